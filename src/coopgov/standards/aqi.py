@@ -258,9 +258,8 @@ def aqi_category(aqi: ArrayLike) -> np.ndarray:
     .. [1] HJ 633-2012, Table 2; HJ 633-2026 (unchanged).
     """
     a = np.asarray(aqi, dtype=np.float64)
-    level = np.searchsorted(_CATEGORY_UPPER, a, side="left").astype(np.int8) + np.int8(1)
-    level[np.isnan(a)] = 0
-    return level
+    level = np.searchsorted(_CATEGORY_UPPER, a, side="left") + 1
+    return np.where(np.isnan(a), 0, level).astype(np.int8)
 
 
 # --------------------------------------------------------------------------
