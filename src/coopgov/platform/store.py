@@ -1,0 +1,808 @@
+"""The shared monitoring store: stations, measurements with revisions, quarantine, audit.
+
+Embedded by default in **DuckDB**, one file, no server.  DuckDB rather than
+SQLite because the platform's work is columnar: batches arrive as tables (a
+CSV of a year of hourly data) and are inserted from Arrow in one vectorised
+``INSERT ... SELECT`` (hundreds of thousands of rows a second, where SQLite
+inserts row by row), and the published indices are aggregations over
+millions of hourly values.  DuckDB's transactions are atomic and durable
+(write-ahead log): a writer killed mid-batch leaves none of that batch.
+Its limit is one writing process at a time, handled by taking turns (see
+:mod:`coopgov.platform.backends`).  When several governments share one
+deployment the same code runs on **PostgreSQL** (``postgresql://`` URL).
+
+Guarantees
+----------
+* Units and reference states are harmonised on the way in
+  (:mod:`coopgov.platform.vocabulary`); the values as sent are kept.
+* A correction is a new revision of (station, time, pollutant), never an
+  overwrite; every revision stays readable.
+* Re-sending a batch creates nothing: a batch is identified by its content
+  digest (or the sender's idempotency key) and its first report is returned;
+  and a row equal to the current revision is "unchanged", not a new revision.
+* A rejected row is kept in quarantine with its reason and returned.
+* Every write is recorded in the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from coopgov.errors import InputError
+from coopgov.platform import aggregates
+from coopgov.platform.auth import Principal, hash_token, new_token
+from coopgov.platform.backends import Backend, DuckDBBackend, backend_for
+from coopgov.platform.ingest import (
+    batch_digest,
+    parse_csv,
+    parse_records,
+    validate_batch,
+)
+from coopgov.platform.schema import DDL, SCHEMA_VERSION
+from coopgov.platform.vocabulary import AIR_POLLUTANTS
+
+__all__ = ["Store", "Station", "IngestReport", "AuditContext", "default_store_url", "open_store"]
+
+_STATION_KINDS = ("air", "water")
+
+
+def default_store_url() -> str:
+    """Return the store used when none is named: ``$COOPGOV_STORE`` or ``./coopgov-platform.duckdb``."""
+    return os.environ.get("COOPGOV_STORE", str(Path.cwd() / "coopgov-platform.duckdb"))
+
+
+@dataclass(frozen=True)
+class Station:
+    """A monitoring station: an air-quality station or a water-quality section.
+
+    Attributes
+    ----------
+    station_id : str
+        Identifier, unique in the deployment (e.g. ``"320500-A01"``).
+    adcode : int
+        City (prefecture) that owns and writes the station.
+    name : str
+        Human-readable name.
+    kind : {'air', 'water'}
+        Air station or water-quality section.
+    lon, lat : float
+        WGS84 longitude and latitude, degrees.
+    water_body : str
+        River or lake of a water section ("" for air stations).
+    water_type : {'', 'river', 'lake'}
+        GB 3838-2002 assessment type of a water section.
+    synthetic : bool
+        True for stations invented for the demonstration data.
+    source : str
+        Where the station's description comes from.
+    """
+
+    station_id: str
+    adcode: int
+    name: str
+    kind: str
+    lon: float | None = None
+    lat: float | None = None
+    water_body: str = ""
+    water_type: str = ""
+    synthetic: bool = False
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if not str(self.station_id).strip() or len(str(self.station_id)) > 64:
+            raise InputError("station_id must be 1-64 characters", field="station_id",
+                             value=self.station_id)
+        if self.kind not in _STATION_KINDS:
+            raise InputError("kind must be 'air' or 'water'", field="kind", value=self.kind)
+        if self.kind == "water" and self.water_type not in ("river", "lake"):
+            raise InputError("a water section's water_type is 'river' or 'lake'",
+                             field="water_type", value=self.water_type)
+        for name, lo, hi in (("lon", -180, 180), ("lat", -90, 90)):
+            v = getattr(self, name)
+            if v is not None and not (np.isfinite(v) and lo <= v <= hi):
+                raise InputError(f"{name} must lie in [{lo}, {hi}] degrees", field=name, value=v)
+
+
+@dataclass
+class IngestReport:
+    """What happened to a batch.
+
+    Attributes
+    ----------
+    batch_id : str
+        Idempotency key of the batch.
+    n_rows : int
+        Rows received.
+    n_inserted : int
+        New (station, time, pollutant) keys stored (revision 0).
+    n_revised : int
+        Corrections stored as new revisions.
+    n_unchanged : int
+        Rows equal to the current revision (nothing stored).
+    n_quarantined : int
+        Rows rejected, kept in quarantine.
+    replayed : bool
+        The batch had been received before; nothing new was stored.
+    rejected : list of dict
+        The quarantined rows: row number, field, reason, record as sent.
+    """
+
+    batch_id: str
+    n_rows: int
+    n_inserted: int
+    n_revised: int
+    n_unchanged: int
+    n_quarantined: int
+    replayed: bool = False
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Who writes and from which request (recorded with every write)."""
+
+    principal: Principal
+    request_id: str = ""
+    client: str = "library"
+
+
+_SYSTEM = AuditContext(Principal(token_id="system", role="admin", adcode=None), "", "library")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """The monitoring store over a backend (embedded DuckDB or PostgreSQL).
+
+    Parameters
+    ----------
+    url : str or Path
+        DuckDB file path (``duckdb:///path`` also accepted) or
+        ``postgresql://user:pw@host:port/db``.
+    idle_release_s : float
+        DuckDB: seconds the file stays open after use (a server keeps it a
+        little so that requests do not reopen it), s.
+    standard : {'2026', '2012'}
+        Edition of HJ 633 used for the published indices.
+    """
+
+    def __init__(self, url: str | Path | None = None, *, idle_release_s: float = 0.0,
+                 standard: str = "2026") -> None:
+        self.url = str(url if url is not None else default_store_url())
+        self.backend: Backend = backend_for(self.url, idle_release_s=idle_release_s)
+        self.standard = standard
+        self.generation = 0  # bumped by every write of this process (read caches key on it)
+        self._station_cache: tuple[int, dict[str, dict[str, Any]]] | None = None
+        self.init_schema()
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def kind(self) -> str:
+        """``"duckdb"`` or ``"postgres"``."""
+        return self.backend.name
+
+    def _q(self, query: str) -> str:
+        return self.backend.sql(query)
+
+    def _rows(self, cur: Any, query: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cur.execute(self._q(query), list(params))
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def _frame(self, cur: Any, query: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        cur.execute(self._q(query), list(params))
+        if isinstance(self.backend, DuckDBBackend):
+            return cur.df()
+        names = [d[0] for d in cur.description]
+        return pd.DataFrame(cur.fetchall(), columns=names)
+
+    def init_schema(self) -> None:
+        """Create the tables if missing (idempotent)."""
+        with self.backend.write() as cur:
+            for stmt in DDL:
+                cur.execute(stmt)
+            cur.execute(self._q("SELECT value FROM meta WHERE key = ?"), ["schema_version"])
+            if not cur.fetchall():
+                cur.execute(self._q("INSERT INTO meta (key, value) VALUES (?, ?)"),
+                            ["schema_version", str(SCHEMA_VERSION)])
+
+    def close(self) -> None:
+        """Release the backend's connections."""
+        self.backend.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _audit(self, cur: Any, ctx: AuditContext, action: str, target: str,
+               detail: Mapping[str, Any]) -> None:
+        p = ctx.principal
+        cur.execute(self._q(
+            "INSERT INTO audit (occurred_at, actor, role, adcode, action, target, detail, "
+            "request_id, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+            [_now(), p.token_id, p.role, p.adcode, action, target,
+             json.dumps(detail, default=str, ensure_ascii=False), ctx.request_id, ctx.client])
+
+    def _wrote(self) -> None:
+        self.generation += 1
+        self._station_cache = None
+
+    # ---------------------------------------------------------------- stations
+    def upsert_stations(self, stations: Iterable[Station], *,
+                        context: AuditContext = _SYSTEM) -> int:
+        """Create or update stations; a city writer may touch only its own.
+
+        Parameters
+        ----------
+        stations : iterable of Station
+            Stations to write.
+        context : AuditContext
+            Writer (checked: a city token may write only its city's stations,
+            including the city of an existing station it would re-assign).
+
+        Returns
+        -------
+        int
+            Number of stations written.
+        """
+        stations = list(stations)
+        existing = self.station_index()
+        for s in stations:
+            context.principal.require_city(s.adcode)
+            old = existing.get(s.station_id)
+            if old is not None:
+                context.principal.require_city(int(old["adcode"]))
+        if not stations:
+            return 0
+        now = _now()
+        with self.backend.write() as cur:
+            for s in stations:
+                cur.execute(self._q("DELETE FROM stations WHERE station_id = ?"), [s.station_id])
+                cur.execute(self._q(
+                    "INSERT INTO stations (station_id, adcode, name, kind, lon, lat, water_body, "
+                    "water_type, synthetic, source, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
+                    [s.station_id, int(s.adcode), s.name, s.kind, s.lon, s.lat, s.water_body,
+                     s.water_type, bool(s.synthetic), s.source, now])
+            self._audit(cur, context, "stations.upsert",
+                        ",".join(s.station_id for s in stations[:20]) +
+                        ("..." if len(stations) > 20 else ""),
+                        {"n": len(stations),
+                         "previous": {k: existing[k] for k in (s.station_id for s in stations)
+                                      if k in existing and len(stations) <= 20}})
+        self._wrote()
+        return len(stations)
+
+    def station_index(self) -> dict[str, dict[str, Any]]:
+        """All stations by id (cached per write generation)."""
+        cache = self._station_cache
+        if cache is not None and cache[0] == self.generation:
+            return cache[1]
+        with self.backend.read() as cur:
+            rows = self._rows(cur, "SELECT * FROM stations ORDER BY station_id")
+        for r in rows:
+            r.pop("updated_at", None)
+        index = {r["station_id"]: r for r in rows}
+        self._station_cache = (self.generation, index)
+        return index
+
+    def stations(self, *, adcode: int | None = None, kind: str | None = None
+                 ) -> list[dict[str, Any]]:
+        """Stations, optionally of one city and one kind."""
+        return [s for s in self.station_index().values()
+                if (adcode is None or s["adcode"] == adcode)
+                and (kind is None or s["kind"] == kind)]
+
+    # ------------------------------------------------------------------ ingest
+    def ingest_csv(self, data: bytes | str, **kwargs: Any) -> IngestReport:
+        """Ingest a CSV batch (see :func:`coopgov.platform.ingest.parse_csv`)."""
+        return self.ingest(parse_csv(data, file=kwargs.pop("file", "<csv>")), fmt="csv",
+                           **kwargs)
+
+    def ingest_records(self, records: Sequence[Mapping[str, Any]], **kwargs: Any
+                       ) -> IngestReport:
+        """Ingest JSON records (see :func:`coopgov.platform.ingest.parse_records`)."""
+        return self.ingest(parse_records(records, file=kwargs.pop("file", "<json>")),
+                           fmt="json", **kwargs)
+
+    def ingest(self, raw: pa.Table, *, fmt: str = "table", context: AuditContext = _SYSTEM,
+               batch_key: str | None = None, default_source: str = "",
+               refresh_indices: bool = True) -> IngestReport:
+        """Validate, harmonise and store a batch in one transaction.
+
+        Parameters
+        ----------
+        raw : pyarrow.Table
+            Parsed batch (string columns, see :mod:`coopgov.platform.ingest`).
+        fmt : str
+            Format label recorded with the batch ("csv", "json", "table").
+        context : AuditContext
+            Writer; a city token may only send rows for its own stations
+            (:class:`~coopgov.platform.auth.Forbidden` otherwise, nothing stored).
+        batch_key : str, optional
+            Sender's idempotency key; default the content digest.
+        default_source : str
+            Source of rows that name none (default: the writer's token id).
+        refresh_indices : bool
+            Recompute the daily AQI of the touched station-days and city-days
+            in the same transaction.
+
+        Returns
+        -------
+        IngestReport
+        """
+        principal = context.principal
+        principal.require_writer()
+        stations = self.station_index()
+        sent_ids = set(raw.column("station_id").to_pylist()) if raw.num_rows else set()
+        for sid in sent_ids:
+            st = stations.get(str(sid).strip())
+            if st is not None:
+                principal.require_city(int(st["adcode"]))
+        digest = batch_key or batch_digest(raw)
+        batch_id = f"{principal.token_id}:{digest}"
+        previous = self._batch_report(batch_id)
+        if previous is not None:
+            return previous
+        checked = validate_batch(raw, {k: v["kind"] for k, v in stations.items()},
+                                 default_source=default_source or principal.token_id)
+        acc = checked.accepted
+        now = _now()
+        acc = acc.append_column("batch_id", pa.array([batch_id] * acc.num_rows, pa.string()))
+        with self.backend.write() as cur:
+            # Re-check inside the lock: a concurrent sender of the same batch may have won.
+            cur.execute(self._q("SELECT batch_id FROM batches WHERE batch_id = ?"), [batch_id])
+            if cur.fetchall():
+                replay = True
+            else:
+                replay = False
+                counts = self._insert_measurements(cur, acc, now)
+                n_ins, n_rev = counts
+                n_unch = acc.num_rows - n_ins - n_rev
+                qrows = checked.rejected
+                if qrows:
+                    self._insert_quarantine(cur, batch_id, qrows, principal.token_id, now)
+                cur.execute(self._q(
+                    "INSERT INTO batches (batch_id, submitted_by, received_at, format, n_rows, "
+                    "n_inserted, n_revised, n_unchanged, n_quarantined) "
+                    "VALUES (?,?,?,?,?,?,?,?,?)"),
+                    [batch_id, principal.token_id, now, fmt, checked.n_rows, n_ins, n_rev,
+                     n_unch + (checked.n_rows - acc.num_rows - len(qrows)), len(qrows)])
+                if refresh_indices and (n_ins or n_rev):
+                    self._refresh_daily(cur, acc, stations)
+                self._audit(cur, context, "measurements.ingest", batch_id,
+                            {"format": fmt, "rows": checked.n_rows, "inserted": n_ins,
+                             "revised": n_rev, "quarantined": len(qrows),
+                             "stations": sorted(map(str, sent_ids))[:50]})
+        if replay:
+            return self._batch_report(batch_id)  # type: ignore[return-value]
+        self._wrote()
+        report = self._batch_report(batch_id)
+        assert report is not None
+        report.replayed = False
+        return report
+
+    def _batch_report(self, batch_id: str) -> IngestReport | None:
+        with self.backend.read() as cur:
+            rows = self._rows(cur, "SELECT * FROM batches WHERE batch_id = ?", [batch_id])
+            if not rows:
+                return None
+            q = self._rows(cur, "SELECT row_number, field, reason, record FROM quarantine "
+                                "WHERE batch_id = ? ORDER BY row_number", [batch_id])
+        b = rows[0]
+        return IngestReport(
+            batch_id=batch_id, n_rows=b["n_rows"], n_inserted=b["n_inserted"],
+            n_revised=b["n_revised"], n_unchanged=b["n_unchanged"],
+            n_quarantined=b["n_quarantined"], replayed=True,
+            rejected=[{"row": r["row_number"], "field": r["field"], "reason": r["reason"],
+                       "record": json.loads(r["record"])} for r in q])
+
+    def _insert_measurements(self, cur: Any, acc: pa.Table, now: datetime) -> tuple[int, int]:
+        """Insert accepted rows as revision 0 or latest+1; skip rows equal to the latest."""
+        if acc.num_rows == 0:
+            return 0, 0
+        self.backend.register(cur, "incoming", acc, _INCOMING_DDL)
+        try:
+            cur.execute(self._q(_CLASSIFY_SQL))
+            n_new, n_rev = (int(x or 0) for x in cur.fetchall()[0])
+            cur.execute(self._q(_INSERT_SQL), [now])
+        finally:
+            if isinstance(self.backend, DuckDBBackend):
+                cur.unregister("incoming")
+        return n_new, n_rev
+
+    def _insert_quarantine(self, cur: Any, batch_id: str, rows: list[dict[str, Any]],
+                           who: str, now: datetime) -> None:
+        # Malformed CSV lines may lack a line number: number them after the batch's rows.
+        next_free = max([r["row"] or 0 for r in rows] + [0]) + 1
+        table_rows = []
+        for r in rows:
+            num = r["row"]
+            if num is None:
+                num, next_free = next_free, next_free + 1
+            table_rows.append((num, r["field"], r["reason"],
+                               json.dumps(r["record"], ensure_ascii=False, default=str)))
+        table = pa.table({
+            "row_number": pa.array([t[0] for t in table_rows], pa.int64()),
+            "field": pa.array([t[1] for t in table_rows], pa.string()),
+            "reason": pa.array([t[2] for t in table_rows], pa.string()),
+            "record": pa.array([t[3] for t in table_rows], pa.string()),
+        })
+        self.backend.register(cur, "qrows", table,
+                              "row_number BIGINT, field TEXT, reason TEXT, record TEXT")
+        try:
+            cur.execute(self._q(
+                "INSERT INTO quarantine (batch_id, row_number, field, reason, record, "
+                "submitted_by, received_at) SELECT ?, row_number, field, reason, record, ?, ? "
+                "FROM qrows ON CONFLICT DO NOTHING"), [batch_id, who, now])
+        finally:
+            if isinstance(self.backend, DuckDBBackend):
+                cur.unregister("qrows")
+
+    # ----------------------------------------------------------- daily indices
+    def _current_hourly(self, cur: Any, station_ids: Sequence[str], start: datetime,
+                        end: datetime, pollutants: Sequence[str] = AIR_POLLUTANTS
+                        ) -> pd.DataFrame:
+        if not station_ids:
+            return pd.DataFrame(columns=["station_id", "time", "pollutant", "value"])
+        sp = ",".join("?" * len(station_ids))
+        pp = ",".join("?" * len(pollutants))
+        return self._frame(cur, f"""
+            SELECT station_id, time, pollutant, value FROM (
+              SELECT station_id, time, pollutant, value, revision,
+                     max(revision) OVER (PARTITION BY station_id, time, pollutant) AS latest
+              FROM measurements
+              WHERE station_id IN ({sp}) AND pollutant IN ({pp}) AND time >= ? AND time < ?
+            ) AS m WHERE revision = latest""",
+            [*station_ids, *pollutants, start, end])
+
+    def _refresh_daily(self, cur: Any, acc: pa.Table, stations: Mapping[str, Mapping[str, Any]]
+                       ) -> None:
+        """Recompute daily AQI of the city-days (and their stations) a batch touched."""
+        frame = pd.DataFrame({
+            "station_id": acc.column("station_id").to_numpy(zero_copy_only=False),
+            "time": acc.column("time").to_pandas(),
+            "pollutant": acc.column("pollutant").to_numpy(zero_copy_only=False),
+        })
+        frame = frame[frame["pollutant"].isin(AIR_POLLUTANTS)]
+        if frame.empty:
+            return
+        offset = timedelta(hours=aggregates.UTC_OFFSET_HOURS)
+        local = frame["time"].dt.tz_convert("UTC") + offset
+        days = local.dt.floor("D")
+        adcodes = sorted({int(stations[s]["adcode"]) for s in frame["station_id"].unique()})
+        city_stations = [k for k, v in stations.items()
+                         if v["kind"] == "air" and int(v["adcode"]) in adcodes]
+        start = (days.min() - offset).to_pydatetime()
+        end = (days.max() + timedelta(days=1) - offset).to_pydatetime()
+        hourly = self._current_hourly(cur, city_stations, start, end)
+        touched_days = set(pd.DatetimeIndex(days.dt.tz_localize(None)).unique())
+        st = aggregates.station_daily_indicators(hourly)
+        st = st[st["day"].isin(touched_days)]
+        city = aggregates.city_daily_indicators(
+            st, {k: int(v["adcode"]) for k, v in stations.items()})
+        rows = pd.concat([
+            aggregates.daily_aqi_table(st, key="station_id", standard=self.standard)
+            .assign(scope="station"),
+            aggregates.daily_aqi_table(city, key="adcode", standard=self.standard)
+            .assign(scope="city"),
+        ], ignore_index=True)
+        table = pa.table({
+            "scope": pa.array(rows["scope"].to_numpy(), pa.string()),
+            "key": pa.array(rows["key"].to_numpy(), pa.string()),
+            "day": pa.array(rows["day"].to_list(), pa.date32()),
+            "aqi": pa.array(rows["aqi"].to_numpy(dtype=float), pa.float64(),
+                            from_pandas=True),
+            "category": pa.array(rows["category"].to_numpy(dtype=np.int64), pa.int64()),
+            "primary_pollutants": pa.array(rows["primary_pollutants"].to_numpy(), pa.string()),
+            "detail": pa.array(rows["detail"].to_numpy(), pa.string()),
+        })
+        self.backend.register(cur, "fresh_daily", table,
+                              "scope TEXT, key TEXT, day DATE, aqi DOUBLE PRECISION, "
+                              "category BIGINT, primary_pollutants TEXT, detail TEXT")
+        try:
+            cur.execute("""DELETE FROM daily_aqi WHERE EXISTS (SELECT 1 FROM fresh_daily f
+                WHERE f.scope = daily_aqi.scope AND f.key = daily_aqi.key
+                AND f.day = daily_aqi.day)""")
+            cur.execute("""INSERT INTO daily_aqi (scope, key, day, aqi, category,
+                primary_pollutants, detail) SELECT scope, key, day, aqi, category,
+                primary_pollutants, detail FROM fresh_daily""")
+        finally:
+            if isinstance(self.backend, DuckDBBackend):
+                cur.unregister("fresh_daily")
+
+    def refresh_indices(self, *, context: AuditContext = _SYSTEM) -> int:
+        """Recompute every daily index from the stored hourly values.
+
+        Used after a change of standard edition; returns the rows written.
+        """
+        context.principal.require_admin()
+        with self.backend.read() as cur:
+            keys = pa.Table.from_pandas(self._frame(
+                cur, "SELECT DISTINCT station_id, time, pollutant FROM measurements"),
+                preserve_index=False)
+        if keys.num_rows == 0:
+            return 0
+        keys = keys.set_column(keys.column_names.index("time"), "time",
+                               keys.column("time").cast(pa.timestamp("us", tz="UTC")))
+        with self.backend.write() as cur:
+            self._refresh_daily(cur, keys, self.station_index())
+            self._audit(cur, context, "indices.refresh", "daily_aqi", {})
+            cur.execute("SELECT count(*) FROM daily_aqi")
+            n = int(cur.fetchall()[0][0])
+        self._wrote()
+        return n
+
+    # ------------------------------------------------------------------- reads
+    def measurements(self, station_id: str, *, start: datetime | None = None,
+                     end: datetime | None = None, pollutant: str | None = None,
+                     history: bool = False, limit: int = 10_000, offset: int = 0
+                     ) -> list[dict[str, Any]]:
+        """Measurements of a station, current revision only unless ``history``.
+
+        Parameters
+        ----------
+        station_id : str
+            Station.
+        start, end : datetime, optional
+            Half-open time range [start, end), timezone-aware.
+        pollutant : str, optional
+            Canonical pollutant name.
+        history : bool
+            Return every revision (oldest first within a key).
+        limit, offset : int
+            Paging.
+        """
+        where = ["station_id = ?"]
+        params: list[Any] = [station_id]
+        if start is not None:
+            where.append("time >= ?")
+            params.append(start)
+        if end is not None:
+            where.append("time < ?")
+            params.append(end)
+        if pollutant is not None:
+            where.append("pollutant = ?")
+            params.append(pollutant)
+        cols = ("station_id, time, pollutant, revision, value, unit, reference_state, "
+                "value_as_sent, unit_as_sent, reference_state_as_sent, source, batch_id, "
+                "recorded_at")
+        inner = f"SELECT {cols} FROM measurements WHERE {' AND '.join(where)}"
+        if not history:
+            inner = (f"SELECT {cols} FROM (SELECT {cols}, max(revision) OVER (PARTITION BY "
+                     f"station_id, time, pollutant) AS latest FROM measurements WHERE "
+                     f"{' AND '.join(where)}) AS m WHERE revision = latest")
+        query = f"{inner} ORDER BY time, pollutant, revision LIMIT ? OFFSET ?"
+        with self.backend.read() as cur:
+            return self._rows(cur, query, [*params, int(limit), int(offset)])
+
+    def hourly_frame(self, station_ids: Sequence[str], start: datetime, end: datetime,
+                     pollutants: Sequence[str] = AIR_POLLUTANTS) -> pd.DataFrame:
+        """Return the current hourly values of stations in [start, end) as a DataFrame."""
+        with self.backend.read() as cur:
+            return self._current_hourly(cur, list(station_ids), start, end, pollutants)
+
+    def daily_aqi(self, scope: str, key: str | int, start: date | None = None,
+                  end: date | None = None) -> list[dict[str, Any]]:
+        """Return the stored daily AQI rows of a station (``scope="station"``) or city (``"city"``).
+
+        Parameters
+        ----------
+        scope : {'station', 'city'}
+            What ``key`` names.
+        key : str or int
+            Station id or city adcode.
+        start, end : date, optional
+            Inclusive day range (China Standard Time days).
+        """
+        where = ["scope = ?", "key = ?"]
+        params: list[Any] = [scope, str(key)]
+        if start is not None:
+            where.append("day >= ?")
+            params.append(start)
+        if end is not None:
+            where.append("day <= ?")
+            params.append(end)
+        with self.backend.read() as cur:
+            rows = self._rows(cur, "SELECT day, aqi, category, primary_pollutants, detail "
+                                   f"FROM daily_aqi WHERE {' AND '.join(where)} ORDER BY day",
+                              params)
+        for r in rows:
+            a = r["aqi"]
+            r["aqi"] = None if a is None or (isinstance(a, float) and np.isnan(a)) else int(a)
+            r["primary_pollutants"] = [p for p in r["primary_pollutants"].split(",") if p]
+            r["detail"] = json.loads(r["detail"])
+        return rows
+
+    def city_daily_aqi_matrix(self, adcodes: Sequence[int], start: date, end: date
+                              ) -> tuple[list[date], np.ndarray]:
+        """Daily AQI of many cities as a (day, city) array (NaN where missing)."""
+        with self.backend.read() as cur:
+            frame = self._frame(cur, "SELECT key, day, aqi FROM daily_aqi WHERE scope = 'city' "
+                                     "AND day >= ? AND day <= ?", [start, end])
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        out = np.full((len(days), len(adcodes)), np.nan)
+        if frame.empty:
+            return days, out
+        col = {str(a): j for j, a in enumerate(adcodes)}
+        frame["j"] = frame["key"].map(col)
+        frame = frame.dropna(subset=["j"])
+        i = (pd.to_datetime(frame["day"]) - pd.Timestamp(start)).dt.days.to_numpy()
+        out[i, frame["j"].to_numpy(dtype=int)] = frame["aqi"].to_numpy(dtype=float)
+        return days, out
+
+    def revisions(self, station_id: str, time: datetime, pollutant: str) -> list[dict[str, Any]]:
+        """Every revision of one (station, time, pollutant), oldest first."""
+        with self.backend.read() as cur:
+            return self._rows(cur, "SELECT * FROM measurements WHERE station_id = ? AND "
+                                   "time = ? AND pollutant = ? ORDER BY revision",
+                              [station_id, time, pollutant])
+
+    def quarantine(self, *, submitted_by: str | None = None, limit: int = 1000,
+                   offset: int = 0) -> list[dict[str, Any]]:
+        """Quarantined rows, newest batches first."""
+        where, params = ("WHERE submitted_by = ?", [submitted_by]) if submitted_by else ("", [])
+        with self.backend.read() as cur:
+            rows = self._rows(cur, f"SELECT * FROM quarantine {where} ORDER BY received_at DESC, "
+                                   "batch_id, row_number LIMIT ? OFFSET ?",
+                              [*params, limit, offset])
+        for r in rows:
+            r["record"] = json.loads(r["record"])
+        return rows
+
+    def audit_log(self, *, limit: int = 100, offset: int = 0, action: str | None = None
+                  ) -> list[dict[str, Any]]:
+        """Audit events, newest first."""
+        where, params = ("WHERE action = ?", [action]) if action else ("", [])
+        with self.backend.read() as cur:
+            rows = self._rows(cur, f"SELECT * FROM audit {where} ORDER BY event_id DESC "
+                                   "LIMIT ? OFFSET ?", [*params, limit, offset])
+        for r in rows:
+            r["detail"] = json.loads(r["detail"])
+        return rows
+
+    def count(self, table: str) -> int:
+        """Count the rows of a store table (for checks and reports)."""
+        if table not in {"measurements", "quarantine", "batches", "audit", "daily_aqi",
+                         "stations", "tokens"}:
+            raise InputError("unknown table", field="table", value=table)
+        with self.backend.read() as cur:
+            cur.execute(f"SELECT count(*) FROM {table}")
+            return int(cur.fetchall()[0][0])
+
+    # ------------------------------------------------------------------ tokens
+    def issue_token(self, *, role: str, adcode: int | None = None, label: str = "",
+                    context: AuditContext = _SYSTEM) -> tuple[str, str]:
+        """Issue an API token; only its hash is stored.
+
+        Parameters
+        ----------
+        role : {'city', 'admin', 'reader'}
+            ``city``: writes its own city's stations; ``admin``: administers;
+            ``reader``: reads the shared data, writes nothing.
+        adcode : int, optional
+            City of a ``city`` token (required for it).
+        label : str
+            Free text (who holds it).
+        context : AuditContext
+            The administrator issuing it.
+
+        Returns
+        -------
+        (token_id, token) : tuple of str
+            The token is shown once and cannot be recovered.
+        """
+        context.principal.require_admin()
+        if role not in ("city", "admin", "reader"):
+            raise InputError("role must be 'city', 'admin' or 'reader'", field="role", value=role)
+        if role == "city" and adcode is None:
+            raise InputError("a city token needs the city's adcode", field="adcode")
+        token_id = f"{role}-{adcode}-{secrets.token_hex(3)}" if role == "city" \
+            else f"{role}-{secrets.token_hex(4)}"
+        token = new_token(token_id)
+        with self.backend.write() as cur:
+            cur.execute(self._q("INSERT INTO tokens (token_id, token_hash, role, adcode, label, "
+                                "created_at) VALUES (?,?,?,?,?,?)"),
+                        [token_id, hash_token(token), role, adcode, label, _now()])
+            self._audit(cur, context, "tokens.issue", token_id, {"role": role, "adcode": adcode,
+                                                                 "label": label})
+        self._wrote()
+        return token_id, token
+
+    def revoke_token(self, token_id: str, *, context: AuditContext = _SYSTEM) -> bool:
+        """Revoke a token; returns whether it existed and was active."""
+        context.principal.require_admin()
+        with self.backend.write() as cur:
+            cur.execute(self._q("UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND "
+                                "revoked_at IS NULL"), [_now(), token_id])
+            cur.execute(self._q("SELECT count(*) FROM tokens WHERE token_id = ? AND "
+                                "revoked_at IS NOT NULL"), [token_id])
+            ok = int(cur.fetchall()[0][0]) > 0
+            self._audit(cur, context, "tokens.revoke", token_id, {"revoked": ok})
+        self._wrote()
+        return ok
+
+    def principal_for(self, token: str | None) -> Principal | None:
+        """Return the principal holding ``token`` (None: unknown or revoked)."""
+        if not token:
+            return None
+        with self.backend.read() as cur:
+            rows = self._rows(cur, "SELECT token_id, role, adcode FROM tokens WHERE "
+                                   "token_hash = ? AND revoked_at IS NULL", [hash_token(token)])
+        if not rows:
+            return None
+        r = rows[0]
+        return Principal(token_id=r["token_id"], role=r["role"],
+                         adcode=None if r["adcode"] is None else int(r["adcode"]))
+
+    def tokens(self) -> list[dict[str, Any]]:
+        """Issued tokens (ids and roles; never the tokens themselves)."""
+        with self.backend.read() as cur:
+            return self._rows(cur, "SELECT token_id, role, adcode, label, created_at, revoked_at "
+                                   "FROM tokens ORDER BY created_at")
+
+
+_INCOMING_DDL = ("station_id TEXT, time TIMESTAMPTZ, pollutant TEXT, value DOUBLE PRECISION, "
+                 "unit TEXT, reference_state TEXT, value_as_sent DOUBLE PRECISION, "
+                 "unit_as_sent TEXT, reference_state_as_sent TEXT, source TEXT, "
+                 "row_number BIGINT, batch_id TEXT")
+
+# Latest stored revision of each incoming key (only keys present in the batch are read).
+_LATEST = """
+    SELECT m.station_id, m.time, m.pollutant, m.revision, m.value, m.unit, m.reference_state
+    FROM measurements m JOIN (
+        SELECT m2.station_id, m2.time, m2.pollutant, max(m2.revision) AS revision
+        FROM measurements m2 JOIN incoming i2
+          ON m2.station_id = i2.station_id AND m2.time = i2.time AND m2.pollutant = i2.pollutant
+        GROUP BY m2.station_id, m2.time, m2.pollutant) x
+      ON m.station_id = x.station_id AND m.time = x.time AND m.pollutant = x.pollutant
+     AND m.revision = x.revision"""
+
+_CHANGED = """
+    FROM incoming i LEFT JOIN latest l
+      ON l.station_id = i.station_id AND l.time = i.time AND l.pollutant = i.pollutant
+    WHERE l.revision IS NULL OR l.value <> i.value OR l.unit <> i.unit
+       OR l.reference_state <> i.reference_state"""
+
+_CLASSIFY_SQL = f"""
+    WITH latest AS ({_LATEST})
+    SELECT sum(CASE WHEN l.revision IS NULL THEN 1 ELSE 0 END),
+           sum(CASE WHEN l.revision IS NULL THEN 0 ELSE 1 END) {_CHANGED}"""
+
+_INSERT_SQL = f"""
+    INSERT INTO measurements (station_id, time, pollutant, revision, value, unit,
+        reference_state, value_as_sent, unit_as_sent, reference_state_as_sent, source,
+        batch_id, recorded_at)
+    WITH latest AS ({_LATEST})
+    SELECT i.station_id, i.time, i.pollutant, COALESCE(l.revision + 1, 0), i.value, i.unit,
+           i.reference_state, i.value_as_sent, i.unit_as_sent, i.reference_state_as_sent,
+           i.source, i.batch_id, ? {_CHANGED}"""
+
+
+def open_store(url: str | Path | None = None, **kwargs: Any) -> Store:
+    """Open (and create if needed) the store at ``url`` (default :func:`default_store_url`)."""
+    return Store(url, **kwargs)
+
+
+def new_request_id() -> str:
+    """Return a fresh request identifier for the audit log."""
+    return uuid.uuid4().hex
