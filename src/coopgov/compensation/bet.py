@@ -51,7 +51,7 @@ def bet_index(
     weights: ArrayLike,
     k0: ArrayLike,
 ) -> NDArray[np.float64]:
-    """Compensation index P of a Xin'an-type water-quality bet.
+    r"""Compensation index P of a Xin'an-type water-quality bet.
 
     Parameters
     ----------
@@ -85,7 +85,7 @@ def bet_index(
     -----
     .. math::
 
-        P = k_0 \\sum_{i} k_i \\, \\frac{C_i}{C_{i0}}
+        P = k_0 \sum_{i} k_i \, \frac{C_i}{C_{i0}}
 
     The form of the index is taken from the pilot's implementation plan as
     reported in [1]_ and [3]_; which factors, weights and k0 each round used
@@ -121,7 +121,7 @@ def bet_transfer(
     amount_upstream_pays: ArrayLike,
     threshold: ArrayLike = 1.0,
 ) -> NDArray[np.float64]:
-    """Signed transfer of a two-way water-quality bet.
+    r"""Signed transfer of a two-way water-quality bet.
 
     Parameters
     ----------
@@ -147,7 +147,7 @@ def bet_transfer(
     -----
     .. math::
 
-        T = \\begin{cases} +A_d & P \\le P^* \\\\ -A_u & P > P^* \\end{cases}
+        T = \begin{cases} +A_d & P \le P^* \\ -A_u & P > P^* \end{cases}
 
     Round 1 of the Xin'an pilot (2012-2014): A_d = A_u = 100 million yuan;
     rounds 2 and 3: 200 million yuan each ([1]_, via ``shared/STANDARDS.md``).

@@ -208,7 +208,7 @@ class BetScheme(_Documented):
         return self.central_by_year.get(year, self.central_to_upstream)
 
     def matches_section(self, name: str) -> bool:
-        """True when ``name`` names this scheme's section (case-insensitive)."""
+        """Tell whether ``name`` names this scheme's section (case-insensitive)."""
         key = str(name).strip().casefold()
         return key in {s.strip().casefold() for s in [self.section, *self.section_aliases]}
 

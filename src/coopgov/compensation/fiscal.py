@@ -65,7 +65,7 @@ def _inputs(
 def regional_mean_capacity(
     fiscal_capacity: ArrayLike, population: ArrayLike, mean: MeanKind = "population"
 ) -> NDArray[np.float64]:
-    """Regional mean budget revenue per head [yuan/person].
+    r"""Regional mean budget revenue per head [yuan/person].
 
     Parameters
     ----------
@@ -86,8 +86,8 @@ def regional_mean_capacity(
     -----
     .. math::
 
-        \\bar f = \\frac{\\sum_i f_i n_i}{\\sum_i n_i}
-        \\quad\\text{or}\\quad \\bar f = \\frac{1}{N}\\sum_i f_i
+        \bar f = \frac{\sum_i f_i n_i}{\sum_i n_i}
+        \quad\text{or}\quad \bar f = \frac{1}{N}\sum_i f_i
     """
     fc, pop = _inputs(fiscal_capacity, population)
     if mean == "population":
@@ -129,7 +129,7 @@ def fiscal_need(
     threshold: ArrayLike = 1.0,
     mean: MeanKind = "population",
 ) -> NDArray[np.float64]:
-    """Yuan each city lacks to reach ``threshold`` x the regional mean revenue per head.
+    r"""Yuan each city lacks to reach ``threshold`` x the regional mean revenue per head.
 
     Parameters
     ----------
@@ -153,7 +153,7 @@ def fiscal_need(
     -----
     .. math::
 
-        g_i = \\max(\\theta \\bar f - f_i, 0) \\, n_i
+        g_i = \max(\theta \bar f - f_i, 0) \, n_i
     """
     fc, pop = _inputs(fiscal_capacity, population)
     thr = require_nonnegative(as_float_array(threshold, "threshold"), "threshold")
@@ -197,7 +197,7 @@ def fiscal_transfers(
     cap_at_need: bool = True,
     mean: MeanKind = "population",
 ) -> NDArray[np.float64]:
-    """Transfers received by weak governments out of a fund [yuan].
+    r"""Transfers received by weak governments out of a fund [yuan].
 
     Parameters
     ----------
@@ -229,7 +229,7 @@ def fiscal_transfers(
 
     .. math::
 
-        t_i = \\min\\Big(F, \\sum_j g_j\\Big) \\, \\frac{g_i}{\\sum_j g_j}
+        t_i = \min\Big(F, \sum_j g_j\Big) \, \frac{g_i}{\sum_j g_j}
 
     (without the cap, F replaces the minimum).  Proportional to need, so when
     the fund is short every weak city closes the same fraction of its gap.
@@ -292,7 +292,7 @@ def net_fiscal_transfers(
     financing: Literal["regional", "central"] = "regional",
     mean: MeanKind = "population",
 ) -> NDArray[np.float64]:
-    """Net transfer of each government (received minus paid) [yuan].
+    r"""Net transfer of each government (received minus paid) [yuan].
 
     Parameters
     ----------
@@ -314,8 +314,8 @@ def net_fiscal_transfers(
     Notes
     -----
     With regional financing the amount moved is
-    :math:`A = \\min(F, \\sum g_j, \\sum s_j)`; weak cities receive
-    :math:`A g_i / \\sum g_j` and strong ones pay :math:`A s_i / \\sum s_j`.
+    :math:`A = \min(F, \sum g_j, \sum s_j)`; weak cities receive
+    :math:`A g_i / \sum g_j` and strong ones pay :math:`A s_i / \sum s_j`.
     """
     need = fiscal_need(fiscal_capacity, population, threshold, mean)
     f = require_finite(

@@ -206,7 +206,7 @@ def excess_load(
     flow_m3s: ArrayLike,
     seconds: ArrayLike,
 ) -> NDArray[np.float64]:
-    """Pollutant load carried across a section above its target [t].
+    r"""Pollutant load carried across a section above its target [t].
 
     Parameters
     ----------
@@ -228,7 +228,7 @@ def excess_load(
     -----
     .. math::
 
-        L = \\max(C - C^*, 0) \\cdot Q \\cdot t \\cdot 10^{-6}
+        L = \max(C - C^*, 0) \cdot Q \cdot t \cdot 10^{-6}
 
     with C, C* in mg/L (= g/m^3), Q in m^3/s, t in s: g/m^3 x m^3 = g and
     1 g = 1e-6 t.
@@ -247,7 +247,7 @@ def per_tonne_payment(
     seconds: ArrayLike,
     price_tiers: PriceTiers | ArrayLike,
 ) -> NDArray[np.float64]:
-    """Compensation owed for the excess load at a section [yuan].
+    r"""Compensation owed for the excess load at a section [yuan].
 
     Parameters
     ----------
@@ -273,10 +273,10 @@ def per_tonne_payment(
     -----
     .. math::
 
-        Y = \\max(C - C^*, 0) \\cdot Q \\cdot t \\cdot 10^{-6} \\cdot
-            \\bar p\\!\\left(\\frac{\\max(C - C^*, 0)}{C^*}\\right)
+        Y = \max(C - C^*, 0) \cdot Q \cdot t \cdot 10^{-6} \cdot
+            \bar p\!\left(\frac{\max(C - C^*, 0)}{C^*}\right)
 
-    where :math:`\\bar p` is the tier price ("step") or the band-weighted
+    where :math:`\bar p` is the tier price ("step") or the band-weighted
     average price ("marginal").  Jiangsu 2013 / Zhenjiang Taihu scheme:
     permanganate index 15,000 yuan/t, NH3-N and TP 100,000 yuan/t ([2]_).
 
@@ -307,7 +307,7 @@ def split_by_contribution(
     *,
     decimals: int | None = None,
 ) -> NDArray[np.float64]:
-    """Split an amount among jurisdictions in proportion to their contributions.
+    r"""Split an amount among jurisdictions in proportion to their contributions.
 
     Parameters
     ----------
@@ -338,7 +338,7 @@ def split_by_contribution(
     -----
     .. math::
 
-        y_j = Y \\, \\frac{c_j}{\\sum_k c_k}
+        y_j = Y \, \frac{c_j}{\sum_k c_k}
 
     The rounding residue of the floating-point split is given to the
     largest contributor.  Contribution shares are the cost shares in the
@@ -351,8 +351,8 @@ def split_by_contribution(
 
     Examples
     --------
-    >>> split_by_contribution(100.0, [85.78, 14.22]).tolist()
-    [85.78, 14.22]
+    >>> split_by_contribution(1000.0, [85.78, 14.22], decimals=2).tolist()
+    [857.8, 142.2]
     """
     y = require_finite(as_float_array(total, "total"), "total")
     c = require_nonnegative(as_float_array(contributions, "contributions"), "contributions")

@@ -24,8 +24,8 @@ from coopgov.compensation.config import BetScheme, PerTonneScheme, load_preset
 from coopgov.compensation.measurements import parse_contributions, read_measurements
 from coopgov.compensation.per_tonne import (
     PriceTiers,
-    excess_load,
     exceedance_multiple,
+    excess_load,
     per_tonne_payment,
     split_by_contribution,
 )

@@ -30,6 +30,7 @@ XINAN_RATIO = {
 
 
 def xinan(seed: int = 20120101) -> str:
+    """Twice-monthly samples at a made-up Jiekou series, 2008-2010 and 2012-2020."""
     rng = np.random.default_rng(seed)
     lines = [HEADER.format(seed=seed), "section,date,factor,value,unit\n"]
     for year, ratio in XINAN_RATIO.items():
@@ -55,6 +56,7 @@ TAIHU_SECTIONS = {
 
 
 def taihu(seed: int = 20220101) -> str:
+    """Monthly records of two made-up sections in 2022."""
     rng = np.random.default_rng(seed)
     lines = [
         HEADER.format(seed=seed),
