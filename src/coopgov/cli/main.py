@@ -11,6 +11,7 @@ from coopgov.cli.app import app
 # Command modules (imported for their side effect of registering commands).
 # isort: off
 import coopgov.cli.standards  # noqa: F401
+import coopgov.cli.compensate  # noqa: F401
 # isort: on
 
 __all__ = ["app"]
