@@ -1,0 +1,668 @@
+"""Load a region (cities, neighbours, emissions, transfer matrices) from files.
+
+A region is a folder:
+
+=====================  ========  ===============================================
+file                   needed    content
+=====================  ========  ===============================================
+``cities.csv``         yes       one row per city: adcode, name_zh, name_en,
+                                 province, lon, lat, area_km2, population, gdp,
+                                 secondary_share, budget_revenue (and
+                                 optionally the emission columns so2, nox, pm,
+                                 cod, nh3n)
+``adjacency.csv``      yes       edge list ``a,b[,kind,...]`` (undirected), or a
+                                 square 0/1 matrix with an ``adcode`` column
+                                 and one column per adcode
+``emissions.csv``      no*       adcode, so2, nox, pm, cod, nh3n [t/yr]
+                                 (*unless cities.csv has those columns)
+``transfer.csv``       no        air matrix: ``adcode`` column + one column per
+                                 receptor adcode, or long ``source,receptor,
+                                 share``; else the kernel of ``region.toml``
+``rivers.csv``         no        upstream, downstream (adcodes), river, decay
+                                 [, share, source]
+``region.toml``        no        name, ``[air_kernel]`` parameters, options
+``sources.toml``       no        provenance: key = citation
+``statistics.csv``     no        per-figure provenance (value, unit, year, source)
+``boundaries.geojson`` no        simplified city polygons (WGS84)
+=====================  ========  ===============================================
+
+Every error is an :class:`coopgov.errors.InputError` naming file, row
+(1-based data row; the header is row 0), field and value.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from coopgov.errors import InputError
+from coopgov.region.air import AirKernel, air_transfer_matrix, validate_transfer_matrix
+from coopgov.region.water import water_transfer_matrix
+
+__all__ = [
+    "Region",
+    "load_region",
+    "bundled_regions",
+    "CITY_COLUMNS",
+    "POLLUTANTS",
+]
+
+#: Required columns of ``cities.csv`` and their kind.
+CITY_COLUMNS: dict[str, str] = {
+    "adcode": "int",
+    "name_zh": "str",
+    "name_en": "str",
+    "province": "str",
+    "lon": "float",
+    "lat": "float",
+    "area_km2": "float+",
+    "population": "float+",
+    "gdp": "float+",
+    "secondary_share": "share",
+    "budget_revenue": "float+",
+}
+#: Emission columns [t/yr]: air SO2, NOx, particulate matter; water COD, NH3-N.
+POLLUTANTS: tuple[str, ...] = ("so2", "nox", "pm", "cod", "nh3n")
+
+_DATA_ROOT = Path(__file__).resolve().parent.parent / "data" / "region"
+
+
+def _ro(a: NDArray[Any]) -> NDArray[Any]:
+    a = np.array(a)
+    a.setflags(write=False)
+    return a
+
+
+@dataclass(frozen=True, eq=False)
+class Region:
+    """A region's cities, neighbour graph, emissions and transfer matrices.
+
+    Row ``k`` of every table and matrix is city ``k`` (``cities`` row order).
+    Arrays are read-only.
+
+    Attributes
+    ----------
+    name : str
+        Region name.
+    cities : pandas.DataFrame
+        One row per city (see :data:`CITY_COLUMNS`; population [persons],
+        gdp and budget_revenue [yuan, current prices], secondary_share [-],
+        lon/lat WGS84 centroid [degrees], area_km2 [km^2]).
+    adjacency : ndarray of bool, shape (N, N)
+        Symmetric neighbour matrix, zero diagonal.
+    emissions : pandas.DataFrame
+        Emission base per pollutant [t/yr], columns :data:`POLLUTANTS`.
+    air_transfer : ndarray, shape (N, N)
+        ``T[i, j]``: share of i's air emissions reaching j [-].
+    water_transfer : ndarray, shape (N, N)
+        ``W[i, j]``: share of i's water load reaching j [-] (zeros off
+        the river network).
+    river_edges : pandas.DataFrame
+        upstream, downstream (adcodes), river, decay, share, source.
+    sources : Mapping[str, str]
+        Provenance: key → citation.
+    boundaries_path : Path or None
+        Simplified city boundaries, GeoJSON (WGS84), features keyed by
+        ``adcode``.
+    air_kernel : dict
+        Kernel parameters used for ``air_transfer`` (empty when loaded from
+        a matrix file).
+    provenance : pandas.DataFrame or None
+        Per-figure provenance (adcode, field, value, unit, year, source,
+        status) when the region ships it.
+    adjacency_edges : pandas.DataFrame
+        Neighbour links as an edge list (a, b, kind, ...).
+    """
+
+    name: str
+    cities: pd.DataFrame
+    adjacency: NDArray[np.bool_]
+    emissions: pd.DataFrame
+    air_transfer: NDArray[np.float64]
+    water_transfer: NDArray[np.float64]
+    river_edges: pd.DataFrame
+    sources: Mapping[str, str]
+    boundaries_path: Path | None = None
+    air_kernel: Mapping[str, float] = field(default_factory=dict)
+    provenance: pd.DataFrame | None = None
+    adjacency_edges: pd.DataFrame | None = None
+    root: Path | None = None
+
+    @property
+    def n(self) -> int:
+        """Number of cities."""
+        return len(self.cities)
+
+    @functools.cached_property
+    def adcodes(self) -> NDArray[np.int64]:
+        """Adcodes in row order (read-only)."""
+        return _ro(self.cities["adcode"].to_numpy(dtype=np.int64))
+
+    @functools.cached_property
+    def _index(self) -> dict[int, int]:
+        return {int(a): k for k, a in enumerate(self.adcodes)}
+
+    def index_of(self, adcode: int) -> int:
+        """Row index of a city given its adcode (KeyError if unknown)."""
+        try:
+            return self._index[int(adcode)]
+        except (KeyError, ValueError, TypeError):
+            raise KeyError(f"unknown adcode {adcode!r} in region {self.name!r}") from None
+
+    def neighbours(self, adcode: int) -> list[int]:
+        """Adcodes of the neighbours of a city, in row order."""
+        k = self.index_of(adcode)
+        return [int(a) for a in self.adcodes[self.adjacency[k]]]
+
+    @functools.cached_property
+    def population(self) -> NDArray[np.float64]:
+        """Resident population [persons] (read-only)."""
+        return _ro(self.cities["population"].to_numpy(dtype=float))
+
+    @functools.cached_property
+    def gdp(self) -> NDArray[np.float64]:
+        """GDP [yuan, current prices] (read-only)."""
+        return _ro(self.cities["gdp"].to_numpy(dtype=float))
+
+    @functools.cached_property
+    def fiscal_capacity(self) -> NDArray[np.float64]:
+        r"""Budget revenue per head relative to the regional mean [-].
+
+        Notes
+        -----
+        .. math:: f_i = \frac{R_i / P_i}{\sum_k R_k / \sum_k P_k}
+
+        (the population-weighted mean of revenue per head is total revenue
+        over total population), so the population-weighted mean of
+        :math:`f` is one.
+        """
+        rev = self.cities["budget_revenue"].to_numpy(dtype=float)
+        pop = self.population
+        return _ro((rev / pop) / (rev.sum() / pop.sum()))
+
+    def emission(self, pollutant: str) -> NDArray[np.float64]:
+        """Emission base of one pollutant [t/yr] (read-only)."""
+        if pollutant not in self.emissions.columns:
+            raise KeyError(f"unknown pollutant {pollutant!r}; have {list(self.emissions)}")
+        return _ro(self.emissions[pollutant].to_numpy(dtype=float))
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#",
+                         skipinitialspace=True)
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a readable CSV file ({exc})", file=path) from None
+    df.columns = [str(c).strip() for c in df.columns]
+    return df
+
+
+def _require(df: pd.DataFrame, cols: list[str] | tuple[str, ...], path: Path) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}; found "
+                         f"{', '.join(df.columns) or 'none'}", file=path, field=missing[0])
+
+
+def _parse_float(raw: str, path: Path, row: int, col: str) -> float:
+    s = raw.strip()
+    try:
+        v = float(s)
+    except ValueError:
+        raise InputError("not a number", file=path, row=row, field=col, value=raw) from None
+    if not math.isfinite(v):
+        raise InputError("must be a finite number", file=path, row=row, field=col, value=raw)
+    return v
+
+
+def _parse_int(raw: str, path: Path, row: int, col: str) -> int:
+    s = raw.strip()
+    try:
+        return int(s)
+    except ValueError:
+        try:
+            f = float(s)
+        except ValueError:
+            raise InputError("not an integer", file=path, row=row, field=col,
+                             value=raw) from None
+        if f.is_integer():
+            return int(f)
+        raise InputError("not an integer", file=path, row=row, field=col, value=raw) from None
+
+
+def _column(df: pd.DataFrame, col: str, kind: str, path: Path) -> list[Any]:
+    out: list[Any] = []
+    for k, raw in enumerate(df[col].tolist(), start=1):
+        if kind == "str":
+            s = str(raw).strip()
+            if not s:
+                raise InputError("must not be empty", file=path, row=k, field=col, value=raw)
+            out.append(s)
+        elif kind == "int":
+            out.append(_parse_int(str(raw), path, k, col))
+        else:
+            v = _parse_float(str(raw), path, k, col)
+            if kind in ("float+", "share") and v < 0:
+                raise InputError("must be >= 0", file=path, row=k, field=col, value=raw)
+            if kind == "share" and v > 1:
+                raise InputError("share must lie in [0, 1]", file=path, row=k, field=col,
+                                 value=raw)
+            out.append(v)
+    return out
+
+
+def _parse_cities(path: Path) -> pd.DataFrame:
+    df = _read_csv(path)
+    _require(df, list(CITY_COLUMNS), path)
+    if df.empty:
+        raise InputError("no cities", file=path)
+    out: dict[str, list[Any]] = {c: _column(df, c, kind, path)
+                                 for c, kind in CITY_COLUMNS.items()}
+    seen: dict[int, int] = {}
+    for k, a in enumerate(out["adcode"], start=1):
+        if a <= 0:
+            raise InputError("adcode must be a positive integer", file=path, row=k,
+                             field="adcode", value=df["adcode"].iloc[k - 1])
+        if a in seen:
+            raise InputError(f"duplicate adcode (first in row {seen[a]})", file=path, row=k,
+                             field="adcode", value=df["adcode"].iloc[k - 1])
+        seen[a] = k
+    for k, (lo, la) in enumerate(zip(out["lon"], out["lat"], strict=True), start=1):
+        if not -180 <= lo <= 180:
+            raise InputError("longitude must lie in [-180, 180]", file=path, row=k,
+                             field="lon", value=df["lon"].iloc[k - 1])
+        if not -90 <= la <= 90:
+            raise InputError("latitude must lie in [-90, 90]", file=path, row=k,
+                             field="lat", value=df["lat"].iloc[k - 1])
+    for c in ("area_km2", "population"):
+        for k, v in enumerate(out[c], start=1):
+            if v <= 0:
+                raise InputError("must be > 0", file=path, row=k, field=c,
+                                 value=df[c].iloc[k - 1])
+    cities = pd.DataFrame(out)
+    cities["adcode"] = cities["adcode"].astype(np.int64)
+    # extra columns ride along (numeric where they parse)
+    for c in df.columns:
+        if c not in cities.columns:
+            num = pd.to_numeric(df[c], errors="coerce")
+            cities[c] = num if num.notna().all() else df[c].to_numpy()
+    return cities
+
+
+def _lookup(index: dict[int, int], raw: str, path: Path, row: int, col: str) -> int:
+    a = _parse_int(raw, path, row, col)
+    if a not in index:
+        raise InputError("unknown adcode (not in cities.csv)", file=path, row=row, field=col,
+                         value=raw)
+    return index[a]
+
+
+def _parse_adjacency(path: Path, index: dict[int, int]) -> tuple[np.ndarray, pd.DataFrame]:
+    df = _read_csv(path)
+    n = len(index)
+    adj = np.zeros((n, n), dtype=bool)
+    if "a" in df.columns and "b" in df.columns:
+        for k, (ra, rb) in enumerate(zip(df["a"], df["b"], strict=True), start=1):
+            i = _lookup(index, ra, path, k, "a")
+            j = _lookup(index, rb, path, k, "b")
+            if i == j:
+                raise InputError("a city cannot neighbour itself", file=path, row=k,
+                                 field="b", value=rb)
+            adj[i, j] = adj[j, i] = True
+        edges = df.copy()
+        edges["a"] = [_parse_int(x, path, 1, "a") for x in df["a"]]
+        edges["b"] = [_parse_int(x, path, 1, "b") for x in df["b"]]
+        for c in edges.columns:
+            if c not in ("a", "b", "kind"):
+                num = pd.to_numeric(edges[c], errors="coerce")
+                if num.notna().all():
+                    edges[c] = num
+        return adj, edges
+    _require(df, ["adcode"], path)
+    col_idx: dict[str, int] = {}
+    for c in df.columns:
+        if c == "adcode":
+            continue
+        col_idx[c] = _lookup(index, c, path, 0, c)
+    if len(col_idx) != n or len(df) != n:
+        raise InputError(f"adjacency matrix must be {n} x {n} (one row and column per city)",
+                         file=path)
+    rows: dict[int, int] = {}
+    for k, raw in enumerate(df["adcode"], start=1):
+        i = _lookup(index, raw, path, k, "adcode")
+        if i in rows:
+            raise InputError(f"duplicate adcode (first in row {rows[i]})", file=path, row=k,
+                             field="adcode", value=raw)
+        rows[i] = k
+        for c, j in col_idx.items():
+            v = _parse_float(df[c].iloc[k - 1], path, k, c)
+            if v not in (0.0, 1.0):
+                raise InputError("adjacency entries must be 0 or 1", file=path, row=k,
+                                 field=c, value=df[c].iloc[k - 1])
+            adj[i, j] = v == 1.0
+    inv = {i: a for a, i in index.items()}
+    for i in range(n):
+        if adj[i, i]:
+            raise InputError("a city cannot neighbour itself", file=path, row=rows[i],
+                             field=str(inv[i]), value=1)
+    asym = np.argwhere(adj != adj.T)
+    if asym.size:
+        i, j = (int(x) for x in asym[0])
+        raise InputError(f"asymmetric adjacency: {inv[i]}->{inv[j]} is {int(adj[i, j])} but "
+                         f"{inv[j]}->{inv[i]} is {int(adj[j, i])}", file=path, row=rows[i],
+                         field=str(inv[j]), value=int(adj[i, j]))
+    iu = np.argwhere(np.triu(adj, 1))
+    edges = pd.DataFrame({"a": [inv[int(i)] for i, _ in iu], "b": [inv[int(j)] for _, j in iu]})
+    return adj, edges
+
+
+def _parse_emissions(path: Path, index: dict[int, int],
+                     pollutants: tuple[str, ...]) -> pd.DataFrame:
+    df = _read_csv(path)
+    _require(df, ["adcode", *pollutants], path)
+    n = len(index)
+    vals = np.full((n, len(pollutants)), np.nan)
+    seen: dict[int, int] = {}
+    for k, raw in enumerate(df["adcode"], start=1):
+        i = _lookup(index, raw, path, k, "adcode")
+        if i in seen:
+            raise InputError(f"duplicate adcode (first in row {seen[i]})", file=path, row=k,
+                             field="adcode", value=raw)
+        seen[i] = k
+        for p, col in enumerate(pollutants):
+            v = _parse_float(df[col].iloc[k - 1], path, k, col)
+            if v < 0:
+                raise InputError("must be >= 0", file=path, row=k, field=col,
+                                 value=df[col].iloc[k - 1])
+            vals[i, p] = v
+    if len(seen) != n:
+        inv = {i: a for a, i in index.items()}
+        miss = [inv[i] for i in range(n) if i not in seen]
+        raise InputError(f"no emissions for {len(miss)} city(ies)", file=path,
+                         field="adcode", value=miss[0])
+    return pd.DataFrame(vals, columns=list(pollutants))
+
+
+def _parse_transfer(path: Path, index: dict[int, int]) -> np.ndarray:
+    df = _read_csv(path)
+    n = len(index)
+    t = np.zeros((n, n))
+    if {"source", "receptor", "share"} <= set(df.columns):
+        seen: dict[tuple[int, int], int] = {}
+        for k in range(1, len(df) + 1):
+            i = _lookup(index, df["source"].iloc[k - 1], path, k, "source")
+            j = _lookup(index, df["receptor"].iloc[k - 1], path, k, "receptor")
+            if (i, j) in seen:
+                raise InputError(f"duplicate pair (first in row {seen[(i, j)]})", file=path,
+                                 row=k, field="receptor", value=df["receptor"].iloc[k - 1])
+            seen[(i, j)] = k
+            v = _parse_float(df["share"].iloc[k - 1], path, k, "share")
+            if v < 0:
+                raise InputError("share must be >= 0", file=path, row=k, field="share",
+                                 value=df["share"].iloc[k - 1])
+            t[i, j] = v
+        rows = t.sum(axis=1)
+        over = np.flatnonzero(rows > 1 + 1e-9)
+        if over.size:
+            inv = {i: a for a, i in index.items()}
+            i = int(over[0])
+            raise InputError("shares of this source sum to more than 1", file=path,
+                             field="share", value=f"source {inv[i]}: {rows[i]:.6g}")
+        return validate_transfer_matrix(t, file=path, n=n)
+    _require(df, ["adcode"], path)
+    cols: dict[str, int] = {}
+    for c in df.columns:
+        if c != "adcode":
+            cols[c] = _lookup(index, c, path, 0, c)
+    if len(cols) != n or len(df) != n:
+        raise InputError(f"transfer matrix must be {n} x {n} (one row and column per city)",
+                         file=path)
+    seen_rows: dict[int, int] = {}
+    for k in range(1, n + 1):
+        raw = df["adcode"].iloc[k - 1]
+        i = _lookup(index, raw, path, k, "adcode")
+        if i in seen_rows:
+            raise InputError(f"duplicate adcode (first in row {seen_rows[i]})", file=path,
+                             row=k, field="adcode", value=raw)
+        seen_rows[i] = k
+        for c, j in cols.items():
+            v = _parse_float(df[c].iloc[k - 1], path, k, c)
+            if v < 0:
+                raise InputError("share must be >= 0", file=path, row=k, field=c,
+                                 value=df[c].iloc[k - 1])
+            t[i, j] = v
+        s = float(t[i].sum())
+        if s > 1 + 1e-9:
+            raise InputError("shares in the row sum to more than 1", file=path, row=k,
+                             field="row sum", value=round(s, 9))
+    return validate_transfer_matrix(t, file=path, n=n)
+
+
+def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
+    df = _read_csv(path)
+    _require(df, ["upstream", "downstream", "river", "decay"], path)
+    rows = []
+    for k in range(1, len(df) + 1):
+        up = _parse_int(df["upstream"].iloc[k - 1], path, k, "upstream")
+        _lookup(index, df["upstream"].iloc[k - 1], path, k, "upstream")
+        down = _parse_int(df["downstream"].iloc[k - 1], path, k, "downstream")
+        _lookup(index, df["downstream"].iloc[k - 1], path, k, "downstream")
+        if up == down:
+            raise InputError("upstream and downstream must differ", file=path, row=k,
+                             field="downstream", value=df["downstream"].iloc[k - 1])
+        decay = _parse_float(df["decay"].iloc[k - 1], path, k, "decay")
+        if not 0 <= decay <= 1:
+            raise InputError("decay must lie in [0, 1]", file=path, row=k, field="decay",
+                             value=df["decay"].iloc[k - 1])
+        share = np.nan
+        if "share" in df.columns and str(df["share"].iloc[k - 1]).strip():
+            share = _parse_float(df["share"].iloc[k - 1], path, k, "share")
+            if not 0 <= share <= 1:
+                raise InputError("share must lie in [0, 1]", file=path, row=k, field="share",
+                                 value=df["share"].iloc[k - 1])
+        river = str(df["river"].iloc[k - 1]).strip()
+        if not river:
+            raise InputError("must not be empty", file=path, row=k, field="river", value="")
+        rows.append({"upstream": up, "downstream": down, "river": river, "decay": decay,
+                     "share": share,
+                     "source": str(df["source"].iloc[k - 1]) if "source" in df else ""})
+    edges = pd.DataFrame(rows, columns=["upstream", "downstream", "river", "decay", "share",
+                                        "source"])
+    if len(edges):
+        # default share: equal split among a city's outgoing edges without one
+        out_given = edges.groupby("upstream")["share"].sum(min_count=1).fillna(0.0)
+        n_missing = edges["share"].isna().groupby(edges["upstream"]).sum()
+        fill = ((1.0 - out_given).clip(lower=0.0) / n_missing.replace(0, np.nan))
+        miss = edges["share"].isna()
+        edges.loc[miss, "share"] = edges.loc[miss, "upstream"].map(fill)
+        total = edges.groupby("upstream")["share"].sum()
+        over = total[total > 1 + 1e-9]
+        if len(over):
+            a = int(over.index[0])
+            k = int(np.flatnonzero(edges["upstream"].to_numpy() == a)[-1]) + 1
+            raise InputError("shares leaving this city sum to more than 1", file=path, row=k,
+                             field="share", value=float(over.iloc[0]))
+    return edges
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML ({exc})", file=path) from None
+
+
+def _flatten_sources(d: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.update(_flatten_sources(v, key + "."))
+        elif isinstance(v, list):
+            out[key] = "; ".join(str(x) for x in v)
+        else:
+            out[key] = str(v)
+    return out
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def bundled_regions() -> list[str]:
+    """Names of the regions shipped with coopgov."""
+    if not _DATA_ROOT.is_dir():
+        return []
+    return sorted(p.name for p in _DATA_ROOT.iterdir() if (p / "cities.csv").is_file())
+
+
+def _resolve(name_or_path: str | Path) -> tuple[Path, str | None]:
+    if isinstance(name_or_path, str) and (_DATA_ROOT / name_or_path / "cities.csv").is_file() \
+            and "/" not in name_or_path and "\\" not in name_or_path:
+        return _DATA_ROOT / name_or_path, name_or_path
+    p = Path(name_or_path)
+    if p.is_dir():
+        return p, None
+    raise InputError(f"no bundled region of that name ({', '.join(bundled_regions())}) and "
+                     "no such folder", file=str(name_or_path))
+
+
+def _build(root: Path, default_name: str | None, transfer_csv: Path | None) -> Region:
+    cfg_path = root / "region.toml"
+    cfg = _read_toml(cfg_path) if cfg_path.is_file() else {}
+    name = str(cfg.get("name", default_name or root.name))
+
+    cities_path = root / "cities.csv"
+    cities = _parse_cities(cities_path)
+    index = {int(a): k for k, a in enumerate(cities["adcode"])}
+    n = len(cities)
+
+    adj_path = root / "adjacency.csv"
+    if not adj_path.is_file():
+        raise InputError("file not found (every region needs an adjacency file)", file=adj_path)
+    adjacency, adj_edges = _parse_adjacency(adj_path, index)
+    drop_sea = bool(cfg.get("options", {}).get("drop_sea_links", False))
+    if drop_sea and "kind" in adj_edges.columns:
+        sea = adj_edges[adj_edges["kind"] == "sea"]
+        for a, b in zip(sea["a"], sea["b"], strict=True):
+            adjacency[index[int(a)], index[int(b)]] = False
+            adjacency[index[int(b)], index[int(a)]] = False
+        adj_edges = adj_edges[adj_edges["kind"] != "sea"].reset_index(drop=True)
+
+    em_path = root / "emissions.csv"
+    if em_path.is_file():
+        emissions = _parse_emissions(em_path, index, POLLUTANTS)
+    elif set(POLLUTANTS) <= set(cities.columns):
+        emissions = _parse_emissions(cities_path, index, POLLUTANTS)
+    else:
+        raise InputError(f"no emissions: add emissions.csv or columns {', '.join(POLLUTANTS)} "
+                         "to cities.csv", file=cities_path, field="so2")
+
+    kernel_params: dict[str, float] = {}
+    tpath = transfer_csv if transfer_csv is not None else root / "transfer.csv"
+    if transfer_csv is not None or tpath.is_file():
+        air = _parse_transfer(Path(tpath), index)
+    else:
+        raw = dict(cfg.get("air_kernel", {}))
+        allowed = set(AirKernel().to_dict())
+        for k, v in raw.items():
+            if k not in allowed:
+                raise InputError(f"unknown air_kernel parameter; allowed: {sorted(allowed)}",
+                                 file=cfg_path, field=k, value=v)
+            if not isinstance(v, (int, float)) or isinstance(v, bool):
+                raise InputError("not a number", file=cfg_path, field=k, value=v)
+        kernel_params = AirKernel(**{k: float(v) for k, v in raw.items()}).to_dict()
+        air = validate_transfer_matrix(
+            air_transfer_matrix(cities["lon"], cities["lat"], cities["area_km2"],
+                                **kernel_params), n=n)
+
+    rpath = root / "rivers.csv"
+    if rpath.is_file():
+        river_edges = _parse_rivers(rpath, index)
+        water = water_transfer_matrix(
+            n,
+            [index[a] for a in river_edges["upstream"]],
+            [index[a] for a in river_edges["downstream"]],
+            river_edges["decay"].to_numpy(float),
+            river_edges["share"].to_numpy(float),
+        )
+    else:
+        river_edges = pd.DataFrame(columns=["upstream", "downstream", "river", "decay", "share",
+                                            "source"])
+        water = np.zeros((n, n))
+
+    spath = root / "sources.toml"
+    sources = _flatten_sources(_read_toml(spath)) if spath.is_file() else {}
+    ppath = root / "statistics.csv"
+    provenance = _read_csv(ppath) if ppath.is_file() else None
+    if provenance is not None and "value" in provenance.columns:
+        provenance["value"] = pd.to_numeric(provenance["value"], errors="coerce")
+    bpath = root / "boundaries.geojson"
+
+    np.fill_diagonal(adjacency, False)
+    return Region(
+        name=name,
+        cities=cities,
+        adjacency=_ro(adjacency),
+        emissions=emissions,
+        air_transfer=_ro(air),
+        water_transfer=_ro(water),
+        river_edges=river_edges,
+        sources=MappingProxyType(sources),
+        boundaries_path=bpath if bpath.is_file() else None,
+        air_kernel=MappingProxyType(kernel_params),
+        provenance=provenance,
+        adjacency_edges=adj_edges,
+        root=root,
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(root: str, name: str | None, transfer_csv: str | None) -> Region:
+    return _build(Path(root), name, None if transfer_csv is None else Path(transfer_csv))
+
+
+def load_region(
+    name_or_path: str | Path = "yrd", *, transfer_csv: str | Path | None = None
+) -> Region:
+    """Load a bundled region by name, or a region folder.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        ``"yrd"`` (the 41 Yangtze River Delta cities, bundled) or a folder
+        laid out as described in :mod:`coopgov.region.loader`.
+    transfer_csv : str or Path, optional
+        Air transfer matrix to use instead of the folder's ``transfer.csv``
+        or the kernel.
+
+    Returns
+    -------
+    Region
+        Loaded and validated.  Bundled regions are cached: repeated calls
+        return the same object (treat it as read-only).
+
+    Raises
+    ------
+    InputError
+        A missing or bad file, naming file, row, field and value.
+    """
+    root, name = _resolve(name_or_path)
+    if name is not None:
+        t = None if transfer_csv is None else str(Path(transfer_csv).resolve())
+        return _load_cached(str(root), name, t)
+    return _build(root, None, None if transfer_csv is None else Path(transfer_csv))
