@@ -94,7 +94,7 @@ def _canonical_keys(mapping: dict[str, Any], field: str) -> dict[str, Any]:
     for key, value in mapping.items():
         name = canonical_factor(key)
         if name is None:
-            raise ValueError(f"unknown factor {key!r} in {field} (known: {', '.join(FACTORS)})")
+            raise InputError(f"unknown factor (known: {', '.join(FACTORS)})", field=str(key), value=key)
         out[name] = value
     return out
 
@@ -188,11 +188,21 @@ class BetScheme(_Documented):
                 raise ValueError(f"{label}: at least one weight must be > 0")
         if self.bands:
             edges = [b.p_max for b in self.bands]
-            if edges[-1] is not None or any(e is None for e in edges[:-1]):
-                raise ValueError("bands: every band but the last needs p_max; the last has none")
-            finite = [float(e) for e in edges[:-1] if e is not None]
-            if any(b <= a for a, b in zip(finite, finite[1:], strict=False)):
-                raise ValueError(f"bands: p_max must be strictly increasing, got {finite}")
+            for k, edge in enumerate(edges):
+                last = k == len(edges) - 1
+                if (edge is None) != last:
+                    raise InputError(
+                        "every band but the last needs p_max; the last has none",
+                        field=f"bands[{k}].p_max",
+                        value=edge,
+                    )
+                before = edges[k - 1] if k else None
+                if edge is not None and before is not None and edge <= before:
+                    raise InputError(
+                        f"p_max must be strictly increasing ({edge} after {before})",
+                        field=f"bands[{k}].p_max",
+                        value=edge,
+                    )
         return self
 
     def weights_for(self, year: int) -> dict[str, float]:
@@ -235,23 +245,29 @@ class FactorRule(_Model):
             raise ValueError("give either 'price' or 'tiers', not both or neither")
         if self.tiers:
             edges = [t.up_to_multiple for t in self.tiers]
-            if edges[-1] is not None or any(e is None for e in edges[:-1]):
-                raise ValueError(
-                    "tiers: every tier but the last needs up_to_multiple; the last has none"
-                )
-            finite = [float(e) for e in edges[:-1] if e is not None]
-            for k in range(1, len(finite)):
-                if finite[k] <= finite[k - 1]:
-                    raise ValueError(
-                        f"tiers: up_to_multiple must be strictly increasing "
-                        f"(tier {k + 1}: {finite[k]} after {finite[k - 1]})"
+            for k, edge in enumerate(edges):
+                last = k == len(edges) - 1
+                if (edge is None) != last:
+                    raise InputError(
+                        "every tier but the last needs up_to_multiple; the last has none",
+                        field=f"tiers[{k}].up_to_multiple",
+                        value=edge,
                     )
-            prices = [t.price for t in self.tiers]
-            for k in range(1, len(prices)):
-                if prices[k] < prices[k - 1]:
-                    raise ValueError(
-                        f"tiers: price must not decrease with exceedance "
-                        f"(tier {k + 1}: {prices[k]} after {prices[k - 1]})"
+                if 0 < k and not last and edge is not None:
+                    before = edges[k - 1]
+                    if before is not None and edge <= before:
+                        raise InputError(
+                            f"tier edges must be strictly increasing ({edge} after {before})",
+                            field=f"tiers[{k}].up_to_multiple",
+                            value=edge,
+                        )
+            for k in range(1, len(self.tiers)):
+                if self.tiers[k].price < self.tiers[k - 1].price:
+                    raise InputError(
+                        f"tier prices must not decrease with exceedance "
+                        f"({self.tiers[k].price} after {self.tiers[k - 1].price})",
+                        field=f"tiers[{k}].price",
+                        value=self.tiers[k].price,
                     )
         return self
 
@@ -314,14 +330,20 @@ def list_presets() -> list[str]:
 
 def _located(exc: ValidationError, file: str | None) -> InputError:
     err = exc.errors()[0]
-    field = ".".join(str(part) for part in err.get("loc", ())) or None
+    parts = [str(part) for part in err.get("loc", ())]
+    inner = (err.get("ctx") or {}).get("error")
+    if isinstance(inner, InputError):
+        # A check that located the problem itself: keep its field and value.
+        if inner.field:
+            parts.append(inner.field)
+        return InputError(inner.reason, file=file, field=".".join(parts) or None, value=inner.value)
     value = err.get("input")
     if isinstance(value, (dict, list)):
         value = None
     if isinstance(value, float) and not math.isfinite(value):
         value = repr(value)
     reason = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-    return InputError(reason, file=file, field=field, value=value)
+    return InputError(reason, file=file, field=".".join(parts) or None, value=value)
 
 
 def scheme_from_dict(data: dict[str, Any], *, file: str | Path | None = None) -> Scheme:
