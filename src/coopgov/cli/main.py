@@ -12,6 +12,7 @@ from coopgov.cli.app import app
 # isort: off
 import coopgov.cli.standards  # noqa: F401
 import coopgov.cli.compensate  # noqa: F401
+import coopgov.cli.region  # noqa: F401
 # isort: on
 
 __all__ = ["app"]
