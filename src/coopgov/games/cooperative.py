@@ -313,6 +313,7 @@ def shapley_value_sampled(
             )
         n = int(n_players)
         prefix = getattr(value, "prefix_values", None)
+        generic = prefix is None
         if prefix is None:
             fn = value
 
@@ -320,6 +321,7 @@ def shapley_value_sampled(
                 return _prefix_values_generic(fn, orders)
     else:
         table, n = _as_table(value)
+        generic = False
         if n_players is not None and n_players != n:
             raise InputError(
                 "n_players does not match the table", field="n_players", value=n_players
@@ -337,8 +339,10 @@ def shapley_value_sampled(
             "need at least 2 permutations", field="n_permutations", value=n_permutations
         )
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    if batch_size is None:
-        batch_size = max(1, min(n_permutations, 2_000_000 // (n + 1) ** 2 + 1))
+    if batch_size is None:  # bound the (m, n+1, n) membership array, or the (m, n+1) prefix array
+        per_order = (n + 1) * (n if generic else 1)
+        budget = 2_000_000 if generic else 200_000  # elements; small batches stay in cache
+        batch_size = max(1, min(n_permutations, budget // per_order))
     total = np.zeros(n)
     total_sq = np.zeros(n)
     base = np.broadcast_to(np.arange(n, dtype=np.int64), (batch_size, n))
