@@ -11,9 +11,11 @@ The store keeps hourly concentrations; the published indices are derived:
 * the AQI of the daily and of the real-time (hourly) report from
   :func:`coopgov.standards.aqi.aqi_report`.
 
-Time convention (assumption, configurable through ``utc_offset_hours``): a
-stored time marks the *start* of its hourly averaging period; days are
-calendar days in China Standard Time (UTC+8, no daylight saving since 1991).
+Time convention: a stored time labels the *end* of its hourly averaging
+period (the Chinese monitoring convention, GB 3095-2012 section 3: 01:00 is
+the mean of 00:00-01:00, and 00:00 belongs to the day before); days are
+calendar days in China Standard Time (UTC+8, no daylight saving since 1991;
+``utc_offset_hours`` makes it configurable).
 
 References
 ----------
@@ -31,6 +33,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from coopgov.standards import validity
 from coopgov.standards.aqi import CATEGORIES, aqi_report
 
 __all__ = [
@@ -47,22 +50,12 @@ UTC_OFFSET_HOURS = 8
 #: Indicator names of the daily report (names of :mod:`coopgov.standards.aqi`).
 DAILY_INDICATORS = ("so2", "no2", "co", "pm10", "pm2_5", "o3_1h", "o3_8h")
 _MEAN_POLLUTANTS = {"SO2": "so2", "NO2": "no2", "CO": "co", "PM10": "pm10", "PM2.5": "pm2_5"}
-#: Minimum valid hourly values for a daily mean (GB 3095-2012 Table 4).
-MIN_HOURS_PER_DAY = 20
-#: Minimum hourly values in an 8 h O3 window (GB 3095-2012 Table 4).
-MIN_HOURS_PER_8H = 6
-#: Minimum valid 8 h windows for a daily O3 8 h maximum (HJ 663-2013 §4.3; unconfirmed).
-MIN_WINDOWS_PER_DAY = 14
-#: O3 8 h grade II limit, µg/m³ (GB 3095-2012 Table 1): a day with too few windows
-#: keeps its maximum when it exceeds this (HJ 663-2013 §4.3; unconfirmed).
-O3_8H_LIMIT = 160.0
-
 
 def _day_cube(hourly: pd.DataFrame, pollutants: tuple[str, ...], utc_offset_hours: int
               ) -> tuple[pd.DataFrame, np.ndarray]:
-    """Arrange hourly values as (station-day, local hour, pollutant); NaN where missing."""
+    """Arrange hourly values as (station-day, hour-ending index, pollutant); NaN where missing."""
     t = pd.to_datetime(hourly["time"], utc=True).dt.tz_localize(None) + pd.Timedelta(
-        hours=utc_offset_hours)
+        hours=utc_offset_hours - 1)  # hour-ending labels: 01:00 is index 0 of its day
     day = t.dt.floor("D")
     hour = t.dt.hour.to_numpy()
     keys = pd.DataFrame({"station_id": hourly["station_id"].to_numpy(), "day": day.to_numpy()})
@@ -76,6 +69,12 @@ def _day_cube(hourly: pd.DataFrame, pollutants: tuple[str, ...], utc_offset_hour
     return index, cube
 
 
+def local_day(times_utc: pd.Series, utc_offset_hours: int = UTC_OFFSET_HOURS) -> pd.Series:
+    """Local calendar day of hour-ending time labels (00:00 belongs to the day before)."""
+    t = pd.to_datetime(times_utc, utc=True).dt.tz_localize(None)
+    return (t + pd.Timedelta(hours=utc_offset_hours - 1)).dt.floor("D")
+
+
 def station_daily_indicators(hourly: pd.DataFrame, *,
                              utc_offset_hours: int = UTC_OFFSET_HOURS) -> pd.DataFrame:
     r"""Daily indicators of each station-day from hourly values.
@@ -83,9 +82,10 @@ def station_daily_indicators(hourly: pd.DataFrame, *,
     Parameters
     ----------
     hourly : DataFrame
-        Columns ``station_id``, ``time`` (UTC, start of hour), ``pollutant``
-        (canonical names: SO2, NO2, CO, O3, PM10, PM2.5), ``value`` [µg/m³,
-        CO mg/m³]; one current value per key.
+        Columns ``station_id``, ``time`` (UTC, labelling the *end* of the
+        hour, the Chinese convention), ``pollutant`` (canonical names: SO2,
+        NO2, CO, O3, PM10, PM2.5), ``value`` [µg/m³, CO mg/m³]; one current
+        value per key.
     utc_offset_hours : int
         Offset of the local day from UTC, h.
 
@@ -97,38 +97,20 @@ def station_daily_indicators(hourly: pd.DataFrame, *,
 
     Notes
     -----
-    Daily mean: :math:`\\bar c = \\frac1n\\sum_h c_h`, valid if n ≥ 20.
-    O3 8 h: windows of local hours h−7..h for h = 7..23 (windows ending
-    08:00-24:00 in hour-ending labels), each valid with ≥ 6 values; daily
-    maximum valid with ≥ 14 valid windows, or fewer if it exceeds 160 µg/m³.
-    O3 daily maximum 1 h: valid with ≥ 20 hourly values (assumption, as the
-    24 h means).
+    Daily mean :math:`\bar c = \frac1n\sum_h c_h`, valid if n ≥ 20
+    (:func:`coopgov.standards.validity.daily_mean`); O3 daily maximum 8 h
+    mean over the windows ending 08:00-24:00
+    (:func:`coopgov.standards.validity.o3_daily_max_8h`); O3 daily maximum
+    1 h value (:func:`coopgov.standards.validity.daily_max_1h`).
     """
     pollutants = (*_MEAN_POLLUTANTS, "O3")
     index, cube = _day_cube(hourly, pollutants, utc_offset_hours)
-    counts = np.sum(~np.isnan(cube), axis=1)
     out = index.copy()
-    with np.errstate(invalid="ignore"):
-        sums = np.nansum(cube, axis=1)
-        means = np.where(counts >= MIN_HOURS_PER_DAY, sums / np.maximum(counts, 1), np.nan)
     for i, p in enumerate(_MEAN_POLLUTANTS):
-        out[_MEAN_POLLUTANTS[p]] = means[:, i]
+        out[_MEAN_POLLUTANTS[p]] = validity.daily_mean(cube[:, :, i])
     o3 = cube[:, :, -1]
-    present = ~np.isnan(o3)
-    o3_1h_max = np.where(present.any(axis=1), np.nanmax(np.where(present, o3, -np.inf), axis=1),
-                         np.nan)
-    out["o3_1h"] = np.where(counts[:, -1] >= MIN_HOURS_PER_DAY, o3_1h_max, np.nan)
-    csum = np.concatenate([np.zeros((len(o3), 1)), np.cumsum(np.where(present, o3, 0.0), axis=1)],
-                          axis=1)
-    ccount = np.concatenate([np.zeros((len(o3), 1)), np.cumsum(present, axis=1)], axis=1)
-    ends = np.arange(7, 24)
-    wsum = csum[:, ends + 1] - csum[:, ends - 7]
-    wcount = ccount[:, ends + 1] - ccount[:, ends - 7]
-    wmean = np.where(wcount >= MIN_HOURS_PER_8H, wsum / np.maximum(wcount, 1), np.nan)
-    nvalid = np.sum(~np.isnan(wmean), axis=1)
-    wmax = np.where(nvalid > 0, np.nanmax(np.where(np.isnan(wmean), -np.inf, wmean), axis=1),
-                    np.nan)
-    out["o3_8h"] = np.where((nvalid >= MIN_WINDOWS_PER_DAY) | (wmax > O3_8H_LIMIT), wmax, np.nan)
+    out["o3_1h"] = validity.daily_max_1h(o3)
+    out["o3_8h"] = validity.o3_daily_max_8h(o3)
     return out
 
 

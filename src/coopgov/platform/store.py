@@ -59,7 +59,7 @@ _STATION_KINDS = ("air", "water")
 
 
 def default_store_url() -> str:
-    """Return the store used when none is named: ``$COOPGOV_STORE`` or ``./coopgov-platform.duckdb``."""
+    """Return the default store: ``$COOPGOV_STORE`` or ``./coopgov-platform.duckdb``."""
     return os.environ.get("COOPGOV_STORE", str(Path.cwd() / "coopgov-platform.duckdb"))
 
 
@@ -486,16 +486,16 @@ class Store:
         frame = frame[frame["pollutant"].isin(AIR_POLLUTANTS)]
         if frame.empty:
             return
-        offset = timedelta(hours=aggregates.UTC_OFFSET_HOURS)
-        local = frame["time"].dt.tz_convert("UTC") + offset
-        days = local.dt.floor("D")
+        days = aggregates.local_day(frame["time"])
         adcodes = sorted({int(stations[s]["adcode"]) for s in frame["station_id"].unique()})
         city_stations = [k for k, v in stations.items()
                          if v["kind"] == "air" and int(v["adcode"]) in adcodes]
-        start = (days.min() - offset).to_pydatetime()
-        end = (days.max() + timedelta(days=1) - offset).to_pydatetime()
+        # Hour-ending labels of local day D run from D 01:00 to D+1 00:00 inclusive.
+        shift = timedelta(hours=1 - aggregates.UTC_OFFSET_HOURS)
+        start = (days.min() + shift).to_pydatetime().replace(tzinfo=UTC)
+        end = (days.max() + timedelta(days=1) + shift).to_pydatetime().replace(tzinfo=UTC)
         hourly = self._current_hourly(cur, city_stations, start, end)
-        touched_days = set(pd.DatetimeIndex(days.dt.tz_localize(None)).unique())
+        touched_days = set(pd.DatetimeIndex(days).unique())
         st = aggregates.station_daily_indicators(hourly)
         st = st[st["day"].isin(touched_days)]
         city = aggregates.city_daily_indicators(

@@ -1,0 +1,72 @@
+"""Shared dependencies of the routers: the store, the caller, the envelope."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+
+from coopgov.platform.auth import PUBLIC, Principal, Unauthorized, hash_token
+from coopgov.platform.store import AuditContext, Store
+
+__all__ = ["api_key", "get_store", "get_principal", "envelope", "audit_context",
+           "StoreDep", "CallerDep"]
+
+api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
+                       description="Token issued by `coopgov platform token issue`.")
+
+#: Seconds a verified token is remembered in-process (a revocation made by another
+#: process takes effect within this time; one made through this process at once).
+TOKEN_CACHE_S = 5.0
+
+
+def get_store(request: Request) -> Store:
+    """Return the application's store."""
+    return request.app.state.store
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def get_principal(request: Request, store: StoreDep,
+                  key: Annotated[str | None, Depends(api_key)] = None) -> Principal:
+    """Who is calling: the public without a token; 401 for an unknown token."""
+    if not key:
+        return PUBLIC
+    cache: dict[str, tuple[float, int, Principal | None]] = request.app.state.token_cache
+    digest = hash_token(key)
+    hit = cache.get(digest)
+    now = time.monotonic()
+    if hit is not None and hit[1] == store.generation and now - hit[0] < TOKEN_CACHE_S:
+        principal = hit[2]
+    else:
+        principal = store.principal_for(key)
+        if len(cache) > 10_000:
+            cache.clear()
+        cache[digest] = (now, store.generation, principal)
+    if principal is None:
+        raise Unauthorized("unknown or revoked API token")
+    return principal
+
+
+CallerDep = Annotated[Principal, Depends(get_principal)]
+
+
+def audit_context(request: Request, principal: Principal) -> AuditContext:
+    """Who writes, from which request (for the audit log)."""
+    rid = request.headers.get("x-request-id") or getattr(request.state, "request_id", None) \
+        or uuid.uuid4().hex
+    client = request.client.host if request.client else "unknown"
+    return AuditContext(principal=principal, request_id=rid[:64], client=client)
+
+
+def envelope(results: list[Any], *, page: int = 1, limit: int | None = None,
+             found: int | None = None) -> dict[str, Any]:
+    """Wrap results in the uniform ``{meta, results}`` answer."""
+    return {"meta": {"name": "coopgov-platform", "page": page,
+                     "limit": limit if limit is not None else len(results),
+                     "found": found if found is not None else len(results)},
+            "results": results}

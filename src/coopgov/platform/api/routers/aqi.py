@@ -1,0 +1,127 @@
+"""Air quality indices (published, public): daily and hourly AQI per station and per city."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import Response
+
+from coopgov.errors import InputError
+from coopgov.platform.aggregates import category_label, hourly_aqi_table
+from coopgov.platform.api.deps import CallerDep, StoreDep, envelope
+from coopgov.platform.api.queries import MAX_DAYS, MAX_HOURLY_DAYS, DailyAQIQuery, HourlyAQIQuery
+from coopgov.platform.store import Store
+
+router = APIRouter(tags=["aqi"])
+
+#: Seconds a computed answer is reused when nothing was written through this process
+#: (writes by another process become visible within this time).
+CACHE_S = 2.0
+
+Adcode = Annotated[int, Path(ge=100000, le=999999)]
+StationId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def _cached(request: Request, store: Store, build: Any) -> Response:
+    """Serve the JSON bytes of ``build()``, reused while the store is unchanged."""
+    cache: dict[str, tuple[float, int, bytes]] = request.app.state.response_cache
+    key = f"{request.url.path}?{request.url.query}"
+    hit = cache.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[1] == store.generation and now - hit[0] < CACHE_S:
+        body = hit[2]
+    else:
+        body = json.dumps(build(), default=str, ensure_ascii=False,
+                          separators=(",", ":")).encode()
+        if len(cache) > 4096:
+            cache.clear()
+        cache[key] = (now, store.generation, body)
+    return Response(body, media_type="application/json")
+
+
+def _days(query: DailyAQIQuery) -> tuple[date, date]:
+    end = query.date_to or (datetime.now(UTC) + timedelta(hours=8)).date()
+    start = query.date_from or end - timedelta(days=364)
+    if start > end:
+        raise InputError("date_from must not be after date_to", field="date_from",
+                         value=str(start))
+    if (end - start).days > MAX_DAYS:
+        raise InputError(f"at most {MAX_DAYS} days per request", field="date_from",
+                         value=str(start))
+    return start, end
+
+
+def _daily(store: Store, scope: str, key: str, query: DailyAQIQuery) -> dict[str, Any]:
+    start, end = _days(query)
+    rows = store.daily_aqi(scope, key, start, end)
+    for r in rows:
+        r["day"] = r["day"].isoformat()
+        r["category"] = category_label(r["category"])
+    return envelope(rows)
+
+
+def _known_city(store: Store, adcode: int) -> list[str]:
+    ids = [s["station_id"] for s in store.stations(adcode=adcode, kind="air")]
+    if not ids:
+        raise HTTPException(404, "no air station in this city")
+    return ids
+
+
+@router.get("/v1/stations/{station_id}/aqi/daily", summary="Daily AQI of a station (public)")
+def station_daily(station_id: StationId, request: Request, store: StoreDep, caller: CallerDep,
+                  query: Annotated[DailyAQIQuery, Query()]) -> Response:
+    """HJ 633 daily report of a station (default: the last 365 days)."""
+    if station_id not in store.station_index():
+        raise HTTPException(404, "unknown station")
+    return _cached(request, store, lambda: _daily(store, "station", station_id, query))
+
+
+@router.get("/v1/cities/{adcode}/aqi/daily", summary="Daily AQI of a city (public)")
+def city_daily(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
+               query: Annotated[DailyAQIQuery, Query()]) -> Response:
+    """HJ 633 daily report of a city from the mean of its stations (default: last 365 days)."""
+    _known_city(store, adcode)
+    return _cached(request, store, lambda: _daily(store, "city", str(adcode), query))
+
+
+def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict[str, Any]:
+    end = query.datetime_to or datetime.now(UTC)
+    start = query.datetime_from or end - timedelta(days=1)
+    if end - start > timedelta(days=MAX_HOURLY_DAYS):
+        raise InputError(f"at most {MAX_HOURLY_DAYS} days of hourly AQI per request",
+                         field="datetime_from", value=start.isoformat())
+    frame = store.hourly_frame(station_ids, start, end)
+    if frame.empty:
+        return envelope([])
+    table = hourly_aqi_table(frame, standard=store.standard)
+    rows = []
+    for t, a, c, p, d in zip(table["time"], table["aqi"], table["category"],
+                             table["primary_pollutants"], table["detail"], strict=True):
+        rows.append({"time": t.tz_convert("Asia/Shanghai").isoformat(),
+                     "aqi": None if np.isnan(a) else int(a),
+                     "category": category_label(int(c)),
+                     "primary_pollutants": [x for x in p.split(",") if x],
+                     "detail": json.loads(d)})
+    return envelope(rows)
+
+
+@router.get("/v1/stations/{station_id}/aqi/hourly", summary="Hourly AQI of a station (public)")
+def station_hourly(station_id: StationId, request: Request, store: StoreDep, caller: CallerDep,
+                   query: Annotated[HourlyAQIQuery, Query()]) -> Response:
+    """HJ 633 real-time report of a station (default: the last 24 hours; at most 31 days)."""
+    if station_id not in store.station_index():
+        raise HTTPException(404, "unknown station")
+    return _cached(request, store, lambda: _hourly(store, [station_id], query))
+
+
+@router.get("/v1/cities/{adcode}/aqi/hourly", summary="Hourly AQI of a city (public)")
+def city_hourly(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
+                query: Annotated[HourlyAQIQuery, Query()]) -> Response:
+    """HJ 633 real-time report of a city (hourly mean over its stations)."""
+    ids = _known_city(store, adcode)
+    return _cached(request, store, lambda: _hourly(store, ids, query))

@@ -1,0 +1,105 @@
+"""Measurements: ingest (JSON or CSV, own stations only), read (token holders), quarantine."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from coopgov.errors import InputError
+from coopgov.platform.api.deps import CallerDep, StoreDep, audit_context, envelope
+from coopgov.platform.api.queries import MeasurementsQuery, Paging
+
+router = APIRouter(tags=["measurements"])
+
+IdempotencyKey = Annotated[str | None, Header(max_length=128,
+                                              description="Same key, same batch: stored once.")]
+
+
+class MeasurementIn(BaseModel):
+    """One measurement as sent; every row is checked and a bad one quarantined, not refused."""
+
+    model_config = ConfigDict(extra="allow")
+
+    station_id: str | None = Field(None, examples=["310100-A01"])
+    time: str | None = Field(None, examples=["2025-01-01T08:00:00+08:00"],
+                             description="ISO 8601 with UTC offset; end of the hour.")
+    pollutant: str | None = Field(None, examples=["PM2.5"])
+    value: float | str | None = Field(None, examples=[35.0])
+    unit: str | None = Field(None, examples=["ug/m3"])
+    reference_state: str | None = Field(None, examples=["reference"])
+    source: str | None = None
+
+
+class MeasurementBatch(BaseModel):
+    """A batch of measurements."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measurements: list[MeasurementIn] = Field(max_length=500_000)
+
+
+def _report(report: Any) -> dict[str, Any]:
+    return envelope([report.to_dict()])
+
+
+@router.post("/v1/measurements", summary="Send measurements as JSON (own stations)")
+def post_measurements(batch: MeasurementBatch, request: Request, store: StoreDep,
+                      caller: CallerDep, idempotency_key: IdempotencyKey = None
+                      ) -> dict[str, Any]:
+    """Store a batch; rejected rows come back with their reasons (and stay in quarantine)."""
+    caller.require_writer()
+    records = [m.model_dump(exclude_none=False) for m in batch.measurements]
+    report = store.ingest_records(records, context=audit_context(request, caller),
+                                  batch_key=idempotency_key)
+    return _report(report)
+
+
+@router.post(
+    "/v1/measurements/csv",
+    summary="Send measurements as CSV (own stations)",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
+        "schema": {"type": "string"},
+        "example": "station_id,time,pollutant,value,unit\n"
+                   "310100-A01,2025-01-01T08:00:00+08:00,PM2.5,35,ug/m3\n"}}}},
+)
+async def post_measurements_csv(request: Request, store: StoreDep, caller: CallerDep,
+                                idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    """CSV with header ``station_id,time,pollutant,value,unit[,reference_state,source]``."""
+    caller.require_writer()
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in ("text/csv", "text/plain", "application/csv"):
+        raise InputError("Content-Type must be text/csv", field="content-type", value=ctype)
+    body = await request.body()
+    from starlette.concurrency import run_in_threadpool
+
+    report = await run_in_threadpool(store.ingest_csv, body, file="<request body>",
+                                     context=audit_context(request, caller),
+                                     batch_key=idempotency_key)
+    return _report(report)
+
+
+@router.get("/v1/stations/{station_id}/measurements",
+            summary="Measurements of a station (token holders)")
+def get_measurements(station_id: Annotated[str, Path(max_length=64)], store: StoreDep,
+                     caller: CallerDep, query: Annotated[MeasurementsQuery, Query()]
+                     ) -> dict[str, Any]:
+    """Return the current values, or every revision with ``history=true``."""
+    caller.require_reader()
+    if station_id not in store.station_index():
+        raise HTTPException(404, "unknown station")
+    rows = store.measurements(station_id, start=query.datetime_from, end=query.datetime_to,
+                              pollutant=query.pollutant, history=query.history,
+                              limit=query.limit, offset=query.offset)
+    return envelope(rows, page=query.page, limit=query.limit)
+
+
+@router.get("/v1/quarantine", summary="Rejected rows (own batches; all for an admin)")
+def get_quarantine(store: StoreDep, caller: CallerDep,
+                   query: Annotated[Paging, Query()]) -> dict[str, Any]:
+    """Rows kept in quarantine with their reasons."""
+    caller.require_reader()
+    who = None if caller.role == "admin" else caller.token_id
+    rows = store.quarantine(submitted_by=who, limit=query.limit, offset=query.offset)
+    return envelope(rows, page=query.page, limit=query.limit)
