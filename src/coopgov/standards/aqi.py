@@ -63,7 +63,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, cast
 
 import numba
 import numpy as np
@@ -328,11 +328,11 @@ def _column_name(pollutant: str, averaging: str | None) -> str:
     return f"{pollutant}_{averaging}"
 
 
-def _check_standard(standard: str) -> str:
+def _check_standard(standard: str) -> Standard:
     standard = str(standard)
     if standard not in STANDARDS:
         raise InputError("standard must be '2012' or '2026'", field="standard", value=standard)
-    return standard
+    return cast(Standard, standard)
 
 
 def _rounding_scale(pollutant: str, standard: str, rounding: bool | None) -> float:
@@ -658,11 +658,12 @@ def aqi_report(
     nan = np.full(shape, np.nan)
     conc = {n: np.broadcast_to(given.get(n, nan), shape) for n in indicators + extras}
 
-    averaging = "24h" if period == "day" else "1h"
+    averaging: Literal["24h", "1h"] = "24h" if period == "day" else "1h"
     sub: dict[str, np.ndarray] = {}
     missing: dict[str, np.ndarray] = {}
     for name in indicators:
-        avg = averaging if name in ("so2", "no2", "co", "pm10", "pm2_5") else None
+        has_averaging = name in ("so2", "no2", "co", "pm10", "pm2_5")
+        avg: Literal["24h", "1h"] | None = averaging if has_averaging else None
         value = iaqi(name, conc[name], standard=standard, averaging=avg, beyond_table=beyond_table)
         if name == "so2" and "so2_24h" in extras:
             # HJ 633-2012 note 3: SO2 1 h > 800 -> report the 24 h IAQI.

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -84,11 +84,11 @@ CLASS_LABELS: tuple[str | None, ...] = (None, "I", "II", "III", "IV", "V", "infe
 #: Chinese labels by class integer.
 CLASS_LABELS_ZH: tuple[str | None, ...] = (None, "Ⅰ类", "Ⅱ类", "Ⅲ类", "Ⅳ类", "Ⅴ类", "劣Ⅴ类")
 
-def _water(water: str) -> str:
+def _water(water: str) -> Water:
     w = {"reservoir": "lake"}.get(water, water)
     if w not in LIMITS:
         raise InputError("water must be 'river' or 'lake'", field="water", value=water)
-    return w
+    return cast(Water, w)
 
 
 def class_label(cls: ArrayLike, *, language: Literal["en", "zh"] = "en"):
