@@ -13,6 +13,7 @@ from coopgov.cli.app import app
 import coopgov.cli.standards  # noqa: F401
 import coopgov.cli.compensate  # noqa: F401
 import coopgov.cli.region  # noqa: F401
+import coopgov.cli.games  # noqa: F401
 # isort: on
 
 __all__ = ["app"]

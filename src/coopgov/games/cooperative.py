@@ -559,7 +559,7 @@ def nucleolus(
         free = rest[independent]
         if free.size == 0:
             break
-    return sign * x
+    return sign * x + 0.0  # no negative zeros
 
 
 def least_core(v: ArrayLike, *, kind: GameKind = "profit") -> tuple[NDArray[np.float64], float]:

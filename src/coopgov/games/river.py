@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from coopgov.errors import InputError
+from coopgov.games.cooperative import game_table
 
 __all__ = [
     "RiverCostGame",
@@ -40,6 +41,7 @@ __all__ = [
     "line_parents",
     "local_responsibility_sharing",
     "river_cost_game",
+    "river_cost_table",
     "river_water_game",
     "river_water_welfare",
     "upstream_equal_sharing",
@@ -396,6 +398,34 @@ def river_cost_game(
     else:
         raise InputError("doctrine must be 'lrs', 'ues' or 'des'", field="doctrine", value=doctrine)
     return RiverCostGame(costs=c, responsible=responsible, parent=par, doctrine=doctrine)
+
+
+def river_cost_table(
+    costs: ArrayLike, parent: ArrayLike | None = None, doctrine: Doctrine = "ues"
+) -> NDArray[np.float64]:
+    """Tabulate a river cost game over all ``2**n`` coalitions.
+
+    Parameters
+    ----------
+    costs : array_like, shape (n,)
+        Segment cleaning costs [yuan/yr].
+    parent : array_like of int, shape (n,), optional
+        River topology; a line, source first, by default.
+    doctrine : {"lrs", "ues", "des"}
+        Which game (see :func:`river_cost_game`).
+
+    Returns
+    -------
+    ndarray, shape (2**n,)
+        Cost of each coalition by bitmask [yuan/yr].
+
+    References
+    ----------
+    .. [1] Dong, B., Ni, D., & Wang, Y. (2012). Environmental and Resource
+       Economics 53(3), 367-387.
+    """
+    game = river_cost_game(costs, parent, doctrine)
+    return game_table(game, game.n_players)
 
 
 # ---------------------------------------------------------------------------

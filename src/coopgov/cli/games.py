@@ -1,0 +1,341 @@
+"""``coopgov games ...`` and ``coopgov allocate``: emission game, coalitions, allocation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from coopgov.cli._output import console, fail, print_json
+from coopgov.cli.app import app
+from coopgov.errors import InputError
+from coopgov.games.coalitions import symmetric_game, symmetric_stability
+from coopgov.games.cooperative import (
+    in_core,
+    nucleolus,
+    shapley_value,
+    shapley_value_sampled,
+)
+from coopgov.games.emission import (
+    DEFAULT_INCOME_ELASTICITY,
+    DEFAULT_MAC_FULL_ABATEMENT,
+    DEFAULT_MARGINAL_DAMAGE,
+    EmissionCoalitionGame,
+    calibrate_emission_game,
+    chander_tulkens_transfers,
+    solve_emission_game,
+    surplus_sharing_transfers,
+)
+from coopgov.games.gamefile import read_game, read_transfer_matrix
+from coopgov.games.river import (
+    ambec_sprumont,
+    downstream_equal_sharing,
+    local_responsibility_sharing,
+    river_cost_table,
+    river_water_game,
+    upstream_equal_sharing,
+)
+
+games_app = typer.Typer(
+    help="Game theory: emission game, coalition stability.", no_args_is_help=True
+)
+app.add_typer(games_app, name="games")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _floats(text: str, field: str) -> np.ndarray:
+    try:
+        return np.array([float(s) for s in text.split(",") if s.strip()], dtype=float)
+    except ValueError:
+        raise InputError("expected comma-separated numbers", field=field, value=text) from None
+
+
+# ---------------------------------------------------------------------------
+# games emissions
+# ---------------------------------------------------------------------------
+@games_app.command("emissions")
+def emissions_command(
+    region: Annotated[str, typer.Option(help="Region name or folder.")] = "yrd",
+    pollutant: Annotated[str, typer.Option(help="so2, nox, pm, cod or nh3n.")] = "so2",
+    transfer: Annotated[
+        Path | None, typer.Option(help="CSV transfer matrix (row source, column receptor).")
+    ] = None,
+    marginal_damage: Annotated[
+        float, typer.Option(help="Assumption: damage per tonne received, mean city [yuan/t].")
+    ] = DEFAULT_MARGINAL_DAMAGE,
+    income_elasticity: Annotated[
+        float, typer.Option(help="Assumption: income elasticity of willingness to pay.")
+    ] = DEFAULT_INCOME_ELASTICITY,
+    mac: Annotated[
+        float, typer.Option(help="Assumption: marginal abatement cost at zero emissions [yuan/t].")
+    ] = DEFAULT_MAC_FULL_ABATEMENT,
+    permutations: Annotated[
+        int, typer.Option(help="Sampled orders for the Shapley transfers (0: skip).")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed for sampling.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Nash equilibrium vs full cooperation in the source-receptor emission game."""
+    try:
+        from coopgov.region import load_region
+
+        reg = load_region(region)
+        if pollutant not in reg.emissions.columns:
+            raise InputError("unknown pollutant", field="pollutant", value=pollutant)
+        matrix = reg.air_transfer
+        if transfer is not None:
+            matrix, _ = read_transfer_matrix(transfer)
+            if matrix.shape != (reg.n, reg.n):
+                raise InputError(
+                    f"transfer matrix must be {reg.n}x{reg.n} for region {reg.name}",
+                    file=transfer,
+                    value=matrix.shape,
+                )
+        cities = reg.cities
+        game = calibrate_emission_game(
+            reg.emissions[pollutant].to_numpy(float),
+            np.asarray(matrix, dtype=float),
+            cities["population"].to_numpy(float),
+            cities["gdp"].to_numpy(float),
+            marginal_damage=marginal_damage,
+            income_elasticity=income_elasticity,
+            mac_full_abatement=mac,
+            names=tuple(cities["name_en"]),
+        )
+        res = solve_emission_game(game)
+        ct = chander_tulkens_transfers(res)
+        equal = surplus_sharing_transfers(res)
+        shapley = None
+        if permutations > 0:
+            est = shapley_value_sampled(
+                EmissionCoalitionGame(game), game.n_players, n_permutations=permutations, seed=seed
+            )
+            shapley = est
+    except InputError as exc:
+        fail(exc, as_json)
+        return
+    rows = []
+    for k, rec in enumerate(cities.itertuples(index=False)):
+        row: dict[str, Any] = {
+            "adcode": int(rec.adcode),
+            "name_zh": rec.name_zh,
+            "name_en": rec.name_en,
+            "emissions_nash_t": res.emissions_nash[k],
+            "emissions_cooperative_t": res.emissions_cooperative[k],
+            "payoff_nash_yuan": res.payoff_nash[k],
+            "payoff_cooperative_yuan": res.payoff_cooperative[k],
+            "gain_yuan": res.gain[k],
+            "transfer_chander_tulkens_yuan": ct[k],
+            "transfer_equal_surplus_yuan": equal[k],
+        }
+        if shapley is not None:
+            row["transfer_shapley_yuan"] = shapley.value[k] - res.gain[k]
+            row["shapley_std_error_yuan"] = shapley.std_error[k]
+        rows.append(row)
+    payload = {
+        "region": reg.name,
+        "pollutant": pollutant,
+        "units": {"emissions": "t/yr", "payoffs": "yuan/yr"},
+        "total_gain_yuan": res.total_gain,
+        "cities_losing_without_transfers": int(np.sum(res.gain < 0)),
+        "emissions_nash_total_t": float(res.emissions_nash.sum()),
+        "emissions_cooperative_total_t": float(res.emissions_cooperative.sum()),
+        "assumptions": game.assumptions | {"mac_full_abatement_yuan_per_t": mac},
+        "shapley_permutations": 0 if shapley is None else shapley.n_permutations,
+        "cities": rows,
+    }
+    if as_json:
+        print_json(payload)
+        return
+    table = Table(title=f"Emission game, {reg.name}, {pollutant} (yuan/yr)")
+    for col in ("city", "e Nash t", "e coop t", "gain", "CT transfer", "net with CT"):
+        table.add_column(col, justify="right" if col != "city" else "left")
+    for row in rows:
+        table.add_row(
+            f"{row['name_en']} {row['name_zh']}",
+            f"{row['emissions_nash_t']:,.0f}",
+            f"{row['emissions_cooperative_t']:,.0f}",
+            f"{row['gain_yuan']:,.0f}",
+            f"{row['transfer_chander_tulkens_yuan']:,.0f}",
+            f"{row['gain_yuan'] + row['transfer_chander_tulkens_yuan']:,.0f}",
+        )
+    console.print(table)
+    console.print(
+        f"total gain from cooperation: {res.total_gain:,.0f} yuan/yr; "
+        f"{payload['cities_losing_without_transfers']} cities lose without transfers"
+    )
+
+
+# ---------------------------------------------------------------------------
+# games coalitions
+# ---------------------------------------------------------------------------
+@games_app.command("coalitions")
+def coalitions_command(
+    model: Annotated[
+        str, typer.Option(help="linear-quadratic, quadratic-quadratic or barrett.")
+    ] = "linear-quadratic",
+    players: Annotated[int, typer.Option(help="Number of players N.")] = 10,
+    benefit: Annotated[float, typer.Option(help="Benefit parameter b.")] = 1.0,
+    cost: Annotated[float, typer.Option(help="Cost parameter c.")] = 1.0,
+    intercept: Annotated[float, typer.Option(help="Benefit intercept a (quadratic models).")] = 1.0,
+    ties: Annotated[str, typer.Option(help="Tie-breaking: stay, join or leave.")] = "stay",
+    as_json: JsonOpt = False,
+) -> None:
+    """Stable coalition sizes of the published symmetric agreement games."""
+    try:
+        game = symmetric_game(model, players, benefit, cost, intercept)  # type: ignore[arg-type]
+        stab = symmetric_stability(game, ties=ties)  # type: ignore[arg-type]
+    except InputError as exc:
+        fail(exc, as_json)
+        return
+    sizes = []
+    for k in range(game.n_players + 1):
+        sizes.append(
+            {
+                "k": k,
+                "member_payoff": game.member_payoff[k],
+                "nonmember_payoff": game.nonmember_payoff[k],
+                "total_abatement": game.total_abatement[k],
+                "internal": bool(stab.internal[k]),
+                "external": bool(stab.external[k]),
+                "stable": bool(stab.stable[k]),
+            }
+        )
+    payload = {
+        "model": game.model,
+        "players": game.n_players,
+        "parameters": game.parameters,
+        "ties": stab.ties,
+        "stable_sizes": stab.stable_sizes,
+        "sizes": sizes,
+    }
+    if as_json:
+        print_json(payload)
+        return
+    table = Table(title=f"{game.model}, N={game.n_players}, ties={stab.ties}")
+    for col in ("k", "signatory", "non-signatory", "Q", "internal", "external"):
+        table.add_column(col, justify="right")
+    for s in sizes:
+        table.add_row(
+            str(s["k"]),
+            f"{s['member_payoff']:.6g}",
+            f"{s['nonmember_payoff']:.6g}",
+            f"{s['total_abatement']:.6g}",
+            "yes" if s["internal"] else "no",
+            "yes" if s["external"] else "no",
+        )
+    console.print(table)
+    console.print(f"stable sizes (>= 2): {stab.stable_sizes or 'none'}")
+
+
+# ---------------------------------------------------------------------------
+# allocate
+# ---------------------------------------------------------------------------
+@app.command("allocate")
+def allocate_command(
+    method: Annotated[
+        str, typer.Option(help="shapley, nucleolus, lrs, ues, des or ambec-sprumont.")
+    ] = "shapley",
+    game: Annotated[
+        Path | None, typer.Option(help="Game file (JSON or CSV; see coopgov.games.gamefile).")
+    ] = None,
+    costs: Annotated[
+        str | None, typer.Option(help="River segment costs, source to mouth: 6,6,6 [yuan/yr].")
+    ] = None,
+    parent: Annotated[
+        str | None,
+        typer.Option(
+            help="River tree: downstream neighbour of each region (0-based), -1 at mouth."
+        ),
+    ] = None,
+    inflows: Annotated[
+        str | None, typer.Option(help="Ambec-Sprumont: water inflow per region, source first.")
+    ] = None,
+    benefits: Annotated[
+        str | None,
+        typer.Option(help="Ambec-Sprumont: 'alpha:beta' per region, b(x)=alpha*x-beta*x^2/2."),
+    ] = None,
+    permutations: Annotated[
+        int, typer.Option(help="Sampled orders when a game has more than 20 players.")
+    ] = 100_000,
+    as_json: JsonOpt = False,
+) -> None:
+    """Share a cost or a benefit: Shapley, nucleolus, river sharing, Ambec-Sprumont."""
+    payload: dict[str, Any] = {"method": method}
+    try:
+        if method in ("shapley", "nucleolus"):
+            if game is None:
+                raise InputError(f"--method {method} needs --game FILE", field="game")
+            g = read_game(game)
+            n = len(g.players)
+            if method == "shapley" and n > 20:
+                est = shapley_value_sampled(g.values, n_permutations=permutations)
+                alloc = est.value
+                payload["std_error"] = est.std_error
+            elif method == "shapley":
+                alloc = shapley_value(g.values)
+            else:
+                alloc = nucleolus(g.values, kind=g.kind)  # type: ignore[arg-type]
+            payload |= {"players": list(g.players), "kind": g.kind}
+            payload["in_core"] = in_core(g.values, alloc, kind=g.kind)  # type: ignore[arg-type]
+        elif method in ("lrs", "ues", "des"):
+            if costs is None:
+                raise InputError(f"--method {method} needs --costs c1,c2,...", field="costs")
+            c = _floats(costs, "costs")
+            par = None if parent is None else _floats(parent, "parent").astype(np.int64)
+            if method == "lrs":
+                alloc = local_responsibility_sharing(c)
+            elif method == "ues":
+                alloc = upstream_equal_sharing(c, par)
+            else:
+                alloc = downstream_equal_sharing(c, par)
+            payload |= {"players": [str(i + 1) for i in range(c.size)], "kind": "cost"}
+            if c.size <= 16:
+                table = river_cost_table(c, par, method)  # type: ignore[arg-type]
+                payload["in_core"] = in_core(table, alloc, kind="cost")
+        elif method == "ambec-sprumont":
+            if inflows is None or benefits is None:
+                raise InputError(
+                    "--method ambec-sprumont needs --inflows and --benefits", field="benefits"
+                )
+            e = _floats(inflows, "inflows")
+            pairs = [p for p in benefits.split(",") if p.strip()]
+            try:
+                ab = np.array([[float(x) for x in p.split(":")] for p in pairs])
+            except ValueError:
+                raise InputError(
+                    "expected alpha:beta pairs", field="benefits", value=benefits
+                ) from None
+            if ab.ndim != 2 or ab.shape[1] != 2:
+                raise InputError("expected alpha:beta pairs", field="benefits", value=benefits)
+            alloc = ambec_sprumont(e, ab[:, 0], ab[:, 1])
+            payload |= {"players": [str(i + 1) for i in range(e.size)], "kind": "profit"}
+            if e.size <= 12:
+                payload["in_core"] = in_core(river_water_game(e, ab[:, 0], ab[:, 1]), alloc)
+        else:
+            raise InputError(
+                "method must be shapley, nucleolus, lrs, ues, des or ambec-sprumont",
+                field="method",
+                value=method,
+            )
+    except InputError as exc:
+        fail(exc, as_json)
+        return
+    payload["allocation"] = np.asarray(alloc, dtype=float)
+    payload["total"] = float(np.sum(alloc))
+    if as_json:
+        print_json(payload)
+        return
+    table = Table(title=f"allocation: {method}")
+    table.add_column("player")
+    table.add_column("share", justify="right")
+    for name, x in zip(payload["players"], payload["allocation"], strict=True):
+        table.add_row(str(name), f"{x:,.6g}")
+    console.print(table)
+    console.print(f"total: {payload['total']:,.6g}")
+    if "in_core" in payload:
+        console.print(f"in the core: {'yes' if payload['in_core'] else 'no'}")

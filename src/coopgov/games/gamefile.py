@@ -1,0 +1,272 @@
+"""Reading games and transfer matrices from files.
+
+Game file formats
+-----------------
+JSON::
+
+    {
+      "players": ["A", "B", "C"],
+      "kind": "profit",                # or "cost" (optional, default "profit")
+      "values": {"A": 0, "B": 0, "A,B": 1, "A,B,C": 2, ...}
+    }
+
+Keys of ``values`` are comma-separated player names (or 1-based player
+numbers); the empty coalition is 0 and may be omitted.  Every other
+coalition must be given unless ``"missing": "zero"`` is set.
+
+CSV: a header ``coalition,value`` (optionally ``kind`` as a third column on
+the first data row) and one row per coalition, members joined by ``+``
+(``A+B``) or by spaces.  Player order is the order of first appearance, or a
+``#players: A,B,C`` comment line first.
+
+Transfer matrix CSV: an ``n x n`` table of shares, row = source, column =
+receptor.  A header row is recognised by a first cell that is not a number
+(e.g. ``source``); a label column (adcodes or names) by rows having one more
+cell than there are data rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from coopgov.errors import InputError
+from coopgov.games.cooperative import MAX_EXACT_PLAYERS
+
+__all__ = ["GameFile", "parse_game", "read_game", "read_transfer_matrix"]
+
+
+@dataclass(frozen=True)
+class GameFile:
+    """A TU game read from a file.
+
+    Attributes
+    ----------
+    players : tuple of str
+        Player names, in bitmask order (player i is bit i).
+    values : ndarray, shape (2**n,)
+        Worth or cost of each coalition by bitmask [currency].
+    kind : str
+        ``"profit"`` or ``"cost"``.
+    """
+
+    players: tuple[str, ...]
+    values: NDArray[np.float64]
+    kind: str
+
+
+def _coalition_mask(
+    key: str, index: dict[str, int], file: str | None, row: int | None, sep: str
+) -> int:
+    mask = 0
+    key = key.strip()
+    if key in ("", "{}", "()"):
+        return 0
+    for raw in key.replace(sep, ",").split(","):
+        name = raw.strip()
+        if not name:
+            continue
+        if name in index:
+            i = index[name]
+        elif name.isdigit() and 1 <= int(name) <= len(index):
+            i = int(name) - 1
+        else:
+            raise InputError("unknown player", file=file, row=row, field="coalition", value=name)
+        mask |= 1 << i
+    return mask
+
+
+def parse_game(
+    players: list[str],
+    values: dict[str, float],
+    *,
+    kind: str = "profit",
+    missing: str = "error",
+    file: str | None = None,
+) -> GameFile:
+    """Build a :class:`GameFile` from player names and coalition values.
+
+    Parameters
+    ----------
+    players : list of str
+        Player names.
+    values : dict of str to float
+        Coalition (comma-separated names or 1-based numbers) to worth/cost
+        [currency].
+    kind : {"profit", "cost"}
+        Game kind.
+    missing : {"error", "zero"}
+        What to do with coalitions not listed.
+    file : str, optional
+        Source file, for error messages.
+
+    Returns
+    -------
+    GameFile
+        The game.
+    """
+    names = [str(p).strip() for p in players]
+    n = len(names)
+    if n < 1 or n > MAX_EXACT_PLAYERS:
+        raise InputError(
+            f"need 1..{MAX_EXACT_PLAYERS} players", file=file, field="players", value=n
+        )
+    if len(set(names)) != n:
+        raise InputError("player names must be unique", file=file, field="players")
+    if kind not in ("profit", "cost"):
+        raise InputError("kind must be 'profit' or 'cost'", file=file, field="kind", value=kind)
+    index = {name: i for i, name in enumerate(names)}
+    table = np.full(1 << n, np.nan)
+    table[0] = 0.0
+    for row, (key, val) in enumerate(values.items(), start=1):
+        mask = _coalition_mask(str(key), index, file, row, "+")
+        try:
+            number = float(val)
+        except (TypeError, ValueError):
+            raise InputError(
+                "value is not a number", file=file, row=row, field=str(key), value=val
+            ) from None
+        if not np.isfinite(number):
+            raise InputError("value must be finite", file=file, row=row, field=str(key), value=val)
+        table[mask] = number
+    holes = np.flatnonzero(np.isnan(table))
+    if holes.size:
+        if missing == "zero":
+            table[holes] = 0.0
+        else:
+            first = int(holes[0])
+            members = ",".join(names[i] for i in range(n) if first >> i & 1)
+            raise InputError(
+                f'{holes.size} coalition(s) have no value (set "missing": "zero" to default them)',
+                file=file,
+                field="values",
+                value=members,
+            )
+    return GameFile(players=tuple(names), values=table, kind=kind)
+
+
+def read_game(path: str | Path) -> GameFile:
+    """Read a TU game from a JSON or CSV file (formats in the module docstring).
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.json`` or ``.csv`` file.
+
+    Returns
+    -------
+    GameFile
+        The game.
+    """
+    p = Path(path)
+    file = str(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=file) from None
+    if p.suffix.lower() == ".json":
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", file=file, row=exc.lineno) from None
+        if not isinstance(doc, dict) or "players" not in doc or "values" not in doc:
+            raise InputError("JSON game needs 'players' and 'values'", file=file)
+        if not isinstance(doc["values"], dict) or not isinstance(doc["players"], list):
+            raise InputError("'players' must be a list and 'values' an object", file=file)
+        return parse_game(
+            doc["players"],
+            doc["values"],
+            kind=str(doc.get("kind", "profit")),
+            missing=str(doc.get("missing", "error")),
+            file=file,
+        )
+    lines = text.splitlines()
+    players: list[str] = []
+    if lines and lines[0].startswith("#players:"):
+        players = [s.strip() for s in lines[0].split(":", 1)[1].split(",") if s.strip()]
+        lines = lines[1:]
+    reader = csv.DictReader(lines)
+    if reader.fieldnames is None or not {"coalition", "value"} <= set(reader.fieldnames):
+        raise InputError("CSV game needs the columns 'coalition,value'", file=file, row=0)
+    values: dict[str, float] = {}
+    kind = "profit"
+    for row, rec in enumerate(reader, start=1):
+        key = (rec.get("coalition") or "").strip()
+        members = [s for s in key.replace("+", " ").split() if s]
+        for name in members:
+            if name not in players:
+                players.append(name)
+        values[",".join(members)] = rec.get("value")  # type: ignore[assignment]
+        if row == 1 and rec.get("kind"):
+            kind = str(rec["kind"]).strip()
+    return parse_game(players, values, kind=kind, file=file)
+
+
+def read_transfer_matrix(path: str | Path) -> tuple[NDArray[np.float64], list[str]]:
+    """Read a source-receptor transfer matrix from CSV.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV file: ``n x n`` shares [-], row = source, column = receptor;
+        optional header row and optional first column of labels.
+
+    Returns
+    -------
+    matrix : ndarray, shape (n, n)
+        Transfer shares [-].
+    labels : list of str
+        Row labels (empty strings when the file has none).
+    """
+    p = Path(path)
+    file = str(p)
+    try:
+        rows = list(csv.reader(p.read_text(encoding="utf-8").splitlines()))
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=file) from None
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise InputError("empty transfer matrix", file=file)
+
+    def numeric(cell: str) -> bool:
+        try:
+            float(cell)
+        except ValueError:
+            return False
+        return True
+
+    start = 0 if numeric(rows[0][0]) else 1  # header row: its first cell is not a number
+    body = rows[start:]
+    if not body:
+        raise InputError("transfer matrix has no data rows", file=file)
+    has_labels = len(body[0]) == len(body) + 1  # label column: one cell more than rows
+    labels = [r[0].strip() for r in body] if has_labels else [""] * len(body)
+    n = len(body)
+    matrix = np.empty((n, n))
+    for i, r in enumerate(body):
+        cells = r[1:] if has_labels else r
+        if len(cells) != n:
+            raise InputError(f"row has {len(cells)} values, expected {n}", file=file, row=i + 1)
+        for j, cell in enumerate(cells):
+            try:
+                matrix[i, j] = float(cell)
+            except ValueError:
+                raise InputError(
+                    "not a number", file=file, row=i + 1, field=f"column {j + 1}", value=cell
+                ) from None
+    bad = np.argwhere(~np.isfinite(matrix) | (matrix < 0))
+    if bad.size:
+        i, j = (int(x) for x in bad[0])
+        raise InputError(
+            "shares must be finite and >= 0",
+            file=file,
+            row=i + 1,
+            field=f"column {j + 1}",
+            value=float(matrix[i, j]),
+        )
+    return matrix, labels
