@@ -28,7 +28,9 @@ def _payload(region: Region) -> dict[str, Any]:
             "neighbours": region.neighbours(int(row.adcode)),
         }
         for c in _EXTRA:
-            rec[c] = getattr(row, c)
+            v = getattr(row, c)
+            integral = c in ("population", "gdp", "budget_revenue") and float(v).is_integer()
+            rec[c] = int(v) if integral else v
         rec["fiscal_capacity"] = float(fiscal[k])
         rec["emissions_t_per_year"] = {p: float(region.emissions[p].iloc[k]) for p in POLLUTANTS}
         rec["air_self_share"] = float(region.air_transfer[k, k])

@@ -1,0 +1,202 @@
+"""The bundled YRD region: city list, neighbours, totals, transfer matrices."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from coopgov.region import (
+    LITERATURE_OUTSIDE_SHARE,
+    POLLUTANTS,
+    air_transfer_matrix,
+    calibrate_length_scale,
+    load_region,
+    outside_share,
+)
+
+# The 41 adcodes listed in /work/shared/STANDARDS.md ("The 41 YRD cities").
+STANDARD_ADCODES = {
+    310100, 320100, 320200, 320300, 320400, 320500, 320600, 320700, 320800, 320900, 321000,
+    321100, 321200, 321300, 330100, 330200, 330300, 330400, 330500, 330600, 330700, 330800,
+    330900, 331000, 331100, 340100, 340200, 340300, 340400, 340500, 340600, 340700, 340800,
+    341000, 341100, 341200, 341300, 341500, 341600, 341700, 341800,
+}
+
+
+@pytest.fixture(scope="module")
+def yrd():
+    return load_region("yrd")
+
+
+def test_city_list(yrd):
+    assert yrd.n == 41
+    assert set(yrd.adcodes.tolist()) == STANDARD_ADCODES
+    assert len(set(yrd.adcodes.tolist())) == 41
+    counts = yrd.cities.groupby("province").size().to_dict()
+    assert counts == {"Shanghai": 1, "Jiangsu": 13, "Zhejiang": 11, "Anhui": 16}
+    for col in ("adcode", "name_zh", "name_en", "province", "lon", "lat", "area_km2",
+                "population", "gdp", "secondary_share", "budget_revenue"):
+        assert col in yrd.cities.columns
+
+
+def test_homonyms_distinct_by_adcode(yrd):
+    # Suzhou 苏州 (Jiangsu) / 宿州 (Anhui); Taizhou 泰州 (Jiangsu) / 台州 (Zhejiang)
+    c = yrd.cities.set_index("adcode")
+    assert c.loc[320500, "name_zh"] == "苏州" and c.loc[341300, "name_zh"] == "宿州"
+    assert c.loc[321200, "name_zh"] == "泰州" and c.loc[331000, "name_zh"] == "台州"
+    assert c.loc[320500, "name_en"] == c.loc[341300, "name_en"] == "Suzhou"
+    assert c.loc[320500, "province"] == "Jiangsu" and c.loc[341300, "province"] == "Anhui"
+    assert yrd.index_of(320500) != yrd.index_of(341300)
+    assert yrd.index_of(321200) != yrd.index_of(331000)
+
+
+def test_adjacency_shape(yrd):
+    a = yrd.adjacency
+    assert a.dtype == bool and a.shape == (41, 41)
+    assert (a == a.T).all()
+    assert not a.diagonal().any()
+    assert nx.is_connected(nx.from_numpy_array(a.astype(int)))
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (310100, 320500),  # Shanghai - Suzhou (Kunshan, Taicang): land border
+        (310100, 330400),  # Shanghai - Jiaxing (Jinshan/Pinghu)
+        (310100, 320600),  # Shanghai - Nantong: land border on Chongming Island
+        (320100, 340500),  # Nanjing - Ma'anshan
+        (321100, 321000),  # Zhenjiang - Yangzhou, across the Yangtze (mid-stream boundary)
+        (320200, 330500),  # Wuxi - Huzhou, boundary in Taihu
+        (330100, 341000),  # Hangzhou - Huangshan (Xin'an River)
+        (330200, 330900),  # Ningbo - Zhoushan: sea link (bridge)
+    ],
+)
+def test_known_neighbours(yrd, a, b):
+    assert b in yrd.neighbours(a) and a in yrd.neighbours(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(310100, 330100), (320500, 341300), (321200, 331000), (340100, 310100), (330300, 320100)],
+)
+def test_known_non_neighbours(yrd, a, b):
+    assert b not in yrd.neighbours(a)
+
+
+def test_sea_links_flagged(yrd):
+    e = yrd.adjacency_edges
+    sea = e[e["kind"] == "sea"]
+    assert {(int(r.a), int(r.b)) for r in sea.itertuples()} == {(330200, 330900)}
+
+
+# Provincial totals, 2022, from STANDARDS.md (GDP trillion yuan; population million).
+PROVINCE_GDP = {"Shanghai": 4.47e12, "Jiangsu": 12.29e12, "Zhejiang": 7.77e12, "Anhui": 4.50e12}
+PROVINCE_POP = {"Shanghai": 24.8e6, "Jiangsu": 85.2e6, "Zhejiang": 65.8e6, "Anhui": 61.3e6}
+
+
+@pytest.mark.parametrize("province", sorted(PROVINCE_GDP))
+def test_provincial_totals(yrd, province):
+    c = yrd.cities[yrd.cities["province"] == province]
+    assert c["gdp"].sum() == pytest.approx(PROVINCE_GDP[province], rel=0.03)
+    assert c["population"].sum() == pytest.approx(PROVINCE_POP[province], rel=0.03)
+
+
+def test_areas_and_centroids(yrd):
+    c = yrd.cities.set_index("adcode")
+    # published administrative areas: Suzhou 8657.32 km2, Hangzhou 16850 km2 (city
+    # government profiles); ours are polygon areas, expected within 3 %
+    assert c.loc[320500, "area_km2"] == pytest.approx(8657.32, rel=0.03)
+    assert c.loc[330100, "area_km2"] == pytest.approx(16850, rel=0.03)
+    # total of the four provinces ~ 358 000 km2 (Shanghai 6.3k land, Jiangsu 107k,
+    # Zhejiang 105.5k, Anhui 140k); polygons include estuarine water: within 5 %
+    assert c["area_km2"].sum() == pytest.approx(358_000, rel=0.05)
+    assert c["lon"].between(114.8, 123.0).all() and c["lat"].between(27.0, 35.2).all()
+    # Shanghai's centroid lies near People's Square (121.47 E, 31.23 N), within ~15 km
+    assert abs(c.loc[310100, "lon"] - 121.47) < 0.15
+    assert abs(c.loc[310100, "lat"] - 31.23) < 0.15
+
+
+def test_figures_positive_and_sourced(yrd):
+    c = yrd.cities
+    assert (c["population"] > 0).all() and (c["gdp"] > 0).all()
+    assert c["secondary_share"].between(0, 1).all()
+    assert list(yrd.emissions.columns) == list(POLLUTANTS)
+    assert (yrd.emissions.to_numpy() > 0).all()
+    prov = yrd.provenance
+    assert prov is not None
+    for field in ("gdp", "population", "secondary_share", "budget_revenue"):
+        got = prov[prov["field"] == field]
+        assert set(got["adcode"].astype(int)) == set(yrd.adcodes.tolist())
+        assert (got["year"].astype(int) == 2022).all()
+        assert got["source"].str.contains("统计公报").all()
+    assert "emissions.rule" in yrd.sources and "derived" in yrd.sources["emissions.status"]
+
+
+def test_fiscal_capacity(yrd):
+    f = yrd.fiscal_capacity
+    # population-weighted mean is one by construction
+    assert np.average(f, weights=yrd.population) == pytest.approx(1.0)
+    # Shanghai's revenue per head is the highest in the region
+    assert int(np.argmax(f)) == yrd.index_of(310100)
+
+
+def test_arrays_read_only_and_cached(yrd):
+    assert load_region("yrd") is yrd
+    for arr in (yrd.adjacency, yrd.air_transfer, yrd.water_transfer, yrd.adcodes,
+                yrd.population, yrd.gdp, yrd.fiscal_capacity):
+        with pytest.raises(ValueError):
+            arr[0] = arr[0]
+
+
+def test_air_transfer(yrd):
+    t = yrd.air_transfer
+    assert t.shape == (41, 41)
+    assert (t >= 0).all()
+    assert (t.sum(axis=1) <= 1 + 1e-12).all()
+    share = outside_share(t, yrd.emissions["pm"].to_numpy())
+    lit = LITERATURE_OUTSIDE_SHARE
+    assert lit["low"] <= share.mean() <= lit["high"]
+    assert share.mean() == pytest.approx(lit["target"], abs=1e-3)
+
+
+def test_air_calibration_reproduces_bundled_length(yrd):
+    params = dict(yrd.air_kernel)
+    length = params.pop("length_km")
+    c = yrd.cities
+    got = calibrate_length_scale(c["lon"], c["lat"], c["area_km2"],
+                                 yrd.emissions["pm"].to_numpy(), **params)
+    assert got == pytest.approx(length, rel=1e-4)
+    t = air_transfer_matrix(c["lon"], c["lat"], c["area_km2"], length_km=length, **params)
+    np.testing.assert_allclose(t, yrd.air_transfer)
+
+
+def test_water_transfer(yrd):
+    w = yrd.water_transfer
+    i = yrd.index_of
+    # Xin'an River: Huangshan -> Hangzhou with decay 0.4 (rivers.csv) -> 0.6
+    assert w[i(341000), i(330100)] == pytest.approx(0.6)
+    # then the Qiantang estuary, half to Jiaxing with decay 0.1: 0.6 * 0.5 * 0.9 = 0.27,
+    # and on along the Taipu/Huangpu to Shanghai with decay 0.15: 0.27 * 0.85 = 0.2295
+    assert w[i(341000), i(330400)] == pytest.approx(0.27)
+    assert w[i(341000), i(310100)] == pytest.approx(0.2295)
+    # nothing flows upstream
+    assert w[i(310100), i(341000)] == 0.0
+    # Lianyungang is on none of the modelled rivers: zero row and column
+    k = i(320700)
+    assert not w[k].any() and not w[:, k].any()
+    assert set(yrd.river_edges["river"].str.split(" ").str[0]) >= {"Yangtze", "Huai", "Xin'an",
+                                                                  "Taipu", "Taihu"}
+
+
+def test_boundaries_file(yrd):
+    import json
+
+    assert yrd.boundaries_path is not None
+    size = yrd.boundaries_path.stat().st_size
+    assert size < 1_000_000
+    gj = json.loads(yrd.boundaries_path.read_text(encoding="utf-8"))
+    codes = {f["properties"]["adcode"] for f in gj["features"]}
+    assert codes == STANDARD_ADCODES
+    prov = yrd.boundaries_path.with_name("provinces.geojson")
+    assert prov.is_file() and prov.stat().st_size < 1_000_000
