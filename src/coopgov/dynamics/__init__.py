@@ -1,0 +1,1 @@
+"""Cooperation dynamics: replicator ODE, agent-based model, two-region game."""

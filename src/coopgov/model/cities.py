@@ -1,0 +1,153 @@
+"""City data the model needs, as arrays, derived from a :class:`Region`.
+
+The model never reads files: it receives a :class:`CityData` built from any
+region-like object (attributes ``cities``, ``emissions``, ``air_transfer``,
+``water_transfer``, ``adjacency``) or directly from arrays, which is how
+tests and synthetic regions use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from coopgov.errors import InputError
+
+__all__ = ["CityData", "city_data"]
+
+
+def _frozen(a: Any, dtype: Any = float) -> np.ndarray:
+    arr = np.array(a, dtype=dtype)
+    arr.setflags(write=False)
+    return arr
+
+
+@dataclass(frozen=True)
+class CityData:
+    """Per-city arrays of one region (N cities).
+
+    Attributes
+    ----------
+    adcode : ndarray of int, shape (N,)
+    name : ndarray of str, shape (N,)
+        English names (for labels).
+    population : ndarray, shape (N,)
+        Resident population [persons].
+    gdp : ndarray, shape (N,)
+        Gross domestic product [yuan/yr].
+    secondary_share : ndarray, shape (N,)
+        Share of secondary industry in GDP [1].
+    budget_revenue : ndarray, shape (N,)
+        General public budget revenue [yuan/yr].
+    air_emissions : ndarray, shape (N,)
+        SO2 + NOx + particulate matter emission base [t/yr].
+    water_loads : ndarray, shape (N, 2)
+        COD and NH3-N load base [t/yr].
+    air_transfer : ndarray, shape (N, N)
+        Source–receptor matrix, ``T[i, j]`` share of i's emissions reaching j [1].
+    water_transfer : ndarray, shape (N, N)
+        River transfer matrix, share of i's load reaching j [1].
+    adjacency : ndarray of bool, shape (N, N)
+        Shared land border.
+    """
+
+    adcode: np.ndarray
+    name: np.ndarray
+    population: np.ndarray
+    gdp: np.ndarray
+    secondary_share: np.ndarray
+    budget_revenue: np.ndarray
+    air_emissions: np.ndarray
+    water_loads: np.ndarray
+    air_transfer: np.ndarray
+    water_transfer: np.ndarray
+    adjacency: np.ndarray
+
+    def __post_init__(self) -> None:
+        n = self.adcode.shape[0]
+        for field in ("population", "gdp", "secondary_share", "budget_revenue", "air_emissions"):
+            arr = getattr(self, field)
+            if arr.shape != (n,):
+                raise InputError(f"expected shape ({n},), got {arr.shape}", field=field)
+            bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
+            if bad.size:
+                raise InputError("must be finite and >= 0", row=int(bad[0]) + 1, field=field,
+                                 value=float(arr[bad[0]]))
+        if np.any(self.air_emissions <= 0):
+            i = int(np.flatnonzero(self.air_emissions <= 0)[0])
+            raise InputError("air emission base must be > 0 (the model is normalised by the "
+                             "abatement cost)", row=i + 1, field="air_emissions",
+                             value=float(self.air_emissions[i]))
+        for field in ("air_transfer", "water_transfer", "adjacency"):
+            if getattr(self, field).shape != (n, n):
+                raise InputError(f"expected shape ({n}, {n})", field=field)
+
+    @property
+    def n(self) -> int:
+        """Number of cities."""
+        return int(self.adcode.shape[0])
+
+    @property
+    def fiscal_capacity(self) -> np.ndarray:
+        """Budget revenue per head relative to the regional mean per head [1]."""
+        per_head = self.budget_revenue / self.population
+        return per_head / (self.budget_revenue.sum() / self.population.sum())
+
+    @property
+    def exposure_shares(self) -> np.ndarray:
+        """``P0[j, i]``: share of receptor i's regional PM2.5 that comes from j [1].
+
+        .. math:: P0_{ji} = T_{ji} E_j / \\sum_k T_{ki} E_k
+        """
+        contrib = self.air_transfer * self.air_emissions[:, None]
+        total = contrib.sum(axis=0)
+        return np.divide(contrib, total[None, :], out=np.zeros_like(contrib),
+                         where=total[None, :] > 0)
+
+    @property
+    def neighbour_weights(self) -> np.ndarray:
+        """Row-normalised adjacency ``W`` (rows of isolated cities are zero) [1]."""
+        adj = self.adjacency.astype(float)
+        deg = adj.sum(axis=1, keepdims=True)
+        return np.divide(adj, deg, out=np.zeros_like(adj), where=deg > 0)
+
+    @property
+    def has_neighbours(self) -> np.ndarray:
+        """True for cities with at least one neighbour."""
+        return self.adjacency.any(axis=1)
+
+    @property
+    def outflow_share(self) -> np.ndarray:
+        """Share of a city's water load that reaches other cities downstream [1]."""
+        w = self.water_transfer.copy()
+        np.fill_diagonal(w, 0.0)
+        return np.clip(w.sum(axis=1), 0.0, 1.0)
+
+
+def city_data(region: Any) -> CityData:
+    """Build :class:`CityData` from a :class:`coopgov.region.Region`.
+
+    Parameters
+    ----------
+    region : Region
+        Needs ``cities`` (adcode, name_en, population, gdp, secondary_share,
+        budget_revenue), ``emissions`` (so2, nox, pm, cod, nh3n [t/yr]),
+        ``air_transfer``, ``water_transfer`` and ``adjacency``.
+    """
+    cities = region.cities
+    em = region.emissions
+    return CityData(
+        adcode=_frozen(cities["adcode"], int),
+        name=_frozen(cities["name_en"], object),
+        population=_frozen(cities["population"]),
+        gdp=_frozen(cities["gdp"]),
+        secondary_share=_frozen(cities["secondary_share"]),
+        budget_revenue=_frozen(cities["budget_revenue"]),
+        air_emissions=_frozen(np.asarray(em["so2"]) + np.asarray(em["nox"]) + np.asarray(em["pm"])),
+        water_loads=_frozen(np.column_stack([em["cod"], em["nh3n"]])),
+        air_transfer=_frozen(region.air_transfer),
+        water_transfer=_frozen(region.water_transfer),
+        adjacency=_frozen(region.adjacency, bool),
+    )

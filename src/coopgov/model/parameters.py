@@ -1,0 +1,338 @@
+"""Model parameters: one declaration with units, defaults and provenance.
+
+Each parameter is declared once in :data:`PARAMETER_INFO` with its unit, its
+default, plausible bounds (used by experiments) and where the default comes
+from.  The source study (cross-regional environmental governance in the YRD)
+is qualitative: it names the forces but does not measure them, so most
+behavioural defaults are **assumptions**, labelled as such, chosen so that
+the baseline reproduces the study's description (weak, unstable cooperation
+before the 2008 agreement; cooperation rising with the institutional
+timeline) and meant to be varied in sensitivity analysis
+(``coopgov experiment``).  Every value can be overridden in a scenario file
+(``[parameters]`` table).
+
+All behavioural terms are in units of the city's reference yearly abatement
+cost ``c0_i`` (see :mod:`coopgov.model.forces`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from coopgov.errors import InputError
+
+__all__ = ["ParameterInfo", "PARAMETER_INFO", "ModelParameters", "stack_parameters"]
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    """Declaration of one model parameter.
+
+    Attributes
+    ----------
+    name : str
+        Identifier used in scenario files and experiment specs.
+    default : float
+        Default value.
+    unit : str
+        Unit ("1" for dimensionless; "c0" for multiples of the city's
+        reference yearly abatement cost).
+    bounds : tuple of float
+        Plausible range for sensitivity analysis (inclusive).
+    description : str
+        What the parameter stands for, with the part of the study.
+    source : str
+        Provenance of the default; "assumption" where no measurement exists.
+    """
+
+    name: str
+    default: float
+    unit: str
+    bounds: tuple[float, float]
+    description: str
+    source: str
+
+
+_A = "assumption (coopgov 2026): the study is qualitative; varied in sensitivity analysis"
+
+_INFO: list[ParameterInfo] = [
+    # --- physical layer -------------------------------------------------
+    ParameterInfo(
+        "abatement_rate", 0.20, "1", (0.05, 0.5),
+        "Share of a city's air-pollutant emissions cut while it cooperates.",
+        "State Council 2013, Air Pollution Prevention and Control Action Plan: YRD PM2.5 "
+        "to fall by about 20 % from 2012 to 2017; used as the cut a cooperator delivers",
+    ),
+    ParameterInfo(
+        "water_abatement_rate", 0.20, "1", (0.05, 0.5),
+        "Share of a city's water-pollutant loads (COD, NH3-N) cut while it cooperates.",
+        "assumption (coopgov 2026), set equal to abatement_rate",
+    ),
+    ParameterInfo(
+        "background_share", 0.25, "1", (0.05, 0.5),
+        "Share of PM2.5 at a receptor not explained by the region's anthropogenic "
+        "emissions (natural sources, inflow from outside the region).",
+        _A,
+    ),
+    ParameterInfo(
+        "unit_abatement_cost", 10_000.0, "yuan/t", (3_000.0, 30_000.0),
+        "Average cost of abating one tonne of SO2, NOx or particulate matter.",
+        "assumption (coopgov 2026); order of magnitude above the Environmental Protection "
+        "Tax Law (2018) rates of 1.2-12 yuan per pollution equivalent (0.95 kg SO2/NOx), "
+        "i.e. about 1,300-12,600 yuan/t",
+    ),
+    ParameterInfo(
+        "damage_gdp_share", 0.004, "1", (0.001, 0.02),
+        "Yearly damage of PM2.5 pollution (at the no-cooperation level) as a share of GDP "
+        "(health and productivity), as valued by local governments.",
+        "assumption (coopgov 2026); local governments value only part of the welfare "
+        "losses of several % of GDP estimated by World Bank & IHME (2016), "
+        "The Cost of Air Pollution",
+    ),
+    # --- attraction -----------------------------------------------------
+    ParameterInfo(
+        "promotion_value", 1.5, "c0", (0.0, 4.0),
+        "Officials' career gain from full environmental performance when the assessment "
+        "weighs only the environment (study 3.1, attraction: promotion).",
+        _A,
+    ),
+    ParameterInfo(
+        "env_weight", 0.10, "1", (0.0, 1.0),
+        "Weight of environmental performance in officials' assessment "
+        "(study 4.1: GDP-based assessment).",
+        _A,
+    ),
+    ParameterInfo(
+        "reciprocity", 0.10, "1", (0.0, 1.0),
+        "Maturity of the joint mechanism: share of partners' abatement that is conditional "
+        "on one's own cooperation (study 3.1 shared interest; 4.2 immature joint mechanism).",
+        _A,
+    ),
+    # --- pressure -------------------------------------------------------
+    ParameterInfo(
+        "public_opinion", 0.6, "c0", (0.0, 2.0),
+        "Reputational cost of defecting at full disclosure, for a city of mean population "
+        "at the no-cooperation pollution level (study 3.2, pressure: public opinion).",
+        _A,
+    ),
+    ParameterInfo(
+        "disclosure", 0.20, "1", (0.0, 1.0),
+        "Degree of environmental information disclosure to the public (study 4.3.2).",
+        _A,
+    ),
+    ParameterInfo(
+        "legitimacy", 0.4, "c0", (0.0, 1.5),
+        "Value of the service-oriented government norm at a fully changed development "
+        "concept (study 3.2 legitimacy; 5.1 change of development concept).",
+        _A,
+    ),
+    ParameterInfo(
+        "development_concept", 0.20, "1", (0.0, 1.0),
+        "How far the development concept has changed from GDP-first to green development.",
+        _A,
+    ),
+    ParameterInfo(
+        "admin_saving", 0.3, "c0", (0.0, 1.0),
+        "Administrative (monitoring, enforcement) cost a member saves when all its "
+        "neighbours cooperate (study 3.2, pressure: administrative cost).",
+        _A,
+    ),
+    # --- thrust ---------------------------------------------------------
+    ParameterInfo(
+        "central_reward", 0.2, "c0", (0.0, 1.0),
+        "Central government's reward for a cooperating city (study 3.3, vertical thrust).",
+        _A,
+    ),
+    ParameterInfo(
+        "central_penalty", 2.0, "c0", (0.0, 5.0),
+        "Accountability penalty for a detected defector under complete law "
+        "(study 3.3 vertical thrust; 4.2 incomplete law).",
+        _A,
+    ),
+    ParameterInfo(
+        "law_completeness", 0.30, "1", (0.0, 1.0),
+        "Completeness of the legal basis for joint governance: scales the penalty "
+        "(study 4.2.1).",
+        _A,
+    ),
+    ParameterInfo(
+        "detection", 0.20, "1", (0.0, 1.0),
+        "Probability that a defecting city is detected and held accountable "
+        "(study 4.2: weak enforcement).",
+        _A,
+    ),
+    ParameterInfo(
+        "lateral_thrust", 0.5, "c0", (0.0, 2.0),
+        "Demonstration effect: pull towards neighbours' cooperation level "
+        "(study 3.3, lateral thrust); the imitation strength of the agent-based model.",
+        _A,
+    ),
+    ParameterInfo(
+        "bottom_up", 0.4, "c0", (0.0, 1.5),
+        "Social norm from NGOs and enterprises at full regional cooperation "
+        "(study 3.3, bottom-up thrust).",
+        _A,
+    ),
+    # --- resistance -----------------------------------------------------
+    ParameterInfo(
+        "gdp_weight", 0.60, "1", (0.0, 1.0),
+        "Weight of GDP growth in officials' assessment (study 4.1.1).",
+        _A,
+    ),
+    ParameterInfo(
+        "gdp_loss", 1.5, "c0", (0.0, 4.0),
+        "GDP lost per unit of abatement cost in a city of mean secondary-industry share "
+        "(study 4.1.1, local economic interest).",
+        _A,
+    ),
+    ParameterInfo(
+        "sucker_cost", 0.8, "c0", (0.0, 2.0),
+        "Loss of a cooperator whose neighbours defect when agreements have no teeth "
+        "(study 4.2, institutional resistance).",
+        _A,
+    ),
+    ParameterInfo(
+        "fiscal_burden", 0.5, "c0", (0.0, 2.0),
+        "Extra weight of abatement cost on a government with half the mean fiscal capacity "
+        "(study 4.3.1, fiscal imbalance without compensation).",
+        _A,
+    ),
+    ParameterInfo(
+        "information_cost", 0.4, "c0", (0.0, 1.5),
+        "Transaction cost of cooperating without shared information (study 4.3.2).",
+        _A,
+    ),
+    ParameterInfo(
+        "information_sharing", 0.10, "1", (0.0, 1.0),
+        "Degree of environmental information sharing among governments (study 4.3.2).",
+        _A,
+    ),
+    ParameterInfo(
+        "verification_error", 0.30, "1", (0.0, 0.5),
+        "Probability that a cooperator is misjudged as a defector with disunited "
+        "monitoring standards (study 4.4.1).",
+        _A,
+    ),
+    ParameterInfo(
+        "monitoring_unification", 0.0, "1", (0.0, 1.0),
+        "Degree to which monitoring standards and methods are unified (study 4.4.1).",
+        _A,
+    ),
+    ParameterInfo(
+        "technology_cost", 1.0, "c0", (0.5, 1.5),
+        "Abatement-cost level relative to the reference technology (study 4.4.2).",
+        "reference value 1 by definition of c0",
+    ),
+    # --- transfers ------------------------------------------------------
+    ParameterInfo(
+        "fiscal_fund", 0.0, "yuan/yr", (0.0, 2.0e10),
+        "Regional fund transferred each year to governments below mean fiscal capacity "
+        "(study 5.3, fiscal balance).",
+        "policy lever; 0 in the baseline",
+    ),
+    ParameterInfo(
+        "compensation_coverage", 0.0, "1", (0.0, 1.0),
+        "Share of transboundary river links under per-tonne ecological compensation "
+        "(study 5.3; Jiangsu Taihu-basin scheme).",
+        "policy lever; 0 in the baseline",
+    ),
+    ParameterInfo(
+        "compensation_target", 0.9, "1", (0.5, 1.0),
+        "Allowed transboundary water load under per-tonne compensation, as a share of the "
+        "no-cooperation load (the section target expressed as a load).",
+        _A,
+    ),
+    # --- dynamics -------------------------------------------------------
+    ParameterInfo(
+        "adjustment_rate", 1.0, "1/yr", (0.2, 3.0),
+        "Speed of the replicator dynamics (selection strength per year).",
+        _A,
+    ),
+    ParameterInfo(
+        "agreement_decay", 0.3, "1/yr", (0.0, 1.0),
+        "Rate at which cooperation lapses under a fully immature joint mechanism "
+        "(study 4.2.2: agreements without follow-up).",
+        _A,
+    ),
+    ParameterInfo(
+        "initial_cooperation", 0.10, "1", (0.01, 0.5),
+        "Cooperation propensity of every city at the start of a run.",
+        _A,
+    ),
+    ParameterInfo(
+        "noise", 0.02, "1/yr", (0.0, 0.1),
+        "Exploration: rate at which a city tries the other strategy at random "
+        "(keeps the dynamics off the absorbing boundaries).",
+        _A,
+    ),
+]
+
+PARAMETER_INFO: dict[str, ParameterInfo] = {p.name: p for p in _INFO}
+
+
+class ModelParameters(Mapping[str, float]):
+    """An immutable, validated set of model parameters.
+
+    Behaves as a read-only mapping name → value.  Unknown names and values
+    outside ``[0, ∞)`` raise :class:`~coopgov.errors.InputError`.
+
+    Parameters
+    ----------
+    overrides : mapping, optional
+        Values that replace the defaults of :data:`PARAMETER_INFO`.
+    source : str, optional
+        Where the overrides come from (a file name) for error messages.
+    """
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None, *, source: str | None = None):
+        values = {name: info.default for name, info in PARAMETER_INFO.items()}
+        for name, value in (overrides or {}).items():
+            if name not in PARAMETER_INFO:
+                raise InputError(
+                    f"unknown parameter; known: {', '.join(sorted(PARAMETER_INFO))}",
+                    file=source, field=name, value=value,
+                )
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise InputError("must be a number", file=source, field=name, value=value) from None
+            if not np.isfinite(number) or number < 0:
+                raise InputError("must be a finite number >= 0", file=source, field=name,
+                                 value=value)
+            values[name] = number
+        self._values = values
+
+    def __getitem__(self, key: str) -> float:
+        return self._values[key]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def replace(self, **changes: float) -> ModelParameters:
+        """Return a copy with ``changes`` applied."""
+        return ModelParameters({**self._values, **changes})
+
+    def __repr__(self) -> str:
+        changed = {k: v for k, v in self._values.items() if v != PARAMETER_INFO[k].default}
+        return f"ModelParameters({changed})"
+
+
+def stack_parameters(parameter_sets: Sequence[Mapping[str, float]]) -> dict[str, np.ndarray]:
+    """Stack parameter sets along a leading scenario axis.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Each parameter as a float array of shape ``(S,)``.
+    """
+    return {
+        name: np.array([float(p[name]) for p in parameter_sets], dtype=float)
+        for name in PARAMETER_INFO
+    }
