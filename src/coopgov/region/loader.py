@@ -32,6 +32,7 @@ Every error is an :class:`coopgov.errors.InputError` naming file, row
 
 from __future__ import annotations
 
+import csv
 import functools
 import math
 import tomllib
@@ -200,16 +201,54 @@ class Region:
 # --------------------------------------------------------------------------- parsing
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+class _Csv:
+    """A CSV file read as text columns (fast for small tables; no type guessing)."""
+
+    def __init__(self, columns: list[str], rows: list[list[str]]) -> None:
+        self.columns = columns
+        self._data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
+        self._n = len(rows)
+
+    def __getitem__(self, col: str) -> list[str]:
+        return self._data[col]
+
+    def __contains__(self, col: object) -> bool:
+        return col in self._data
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def empty(self) -> bool:
+        return self._n == 0
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self._data, columns=self.columns)
+
+
+def _read_csv(path: Path) -> _Csv:
+    """Read a CSV file; lines starting with ``#`` are comments, blank lines skipped."""
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, comment="#",
-                         skipinitialspace=True)
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError("file not found", file=path) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"not a readable UTF-8 text file ({exc})", file=path) from None
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    try:
+        records = list(csv.reader(lines, skipinitialspace=True))
+    except csv.Error as exc:
         raise InputError(f"not a readable CSV file ({exc})", file=path) from None
-    df.columns = [str(c).strip() for c in df.columns]
-    return df
+    if not records:
+        raise InputError("empty file (no header)", file=path)
+    header = [h.strip() for h in records[0]]
+    rows = []
+    for k, rec in enumerate(records[1:], start=1):
+        if len(rec) != len(header):
+            raise InputError(f"row has {len(rec)} fields, the header has {len(header)}",
+                             file=path, row=k)
+        rows.append([x.strip() for x in rec])
+    return _Csv(header, rows)
 
 
 def _require(df: pd.DataFrame, cols: list[str] | tuple[str, ...], path: Path) -> None:
@@ -247,7 +286,7 @@ def _parse_int(raw: str, path: Path, row: int, col: str) -> int:
 
 def _column(df: pd.DataFrame, col: str, kind: str, path: Path) -> list[Any]:
     out: list[Any] = []
-    for k, raw in enumerate(df[col].tolist(), start=1):
+    for k, raw in enumerate(df[col], start=1):
         if kind == "str":
             s = str(raw).strip()
             if not s:
@@ -277,30 +316,30 @@ def _parse_cities(path: Path) -> pd.DataFrame:
     for k, a in enumerate(out["adcode"], start=1):
         if a <= 0:
             raise InputError("adcode must be a positive integer", file=path, row=k,
-                             field="adcode", value=df["adcode"].iloc[k - 1])
+                             field="adcode", value=df["adcode"][k - 1])
         if a in seen:
             raise InputError(f"duplicate adcode (first in row {seen[a]})", file=path, row=k,
-                             field="adcode", value=df["adcode"].iloc[k - 1])
+                             field="adcode", value=df["adcode"][k - 1])
         seen[a] = k
     for k, (lo, la) in enumerate(zip(out["lon"], out["lat"], strict=True), start=1):
         if not -180 <= lo <= 180:
             raise InputError("longitude must lie in [-180, 180]", file=path, row=k,
-                             field="lon", value=df["lon"].iloc[k - 1])
+                             field="lon", value=df["lon"][k - 1])
         if not -90 <= la <= 90:
             raise InputError("latitude must lie in [-90, 90]", file=path, row=k,
-                             field="lat", value=df["lat"].iloc[k - 1])
+                             field="lat", value=df["lat"][k - 1])
     for c in ("area_km2", "population"):
         for k, v in enumerate(out[c], start=1):
             if v <= 0:
                 raise InputError("must be > 0", file=path, row=k, field=c,
-                                 value=df[c].iloc[k - 1])
+                                 value=df[c][k - 1])
     cities = pd.DataFrame(out)
     cities["adcode"] = cities["adcode"].astype(np.int64)
     # extra columns ride along (numeric where they parse)
     for c in df.columns:
         if c not in cities.columns:
-            num = pd.to_numeric(df[c], errors="coerce")
-            cities[c] = num if num.notna().all() else df[c].to_numpy()
+            num = pd.to_numeric(pd.Series(df[c]), errors="coerce")
+            cities[c] = num if num.notna().all() else df[c]
     return cities
 
 
@@ -324,7 +363,7 @@ def _parse_adjacency(path: Path, index: dict[int, int]) -> tuple[np.ndarray, pd.
                 raise InputError("a city cannot neighbour itself", file=path, row=k,
                                  field="b", value=rb)
             adj[i, j] = adj[j, i] = True
-        edges = df.copy()
+        edges = df.frame()
         edges["a"] = [_parse_int(x, path, 1, "a") for x in df["a"]]
         edges["b"] = [_parse_int(x, path, 1, "b") for x in df["b"]]
         for c in edges.columns:
@@ -350,10 +389,10 @@ def _parse_adjacency(path: Path, index: dict[int, int]) -> tuple[np.ndarray, pd.
                              field="adcode", value=raw)
         rows[i] = k
         for c, j in col_idx.items():
-            v = _parse_float(df[c].iloc[k - 1], path, k, c)
+            v = _parse_float(df[c][k - 1], path, k, c)
             if v not in (0.0, 1.0):
                 raise InputError("adjacency entries must be 0 or 1", file=path, row=k,
-                                 field=c, value=df[c].iloc[k - 1])
+                                 field=c, value=df[c][k - 1])
             adj[i, j] = v == 1.0
     inv = {i: a for a, i in index.items()}
     for i in range(n):
@@ -385,10 +424,10 @@ def _parse_emissions(path: Path, index: dict[int, int],
                              field="adcode", value=raw)
         seen[i] = k
         for p, col in enumerate(pollutants):
-            v = _parse_float(df[col].iloc[k - 1], path, k, col)
+            v = _parse_float(df[col][k - 1], path, k, col)
             if v < 0:
                 raise InputError("must be >= 0", file=path, row=k, field=col,
-                                 value=df[col].iloc[k - 1])
+                                 value=df[col][k - 1])
             vals[i, p] = v
     if len(seen) != n:
         inv = {i: a for a, i in index.items()}
@@ -405,16 +444,16 @@ def _parse_transfer(path: Path, index: dict[int, int]) -> np.ndarray:
     if {"source", "receptor", "share"} <= set(df.columns):
         seen: dict[tuple[int, int], int] = {}
         for k in range(1, len(df) + 1):
-            i = _lookup(index, df["source"].iloc[k - 1], path, k, "source")
-            j = _lookup(index, df["receptor"].iloc[k - 1], path, k, "receptor")
+            i = _lookup(index, df["source"][k - 1], path, k, "source")
+            j = _lookup(index, df["receptor"][k - 1], path, k, "receptor")
             if (i, j) in seen:
                 raise InputError(f"duplicate pair (first in row {seen[(i, j)]})", file=path,
-                                 row=k, field="receptor", value=df["receptor"].iloc[k - 1])
+                                 row=k, field="receptor", value=df["receptor"][k - 1])
             seen[(i, j)] = k
-            v = _parse_float(df["share"].iloc[k - 1], path, k, "share")
+            v = _parse_float(df["share"][k - 1], path, k, "share")
             if v < 0:
                 raise InputError("share must be >= 0", file=path, row=k, field="share",
-                                 value=df["share"].iloc[k - 1])
+                                 value=df["share"][k - 1])
             t[i, j] = v
         rows = t.sum(axis=1)
         over = np.flatnonzero(rows > 1 + 1e-9)
@@ -434,17 +473,17 @@ def _parse_transfer(path: Path, index: dict[int, int]) -> np.ndarray:
                          file=path)
     seen_rows: dict[int, int] = {}
     for k in range(1, n + 1):
-        raw = df["adcode"].iloc[k - 1]
+        raw = df["adcode"][k - 1]
         i = _lookup(index, raw, path, k, "adcode")
         if i in seen_rows:
             raise InputError(f"duplicate adcode (first in row {seen_rows[i]})", file=path,
                              row=k, field="adcode", value=raw)
         seen_rows[i] = k
         for c, j in cols.items():
-            v = _parse_float(df[c].iloc[k - 1], path, k, c)
+            v = _parse_float(df[c][k - 1], path, k, c)
             if v < 0:
                 raise InputError("share must be >= 0", file=path, row=k, field=c,
-                                 value=df[c].iloc[k - 1])
+                                 value=df[c][k - 1])
             t[i, j] = v
         s = float(t[i].sum())
         if s > 1 + 1e-9:
@@ -458,45 +497,49 @@ def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
     _require(df, ["upstream", "downstream", "river", "decay"], path)
     rows = []
     for k in range(1, len(df) + 1):
-        up = _parse_int(df["upstream"].iloc[k - 1], path, k, "upstream")
-        _lookup(index, df["upstream"].iloc[k - 1], path, k, "upstream")
-        down = _parse_int(df["downstream"].iloc[k - 1], path, k, "downstream")
-        _lookup(index, df["downstream"].iloc[k - 1], path, k, "downstream")
+        up = _parse_int(df["upstream"][k - 1], path, k, "upstream")
+        _lookup(index, df["upstream"][k - 1], path, k, "upstream")
+        down = _parse_int(df["downstream"][k - 1], path, k, "downstream")
+        _lookup(index, df["downstream"][k - 1], path, k, "downstream")
         if up == down:
             raise InputError("upstream and downstream must differ", file=path, row=k,
-                             field="downstream", value=df["downstream"].iloc[k - 1])
-        decay = _parse_float(df["decay"].iloc[k - 1], path, k, "decay")
+                             field="downstream", value=df["downstream"][k - 1])
+        decay = _parse_float(df["decay"][k - 1], path, k, "decay")
         if not 0 <= decay <= 1:
             raise InputError("decay must lie in [0, 1]", file=path, row=k, field="decay",
-                             value=df["decay"].iloc[k - 1])
+                             value=df["decay"][k - 1])
         share = np.nan
-        if "share" in df.columns and str(df["share"].iloc[k - 1]).strip():
-            share = _parse_float(df["share"].iloc[k - 1], path, k, "share")
+        if "share" in df.columns and str(df["share"][k - 1]).strip():
+            share = _parse_float(df["share"][k - 1], path, k, "share")
             if not 0 <= share <= 1:
                 raise InputError("share must lie in [0, 1]", file=path, row=k, field="share",
-                                 value=df["share"].iloc[k - 1])
-        river = str(df["river"].iloc[k - 1]).strip()
+                                 value=df["share"][k - 1])
+        river = str(df["river"][k - 1]).strip()
         if not river:
             raise InputError("must not be empty", file=path, row=k, field="river", value="")
         rows.append({"upstream": up, "downstream": down, "river": river, "decay": decay,
                      "share": share,
-                     "source": str(df["source"].iloc[k - 1]) if "source" in df else ""})
+                     "source": str(df["source"][k - 1]) if "source" in df else ""})
+    # default share: what a city's explicit shares leave, split equally among its
+    # outgoing edges that give none
+    given: dict[int, float] = {}
+    blank: dict[int, int] = {}
+    for r in rows:
+        if math.isnan(r["share"]):
+            blank[r["upstream"]] = blank.get(r["upstream"], 0) + 1
+        else:
+            given[r["upstream"]] = given.get(r["upstream"], 0.0) + r["share"]
+    total: dict[int, float] = {}
+    for k, r in enumerate(rows, start=1):
+        a = r["upstream"]
+        if math.isnan(r["share"]):
+            r["share"] = max(0.0, 1.0 - given.get(a, 0.0)) / blank[a]
+        total[a] = total.get(a, 0.0) + r["share"]
+        if total[a] > 1 + 1e-9:
+            raise InputError("shares leaving this city sum to more than 1", file=path, row=k,
+                             field="share", value=round(total[a], 9))
     edges = pd.DataFrame(rows, columns=["upstream", "downstream", "river", "decay", "share",
                                         "source"])
-    if len(edges):
-        # default share: equal split among a city's outgoing edges without one
-        out_given = edges.groupby("upstream")["share"].sum(min_count=1).fillna(0.0)
-        n_missing = edges["share"].isna().groupby(edges["upstream"]).sum()
-        fill = ((1.0 - out_given).clip(lower=0.0) / n_missing.replace(0, np.nan))
-        miss = edges["share"].isna()
-        edges.loc[miss, "share"] = edges.loc[miss, "upstream"].map(fill)
-        total = edges.groupby("upstream")["share"].sum()
-        over = total[total > 1 + 1e-9]
-        if len(over):
-            a = int(over.index[0])
-            k = int(np.flatnonzero(edges["upstream"].to_numpy() == a)[-1]) + 1
-            raise InputError("shares leaving this city sum to more than 1", file=path, row=k,
-                             field="share", value=float(over.iloc[0]))
     return edges
 
 
@@ -608,9 +651,12 @@ def _build(root: Path, default_name: str | None, transfer_csv: Path | None) -> R
     spath = root / "sources.toml"
     sources = _flatten_sources(_read_toml(spath)) if spath.is_file() else {}
     ppath = root / "statistics.csv"
-    provenance = _read_csv(ppath) if ppath.is_file() else None
-    if provenance is not None and "value" in provenance.columns:
-        provenance["value"] = pd.to_numeric(provenance["value"], errors="coerce")
+    provenance = None
+    if ppath.is_file():
+        provenance = _read_csv(ppath).frame()
+        for c in ("adcode", "value", "year"):
+            if c in provenance.columns:
+                provenance[c] = pd.to_numeric(provenance[c], errors="coerce")
     bpath = root / "boundaries.geojson"
 
     np.fill_diagonal(adjacency, False)
