@@ -112,7 +112,12 @@ def bet_index(
     k = require_positive(as_float_array(k0, "k0"), "k0")
     if c.ndim == 0:
         raise InputError("needs a factor axis (the last axis)", field="concentrations")
-    return k * np.sum(w * (c / c0), axis=-1)
+    ratio = c / c0
+    if w.ndim <= 1:
+        # One weight vector for all: a matrix-vector product is several times faster
+        # than a reduction over a short last axis.
+        return k * (ratio @ np.broadcast_to(w, ratio.shape[-1:]))
+    return k * np.sum(w * ratio, axis=-1)
 
 
 def bet_transfer(
