@@ -56,6 +56,10 @@ class Backend:
         """Yield a cursor inside one transaction, committed on normal exit."""
         raise NotImplementedError
 
+    def hold(self) -> contextlib.AbstractContextManager[Any]:
+        """Keep the database open across several operations (no-op unless embedded)."""
+        return contextlib.nullcontext()
+
     def register(self, cur: Any, name: str, table: pa.Table, ddl: str) -> None:
         """Make ``table`` readable as ``name`` inside the current transaction."""
         raise NotImplementedError
@@ -170,6 +174,15 @@ class DuckDBBackend(Backend):
         if self._lockfile is not None:
             self._lockfile.close()  # closing the descriptor drops the flock
             self._lockfile = None
+
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Keep the file open (and the other processes waiting) for a group of operations."""
+        self._acquire()
+        try:
+            yield
+        finally:
+            self._release()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Any]:

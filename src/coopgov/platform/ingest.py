@@ -31,7 +31,12 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from coopgov.errors import InputError
-from coopgov.platform.vocabulary import AIR_POLLUTANTS, canonical_pollutant, harmonise_values
+from coopgov.platform.vocabulary import (
+    AIR_POLLUTANTS,
+    CANONICAL_UNIT,
+    canonical_pollutant,
+    harmonise_values,
+)
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -192,17 +197,40 @@ def batch_digest(raw: pa.Table) -> str:
     return h.hexdigest()
 
 
-def _parse_times(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """ISO 8601 strings with offsets → datetime64[us] UTC; second output marks failures."""
-    arr = pa.array(text, pa.string())
-    has_zone = np.asarray(pc.match_substring_regex(pc.utf8_trim_whitespace(arr), _ZONE)
-                          .to_numpy(zero_copy_only=False), dtype=bool)
-    parsed = pd.to_datetime(pd.Series(text, dtype=object).str.strip(), format="ISO8601",
-                            utc=True, errors="coerce")
-    bad_parse = parsed.isna().to_numpy()
-    values = parsed.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]",
-                                                                        na_value=np.datetime64("NaT"))
-    return values, bad_parse | ~has_zone, has_zone
+def _map_strings(arr: pa.Array | pa.ChunkedArray, func: Any) -> np.ndarray:
+    """Apply ``func`` to each distinct string once and spread the results (object array)."""
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    lookup = np.array([func(v) for v in enc.dictionary.to_pylist()] + [func("")], dtype=object)
+    idx = enc.indices.fill_null(len(lookup) - 1).to_numpy(zero_copy_only=False)
+    return lookup[idx]
+
+
+def _parse_times(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ISO 8601 strings with offsets → datetime64[us] UTC, a failure mask, a has-zone mask."""
+    has_zone = np.asarray(pc.match_substring_regex(text, _ZONE).to_numpy(zero_copy_only=False),
+                          dtype=bool)
+    try:  # fast path: Arrow's ISO 8601 parser (offsets included)
+        parsed = pc.cast(text, pa.timestamp("us", tz="UTC"))
+        values = parsed.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+        bad = np.zeros(len(values), dtype=bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        series = pd.to_datetime(pd.Series(text.to_pylist(), dtype=object), format="ISO8601",
+                                utc=True, errors="coerce")
+        bad = series.isna().to_numpy()
+        values = series.dt.tz_localize(None).to_numpy(dtype="datetime64[us]",
+                                                      na_value=np.datetime64("NaT"))
+    return values, bad | ~has_zone, has_zone
+
+
+def _parse_values(text: pa.Array) -> np.ndarray:
+    """Decimal strings → float64, NaN where not a number."""
+    try:
+        return pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(pd.Series(text.to_pylist(), dtype=object),
+                             errors="coerce").to_numpy(dtype=float)
 
 
 def validate_batch(
@@ -232,7 +260,9 @@ def validate_batch(
         ``{"row", "field", "reason", "record"}`` (rows numbered from 1).
     """
     n = raw.num_rows
-    col = {c: np.asarray(raw.column(c).to_numpy(zero_copy_only=False), dtype=object) for c in _ALL}
+    trimmed = {c: pc.utf8_trim_whitespace(raw.column(c).combine_chunks()) for c in _ALL}
+    col = {c: np.asarray(trimmed[c].to_numpy(zero_copy_only=False), dtype=object)
+           for c in ("station_id", "unit", "reference_state", "source")}
     reason = np.full(n, None, dtype=object)
     fld = np.full(n, None, dtype=object)
 
@@ -241,33 +271,30 @@ def validate_batch(
         reason[sel] = why
         fld[sel] = field_name
 
-    station = np.char.strip(col["station_id"].astype(str)) if n else np.array([], dtype=str)
-    kinds = np.array([station_kinds.get(s, "") for s in station], dtype=object) if n else \
-        np.array([], dtype=object)
+    station = col["station_id"]
+    kinds = _map_strings(trimmed["station_id"], lambda s: station_kinds.get(s, ""))
     reject(kinds == "", "station_id", "unknown station")
 
-    times, bad_time, has_zone = _parse_times(col["time"]) if n else (
-        np.array([], "datetime64[us]"), np.array([], bool), np.array([], bool))
+    times, bad_time, has_zone = _parse_times(trimmed["time"])
     reject(bad_time & ~has_zone, "time", "time must be ISO 8601 with a UTC offset")
     reject(bad_time, "time", "time is not a valid ISO 8601 date-time")
     now = np.datetime64("now", "us") if now_utc is None else now_utc
     reject(~bad_time & (times > now + np.timedelta64(1, "h")), "time", "time is in the future")
 
-    pollutant = np.array([canonical_pollutant(p) or "" for p in col["pollutant"]], dtype=object)
+    pollutant = _map_strings(trimmed["pollutant"], lambda p: canonical_pollutant(p) or "")
     reject(pollutant == "", "pollutant", "unknown pollutant")
-    is_air = np.isin(pollutant, AIR_POLLUTANTS)
+    is_air = pd.Series(pollutant).isin(AIR_POLLUTANTS).to_numpy()
     reject((pollutant != "") & (is_air != (kinds == "air")) & (kinds != ""), "pollutant",
            "pollutant does not belong to this kind of station")
 
-    value = pd.to_numeric(pd.Series(col["value"], dtype=object).str.strip(),
-                          errors="coerce").to_numpy(dtype=float) if n else np.array([])
+    value = _parse_values(trimmed["value"])
     reject(np.isnan(value), "value", "value is not a number")
     reject(~np.isfinite(value), "value", "value is not finite")
     reject(value < 0, "value", "value is negative")
 
     harmonised = np.full(n, np.nan)
     state_out = np.full(n, "", dtype=object)
-    for p in np.unique(pollutant[pollutant != ""]) if n else []:
+    for p in pd.unique(pollutant[pollutant != ""]):
         sel = (pollutant == p) & (reason == None)  # noqa: E711
         if not sel.any():
             continue
@@ -297,11 +324,10 @@ def validate_batch(
         reason[idx[conflict]] = "same station, time and pollutant sent twice with different values"
         fld[idx[conflict]] = "value"
         keep[idx[dup]] = False
-    source = np.where(np.char.strip(col["source"].astype(str)) == "", default_source,
-                      col["source"].astype(str)) if n else np.array([], dtype=object)
-    canon_unit = np.array([_canonical_unit(p) for p in pollutant[keep]], dtype=object)
+    source = np.where(col["source"] == "", default_source, col["source"])
+    canon_unit = pd.Series(pollutant[keep], dtype=object).map(CANONICAL_UNIT).to_numpy()
     accepted = pa.table({
-        "station_id": pa.array(station[keep].astype(object), pa.string()),
+        "station_id": pa.array(station[keep], pa.string()),
         "time": pa.array(times[keep], pa.timestamp("us", tz="UTC")),
         "pollutant": pa.array(pollutant[keep], pa.string()),
         "value": pa.array(harmonised[keep], pa.float64()),
@@ -310,21 +336,15 @@ def validate_batch(
         "value_as_sent": pa.array(value[keep], pa.float64()),
         "unit_as_sent": pa.array(col["unit"][keep], pa.string()),
         "reference_state_as_sent": pa.array(col["reference_state"][keep], pa.string()),
-        "source": pa.array(source[keep].astype(object), pa.string()),
+        "source": pa.array(source[keep], pa.string()),
         "row_number": pa.array(np.flatnonzero(keep) + 1, pa.int64()),
     }, schema=ACCEPTED_SCHEMA)
     bad_rows = np.flatnonzero(reason != None)  # noqa: E711
     rejected = [
         {"row": int(i) + 1, "field": fld[i], "reason": reason[i],
-         "record": {c: col[c][i] for c in _ALL}}
+         "record": {c: raw.column(c)[int(i)].as_py() for c in _ALL}}
         for i in bad_rows
     ]
     malformed = json.loads((raw.schema.metadata or {}).get(b"malformed", b"[]"))
     return ValidatedBatch(accepted=accepted, rejected=malformed + rejected,
                           n_rows=n + len(malformed))
-
-
-def _canonical_unit(pollutant: str) -> str:
-    from coopgov.platform.vocabulary import CANONICAL_UNIT
-
-    return CANONICAL_UNIT[pollutant]

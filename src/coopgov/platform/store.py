@@ -324,9 +324,18 @@ class Store:
         return self.ingest(parse_records(records, file=kwargs.pop("file", "<json>")),
                            fmt="json", **kwargs)
 
-    def ingest(self, raw: pa.Table, *, fmt: str = "table", context: AuditContext = _SYSTEM,
-               batch_key: str | None = None, default_source: str = "",
-               refresh_indices: bool = True) -> IngestReport:
+    def ingest(self, raw: pa.Table, **kwargs: Any) -> IngestReport:
+        """Validate, harmonise and store a batch in one transaction.
+
+        See :meth:`_ingest` for the parameters; the embedded file is held
+        open for the whole operation.
+        """
+        with self.backend.hold():
+            return self._ingest(raw, **kwargs)
+
+    def _ingest(self, raw: pa.Table, *, fmt: str = "table", context: AuditContext = _SYSTEM,
+                batch_key: str | None = None, default_source: str = "",
+                refresh_indices: bool = True) -> IngestReport:
         """Validate, harmonise and store a batch in one transaction.
 
         Parameters

@@ -24,6 +24,7 @@ References
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "AIR_POLLUTANTS",
@@ -145,6 +146,14 @@ def _standard_to_reference(values: np.ndarray, pollutant: str) -> np.ndarray:
     return np.asarray(harmonise_gas(values, pollutant, "standard"), dtype=float)
 
 
+def _lookup(values: np.ndarray, table: dict[str, str]) -> np.ndarray:
+    """Map spellings through ``table`` (case- and space-insensitive); "?" when unknown."""
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+    mapped = np.array([table.get(str(u).strip().lower(), "?") for u in uniq] + ["?"],
+                      dtype=object)
+    return mapped[codes]
+
+
 def harmonise_values(
     pollutant: str,
     values: np.ndarray,
@@ -182,12 +191,10 @@ def harmonise_values(
     n = len(values)
     reason = np.full(n, None, dtype=object)
     out = np.full(n, np.nan)
-    unit_key = np.array([_UNIT_ALIASES.get(str(u).strip().lower(), "?") for u in units],
-                        dtype=object)
-    state_key = np.array([REFERENCE_STATES.get(str(s).strip().lower(), "?") for s in states],
-                         dtype=object)
+    unit_key = _lookup(units, _UNIT_ALIASES)
+    state_key = _lookup(states, REFERENCE_STATES)
     factor = np.full(n, np.nan)
-    for u in np.unique(unit_key):
+    for u in pd.unique(unit_key):
         sel = unit_key == u
         f = None if u == "?" else _unit_factor(pollutant, u)
         if f is None:
@@ -207,11 +214,11 @@ def harmonise_values(
             out[std] = _standard_to_reference(out[std], pollutant)
         canon = "reference"
     elif pollutant in WATER_INDICATORS:
-        wrong = ~np.isin(state_key, ["", "none"])
+        wrong = ~pd.Series(state_key).isin(["", "none"]).to_numpy()
         reason[wrong & (reason == None)] = "water indicators have no reference state"  # noqa: E711
         canon = "none"
     else:  # particulates: actual conditions, no conversion possible without T and p
-        wrong = ~np.isin(state_key, ["", "actual"])
+        wrong = ~pd.Series(state_key).isin(["", "actual"]).to_numpy()
         reason[wrong & (reason == None)] = (  # noqa: E711
             "particulates are reported at actual conditions; no temperature/pressure to convert"
         )
