@@ -105,17 +105,16 @@ def _choose_bet_scheme(
             raise InputError("must be 1, 2 or 3", field="round", value=round_)
         scheme = load_preset(_ROUNDS[round_])
     elif year is not None:
-        scheme = None
-        for name in _ROUNDS.values():
-            candidate = load_preset(name)
-            assert isinstance(candidate, BetScheme)
-            if candidate.years[0] <= year <= candidate.years[1]:
-                scheme = candidate
-        if scheme is None:
+        covering = [
+            s for s in map(load_preset, _ROUNDS.values())
+            if isinstance(s, BetScheme) and s.years[0] <= year <= s.years[1]
+        ]
+        if not covering:
             raise InputError(
                 "no bundled round covers this year; give --round or --config",
                 field="year", value=year,
             )
+        scheme = covering[0]
     else:
         raise InputError("give --round 1|2|3, --config FILE or --year", field="round")
     if not isinstance(scheme, BetScheme):
@@ -281,17 +280,17 @@ def _print_payments(payments: pd.DataFrame, extra: tuple[str, ...]) -> None:
 @compensate_app.command("presets")
 def presets_command(as_json: JsonOption = False) -> None:
     """List the bundled compensation schemes."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in list_presets():
         s = load_preset(name)
         rows.append({"name": name, "kind": s.scheme, "title": s.title,
-                     "unconfirmed": s.unconfirmed})
+                     "unconfirmed": list(s.unconfirmed)})
     if as_json:
         print_json(rows)
         return
     tab = Table("name", "kind", "title", "unconfirmed")
     for r in rows:
-        tab.add_row(r["name"], r["kind"], r["title"], ", ".join(r["unconfirmed"]))
+        tab.add_row(str(r["name"]), str(r["kind"]), str(r["title"]), ", ".join(r["unconfirmed"]))
     console.print(tab)
 
 

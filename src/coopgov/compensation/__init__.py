@@ -16,6 +16,16 @@ governance (``shared/DESIGN.md``, "Compensation"):
 The array functions are pure, vectorised and broadcast over leading
 (scenario) axes: the dynamics' compensation lever calls them directly.
 Imports nothing of coopgov beyond :mod:`coopgov.errors`.
+
+Inside a simulation step, for S scenarios (shapes in brackets)::
+
+    s = load_preset("xinan-round1")                   # once, outside the loop
+    w = [s.weights[f] for f in ("permanganate_index", "nh3_n", "tn", "tp")]
+    p = bet_index(conc, baseline, w, s.k0)             # conc (S, 4) mg/L -> (S,)
+    t = bet_transfer(p, s.downstream_pays, s.upstream_pays)  # yuan, + = downstream pays
+    y = per_tonne_payment(c, target, q, dt, tiers)      # yuan, any broadcast shape
+    parts = split_by_contribution(y, shares)            # (S, J), sums to y
+    r = fiscal_transfers(revenue_per_head, pop, fund)   # (S, N) yuan, sums <= fund
 """
 
 from __future__ import annotations

@@ -94,7 +94,8 @@ def _canonical_keys(mapping: dict[str, Any], field: str) -> dict[str, Any]:
     for key, value in mapping.items():
         name = canonical_factor(key)
         if name is None:
-            raise InputError(f"unknown factor (known: {', '.join(FACTORS)})", field=str(key), value=key)
+            known = ", ".join(FACTORS)
+            raise InputError(f"unknown factor (known: {known})", field=str(key), value=key)
         out[name] = value
     return out
 

@@ -472,7 +472,7 @@ def per_tonne_assessment(
     )
 
     owed: dict[tuple[str, str, str], float] = {}
-    for i in np.flatnonzero(payment > 0):
+    for i in (int(j) for j in np.flatnonzero(payment > 0)):
         names = list(shares[i])
         parts = split_by_contribution(payment[i], [shares[i][n] for n in names], decimals=2)
         for name, part in zip(names, parts, strict=True):
