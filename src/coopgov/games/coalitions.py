@@ -536,7 +536,7 @@ class CoalitionStability:
     internal, external, stable : ndarray of bool, shape (2**n,)
         By coalition bitmask.
     surplus : ndarray, shape (2**n,)
-        :math:`sigma(S)`, members' joint payoff minus their free-riding
+        σ(S), members' joint payoff minus their free-riding
         payoffs [payoff unit].
     welfare : ndarray, shape (2**n,)
         Sum of all players' payoffs when ``S`` forms [payoff unit].
