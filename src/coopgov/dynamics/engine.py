@@ -141,6 +141,15 @@ class Simulation:
             compensation_incentive=self.compensation_incentive[:, idx],
         )
 
+    def scenario_context(self, k: int) -> ForceContext:
+        """Force context of scenario ``k`` by simulated year, shape (Y, ·)."""
+        return ForceContext(
+            city=self.city,
+            params={p: v[k][:, None] for p, v in self.params.items()},
+            fiscal_transfer=self.fiscal_transfer[k],
+            compensation_incentive=self.compensation_incentive[k],
+        )
+
     def decomposition(self, scenarios: Any = slice(None)) -> dict[str, np.ndarray]:
         """Force terms at every recorded state, each shape (S', Y + 1, N) [c0]."""
         ctx = self.context()

@@ -228,19 +228,19 @@ def institutional(f: Features, ctx: ForceContext) -> Any:
 def fiscal_imbalance(f: Features, ctx: ForceContext) -> Any:
     """Resistance: abatement cost weighs more on fiscally weak governments.
 
-    Fiscal capacity ``k_i`` (revenue per head relative to the regional mean)
-    is raised by fiscal transfers ``T_i``; the weight of the cost is
-    ``1/k_i − 1`` (zero at the mean, negative for strong governments).
-    Study section 4.3.1 (fiscal imbalance); 5.3 (transfers).
+    Fiscal capacity ``k_i`` is budget revenue per head relative to the
+    regional mean; the extra weight of the cost is ``1/k_i − 1`` (zero at
+    the mean, negative — a lighter burden — for strong governments).  Fiscal
+    transfers ``T_i`` cover the share ``θ_i = min(1, T_i / (τ c0_i))`` of a
+    weak government's abatement cost, which then carries no extra weight.
+    Study section 4.3.1 (fiscal imbalance); 5.3 (transfers to weak
+    governments).
 
-    .. math::
-        -β τ \\left(\\frac{1}{k_i + T_i / (pop_i \\, \\bar r)} - 1\\right)
+    .. math:: -β τ \\left(\\frac{1}{k_i} - 1\\right)(1 - θ_i)
     """
-    city = ctx.city
-    mean_rev_per_head = city.budget_revenue.sum() / city.population.sum()
-    capacity = city.fiscal_capacity + ctx.fiscal_transfer / (city.population * mean_rev_per_head)
-    return (-ctx.p("fiscal_burden") * ctx.p("technology_cost") * (1.0 / capacity - 1.0)
-            )
+    covered = np.minimum(1.0, ctx.fiscal_transfer / (ctx.p("technology_cost") * ctx.c0))
+    return (-ctx.p("fiscal_burden") * ctx.p("technology_cost")
+            * (1.0 / ctx.city.fiscal_capacity - 1.0) * (1.0 - covered))
 
 
 def information(f: Features, ctx: ForceContext) -> Any:

@@ -65,7 +65,7 @@ LEVERS: dict[str, Lever] = {lv.name: lv for lv in (
     Lever("laws", "Laws for joint governance", "完善法律法规", "5.2.1",
           targets={"law_completeness": 1.0}, yearly_cost=1.0e8, cost_source=_COST),
     Lever("joint_mechanism", "Joint prevention and control mechanism", "联防联控机制", "5.2.2",
-          targets={"reciprocity": 0.9}, yearly_cost=5.0e8, cost_source=_COST),
+          targets={"reciprocity": 0.6}, yearly_cost=5.0e8, cost_source=_COST),
     Lever("enforcement", "Linked enforcement and accountability", "联动执法与问责", "5.2.3",
           targets={"detection": 0.8}, yearly_cost=8.0e8, cost_source=_COST),
     Lever("fiscal_balance", "Fiscal transfers to weak governments", "向弱势政府的财政转移", "5.3",

@@ -86,7 +86,7 @@ _INFO: list[ParameterInfo] = [
         "i.e. about 1,300-12,600 yuan/t",
     ),
     ParameterInfo(
-        "damage_gdp_share", 0.004, "1", (0.001, 0.02),
+        "damage_gdp_share", 0.006, "1", (0.001, 0.02),
         "Yearly damage of PM2.5 pollution (at the no-cooperation level) as a share of GDP "
         "(health and productivity), as valued by local governments.",
         "assumption (coopgov 2026); local governments value only part of the welfare "
@@ -95,7 +95,7 @@ _INFO: list[ParameterInfo] = [
     ),
     # --- attraction -----------------------------------------------------
     ParameterInfo(
-        "promotion_value", 1.5, "c0", (0.0, 4.0),
+        "promotion_value", 2.0, "c0", (0.0, 4.0),
         "Officials' career gain from full environmental performance when the assessment "
         "weighs only the environment (study 3.1, attraction: promotion).",
         _A,
@@ -114,7 +114,7 @@ _INFO: list[ParameterInfo] = [
     ),
     # --- pressure -------------------------------------------------------
     ParameterInfo(
-        "public_opinion", 0.6, "c0", (0.0, 2.0),
+        "public_opinion", 1.0, "c0", (0.0, 2.0),
         "Reputational cost of defecting at full disclosure, for a city of mean population "
         "at the no-cooperation pollution level (study 3.2, pressure: public opinion).",
         _A,
@@ -184,25 +184,25 @@ _INFO: list[ParameterInfo] = [
         _A,
     ),
     ParameterInfo(
-        "gdp_loss", 1.5, "c0", (0.0, 4.0),
+        "gdp_loss", 0.8, "c0", (0.0, 4.0),
         "GDP lost per unit of abatement cost in a city of mean secondary-industry share "
         "(study 4.1.1, local economic interest).",
         _A,
     ),
     ParameterInfo(
-        "sucker_cost", 0.8, "c0", (0.0, 2.0),
+        "sucker_cost", 0.4, "c0", (0.0, 2.0),
         "Loss of a cooperator whose neighbours defect when agreements have no teeth "
         "(study 4.2, institutional resistance).",
         _A,
     ),
     ParameterInfo(
-        "fiscal_burden", 0.5, "c0", (0.0, 2.0),
+        "fiscal_burden", 0.3, "c0", (0.0, 2.0),
         "Extra weight of abatement cost on a government with half the mean fiscal capacity "
         "(study 4.3.1, fiscal imbalance without compensation).",
         _A,
     ),
     ParameterInfo(
-        "information_cost", 0.4, "c0", (0.0, 1.5),
+        "information_cost", 0.25, "c0", (0.0, 1.5),
         "Transaction cost of cooperating without shared information (study 4.3.2).",
         _A,
     ),
