@@ -295,8 +295,8 @@ def allocate_command(
                 alloc = downstream_equal_sharing(c, par)
             payload |= {"players": [str(i + 1) for i in range(c.size)], "kind": "cost"}
             if c.size <= 16:
-                table = river_cost_table(c, par, method)  # type: ignore[arg-type]
-                payload["in_core"] = in_core(table, alloc, kind="cost")
+                costs_table = river_cost_table(c, par, method)  # type: ignore[arg-type]
+                payload["in_core"] = in_core(costs_table, alloc, kind="cost")
         elif method == "ambec-sprumont":
             if inflows is None or benefits is None:
                 raise InputError(

@@ -137,7 +137,7 @@ class SymmetricCoalitionGame:
     @property
     def total_payoff(self) -> NDArray[np.float64]:
         """Sum of all players' payoffs for each coalition size [payoff unit]."""
-        k = np.arange(self.n_players + 1)
+        k = np.arange(self.n_players + 1, dtype=float)
         return k * np.nan_to_num(self.member_payoff) + (self.n_players - k) * np.nan_to_num(
             self.nonmember_payoff
         )

@@ -521,7 +521,9 @@ def nucleolus(
     basis = np.ones((n, 1)) / np.sqrt(n)
     eq_rows = [np.ones(n)]
     eq_rhs = [grand]
-    bounds = [(None, None)] * n if prenucleolus else [(float(s), None) for s in singles]
+    bounds: list[tuple[float | None, None]] = (
+        [(None, None)] * n if prenucleolus else [(float(s), None) for s in singles]
+    )
     bounds.append((None, None))
     scale = max(1.0, float(np.max(np.abs(table))))
     x = np.full(n, grand / n)
