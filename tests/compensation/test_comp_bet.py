@@ -241,3 +241,18 @@ def test_graded_bands_from_config():
     # Ratio 1.08: P = 0.9 * 1.08 = 0.972 -> middle band: Zhejiang pays 100 million.
     pay = xinan_compensation(jiekou_table(2019, uniform(1.08)), scheme)
     assert pay[["payer", "payee", "amount"]].values.tolist() == [["Zhejiang", "Anhui", 1e8]]
+
+
+def test_scheme_from_toml_path(tmp_path):
+    from importlib import resources
+
+    text = resources.files("coopgov.compensation").joinpath("presets", "xinan-round1.toml")
+    path = tmp_path / "round1.toml"
+    path.write_text(text.read_text(encoding="utf-8").replace("k0 = 0.85", "k0 = 0.5"))
+    # Ratio 1.9 everywhere: preset k0 0.85 -> P = 1.615 (upstream pays); edited k0 0.5
+    # -> P = 0.95 (downstream pays).
+    df = jiekou_table(2012, uniform(1.9))
+    assert xinan_compensation(df, "xinan-round1")["payer"].iloc[0] == "Anhui"
+    pay = xinan_compensation(df, path)
+    assert pay["P"].iloc[0] == pytest.approx(0.95)
+    assert pay["payer"].iloc[0] == "Zhejiang"

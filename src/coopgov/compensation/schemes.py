@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from coopgov.compensation.bet import banded_transfer, bet_index, bet_transfer
-from coopgov.compensation.config import BetScheme, PerTonneScheme, load_preset
+from coopgov.compensation.config import BetScheme, PerTonneScheme, load_preset, load_scheme
 from coopgov.compensation.measurements import parse_contributions, read_measurements
 from coopgov.compensation.per_tonne import (
     PriceTiers,
@@ -106,7 +106,9 @@ class PerTonneResult:
 
 
 def _scheme_of(scheme: Any, expected: type) -> Any:
-    if isinstance(scheme, str):
+    if isinstance(scheme, Path) or (isinstance(scheme, str) and scheme.endswith(".toml")):
+        scheme = load_scheme(scheme)
+    elif isinstance(scheme, str):
         scheme = load_preset(scheme)
     if not isinstance(scheme, expected):
         kind = "bet" if expected is BetScheme else "per_tonne"
@@ -120,7 +122,7 @@ def _scheme_of(scheme: Any, expected: type) -> Any:
 
 def xinan_assessment(
     measurements: str | Path | pd.DataFrame,
-    scheme: BetScheme | str,
+    scheme: BetScheme | str | Path,
     year: int | None = None,
 ) -> XinanResult:
     """Assess a Xin'an-type water-quality bet on a table of section samples.
@@ -132,8 +134,8 @@ def xinan_assessment(
         value[, unit]``; see :mod:`coopgov.compensation.measurements`), in
         mg/L.  Baseline-year rows give C_i0 when the scheme has no explicit
         baseline.
-    scheme : BetScheme or str
-        Scheme, or a preset name such as ``"xinan-round1"``.
+    scheme : BetScheme, str or Path
+        Scheme, a preset name such as ``"xinan-round1"``, or a TOML file.
     year : int, optional
         Assessment year; default every year of the round present in the table.
 
@@ -320,7 +322,7 @@ def _baseline(
 
 def xinan_compensation(
     measurements: str | Path | pd.DataFrame,
-    scheme: BetScheme | str,
+    scheme: BetScheme | str | Path,
     year: int | None = None,
 ) -> pd.DataFrame:
     """Payments of a Xin'an-type bet: ``payer, payee, amount`` (yuan), round, year, P.
@@ -340,7 +342,7 @@ def xinan_compensation(
 
 def per_tonne_assessment(
     measurements: str | Path | pd.DataFrame,
-    scheme: PerTonneScheme | str,
+    scheme: PerTonneScheme | str | Path,
 ) -> PerTonneResult:
     """Assess per-tonne compensation for exceedance at sections.
 
@@ -350,8 +352,8 @@ def per_tonne_assessment(
         One row per section, factor and accounting period (columns
         ``section, date, factor, value, flow_m3s[, unit, period_days,
         target, downstream, contributions]``).
-    scheme : PerTonneScheme or str
-        Scheme, or a preset name such as ``"jiangsu-taihu"``.
+    scheme : PerTonneScheme, str or Path
+        Scheme, a preset name such as ``"jiangsu-taihu"``, or a TOML file.
 
     Returns
     -------
@@ -496,7 +498,7 @@ def per_tonne_assessment(
 
 def per_tonne_compensation(
     measurements: str | Path | pd.DataFrame,
-    scheme: PerTonneScheme | str,
+    scheme: PerTonneScheme | str | Path,
 ) -> pd.DataFrame:
     """Payments of a per-tonne scheme: ``payer, payee, amount`` (yuan), section.
 
