@@ -25,8 +25,8 @@ from coopgov.compensation import (
     list_presets,
     load_preset,
     load_scheme,
-    payments_to_records,
     per_tonne_assessment,
+    table_records,
     xinan_assessment,
 )
 from coopgov.errors import InputError
@@ -55,10 +55,6 @@ ConfigOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return payments_to_records(frame)
-
-
 def _yuan(x: float) -> str:
     return f"{x:,.2f}"
 
@@ -85,8 +81,8 @@ def _scheme_summary(s: BetScheme | PerTonneScheme) -> dict[str, Any]:
             period=s.period,
             default_payee=s.default_payee,
             factors={
-                f: {"target": r.target, "prices": r.price_arrays()[0],
-                    "tier_bounds": r.price_arrays()[1]}
+                f: dict(zip(("prices", "tier_bounds"), r.price_arrays(), strict=True),
+                        target=r.target)
                 for f, r in s.factors.items()
             },
         )
@@ -149,14 +145,14 @@ def xinan_command(
     )
     payload = {
         "scheme": _scheme_summary(scheme),
-        "payments": _records(result.payments),
-        "index": _records(result.index),
+        "payments": table_records(result.payments),
+        "index": table_records(result.index),
         "details": {
             "measurements": str(measurements),
             "amount_unit": "yuan",
             "concentration_unit": "mg/L",
             "baseline": baseline,
-            "factors": _records(result.factors),
+            "factors": table_records(result.factors),
             "ignored_factors": result.ignored_factors,
             "central_funds_unknown_years": [
                 int(y) for y in result.index["year"] if scheme.central_for(int(y)) is None
@@ -230,16 +226,16 @@ def per_tonne_command(
     records = rec.assign(date=rec["date"].dt.strftime("%Y-%m-%d"))
     payload = {
         "scheme": _scheme_summary(scheme),
-        "payments": _records(result.payments),
-        "totals": _records(result.totals),
-        "index": _records(summary),
+        "payments": table_records(result.payments),
+        "totals": table_records(result.totals),
+        "index": table_records(summary),
         "details": {
             "measurements": str(measurements),
             "amount_unit": "yuan",
             "concentration_unit": "mg/L",
             "load_unit": "t",
             "conversion": "t = (C - target) [mg/L] x flow [m3/s] x seconds x 1e-6",
-            "records": _records(records),
+            "records": table_records(records),
             "ignored_factors": result.ignored_factors,
             "unconfirmed": scheme.unconfirmed,
             "sources": scheme.sources,

@@ -71,9 +71,9 @@ from coopgov.compensation.schemes import (
     PAYMENT_COLUMNS,
     PerTonneResult,
     XinanResult,
-    payments_to_records,
     per_tonne_assessment,
     per_tonne_compensation,
+    table_records,
     xinan_assessment,
     xinan_compensation,
 )
@@ -108,7 +108,6 @@ __all__ = [
     "load_scheme",
     "net_fiscal_transfers",
     "parse_contributions",
-    "payments_to_records",
     "per_tonne_assessment",
     "per_tonne_compensation",
     "per_tonne_payment",
@@ -117,6 +116,7 @@ __all__ = [
     "relative_fiscal_capacity",
     "scheme_from_dict",
     "split_by_contribution",
+    "table_records",
     "xinan_assessment",
     "xinan_compensation",
 ]

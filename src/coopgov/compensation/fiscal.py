@@ -32,7 +32,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from coopgov.compensation._validate import (
     as_float_array,
-    require_finite,
     require_nonnegative,
     require_positive,
 )
@@ -317,14 +316,12 @@ def net_fiscal_transfers(
     :math:`A = \min(F, \sum g_j, \sum s_j)`; weak cities receive
     :math:`A g_i / \sum g_j` and strong ones pay :math:`A s_i / \sum s_j`.
     """
-    need = fiscal_need(fiscal_capacity, population, threshold, mean)
-    f = require_finite(
-        require_nonnegative(as_float_array(fund, "fund"), "fund"), "fund"
-    )
     if financing == "central":
-        return _proportional(need, np.minimum(f, need.sum(axis=-1)))
+        return fiscal_transfers(fiscal_capacity, population, fund, threshold, mean=mean)
     if financing != "regional":
         raise InputError("must be 'regional' or 'central'", field="financing", value=financing)
+    need = fiscal_need(fiscal_capacity, population, threshold, mean)
     surplus = fiscal_surplus(fiscal_capacity, population, threshold, mean)
+    f = require_nonnegative(as_float_array(fund, "fund"), "fund")
     moved = np.minimum(np.minimum(f, need.sum(axis=-1)), surplus.sum(axis=-1))
     return _proportional(need, moved) - _proportional(surplus, moved)

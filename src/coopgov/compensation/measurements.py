@@ -102,6 +102,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise InputError(f"not a readable CSV table: {exc}", file=str(path)) from None
 
 
+def _cells_as_text(series: pd.Series) -> pd.Series:
+    """Cells as stripped strings; missing cells (None, NaN) as ""."""
+    return series.map(
+        lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+    )
+
+
 def _first_bad(
     mask: np.ndarray, rows: np.ndarray, raw: pd.Series, file: str | None, field: str, reason: str
 ) -> None:
@@ -209,8 +216,7 @@ def read_measurements(
     def text(col: str) -> pd.Series:
         if col not in raw.columns:
             return pd.Series([""] * len(raw), dtype=object)
-        return raw[col].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                            else str(v).strip())
+        return _cells_as_text(raw[col])
 
     section = text("section")
     _first_bad((section == "").to_numpy(), rows, raw["section"], file, "section",
@@ -266,8 +272,7 @@ def _number_column(
 ) -> np.ndarray:
     if col not in raw.columns:
         return np.full(len(raw), np.nan)
-    series = raw[col].map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v))
-                          else str(v).strip())
+    series = _cells_as_text(raw[col])
     empty = (series == "").to_numpy()
     if required:
         _first_bad(empty, rows, raw[col], file, col, "missing value")

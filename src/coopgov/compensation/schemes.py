@@ -39,7 +39,7 @@ __all__ = [
     "xinan_compensation",
     "per_tonne_assessment",
     "per_tonne_compensation",
-    "payments_to_records",
+    "table_records",
 ]
 
 #: Columns every payments table starts with.
@@ -438,6 +438,7 @@ def per_tonne_assessment(
 
     conc = table["value_mg_l"].to_numpy(dtype=np.float64)
     flow = table["flow_m3s"].to_numpy(dtype=np.float64)
+    multiple = exceedance_multiple(conc, targets)
     payment = np.zeros(len(table))
     unit_price = np.zeros(len(table))
     tier = np.zeros(len(table), dtype=np.int64)
@@ -449,9 +450,8 @@ def per_tonne_assessment(
         prices, bounds = rule.price_arrays()
         tiers = PriceTiers(prices, bounds, mode=sch.tier_mode)
         payment[sel] = per_tonne_payment(conc[sel], targets[sel], flow[sel], seconds[sel], tiers)
-        multiple = exceedance_multiple(conc[sel], targets[sel])
-        unit_price[sel] = tiers.unit_price(multiple)
-        tier[sel] = np.where(multiple > 0, tiers.tier_of(multiple) + 1, 0)
+        unit_price[sel] = tiers.unit_price(multiple[sel])
+        tier[sel] = np.where(multiple[sel] > 0, tiers.tier_of(multiple[sel]) + 1, 0)
     load = excess_load(conc, targets, flow, seconds)
     payment = np.round(payment, 2)
 
@@ -464,7 +464,7 @@ def per_tonne_assessment(
             "concentration": conc,
             "target": targets,
             "seconds": seconds,
-            "exceedance_multiple": exceedance_multiple(conc, targets),
+            "exceedance_multiple": multiple,
             "tier": tier,
             "unit_price": unit_price,
             "excess_load_t": load,
@@ -507,10 +507,10 @@ def per_tonne_compensation(
     return per_tonne_assessment(measurements, scheme).payments
 
 
-def payments_to_records(payments: pd.DataFrame) -> list[dict[str, Any]]:
-    """Payments as a list of plain dicts (JSON-ready: NaN -> None, NumPy -> Python)."""
+def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a result table as plain dicts (JSON-ready: NaN -> None, NumPy -> Python)."""
     out: list[dict[str, Any]] = []
-    for rec in payments.to_dict(orient="records"):
+    for rec in table.to_dict(orient="records"):
         clean: dict[str, Any] = {}
         for k, v in rec.items():
             if isinstance(v, np.generic):
