@@ -1,0 +1,219 @@
+"""The store on every backend: harmonisation, revisions, idempotence, quarantine, rights."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from platform_helpers import SH, SZ, hourly_csv
+
+from coopgov.errors import InputError
+from coopgov.platform.auth import Forbidden, Principal, Unauthorized
+from coopgov.platform.store import AuditContext, Station, Store
+
+SH_WRITER = AuditContext(Principal("city-sh", "city", SH))
+
+
+def _one(store, **row):
+    base = {"station_id": "310100-A01", "time": "2025-01-01T01:00:00+08:00",
+            "pollutant": "NO2", "value": 100, "unit": "ug/m3"}
+    return store.ingest_records([{**base, **row}])
+
+
+def _current(store, station="310100-A01", pollutant="NO2"):
+    return store.measurements(station, pollutant=pollutant)
+
+
+def test_units_are_harmonised(store):
+    # SO2 10 ppb at 298.15 K: 10 * 64.064 / 24.465 = 26.186 µg/m³ (molar volume R*T/p).
+    _one(store, pollutant="SO2", value=10, unit="ppb")
+    row = _current(store, pollutant="SO2")[0]
+    assert row["value"] == pytest.approx(26.186, abs=1e-3)
+    assert (row["unit"], row["value_as_sent"], row["unit_as_sent"]) == ("ug/m3", 10.0, "ppb")
+    # CO 1200 µg/m³ -> 1.2 mg/m³ (canonical CO unit, HJ 633 Table 1).
+    _one(store, pollutant="CO", value=1200, unit="µg/m³")
+    assert _current(store, pollutant="CO")[0]["value"] == pytest.approx(1.2)
+
+
+def test_reference_state_is_harmonised(store):
+    # Standard state (273 K) -> reference state (298.15 K): 100 * 273 / 298.15 = 91.565.
+    _one(store, value=100, reference_state="273K")
+    assert _current(store)[0]["value"] == pytest.approx(91.565, abs=1e-3)
+    # No state given before 2018-09-01 (Beijing time): the standard state is inferred.
+    _one(store, time="2017-06-01T01:00:00+08:00", value=100)
+    old = store.measurements("310100-A01", pollutant="NO2",
+                             end=pd.Timestamp("2018-01-01", tz="UTC").to_pydatetime())
+    assert old[0]["value"] == pytest.approx(91.565, abs=1e-3)
+    assert old[0]["reference_state"] == "reference"
+
+
+@pytest.mark.parametrize(("row", "field", "reason"), [
+    ({"station_id": "999999-X"}, "station_id", "unknown station"),
+    ({"time": "2025-01-01T01:00:00"}, "time", "UTC offset"),
+    ({"time": "yesterday+08:00"}, "time", "not a valid"),
+    ({"time": "2999-01-01T00:00:00+08:00"}, "time", "future"),
+    ({"pollutant": "radon"}, "pollutant", "unknown pollutant"),
+    ({"pollutant": "TP", "unit": "mg/L"}, "pollutant", "kind of station"),
+    ({"value": "n/a"}, "value", "not a number"),
+    ({"value": -1}, "value", "negative"),
+    ({"value": "inf"}, "value", "not finite"),
+    ({"unit": "furlongs"}, "unit", "unit"),
+    ({"pollutant": "PM2.5", "reference_state": "273K"}, "reference_state", "actual"),
+])
+def test_bad_rows_are_quarantined_with_reason(store, row, field, reason):
+    report = _one(store, **row)
+    assert report.n_quarantined == 1 and report.n_inserted == 0
+    rejected = report.rejected[0]
+    assert rejected["field"] == field and reason in rejected["reason"]
+    kept = store.quarantine()
+    assert len(kept) == 1 and kept[0]["reason"] == rejected["reason"]
+    assert kept[0]["record"]["station_id"] == row.get("station_id", "310100-A01")
+
+
+def test_resending_a_batch_creates_nothing(store):
+    csv = hourly_csv("310100-A01")
+    first = store.ingest_csv(csv)
+    assert (first.n_rows, first.n_inserted, first.replayed) == (144, 144, False)
+    again = store.ingest_csv(csv)
+    assert again.replayed and again.n_inserted == 144  # the first report, returned again
+    assert store.count("measurements") == 144 and store.count("batches") == 1
+    # The same rows in another batch (new content digest): all unchanged, nothing stored.
+    other = store.ingest_csv(csv + "310100-A01,2025-01-01T01:00:00+08:00,PM2.5,80,ug/m3,,\n")
+    assert (other.n_inserted, other.n_revised, other.n_unchanged) == (0, 0, 145)
+    assert store.count("measurements") == 144
+
+
+def test_correction_is_a_new_revision(store):
+    _one(store, value=100)
+    report = _one(store, value=120)
+    assert report.n_revised == 1
+    assert [r["value"] for r in store.revisions(
+        "310100-A01", pd.Timestamp("2025-01-01T01:00+08:00").to_pydatetime(), "NO2")] \
+        == [100.0, 120.0]
+    assert _current(store)[0]["value"] == 120.0
+    history = store.measurements("310100-A01", pollutant="NO2", history=True)
+    assert [(r["revision"], r["value"]) for r in history] == [(0, 100.0), (1, 120.0)]
+
+
+def test_conflicting_key_within_batch_is_quarantined(store):
+    rows = [{"station_id": "310100-A01", "time": "2025-01-01T01:00:00+08:00",
+             "pollutant": "NO2", "value": v, "unit": "ug/m3"} for v in (100, 100, 90)]
+    report = store.ingest_records(rows)
+    assert (report.n_inserted, report.n_unchanged, report.n_quarantined) == (1, 1, 1)
+    assert report.rejected[0]["row"] == 3
+
+
+def test_city_writes_only_its_own_stations(store):
+    with pytest.raises(Forbidden):
+        store.ingest_csv(hourly_csv("320500-A01"), context=SH_WRITER)
+    with pytest.raises(Forbidden):
+        store.upsert_stations([Station("320500-A02", SZ, "x", "air")], context=SH_WRITER)
+    with pytest.raises(Unauthorized):
+        store.ingest_csv(hourly_csv("310100-A01"),
+                         context=AuditContext(Principal("public", "public")))
+    assert store.count("measurements") == 0
+    assert store.ingest_csv(hourly_csv("310100-A01"), context=SH_WRITER).n_inserted == 144
+
+
+def test_daily_aqi_is_materialised_on_ingest(store):
+    store.ingest_csv(hourly_csv("310100-A01", hours=24))
+    # HJ 633-2026: PM2.5 80 µg/m³ lies in 60..115 -> IAQI 100..150:
+    # (150-100)/(115-60)*(80-60)+100 = 118.18 -> ceil 119; the largest IAQI.
+    day = store.daily_aqi("city", SH, date(2025, 1, 1), date(2025, 1, 1))
+    assert [(d["aqi"], d["primary_pollutants"]) for d in day] == [(119, ["pm2_5"])]
+    # A correction of every PM2.5 hour to 35 µg/m³ (IAQI 50) recomputes the day:
+    # PM10 100 µg/m³ in 50..120 -> (100-50)/(120-50)*(100-50)+50 = 85.7 -> 86.
+    store.ingest_csv(hourly_csv("310100-A01", values={"PM2.5": 35.0}))
+    assert store.daily_aqi("station", "310100-A01")[0]["aqi"] == 86
+
+
+def test_day_needs_twenty_hours(store):
+    # GB 3095-2012 Table 4: a 24 h mean needs at least 20 hourly values.
+    store.ingest_csv(hourly_csv("310100-A01", hours=19, values={"PM2.5": 80.0}))
+    row = store.daily_aqi("station", "310100-A01")[0]
+    assert row["detail"]["concentrations"]["pm2_5"] is None
+
+
+def test_audit_records_every_write(store):
+    ctx = AuditContext(Principal("city-sh", "city", SH), request_id="req-1", client="1.2.3.4")
+    store.ingest_csv(hourly_csv("310100-A01"), context=ctx)
+    event = store.audit_log(limit=1)[0]
+    assert (event["actor"], event["action"], event["request_id"], event["client"]) == \
+        ("city-sh", "measurements.ingest", "req-1", "1.2.3.4")
+    assert event["detail"]["inserted"] == 144
+
+
+def test_tokens_are_stored_hashed(store):
+    token_id, token = store.issue_token(role="city", adcode=SH)
+    assert store.principal_for(token) == Principal(token_id, "city", SH)
+    assert all(token not in json.dumps(r, default=str) for r in store.tokens())
+    assert store.revoke_token(token_id)
+    assert store.principal_for(token) is None
+    with pytest.raises(InputError):
+        store.issue_token(role="city")
+
+
+def test_missing_column_rejects_the_batch(store):
+    with pytest.raises(InputError, match="value"):
+        store.ingest_csv("station_id,time,pollutant,unit\n")
+
+
+# ---------------------------------------------------------------- fuzzing
+_FUZZ: dict[str, Store] = {}
+
+
+def _fuzz_store(factory) -> Store:
+    """One embedded store per test run, kept open between examples."""
+    if "store" not in _FUZZ:
+        _FUZZ["store"] = Store(factory.mktemp("fuzz") / "s.duckdb", idle_release_s=30)
+        _FUZZ["store"].upsert_stations([Station("310100-A01", SH, "a", "air")])
+    return _FUZZ["store"]
+
+
+_cell = st.one_of(st.text(max_size=12), st.sampled_from(
+    ["310100-A01", "320500-A01", "PM2.5", "NO2", "ug/m3", "ppb", "1e3", "-0", "nan", "",
+     "2025-01-01T01:00:00+08:00", "2025-13-01T01:00:00+08:00", '"', ",", "\n"]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(rows=st.lists(st.lists(_cell, min_size=4, max_size=7), max_size=8))
+def test_fuzzed_csv_never_loses_a_row(tmp_path_factory, rows):
+    store = _fuzz_store(tmp_path_factory)
+    before = {t: store.count(t) for t in ("measurements", "quarantine")}
+    header = "station_id,time,pollutant,value,unit,reference_state,source"
+    body = header + "\n" + "\n".join(",".join(r) for r in rows)
+    try:
+        report = store.ingest_csv(body)
+    except InputError:
+        assert store.count("measurements") == before["measurements"]
+        return
+    accounted = (report.n_inserted + report.n_revised + report.n_unchanged
+                 + report.n_quarantined)
+    assert accounted == report.n_rows
+    if not report.replayed:
+        assert store.count("quarantine") - before["quarantine"] == report.n_quarantined
+        assert store.count("measurements") - before["measurements"] == \
+            report.n_inserted + report.n_revised
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(records=st.lists(st.dictionaries(
+    st.sampled_from(["station_id", "time", "pollutant", "value", "unit", "reference_state",
+                     "extra"]),
+    st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), _cell, st.booleans())),
+    max_size=6))
+def test_fuzzed_json_never_loses_a_row(tmp_path_factory, records):
+    store = _fuzz_store(tmp_path_factory)
+    try:
+        report = store.ingest_records(records)
+    except InputError:
+        return
+    assert (report.n_inserted + report.n_revised + report.n_unchanged
+            + report.n_quarantined) == report.n_rows == len(records)
+    values = [r["value"] for r in store.measurements("310100-A01", history=True)]
+    assert all(np.isfinite(values)) and all(v >= 0 for v in values)
