@@ -15,6 +15,7 @@ import coopgov.cli.compensate  # noqa: F401
 import coopgov.cli.region  # noqa: F401
 import coopgov.cli.games  # noqa: F401
 import coopgov.cli.platform  # noqa: F401
+import coopgov.cli.run  # noqa: F401
 # isort: on
 
 __all__ = ["app"]

@@ -11,6 +11,8 @@ strategy s ∈ {0 = defect, 1 = cooperate}.  Each step, with probability
 * otherwise it responds to its own city's force field with the logit rule
   ``P(C) = 1 / (1 + exp(−Δ_city/K))`` (Blume 1993; McKelvey & Palfrey 1995);
 
+then a cooperator's agreement lapses with probability ``lapse`` (the
+immature-mechanism decay of the mean-field model, ``1 − exp(−λ(1−m)/steps)``),
 and with probability ``mutation`` it picks a strategy at random.  Δ is the
 same affine force field as the mean-field model, evaluated on the cities'
 current cooperation shares, without the mean-field lateral term (lateral
@@ -59,7 +61,7 @@ class ABMConfig:
     """
 
     imitation: float = 0.3
-    temperature: float = 0.5
+    temperature: float = 0.2
     revision: float = 0.1
     mutation: float = 0.002
     steps_per_year: int = 12
@@ -67,7 +69,7 @@ class ABMConfig:
 
 @numba.njit(cache=True)
 def abm_step_kernel(state, new_state, agent_city, indptr, indices, delta_city,
-                    imitation, inv_temp, revision, mutation, rng):
+                    imitation, inv_temp, revision, lapse, mutation, rng):
     """One synchronous step for all agents (in place into ``new_state``)."""
     m = state.shape[0]
     for a in range(m):
@@ -85,6 +87,8 @@ def abm_step_kernel(state, new_state, agent_city, indptr, indices, delta_city,
                         s = sb
             else:
                 s = 1 if rng.random() * (1.0 + np.exp(-d_a * inv_temp)) < 1.0 else 0
+        if s == 1 and lapse > 0.0 and rng.random() < lapse:
+            s = 0
         if mutation > 0.0 and rng.random() < mutation:
             s = 1 if rng.random() < 0.5 else 0
         new_state[a] = s
@@ -92,7 +96,7 @@ def abm_step_kernel(state, new_state, agent_city, indptr, indices, delta_city,
 
 @numba.njit(cache=True)
 def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
-         imitation, inv_temp, revision, mutation, rng, out):
+         imitation, inv_temp, revision, lapse, mutation, rng, out):
     y_n = coef.shape[1]
     counts = np.zeros(n)
     for a in range(agent_city.shape[0]):
@@ -118,7 +122,7 @@ def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
                 delta[i] = (coef[0, y, i] + coef[1, y, i] * share[i] + coef[2, y, i] * feats[i]
                             + coef[3, y, i] * feats[n + i] + coef[4, y, i] * xbar)
             abm_step_kernel(state, new_state, agent_city, indptr, indices, delta,
-                            imitation, inv_temp, revision, mutation, rng)
+                            imitation, inv_temp, revision, lapse[y], mutation, rng)
             state[:] = new_state
             shares(state, share)
         out[y + 1] = share
@@ -148,7 +152,8 @@ class ABMResult:
 
 def run_abm(network: AgentNetwork, coef: np.ndarray, exposure_shares: np.ndarray,
             neighbour_weights: np.ndarray, *, replications: int = 10, seed: int = 0,
-            initial: float | np.ndarray = 0.1, config: ABMConfig = ABMConfig()) -> ABMResult:
+            initial: float | np.ndarray = 0.1, decay: float | np.ndarray = 0.0,
+            config: ABMConfig = ABMConfig()) -> ABMResult:
     """Run seeded replications of the agent-based model.
 
     Parameters
@@ -165,6 +170,8 @@ def run_abm(network: AgentNetwork, coef: np.ndarray, exposure_shares: np.ndarray
         Independent runs, seeded by ``SeedSequence(seed).spawn(replications)``.
     initial : float or ndarray of shape (N,)
         Initial probability that an agent of each city cooperates [1].
+    decay : float or ndarray of shape (Y,)
+        Lapse rate of agreements λ(1−m) by year [1/yr].
     config : ABMConfig
 
     Returns
@@ -179,10 +186,11 @@ def run_abm(network: AgentNetwork, coef: np.ndarray, exposure_shares: np.ndarray
     out = np.empty((replications, y_n + 1, n))
     final = np.empty((replications, network.n_agents), dtype=np.int8)
     inv_temp = 1.0 / config.temperature
+    lapse = 1.0 - np.exp(-np.broadcast_to(np.asarray(decay, float), (y_n,)) / config.steps_per_year)
     for r, child in enumerate(np.random.SeedSequence(seed).spawn(replications)):
         rng = np.random.default_rng(child)
         state = (rng.random(network.n_agents) < p_init).astype(np.int8)
         final[r] = _run(state, network.agent_city, network.indptr, network.indices, n, coef,
                         couple_t, config.steps_per_year, config.imitation, inv_temp,
-                        config.revision, config.mutation, rng, out[r])
+                        config.revision, lapse, config.mutation, rng, out[r])
     return ABMResult(out, final)

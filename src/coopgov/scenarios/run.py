@@ -191,6 +191,7 @@ def run_scenarios(
         intensity = np.stack([s.intensity(LEVER_NAMES) for s in batch])
         sim = simulate(city, [s.model_parameters for s in batch], intensity,
                        years=horizon, start_year=start)
+        decay = sim.params["agreement_decay"] * (1.0 - sim.params["reciprocity"])
         for k, i in enumerate(members):
             abm_rate = None
             if replications > 0:
@@ -200,7 +201,8 @@ def run_scenarios(
                 abm = run_abm(network, coef, city.exposure_shares, city.neighbour_weights,
                               replications=replications,
                               seed=int(seeds[i].generate_state(1)[0]),
-                              initial=sim.cooperation[k, 0], config=abm_config)
+                              initial=sim.cooperation[k, 0], config=abm_config,
+                              decay=np.broadcast_to(decay[k], (horizon,)))
                 abm_rate = abm.cooperation_rate
             results[i] = ScenarioResult(scenarios[i], sim, k, abm_rate)
             if progress is not None:

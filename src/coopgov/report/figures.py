@@ -1,0 +1,151 @@
+"""Plotly figures shared by the run report, the experiment report and the dashboard.
+
+Maps are drawn as filled polygons on plain longitude/latitude axes from the
+region's bundled GeoJSON, so they need no base-map tiles or topology files
+from the network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+__all__ = ["polygon_rings", "city_map_figure", "line_figure", "force_figure", "ranking_figure"]
+
+
+@lru_cache(maxsize=8)
+def _load_geojson(path: str) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def polygon_rings(path: str | Path) -> dict[int, list[np.ndarray]]:
+    """Exterior rings of each feature of a GeoJSON file, keyed by ``adcode``.
+
+    Returns
+    -------
+    dict of int to list of ndarray
+        Rings as (K, 2) arrays of longitude, latitude [degrees].
+    """
+    gj = _load_geojson(str(path))
+    out: dict[int, list[np.ndarray]] = {}
+    for feat in gj["features"]:
+        geom = feat["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        key = int(feat["properties"].get("adcode", len(out)))
+        out[key] = [np.asarray(poly[0], float) for poly in polys]
+    return out
+
+
+def _ring_path(rings: Sequence[np.ndarray]) -> tuple[list[float | None], list[float | None]]:
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for ring in rings:
+        xs.extend(ring[:, 0].tolist() + [None])
+        ys.extend(ring[:, 1].tolist() + [None])
+    return xs, ys
+
+
+def city_map_figure(
+    boundaries: str | Path,
+    values: Mapping[int, float],
+    *,
+    labels: Mapping[int, str] | None = None,
+    title: str = "",
+    colorscale: str = "YlGn",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    value_label: str = "",
+    provinces: str | Path | None = None,
+    fmt: str = ".2f",
+) -> go.Figure:
+    """Choropleth of cities as filled polygons.
+
+    Parameters
+    ----------
+    boundaries : path
+        GeoJSON of the cities (WGS84), features with an ``adcode`` property.
+    values : mapping of adcode to float
+        Value per city (missing cities drawn grey).
+    labels : mapping of adcode to str, optional
+        Names shown on hover.
+    provinces : path, optional
+        GeoJSON of province borders drawn on top.
+    """
+    rings = polygon_rings(boundaries)
+    vals = np.array([v for v in values.values() if np.isfinite(v)] or [0.0])
+    lo = float(vals.min()) if vmin is None else vmin
+    hi = float(vals.max()) if vmax is None else vmax
+    span = hi - lo if hi > lo else 1.0
+    fig = go.Figure()
+    for adcode, city_rings in rings.items():
+        v = values.get(adcode, float("nan"))
+        colour = ("rgb(200,200,200)" if not np.isfinite(v)
+                  else sample_colorscale(colorscale, [min(max((v - lo) / span, 0.0), 1.0)])[0])
+        xs, ys = _ring_path(city_rings)
+        name = (labels or {}).get(adcode, str(adcode))
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
+            line={"color": "white", "width": 0.6}, name=name, showlegend=False,
+            hoveron="fills",
+            text=f"{name}<br>{value_label}: {v:{fmt}}" if np.isfinite(v) else name,
+            hoverinfo="text",
+        ))
+    if provinces is not None:
+        for prov_rings in polygon_rings(provinces).values():
+            xs, ys = _ring_path(prov_rings)
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip",
+                                     line={"color": "#333", "width": 1.4}, showlegend=False))
+    fig.add_trace(go.Scatter(
+        x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+        marker={"colorscale": colorscale, "cmin": lo, "cmax": hi, "color": [lo],
+                "showscale": True, "colorbar": {"title": value_label}},
+    ))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.15)
+    fig.update_layout(title=title, plot_bgcolor="white", margin={"l": 10, "r": 10, "t": 40,
+                                                                   "b": 10}, height=520)
+    return fig
+
+
+def line_figure(series: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, title: str,
+                ylabel: str, percent: bool = False) -> go.Figure:
+    """Lines, one per named series of (x, y)."""
+    fig = go.Figure()
+    for name, (x, y) in series.items():
+        fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines", name=name))
+    fig.update_layout(title=title, yaxis_title=ylabel, xaxis_title="year", height=460,
+                      margin={"l": 60, "r": 10, "t": 40, "b": 40})
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def force_figure(years: Sequence[int], terms: Mapping[str, Sequence[float]],
+                 total: Sequence[float], *, title: str) -> go.Figure:
+    """Stacked bars of force terms over time with the payoff difference as a line."""
+    fig = go.Figure()
+    for name, values in terms.items():
+        fig.add_trace(go.Bar(x=list(years), y=list(values), name=name))
+    fig.add_trace(go.Scatter(x=list(years), y=list(total), name="Δ = U(C) − U(D)",
+                             mode="lines+markers", line={"color": "black", "width": 2}))
+    fig.update_layout(barmode="relative", title=title, yaxis_title="units of c0 (yearly "
+                      "abatement cost)", height=460, margin={"l": 60, "r": 10, "t": 40, "b": 40})
+    return fig
+
+
+def ranking_figure(names: Sequence[str], values: Sequence[float], *, title: str,
+                   xlabel: str) -> go.Figure:
+    """Horizontal bars sorted by value."""
+    order = np.argsort(values)
+    fig = go.Figure(go.Bar(x=[values[i] for i in order], y=[names[i] for i in order],
+                           orientation="h"))
+    fig.update_layout(title=title, xaxis_title=xlabel, height=40 * len(names) + 120,
+                      margin={"l": 200, "r": 10, "t": 40, "b": 40})
+    return fig

@@ -1,0 +1,164 @@
+"""Self-contained HTML pages: plotly.js inlined once, no network needed."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from coopgov.io import atomic_write_text
+from coopgov.report.figures import city_map_figure, force_figure, line_figure, ranking_figure
+
+__all__ = ["html_page", "write_run_report"]
+
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI','Noto Sans CJK SC',sans-serif;margin:0;
+color:#222;background:#fafafa}
+header{background:#0b4f6c;color:white;padding:18px 28px}header h1{margin:0;font-size:1.6em}
+main{max-width:1200px;margin:0 auto;padding:10px 28px 40px}
+section{background:white;border:1px solid #e3e3e3;border-radius:6px;padding:14px 18px;margin:18px 0}
+table{border-collapse:collapse;font-size:.92em}td,th{padding:4px 10px;border-bottom:1px solid #eee;
+text-align:right}th{background:#f0f4f7}td:first-child,th:first-child{text-align:left}
+.note{color:#666;font-size:.88em}.grid{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+"""
+
+
+def html_page(title: str, sections: Sequence[tuple[str, str]], *, subtitle: str = "") -> str:
+    """A page of titled sections (HTML fragments) with plotly.js inlined once."""
+    body = "\n".join(
+        f"<section><h2>{html.escape(h)}</h2>\n{content}</section>" for h, content in sections)
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
+        f"<header><h1>{html.escape(title)}</h1><div>{html.escape(subtitle)}</div></header>"
+        f"<main>{body}</main></body></html>"
+    )
+
+
+def _fig(fig: go.Figure) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
+    head = "".join(f"<th>{html.escape(label)}</th>" for _, label, _ in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for key, _, fmt in columns:
+            v = row.get(key)
+            cells.append(f"<td>{html.escape(format(v, fmt) if v is not None else '–')}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def write_run_report(results, path: str | Path, *, region=None,
+                     focus_adcodes: Sequence[int] = (310100, 340100, 341000)) -> Path:
+    """Write the HTML report of ``coopgov run`` atomically.
+
+    Sections: summary table; cooperation over time per scenario; maps of
+    cities coloured by cooperation (baseline and package, last year); the
+    force decomposition of chosen cities; countermeasures ranked by effect
+    per yuan; notes on data and assumptions.
+    """
+    from coopgov.model.forces import FORCE_TERMS
+    from coopgov.model.levers import LEVERS
+
+    summary = results.summary()
+    by_name = {r.scenario.name: r for r in results.results}
+    city = results.city
+    labels = {int(a): str(n) for a, n in zip(city.adcode, city.name, strict=True)}
+    sections: list[tuple[str, str]] = []
+
+    rows = [dict(s, pm25_pct=100 * s["pm25_change"], cost_e8=s["cost"] / 1e8,
+                 transfers_e8=s["transfers"] / 1e8) for s in summary]
+    cols = [("name", "scenario", ""), ("end_year", "year", "d"),
+            ("cooperation_rate", "cooperation rate", ".3f"),
+            ("abm_cooperation_rate", "ABM mean", ".3f"), ("abm_cooperation_sd", "ABM sd", ".3f"),
+            ("pm25_pct", "PM2.5 proxy change %", ".2f"), ("cost_e8", "lever cost 亿元/yr", ".1f"),
+            ("transfers_e8", "transfers 亿元/yr", ".2f")]
+    sections.append(("Summary", _table(rows, cols) + (
+        f"<p class='note'>Region {html.escape(results.region_name)}, {city.n} cities; "
+        f"{results.replications} agent-based replications per scenario, seed {results.seed}. "
+        "Cooperation rate: mean propensity to cooperate over cities at the end of the horizon. "
+        "PM2.5 proxy: population-weighted PM2.5 relative to no cooperation.</p>")))
+
+    series = {r.scenario.name: (r.years, r.simulation.cooperation_rate[r.index])
+              for r in results.results}
+    sections.append(("Cooperation over time", _fig(line_figure(
+        series, title="Regional cooperation rate", ylabel="cooperation rate", percent=True))))
+    series = {r.scenario.name: (r.years, r.simulation.pm25_change[r.index])
+              for r in results.results}
+    sections.append(("PM2.5 proxy over time", _fig(line_figure(
+        series, title="Change of population-weighted PM2.5 against no cooperation",
+        ylabel="change", percent=True))))
+
+    if region is not None and region.boundaries_path is not None:
+        prov = region.boundaries_path.parent / "provinces.geojson"
+        maps = []
+        for name in [n for n in ("baseline", "package") if n in by_name] or [summary[0]["name"]]:
+            r = by_name[name]
+            vals = dict(zip(labels, r.simulation.cooperation[r.index, -1].tolist(), strict=True))
+            maps.append(_fig(city_map_figure(
+                region.boundaries_path, vals, labels=labels, vmin=0.0, vmax=1.0,
+                title=f"{name}: cooperation in {int(r.years[-1])}", value_label="cooperation",
+                provinces=prov if prov.exists() else None)))
+        sections.append(("Map of cooperation", "<div class='grid'>" + "".join(maps) + "</div>"))
+
+    focus_name = "package" if "package" in by_name else summary[0]["name"]
+    r = by_name[focus_name]
+    dec = r.simulation.decomposition(slice(r.index, r.index + 1))
+    figs = []
+    for adcode in focus_adcodes:
+        hits = np.flatnonzero(city.adcode == adcode)
+        if not hits.size:
+            continue
+        i = int(hits[0])
+        terms = {t.name: dec[t.name][0, :, i] for t in FORCE_TERMS}
+        total = sum(terms.values())
+        figs.append(_fig(force_figure(r.years, terms, total,
+                                      title=f"{labels[adcode]} — {focus_name}")))
+    if figs:
+        sections.append((f"Force decomposition ({focus_name})", "".join(figs) + (
+            "<p class='note'>Each bar is one named force term of the study, in units of the "
+            "city's yearly abatement cost c0; the line is their sum, the payoff difference of "
+            "cooperating.</p>")))
+
+    base = by_name.get("baseline")
+    if base is not None:
+        names, per_yuan, pm_per_yuan = [], [], []
+        b = base.summary()
+        for lever in LEVERS.values():
+            if lever.name not in by_name:
+                continue
+            s = by_name[lever.name].summary()
+            cost_e8 = max(s["cost"], 1.0) / 1e8
+            names.append(f"{lever.label_en} {lever.label_zh}")
+            per_yuan.append((s["cooperation_rate"] - b["cooperation_rate"]) / cost_e8)
+            pm_per_yuan.append(-100 * (s["pm25_change"] - b["pm25_change"]) / cost_e8)
+        if names:
+            sections.append(("Countermeasures ranked by effect per yuan", "<div class='grid'>"
+                + _fig(ranking_figure(names, per_yuan, title="Cooperation gained per 亿元/yr",
+                                      xlabel="Δ cooperation rate per 10^8 yuan/yr"))
+                + _fig(ranking_figure(names, pm_per_yuan, title="PM2.5 proxy cut per 亿元/yr",
+                                      xlabel="percentage points per 10^8 yuan/yr"))
+                + "</div><p class='note'>Effect at the end of the horizon against the baseline, "
+                "divided by the lever's yearly fiscal cost (assumed costs: see "
+                "coopgov.model.levers).</p>"))
+
+    sections.append(("Data and assumptions", (
+        "<p>City figures, boundaries and the transfer matrices come from the bundled region "
+        "data, each figure with its year and source (see the region's README and "
+        "<code>sources.toml</code>). The behavioural parameters of the model are assumptions: "
+        "the study names the forces without measuring them. Their defaults, units and "
+        "provenance are listed by <code>coopgov.model.parameters.PARAMETER_INFO</code>; "
+        "vary them with <code>coopgov experiment</code>.</p>")))
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    page = html_page("coopgov — cooperation dynamics report", sections,
+                     subtitle=f"{results.region_name.upper()} · generated {stamp}")
+    return atomic_write_text(path, page)
