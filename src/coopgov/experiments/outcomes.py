@@ -1,0 +1,102 @@
+"""Outcomes: named reductions of a batch of runs to one number per run (and city).
+
+A :class:`~coopgov.dynamics.engine.Simulation` holds trajectories of shape
+(S, Y + 1, N) (states at the start of each year and at the end) or (S, Y)
+(yearly flows such as lever cost).  An outcome picks a variable, reduces it
+over time and either keeps the cities (``scope = "city"``, columns
+``name/adcode``) or aggregates them to the region (mean of cooperation,
+population-weighted mean of the PM2.5 change, sum of money).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from coopgov.dynamics.engine import Simulation
+from coopgov.experiments.spec import ExperimentSpec, OutcomeSpec
+
+__all__ = ["outcome_columns", "city_column", "reduce_outcomes", "variable_trajectory"]
+
+
+def city_column(outcome: str, adcode: int) -> str:
+    """Column name of a per-city outcome."""
+    return f"{outcome}/{int(adcode)}"
+
+
+def outcome_columns(spec: ExperimentSpec, adcodes: Sequence[int]) -> list[str]:
+    """Every outcome column a run of ``spec`` produces, in order."""
+    cols: list[str] = []
+    for o in spec.outcomes:
+        if o.scope in ("region", "both"):
+            cols.append(o.name)
+        if o.scope in ("city", "both"):
+            cols += [city_column(o.name, a) for a in adcodes]
+    return cols
+
+
+def variable_trajectory(sim: Simulation, variable: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return a variable's trajectory by city and its regional aggregate.
+
+    Returns
+    -------
+    city : ndarray, shape (S, T, N), or None for regional-only variables
+    region : ndarray, shape (S, T)
+        T = Y + 1 for states, Y for yearly flows (lever cost).
+    """
+    if variable == "cooperation":
+        return sim.cooperation, sim.cooperation_rate  # type: ignore[return-value]
+    if variable == "pm25_change":
+        return sim.relative_pm25 - 1.0, sim.pm25_change  # type: ignore[return-value]
+    if variable == "lever_cost":
+        return None, sim.lever_cost  # type: ignore[return-value]
+    city = {
+        "abatement_cost": lambda: sim.abatement_cost,
+        "gdp_effect": lambda: sim.gdp_effect,
+        "damage": lambda: sim.damage,
+        "compensation_paid": lambda: sim.compensation_paid,
+        "compensation_received": lambda: sim.compensation_received,
+        "fiscal_transfer": lambda: sim.fiscal_transfer_states,
+    }[variable]()
+    return city, city.sum(axis=-1)  # type: ignore[return-value]
+
+
+def _reduce_time(traj: np.ndarray, o: OutcomeSpec, start_year: int, n_years: int) -> np.ndarray:
+    """Reduce axis 1 (time) of ``traj``.
+
+    ``sum`` adds the Y yearly values (for a state-recorded flow, the value at
+    the start of each year: the rate in force that year) [unit × yr].
+    """
+    if o.reduce == "final":
+        return traj[:, -1]
+    if o.reduce == "year":
+        k = min(int(o.year) - start_year, traj.shape[1] - 1)  # type: ignore[arg-type]
+        return traj[:, k]
+    if o.reduce == "sum":
+        return traj[:, :n_years].sum(axis=1)
+    return {"mean": np.mean, "max": np.max, "min": np.min}[o.reduce](traj, axis=1)
+
+
+def reduce_outcomes(sim: Simulation, spec: ExperimentSpec) -> dict[str, np.ndarray]:
+    """Every outcome column of ``spec`` for the S runs of ``sim``.
+
+    Returns
+    -------
+    dict of str to ndarray, shape (S,)
+        Keys in the order of :func:`outcome_columns`.
+    """
+    out: dict[str, np.ndarray] = {}
+    adcodes = sim.city.adcode
+    cache: dict[str, tuple[np.ndarray | None, np.ndarray]] = {}
+    for o in spec.outcomes:
+        if o.variable not in cache:
+            cache[o.variable] = variable_trajectory(sim, o.variable)
+        city, region = cache[o.variable]
+        if o.scope in ("region", "both"):
+            out[o.name] = np.asarray(_reduce_time(region, o, sim.start_year, sim.n_years), float)
+        if o.scope in ("city", "both"):
+            per_city = _reduce_time(city, o, sim.start_year, sim.n_years)  # type: ignore[arg-type]
+            for k, a in enumerate(adcodes):
+                out[city_column(o.name, a)] = np.ascontiguousarray(per_city[:, k], dtype=float)
+    return out
