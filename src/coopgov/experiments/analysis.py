@@ -108,7 +108,7 @@ def _saltelli_blocks(y: np.ndarray, d: int, second_order: bool):
 
 def sobol_first_total(y: np.ndarray, d: int, *, second_order: bool = True
                       ) -> tuple[np.ndarray, np.ndarray]:
-    """First- and total-order Sobol indices of many outputs at once.
+    r"""First- and total-order Sobol indices of many outputs at once.
 
     Parameters
     ----------
@@ -127,11 +127,11 @@ def sobol_first_total(y: np.ndarray, d: int, *, second_order: bool = True
     Notes
     -----
     After standardising each output (as SALib does), with
-    :math:`V = \\operatorname{Var}[f(A), f(B)]`:
+    :math:`V = \operatorname{Var}[f(A), f(B)]`:
 
     .. math::
-        S_i = \\frac{\\frac1n\\sum f(B)\\,(f(A_B^i) - f(A))}{V},\\qquad
-        S_{Ti} = \\frac{\\frac1{2n}\\sum (f(A) - f(A_B^i))^2}{V}
+        S_i = \frac{\frac1n\sum f(B)\,(f(A_B^i) - f(A))}{V},\qquad
+        S_{Ti} = \frac{\frac1{2n}\sum (f(A) - f(A_B^i))^2}{V}
 
     (Saltelli et al. 2010, Table 2 (b); Jansen 1999 for the total effect.)
     """
@@ -161,6 +161,7 @@ def sobol_indices(spec: ExperimentSpec, y: np.ndarray, *, num_resamples: int = 1
     num_resamples : int
         Bootstrap resamples for the 95 % confidence intervals.
     seed : int
+        Seed of the bootstrap.
 
     Returns
     -------
@@ -198,6 +199,7 @@ def morris_indices(spec: ExperimentSpec, y: np.ndarray, *, seed: int = 0) -> pd.
     y : ndarray, shape (n_scenarios,)
         Output per scenario in design order [any unit].
     seed : int
+        Seed of the bootstrap.
 
     Returns
     -------
@@ -218,7 +220,7 @@ def morris_indices(spec: ExperimentSpec, y: np.ndarray, *, seed: int = 0) -> pd.
 # --- lever ranking -----------------------------------------------------------
 
 def kendall_w(ranks: np.ndarray) -> float:
-    """Kendall's coefficient of concordance W of m rankings of k items.
+    r"""Kendall's coefficient of concordance W of m rankings of k items.
 
     Parameters
     ----------
@@ -227,8 +229,8 @@ def kendall_w(ranks: np.ndarray) -> float:
 
     Notes
     -----
-    .. math:: W = \\frac{12 \\sum_j (R_j - \\bar R)^2}{m^2 (k^3 - k)},
-              \\quad R_j = \\sum_i r_{ij}
+    .. math:: W = \frac{12 \sum_j (R_j - \bar R)^2}{m^2 (k^3 - k)},
+              \quad R_j = \sum_i r_{ij}
 
     W = 1 when all m rankings agree, 0 when they cancel out (Kendall &
     Babington Smith 1939).
@@ -251,6 +253,7 @@ def lever_ranking(by_policy: pd.DataFrame, *, baseline: str = "baseline",
         Index scenario, one column per policy (the outcome, e.g. final
         cooperation [1]); must hold ``baseline``.
     baseline : str
+        Name of the baseline policy.
     higher_is_better : bool
         Rank 1 = largest effect (True) or smallest (False).
 
@@ -315,7 +318,7 @@ def lever_ranking(by_policy: pd.DataFrame, *, baseline: str = "baseline",
 
 def feature_scores(x: np.ndarray, y: np.ndarray, names: list[str], *, seed: int = 0,
                    max_rows: int = 20_000) -> tuple[pd.Series, str]:
-    """Importance of each factor for an outcome.
+    """Score the importance of each factor for an outcome.
 
     Extremely randomised trees (scikit-learn ``ExtraTreesRegressor``, 100
     trees, ``max_features=0.6`` as EMA Workbench's default; impurity-based
@@ -329,7 +332,9 @@ def feature_scores(x: np.ndarray, y: np.ndarray, names: list[str], *, seed: int 
     y : ndarray, shape (n,)
         Outcome [any unit].
     names : list of str
+        Factor names (columns of x).
     seed : int
+        Seed of the trees.
     max_rows : int
         Deterministic subsample above this size (speed).
 
@@ -374,6 +379,7 @@ def outcome_by_policy(out: str | Path, column: str, policies: list[str] | None =
     column : str
         Outcome column.
     policies : list of str, optional
+        Only these policies (in this order).
     n_scenarios : int, optional
         Checks that every scenario is present (a finished experiment).
     """

@@ -85,7 +85,7 @@ class PrimResult:
 
 def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str] | None = None,
          alpha: float = 0.05, min_mass: float = 0.05) -> PrimResult:
-    """Peel boxes that concentrate the cases of interest.
+    r"""Peel boxes that concentrate the cases of interest.
 
     Parameters
     ----------
@@ -111,8 +111,8 @@ def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str] | None = None,
     in all and n points in all:
 
     .. math::
-        \\text{coverage} = k_B / K, \\quad \\text{density} = k_B / n_B,
-        \\quad \\text{mass} = n_B / n
+        \text{coverage} = k_B / K, \quad \text{density} = k_B / n_B,
+        \quad \text{mass} = n_B / n
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=bool)

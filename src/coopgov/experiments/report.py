@@ -58,7 +58,6 @@ def _morris_fig(an: Analysis):
 
 
 def _ranking_fig(an: Analysis):
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     t = an.tables["lever_ranking"]
@@ -168,7 +167,7 @@ def _map_fig(an: Analysis, values: pd.DataFrame, title: str, colorbar: str):
 
 
 def figures(an: Analysis) -> list[tuple[str, Any]]:
-    """The report's figures as (heading, plotly figure)."""
+    """Build the report's figures as (heading, plotly figure)."""
     out: list[tuple[str, Any]] = []
     if "lever_ranking" in an.tables:
         out.append(("Lever ranking and its robustness", _ranking_fig(an)))
