@@ -66,7 +66,10 @@ class Scenario(BaseModel):
     @field_validator("parameters")
     @classmethod
     def _known_parameters(cls, value: dict[str, float]) -> dict[str, float]:
-        ModelParameters(value)  # raises InputError on unknown names or bad values
+        try:
+            ModelParameters(value)
+        except InputError as exc:
+            raise ValueError(f"parameters.{exc.field}: {exc.reason}") from None
         return value
 
     @field_validator("levers")
@@ -120,6 +123,13 @@ def scenario_from_dict(data: Mapping[str, Any], *, file: str | Path | None = Non
     """Validate a scenario given as a mapping (e.g. parsed TOML)."""
     try:
         data = dict(data)
+        params = data.get("parameters")
+        if isinstance(params, Mapping):
+            try:
+                ModelParameters(params)
+            except InputError as exc:
+                raise InputError(exc.reason, file=file, field=f"parameters.{exc.field}",
+                                 value=exc.value) from None
         levers = data.get("levers")
         if isinstance(levers, Mapping):
             fixed: dict[str, Any] = {}
@@ -133,11 +143,6 @@ def scenario_from_dict(data: Mapping[str, Any], *, file: str | Path | None = Non
                 fixed[name] = setting
             data["levers"] = fixed
         return Scenario.model_validate(data)
-    except InputError as exc:
-        if exc.file is None and file is not None:
-            raise InputError(exc.reason, file=file, field=f"parameters.{exc.field}",
-                             value=exc.value) from None
-        raise
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
