@@ -25,7 +25,10 @@ def test_run_json_and_outputs(tmp_path):
         assert 0 <= s["cooperation_rate"] <= 1
     assert payload["scenarios"][1]["cost"] > payload["scenarios"][0]["cost"] == 0
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "<script" in html and "cdn." not in html.lower()
+    # self-contained: plotly.js inlined, no external script, style or image
+    assert "<script type='text/javascript'>" in html
+    import re
+    assert not re.search(r"""(src|href)\s*=\s*["']https?://""", html)
     regional = pd.read_parquet(out / "regional.parquet")
     assert set(regional["scenario"]) == {"baseline", "package"}
     assert len(regional) == 2 * 5
