@@ -28,7 +28,9 @@ def test_run_json_and_outputs(tmp_path):
     # self-contained: plotly.js inlined, no external script, style or image
     assert "<script type='text/javascript'>" in html
     import re
-    assert not re.search(r"""(src|href)\s*=\s*["']https?://""", html)
+    markup = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
+    assert not re.search(r"""(src|href)\s*=\s*["']https?://""", markup)
+    assert "<script src" not in html
     regional = pd.read_parquet(out / "regional.parquet")
     assert set(regional["scenario"]) == {"baseline", "package"}
     assert len(regional) == 2 * 5
