@@ -1,0 +1,46 @@
+"""``coopgov dashboard``: the web dashboard (with the platform API beside it)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+import typer
+
+from coopgov.cli._output import console, fail
+from coopgov.cli.app import app
+from coopgov.errors import InputError
+
+
+@app.command("dashboard")
+def dashboard(
+    host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535)] = 8050,
+    store: Annotated[str | None, typer.Option(
+        "--store", help="Monitoring store for the Monitoring page: DuckDB file or "
+                        "postgresql:// URL (default $COOPGOV_STORE or ./coopgov-platform.duckdb)."
+    )] = None,
+    platform: Annotated[bool, typer.Option(
+        "--platform/--no-platform",
+        help="Serve the platform API (and its store) beside the dashboard.")] = True,
+    region: Annotated[str, typer.Option(help="Region shown and simulated.")] = "yrd",
+) -> None:
+    """Start the web dashboard: map, scenario builder, force field, compensation, monitoring."""
+    try:
+        if not ipaddress.ip_address(host).is_loopback:
+            raise InputError("only loopback addresses are served; put a reverse proxy in "
+                             "front for other interfaces", field="host", value=host)
+    except ValueError as exc:
+        fail(exc if isinstance(exc, InputError) else
+             InputError("not an IP address", field="host", value=host))
+    import uvicorn
+
+    from coopgov.web import DEFAULT_PREFIX, create_dashboard_app
+
+    try:
+        web = create_dashboard_app(store, platform=platform, region_name=region)
+    except InputError as exc:
+        fail(exc)
+    console.print(f"coopgov dashboard on http://{host}:{port}{DEFAULT_PREFIX}/"
+                  + ("  (platform API: /docs)" if platform else ""))
+    uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -1,0 +1,96 @@
+"""The coopgov dashboard: a web app over the model, the games, compensation and the platform.
+
+Pages: map, scenario builder (NetLogo-style setup / go / go once), force
+field, compensation and allocation, monitoring (when the platform's store is
+reachable) and about; labels in Chinese and English.  Every script, style and
+map file is served by coopgov itself (plotly.js from the installed ``plotly``
+package), so the dashboard works offline.
+
+>>> from fastapi import FastAPI
+>>> from coopgov.web import mount_dashboard
+>>> app = FastAPI()
+>>> mount_dashboard(app)            # the page at /dashboard/
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from coopgov.web.api import STATIC_DIR, build_router
+
+__all__ = ["DEFAULT_PREFIX", "create_dashboard_app", "mount_dashboard"]
+
+#: URL path of the dashboard inside a host application.
+DEFAULT_PREFIX = "/dashboard"
+
+
+def mount_dashboard(app: FastAPI, *, prefix: str = DEFAULT_PREFIX,
+                    region_name: str = "yrd") -> FastAPI:
+    """Mount the dashboard (page, static files, JSON API) into a FastAPI app.
+
+    Parameters
+    ----------
+    app : fastapi.FastAPI
+        Host application.  When it holds a monitoring store in
+        ``app.state.store`` (the platform API of :mod:`coopgov.platform.api`),
+        the Monitoring page reads it.
+    prefix : str
+        URL path of the dashboard (page at ``prefix + "/"``).
+    region_name : str
+        Region shown and simulated.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        ``app``, for chaining.
+    """
+    prefix = "/" + prefix.strip("/")
+    app.mount(f"{prefix}/static", StaticFiles(directory=STATIC_DIR), name="dashboard-static")
+    app.include_router(build_router(region_name), prefix=prefix)
+    return app
+
+
+def create_dashboard_app(store: Any = None, *, platform: bool = True,
+                         region_name: str = "yrd") -> FastAPI:
+    """Build the dashboard app, with the platform API beside it when it is importable.
+
+    Parameters
+    ----------
+    store : coopgov.platform.store.Store or str or Path, optional
+        Monitoring store or its URL (default: the platform's default store).
+    platform : bool
+        Mount the platform API (and give the Monitoring page its store) when
+        :mod:`coopgov.platform` imports; False for the model pages only.
+    region_name : str
+        Region shown and simulated.
+
+    Returns
+    -------
+    fastapi.FastAPI
+        ``/`` redirects to the dashboard.
+    """
+    app: FastAPI | None = None
+    if platform:
+        try:
+            from coopgov.platform.api import create_app
+            from coopgov.platform.store import Store
+        except ImportError:  # the platform extra (duckdb, ...) is not installed
+            app = None
+        else:
+            if not isinstance(store, Store):
+                store = Store(store, idle_release_s=2.0)
+            app = create_app(store, region_name=region_name)
+    if app is None:
+        app = FastAPI(title="coopgov dashboard")
+        app.state.store = None
+    mount_dashboard(app, region_name=region_name)
+
+    @app.get("/", include_in_schema=False)
+    def _root() -> RedirectResponse:
+        return RedirectResponse(DEFAULT_PREFIX + "/")
+
+    return app

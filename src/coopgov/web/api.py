@@ -1,0 +1,150 @@
+"""HTTP routes of the dashboard: the page, its static files and its JSON API.
+
+Everything the page loads comes from these routes (scripts, styles, the
+map's GeoJSON and the vendored plotly.js): the dashboard works offline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from coopgov.errors import InputError
+from coopgov.web import payloads
+
+__all__ = ["STATIC_DIR", "plotly_js_path", "build_router", "CONTENT_SECURITY_POLICY"]
+
+#: Folder of the page's own files (HTML, JavaScript, CSS).
+STATIC_DIR = Path(__file__).with_name("static")
+
+#: Only this server may be contacted by the page (no CDN, no remote fonts).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+
+
+def plotly_js_path() -> Path:
+    """Path of ``plotly.min.js`` shipped inside the installed ``plotly`` package."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not path.is_file():  # pragma: no cover - depends on the installed plotly
+        raise FileNotFoundError(f"plotly.min.js not found at {path}")
+    return path
+
+
+def _error(exc: InputError) -> JSONResponse:
+    return JSONResponse(exc.to_dict(), status_code=422)
+
+
+def _store_of(request: Request) -> Any:
+    return getattr(request.app.state, "store", None)
+
+
+def build_router(region_name: str = "yrd") -> APIRouter:
+    """Routes of the dashboard (prefix added by :func:`coopgov.web.mount_dashboard`).
+
+    Parameters
+    ----------
+    region_name : str
+        Region shown and simulated.
+    """
+    router = APIRouter(tags=["dashboard"])
+
+    @router.get("", include_in_schema=False)
+    def _bare(request: Request) -> RedirectResponse:
+        return RedirectResponse(str(request.url.path) + "/")
+
+    @router.get("/", include_in_schema=False)
+    def index() -> Response:
+        html = (STATIC_DIR / "index.html").read_bytes()
+        return Response(html, media_type="text/html; charset=utf-8",
+                         headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                                  "Cache-Control": "no-cache"})
+
+    @router.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        return FileResponse(plotly_js_path(), media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
+    @router.get("/api/meta", summary="Cities, levers, force terms, scenarios, categories")
+    def meta(request: Request) -> dict[str, Any]:
+        """Everything the page needs once."""
+        return payloads.dashboard_meta(region_name, platform=_store_of(request) is not None)
+
+    @router.get("/api/geo/{layer}.geojson", summary="City or province boundaries (WGS84)")
+    def geo(layer: str) -> FileResponse:
+        """Bundled simplified boundaries of the region's cities or provinces."""
+        files = payloads.region_files(region_name)
+        if layer not in files or not files[layer].is_file():
+            raise HTTPException(404, "no such layer")
+        return FileResponse(files[layer], media_type="application/geo+json",
+                            headers={"Cache-Control": "public, max-age=3600"})
+
+    @router.post("/api/simulate", summary="Run the cooperation model on a scenario")
+    def simulate(body: Annotated[dict[str, Any], Body()]) -> Any:
+        """Trajectories of a scenario (levers by year, parameter overrides)."""
+        try:
+            return payloads.simulation_payload(body, region_name)
+        except InputError as exc:
+            return _error(exc)
+
+    @router.post("/api/forces", summary="Force terms of one city over time")
+    def forces(body: Annotated[dict[str, Any], Body()],
+               adcode: Annotated[int, Query(ge=100000, le=999999)]) -> Any:
+        """Attraction, pressure, thrust and resistance terms of a city, by year."""
+        try:
+            return payloads.force_payload(body, adcode, region_name)
+        except InputError as exc:
+            return _error(exc)
+
+    @router.get("/api/allocation", summary="Allocation per city (games)")
+    async def allocation(method: str = "shapley", pollutant: str = "so2",
+                         permutations: Annotated[int, Query(ge=100, le=50_000)] = 2000) -> Any:
+        """Emission-game gains and transfers, Shapley value, river cost sharing."""
+        try:
+            return await run_in_threadpool(payloads.allocation_payload, method,
+                                           pollutant=pollutant, permutations=permutations,
+                                           region_name=region_name)
+        except InputError as exc:
+            return _error(exc)
+
+    @router.post("/api/compensation/xinan", summary="Xin'an-type water-quality bet")
+    def xinan(body: Annotated[dict[str, Any], Body()]) -> Any:
+        """Index P and payments of a bet preset on uploaded or example samples."""
+        try:
+            year = body.get("year")
+            return payloads.xinan_payload(str(body.get("preset") or "xinan-round1"),
+                                          int(year) if year not in (None, "") else None,
+                                          body.get("csv") or None)
+        except InputError as exc:
+            return _error(exc)
+        except (TypeError, ValueError):
+            return _error(InputError("year must be an integer", field="year",
+                                     value=body.get("year")))
+
+    @router.post("/api/compensation/per-tonne", summary="Per-tonne compensation")
+    def per_tonne(body: Annotated[dict[str, Any], Body()]) -> Any:
+        """Payments of a per-tonne preset on uploaded or example samples."""
+        try:
+            return payloads.per_tonne_payload(str(body.get("preset") or "jiangsu-taihu"),
+                                              body.get("csv") or None)
+        except InputError as exc:
+            return _error(exc)
+
+    @router.get("/api/monitoring", summary="Daily AQI, warnings and episodes (platform)")
+    def monitoring(request: Request, date: str | None = None) -> Any:
+        """Today's (or a given day's) AQI by city from the platform store."""
+        try:
+            return payloads.monitoring_payload(_store_of(request), payloads.parse_day(date),
+                                               region_name=region_name)
+        except InputError as exc:
+            return _error(exc)
+
+    return router

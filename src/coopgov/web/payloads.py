@@ -1,0 +1,580 @@
+"""JSON payloads of the dashboard, built from the library's results.
+
+The dashboard holds no model logic: each function here calls the library
+(:mod:`coopgov.dynamics`, :mod:`coopgov.games`, :mod:`coopgov.compensation`,
+:mod:`coopgov.platform`) and turns its arrays into plain lists for the
+browser.  Region data and recent simulations are cached in-process: one
+41-city, 30-year run takes a few milliseconds, so the page runs the model on
+every request.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from coopgov.errors import InputError
+
+__all__ = [
+    "ALLOCATION_METHODS",
+    "allocation_payload",
+    "dashboard_meta",
+    "force_payload",
+    "monitoring_payload",
+    "per_tonne_payload",
+    "river_parents",
+    "scenario_from_request",
+    "simulation_payload",
+    "xinan_payload",
+]
+
+#: Allocation methods shown on the map: emission game (Mäler 1989; Chander &
+#: Tulkens 1997; Shapley value, sampled) and river sharing (Ni & Wang 2007).
+ALLOCATION_METHODS = ("gain", "chander_tulkens", "shapley", "lrs", "ues", "des")
+
+#: Most simulations kept for the force-field and download requests of one page.
+_SIM_CACHE_SIZE = 64
+_sim_cache: OrderedDict[str, Any] = OrderedDict()
+
+
+def _finite(values: np.ndarray, digits: int) -> list[Any]:
+    """Nested lists rounded to ``digits`` decimals, NaN/inf as None."""
+    arr = np.round(np.asarray(values, dtype=float), digits)
+    out = arr.tolist()
+    if np.all(np.isfinite(arr)):
+        return out
+
+    def clean(x: Any) -> Any:
+        if isinstance(x, list):
+            return [clean(v) for v in x]
+        return x if math.isfinite(x) else None
+
+    return clean(out)
+
+
+@lru_cache(maxsize=4)
+def _region(name: str) -> Any:
+    from coopgov.region import load_region
+
+    return load_region(name)
+
+
+@lru_cache(maxsize=4)
+def _city(name: str) -> Any:
+    from coopgov.model import city_data
+
+    return city_data(_region(name))
+
+
+def region_files(region_name: str) -> dict[str, Path]:
+    """Paths of the city and province boundary files (GeoJSON, WGS84) of a region."""
+    region = _region(region_name)
+    if region.boundaries_path is None:
+        raise InputError("this region ships no boundaries", field="region", value=region_name)
+    cities = Path(region.boundaries_path)
+    return {"cities": cities, "provinces": cities.with_name("provinces.geojson")}
+
+
+def dashboard_meta(region_name: str = "yrd", *, platform: bool = False) -> dict[str, Any]:
+    """Everything the page needs once: cities, levers, force terms, scenarios, categories.
+
+    Parameters
+    ----------
+    region_name : str
+        Bundled region name or folder.
+    platform : bool
+        Whether a monitoring store is reachable from this server.
+    """
+    from coopgov.compensation import list_presets, load_preset
+    from coopgov.compensation.config import BetScheme
+    from coopgov.model.forces import FAMILIES, FORCE_TERMS
+    from coopgov.model.levers import LEVERS
+    from coopgov.model.parameters import PARAMETER_INFO
+    from coopgov.scenarios import builtin_scenarios
+    from coopgov.standards.aqi import CATEGORIES
+
+    region = _region(region_name)
+    cols = ["adcode", "name_zh", "name_en", "province", "lon", "lat", "population", "gdp"]
+    cities = [
+        {k: (v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()}
+        for rec in region.cities[cols].to_dict(orient="records")
+    ]
+    presets: dict[str, list[dict[str, str]]] = {"bet": [], "per_tonne": []}
+    for name in list_presets():
+        scheme = load_preset(name)
+        kind = "bet" if isinstance(scheme, BetScheme) else "per_tonne"
+        presets[kind].append({"name": name, "title": getattr(scheme, "title", "") or name})
+    return {
+        "region": region.name,
+        "cities": cities,
+        "levers": [
+            {"name": lv.name, "label_en": lv.label_en, "label_zh": lv.label_zh,
+             "study": lv.study, "yearly_cost": lv.yearly_cost, "cost_source": lv.cost_source}
+            for lv in LEVERS.values()
+        ],
+        "force_terms": [{"name": t.name, "family": t.family, "study": t.study}
+                        for t in FORCE_TERMS],
+        "families": list(FAMILIES),
+        "parameters": [
+            {"name": p.name, "default": p.default, "unit": p.unit, "bounds": list(p.bounds),
+             "description": p.description}
+            for p in PARAMETER_INFO.values()
+        ],
+        "scenarios": [
+            {"name": s.name, "title": s.title or s.name, "description": s.description,
+             "start_year": s.start_year, "years": s.years, "parameters": s.parameters,
+             "levers": {k: ({str(y): v for y, v in val.items()} if isinstance(val, dict)
+                            else val) for k, val in s.levers.items()}}
+            for s in builtin_scenarios()
+        ],
+        "aqi_categories": [
+            {"level": c.level, "lo": c.aqi_min, "hi": c.aqi_max, "name_zh": c.name_zh,
+             "name_en": c.name_en, "colour": c.colour_hex}
+            for c in CATEGORIES
+        ],
+        "compensation_presets": presets,
+        "allocation_methods": list(ALLOCATION_METHODS),
+        "platform": platform,
+    }
+
+
+def scenario_from_request(body: Mapping[str, Any]) -> Any:
+    """Validate a scenario sent by the page.
+
+    Parameters
+    ----------
+    body : mapping
+        ``start_year`` [yr], ``years`` [yr], ``levers`` (name → intensity in
+        [0, 1], or year → intensity schedule), ``parameters`` (overrides),
+        optionally ``name``.
+
+    Returns
+    -------
+    coopgov.scenarios.Scenario
+    """
+    from coopgov.scenarios import scenario_from_dict
+
+    data = {k: body[k] for k in ("start_year", "years", "levers", "parameters", "title")
+            if k in body and body[k] is not None}
+    data["name"] = str(body.get("name") or "dashboard")
+    return scenario_from_dict(data, file="request")
+
+
+def _simulate(body: Mapping[str, Any], region_name: str) -> tuple[Any, Any]:
+    """Scenario and its simulation, from the cache when the same body was run."""
+    from coopgov.dynamics.engine import simulate
+
+    key = json.dumps([region_name, body.get("start_year"), body.get("years"),
+                      body.get("levers"), body.get("parameters")], sort_keys=True, default=str)
+    hit = _sim_cache.get(key)
+    if hit is not None:
+        _sim_cache.move_to_end(key)
+        return hit
+    scenario = scenario_from_request(body)
+    sim = simulate(_city(region_name), [scenario.model_parameters],
+                   scenario.intensity()[None], years=scenario.years,
+                   start_year=scenario.start_year)
+    _sim_cache[key] = (scenario, sim)
+    while len(_sim_cache) > _SIM_CACHE_SIZE:
+        _sim_cache.popitem(last=False)
+    return scenario, sim
+
+
+def simulation_payload(body: Mapping[str, Any], region_name: str = "yrd") -> dict[str, Any]:
+    """Trajectories of one scenario for the page.
+
+    Parameters
+    ----------
+    body : mapping
+        See :func:`scenario_from_request`.
+    region_name : str
+        Region simulated.
+
+    Returns
+    -------
+    dict
+        ``years`` (Y + 1 recorded states), ``adcodes``; per city and year
+        ``cooperation`` [1], ``relative_pm25`` [1] and ``net_transfer``
+        (fiscal transfers + compensation received − compensation paid)
+        [yuan/yr]; regional series ``cooperation_rate`` [1], ``pm25_change``
+        [1], ``lever_cost`` [yuan/yr] (the last year repeated for the end
+        state), ``abatement_cost``, ``gdp_effect``, ``damage`` [yuan/yr];
+        ``intensity`` (Y, L) and ``levers``.
+    """
+    scenario, sim = _simulate(body, region_name)
+    k = 0
+    net = (sim.fiscal_transfer_states[k] + sim.compensation_received[k]
+           - sim.compensation_paid[k])
+    lever_cost = np.append(sim.lever_cost[k], sim.lever_cost[k, -1])
+    return {
+        "name": scenario.name,
+        "start_year": int(sim.years[0]),
+        "years": [int(y) for y in sim.years],
+        "adcodes": [int(a) for a in sim.city.adcode],
+        "levers": list(sim.levers),
+        "intensity": _finite(sim.intensity[k], 4),
+        "cooperation": _finite(sim.cooperation[k], 4),
+        "relative_pm25": _finite(sim.relative_pm25[k], 5),
+        "net_transfer": _finite(net, 0),
+        "regional": {
+            "cooperation_rate": _finite(sim.cooperation_rate[k], 5),
+            "pm25_change": _finite(sim.pm25_change[k], 5),
+            "lever_cost": _finite(lever_cost, 0),
+            "abatement_cost": _finite(sim.abatement_cost[k].sum(-1), 0),
+            "gdp_effect": _finite(sim.gdp_effect[k].sum(-1), 0),
+            "damage": _finite(sim.damage[k].sum(-1), 0),
+        },
+    }
+
+
+def force_payload(body: Mapping[str, Any], adcode: int,
+                  region_name: str = "yrd") -> dict[str, Any]:
+    """Return the force terms of one city over time (the "force field").
+
+    Parameters
+    ----------
+    body : mapping
+        Scenario (see :func:`scenario_from_request`).
+    adcode : int
+        City.
+    region_name : str
+        Region simulated.
+
+    Returns
+    -------
+    dict
+        ``years``, ``terms`` (name, family, study, ``values`` by recorded
+        state, in units of the city's reference yearly abatement cost c0),
+        ``total`` (the payoff difference Δ = ΣΔ_k) and ``cooperation`` [1].
+    """
+    from coopgov.model.forces import FORCE_TERMS
+
+    _, sim = _simulate(body, region_name)
+    codes = [int(a) for a in sim.city.adcode]
+    if int(adcode) not in codes:
+        raise InputError("no such city in the region", field="adcode", value=adcode)
+    i = codes.index(int(adcode))
+    dec = sim.decomposition(slice(0, 1))
+    terms = []
+    total = np.zeros(sim.n_years + 1)
+    for term in FORCE_TERMS:
+        values = np.broadcast_to(np.asarray(dec[term.name], float),
+                                 (1, sim.n_years + 1, sim.city.n))[0, :, i]
+        total += values
+        terms.append({"name": term.name, "family": term.family, "study": term.study,
+                      "values": _finite(values, 5)})
+    return {"adcode": int(adcode), "years": [int(y) for y in sim.years], "terms": terms,
+            "total": _finite(total, 5), "cooperation": _finite(sim.cooperation[0, :, i], 5),
+            "unit": "c0 (the city's reference yearly abatement cost)"}
+
+
+# --------------------------------------------------------------------------
+# allocation
+# --------------------------------------------------------------------------
+def river_parents(region: Any) -> np.ndarray:
+    """Downstream neighbour of each city (index, ``-1`` at a mouth) from the river edges.
+
+    Parameters
+    ----------
+    region : coopgov.region.Region
+        Needs ``adcodes`` and ``river_edges`` (upstream, downstream, share).
+
+    Returns
+    -------
+    ndarray of int, shape (N,)
+        A forest: each city keeps the outflow edge carrying its largest share
+        of load (first listed on ties); cities off the river network are
+        their own mouth.
+
+    Notes
+    -----
+    Ni & Wang's river sharing needs a tree; where a river splits (a city
+    drains to two neighbours) only the main branch is kept (assumption of
+    the dashboard, coopgov 2026).
+    """
+    codes = [int(a) for a in region.adcodes]
+    index = {a: k for k, a in enumerate(codes)}
+    parent = np.full(len(codes), -1, dtype=np.int64)
+    best = np.full(len(codes), -np.inf)
+    edges = region.river_edges
+    for up, down, share in zip(edges["upstream"], edges["downstream"], edges["share"],
+                               strict=True):
+        i, j = index.get(int(up)), index.get(int(down))
+        if i is None or j is None or i == j:
+            continue
+        if float(share) > best[i]:
+            best[i], parent[i] = float(share), j
+    return parent
+
+
+def _river_shares(costs: np.ndarray, parent: np.ndarray, method: str) -> np.ndarray:
+    """Apply a river-sharing rule on each tree of a forest."""
+    from coopgov.games import river
+
+    rule = {"lrs": lambda c, p: river.local_responsibility_sharing(c),
+            "ues": river.upstream_equal_sharing,
+            "des": river.downstream_equal_sharing}[method]
+    n = parent.size
+    root = np.arange(n)
+    for _ in range(n):  # follow each city to its mouth
+        nxt = np.where(parent[root] >= 0, parent[root], root)
+        if np.array_equal(nxt, root):
+            break
+        root = nxt
+    out = np.zeros(n)
+    for mouth in np.unique(root):
+        members = np.flatnonzero(root == mouth)
+        local = {int(g): k for k, g in enumerate(members)}
+        sub = np.array([local.get(int(parent[g]), -1) for g in members], dtype=np.int64)
+        out[members] = rule(costs[members], sub)
+    return out
+
+
+@lru_cache(maxsize=32)
+def _allocation(region_name: str, method: str, pollutant: str,
+                permutations: int) -> dict[str, Any]:
+    from coopgov.dynamics.engine import compensation_prices
+    from coopgov.games.cooperative import shapley_value_sampled
+    from coopgov.games.emission import (
+        EmissionCoalitionGame,
+        calibrate_emission_game,
+        chander_tulkens_transfers,
+        solve_emission_game,
+    )
+    from coopgov.model.parameters import PARAMETER_INFO
+
+    region = _region(region_name)
+    out: dict[str, Any] = {"method": method, "adcodes": [int(a) for a in region.adcodes]}
+    if method in ("gain", "chander_tulkens", "shapley"):
+        if pollutant not in region.emissions.columns:
+            raise InputError("unknown pollutant", field="pollutant", value=pollutant)
+        game = calibrate_emission_game(
+            region.emissions[pollutant].to_numpy(float), np.asarray(region.air_transfer, float),
+            region.cities["population"].to_numpy(float), region.cities["gdp"].to_numpy(float),
+            names=tuple(region.cities["name_en"]))
+        res = solve_emission_game(game)
+        out |= {"pollutant": pollutant, "unit": "yuan/yr", "total_gain": res.total_gain}
+        if method == "gain":
+            out["values"] = _finite(res.gain, 0)
+        elif method == "chander_tulkens":
+            out["values"] = _finite(chander_tulkens_transfers(res), 0)
+        else:
+            est = shapley_value_sampled(EmissionCoalitionGame(game), game.n_players,
+                                        n_permutations=permutations, seed=0)
+            out |= {"values": _finite(est.value, 0), "std_error": _finite(est.std_error, 0),
+                    "permutations": int(est.n_permutations)}
+        return out
+    if method not in ("lrs", "ues", "des"):
+        raise InputError(f"unknown method; use one of {', '.join(ALLOCATION_METHODS)}",
+                         field="method", value=method)
+    # Cleaning cost of a city's river segment: its COD and NH3-N loads cut at the
+    # default water abatement rate, valued at the per-tonne scheme's prices
+    # (assumption of the dashboard, coopgov 2026).
+    loads = region.emissions[["cod", "nh3n"]].to_numpy(float)
+    rate = PARAMETER_INFO["water_abatement_rate"].default
+    costs = rate * loads @ compensation_prices()
+    parent = river_parents(region)
+    out |= {"unit": "yuan/yr", "values": _finite(_river_shares(costs, parent, method), 0),
+            "costs": _finite(costs, 0), "parent": parent.tolist()}
+    return out
+
+
+def allocation_payload(method: str, *, pollutant: str = "so2", permutations: int = 2000,
+                       region_name: str = "yrd") -> dict[str, Any]:
+    """Return an allocation per city for the map.
+
+    Parameters
+    ----------
+    method : str
+        ``gain`` (emission-game gain of full cooperation without transfers),
+        ``chander_tulkens`` (side payment received), ``shapley`` (sampled
+        Shapley value of the cooperative gain), ``lrs``, ``ues``, ``des``
+        (river cleaning-cost shares).
+    pollutant : str
+        Air pollutant of the emission game (``so2``, ``nox``, ``pm``).
+    permutations : int
+        Sampled orders for the Shapley value [-].
+    region_name : str
+        Region.
+
+    Returns
+    -------
+    dict
+        ``values`` per city [yuan/yr], ``adcodes``; ``std_error`` for the
+        Shapley estimate; ``costs`` and ``parent`` for river sharing.
+    """
+    if method not in ALLOCATION_METHODS:
+        raise InputError(f"unknown method; use one of {', '.join(ALLOCATION_METHODS)}",
+                         field="method", value=method)
+    return _allocation(region_name, method, pollutant, int(permutations))
+
+
+# --------------------------------------------------------------------------
+# compensation calculators
+# --------------------------------------------------------------------------
+def _measurements(csv_text: str | None, kind: str) -> Any:
+    """Return the uploaded CSV as a temporary file, or the bundled synthetic example."""
+    from coopgov.compensation import example_path
+
+    if not csv_text:
+        return example_path(kind), None
+    tmp = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8")
+    with tmp:
+        tmp.write(csv_text)
+    return Path(tmp.name), Path(tmp.name)
+
+
+def _uploaded(exc: InputError, tmp: Path | None) -> InputError:
+    """Name the uploaded file as such in an error, not by its temporary path."""
+    if tmp is None or exc.file is None or Path(str(exc.file)) != tmp:
+        return exc
+    return InputError(exc.reason, file="uploaded CSV", row=exc.row, field=exc.field,
+                      value=exc.value)
+
+
+def xinan_payload(preset: str, year: int | None = None,
+                  csv_text: str | None = None) -> dict[str, Any]:
+    """Assess a Xin'an-type bet on samples (uploaded CSV or the bundled example).
+
+    Parameters
+    ----------
+    preset : str
+        Scheme preset (``xinan-round1`` .. ``xinan-round3``).
+    year : int, optional
+        Assessment year (default: every year of the round in the table).
+    csv_text : str, optional
+        Samples ``section, date, factor, value, unit`` [mg/L].
+    """
+    from coopgov.compensation import table_records, xinan_assessment
+
+    path, tmp = _measurements(csv_text, "xinan")
+    try:
+        res = xinan_assessment(path, preset, year)
+    except InputError as exc:
+        raise _uploaded(exc, tmp) from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    s = res.scheme
+    return {"scheme": {"name": s.name, "title": s.title, "k0": getattr(s, "k0", None),
+                       "upstream": s.upstream, "downstream": s.downstream,
+                       "threshold": getattr(s, "threshold", 1.0)},
+            "example": csv_text is None or not csv_text,
+            "index": table_records(res.index), "payments": table_records(res.payments),
+            "factors": table_records(res.factors), "ignored_factors": res.ignored_factors}
+
+
+def per_tonne_payload(preset: str, csv_text: str | None = None) -> dict[str, Any]:
+    """Assess a per-tonne (Jiangsu-type) scheme on section samples.
+
+    Parameters
+    ----------
+    preset : str
+        Scheme preset (``jiangsu-taihu``, ``jiangsu-taihu-2021``).
+    csv_text : str, optional
+        Samples with flow [m3/s], downstream and contributions (see
+        :mod:`coopgov.compensation.measurements`).
+    """
+    from coopgov.compensation import per_tonne_assessment, table_records
+
+    path, tmp = _measurements(csv_text, "per-tonne")
+    try:
+        res = per_tonne_assessment(path, preset)
+    except InputError as exc:
+        raise _uploaded(exc, tmp) from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    records = res.records
+    return {"scheme": {"name": res.scheme.name, "title": res.scheme.title},
+            "example": not csv_text,
+            "totals": table_records(res.totals), "payments": table_records(res.payments),
+            "records": table_records(records.head(300)), "n_records": int(len(records)),
+            "total_amount": float(res.totals["amount"].sum()) if len(res.totals) else 0.0,
+            "ignored_factors": res.ignored_factors}
+
+
+# --------------------------------------------------------------------------
+# monitoring (the platform store)
+# --------------------------------------------------------------------------
+def _today_cst() -> date:
+    return (datetime.now(UTC) + timedelta(hours=8)).date()
+
+
+def monitoring_payload(store: Any, day: date | None = None, *, region_name: str = "yrd",
+                       lookback_days: int = 400) -> dict[str, Any]:
+    """Daily AQI of every city on a day, warning levels and regional episodes.
+
+    Parameters
+    ----------
+    store : coopgov.platform.store.Store or None
+        The platform's store (None: not available).
+    day : date, optional
+        Day shown (China Standard Time); default the latest day with data up
+        to today.
+    region_name : str
+        Region of the cities and of the episodes' transfer matrix.
+    lookback_days : int
+        Days searched back for the latest day with data [d].
+
+    Returns
+    -------
+    dict
+        ``available``; ``date``; per city ``aqi``, ``category`` (HJ 633
+        level 1-6, 0 for NA), ``warning`` (0 none .. 4 red, the
+        platform's hindcast); ``episodes`` of the last seven days with the
+        recommended linked action.
+    """
+    if store is None:
+        return {"available": False, "reason": "no monitoring store on this server"}
+    from coopgov.platform.published import (
+        LEVEL_NAMES,
+        WARNING_HORIZON_DAYS,
+        regional_episodes,
+        warning_matrix,
+    )
+    from coopgov.standards.aqi import aqi_category
+
+    region = _region(region_name)
+    adcodes = [int(a) for a in region.adcodes]
+    if day is None:
+        end = _today_cst()
+        days, aqi = store.city_daily_aqi_matrix(adcodes, end - timedelta(days=lookback_days),
+                                                end)
+        rows = np.flatnonzero(np.isfinite(aqi).any(axis=1))
+        if rows.size == 0:
+            return {"available": False, "reason": "the monitoring store holds no daily AQI"}
+        day = days[int(rows[-1])]
+    horizon = WARNING_HORIZON_DAYS
+    days, aqi = store.city_daily_aqi_matrix(adcodes, day, day + timedelta(days=horizon - 1))
+    today = aqi[0]
+    levels = warning_matrix(aqi, horizon=horizon)[0]
+    category = aqi_category(today)
+    cities = [{"adcode": a, "aqi": None if not np.isfinite(today[k]) else int(today[k]),
+               "category": int(category[k]), "warning": int(levels[k]),
+               "warning_name": LEVEL_NAMES[int(levels[k])]}
+              for k, a in enumerate(adcodes)]
+    episodes = regional_episodes(store, region, day - timedelta(days=6), day)
+    return {"available": True, "date": day.isoformat(), "cities": cities,
+            "episodes": episodes[-20:], "n_episodes": len(episodes),
+            "basis": "observed daily AQI as forecast (hindcast), HJ 633 categories"}
+
+
+def parse_day(text: str | None) -> date | None:
+    """Parse a ``YYYY-MM-DD`` day (None when empty)."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError("expected a date YYYY-MM-DD", field="date", value=text) from None
+
