@@ -16,6 +16,8 @@ import coopgov.cli.region  # noqa: F401
 import coopgov.cli.games  # noqa: F401
 import coopgov.cli.platform  # noqa: F401
 import coopgov.cli.run  # noqa: F401
+import coopgov.cli.experiment  # noqa: F401
+import coopgov.cli.dashboard  # noqa: F401
 # isort: on
 
 __all__ = ["app"]
