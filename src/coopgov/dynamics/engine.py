@@ -195,8 +195,7 @@ class Simulation:
     def gdp_effect(self) -> np.ndarray:
         """GDP lost to abatement [yuan/yr] (negative), (S, Y+1, N)."""
         p = self._year_params()
-        sec_rel = self.city.secondary_share / self.city.secondary_share.mean()
-        return -p["gdp_loss"] * sec_rel * self.abatement_cost
+        return -p["gdp_loss"] * self.city.secondary_relative * self.abatement_cost
 
     @property
     def damage(self) -> np.ndarray:
@@ -295,11 +294,11 @@ def simulate(
     transfers = fiscal_transfers(rev_per_head, city.population, params["fiscal_fund"])
     transfers = np.ascontiguousarray(np.broadcast_to(transfers, (s_n, years, n)))
     prices = compensation_prices(compensation_preset)
-    zero, one = np.zeros((1, 1, n)), np.ones((1, 1, n))
-    comp_args = (p3["compensation_coverage"], p3["water_abatement_rate"],
-                 p3["compensation_target"], prices)
-    incentive = (compensation_payments(city, zero, *comp_args)
-                 - compensation_payments(city, one, *comp_args))
+    # payment when defecting minus payment when cooperating, both states at once
+    states = np.array([0.0, 1.0]).reshape(2, 1, 1, 1)
+    paid = compensation_payments(city, states, p3["compensation_coverage"],
+                                 p3["water_abatement_rate"], p3["compensation_target"], prices)
+    incentive = paid[0] - paid[1]
     incentive = np.ascontiguousarray(np.broadcast_to(incentive, (s_n, years, n)))
 
     if initial is None:

@@ -9,6 +9,7 @@ tests and synthetic regions use it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -89,13 +90,23 @@ class CityData:
         """Number of cities."""
         return int(self.adcode.shape[0])
 
-    @property
+    @cached_property
     def fiscal_capacity(self) -> np.ndarray:
         """Budget revenue per head relative to the regional mean per head [1]."""
         per_head = self.budget_revenue / self.population
         return per_head / (self.budget_revenue.sum() / self.population.sum())
 
-    @property
+    @cached_property
+    def population_relative(self) -> np.ndarray:
+        """Population relative to the regional mean [1]."""
+        return self.population / self.population.mean()
+
+    @cached_property
+    def secondary_relative(self) -> np.ndarray:
+        """Secondary-industry share relative to the regional mean [1]."""
+        return self.secondary_share / self.secondary_share.mean()
+
+    @cached_property
     def exposure_shares(self) -> np.ndarray:
         """``P0[j, i]``: share of receptor i's regional PM2.5 that comes from j [1].
 
@@ -106,19 +117,19 @@ class CityData:
         return np.divide(contrib, total[None, :], out=np.zeros_like(contrib),
                          where=total[None, :] > 0)
 
-    @property
+    @cached_property
     def neighbour_weights(self) -> np.ndarray:
         """Row-normalised adjacency ``W`` (rows of isolated cities are zero) [1]."""
         adj = self.adjacency.astype(float)
         deg = adj.sum(axis=1, keepdims=True)
         return np.divide(adj, deg, out=np.zeros_like(adj), where=deg > 0)
 
-    @property
+    @cached_property
     def has_neighbours(self) -> np.ndarray:
         """True for cities with at least one neighbour."""
         return self.adjacency.any(axis=1)
 
-    @property
+    @cached_property
     def outflow_share(self) -> np.ndarray:
         """Share of a city's water load that reaches other cities downstream [1]."""
         w = self.water_transfer.copy()

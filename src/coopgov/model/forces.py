@@ -94,14 +94,12 @@ class ForceContext:
     @property
     def pop_rel(self) -> np.ndarray:
         """Population relative to the regional mean [1]."""
-        pop = self.city.population
-        return pop / pop.mean()
+        return self.city.population_relative
 
     @property
     def secondary_rel(self) -> np.ndarray:
         """Secondary-industry share relative to the regional mean [1]."""
-        sec = self.city.secondary_share
-        return sec / sec.mean()
+        return self.city.secondary_relative
 
 
 # --- the terms ------------------------------------------------------------
