@@ -73,6 +73,7 @@ def _ranking_fig(an: Analysis):
                     y=[an.spec and t.set_index("lever").label[lv] for lv in shares.index],
                     colorscale="Blues", zmin=0, zmax=1, colorbar={"title": "share"},
                     row=1, col=2)
+    fig.update_yaxes(showticklabels=False, row=1, col=2)
     stab = an.summary.get("lever_ranking", {})
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(
@@ -132,37 +133,80 @@ def _pairs_fig(an: Analysis):
     return fig
 
 
+def _city_paths(geojson: dict) -> dict[int, tuple[list, list]]:
+    """Outline of each city as x/y lists (rings separated by None), by adcode."""
+    out: dict[int, tuple[list, list]] = {}
+    for f in geojson["features"]:
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        xs: list = []
+        ys: list = []
+        for poly in polys:
+            for ring in poly:
+                xs += [pt[0] for pt in ring] + [None]
+                ys += [pt[1] for pt in ring] + [None]
+        out[int(f["properties"]["adcode"])] = (xs, ys)
+    return out
+
+
 def _map_fig(an: Analysis, values: pd.DataFrame, title: str, colorbar: str):
-    """Choropleth with one layer per row of ``values`` (index: layer, columns: adcode)."""
+    """Map of the cities coloured by ``values`` (index: layer, columns: adcode).
+
+    Drawn as filled outlines on plain axes (equal aspect) rather than a
+    plotly geo trace, which fetches a base-map topology from the network:
+    the report must open offline.  A menu switches layers.
+    """
     import plotly.graph_objects as go
+    from plotly.colors import sample_colorscale
 
     from coopgov.region import load_region
 
     region = load_region(an.spec.experiment.region)
     if region.boundaries_path is None:
         return None
-    geo = json.loads(Path(region.boundaries_path).read_text())
+    paths = _city_paths(json.loads(Path(region.boundaries_path).read_text()))
     names = dict(zip(an.manifest["adcodes"], an.manifest["city_names"], strict=False))
-    fig = go.Figure()
     layers = list(values.index)
-    vmax = float(np.nanmax(np.abs(values.to_numpy()))) or 1.0
+    data = values.to_numpy(dtype=float)
+    diverging = np.nanmin(data) < 0
+    vmax = float(np.nanmax(np.abs(data))) or 1.0
+    vmin = -vmax if diverging else 0.0
+    scale = "RdBu" if diverging else "Viridis"
+    adcodes = [int(a) for a in values.columns if int(a) in paths]
+
+    def colours(k: int) -> list[str]:
+        row = values.iloc[k]
+        return sample_colorscale(scale, [float(np.clip((row[a] - vmin) / (vmax - vmin), 0, 1))
+                                         if np.isfinite(row[a]) else 0.5 for a in adcodes])
+
+    def texts(k: int) -> list[str]:
+        row = values.iloc[k]
+        return [f"{names.get(a, a)} ({a}): {row[a]:.3g}" for a in adcodes]
+
+    fig = go.Figure()
+    first_c, first_t = colours(0), texts(0)
+    for j, a in enumerate(adcodes):
+        xs, ys = paths[a]
+        fig.add_scatter(x=xs, y=ys, fill="toself", fillcolor=first_c[j], mode="lines",
+                        line={"color": "#555", "width": 0.6}, hoveron="fills",
+                        text=first_t[j], hoverinfo="text", showlegend=False, name=str(a))
+    fig.add_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+                    marker={"colorscale": scale, "cmin": vmin, "cmax": vmax, "color": [vmin],
+                            "showscale": True, "colorbar": {"title": colorbar}})
+    n_city = len(adcodes)
+    buttons = []
     for k, layer in enumerate(layers):
-        row = values.loc[layer]
-        fig.add_choropleth(
-            geojson=geo, featureidkey="properties.adcode", locations=[int(a) for a in row.index],
-            z=row.to_numpy(), text=[names.get(int(a), str(a)) for a in row.index],
-            colorscale="RdBu", zmid=0 if values.to_numpy().min() < 0 else None,
-            zmin=-vmax if values.to_numpy().min() < 0 else 0, zmax=vmax,
-            colorbar={"title": colorbar}, visible=(k == 0), name=str(layer),
-            hovertemplate="%{text}: %{z:.3g}<extra>" + str(layer) + "</extra>")
-    fig.update_geos(fitbounds="locations", visible=False)
-    buttons = [{"label": str(layer), "method": "update",
-                "args": [{"visible": [j == k for j in range(len(layers))]},
-                         {"title": f"{title}: {layer}"}]} for k, layer in enumerate(layers)]
-    fig.update_layout(title=f"{title}: {layers[0]}", height=650,
-                      updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0, "y": 1.08,
-                                    "xanchor": "left"}],
-                      margin={"l": 0, "r": 0, "t": 80, "b": 0})
+        c, t = colours(k), texts(k)
+        buttons.append({"label": str(layer), "method": "update",
+                        "args": [{"fillcolor": c + [None], "text": t + [None]},
+                                 {"title": f"{title}: {layer}"},
+                                 list(range(n_city + 1))]})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.15)
+    fig.update_layout(title=f"{title}: {layers[0]}", height=650, plot_bgcolor="white",
+                      updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0,
+                                    "y": 1.08, "xanchor": "left"}],
+                      margin={"l": 10, "r": 10, "t": 80, "b": 10})
     return fig
 
 
