@@ -115,7 +115,7 @@ def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
     shares(state, share)
     out[0] = share
     for y in range(y_n):
-        for k in range(steps_per_year):
+        for _k in range(steps_per_year):
             feats = share @ couple_t
             xbar = share.sum() / n
             for i in range(n):
@@ -153,7 +153,7 @@ class ABMResult:
 def run_abm(network: AgentNetwork, coef: np.ndarray, exposure_shares: np.ndarray,
             neighbour_weights: np.ndarray, *, replications: int = 10, seed: int = 0,
             initial: float | np.ndarray = 0.1, decay: float | np.ndarray = 0.0,
-            config: ABMConfig = ABMConfig()) -> ABMResult:
+            config: ABMConfig | None = None) -> ABMResult:
     """Run seeded replications of the agent-based model.
 
     Parameters
@@ -172,12 +172,16 @@ def run_abm(network: AgentNetwork, coef: np.ndarray, exposure_shares: np.ndarray
         Initial probability that an agent of each city cooperates [1].
     decay : float or ndarray of shape (Y,)
         Lapse rate of agreements λ(1−m) by year [1/yr].
-    config : ABMConfig
+    seed : int
+        Root of the seed sequence.
+    config : ABMConfig, optional
+        Behavioural rule (default :class:`ABMConfig`).
 
     Returns
     -------
     ABMResult
     """
+    config = config or ABMConfig()
     coef = np.ascontiguousarray(coef, dtype=np.float64)
     n = network.n_cities
     y_n = coef.shape[1]

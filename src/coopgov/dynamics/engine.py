@@ -19,11 +19,11 @@ import numpy as np
 from coopgov.compensation.config import load_preset
 from coopgov.compensation.fiscal import fiscal_transfers
 from coopgov.compensation.per_tonne import per_tonne_payment
+from coopgov.dynamics.replicator import integrate_affine
 from coopgov.model.cities import CityData
 from coopgov.model.forces import ForceContext, affine_coefficients, decompose, features
 from coopgov.model.levers import LEVER_NAMES, apply_levers, lever_costs
 from coopgov.model.parameters import PARAMETER_INFO, stack_parameters
-from coopgov.dynamics.replicator import integrate_affine
 
 __all__ = ["Simulation", "simulate", "compensation_prices", "compensation_payments"]
 
@@ -61,6 +61,8 @@ def compensation_payments(
 
     Parameters
     ----------
+    city : CityData
+        The cities (water loads, outflow shares).
     cooperation : ndarray, shape (..., N)
         Cooperation state [1].
     coverage, abatement, target : ndarray, broadcastable to (..., 1)
@@ -165,7 +167,7 @@ class Simulation:
 
     @cached_property
     def relative_pm25(self) -> np.ndarray:
-        """PM2.5 at each city relative to the no-cooperation level [1], (S, Y+1, N).
+        r"""PM2.5 at each city relative to the no-cooperation level [1], (S, Y+1, N).
 
         .. math:: q_i = 1 - a (1 - b) \\sum_j P0_{ji} x_j
         """

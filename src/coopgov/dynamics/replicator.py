@@ -1,4 +1,4 @@
-"""Mean-field multi-population replicator dynamics, batched over scenarios.
+r"""Mean-field multi-population replicator dynamics, batched over scenarios.
 
 City i's cooperation propensity ``x_i ∈ [0, 1]`` follows
 
@@ -45,8 +45,10 @@ __all__ = [
 ]
 
 
-def logistic_closed_form(x0: np.ndarray, delta: np.ndarray, rate: float, t: np.ndarray) -> np.ndarray:
-    """Replicator solution for a constant payoff difference (no decay, no noise).
+def logistic_closed_form(
+    x0: np.ndarray, delta: np.ndarray, rate: float, t: np.ndarray
+) -> np.ndarray:
+    r"""Replicator solution for a constant payoff difference (no decay, no noise).
 
     .. math:: x(t) = \\frac{x_0 e^{r Δ t}}{1 - x_0 + x_0 e^{r Δ t}}
 
@@ -76,7 +78,7 @@ def _integrate(x0, coef, rate, decay, noise, couple_t, steps_per_year, record_st
     for s in range(s_n):
         out[s, 0] = x[s]
     for y in range(y_n):
-        for k in range(steps_per_year):
+        for _k in range(steps_per_year):
             feats = x @ couple_t  # (S, 2N): exposure-weighted and neighbour cooperation
             for s in range(s_n):
                 xs = x[s]
@@ -190,7 +192,7 @@ def vector_field(x: np.ndarray, coef: np.ndarray, rate: float, decay: float, noi
 
 def jacobian(x: np.ndarray, coef: np.ndarray, rate: float, decay: float, noise: float,
              exposure_shares: np.ndarray, neighbour_weights: np.ndarray) -> np.ndarray:
-    """Jacobian of :func:`vector_field` at ``x`` [1/yr].
+    r"""Jacobian of :func:`vector_field` at ``x`` [1/yr].
 
     .. math::
         J = \\operatorname{diag}\\big(r (1-2x) Δ - λ' - 2μ\\big)
@@ -227,7 +229,15 @@ def fixed_points(coef: np.ndarray, rate: float, decay: float, noise: float,
     Parameters
     ----------
     coef : ndarray, shape (5, N)
-        Affine coefficients of Δ for one scenario and year.
+        Affine coefficients of Δ for one scenario and year [c0].
+    rate, decay, noise : float
+        Adjustment rate r, lapse rate λ(1−m) and exploration μ [1/yr].
+    exposure_shares, neighbour_weights : ndarray, shape (N, N)
+        ``P0`` and ``W``.
+    starts : int
+        Random starting points besides the corners and the centre.
+    seed : int
+        Seed of the random starts.
     """
     n = coef.shape[-1]
     rng = np.random.default_rng(seed)

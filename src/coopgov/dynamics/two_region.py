@@ -1,4 +1,4 @@
-"""The classic two-region upstream/downstream game with compensation, as a reduced model.
+r"""The classic two-region upstream/downstream game with compensation, as a reduced model.
 
 Upstream government U chooses protect (P) or not (N); downstream government D
 chooses to join a bidirectional compensation agreement of the Xin'an type

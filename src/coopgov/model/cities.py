@@ -108,7 +108,7 @@ class CityData:
 
     @cached_property
     def exposure_shares(self) -> np.ndarray:
-        """``P0[j, i]``: share of receptor i's regional PM2.5 that comes from j [1].
+        r"""``P0[j, i]``: share of receptor i's regional PM2.5 that comes from j [1].
 
         .. math:: P0_{ji} = T_{ji} E_j / \\sum_k T_{ki} E_k
         """

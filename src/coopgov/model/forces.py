@@ -1,4 +1,4 @@
-"""The force field: the payoff difference Δ = U(C) − U(D) as named terms.
+r"""The force field: the payoff difference Δ = U(C) − U(D) as named terms.
 
 Each term is a pure function of the state features and the context, returns
 an array broadcast to ``(..., N)``, and is expressed in units of the city's
@@ -105,7 +105,7 @@ class ForceContext:
 # --- the terms ------------------------------------------------------------
 
 def shared_interest(f: Features, ctx: ForceContext) -> Any:
-    """Attraction: damage avoided at home by own and partners' reciprocal abatement.
+    r"""Attraction: damage avoided at home by own and partners' reciprocal abatement.
 
     Own abatement lowers the city's PM2.5 by ``a (1 − b) P0[i, i]`` of its
     level; under a joint mechanism of maturity ``m`` (``reciprocity``) the
@@ -136,7 +136,7 @@ def promotion(f: Features, ctx: ForceContext) -> Any:
 
 
 def public_opinion(f: Features, ctx: ForceContext) -> Any:
-    """Pressure: reputational cost of defecting.
+    r"""Pressure: reputational cost of defecting.
 
     Rises with disclosure, with the city's population and with its exposure
     (PM2.5 relative to the no-cooperation level, which falls as emitters
@@ -169,7 +169,7 @@ def administrative_cost(f: Features, ctx: ForceContext) -> Any:
 
 
 def vertical_thrust(f: Features, ctx: ForceContext) -> Any:
-    """Thrust: central reward for cooperating, accountability for defecting.
+    r"""Thrust: central reward for cooperating, accountability for defecting.
 
     The penalty is scaled by the completeness of the law and applies when a
     defector is detected.  Study section 3.3 (vertical thrust); 4.2
@@ -202,7 +202,7 @@ def bottom_up_thrust(f: Features, ctx: ForceContext) -> Any:
 
 
 def economic_interest(f: Features, ctx: ForceContext) -> Any:
-    """Resistance: GDP lost to abatement, weighted by the GDP assessment weight.
+    r"""Resistance: GDP lost to abatement, weighted by the GDP assessment weight.
 
     Heavier in cities with a large secondary industry.  Study section 4.1.1
     (local economic interest, GDP-based assessment).
@@ -224,7 +224,7 @@ def institutional(f: Features, ctx: ForceContext) -> Any:
 
 
 def fiscal_imbalance(f: Features, ctx: ForceContext) -> Any:
-    """Resistance: abatement cost weighs more on fiscally weak governments.
+    r"""Resistance: abatement cost weighs more on fiscally weak governments.
 
     Fiscal capacity ``k_i`` is budget revenue per head relative to the
     regional mean; the extra weight of the cost is ``1/k_i − 1`` (zero at
@@ -250,7 +250,7 @@ def information(f: Features, ctx: ForceContext) -> Any:
 
 
 def monitoring_disunity(f: Features, ctx: ForceContext) -> Any:
-    """Resistance: verification error of disunited monitoring standards.
+    r"""Resistance: verification error of disunited monitoring standards.
 
     A cooperator misjudged as a defector (probability ε) loses the reward and
     is held accountable.  Study section 4.4.1.
@@ -352,7 +352,7 @@ def payoff_difference(x: np.ndarray, ctx: ForceContext, *, mean_field: bool = Tr
 
 
 def affine_coefficients(ctx: ForceContext, *, mean_field: bool = True) -> np.ndarray:
-    """Coefficients of Δ as an affine function of the state features.
+    r"""Coefficients of Δ as an affine function of the state features.
 
     .. math:: Δ_i = d_i + c^x_i x_i + c^p_i px_i + c^w_i wx_i + c^{\\bar x}_i \\bar x
 

@@ -75,6 +75,14 @@ def city_map_figure(
         Value per city (missing cities drawn grey).
     labels : mapping of adcode to str, optional
         Names shown on hover.
+    title, value_label : str
+        Figure title; name of the value on hover and the colour bar.
+    colorscale : str
+        Plotly colour scale.
+    vmin, vmax : float, optional
+        Colour range (default: the values' range).
+    fmt : str
+        Format of the value on hover.
     provinces : path, optional
         GeoJSON of province borders drawn on top.
     """

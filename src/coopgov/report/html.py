@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -158,7 +158,7 @@ def write_run_report(results, path: str | Path, *, region=None,
         "the study names the forces without measuring them. Their defaults, units and "
         "provenance are listed by <code>coopgov.model.parameters.PARAMETER_INFO</code>; "
         "vary them with <code>coopgov experiment</code>.</p>")))
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = html_page("coopgov — cooperation dynamics report", sections,
                      subtitle=f"{results.region_name.upper()} · generated {stamp}")
     return atomic_write_text(path, page)

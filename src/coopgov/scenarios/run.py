@@ -148,7 +148,7 @@ def run_scenarios(
     replications: int = 10,
     seed: int = 20081201,
     agents_per_city: int = 20,
-    abm_config: ABMConfig = ABMConfig(),
+    abm_config: ABMConfig | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> RunResults:
     """Simulate scenarios (mean field, batched) and replicate each with the ABM.
@@ -166,6 +166,8 @@ def run_scenarios(
         of the 2008 YRD environmental cooperation agreement).
     agents_per_city : int
         Agents per city in the ABM (a synthetic subdivision of each city).
+    abm_config : ABMConfig, optional
+        Behavioural rule of the ABM (default :class:`ABMConfig`).
     progress : callable, optional
         Called with the number of scenarios just completed.
     """
@@ -201,7 +203,7 @@ def run_scenarios(
                 abm = run_abm(network, coef, city.exposure_shares, city.neighbour_weights,
                               replications=replications,
                               seed=int(seeds[i].generate_state(1)[0]),
-                              initial=sim.cooperation[k, 0], config=abm_config,
+                              initial=sim.cooperation[k, 0], config=abm_config or ABMConfig(),
                               decay=np.broadcast_to(decay[k], (horizon,)))
                 abm_rate = abm.cooperation_rate
             results[i] = ScenarioResult(scenarios[i], sim, k, abm_rate)

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from coopgov.errors import InputError
 from coopgov.model.levers import LEVER_NAMES, LEVERS
-from coopgov.model.parameters import PARAMETER_INFO, ModelParameters
+from coopgov.model.parameters import ModelParameters
 
 __all__ = [
     "Scenario",
