@@ -511,7 +511,7 @@ def _today_cst() -> date:
 
 
 def monitoring_payload(store: Any, day: date | None = None, *, region_name: str = "yrd",
-                       lookback_days: int = 400) -> dict[str, Any]:
+                       lookback_days: int = 1830) -> dict[str, Any]:
     """Daily AQI of every city on a day, warning levels and regional episodes.
 
     Parameters

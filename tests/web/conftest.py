@@ -1,0 +1,164 @@
+"""Fixtures of the dashboard tests: a real uvicorn server on 127.0.0.1 and headless Chromium.
+
+The browser is Debian's ``chromium`` (``.ci/services/chromium.sh`` installs it and
+exports ``COOPGOV_CHROMIUM``), driven by Playwright for Python through its
+executable path.  With ``CI=true`` a missing browser fails the browser tests
+instead of skipping them.  Screenshots go to ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from coopgov.platform.store import Station, Store
+
+SH, SZ, JX = 310100, 320500, 330400  # Shanghai, Suzhou, Jiaxing (shared/STANDARDS.md adcodes)
+DEMO_DAY = "2025-01-01"
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def hourly_csv(station: str, day: str = DEMO_DAY, values: dict[str, float] | None = None) -> str:
+    """CSV of 24 constant hourly values of one day (hour-ending labels, +08:00)."""
+    import pandas as pd
+
+    values = values or {"PM2.5": 80.0, "PM10": 100.0, "SO2": 10.0, "NO2": 40.0, "CO": 1.0,
+                        "O3": 50.0}
+    times = pd.date_range(f"{day}T01:00", periods=24, freq="h", tz="Asia/Shanghai")
+    lines = ["station_id,time,pollutant,value,unit"]
+    for t in times:
+        for p, v in values.items():
+            lines.append(f"{station},{t.isoformat()},{p},{v},{'mg/m3' if p == 'CO' else 'ug/m3'}")
+    return "\n".join(lines) + "\n"
+
+
+def fill_store(url: str) -> Store:
+    """A store with one day of data at three stations (PM2.5 80, 30 and 300 µg/m³)."""
+    store = Store(url, idle_release_s=2.0)
+    store.upsert_stations([
+        Station(f"{SH}-A01", SH, "Shanghai A", "air", 121.47, 31.23),
+        Station(f"{SZ}-A01", SZ, "Suzhou A", "air", 120.62, 31.30),
+        Station(f"{JX}-A01", JX, "Jiaxing A", "air", 120.76, 30.75),
+    ])
+    base = {"PM10": 100.0, "SO2": 10.0, "NO2": 40.0, "CO": 1.0, "O3": 50.0}
+    for code, pm25 in ((SH, 80.0), (SZ, 30.0), (JX, 300.0)):
+        values = base | {"PM2.5": pm25}
+        if code == JX:
+            values["PM10"] = 300.0
+        store.ingest_csv(hourly_csv(f"{code}-A01", values=values))
+    return store
+
+
+@pytest.fixture(scope="session")
+def monitoring_store(tmp_path_factory):
+    store = fill_store(str(tmp_path_factory.mktemp("store") / "store.duckdb"))
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def dashboard_app(monitoring_store):
+    from coopgov.web import create_dashboard_app
+    from coopgov.web.payloads import simulation_payload
+
+    simulation_payload({"years": 2})  # compile the integrator before the browser arrives
+    return create_dashboard_app(monitoring_store)
+
+
+@pytest.fixture(scope="session")
+def server(dashboard_app):
+    """A real uvicorn server on 127.0.0.1 with a free port; yields its base URL."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(dashboard_app, host="127.0.0.1", port=port,
+                                        log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("COOPGOV_CHROMIUM", "/usr/bin/chromium")
+    if not (Path(path).is_file() and os.access(path, os.X_OK)):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true but Chromium is missing at {path}: source "
+                        ".ci/services/chromium.sh before the tests")
+        pytest.skip(f"Chromium not found at {path} (source .ci/services/chromium.sh)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class PageRecorder:
+    """A page with every request and console error recorded."""
+
+    def __init__(self, page, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def open(self, hash_: str = "map") -> None:
+        self.page.goto(f"{self.base}/dashboard/#{hash_}")
+        self.page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def foreign_requests(self) -> list[str]:
+        local = (self.base + "/", "data:", "blob:", "about:")
+        return [u for u in self.requests if not u.startswith(local)]
+
+
+@pytest.fixture
+def dash(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True, service_workers="block")
+    # Anything not served by coopgov is recorded (and then aborted, so that a
+    # missed CDN reference cannot slow the test down or leak a request).
+    context.route("**/*", lambda route: route.continue_()
+                  if route.request.url.startswith(server + "/") else route.abort())
+    page = context.new_page()
+    rec = PageRecorder(page, server)
+    yield rec
+    context.close()
+    assert rec.foreign_requests() == [], "requests left 127.0.0.1"
