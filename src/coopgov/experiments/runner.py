@@ -73,7 +73,7 @@ class SerialExecutor(Executor):
         fut: Future = Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - delivered through the future
+        except Exception as exc:  # noqa: BLE001 - delivered through the future
             fut.set_exception(exc)
         return fut
 
@@ -485,7 +485,9 @@ def run_experiment(
     ran = 0
     desc = "none"
     if budget > 0:
-        ctx = (contextlib.nullcontext((executor, "given executor", os.cpu_count() or 1))
+        slots_given = (1 if isinstance(executor, SerialExecutor)
+                       else int(getattr(executor, "_max_workers", 0) or os.cpu_count() or 1))
+        ctx = (contextlib.nullcontext((executor, "given executor", slots_given))
                if executor is not None else
                executor_for(processes=processes if processes is not None
                             else (0 if budget == 1 else None),
@@ -502,7 +504,8 @@ def run_experiment(
                         pending[ex.submit(run_chunk, task)] = task.index
                         submitted += 1
                     finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-                    for fut in finished:
+                    # write every good chunk first, then report a failed one
+                    for fut in sorted(finished, key=lambda f: f.exception() is not None):
                         index = pending.pop(fut)
                         table = fut.result()
                         atomic_write_bytes(_chunk_path(out, index), _table_bytes(table))
@@ -510,8 +513,12 @@ def run_experiment(
                         if bar is not None:
                             bar.update(task_id, advance=table.num_rows)
             except BaseException:
-                for fut in pending:
-                    fut.cancel()
+                # keep what finished (an interrupted experiment resumes from it)
+                for fut, index in pending.items():
+                    if fut.done() and not fut.cancelled() and fut.exception() is None:
+                        atomic_write_bytes(_chunk_path(out, index), _table_bytes(fut.result()))
+                    else:
+                        fut.cancel()
                 raise
     complete = len(done) + ran == n_chunks
     if complete and not manifest.get("complete"):
