@@ -143,7 +143,7 @@ def _standard_to_reference(values: np.ndarray, pollutant: str) -> np.ndarray:
         from coopgov.standards.reference_state import harmonise_gas
     except ImportError:  # standards not installed: same formula, written here
         return values * (273.0 / 298.15)
-    return np.asarray(harmonise_gas(values, pollutant, "standard"), dtype=float)
+    return np.asarray(harmonise_gas(values, pollutant.lower(), state="standard"), dtype=float)
 
 
 def _lookup(values: np.ndarray, table: dict[str, str]) -> np.ndarray:
