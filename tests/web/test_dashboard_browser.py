@@ -11,7 +11,7 @@ import json
 import statistics
 
 import pytest
-from conftest import ARTIFACTS, JX, SH, SZ
+from web_helpers import ARTIFACTS, JX, SH, SZ
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 

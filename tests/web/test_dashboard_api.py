@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from conftest import JX, SH, SZ
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from web_helpers import JX, SH, SZ
 
 from coopgov.model.levers import LEVER_NAMES, LEVERS
 from coopgov.web import create_dashboard_app, mount_dashboard
@@ -181,3 +181,13 @@ def test_trajectories_stay_in_range(client, levels):
     # the yearly cost is the intensity-weighted sum of the full-intensity costs
     expected = sum(v * LEVERS[n].yearly_cost for n, v in zip(LEVER_NAMES, levels, strict=True))
     assert got["regional"]["lever_cost"][0] == pytest.approx(expected, abs=1.0)
+
+
+def test_cli_serves_only_loopback():
+    from typer.testing import CliRunner
+
+    from coopgov.cli.main import app
+
+    result = CliRunner().invoke(app, ["dashboard", "--host", "0.0.0.0"])
+    assert result.exit_code == 2
+    assert "loopback" in result.output
