@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coopgov.errors import InputError
+from coopgov.experiments import SerialExecutor, run_experiment, spec_from_dict, unit_design
+from coopgov.experiments.analysis import (
+    analyze_experiment,
+    kendall_w,
+    lever_ranking,
+    sobol_first_total,
+    sobol_indices,
+)
+from coopgov.experiments.prim import prim
+
+
+def _ishigami(u):
+    x = -np.pi + 2 * np.pi * u
+    return np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def _ishigami_spec(n):
+    return spec_from_dict({"experiment": {"name": "ishigami"},
+                           "sampler": {"method": "sobol", "n": n, "seed": 5},
+                           "uncertainties": {"lateral_thrust": {}, "gdp_loss": {},
+                                             "bottom_up": {}},
+                           "outcomes": [{"name": "y"}]})
+
+
+def test_sobol_reproduces_ishigami_and_salib():
+    # Ishigami a=7, b=0.1: analytic S1 = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437)
+    # (Saltelli et al. 2008, Global Sensitivity Analysis: The Primer, section 4.6)
+    spec = _ishigami_spec(4096)
+    y = _ishigami(unit_design(spec))
+    first, second = sobol_indices(spec, y, num_resamples=50)
+    np.testing.assert_allclose(first["S1"], [0.3139, 0.4424, 0.0], atol=0.03)
+    np.testing.assert_allclose(first["ST"], [0.5576, 0.4424, 0.2437], atol=0.03)
+    s13 = second.query("factor_i == 'lateral_thrust' and factor_j == 'bottom_up'")["S2"]
+    assert abs(float(s13.iloc[0]) - 0.2437) < 0.06  # S13 = ST1 - S1 for Ishigami
+    # the vectorised per-output estimator equals SALib's point estimates
+    s1, st_ = sobol_first_total(np.column_stack([y, 3 * y + 1]), 3)
+    np.testing.assert_allclose(s1[0], first["S1"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(st_[0], first["ST"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(s1[1], s1[0], atol=1e-12)  # invariant to affine rescaling
+
+
+def test_prim_finds_a_planted_box():
+    rng = np.random.default_rng(0)
+    x = rng.random((4000, 4))
+    y = (x[:, 0] > 0.6) & (x[:, 2] < 0.3)  # 12 % of the space
+    res = prim(x, y, names=list("abcd"), alpha=0.05, min_mass=0.02)
+    assert res.coverage[0] == 1.0 and abs(res.density[0] - y.mean()) < 1e-12
+    assert np.all(np.diff(res.mass) < 0)
+    k = res.chosen
+    assert res.density[k] > 0.9 and res.coverage[k] > 0.8
+    box = res.box().set_index("factor")
+    assert set(box.index) >= {"a", "c"}
+    assert abs(box.loc["a", "low"] - 0.6) < 0.05 and abs(box.loc["c", "high"] - 0.3) < 0.05
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**31), st.floats(0.05, 0.4))
+def test_prim_trajectory_invariants(seed, alpha):
+    rng = np.random.default_rng(seed)
+    x = rng.random((300, 3))
+    y = rng.random(300) < x[:, 1]
+    if not y.any():
+        return
+    res = prim(x, y, alpha=alpha, min_mass=0.1)
+    assert np.all((res.coverage >= 0) & (res.coverage <= 1))
+    assert np.all((res.density >= 0) & (res.density <= 1))
+    assert np.all(res.mass[1:] >= 0.1 - 1e-12)
+    assert np.all(res.lower <= res.upper)
+    # coverage · K = density · mass · n (both count the cases inside the box)
+    np.testing.assert_allclose(res.coverage * y.sum(), res.density * res.mass * 300)
+
+
+def test_prim_rejects_no_cases():
+    with pytest.raises(InputError):
+        prim(np.zeros((5, 2)), np.zeros(5, bool))
+
+
+def test_kendall_w_hand_values():
+    assert kendall_w(np.array([[1, 2, 3], [1, 2, 3], [1, 2, 3]])) == pytest.approx(1.0)
+    assert kendall_w(np.array([[1, 2, 3], [3, 2, 1]])) == pytest.approx(0.0)
+    # m=2, k=3, rankings (1,2,3),(2,1,3): R=(3,3,6), S=6, W=12*6/(4*24)=0.75
+    assert kendall_w(np.array([[1, 2, 3], [2, 1, 3]])) == pytest.approx(0.75)
+
+
+def test_lever_ranking_hand_example():
+    t = pd.DataFrame({"baseline": [0.1, 0.2, 0.3], "laws": [0.2, 0.2, 0.4],
+                      "enforcement": [0.4, 0.1, 0.6]})
+    table, shares, stab = lever_ranking(t)
+    # effects: laws (0.1, 0, 0.1), enforcement (0.3, -0.1, 0.3): enforcement first in 2 of 3
+    assert table["lever"].tolist() == ["enforcement", "laws"]
+    assert table.loc[0, "mean_effect"] == pytest.approx(0.5 / 3)
+    assert table.loc[0, "share_first"] == pytest.approx(2 / 3)
+    assert stab["top_lever"] == "enforcement" and stab["top_share"] == pytest.approx(2 / 3)
+    assert shares.loc["laws"].tolist() == pytest.approx([1 / 3, 2 / 3])
+    with pytest.raises(InputError):
+        lever_ranking(t.drop(columns="baseline"))
+
+
+def test_analyze_lever_experiment_writes_report(tmp_path, tiny_dict):
+    spec = spec_from_dict(tiny_dict)
+    out = tmp_path / "r"
+    run_experiment(spec, out, executor=SerialExecutor())
+    an = analyze_experiment(out, num_resamples=10)
+    s = json.loads((out / "analysis" / "analysis.json").read_text())
+    assert s["lever_ranking"]["n_scenarios"] == 12
+    assert {r["lever"] for r in s["lever_ranking"]["table"]} == {"enforcement",
+                                                                  "joint_mechanism"}
+    assert set(an.tables["city_effects"].index) == {"enforcement", "joint_mechanism"}
+    html = (out / "analysis" / "report.html").read_text()
+    assert html.count("plotly.js v") <= 2 and "cdn.plot.ly/plotly" not in html
+    assert "Which cities respond to which lever" in html
+
+
+def test_analyze_sobol_and_morris(tmp_path):
+    base = {"experiment": {"name": "s", "years": 5, "chunk_size": 64},
+            "uncertainties": {"lateral_thrust": {}, "gdp_loss": {}, "central_penalty": {}},
+            "outcomes": [{"name": "final_cooperation", "scope": "both"}]}
+    out = tmp_path / "sobol"
+    run_experiment(spec_from_dict({**base, "sampler": {"method": "sobol", "n": 16}}), out,
+                   executor=SerialExecutor())
+    an = analyze_experiment(out, num_resamples=10)
+    assert set(an.tables["sobol"].factor) == {"lateral_thrust", "gdp_loss", "central_penalty"}
+    assert len(an.tables["sobol_city"]) == 41 * 3
+    out = tmp_path / "morris"
+    run_experiment(spec_from_dict({**base, "sampler": {"method": "morris", "n": 6}}), out,
+                   executor=SerialExecutor())
+    an = analyze_experiment(out, report=False)
+    m = an.tables["morris"]
+    assert (m.mu_star >= m.mu.abs() - 1e-12).all()
+
+
+def test_analyze_refuses_unfinished(tmp_path, tiny_dict):
+    out = tmp_path / "r"
+    run_experiment(spec_from_dict(tiny_dict), out, executor=SerialExecutor(), max_chunks=1)
+    with pytest.raises(InputError, match="not finished"):
+        analyze_experiment(out)
