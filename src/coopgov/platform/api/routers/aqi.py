@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from coopgov.errors import InputError
 from coopgov.platform.aggregates import category_label, hourly_aqi_table
@@ -27,8 +28,11 @@ Adcode = Annotated[int, Path(ge=100000, le=999999)]
 StationId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-def _cached(request: Request, store: Store, build: Any) -> Response:
-    """Serve the JSON bytes of ``build()``, reused while the store is unchanged."""
+async def _cached(request: Request, store: Store, build: Any) -> Response:
+    """Serve the JSON bytes of ``build()``, reused while the store is unchanged.
+
+    A hit is answered on the event loop; a miss queries the store in the thread pool.
+    """
     cache: dict[str, tuple[float, int, bytes]] = request.app.state.response_cache
     key = f"{request.url.path}?{request.url.query}"
     hit = cache.get(key)
@@ -36,7 +40,8 @@ def _cached(request: Request, store: Store, build: Any) -> Response:
     if hit is not None and hit[1] == store.generation and now - hit[0] < CACHE_S:
         body = hit[2]
     else:
-        body = json.dumps(build(), default=str, ensure_ascii=False,
+        payload = await run_in_threadpool(build)
+        body = json.dumps(payload, default=str, ensure_ascii=False,
                           separators=(",", ":")).encode()
         if len(cache) > 4096:
             cache.clear()
@@ -73,20 +78,20 @@ def _known_city(store: Store, adcode: int) -> list[str]:
 
 
 @router.get("/v1/stations/{station_id}/aqi/daily", summary="Daily AQI of a station (public)")
-def station_daily(station_id: StationId, request: Request, store: StoreDep, caller: CallerDep,
-                  query: Annotated[DailyAQIQuery, Query()]) -> Response:
+async def station_daily(station_id: StationId, request: Request, store: StoreDep,
+                        caller: CallerDep, query: Annotated[DailyAQIQuery, Query()]) -> Response:
     """HJ 633 daily report of a station (default: the last 365 days)."""
     if station_id not in store.station_index():
         raise HTTPException(404, "unknown station")
-    return _cached(request, store, lambda: _daily(store, "station", station_id, query))
+    return await _cached(request, store, lambda: _daily(store, "station", station_id, query))
 
 
 @router.get("/v1/cities/{adcode}/aqi/daily", summary="Daily AQI of a city (public)")
-def city_daily(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
+async def city_daily(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
                query: Annotated[DailyAQIQuery, Query()]) -> Response:
     """HJ 633 daily report of a city from the mean of its stations (default: last 365 days)."""
     _known_city(store, adcode)
-    return _cached(request, store, lambda: _daily(store, "city", str(adcode), query))
+    return await _cached(request, store, lambda: _daily(store, "city", str(adcode), query))
 
 
 def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict[str, Any]:
@@ -111,17 +116,17 @@ def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict
 
 
 @router.get("/v1/stations/{station_id}/aqi/hourly", summary="Hourly AQI of a station (public)")
-def station_hourly(station_id: StationId, request: Request, store: StoreDep, caller: CallerDep,
-                   query: Annotated[HourlyAQIQuery, Query()]) -> Response:
+async def station_hourly(station_id: StationId, request: Request, store: StoreDep,
+                         caller: CallerDep, query: Annotated[HourlyAQIQuery, Query()]) -> Response:
     """HJ 633 real-time report of a station (default: the last 24 hours; at most 31 days)."""
     if station_id not in store.station_index():
         raise HTTPException(404, "unknown station")
-    return _cached(request, store, lambda: _hourly(store, [station_id], query))
+    return await _cached(request, store, lambda: _hourly(store, [station_id], query))
 
 
 @router.get("/v1/cities/{adcode}/aqi/hourly", summary="Hourly AQI of a city (public)")
-def city_hourly(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
+async def city_hourly(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
                 query: Annotated[HourlyAQIQuery, Query()]) -> Response:
     """HJ 633 real-time report of a city (hourly mean over its stations)."""
     ids = _known_city(store, adcode)
-    return _cached(request, store, lambda: _hourly(store, ids, query))
+    return await _cached(request, store, lambda: _hourly(store, ids, query))
