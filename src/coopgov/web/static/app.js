@@ -212,7 +212,7 @@ async function runBuilder() {
     b.tick = Math.min(b.tick, result.years.length - 1);
     renderMonitors();
     if (b.inputAt) { S.metrics.lastLatencyMs = performance.now() - b.inputAt; b.inputAt = null; }
-    requestAnimationFrame(() => { renderBuilderPlots(); renderBuilderMap(); });
+    requestAnimationFrame(() => { renderBuilderPlots(); renderBuilderMap(); if (S.page === "builder") renderCompare(); });
     if (S.map.scenario === "__current__") { S.map.result = result; renderMapPage(); }
     status("");
   } catch (err) {
