@@ -9,6 +9,8 @@ Python object per agent, Mesa 3 ``Model``/``Agent``, a ``DataCollector``):
   ``1 / (1 + exp(-(pi_b - pi_a)/K))``, payoffs ``pi = s * delta_city``;
   otherwise it cooperates with the logit probability
   ``1 / (1 + exp(-delta_city/K))``;
+* then a cooperator's agreement lapses with probability
+  ``lapse = 1 - exp(-decay / steps_per_year)``;
 * then with probability ``mutation`` it takes a random strategy;
 * updates are synchronous (``step`` decides, ``advance`` applies);
 * ``delta_city`` is the affine force field of the cities' cooperation shares,
@@ -55,6 +57,8 @@ class Government(mesa.Agent):
                         s = b.strategy
             else:
                 s = 1 if rand() * (1.0 + math.exp(-d_a * m.inv_temp)) < 1.0 else 0
+        if s == 1 and m.lapse > 0.0 and rand() < m.lapse:
+            s = 0
         if m.mutation > 0.0 and rand() < m.mutation:
             s = 1 if rand() < 0.5 else 0
         self.next_strategy = s
@@ -79,18 +83,21 @@ class CooperationModel(mesa.Model):
     imitation, temperature, revision, mutation : float
         The rule's parameters (as :class:`coopgov.dynamics.abm.ABMConfig`).
     steps_per_year : int
+    decay : float
+        Yearly lapse rate of cooperators' agreements [1/yr].
     seed : int
     """
 
     def __init__(self, network, coef, exposure_shares, neighbour_weights, *, initial=0.1,
                  imitation=0.3, temperature=0.5, revision=0.1, mutation=0.002,
-                 steps_per_year=12, seed=0):
+                 steps_per_year=12, decay=0.0, seed=0):
         super().__init__(seed=seed)
         self.coef = np.asarray(coef, float)
         self.couple_t = np.hstack([exposure_shares, np.asarray(neighbour_weights).T])
         self.n_cities = network.n_cities
         self.imitation, self.revision, self.mutation = imitation, revision, mutation
         self.inv_temp = 1.0 / temperature
+        self.lapse = 1.0 - math.exp(-decay / steps_per_year)
         self.steps_per_year = steps_per_year
         self.year = 0
         self.step_in_year = 0

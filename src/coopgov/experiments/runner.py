@@ -190,7 +190,7 @@ def _inputs(task: ChunkTask) -> tuple[dict[str, np.ndarray], np.ndarray]:
 def _agent_based(sim, task: ChunkTask) -> np.ndarray:
     """Replace the mean-field trajectories by seeded agent-based runs, (K, Y+1, N)."""
     from coopgov.dynamics.abm import ABMConfig, run_abm
-    from coopgov.model.forces import ForceContext, affine_coefficients
+    from coopgov.model.forces import affine_coefficients
 
     spec = task.spec
     ab = spec.agent_based
@@ -201,17 +201,16 @@ def _agent_based(sim, task: ChunkTask) -> np.ndarray:
                        revision=ab.revision, mutation=ab.mutation,
                        steps_per_year=spec.experiment.steps_per_year)
     out = np.empty_like(sim.cooperation)
+    # agreements lapse at the mean-field model's rate λ(1 − m), per year (as coopgov run)
+    decay = np.broadcast_to(sim.params["agreement_decay"] * (1.0 - sim.params["reciprocity"]),
+                            (sim.n_scenarios, sim.n_years))
     for s in range(sim.n_scenarios):
-        one = {k: v[s:s + 1, :, None] for k, v in sim.params.items()}
-        ctx = ForceContext(city=city, params=one,
-                           fiscal_transfer=sim.fiscal_transfer[s:s + 1],
-                           compensation_incentive=sim.compensation_incentive[s:s + 1])
-        coef = np.broadcast_to(affine_coefficients(ctx, mean_field=False),
-                               (5, 1, sim.n_years, city.n))[:, 0]
+        coef = np.broadcast_to(affine_coefficients(sim.scenario_context(s), mean_field=False),
+                               (5, sim.n_years, city.n))
         seed = int(run_seed(spec.sampler.seed, int(task.runs[s])).generate_state(1, np.uint64)[0])
         res = run_abm(net, coef, city.exposure_shares, city.neighbour_weights, replications=1,
-                      seed=seed, initial=float(sim.params["initial_cooperation"][s, 0]),
-                      config=config)
+                      seed=seed, initial=sim.cooperation[s, 0], config=config,
+                      decay=decay[s])
         out[s] = res.city_cooperation[0]
     return out
 

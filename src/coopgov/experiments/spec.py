@@ -62,6 +62,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from coopgov.dynamics.abm import ABMConfig
 from coopgov.errors import InputError
 from coopgov.model.levers import LEVER_NAMES, LEVERS
 from coopgov.model.parameters import PARAMETER_INFO
@@ -103,6 +104,7 @@ REDUCTIONS = ("final", "mean", "sum", "max", "min", "year")
 MAX_RUNS = 50_000_000
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+_ABM = ABMConfig()
 
 
 class DistributionSpec(BaseModel):
@@ -275,7 +277,7 @@ class OutcomeSpec(BaseModel):
 class AgentBasedSpec(BaseModel):
     """Settings of the agent-based engine (``engine = "agent_based"``).
 
-    All are **assumptions** (coopgov 2026), as in
+    All are **assumptions** (coopgov 2026); the rule's defaults are those of
     :class:`coopgov.dynamics.abm.ABMConfig`.
     """
 
@@ -284,10 +286,10 @@ class AgentBasedSpec(BaseModel):
     agents_per_city: int = Field(default=20, ge=1)
     k_within: int = Field(default=6, ge=0)
     k_between: int = Field(default=2, ge=0)
-    imitation: float = Field(default=0.3, ge=0, le=1)
-    temperature: float = Field(default=0.5, gt=0)
-    revision: float = Field(default=0.1, ge=0, le=1)
-    mutation: float = Field(default=0.002, ge=0, le=1)
+    imitation: float = Field(default=_ABM.imitation, ge=0, le=1)
+    temperature: float = Field(default=_ABM.temperature, gt=0)
+    revision: float = Field(default=_ABM.revision, ge=0, le=1)
+    mutation: float = Field(default=_ABM.mutation, ge=0, le=1)
     network_seed: int = Field(default=0, ge=0)
 
 
