@@ -27,7 +27,6 @@ from coopgov.model.parameters import PARAMETER_INFO, stack_parameters
 
 __all__ = ["Simulation", "simulate", "compensation_prices", "compensation_payments"]
 
-_WATER_FACTORS = ("cod", "nh3n")
 
 
 @lru_cache(maxsize=8)
@@ -70,13 +69,13 @@ def compensation_payments(
     prices : ndarray, shape (2,)
         Unit prices for COD and NH3-N [yuan/t].
     """
-    crossing = city.outflow_share[:, None] * city.water_loads  # (N, 2) t/yr
-    pay = 0.0
-    for k in range(len(_WATER_FACTORS)):
-        load = crossing[:, k] * (1.0 - abatement * cooperation)
-        allowance = np.maximum(target * crossing[:, k], 1e-12)
-        # load form of the section rule: concentration ≡ load, flow·time·1e-6 ≡ 1
-        pay = pay + per_tonne_payment(load, allowance, 1.0, 1.0e6, prices[k])
+    crossing = city.outflow_share[:, None] * city.water_loads  # (N, 2) t/yr, COD and NH3-N
+    coop = np.asarray(cooperation, float)[..., None]
+    abatement = np.asarray(abatement, float)[..., None]
+    load = crossing * (1.0 - abatement * coop)
+    allowance = np.maximum(np.asarray(target, float)[..., None] * crossing, 1e-12)
+    # load form of the section rule: concentration ≡ load, flow·time·1e-6 ≡ 1
+    pay = per_tonne_payment(load, allowance, 1.0, 1.0e6, prices).sum(axis=-1)
     return coverage * pay
 
 
