@@ -34,8 +34,14 @@ from coopgov.errors import InputError
 from coopgov.platform.vocabulary import (
     AIR_POLLUTANTS,
     CANONICAL_UNIT,
+    GASES,
+    REFERENCE_STATES,
+    STATE_CHANGE_DATE_UTC,
+    UNIT_SPELLINGS,
+    WATER_INDICATORS,
     canonical_pollutant,
-    harmonise_values,
+    standard_to_reference,
+    unit_factor,
 )
 
 __all__ = [
@@ -68,7 +74,11 @@ ACCEPTED_SCHEMA = pa.schema([
     ("row_number", pa.int64()),
 ])
 
+_DICT = pa.dictionary(pa.int32(), pa.string())
+
 _ZONE = r"(Z|z|[+-]\d\d(:?\d\d)?)$"
+#: Numbers as Arrow's float parser reads them (decimal, exponent, nan, inf).
+_NUMBER = r"^[+-]?((\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|(?i:nan|inf|infinity))$"
 
 
 @dataclass
@@ -97,7 +107,10 @@ def parse_csv(data: bytes | str, *, file: str = "<csv>") -> pa.Table:
     Returns
     -------
     pyarrow.Table
-        One string column per known column, missing optional columns as "".
+        One column per known column, missing optional columns as "": ``value``
+        as strings, the others dictionary-encoded strings (a batch repeats its
+        station ids, times, pollutants and units; each distinct string is then
+        stored and checked once).
     """
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     if raw.startswith(b"\xef\xbb\xbf"):  # byte-order mark written by spreadsheet programs
@@ -124,8 +137,8 @@ def parse_csv(data: bytes | str, *, file: str = "<csv>") -> pa.Table:
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
                                            block_size=1 << 24),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.string() for c in names}, strings_can_be_null=False,
-                quoted_strings_can_be_null=False),
+                column_types={c: pa.string() if c == "value" else _DICT for c in names},
+                strings_can_be_null=False, quoted_strings_can_be_null=False),
             parse_options=pacsv.ParseOptions(invalid_row_handler=keep_malformed),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
@@ -147,11 +160,12 @@ def _normalise_columns(table: pa.Table, file: str) -> pa.Table:
     for c in _ALL:
         if c in table.column_names:
             col = table.column(c)
-            if not pa.types.is_string(col.type):
+            if not (pa.types.is_string(col.type) or col.type == _DICT):
                 col = pc.cast(col, pa.string())
-            cols[c] = pc.fill_null(col, "")
-        else:
-            cols[c] = pa.array([""] * table.num_rows, pa.string())
+            cols[c] = col if col.null_count == 0 else pc.fill_null(col, "")
+        else:  # absent optional column: every row "" (one dictionary entry)
+            cols[c] = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([""]))
     return pa.table(cols)
 
 
@@ -197,40 +211,107 @@ def batch_digest(raw: pa.Table) -> str:
     return h.hexdigest()
 
 
-def _map_strings(arr: pa.Array | pa.ChunkedArray, func: Any) -> np.ndarray:
-    """Apply ``func`` to each distinct string once and spread the results (object array)."""
-    enc = pc.dictionary_encode(arr)
-    if isinstance(enc, pa.ChunkedArray):
-        enc = enc.combine_chunks()
-    lookup = np.array([func(v) for v in enc.dictionary.to_pylist()] + [func("")], dtype=object)
-    idx = enc.indices.fill_null(len(lookup) - 1).to_numpy(zero_copy_only=False)
-    return lookup[idx]
+def _distinct(col: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, list[str]]:
+    """Split a column into row codes and its distinct whitespace-trimmed strings.
+
+    Each row's code indexes the list of distinct values; values that differ only by
+    surrounding whitespace share a code, and a missing value reads as "".  The work on
+    strings is done once per distinct value (a batch of hourly data repeats its station
+    ids, times, pollutants and units many times), never once per row.
+    """
+    if isinstance(col, pa.ChunkedArray):
+        if pa.types.is_dictionary(col.type):
+            col = col.unify_dictionaries()
+        col = col.combine_chunks() if col.num_chunks else pa.array([], col.type)
+    if not pa.types.is_dictionary(col.type):
+        if not pa.types.is_string(col.type):
+            col = pc.cast(col, pa.string())
+        col = pc.dictionary_encode(col)
+    values = pc.utf8_trim_whitespace(pc.cast(col.dictionary, pa.string())).to_pylist()
+    values = [v or "" for v in values] + [""]  # last: the code of missing values
+    idx = col.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False)
+    merged, uniq = pd.factorize(np.asarray(values, dtype=object))
+    return merged[idx], [str(u) for u in uniq]
 
 
-def _parse_times(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """ISO 8601 strings with offsets → datetime64[us] UTC, a failure mask, a has-zone mask."""
+def _parse_times(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ISO 8601 strings with offsets → µs since the epoch (UTC), a failure mask, a has-zone mask.
+
+    Arrow's ISO 8601 parser reads them in one vectorised call; when it refuses a
+    value, pandas' parser decides each value (NaT: invalid).
+    """
+    text = pa.array(values, pa.string())
     has_zone = np.asarray(pc.match_substring_regex(text, _ZONE).to_numpy(zero_copy_only=False),
                           dtype=bool)
-    try:  # fast path: Arrow's ISO 8601 parser (offsets included)
-        parsed = pc.cast(text, pa.timestamp("us", tz="UTC"))
-        values = parsed.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    probe = pc.if_else(pa.array(has_zone), text, "1970-01-01T00:00:00Z")
+    try:
+        us = pc.cast(pc.cast(probe, pa.timestamp("us", tz="UTC")), pa.int64()).to_numpy(
+            zero_copy_only=False)
         bad = np.zeros(len(values), dtype=bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        series = pd.to_datetime(pd.Series(text.to_pylist(), dtype=object), format="ISO8601",
+        series = pd.to_datetime(pd.Series(list(values), dtype=object), format="ISO8601",
                                 utc=True, errors="coerce")
         bad = series.isna().to_numpy()
-        values = series.dt.tz_localize(None).to_numpy(dtype="datetime64[us]",
-                                                      na_value=np.datetime64("NaT"))
-    return values, bad | ~has_zone, has_zone
+        us = series.dt.tz_localize(None).to_numpy(dtype="datetime64[us]",
+                                                  na_value=np.datetime64("NaT")).view(np.int64)
+    us = np.where(bad, 0, us).astype(np.int64)
+    return us, bad | ~has_zone, has_zone
 
 
-def _parse_values(text: pa.Array) -> np.ndarray:
-    """Decimal strings → float64, NaN where not a number."""
+def _parse_values(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Decimal strings → float64, NaN where not a number (one vectorised cast)."""
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks() if col.num_chunks else pa.array([], pa.string())
+    if pa.types.is_dictionary(col.type):
+        col = pc.cast(col, col.type.value_type)
     try:
-        return pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
+        return np.asarray(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    # Some value is not a number: keep the ones written as numbers (Arrow's grammar), NaN else.
+    text = pc.utf8_trim_whitespace(col)
+    number = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
+    try:
+        return np.asarray(pc.cast(pc.if_else(number, text, "nan"), pa.float64())
+                          .to_numpy(zero_copy_only=False), dtype=float)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # pragma: no cover - defensive
         return pd.to_numeric(pd.Series(text.to_pylist(), dtype=object),
                              errors="coerce").to_numpy(dtype=float)
+
+
+def _lookup_codes(values: Sequence[str], mapping: Mapping[str, Any], order: Sequence[Any]
+                  ) -> np.ndarray:
+    """Index in ``order`` of ``mapping[value]`` for each distinct value (-1: unknown)."""
+    pos = {v: i for i, v in enumerate(order)}
+    return np.array([pos.get(mapping.get(v), -1) for v in values], dtype=np.int64)
+
+
+# Integer codes used by the vectorised validation.
+_POLLUTANTS = AIR_POLLUTANTS + WATER_INDICATORS
+_UNITS = tuple(dict.fromkeys(UNIT_SPELLINGS.values()))
+_STATES = ("", "reference", "standard", "actual", "none")
+_S_EMPTY, _S_STANDARD = 0, 2
+#: Factor converting unit j into pollutant i's canonical unit (NaN: not convertible; the
+#: last row and column, read through index -1, stand for an unknown pollutant or unit).
+_FACTOR = np.array([[np.nan if (f := unit_factor(p, u)) is None else f for u in _UNITS]
+                    + [np.nan] for p in _POLLUTANTS] + [[np.nan] * (len(_UNITS) + 1)])
+_IS_AIR = np.array([p in AIR_POLLUTANTS for p in _POLLUTANTS] + [False])
+_IS_GAS = np.array([p in GASES for p in _POLLUTANTS] + [False])
+_IS_WATER = np.array([p in WATER_INDICATORS for p in _POLLUTANTS] + [False])
+#: Reference states each kind of pollutant may be sent with ("" always allowed).
+_STATE_OK = np.array([
+    [True, True, True, False, False] if p in GASES
+    else [True, False, False, False, True] if p in WATER_INDICATORS
+    else [True, False, False, True, False] for p in _POLLUTANTS] + [[True] * 5])
+_STATE_WHY = ("gases are reported at the reference or standard state",
+              "water indicators have no reference state",
+              "particulates are reported at actual conditions; no temperature/pressure to "
+              "convert")
+_CANON_STATE = pa.array(["reference" if p in GASES else "none" if p in WATER_INDICATORS
+                         else "actual" for p in _POLLUTANTS], pa.string())
+_CANON_UNIT = pa.array([CANONICAL_UNIT[p] for p in _POLLUTANTS], pa.string())
+_CHANGE_US = int(STATE_CHANGE_DATE_UTC.astype("datetime64[us]").astype(np.int64))
+_HOUR_US = 3_600_000_000
 
 
 def validate_batch(
@@ -242,10 +323,15 @@ def validate_batch(
 ) -> ValidatedBatch:
     """Check every row of a parsed batch and harmonise the accepted ones.
 
+    Fully vectorised: string work is done once per distinct value of a column
+    (:func:`_distinct`), every check is an array operation over the rows, and
+    unit conversion is one lookup in a (pollutant, unit) factor table.
+
     Parameters
     ----------
     raw : pyarrow.Table
-        Output of :func:`parse_csv` or :func:`parse_records`.
+        Output of :func:`parse_csv` or :func:`parse_records` (string or
+        dictionary-encoded string columns).
     station_kinds : mapping of str to str
         Known stations: station id → "air" or "water".
     default_source : str
@@ -258,93 +344,122 @@ def validate_batch(
     ValidatedBatch
         Accepted rows (schema :data:`ACCEPTED_SCHEMA`) and rejected rows
         ``{"row", "field", "reason", "record"}`` (rows numbered from 1).
+
+    Notes
+    -----
+    The first failing check names the row's field and reason, in this order:
+    station, time (offset, syntax, future), pollutant (unknown, kind of
+    station), value (number, finite, non-negative), unit, reference state;
+    then a key (station, time, pollutant) sent again with a different
+    harmonised value is rejected (an identical repeat collapses into the
+    first).  Harmonised value = value · factor(pollutant, unit), and for gases
+    at the standard state · 273/298.15 (GB 3095-2012, 2018 amendment; see
+    :func:`coopgov.platform.vocabulary.harmonise_values`).
     """
     n = raw.num_rows
-    trimmed = {c: pc.utf8_trim_whitespace(raw.column(c).combine_chunks()) for c in _ALL}
-    col = {c: np.asarray(trimmed[c].to_numpy(zero_copy_only=False), dtype=object)
-           for c in ("station_id", "unit", "reference_state", "source")}
-    reason = np.full(n, None, dtype=object)
-    fld = np.full(n, None, dtype=object)
+    code = np.zeros(n, dtype=np.int32)  # 0: accepted so far; else index into `reasons`
+    reasons: list[tuple[str | None, str | None]] = [(None, None)]
 
     def reject(mask: np.ndarray, field_name: str, why: str) -> None:
-        sel = mask & (reason == None)  # noqa: E711 - elementwise
-        reason[sel] = why
-        fld[sel] = field_name
+        sel = mask & (code == 0)
+        if sel.any():
+            reasons.append((field_name, why))
+            code[sel] = len(reasons) - 1
 
-    station = col["station_id"]
-    kinds = _map_strings(trimmed["station_id"], lambda s: station_kinds.get(s, ""))
-    reject(kinds == "", "station_id", "unknown station")
+    st_code, st_values = _distinct(raw.column("station_id"))
+    kind_of = {"air": 1, "water": 2}
+    kind = np.array([kind_of.get(station_kinds.get(s, ""), 0) for s in st_values],
+                    dtype=np.int8)[st_code]
+    reject(kind == 0, "station_id", "unknown station")
 
-    times, bad_time, has_zone = _parse_times(trimmed["time"])
-    reject(bad_time & ~has_zone, "time", "time must be ISO 8601 with a UTC offset")
+    t_code, t_values = _distinct(raw.column("time"))
+    t_us, t_bad, t_zone = _parse_times(t_values)
+    times, bad_time = t_us[t_code], t_bad[t_code]
+    reject(bad_time & ~t_zone[t_code], "time", "time must be ISO 8601 with a UTC offset")
     reject(bad_time, "time", "time is not a valid ISO 8601 date-time")
-    now = np.datetime64("now", "us") if now_utc is None else now_utc
-    reject(~bad_time & (times > now + np.timedelta64(1, "h")), "time", "time is in the future")
+    now = np.datetime64("now", "us") if now_utc is None else np.datetime64(now_utc, "us")
+    reject(~bad_time & (times > int(now.astype(np.int64)) + _HOUR_US), "time",
+           "time is in the future")
 
-    pollutant = _map_strings(trimmed["pollutant"], lambda p: canonical_pollutant(p) or "")
-    reject(pollutant == "", "pollutant", "unknown pollutant")
-    is_air = pd.Series(pollutant).isin(AIR_POLLUTANTS).to_numpy()
-    reject((pollutant != "") & (is_air != (kinds == "air")) & (kinds != ""), "pollutant",
+    p_code, p_values = _distinct(raw.column("pollutant"))
+    pi = _lookup_codes([canonical_pollutant(p) or "" for p in p_values],
+                       {p: p for p in _POLLUTANTS}, _POLLUTANTS)[p_code]
+    reject(pi < 0, "pollutant", "unknown pollutant")
+    reject((pi >= 0) & (_IS_AIR[pi] != (kind == 1)) & (kind != 0), "pollutant",
            "pollutant does not belong to this kind of station")
 
-    value = _parse_values(trimmed["value"])
+    value = _parse_values(raw.column("value"))
     reject(np.isnan(value), "value", "value is not a number")
     reject(~np.isfinite(value), "value", "value is not finite")
     reject(value < 0, "value", "value is negative")
 
-    harmonised = np.full(n, np.nan)
-    state_out = np.full(n, "", dtype=object)
-    for p in pd.unique(pollutant[pollutant != ""]):
-        sel = (pollutant == p) & (reason == None)  # noqa: E711
-        if not sel.any():
-            continue
-        v, s, why = harmonise_values(p, value[sel], col["unit"][sel], col["reference_state"][sel],
-                                     times[sel])
-        harmonised[sel] = v
-        state_out[sel] = s
-        idx = np.flatnonzero(sel)
-        bad = why != None  # noqa: E711
-        unit_bad = np.array([w is not None and w.startswith("unit") for w in why], dtype=bool)
-        for mask, name in ((unit_bad, "unit"), (bad & ~unit_bad, "reference_state")):
-            if mask.any():
-                reason[idx[mask]] = why[mask]
-                fld[idx[mask]] = name
+    u_code, u_values = _distinct(raw.column("unit"))
+    ui = _lookup_codes([v.lower() for v in u_values], UNIT_SPELLINGS, _UNITS)[u_code]
+    s_code, s_values = _distinct(raw.column("reference_state"))
+    si = _lookup_codes([v.lower() for v in s_values], REFERENCE_STATES, _STATES)[s_code]
+    factor = _FACTOR[pi, ui]  # index -1 (unknown) reads the NaN row / column
+    unit_bad = np.isnan(factor) & (code == 0)
+    for k in np.unique(pi[unit_bad]):
+        p = _POLLUTANTS[k]
+        reject(unit_bad & (pi == k), "unit",
+               f"unit not convertible to {CANONICAL_UNIT[p]} for {p}")
+    reject(si < 0, "reference_state", "unknown reference state")
+    state_bad = ~_STATE_OK[pi, np.maximum(si, 0)]
+    reject(state_bad & _IS_GAS[pi], "reference_state", _STATE_WHY[0])
+    reject(state_bad & _IS_WATER[pi], "reference_state", _STATE_WHY[1])
+    reject(state_bad, "reference_state", _STATE_WHY[2])
+
+    live = code == 0
+    harmonised = np.where(live, value * factor, np.nan)
+    standard = live & _IS_GAS[pi] & ((si == _S_STANDARD)
+                                     | ((si == _S_EMPTY) & (times < _CHANGE_US)))
+    if standard.any():
+        for k in np.unique(pi[standard]):
+            sel = standard & (pi == k)
+            harmonised[sel] = standard_to_reference(harmonised[sel], _POLLUTANTS[k])
 
     # A key sent twice in one batch: keep the first, refuse later ones whose value differs
     # (an identical repeat is harmless and collapses into the first).
-    ok = reason == None  # noqa: E711
-    keep = ok.copy()
-    if ok.any():
-        frame = pd.DataFrame({"s": station[ok], "t": times[ok], "p": pollutant[ok],
-                              "v": harmonised[ok]})
-        first_v = frame.groupby(["s", "t", "p"], sort=False)["v"].transform("first").to_numpy()
-        dup = frame.duplicated(["s", "t", "p"]).to_numpy()
-        idx = np.flatnonzero(ok)
-        conflict = dup & (first_v != frame["v"].to_numpy())
-        reason[idx[conflict]] = "same station, time and pollutant sent twice with different values"
-        fld[idx[conflict]] = "value"
-        keep[idx[dup]] = False
-    source = np.where(col["source"] == "", default_source, col["source"])
-    canon_unit = pd.Series(pollutant[keep], dtype=object).map(CANONICAL_UNIT).to_numpy()
+    ok = np.flatnonzero(code == 0)
+    keep = code == 0
+    if ok.size > 1:
+        instants, t_key = pd.factorize(t_us)  # equal instants written differently
+        key = ((instants[t_code[ok]].astype(np.int64) * (len(st_values) + 1) + st_code[ok])
+               * (len(_POLLUTANTS) + 1) + pi[ok])
+        dup = pd.Series(key).duplicated().to_numpy()
+        if dup.any():
+            v = harmonised[ok]
+            first_v = pd.Series(v).groupby(key, sort=False).transform("first").to_numpy()
+            reasons.append(("value", "same station, time and pollutant sent twice with "
+                                     "different values"))
+            code[ok[dup & (first_v != v)]] = len(reasons) - 1
+            keep[ok[dup]] = False
+    rows = np.flatnonzero(keep)
+
+    def strings(codes: np.ndarray, values: Sequence[str]) -> pa.Array:
+        return pa.array(values, pa.string()).take(pa.array(codes[rows]))
+
+    src_code, src_values = _distinct(raw.column("source"))
+    src_values = [s or default_source for s in src_values]
+    p_keep = pa.array(pi[rows])
     accepted = pa.table({
-        "station_id": pa.array(station[keep], pa.string()),
-        "time": pa.array(times[keep], pa.timestamp("us", tz="UTC")),
-        "pollutant": pa.array(pollutant[keep], pa.string()),
-        "value": pa.array(harmonised[keep], pa.float64()),
-        "unit": pa.array(canon_unit, pa.string()),
-        "reference_state": pa.array(state_out[keep], pa.string()),
-        "value_as_sent": pa.array(value[keep], pa.float64()),
-        "unit_as_sent": pa.array(col["unit"][keep], pa.string()),
-        "reference_state_as_sent": pa.array(col["reference_state"][keep], pa.string()),
-        "source": pa.array(source[keep], pa.string()),
-        "row_number": pa.array(np.flatnonzero(keep) + 1, pa.int64()),
+        "station_id": strings(st_code, st_values),
+        "time": pa.array(times[rows], pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+        "pollutant": pa.array(_POLLUTANTS, pa.string()).take(p_keep),
+        "value": pa.array(harmonised[rows], pa.float64()),
+        "unit": _CANON_UNIT.take(p_keep),
+        "reference_state": _CANON_STATE.take(p_keep),
+        "value_as_sent": pa.array(value[rows], pa.float64()),
+        "unit_as_sent": strings(u_code, u_values),
+        "reference_state_as_sent": strings(s_code, s_values),
+        "source": strings(src_code, src_values),
+        "row_number": pa.array(rows + 1, pa.int64()),
     }, schema=ACCEPTED_SCHEMA)
-    bad_rows = np.flatnonzero(reason != None)  # noqa: E711
-    rejected = [
-        {"row": int(i) + 1, "field": fld[i], "reason": reason[i],
-         "record": {c: raw.column(c)[int(i)].as_py() for c in _ALL}}
-        for i in bad_rows
-    ]
+    bad_rows = np.flatnonzero(code != 0)
+    records = raw.select(list(_ALL)).take(pa.array(bad_rows)).to_pylist() if bad_rows.size \
+        else []
+    rejected = [{"row": int(i) + 1, "field": reasons[code[i]][0], "reason": reasons[code[i]][1],
+                 "record": rec} for i, rec in zip(bad_rows, records, strict=True)]
     malformed = json.loads((raw.schema.metadata or {}).get(b"malformed", b"[]"))
     return ValidatedBatch(accepted=accepted, rejected=malformed + rejected,
                           n_rows=n + len(malformed))

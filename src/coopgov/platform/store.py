@@ -52,7 +52,7 @@ from coopgov.platform.ingest import (
     parse_records,
     validate_batch,
 )
-from coopgov.platform.schema import DDL, SCHEMA_VERSION
+from coopgov.platform.schema import SCHEMA_VERSION, ddl_for
 from coopgov.platform.vocabulary import AIR_POLLUTANTS
 
 __all__ = ["Store", "Station", "IngestReport", "AuditContext", "default_store_url", "open_store"]
@@ -219,7 +219,7 @@ class Store:
     def init_schema(self) -> None:
         """Create the tables if missing (idempotent)."""
         with self.backend.write() as cur:
-            for stmt in DDL:
+            for stmt in ddl_for(self.backend.name):
                 cur.execute(stmt)
             cur.execute(self._q("SELECT value FROM meta WHERE key = ?"), ["schema_version"])
             if not cur.fetchall():
@@ -370,7 +370,8 @@ class Store:
         principal = context.principal
         principal.require_writer()
         stations = self.station_index()
-        sent_ids = set(raw.column("station_id").to_pylist()) if raw.num_rows else set()
+        sent_ids = set(pc.unique(raw.column("station_id")).cast(pa.string()).to_pylist()) \
+            if raw.num_rows else set()
         for sid in sent_ids:
             st = stations.get(str(sid).strip())
             if st is not None:
@@ -384,7 +385,6 @@ class Store:
                                  default_source=default_source or principal.token_id)
         acc = checked.accepted
         now = _now()
-        acc = acc.append_column("batch_id", pa.array([batch_id] * acc.num_rows, pa.string()))
         with self.backend.write() as cur:
             # Re-check inside the lock: a concurrent sender of the same batch may have won.
             cur.execute(self._q("SELECT batch_id FROM batches WHERE batch_id = ?"), [batch_id])
@@ -392,7 +392,7 @@ class Store:
                 replay = True
             else:
                 replay = False
-                counts = self._insert_measurements(cur, acc, now)
+                counts = self._insert_measurements(cur, acc, batch_id, now)
                 n_ins, n_rev = counts
                 n_unch = acc.num_rows - n_ins - n_rev
                 qrows = checked.rejected
@@ -433,11 +433,21 @@ class Store:
             rejected=[{"row": r["row_number"], "field": r["field"], "reason": r["reason"],
                        "record": json.loads(r["record"])} for r in q])
 
-    def _insert_measurements(self, cur: Any, acc: pa.Table, now: datetime) -> tuple[int, int]:
-        """Insert accepted rows as revision 0 or latest+1; skip rows equal to the latest."""
+    def _insert_measurements(self, cur: Any, acc: pa.Table, batch_id: str, now: datetime
+                             ) -> tuple[int, int]:
+        """Insert accepted rows as revision 0 or latest+1; skip rows equal to the latest.
+
+        The batch is staged (DuckDB scans the Arrow table in place; PostgreSQL
+        receives it by ``COPY`` into a temporary table) and stored by one
+        ``INSERT ... SELECT``.  That statement is the anti-join that keeps the
+        key (station, time, pollutant, revision) unique without an index on
+        DuckDB: it runs inside the writers' lock, numbers each changed key from
+        the latest stored revision and skips unchanged keys.
+        """
         if acc.num_rows == 0:
             return 0, 0
-        self.backend.register(cur, "incoming", acc, _INCOMING_DDL)
+        self.backend.register(cur, "incoming", acc.select(list(_INCOMING_COLUMNS)),
+                              _INCOMING_DDL)
         try:
             # Bulk path: nothing stored yet for these stations over the batch's time span
             # (new data, the common case) -> every row is revision 0, no join needed.
@@ -448,11 +458,11 @@ class Store:
                 f"({','.join('?' * len(ids))}) AND time >= ? AND time <= ?"),
                 [*ids, pc.min(times).as_py(), pc.max(times).as_py()])
             if int(cur.fetchall()[0][0]) == 0:
-                cur.execute(self._q(_INSERT_NEW_SQL), [now])
+                cur.execute(self._q(_INSERT_NEW_SQL), [batch_id, now])
                 return acc.num_rows, 0
             cur.execute(self._q(_CLASSIFY_SQL))
             n_new, n_rev = (int(x or 0) for x in cur.fetchall()[0])
-            cur.execute(self._q(_INSERT_SQL), [now])
+            cur.execute(self._q(_INSERT_SQL), [batch_id, now])
         finally:
             if isinstance(self.backend, DuckDBBackend):
                 cur.unregister("incoming")
@@ -789,10 +799,11 @@ class Store:
                                    "FROM tokens ORDER BY created_at")
 
 
+_INCOMING_COLUMNS = ("station_id", "time", "pollutant", "value", "unit", "reference_state",
+                     "value_as_sent", "unit_as_sent", "reference_state_as_sent", "source")
 _INCOMING_DDL = ("station_id TEXT, time TIMESTAMPTZ, pollutant TEXT, value DOUBLE PRECISION, "
                  "unit TEXT, reference_state TEXT, value_as_sent DOUBLE PRECISION, "
-                 "unit_as_sent TEXT, reference_state_as_sent TEXT, source TEXT, "
-                 "row_number BIGINT, batch_id TEXT")
+                 "unit_as_sent TEXT, reference_state_as_sent TEXT, source TEXT")
 
 # Latest stored revision of each incoming key (only keys present in the batch are read).
 _LATEST = """
@@ -823,7 +834,7 @@ _INSERT_SQL = f"""
     WITH latest AS ({_LATEST})
     SELECT i.station_id, i.time, i.pollutant, COALESCE(l.revision + 1, 0), i.value, i.unit,
            i.reference_state, i.value_as_sent, i.unit_as_sent, i.reference_state_as_sent,
-           i.source, i.batch_id, ? {_CHANGED}"""
+           i.source, ?, ? {_CHANGED}"""
 
 
 _INSERT_NEW_SQL = """
@@ -831,7 +842,7 @@ _INSERT_NEW_SQL = """
         reference_state, value_as_sent, unit_as_sent, reference_state_as_sent, source,
         batch_id, recorded_at)
     SELECT station_id, time, pollutant, 0, value, unit, reference_state, value_as_sent,
-           unit_as_sent, reference_state_as_sent, source, batch_id, ? FROM incoming"""
+           unit_as_sent, reference_state_as_sent, source, ?, ? FROM incoming"""
 
 
 def open_store(url: str | Path | None = None, **kwargs: Any) -> Store:

@@ -35,7 +35,10 @@ __all__ = [
     "MOLAR_VOLUME_L_PER_MOL",
     "MOLAR_MASS_G_PER_MOL",
     "STATE_CHANGE_DATE_UTC",
+    "UNIT_SPELLINGS",
     "canonical_pollutant",
+    "unit_factor",
+    "standard_to_reference",
     "harmonise_values",
 ]
 
@@ -62,8 +65,8 @@ _ALIASES = {
     "do": "DO", "dissolved_oxygen": "DO", "tp": "TP", "tn": "TN", "ph": "pH",
 }
 
-#: Accepted unit spellings, mapped to a canonical spelling.
-_UNIT_ALIASES = {
+#: Accepted unit spellings (lower-cased), mapped to a canonical spelling.
+UNIT_SPELLINGS = {
     "ug/m3": "ug/m3", "µg/m3": "ug/m3", "μg/m3": "ug/m3", "µg/m³": "ug/m3", "μg/m³": "ug/m3",
     "ug/m³": "ug/m3", "mg/m3": "mg/m3", "mg/m³": "mg/m3", "ppb": "ppb", "ppm": "ppm",
     "mg/l": "mg/L", "ug/l": "ug/L", "µg/l": "ug/L", "μg/l": "ug/L", "1": "1", "": "1",
@@ -98,8 +101,21 @@ def canonical_pollutant(name: str) -> str | None:
     return _ALIASES.get(str(name).strip().lower())
 
 
-def _unit_factor(pollutant: str, unit: str) -> float | None:
+def unit_factor(pollutant: str, unit: str) -> float | None:
     r"""Factor converting ``unit`` into the pollutant's canonical unit (None: incompatible).
+
+    Parameters
+    ----------
+    pollutant : str
+        Canonical pollutant name (a key of :data:`CANONICAL_UNIT`).
+    unit : str
+        Canonical unit spelling (a value of :data:`UNIT_SPELLINGS`).
+
+    Returns
+    -------
+    float or None
+        Multiplier from ``unit`` to the canonical unit (dimensionless ratio of
+        the two units), None when no conversion exists.
 
     Notes
     -----
@@ -127,12 +143,24 @@ def _unit_factor(pollutant: str, unit: str) -> float | None:
     return None
 
 
-def _standard_to_reference(values: np.ndarray, pollutant: str) -> np.ndarray:
+def standard_to_reference(values: np.ndarray, pollutant: str) -> np.ndarray:
     r"""Convert gas concentrations from the standard (273 K) to the reference state (298.15 K).
 
     Uses :func:`coopgov.standards.reference_state.harmonise_gas` when the
     standards package provides it, so that the platform and the standards
     share one conversion.
+
+    Parameters
+    ----------
+    values : ndarray of float
+        Concentrations at 273 K, 101.325 kPa, in the pollutant's canonical unit.
+    pollutant : str
+        Canonical gas name ("SO2", "NO2", "CO", "O3").
+
+    Returns
+    -------
+    ndarray of float
+        Concentrations at 298.15 K, 101.325 kPa, same unit.
 
     Notes
     -----
@@ -191,12 +219,12 @@ def harmonise_values(
     n = len(values)
     reason = np.full(n, None, dtype=object)
     out = np.full(n, np.nan)
-    unit_key = _lookup(units, _UNIT_ALIASES)
+    unit_key = _lookup(units, UNIT_SPELLINGS)
     state_key = _lookup(states, REFERENCE_STATES)
     factor = np.full(n, np.nan)
     for u in pd.unique(unit_key):
         sel = unit_key == u
-        f = None if u == "?" else _unit_factor(pollutant, u)
+        f = None if u == "?" else unit_factor(pollutant, u)
         if f is None:
             reason[sel] = f"unit not convertible to {CANONICAL_UNIT[pollutant]} for {pollutant}"
         else:
@@ -211,7 +239,7 @@ def harmonise_values(
         reason[wrong & (reason == None)] = "gases are reported at the reference or standard state"  # noqa: E711
         std = eff == "standard"
         if std.any():
-            out[std] = _standard_to_reference(out[std], pollutant)
+            out[std] = standard_to_reference(out[std], pollutant)
         canon = "reference"
     elif pollutant in WATER_INDICATORS:
         wrong = ~pd.Series(state_key).isin(["", "none"]).to_numpy()
