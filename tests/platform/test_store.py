@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -217,3 +218,85 @@ def test_fuzzed_json_never_loses_a_row(tmp_path_factory, records):
             + report.n_quarantined) == report.n_rows == len(records)
     values = [r["value"] for r in store.measurements("310100-A01", history=True)]
     assert all(np.isfinite(values)) and all(v >= 0 for v in values)
+
+
+# ------------------------------------------------------- embedded files, validation
+def test_in_memory_store_writes_no_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    mem = Store(":memory:")
+    mem.upsert_stations([Station("310100-A01", SH, "a", "air")])
+    assert mem.ingest_csv(hourly_csv("310100-A01", hours=2)).n_inserted == 12
+    assert Store(":memory:").count("stations") == 0  # each ":memory:" store is private
+    mem.close()
+    disk = Store(tmp_path / "sub" / "s.duckdb")
+    disk.close()
+    # The only files: the database and its lock, beside each other.
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == \
+        ["s.duckdb", "s.duckdb.lock"]
+
+
+def test_respelled_and_padded_keys_are_one_key(store):
+    # One key written three ways: padded id, another offset, another spelling and unit
+    # (0.08 mg/m³ = 80 µg/m³); a fourth row changes the value -> refused.
+    rows = [
+        {"station_id": " 310100-A01 ", "time": "2025-01-01T01:00:00+08:00",
+         "pollutant": "PM2.5", "value": "80", "unit": "ug/m3"},
+        {"station_id": "310100-A01", "time": "2024-12-31T17:00:00Z",
+         "pollutant": "pm25", "value": " 0.08 ", "unit": "MG/M3"},
+        {"station_id": "310100-A01", "time": "2025-01-01 01:00:00+0800",
+         "pollutant": "PM2.5", "value": "81", "unit": "µg/m³"},
+    ]
+    report = store.ingest_records(rows)
+    assert (report.n_inserted, report.n_unchanged, report.n_quarantined) == (1, 1, 1)
+    assert report.rejected[0]["row"] == 3 and report.rejected[0]["field"] == "value"
+    stored = _current(store, pollutant="PM2.5")
+    assert [(r["station_id"], r["value"]) for r in stored] == [("310100-A01", 80.0)]
+
+
+_KINDS = {"310100-A01": "air", "310100-W01": "water"}
+_row = st.fixed_dictionaries({
+    "station_id": st.sampled_from(["310100-A01", " 310100-W01", "nope", ""]),
+    "time": st.sampled_from(["2025-01-01T01:00:00+08:00", "2017-01-01T01:00:00+08:00",
+                             "2025-01-01T01:00:00", "2025-13-01T01:00:00+08:00",
+                             "2999-01-01T00:00:00Z", " 2025-01-01T02:00:00Z "]),
+    "pollutant": st.sampled_from(["PM2.5", "so2", "NO2", "TP", "CODMn", "pH", "radon"]),
+    "value": st.sampled_from(["1.5", " 2 ", "-1", "nan", "inf", "x", "1e3", ""]),
+    "unit": st.sampled_from(["ug/m3", "ppb", "mg/m3", "mg/L", "1", "furlong", ""]),
+    "reference_state": st.sampled_from(["", "273K", "reference", "actual", "none", "?"]),
+    "source": st.sampled_from(["", "s1"]),
+})
+
+
+def _validated(rows, dictionary=False):
+    from coopgov.platform.ingest import parse_records, validate_batch
+
+    raw = parse_records(rows)
+    if dictionary:
+        raw = raw.cast(pa.schema([(c, pa.dictionary(pa.int32(), pa.string()))
+                                  for c in raw.column_names]))
+    return validate_batch(raw, _KINDS, default_source="me",
+                          now_utc=np.datetime64("2026-01-01T00:00:00", "us"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(_row, min_size=1, max_size=12))
+def test_batch_validation_is_row_by_row(rows):
+    # The vectorised checks of a batch give each row what validating it alone gives
+    # (save a key repeated within the batch), and the column encoding does not matter.
+    batch = _validated(rows)
+    assert batch.accepted.equals(_validated(rows, dictionary=True).accepted)
+    verdict = {r["row"]: (r["field"], r["reason"]) for r in batch.rejected}
+    accepted = {r["row_number"]: r for r in batch.accepted.to_pylist()}
+    assert len(verdict) + len(accepted) <= len(rows)
+    for i, row in enumerate(rows, start=1):
+        alone = _validated([row])
+        if alone.rejected:
+            assert verdict[i] == (alone.rejected[0]["field"], alone.rejected[0]["reason"])
+        elif i in accepted:
+            single = alone.accepted.to_pylist()[0]
+            assert {**single, "row_number": i} == accepted[i]
+        else:  # collapsed or refused as a repeated key
+            assert i in verdict or any(
+                (a["station_id"], a["time"], a["pollutant"])
+                == (alone.accepted["station_id"][0].as_py(), alone.accepted["time"][0].as_py(),
+                    alone.accepted["pollutant"][0].as_py()) for a in accepted.values())

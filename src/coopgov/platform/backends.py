@@ -17,6 +17,11 @@ afterwards (a server keeps it a little while, a command-line writer gives it
 back at once), so that other processes' writers wait at most that long after
 the current user is done.  PostgreSQL serialises writers with a
 transaction-scoped advisory lock instead.
+
+An in-memory DuckDB database (``:memory:``) belongs to one process and has
+no file: it takes no lock file and stays open until :meth:`Backend.close`
+(closing it would lose its content).  Lock files of real databases lie beside
+the database file (``<db>.lock``).
 """
 
 from __future__ import annotations
@@ -78,7 +83,9 @@ class DuckDBBackend(Backend):
     Parameters
     ----------
     path : str or Path
-        Database file (created if missing).
+        Database file (created if missing), or ``:memory:`` for a private
+        in-memory database (``:memory:<name>``: one shared by name within
+        the process).
     idle_release_s : float
         Seconds the file stays open after the last user, s (0: closed at once).
     lock_timeout_s : float
@@ -92,21 +99,28 @@ class DuckDBBackend(Backend):
     def __new__(cls, path: str | Path, idle_release_s: float = 0.0,
                 lock_timeout_s: float = 60.0) -> DuckDBBackend:
         """Return the process's backend for ``path`` (created on first use)."""
-        # One object per file and process: DuckDB refuses a second database
-        # instance on the same file within one process.
-        key = str(Path(path).resolve())
-        with cls._instances_lock:
-            inst = cls._instances.get(key)
-            if inst is None:
-                inst = super().__new__(cls)
-                inst._init(key)
-                cls._instances[key] = inst
+        text = str(path)
+        if text in ("", ":memory:"):  # a private database: a new one every time
+            inst = super().__new__(cls)
+            inst._init(":memory:", in_memory=True)
+        else:
+            # One object per file and process: DuckDB refuses a second database
+            # instance on the same file within one process.
+            in_memory = text.startswith(":memory:")
+            key = text if in_memory else str(Path(path).resolve())
+            with cls._instances_lock:
+                inst = cls._instances.get(key)
+                if inst is None:
+                    inst = super().__new__(cls)
+                    inst._init(key, in_memory=in_memory)
+                    cls._instances[key] = inst
         inst.idle_release_s = max(float(idle_release_s), getattr(inst, "idle_release_s", 0.0))
         inst.lock_timeout_s = float(lock_timeout_s)
         return inst
 
-    def _init(self, path: str) -> None:
+    def _init(self, path: str, *, in_memory: bool = False) -> None:
         self.location = path
+        self.in_memory = in_memory
         self._mutex = threading.Lock()
         self._write_lock = threading.Lock()
         self._con: Any = None
@@ -120,8 +134,11 @@ class DuckDBBackend(Backend):
 
         with self._mutex:
             if self._pid != os.getpid():  # forked child: the parent's handles are not ours
-                self._init(self.location)
-            if self._con is None:
+                self._init(self.location, in_memory=self.in_memory)
+            if self._con is None and self.in_memory:
+                self._con = duckdb.connect(self.location)
+                self._con.execute("SET TimeZone = 'UTC'")
+            elif self._con is None:
                 Path(self.location).parent.mkdir(parents=True, exist_ok=True)
                 fh = open(self.location + ".lock", "a+")  # noqa: SIM115 - held while open
                 deadline = time.monotonic() + self.lock_timeout_s
@@ -152,7 +169,7 @@ class DuckDBBackend(Backend):
     def _release(self) -> None:
         with self._mutex:
             self._users -= 1
-            if self._users > 0:
+            if self._users > 0 or self.in_memory:  # in memory: open until close()
                 return
             if self.idle_release_s <= 0:
                 self._close_locked()
