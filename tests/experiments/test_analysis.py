@@ -145,3 +145,16 @@ def test_analyze_refuses_unfinished(tmp_path, tiny_dict):
     run_experiment(spec_from_dict(tiny_dict), out, executor=SerialExecutor(), max_chunks=1)
     with pytest.raises(InputError, match="not finished"):
         analyze_experiment(out)
+
+
+def test_simplify_box_drops_restrictions_that_add_nothing():
+    from coopgov.experiments.prim import box_stats, simplify_box
+
+    rng = np.random.default_rng(1)
+    x = rng.random((3000, 3))
+    y = x[:, 0] > 0.7
+    # a box restricting the relevant x0 and, needlessly, x2
+    lo, hi = simplify_box(x, y, np.array([0.7, 0.0, 0.0]), np.array([1.0, 1.0, 0.5]))
+    assert lo[0] >= 0.69 and hi[2] == x[:, 2].max()
+    cov, den, mass = box_stats(x, y, lo, hi)
+    assert den == pytest.approx(1.0) and cov == pytest.approx(1.0)

@@ -113,10 +113,11 @@ def analyze_command(
             console.print(t)
     if "prim" in s:
         p = s["prim"]
-        console.print(f"PRIM ({p['cases_of_interest']}): coverage {p['coverage']:.2f}, "
-                      f"density {p['density']:.2f}, box: "
+        q = s.get("prim_simplified", p)
+        console.print(f"PRIM ({p['cases_of_interest']}): coverage {q['coverage']:.2f}, "
+                      f"density {q['density']:.2f}, box: "
                       + "; ".join(f"{b['factor']} in [{b['low']:.3g}, {b['high']:.3g}]"
-                                  for b in p["box"]))
+                                  for b in q["box"]))
     if s["report"]:
         console.print(f"report: {s['report']}")
 

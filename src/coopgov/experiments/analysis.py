@@ -44,7 +44,7 @@ from scipy import stats
 
 from coopgov.errors import InputError
 from coopgov.experiments.outcomes import city_column
-from coopgov.experiments.prim import PrimResult, prim
+from coopgov.experiments.prim import PrimResult, box_stats, prim, simplify_box
 from coopgov.experiments.runner import load_manifest, load_results, load_spec_from_results
 from coopgov.experiments.sampling import salib_problem, unit_design
 from coopgov.experiments.spec import ExperimentSpec
@@ -534,6 +534,16 @@ def analyze_experiment(out: str | Path, *, write: bool = True, report: bool = Tr
             an.tables["prim_trajectory"] = res.trajectory().rename_axis("step").reset_index()
             an.tables["prim_box"] = res.box()
             chosen = res.chosen
+            xs = df[factor_names].to_numpy()
+            lo_s, hi_s = simplify_box(xs, interest, res.lower[chosen], res.upper[chosen])
+            cov_s, den_s, mass_s = box_stats(xs, interest, lo_s, hi_s)
+            simple = pd.DataFrame(
+                [(n, lo_s[j], hi_s[j]) for j, n in enumerate(factor_names)
+                 if lo_s[j] > res.lower[0, j] or hi_s[j] < res.upper[0, j]],
+                columns=["factor", "low", "high"])
+            an.tables["prim_box_simplified"] = simple
+            summary["prim_simplified"] = {"coverage": cov_s, "density": den_s, "mass": mass_s,
+                                          "box": simple.to_dict(orient="records")}
             summary["prim"] = {
                 "policy": prim_policy, "outcome": main_col,
                 "cases_of_interest": f"{main_col} {'<' if a.prim_direction == 'below' else '>'}"

@@ -34,7 +34,7 @@ import pandas as pd
 
 from coopgov.errors import InputError
 
-__all__ = ["PrimResult", "prim"]
+__all__ = ["PrimResult", "prim", "box_stats", "simplify_box"]
 
 
 @dataclass(frozen=True)
@@ -165,3 +165,57 @@ def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str] | None = None,
     f1 = 2 * cov_a * den_a / np.maximum(cov_a + den_a, 1e-300)
     return PrimResult(names, lo_a, hi_a, cov_a, den_a, np.array(mass), restricted,
                       int(np.argmax(f1)))
+
+
+def box_stats(x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
+              ) -> tuple[float, float, float]:
+    """Coverage, density and mass of the box ``lower <= x <= upper`` [1]."""
+    inside = np.all((x >= lower) & (x <= upper), axis=1)
+    n_in = int(inside.sum())
+    k = int(y[inside].sum())
+    return k / max(int(y.sum()), 1), k / max(n_in, 1), n_in / x.shape[0]
+
+
+def simplify_box(x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                 *, tolerance: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    """Drop restrictions that add little density, for an interpretable box.
+
+    Repeatedly relaxes the restricted dimension whose removal costs the least
+    density, while that cost is below ``tolerance`` (Bryant & Lempert 2010,
+    section 3.3: fewer restricted dimensions make a box easier to use; EMA
+    Workbench offers the same as ``drop_restriction``).
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, D)
+        Factor values [factor units].
+    y : ndarray of bool, shape (n,)
+        Cases of interest.
+    lower, upper : ndarray, shape (D,)
+        The box [factor units].
+    tolerance : float
+        Largest loss of density accepted per dropped restriction [1].
+
+    Returns
+    -------
+    lower, upper : ndarray, shape (D,)
+    """
+    x = np.asarray(x, float)
+    y = np.asarray(y, bool)
+    lo0, hi0 = x.min(axis=0), x.max(axis=0)
+    lower, upper = np.array(lower, float), np.array(upper, float)
+    while True:
+        restricted = np.flatnonzero((lower > lo0) | (upper < hi0))
+        if restricted.size == 0:
+            return lower, upper
+        ok = (x >= lower) & (x <= upper)  # (n, D)
+        base = box_stats(x, y, lower, upper)[1]
+        # density with each restricted dimension relaxed, all at once
+        others = ok.sum(axis=1, keepdims=True) - ok  # restrictions met besides dim j
+        inside_wo = others[:, restricted] == x.shape[1] - 1  # (n, R)
+        n_in = inside_wo.sum(axis=0)
+        dens = (y[:, None] & inside_wo).sum(axis=0) / np.maximum(n_in, 1)
+        j = int(np.argmax(dens))
+        if base - dens[j] >= tolerance:
+            return lower, upper
+        lower[restricted[j]], upper[restricted[j]] = lo0[restricted[j]], hi0[restricted[j]]

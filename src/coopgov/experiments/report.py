@@ -269,6 +269,13 @@ def report_html(an: Analysis) -> str:
             f"{p['density']:.2f}, mass {p['mass']:.2f} for cases {p['cases_of_interest']}.")
             + "</p>")
         parts.append(_table_html(an.tables["prim_box"]))
+        if "prim_simplified" in s:
+            q = s["prim_simplified"]
+            parts.append("<p>" + html.escape(
+                f"Simplified (restrictions adding < 1 point of density dropped): coverage "
+                f"{q['coverage']:.2f}, density {q['density']:.2f}, mass {q['mass']:.2f}.")
+                + "</p>")
+            parts.append(_table_html(an.tables["prim_box_simplified"]))
     for heading, fig in figures(an):
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         parts.append(_fig_html(fig))
