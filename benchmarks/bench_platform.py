@@ -129,9 +129,8 @@ def bench_api(store_path: Path, clients: int, requests: int, seconds: float,
     port = _free_port()
     code = (
         "import sys, uvicorn; from coopgov.platform.api import create_app; "
-        "import coopgov.platform.api.routers.aqi as a; "
-        f"a.CACHE_S = {2.0 if cache else 0.0}; "
-        f"app = create_app(sys.argv[1]); "
+        f"app = create_app(sys.argv[1], response_cache_s={2.0 if cache else 0.0}, "
+        "rate_limit_per_min=10**9); "
         f"uvicorn.run(app, host='127.0.0.1', port={port}, log_level='warning', "
         "access_log=False)"
     )

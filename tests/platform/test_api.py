@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -182,3 +183,83 @@ def test_end_to_end_on_uvicorn(store, small_region):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+# ------------------------------------------------------------- the gate in front
+def test_rate_limit_headers_and_429(store):
+    client = TestClient(create_app(store, rate_limit_per_min=3))
+    url = "/v1/cities/310100/aqi/daily?date_from=2025-01-01&date_to=2025-01-02"
+    remaining = [client.get(url).headers["x-ratelimit-remaining"] for _ in range(3)]
+    assert remaining == ["2", "1", "0"]  # 3 a minute: 3 - 1, 3 - 2, 3 - 3
+    over = client.get(url)
+    assert over.status_code == 429 and over.headers["x-ratelimit-limit"] == "3"
+    assert 1 <= int(over.headers["retry-after"]) <= 60
+    # Another caller (a token) has its own window; pages outside /v1/ are not counted.
+    token = store.issue_token(role="reader")[1]
+    assert client.get(url, headers=_h(token)).status_code == 200
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_cached_answer_keeps_auth_and_documented_shape(api):
+    from coopgov.platform.api.routers.aqi import DailyAQIPage
+
+    client, tokens, store = api
+    store.ingest_csv(hourly_csv("310100-A01"))
+    url = "/v1/cities/310100/aqi/daily?date_from=2025-01-01&date_to=2025-01-01"
+    first = client.get(url)
+    assert DailyAQIPage.model_validate(first.json()).results[0].aqi == 119  # see test_store
+    # From the cache now: a forged token is still refused, a valid one answered.
+    assert client.get(url, headers=_h("cg_forged")).status_code == 401
+    hit = client.get(url, headers={**_h(tokens["reader"]), "X-Request-ID": "r-7"})
+    assert hit.content == first.content and hit.headers["x-request-id"] == "r-7"
+    # A write through this process is seen by the next request (120 µg/m³ PM2.5 lies in
+    # 115..150 -> IAQI 150..200 under HJ 633-2026: (200-150)/(150-115)*(120-115)+150 =
+    # 157.1 -> ceil 158).
+    store.ingest_csv(hourly_csv("310100-A01", values={"PM2.5": 120.0}))
+    assert client.get(url).json()["results"][0]["aqi"] == 158
+
+
+def test_write_by_another_process_is_seen_at_once(tmp_path):
+    import subprocess
+    import sys
+
+    from platform_helpers import STATIONS
+
+    from coopgov.platform.store import Store
+
+    url = str(tmp_path / "s.duckdb")
+    store = Store(url)  # idle_release_s=0: the file is free between requests
+    store.upsert_stations(STATIONS)
+    store.ingest_csv(hourly_csv("310100-A01"))
+    client = TestClient(create_app(store, response_cache_s=3600))
+    path = "/v1/cities/310100/aqi/daily?date_from=2025-01-01&date_to=2025-01-01"
+    assert client.get(path).json()["results"][0]["aqi"] == 119
+    code = ("import sys; from platform_helpers import hourly_csv; "
+            "from coopgov.platform.store import Store; "
+            "Store(sys.argv[1]).ingest_csv(hourly_csv('310100-A01', values={'PM2.5': 120.0}))")
+    subprocess.run([sys.executable, "-c", code, url], check=True, timeout=120,
+                   cwd=str(Path(__file__).parent))
+    assert client.get(path).json()["results"][0]["aqi"] == 158  # not the cached 119
+
+
+def test_concurrent_misses_compute_once():
+    import asyncio
+    from types import SimpleNamespace
+
+    from coopgov.platform.api.gate import ResponseCache
+
+    store = SimpleNamespace(generation=0, backend=SimpleNamespace(data_version=lambda: None))
+    cache = ResponseCache(store, ttl_s=60)
+    calls = []
+
+    def build():
+        calls.append(1)
+        time.sleep(0.05)
+        return {"n": len(calls)}
+
+    async def burst():
+        return await asyncio.gather(*(cache.fetch("k", build) for _ in range(20)))
+
+    assert set(asyncio.run(burst())) == {b'{"n":1}'} and len(calls) == 1
+    store.generation = 1  # a write: the next request waits for a fresh answer
+    assert asyncio.run(burst())[0] == b'{"n":2}' and len(calls) == 2

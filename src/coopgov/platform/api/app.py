@@ -2,14 +2,18 @@
 
 Errors answer with JSON ``{"error", "field", "value", ...}``: 401 without a
 valid token, 403 for a token without the right, 422 for invalid input, 413
-for an oversized body, 503 when the embedded store is held by another
-process.  No internal error text leaks to the caller.
+for an oversized body, 429 beyond the rate limit, 503 when the embedded store
+is held by another process.  No internal error text leaks to the caller.
+
+Request ids, the body limit, the rate limit and the cached answers of the
+published indices are handled in front of the routes by
+:class:`coopgov.platform.api.gate.Gate`.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
+import os
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +27,15 @@ from coopgov.platform.auth import Forbidden, Unauthorized
 from coopgov.platform.backends import StoreBusy
 from coopgov.platform.store import Store
 
-__all__ = ["create_app", "MAX_BODY_BYTES"]
+__all__ = ["create_app", "MAX_BODY_BYTES", "RATE_LIMIT_PER_MIN"]
 
 #: Largest request body accepted, bytes (a year of hourly data of one city's stations
 #: as CSV is about 30 MB).
 MAX_BODY_BYTES = 64 * 1024 * 1024
+#: Requests per caller (token, or client address) and minute on ``/v1/`` (assumption:
+#: OpenAQ allows 60 a minute to a free key; a city's own dashboards need more).
+#: ``$COOPGOV_RATE_LIMIT_PER_MIN`` overrides it; 0 turns limiting off.
+RATE_LIMIT_PER_MIN = 1200
 
 log = logging.getLogger("coopgov.platform")
 
@@ -37,7 +45,8 @@ class BodyTooLarge(Exception):
 
 
 def create_app(store: Store | str | Path | None = None, *, region: Any = None,
-               region_name: str = "yrd") -> FastAPI:
+               region_name: str = "yrd", response_cache_s: float | None = None,
+               rate_limit_per_min: int | None = None) -> FastAPI:
     """Build the API over a store.
 
     Parameters
@@ -48,7 +57,14 @@ def create_app(store: Store | str | Path | None = None, *, region: Any = None,
         Region for episodes; loaded lazily with ``load_region(region_name)``.
     region_name : str
         Region loaded when ``region`` is not given.
+    response_cache_s : float, optional
+        Age after which a cached published answer is recomputed, s (default
+        :data:`coopgov.platform.api.routers.aqi.CACHE_S`; 0: no cache).
+    rate_limit_per_min : int, optional
+        Requests per caller and minute on ``/v1/`` (default
+        ``$COOPGOV_RATE_LIMIT_PER_MIN`` or :data:`RATE_LIMIT_PER_MIN`; 0: off).
     """
+    from coopgov.platform.api.gate import Gate, RateLimiter, ResponseCache, TokenCache
     from coopgov.platform.api.routers import aqi, audit, episodes, measurements, stations, water
 
     if not isinstance(store, Store):
@@ -63,22 +79,16 @@ def create_app(store: Store | str | Path | None = None, *, region: Any = None,
     app.state.store = store
     app.state.region = region
     app.state.region_name = region_name
-    app.state.token_cache = {}
-    app.state.response_cache = {}
+    app.state.token_cache = TokenCache(store)
+    app.state.response_cache = ResponseCache(
+        store, aqi.CACHE_S if response_cache_s is None else response_cache_s)
+    if rate_limit_per_min is None:
+        rate_limit_per_min = int(os.environ.get("COOPGOV_RATE_LIMIT_PER_MIN",
+                                                RATE_LIMIT_PER_MIN))
     for module in (stations, measurements, aqi, water, episodes, audit):
         app.include_router(module.router)
-
-    @app.middleware("http")
-    async def _request_id(request: Request, call_next: Any) -> Any:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex
-        request.state.request_id = rid
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"error": f"body larger than {MAX_BODY_BYTES} bytes"},
-                                status_code=413)
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = rid
-        return response
+    app.add_middleware(Gate, responses=app.state.response_cache, tokens=app.state.token_cache,
+                       limiter=RateLimiter(rate_limit_per_min), max_body_bytes=MAX_BODY_BYTES)
 
     def _err(status: int, payload: dict[str, Any]) -> JSONResponse:
         return JSONResponse(payload, status_code=status)

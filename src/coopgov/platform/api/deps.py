@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
-from coopgov.platform.auth import PUBLIC, Principal, Unauthorized, hash_token
+from coopgov.platform.auth import PUBLIC, Principal, Unauthorized
 from coopgov.platform.store import AuditContext, Store
 
 __all__ = ["api_key", "get_store", "get_principal", "envelope", "audit_context",
@@ -17,11 +16,6 @@ __all__ = ["api_key", "get_store", "get_principal", "envelope", "audit_context",
 
 api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
                        description="Token issued by `coopgov platform token issue`.")
-
-#: Seconds a verified token is remembered in-process (a revocation made by another
-#: process takes effect within this time; one made through this process at once).
-TOKEN_CACHE_S = 5.0
-
 
 def get_store(request: Request) -> Store:
     """Return the application's store."""
@@ -33,20 +27,14 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 def get_principal(request: Request, store: StoreDep,
                   key: Annotated[str | None, Depends(api_key)] = None) -> Principal:
-    """Who is calling: the public without a token; 401 for an unknown token."""
+    """Who is calling: the public without a token; 401 for an unknown token.
+
+    Verified tokens are remembered for a few seconds
+    (:class:`coopgov.platform.api.gate.TokenCache`).
+    """
     if not key:
         return PUBLIC
-    cache: dict[str, tuple[float, int, Principal | None]] = request.app.state.token_cache
-    digest = hash_token(key)
-    hit = cache.get(digest)
-    now = time.monotonic()
-    if hit is not None and hit[1] == store.generation and now - hit[0] < TOKEN_CACHE_S:
-        principal = hit[2]
-    else:
-        principal = store.principal_for(key)
-        if len(cache) > 10_000:
-            cache.clear()
-        cache[digest] = (now, store.generation, principal)
+    principal = request.app.state.token_cache.principal_for(key)
     if principal is None:
         raise Unauthorized("unknown or revoked API token")
     return principal

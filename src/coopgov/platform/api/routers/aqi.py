@@ -3,49 +3,108 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
 import numpy as np
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
 
 from coopgov.errors import InputError
 from coopgov.platform.aggregates import category_label, hourly_aqi_table
 from coopgov.platform.api.deps import CallerDep, StoreDep, envelope
+from coopgov.platform.api.gate import cache_key
 from coopgov.platform.api.queries import MAX_DAYS, MAX_HOURLY_DAYS, DailyAQIQuery, HourlyAQIQuery
 from coopgov.platform.store import Store
 
 router = APIRouter(tags=["aqi"])
 
-#: Seconds a computed answer is reused when nothing was written through this process
-#: (writes by another process become visible within this time).
+#: Default age after which a computed answer is recomputed, s (see
+#: :class:`coopgov.platform.api.gate.ResponseCache`: a write through this process or,
+#: on the embedded store, by any process, invalidates it at once).
 CACHE_S = 2.0
+
+
+
+class Category(BaseModel):
+    """HJ 633 AQI category."""
+
+    level: int = Field(ge=1, le=6, description="1 excellent ... 6 severely polluted.")
+    name_en: str
+    name_zh: str
+    colour: str = Field(description="Display colour, #rrggbb.")
+
+
+class AQIDetail(BaseModel):
+    """Indicator concentrations (µg/m³; CO mg/m³) and their IAQI (null: not valid)."""
+
+    concentrations: dict[str, float | None]
+    iaqi: dict[str, int | None]
+
+
+class DailyAQI(BaseModel):
+    """HJ 633 daily report of one day (China Standard Time)."""
+
+    day: date
+    aqi: int | None = Field(description="AQI, null when not published (NA).")
+    category: Category | None
+    primary_pollutants: list[str]
+    detail: AQIDetail
+
+
+class HourlyAQI(BaseModel):
+    """HJ 633 real-time report of one hour (hour-ending label, +08:00)."""
+
+    time: datetime
+    aqi: int | None
+    category: Category | None
+    primary_pollutants: list[str]
+    detail: AQIDetail
+
+
+class Meta(BaseModel):
+    """Envelope metadata."""
+
+    name: str
+    page: int
+    limit: int
+    found: int
+
+
+class DailyAQIPage(BaseModel):
+    """Daily AQI answer."""
+
+    meta: Meta
+    results: list[DailyAQI]
+
+
+class HourlyAQIPage(BaseModel):
+    """Hourly AQI answer."""
+
+    meta: Meta
+    results: list[HourlyAQI]
+
+
+# The routes answer prepared JSON bytes (no response-model validation per request);
+# the models above document the answers in the OpenAPI schema.
+_DAILY_DOC: dict[int | str, dict[str, Any]] = {200: {"model": DailyAQIPage,
+                                                     "description": "Daily AQI rows."}}
+_HOURLY_DOC: dict[int | str, dict[str, Any]] = {200: {"model": HourlyAQIPage,
+                                                      "description": "Hourly AQI rows."}}
 
 Adcode = Annotated[int, Path(ge=100000, le=999999)]
 StationId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
 async def _cached(request: Request, store: Store, build: Any) -> Response:
-    """Serve the JSON bytes of ``build()``, reused while the store is unchanged.
+    """Serve the JSON bytes of ``build()``, computed once per store version.
 
-    A hit is answered on the event loop; a miss queries the store in the thread pool.
+    ``build`` queries the store in the thread pool; later requests for the same
+    path and query are answered from the cache in front of the routes
+    (:class:`coopgov.platform.api.gate.Gate`).
     """
-    cache: dict[str, tuple[float, int, bytes]] = request.app.state.response_cache
-    key = f"{request.url.path}?{request.url.query}"
-    hit = cache.get(key)
-    now = time.monotonic()
-    if hit is not None and hit[1] == store.generation and now - hit[0] < CACHE_S:
-        body = hit[2]
-    else:
-        payload = await run_in_threadpool(build)
-        body = json.dumps(payload, default=str, ensure_ascii=False,
-                          separators=(",", ":")).encode()
-        if len(cache) > 4096:
-            cache.clear()
-        cache[key] = (now, store.generation, body)
+    body = await request.app.state.response_cache.fetch(cache_key(request.scope), build)
     return Response(body, media_type="application/json")
 
 
@@ -77,7 +136,8 @@ def _known_city(store: Store, adcode: int) -> list[str]:
     return ids
 
 
-@router.get("/v1/stations/{station_id}/aqi/daily", summary="Daily AQI of a station (public)")
+@router.get("/v1/stations/{station_id}/aqi/daily", summary="Daily AQI of a station (public)",
+            response_class=Response, responses=_DAILY_DOC)
 async def station_daily(station_id: StationId, request: Request, store: StoreDep,
                         caller: CallerDep, query: Annotated[DailyAQIQuery, Query()]) -> Response:
     """HJ 633 daily report of a station (default: the last 365 days)."""
@@ -86,7 +146,8 @@ async def station_daily(station_id: StationId, request: Request, store: StoreDep
     return await _cached(request, store, lambda: _daily(store, "station", station_id, query))
 
 
-@router.get("/v1/cities/{adcode}/aqi/daily", summary="Daily AQI of a city (public)")
+@router.get("/v1/cities/{adcode}/aqi/daily", summary="Daily AQI of a city (public)",
+            response_class=Response, responses=_DAILY_DOC)
 async def city_daily(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
                query: Annotated[DailyAQIQuery, Query()]) -> Response:
     """HJ 633 daily report of a city from the mean of its stations (default: last 365 days)."""
@@ -115,7 +176,8 @@ def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict
     return envelope(rows)
 
 
-@router.get("/v1/stations/{station_id}/aqi/hourly", summary="Hourly AQI of a station (public)")
+@router.get("/v1/stations/{station_id}/aqi/hourly", summary="Hourly AQI of a station (public)",
+            response_class=Response, responses=_HOURLY_DOC)
 async def station_hourly(station_id: StationId, request: Request, store: StoreDep,
                          caller: CallerDep, query: Annotated[HourlyAQIQuery, Query()]) -> Response:
     """HJ 633 real-time report of a station (default: the last 24 hours; at most 31 days)."""
@@ -124,7 +186,8 @@ async def station_hourly(station_id: StationId, request: Request, store: StoreDe
     return await _cached(request, store, lambda: _hourly(store, [station_id], query))
 
 
-@router.get("/v1/cities/{adcode}/aqi/hourly", summary="Hourly AQI of a city (public)")
+@router.get("/v1/cities/{adcode}/aqi/hourly", summary="Hourly AQI of a city (public)",
+            response_class=Response, responses=_HOURLY_DOC)
 async def city_hourly(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
                 query: Annotated[HourlyAQIQuery, Query()]) -> Response:
     """HJ 633 real-time report of a city (hourly mean over its stations)."""

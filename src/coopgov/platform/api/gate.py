@@ -1,0 +1,296 @@
+"""The API's front gate: request ids, body limit, rate limit and cached published answers.
+
+A pure ASGI middleware (no per-request task or stream, unlike Starlette's
+``@app.middleware("http")``) in front of the FastAPI routes.  For every
+request it
+
+* takes or makes the request id (``X-Request-ID``, echoed in the answer);
+* refuses a body above the size limit (413) before reading it;
+* counts the caller's requests in a fixed one-minute window and answers the
+  OpenAQ-style headers ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and
+  ``X-RateLimit-Reset`` (429 with ``Retry-After`` beyond the limit);
+* answers a GET of a published index (AQI) straight from the response cache
+  when the cached bytes are current, without routing, dependency injection or
+  validation: those ran when the entry was computed, and a published answer
+  is the same for every caller.  A request with a token is served from the
+  cache only when the token is known valid (token cache); anything else goes
+  through the full application.
+
+The response cache (:class:`ResponseCache`) keys an answer by its path and
+query and the *store version*: the writes of this process
+(:attr:`coopgov.platform.store.Store.generation`) and, for the embedded
+store, the size and modification time of the database file and its
+write-ahead log, so a write by another process is seen at the next request.
+PostgreSQL has no such cheap signal: there an answer is reused for at most
+``ttl_s`` seconds.  Within the version an answer older than ``ttl_s`` (the
+default date range moves with the clock) is still served while one
+recomputation refreshes it in the background; a request after a write waits
+for the fresh answer, computed once however many requests wait for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from coopgov.platform.auth import Principal, hash_token
+from coopgov.platform.store import Store
+
+__all__ = ["Gate", "ResponseCache", "TokenCache", "RateLimiter", "cache_key"]
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def cache_key(scope: Scope) -> str:
+    """Key of a request in the response cache: path and raw query string."""
+    return scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    created: float
+    version: tuple[Any, ...]
+    body: bytes
+
+
+class ResponseCache:
+    """Cached JSON bodies of published answers, keyed by request and store version.
+
+    Parameters
+    ----------
+    store : Store
+        Store whose version invalidates the entries.
+    ttl_s : float
+        Age after which an entry is recomputed (served meanwhile), s; 0 turns
+        the cache off.
+    max_entries : int
+        Entries kept (the cache is emptied when full).
+    """
+
+    def __init__(self, store: Store, ttl_s: float = 2.0, max_entries: int = 4096) -> None:
+        self.store = store
+        self.ttl_s = float(ttl_s)
+        self.max_entries = int(max_entries)
+        self._entries: dict[str, _Entry] = {}
+        self._inflight: dict[tuple[str, tuple[Any, ...]], asyncio.Future[bytes]] = {}
+
+    @property
+    def enabled(self) -> bool:
+        """Whether answers are reused at all."""
+        return self.ttl_s > 0
+
+    def version(self) -> tuple[Any, ...]:
+        """Current store version (writes of this process, embedded files' state)."""
+        return (self.store.generation, self.store.backend.data_version())
+
+    def current(self, key: str) -> bytes | None:
+        """Cached body of ``key`` if it is of the current version and younger than the TTL."""
+        hit = self._entries.get(key)
+        if hit is None or not self.enabled:
+            return None
+        if time.monotonic() - hit.created >= self.ttl_s or hit.version != self.version():
+            return None
+        return hit.body
+
+    async def fetch(self, key: str, build: Callable[[], Any]) -> bytes:
+        """Return the JSON bytes of ``build()`` for ``key``, computed once per version.
+
+        ``build`` runs in the thread pool and returns a JSON-ready object.
+        """
+        if not self.enabled:
+            return await run_in_threadpool(self._encode, build)
+        version = self.version()
+        hit = self._entries.get(key)
+        if hit is not None and hit.version == version:
+            if time.monotonic() - hit.created >= self.ttl_s:
+                self._start(key, version, build)  # stale by age only: refresh behind
+            return hit.body
+        return await asyncio.shield(self._start(key, version, build))
+
+    def _start(self, key: str, version: tuple[Any, ...], build: Callable[[], Any]
+               ) -> asyncio.Future[bytes]:
+        fut = self._inflight.get((key, version))
+        if fut is None:
+            fut = asyncio.ensure_future(self._compute(key, version, build))
+            self._inflight[(key, version)] = fut
+            fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+        return fut
+
+    async def _compute(self, key: str, version: tuple[Any, ...], build: Callable[[], Any]
+                       ) -> bytes:
+        try:
+            body = await run_in_threadpool(self._encode, build)
+        except BaseException:
+            self._entries.pop(key, None)
+            raise
+        finally:
+            self._inflight.pop((key, version), None)
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = _Entry(time.monotonic(), version, body)
+        return body
+
+    @staticmethod
+    def _encode(build: Callable[[], Any]) -> bytes:
+        return json.dumps(build(), default=str, ensure_ascii=False,
+                          separators=(",", ":")).encode()
+
+
+class TokenCache:
+    """Verified tokens remembered in-process (by digest) for ``ttl_s`` seconds.
+
+    A revocation made through this process takes effect at once (the store's
+    write generation changes); one made by another process within ``ttl_s``.
+    """
+
+    def __init__(self, store: Store, ttl_s: float = 5.0, max_entries: int = 10_000) -> None:
+        self.store = store
+        self.ttl_s = float(ttl_s)
+        self.max_entries = int(max_entries)
+        self._entries: dict[str, tuple[float, int, Principal | None]] = {}
+
+    def known(self, digest: str) -> tuple[bool, Principal | None]:
+        """Return (found, principal) for a token digest; principal None: invalid token."""
+        hit = self._entries.get(digest)
+        if hit is None or hit[1] != self.store.generation \
+                or time.monotonic() - hit[0] >= self.ttl_s:
+            return False, None
+        return True, hit[2]
+
+    def principal_for(self, token: str) -> Principal | None:
+        """The token's principal (None: unknown or revoked), looked up at most every TTL."""
+        digest = hash_token(token)
+        found, principal = self.known(digest)
+        if found:
+            return principal
+        generation = self.store.generation
+        principal = self.store.principal_for(token)
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[digest] = (time.monotonic(), generation, principal)
+        return principal
+
+
+class RateLimiter:
+    """Requests per caller in fixed one-minute windows (OpenAQ-style headers).
+
+    Parameters
+    ----------
+    limit_per_min : int
+        Requests a caller (token, or client address without one) may make per
+        minute; 0 disables limiting and its headers.
+    """
+
+    window_s = 60.0
+
+    def __init__(self, limit_per_min: int) -> None:
+        self.limit = int(limit_per_min)
+        self._windows: dict[str, list[float]] = {}  # caller -> [window start, count]
+        self._limit_header = str(self.limit).encode()
+
+    def hit(self, caller: str) -> tuple[bool, list[tuple[bytes, bytes]]]:
+        """Count one request; return (allowed, response headers)."""
+        now = time.monotonic()
+        w = self._windows.get(caller)
+        if w is None or now - w[0] >= self.window_s:
+            if len(self._windows) > 100_000:
+                self._windows.clear()
+            w = self._windows[caller] = [now, 0.0]
+        w[1] += 1
+        reset = max(1, int(w[0] + self.window_s - now + 0.999))
+        remaining = max(0, self.limit - int(w[1]))
+        return w[1] <= self.limit, [(b"x-ratelimit-limit", self._limit_header),
+                                    (b"x-ratelimit-remaining", str(remaining).encode()),
+                                    (b"x-ratelimit-reset", str(reset).encode())]
+
+
+class Gate:
+    """ASGI middleware: request id, body limit, rate limit, cached published answers.
+
+    Parameters
+    ----------
+    app : ASGI application
+        The FastAPI application behind the gate.
+    responses : ResponseCache
+        Cache filled by the published-index routes.
+    tokens : TokenCache
+        Verified tokens.
+    limiter : RateLimiter
+        Requests per caller and minute.
+    max_body_bytes : int
+        Largest request body accepted, bytes.
+    """
+
+    def __init__(self, app: Any, *, responses: ResponseCache, tokens: TokenCache,
+                 limiter: RateLimiter, max_body_bytes: int) -> None:
+        self.app = app
+        self.responses = responses
+        self.tokens = tokens
+        self.limiter = limiter
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection scope."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = token = length = None
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                rid = value
+            elif name == b"x-api-key":
+                token = value
+            elif name == b"content-length":
+                length = value
+        rid = rid[:64] if rid else uuid.uuid4().hex.encode()
+        scope.setdefault("state", {})["request_id"] = rid.decode("latin-1")
+        extra = [(b"x-request-id", rid)]
+        digest = hash_token(token.decode("latin-1")) if token else None
+        if self.limiter.limit > 0 and scope["path"].startswith("/v1/"):
+            client = scope.get("client")
+            allowed, headers = self.limiter.hit(
+                digest or ("addr:" + (client[0] if client else "unknown")))
+            extra += headers
+            if not allowed:
+                retry = headers[-1][1]
+                await _json(send, 429, {"error": f"more than {self.limiter.limit} requests "
+                                                 "per minute"},
+                            [*extra, (b"retry-after", retry)])
+                return
+        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+            await _json(send, 413, {"error": f"body larger than {self.max_body_bytes} bytes"},
+                        extra)
+            return
+        if scope["method"] == "GET" and self.responses.enabled:
+            body = self.responses.current(cache_key(scope))
+            if body is not None and (digest is None or self.tokens.known(digest)[1] is not None):
+                await send({"type": "http.response.start", "status": 200, "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()), *extra]})
+                await send({"type": "http.response.body", "body": body})
+                return
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _json(send: Send, status: int, payload: dict[str, Any],
+                headers: list[tuple[bytes, bytes]]) -> None:
+    body = json.dumps(payload).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        *headers]})
+    await send({"type": "http.response.body", "body": body})
