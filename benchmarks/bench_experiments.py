@@ -194,8 +194,10 @@ def bench_scaling(quick: bool, plot: Path | None) -> dict:
             peak = _measure(job)[1]
         rate = m * cfg.steps_per_year * reps / dt
         curve_agents.append({"agents": m, "updates_per_s": rate, "peak_mib": peak / 2**20})
+        net_mib = (net.indptr.nbytes + net.indices.nbytes + net.agent_city.nbytes) / 2**20
         record("scaling", f"ABM, {m:,} agents", rate, "updates/s", "near-linear", None, None,
-               None, f"peak traced memory {peak / 2**20:.1f} MiB (network + state)")
+               None, f"peak traced memory of the run {peak / 2**20:.1f} MiB (+ network "
+                     f"{net_mib:.1f} MiB built before)")
     runs_list = [100, 1_000, 10_000] + ([] if quick else [100_000])
     curve_runs = []
     for runs in runs_list:

