@@ -58,14 +58,21 @@ def _day_cube(hourly: pd.DataFrame, pollutants: tuple[str, ...], utc_offset_hour
         hours=utc_offset_hours - 1)  # hour-ending labels: 01:00 is index 0 of its day
     day = t.dt.floor("D")
     hour = t.dt.hour.to_numpy()
-    keys = pd.DataFrame({"station_id": hourly["station_id"].to_numpy(), "day": day.to_numpy()})
-    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+    # (station, day) codes from one integer key: station code x days + day number.
+    station_code, stations = pd.factorize(hourly["station_id"].to_numpy())
+    day_number = (day - pd.Timestamp(0)).dt.days.to_numpy(dtype=np.int64)
+    first_day = int(day_number.min()) if len(day_number) else 0
+    span = int(day_number.max()) - first_day + 1 if len(day_number) else 1
+    codes, _ = pd.factorize(station_code.astype(np.int64) * span + (day_number - first_day))
+    first = np.empty(codes.max() + 1 if len(codes) else 0, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)  # first row of each code
     pol_index = {p: i for i, p in enumerate(pollutants)}
     pcode = hourly["pollutant"].map(pol_index).to_numpy()
     ok = ~pd.isna(pcode)
-    cube = np.full((len(uniques), 24, len(pollutants)), np.nan)
+    cube = np.full((len(first), 24, len(pollutants)), np.nan)
     cube[codes[ok], hour[ok], pcode[ok].astype(int)] = hourly["value"].to_numpy(dtype=float)[ok]
-    index = pd.DataFrame(list(uniques), columns=["station_id", "day"])
+    index = pd.DataFrame({"station_id": np.asarray(stations, dtype=object)[station_code[first]],
+                          "day": day.to_numpy()[first]})
     return index, cube
 
 
