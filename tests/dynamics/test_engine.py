@@ -103,3 +103,16 @@ def test_networks_are_symmetric_without_loops():
     pairs = set(zip(src.tolist(), net.indices.tolist(), strict=False))
     assert all((b, a) in pairs for a, b in pairs)
     assert all(a != b for a, b in pairs)
+
+
+def test_a_lever_never_worsens_its_parameter():
+    # reciprocity already above the joint mechanism's target 0.6 stays; below it rises
+    base = {k: np.array([v, v]) for k, v in ModelParameters().items()}
+    base["reciprocity"] = np.array([0.8, 0.2])
+    base["technology_cost"] = np.array([0.6, 1.0])  # the technology lever lowers it to 0.7
+    intensity = np.zeros((2, 1, len(LEVER_NAMES)))
+    intensity[:, 0, LEVER_NAMES.index("joint_mechanism")] = 1.0
+    intensity[:, 0, LEVER_NAMES.index("technology")] = 0.5
+    out = apply_levers(base, intensity)
+    np.testing.assert_allclose(out["reciprocity"][:, 0], [0.8, 0.6])
+    np.testing.assert_allclose(out["technology_cost"][:, 0], [0.6, 0.85])

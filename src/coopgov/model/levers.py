@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coopgov.errors import InputError
+from coopgov.model.parameters import PARAMETER_INFO
 
 __all__ = ["Lever", "LEVERS", "LEVER_NAMES", "apply_levers", "lever_costs"]
 
@@ -113,7 +114,10 @@ def apply_levers(
     Notes
     -----
     Two levers acting on the same parameter are applied in order, each
-    interpolating from the value the previous one left.
+    interpolating from the value the previous one left.  A lever never moves
+    a parameter away from its target: where a scenario's value is already
+    beyond the target (e.g. an uncertain ``reciprocity`` above the joint
+    mechanism's 0.6), the lever leaves it unchanged.
     """
     intensity = np.asarray(intensity, dtype=float)
     if intensity.ndim != 3 or intensity.shape[2] != len(levers):
@@ -129,7 +133,15 @@ def apply_levers(
         if not level.any():
             continue
         for pname, target in lever.targets.items():
-            out[pname] = out[pname] + level * (target - out[pname])
+            # a countermeasure only ever improves its parameter: it moves it towards the
+            # target from the side of the default, and leaves it where it is if the
+            # scenario's value is already past the target
+            gap = target - out[pname]
+            if target >= PARAMETER_INFO[pname].default:
+                gap = np.maximum(gap, 0.0)
+            else:
+                gap = np.minimum(gap, 0.0)
+            out[pname] = out[pname] + level * gap
         for pname, amount in lever.scales.items():
             out[pname] = out[pname] + level * amount
     return out
