@@ -68,14 +68,30 @@ class ABMConfig:
 
 
 @numba.njit(cache=True)
+def _next_event(pos, log_q, rng):
+    # Next agent index with an event of probability p, skipping a geometric gap
+    # (inverse transform: gap = floor(ln(1 - U) / ln(1 - p))); log_q = ln(1 - p) < 0.
+    return pos + 1 + int(np.log(1.0 - rng.random()) / log_q)
+
+
+@numba.njit(cache=True)
 def abm_step_kernel(state, new_state, agent_city, indptr, indices, delta_city,
-                    imitation, inv_temp, revision, lapse, mutation, rng):
-    """One synchronous step for all agents (in place into ``new_state``)."""
+                    imitation, inv_temp, revision, lapse, mutation, rng, ones):
+    """One synchronous step for all agents, into ``new_state``.
+
+    Decisions read the old ``state`` only.  Agents that revise, lapse or
+    mutate in this step are found by geometric skipping (each agent has the
+    event independently with its probability), so the cost is proportional
+    to the number of events, not of agents; the per-city count of
+    cooperators ``ones`` is updated with every change.
+    """
     m = state.shape[0]
-    for a in range(m):
-        s = state[a]
-        u = rng.random()
-        if u < revision:
+    new_state[:] = state
+    if revision > 0.0:
+        log_q = np.log(1.0 - revision) if revision < 1.0 else -np.inf
+        a = _next_event(-1, log_q, rng)
+        while a < m:
+            s = state[a]
             d_a = delta_city[agent_city[a]]
             deg = indptr[a + 1] - indptr[a]
             if deg > 0 and rng.random() < imitation:
@@ -87,11 +103,25 @@ def abm_step_kernel(state, new_state, agent_city, indptr, indices, delta_city,
                         s = sb
             else:
                 s = 1 if rng.random() * (1.0 + np.exp(-d_a * inv_temp)) < 1.0 else 0
-        if s == 1 and lapse > 0.0 and rng.random() < lapse:
-            s = 0
-        if mutation > 0.0 and rng.random() < mutation:
+            ones[agent_city[a]] += s - new_state[a]
+            new_state[a] = s
+            a = _next_event(a, log_q, rng)
+    if lapse > 0.0:
+        log_q = np.log(1.0 - lapse) if lapse < 1.0 else -np.inf
+        a = _next_event(-1, log_q, rng)
+        while a < m:
+            if new_state[a] == 1:
+                new_state[a] = 0
+                ones[agent_city[a]] -= 1
+            a = _next_event(a, log_q, rng)
+    if mutation > 0.0:
+        log_q = np.log(1.0 - mutation) if mutation < 1.0 else -np.inf
+        a = _next_event(-1, log_q, rng)
+        while a < m:
             s = 1 if rng.random() < 0.5 else 0
-        new_state[a] = s
+            ones[agent_city[a]] += s - new_state[a]
+            new_state[a] = s
+            a = _next_event(a, log_q, rng)
 
 
 @numba.njit(cache=True)
@@ -99,20 +129,15 @@ def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
          imitation, inv_temp, revision, lapse, mutation, rng, out):
     y_n = coef.shape[1]
     counts = np.zeros(n)
+    ones = np.zeros(n, dtype=np.int64)
     for a in range(agent_city.shape[0]):
         counts[agent_city[a]] += 1.0
+        ones[agent_city[a]] += state[a]
     share = np.zeros(n)
     new_state = state.copy()
     delta = np.zeros(n)
-
-    def shares(st, share):
-        share[:] = 0.0
-        for a in range(st.shape[0]):
-            share[agent_city[a]] += st[a]
-        for i in range(n):
-            share[i] = share[i] / counts[i] if counts[i] > 0 else 0.0
-
-    shares(state, share)
+    for i in range(n):
+        share[i] = ones[i] / counts[i] if counts[i] > 0 else 0.0
     out[0] = share
     for y in range(y_n):
         for _k in range(steps_per_year):
@@ -122,9 +147,10 @@ def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
                 delta[i] = (coef[0, y, i] + coef[1, y, i] * share[i] + coef[2, y, i] * feats[i]
                             + coef[3, y, i] * feats[n + i] + coef[4, y, i] * xbar)
             abm_step_kernel(state, new_state, agent_city, indptr, indices, delta,
-                            imitation, inv_temp, revision, lapse[y], mutation, rng)
-            state[:] = new_state
-            shares(state, share)
+                            imitation, inv_temp, revision, lapse[y], mutation, rng, ones)
+            state, new_state = new_state, state
+            for i in range(n):
+                share[i] = ones[i] / counts[i] if counts[i] > 0 else 0.0
         out[y + 1] = share
     return state
 
