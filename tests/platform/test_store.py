@@ -278,7 +278,7 @@ def _validated(rows, dictionary=False):
                           now_utc=np.datetime64("2026-01-01T00:00:00", "us"))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(rows=st.lists(_row, min_size=1, max_size=12))
 def test_batch_validation_is_row_by_row(rows):
     # The vectorised checks of a batch give each row what validating it alone gives
