@@ -104,11 +104,15 @@ def _integrate(x0, coef, rate, decay, noise, p0, w, steps_per_year, record_steps
                     for j in range(n):
                         acc += a[i, j] * x[j]
                     delta[i] = acc
+                # three loops so that the two without exp vectorise;
+                # |z| <= 50 keeps exp finite (the logistic step saturates long before)
+                for i in range(n):
+                    delta[i] = min(max(r * delta[i], -50.0), 50.0)
+                for i in range(n):
+                    delta[i] = np.exp(delta[i])
                 for i in range(n):
                     xi = x[i]
-                    # |z| <= 50 keeps exp finite; the logistic step saturates long before
-                    z = min(max(r * delta[i], -50.0), 50.0)
-                    g = np.exp(z)
+                    g = delta[i]
                     xi = xi * g / (1.0 - xi + xi * g)
                     x[i] = x_star + (xi - x_star) * e_lin
                 if record_steps:
