@@ -116,3 +116,15 @@ def test_a_lever_never_worsens_its_parameter():
     out = apply_levers(base, intensity)
     np.testing.assert_allclose(out["reciprocity"][:, 0], [0.8, 0.6])
     np.testing.assert_allclose(out["technology_cost"][:, 0], [0.6, 0.85])
+
+
+@given(funds=st.lists(st.floats(0, 5e10), min_size=3, max_size=3))
+@settings(max_examples=25, deadline=None)
+def test_engine_fiscal_transfers_equal_the_compensation_rule(funds):
+    from coopgov.compensation.fiscal import fiscal_transfers
+
+    params = [ModelParameters({"fiscal_fund": f}) for f in funds]
+    sim = simulate(CITY, params, years=2)
+    rev = CITY.budget_revenue / CITY.population
+    expect = fiscal_transfers(rev, CITY.population, np.array(funds))
+    np.testing.assert_allclose(sim.fiscal_transfer[:, 0], expect, rtol=1e-9, atol=1e-3)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from coopgov.compensation.config import load_preset
-from coopgov.compensation.fiscal import fiscal_transfers
+from coopgov.compensation.fiscal import fiscal_need, fiscal_transfers
 from coopgov.compensation.per_tonne import per_tonne_payment
 from coopgov.dynamics.replicator import integrate_affine
 from coopgov.model.cities import CityData
@@ -292,15 +292,20 @@ def simulate(
     p3 = {k: v[:, :, None] for k, v in params.items()}
 
     rev_per_head = city.budget_revenue / city.population
-    transfers = fiscal_transfers(rev_per_head, city.population, params["fiscal_fund"])
-    transfers = np.ascontiguousarray(np.broadcast_to(transfers, (s_n, years, n)))
+    # fiscal_transfers is linear in the fund up to the total need, where it is capped:
+    # evaluate the rule once for the shares and the cap, then scale by each year's fund
+    need = fiscal_need(rev_per_head, city.population)
+    shares = fiscal_transfers(rev_per_head, city.population, 1.0, cap_at_need=False)
+    fund = np.minimum(params["fiscal_fund"], need.sum())
+    transfers = np.broadcast_to(fund[..., None] * shares, (s_n, years, n))
     prices = compensation_prices(compensation_preset)
     # payment when defecting minus payment when cooperating, both states at once
     states = np.array([0.0, 1.0]).reshape(2, 1, 1, 1)
-    paid = compensation_payments(city, states, p3["compensation_coverage"],
-                                 p3["water_abatement_rate"], p3["compensation_target"], prices)
-    incentive = paid[0] - paid[1]
-    incentive = np.ascontiguousarray(np.broadcast_to(incentive, (s_n, years, n)))
+    # payments are proportional to the coverage: evaluate the rule at full coverage
+    paid = compensation_payments(city, states, 1.0, p3["water_abatement_rate"],
+                                 p3["compensation_target"], prices)
+    incentive = p3["compensation_coverage"] * (paid[0] - paid[1])
+    incentive = np.broadcast_to(incentive, (s_n, years, n))
 
     if initial is None:
         x0 = np.broadcast_to(stacked["initial_cooperation"][:, None], (s_n, n))

@@ -380,8 +380,14 @@ def affine_coefficients(ctx: ForceContext, *, mean_field: bool = True) -> np.nda
             parts[k + 1].append(term.function(unit, ctx) - base)
     shape = np.broadcast_shapes(*(np.shape(a) for group in parts for a in group),
                                 (ctx.city.n,))
-    coef = np.zeros((5,) + shape)
+    coef = np.empty((5,) + shape)
     for k, group in enumerate(parts):
+        # add terms of equal shape first, so the full-size array is touched once per shape
+        by_shape: dict[tuple[int, ...], Any] = {}
         for a in group:
+            key = np.shape(a)
+            by_shape[key] = a if key not in by_shape else by_shape[key] + a
+        coef[k] = 0.0
+        for a in by_shape.values():
             coef[k] += a
     return coef

@@ -649,7 +649,8 @@ class Store:
             return self._current_hourly(cur, list(station_ids), start, end, pollutants)
 
     def daily_aqi(self, scope: str, key: str | int, start: date | None = None,
-                  end: date | None = None) -> list[dict[str, Any]]:
+                  end: date | None = None, *, detail_json: bool = False
+                  ) -> list[dict[str, Any]]:
         """Return the stored daily AQI rows of a station (``scope="station"``) or city (``"city"``).
 
         Parameters
@@ -660,6 +661,8 @@ class Store:
             Station id or city adcode.
         start, end : date, optional
             Inclusive day range (China Standard Time days).
+        detail_json : bool
+            Leave ``detail`` as the stored JSON text (for answers written as JSON).
         """
         where = ["scope = ?", "key = ?"]
         params: list[Any] = [scope, str(key)]
@@ -677,7 +680,8 @@ class Store:
             a = r["aqi"]
             r["aqi"] = None if a is None or (isinstance(a, float) and np.isnan(a)) else int(a)
             r["primary_pollutants"] = [p for p in r["primary_pollutants"].split(",") if p]
-            r["detail"] = json.loads(r["detail"])
+            if not detail_json:
+                r["detail"] = json.loads(r["detail"])
         return rows
 
     def city_daily_aqi_matrix(self, adcodes: Sequence[int], start: date, end: date

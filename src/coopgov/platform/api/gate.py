@@ -60,6 +60,7 @@ class _Entry:
     created: float
     version: tuple[Any, ...]
     body: bytes
+    build: Callable[[], Any]
 
 
 class ResponseCache:
@@ -93,18 +94,23 @@ class ResponseCache:
         return (self.store.generation, self.store.backend.data_version())
 
     def current(self, key: str) -> bytes | None:
-        """Cached body of ``key`` if it is of the current version and younger than the TTL."""
+        """Cached body of ``key`` if it is of the current store version, else None.
+
+        An entry older than the TTL is still answered while it is recomputed in
+        the background (call from the event loop).
+        """
         hit = self._entries.get(key)
-        if hit is None or not self.enabled:
+        if hit is None or not self.enabled or hit.version != self.version():
             return None
-        if time.monotonic() - hit.created >= self.ttl_s or hit.version != self.version():
-            return None
+        if time.monotonic() - hit.created >= self.ttl_s:
+            self._start(key, hit.version, hit.build)
         return hit.body
 
     async def fetch(self, key: str, build: Callable[[], Any]) -> bytes:
         """Return the JSON bytes of ``build()`` for ``key``, computed once per version.
 
-        ``build`` runs in the thread pool and returns a JSON-ready object.
+        ``build`` runs in the thread pool and returns a JSON-ready object or the
+        JSON bytes themselves.
         """
         if not self.enabled:
             return await run_in_threadpool(self._encode, build)
@@ -136,12 +142,15 @@ class ResponseCache:
             self._inflight.pop((key, version), None)
         if len(self._entries) >= self.max_entries:
             self._entries.clear()
-        self._entries[key] = _Entry(time.monotonic(), version, body)
+        self._entries[key] = _Entry(time.monotonic(), version, body, build)
         return body
 
     @staticmethod
     def _encode(build: Callable[[], Any]) -> bytes:
-        return json.dumps(build(), default=str, ensure_ascii=False,
+        payload = build()
+        if isinstance(payload, bytes):
+            return payload
+        return json.dumps(payload, default=str, ensure_ascii=False,
                           separators=(",", ":")).encode()
 
 

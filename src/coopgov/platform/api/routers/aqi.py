@@ -120,13 +120,23 @@ def _days(query: DailyAQIQuery) -> tuple[date, date]:
     return start, end
 
 
-def _daily(store: Store, scope: str, key: str, query: DailyAQIQuery) -> dict[str, Any]:
+_CATEGORY_JSON = {level: json.dumps(category_label(level), ensure_ascii=False,
+                                    separators=(",", ":")) for level in range(7)}
+
+
+def _daily(store: Store, scope: str, key: str, query: DailyAQIQuery) -> bytes:
+    """JSON bytes of the daily answer, written around the stored ``detail`` JSON text."""
     start, end = _days(query)
-    rows = store.daily_aqi(scope, key, start, end)
-    for r in rows:
-        r["day"] = r["day"].isoformat()
-        r["category"] = category_label(r["category"])
-    return envelope(rows)
+    rows = store.daily_aqi(scope, key, start, end, detail_json=True)
+    meta = json.dumps(envelope([], limit=len(rows), found=len(rows))["meta"],
+                      separators=(",", ":"))
+    items = [
+        f'{{"day":"{r["day"].isoformat()}","aqi":{"null" if r["aqi"] is None else r["aqi"]},'
+        f'"category":{_CATEGORY_JSON[int(r["category"])]},'
+        f'"primary_pollutants":{json.dumps(r["primary_pollutants"], separators=(",", ":"))},'
+        f'"detail":{r["detail"]}}}'
+        for r in rows]
+    return f'{{"meta":{meta},"results":[{",".join(items)}]}}'.encode()
 
 
 def _known_city(store: Store, adcode: int) -> list[str]:
