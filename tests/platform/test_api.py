@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -208,6 +209,13 @@ def test_cached_answer_keeps_auth_and_documented_shape(api):
     url = "/v1/cities/310100/aqi/daily?date_from=2025-01-01&date_to=2025-01-01"
     first = client.get(url)
     assert DailyAQIPage.model_validate(first.json()).results[0].aqi == 119  # see test_store
+    # The answer written as JSON text is the store's rows with their category labels.
+    from coopgov.platform.aggregates import category_label
+
+    rows = store.daily_aqi("city", SH, date(2025, 1, 1), date(2025, 1, 1))
+    assert first.json()["results"] == [
+        {**r, "day": r["day"].isoformat(), "category": category_label(r["category"])}
+        for r in rows]
     # From the cache now: a forged token is still refused, a valid one answered.
     assert client.get(url, headers=_h("cg_forged")).status_code == 401
     hit = client.get(url, headers={**_h(tokens["reader"]), "X-Request-ID": "r-7"})
@@ -263,3 +271,19 @@ def test_concurrent_misses_compute_once():
     assert set(asyncio.run(burst())) == {b'{"n":1}'} and len(calls) == 1
     store.generation = 1  # a write: the next request waits for a fresh answer
     assert asyncio.run(burst())[0] == b'{"n":2}' and len(calls) == 2
+    # Older than the TTL, same version: answered at once, recomputed behind it.
+    cache.ttl_s = 0.01
+    time.sleep(0.02)
+
+    async def stale():
+        body = cache.current("k")
+        cache.ttl_s = 60
+        for _ in range(1000):  # the refresh runs in the thread pool
+            await asyncio.sleep(0.01)
+            if len(calls) == 3 and cache.current("k") != body:
+                break
+        return body, cache.current("k")
+
+    assert asyncio.run(stale()) == (b'{"n":2}', b'{"n":3}')
+    store.generation = 2
+    assert cache.current("k") is None  # never an answer of an older version
