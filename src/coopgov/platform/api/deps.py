@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
-from coopgov.platform.auth import PUBLIC, Principal, Unauthorized
+from coopgov.platform.auth import PUBLIC, Principal, Unauthorized, hash_token
 from coopgov.platform.store import AuditContext, Store
 
 __all__ = ["api_key", "get_store", "get_principal", "envelope", "audit_context",
@@ -17,24 +18,29 @@ __all__ = ["api_key", "get_store", "get_principal", "envelope", "audit_context",
 api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
                        description="Token issued by `coopgov platform token issue`.")
 
-def get_store(request: Request) -> Store:
-    """Return the application's store."""
+
+async def get_store(request: Request) -> Store:
+    """Return the application's store (on the event loop: no thread hop)."""
     return request.app.state.store
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def get_principal(request: Request, store: StoreDep,
-                  key: Annotated[str | None, Depends(api_key)] = None) -> Principal:
+async def get_principal(request: Request,
+                        key: Annotated[str | None, Depends(api_key)] = None) -> Principal:
     """Who is calling: the public without a token; 401 for an unknown token.
 
     Verified tokens are remembered for a few seconds
-    (:class:`coopgov.platform.api.gate.TokenCache`).
+    (:class:`coopgov.platform.api.gate.TokenCache`) and answered on the event
+    loop; only an unknown one is looked up in the store (in the thread pool).
     """
     if not key:
         return PUBLIC
-    principal = request.app.state.token_cache.principal_for(key)
+    tokens = request.app.state.token_cache
+    found, principal = tokens.known(hash_token(key))
+    if not found:
+        principal = await run_in_threadpool(tokens.principal_for, key)
     if principal is None:
         raise Unauthorized("unknown or revoked API token")
     return principal
