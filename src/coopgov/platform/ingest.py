@@ -354,7 +354,15 @@ def validate_batch(
     harmonised value is rejected (an identical repeat collapses into the
     first).  Harmonised value = value · factor(pollutant, unit), and for gases
     at the standard state · 273/298.15 (GB 3095-2012, 2018 amendment; see
-    :func:`coopgov.platform.vocabulary.harmonise_values`).
+    :func:`coopgov.platform.vocabulary.harmonise_values`, which gives the same
+    values one pollutant at a time).
+
+    References
+    ----------
+    .. [1] HJ 633-2026, Technical regulation on ambient air quality index,
+       Table 1 (canonical units).
+    .. [2] GB 3095-2012 with its 2018 amendment (MEE announcement 2018 No. 29):
+       gases at the reference state 298.15 K from 2018-09-01.
     """
     n = raw.num_rows
     code = np.zeros(n, dtype=np.int32)  # 0: accepted so far; else index into `reasons`
