@@ -300,3 +300,36 @@ def test_batch_validation_is_row_by_row(rows):
                 (a["station_id"], a["time"], a["pollutant"])
                 == (alone.accepted["station_id"][0].as_py(), alone.accepted["time"][0].as_py(),
                     alone.accepted["pollutant"][0].as_py()) for a in accepted.values())
+
+
+def test_batch_harmonisation_matches_per_pollutant_function():
+    # Every (pollutant, unit, state, before/after 2018-09-01) combination: the batch path
+    # gives harmonise_values' value and reason (the one-pollutant reference function).
+    import itertools
+
+    from coopgov.platform.vocabulary import (
+        AIR_POLLUTANTS,
+        WATER_INDICATORS,
+        harmonise_values,
+    )
+
+    units = ["ug/m3", "µg/m³", "mg/m3", "ppb", "ppm", "mg/L", "ug/L", "1", "", "furlong"]
+    states = ["", "reference", "298K", "standard", "273K", "actual", "none", "bogus"]
+    starts = [pd.Timestamp("2017-06-01T01:00:00+08:00"), pd.Timestamp("2025-06-01T01:00+08:00")]
+    combos = [(p, u, s, t + pd.Timedelta(hours=i))  # a distinct hour each: no repeated key
+              for i, (p, u, s, t) in enumerate(itertools.product(
+                  AIR_POLLUTANTS + WATER_INDICATORS, units, states, starts))]
+    rows = [{"station_id": "310100-A01" if p in AIR_POLLUTANTS else "310100-W01",
+             "time": t.isoformat(), "pollutant": p, "value": "10", "unit": u,
+             "reference_state": s} for (p, u, s, t) in combos]
+    batch = _validated(rows)
+    got = {r["row_number"]: r["value"] for r in batch.accepted.to_pylist()}
+    why = {r["row"]: r["reason"] for r in batch.rejected}
+    for i, (p, u, s, t) in enumerate(combos, start=1):
+        utc = np.array([t.tz_convert("UTC").tz_localize(None)], dtype="datetime64[us]")
+        value, _, reason = harmonise_values(p, np.array([10.0]), np.array([u], dtype=object),
+                                            np.array([s], dtype=object), utc)
+        if reason[0] is None:
+            assert got[i] == pytest.approx(value[0], rel=1e-12), (p, u, s, t)
+        else:
+            assert why[i] == reason[0], (p, u, s, t)
