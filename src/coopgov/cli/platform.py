@@ -49,8 +49,12 @@ def serve(store: StoreOpt = None,
     from coopgov.platform.api import create_app
     from coopgov.platform.store import Store
 
+    from coopgov.web import mount_dashboard
+
     api = create_app(Store(store, idle_release_s=2.0), region_name=region)
-    console.print(f"coopgov platform on http://{host}:{port}  (OpenAPI: /docs)")
+    mount_dashboard(api, region_name=region)  # one server: API and dashboard together
+    console.print(f"coopgov platform on http://{host}:{port}  (OpenAPI: /docs, "
+                  f"dashboard: /dashboard/)")
     uvicorn.run(api, host=host, port=port, log_level="warning")
 
 
