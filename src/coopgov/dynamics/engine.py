@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from coopgov.compensation.config import load_preset
-from coopgov.compensation.fiscal import fiscal_need, fiscal_transfers
 from coopgov.compensation.per_tonne import per_tonne_payment
 from coopgov.dynamics.replicator import integrate_affine
 from coopgov.model.cities import CityData
@@ -291,12 +290,10 @@ def simulate(
     params = apply_levers(stacked, intensity, levers)
     p3 = {k: v[:, :, None] for k, v in params.items()}
 
-    rev_per_head = city.budget_revenue / city.population
     # fiscal_transfers is linear in the fund up to the total need, where it is capped:
     # evaluate the rule once for the shares and the cap, then scale by each year's fund
-    need = fiscal_need(rev_per_head, city.population)
-    shares = fiscal_transfers(rev_per_head, city.population, 1.0, cap_at_need=False)
-    fund = np.minimum(params["fiscal_fund"], need.sum())
+    total_need, shares = city.fiscal_rule
+    fund = np.minimum(params["fiscal_fund"], total_need)
     transfers = np.broadcast_to(fund[..., None] * shares, (s_n, years, n))
     prices = compensation_prices(compensation_preset)
     # payment when defecting minus payment when cooperating, both states at once

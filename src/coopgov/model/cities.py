@@ -130,6 +130,22 @@ class CityData:
         return self.adjacency.any(axis=1)
 
     @cached_property
+    def fiscal_rule(self) -> tuple[float, np.ndarray]:
+        """Total need and shares of a fiscal-transfer fund among weak governments.
+
+        From :func:`coopgov.compensation.fiscal.fiscal_transfers` (transfers to
+        governments below the population-weighted mean revenue per head): the
+        rule is linear in the fund up to the total need [yuan/yr], where it
+        is capped; ``shares`` [1] sum to 1 over the qualifying cities.
+        """
+        from coopgov.compensation.fiscal import fiscal_need, fiscal_transfers
+
+        rev = self.budget_revenue / self.population
+        need = float(fiscal_need(rev, self.population).sum())
+        shares = fiscal_transfers(rev, self.population, 1.0, cap_at_need=False)
+        return need, shares
+
+    @cached_property
     def outflow_share(self) -> np.ndarray:
         """Share of a city's water load that reaches other cities downstream [1]."""
         w = self.water_transfer.copy()

@@ -367,17 +367,26 @@ def affine_coefficients(ctx: ForceContext, *, mean_field: bool = True) -> np.nda
         ``[d, c_x, c_p, c_w, c_xbar]``; the middle axes are those the
         context's arrays broadcast to.
     """
-    zero = Features(0.0, 0.0, 0.0, 0.0)
+    ndim = max(np.ndim(ctx.c0), np.ndim(ctx.fiscal_transfer),
+               np.ndim(ctx.compensation_incentive), 1)
     parts: list[list[Any]] = [[] for _ in range(5)]
     for term in FORCE_TERMS:
         if not mean_field and term.name == "lateral_thrust":
             continue
-        base = term.function(zero, ctx)
-        parts[0].append(base)
-        for feature in term.depends_on:
-            k = FEATURE_NAMES.index(feature)
-            unit = Features(*(1.0 if j == k else 0.0 for j in range(4)))
-            parts[k + 1].append(term.function(unit, ctx) - base)
+        if not term.depends_on:
+            parts[0].append(term.function(Features(0.0, 0.0, 0.0, 0.0), ctx))
+            continue
+        # one evaluation: row 0 at the zero state, row r at a unit value of the r-th
+        # declared feature (a leading probe axis)
+        k_n = len(term.depends_on)
+        probe = np.zeros((k_n + 1, 4))
+        for r, feature in enumerate(term.depends_on, start=1):
+            probe[r, FEATURE_NAMES.index(feature)] = 1.0
+        shape = (k_n + 1,) + (1,) * ndim
+        out = term.function(Features(*(probe[:, j].reshape(shape) for j in range(4))), ctx)
+        parts[0].append(out[0])
+        for r, feature in enumerate(term.depends_on, start=1):
+            parts[FEATURE_NAMES.index(feature) + 1].append(out[r] - out[0])
     shape = np.broadcast_shapes(*(np.shape(a) for group in parts for a in group),
                                 (ctx.city.n,))
     coef = np.empty((5,) + shape)
