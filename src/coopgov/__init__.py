@@ -1,5 +1,6 @@
-"""coopgov: computable cooperation dynamics of local governments in
-cross-regional environmental governance.
+"""coopgov: computable cooperation dynamics in cross-regional environmental governance.
+
+Local governments of a region (the Yangtze River Delta built in) as players.
 
 The package is layered (see ``shared/DESIGN.md``): ``standards``, ``region``,
 ``games`` and ``compensation`` import nothing of coopgov's beyond the shared

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 from typing import Any
@@ -43,3 +44,14 @@ def fail(error: Exception, as_json: bool = False) -> None:
     else:
         err_console.print(f"[bold red]error:[/] {error}")
     raise typer.Exit(code=2)
+
+
+def require_loopback(host: str) -> None:
+    """Exit with an error unless ``host`` is a loopback IP address (servers bind only there)."""
+    try:
+        if not ipaddress.ip_address(host).is_loopback:
+            raise InputError("only loopback addresses are served; put a reverse proxy in "
+                             "front for other interfaces", field="host", value=host)
+    except ValueError as exc:
+        fail(exc if isinstance(exc, InputError) else
+             InputError("not an IP address", field="host", value=host))

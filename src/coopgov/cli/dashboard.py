@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Annotated
 
 import typer
 
-from coopgov.cli._output import console, fail
+from coopgov.cli._output import console, fail, require_loopback
 from coopgov.cli.app import app
 from coopgov.errors import InputError
 
@@ -26,13 +25,7 @@ def dashboard(
     region: Annotated[str, typer.Option(help="Region shown and simulated.")] = "yrd",
 ) -> None:
     """Start the web dashboard: map, scenario builder, force field, compensation, monitoring."""
-    try:
-        if not ipaddress.ip_address(host).is_loopback:
-            raise InputError("only loopback addresses are served; put a reverse proxy in "
-                             "front for other interfaces", field="host", value=host)
-    except ValueError as exc:
-        fail(exc if isinstance(exc, InputError) else
-             InputError("not an IP address", field="host", value=host))
+    require_loopback(host)
     import uvicorn
 
     from coopgov.web import DEFAULT_PREFIX, create_dashboard_app

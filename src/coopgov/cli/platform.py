@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from coopgov.cli._output import console, fail, print_json
+from coopgov.cli._output import console, fail, print_json, require_loopback
 from coopgov.cli.app import app
 from coopgov.errors import CoopgovError, InputError
 
@@ -37,18 +36,11 @@ def serve(store: StoreOpt = None,
           port: Annotated[int, typer.Option(min=0, max=65535)] = 8000,
           region: Annotated[str, typer.Option(help="Region for episodes.")] = "yrd") -> None:
     """Start the platform's HTTP API (FastAPI on uvicorn) on the store."""
-    try:
-        if not ipaddress.ip_address(host).is_loopback:
-            raise InputError("only loopback addresses are served; put a reverse proxy in "
-                             "front for other interfaces", field="host", value=host)
-    except ValueError as exc:
-        fail(exc if isinstance(exc, InputError) else
-             InputError("not an IP address", field="host", value=host))
+    require_loopback(host)
     import uvicorn
 
     from coopgov.platform.api import create_app
     from coopgov.platform.store import Store
-
     from coopgov.web import mount_dashboard
 
     api = create_app(Store(store, idle_release_s=2.0), region_name=region)
