@@ -88,9 +88,15 @@ def abm_step_kernel(state, new_state, agent_city, indptr, indices, delta_city,
     m = state.shape[0]
     new_state[:] = state
     if revision > 0.0:
+        # frequent revisions: visit every agent (one draw each, none when certain);
+        # rare ones: jump between revising agents (one draw and one log per event)
+        dense = revision >= 0.25
         log_q = np.log(1.0 - revision) if revision < 1.0 else -np.inf
-        a = _next_event(-1, log_q, rng)
+        a = 0 if dense else _next_event(-1, log_q, rng)
         while a < m:
+            if dense and revision < 1.0 and rng.random() >= revision:
+                a += 1
+                continue
             s = state[a]
             d_a = delta_city[agent_city[a]]
             deg = indptr[a + 1] - indptr[a]
@@ -105,7 +111,7 @@ def abm_step_kernel(state, new_state, agent_city, indptr, indices, delta_city,
                 s = 1 if rng.random() * (1.0 + np.exp(-d_a * inv_temp)) < 1.0 else 0
             ones[agent_city[a]] += s - new_state[a]
             new_state[a] = s
-            a = _next_event(a, log_q, rng)
+            a = a + 1 if dense else _next_event(a, log_q, rng)
     if lapse > 0.0:
         log_q = np.log(1.0 - lapse) if lapse < 1.0 else -np.inf
         a = _next_event(-1, log_q, rng)
@@ -139,9 +145,14 @@ def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
     for i in range(n):
         share[i] = ones[i] / counts[i] if counts[i] > 0 else 0.0
     out[0] = share
+    feats = np.zeros(couple_t.shape[1])
     for y in range(y_n):
         for _k in range(steps_per_year):
-            feats = share @ couple_t
+            feats[:] = 0.0
+            for i in range(n):
+                si = share[i]
+                for j in range(couple_t.shape[1]):
+                    feats[j] += si * couple_t[i, j]
             xbar = share.sum() / n
             for i in range(n):
                 delta[i] = (coef[0, y, i] + coef[1, y, i] * share[i] + coef[2, y, i] * feats[i]
