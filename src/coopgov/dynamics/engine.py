@@ -46,8 +46,8 @@ def compensation_prices(preset: str = "jiangsu-taihu") -> np.ndarray:
 
 
 def compensation_payments(
-    city: CityData, cooperation: np.ndarray, coverage: np.ndarray, abatement: np.ndarray,
-    target: np.ndarray, prices: np.ndarray,
+    city: CityData, cooperation: np.ndarray, coverage: float | np.ndarray,
+    abatement: np.ndarray, target: np.ndarray, prices: np.ndarray,
 ) -> np.ndarray:
     """Per-tonne compensation paid by each upstream city [yuan/yr].
 

@@ -68,8 +68,8 @@ def watts_strogatz(m: int, k: int = 4, p: float = 0.1, seed: int = 0,
     rng = np.random.default_rng(seed)
     a = np.repeat(np.arange(m), k // 2)
     b = (a + np.tile(np.arange(1, k // 2 + 1), m)) % m
-    rewire = rng.random(b.shape[0]) < p
-    b[rewire] = rng.integers(0, m, int(rewire.sum()))
+    rewire = np.asarray(rng.random(b.shape[0]) < p)
+    b[rewire] = rng.integers(0, m, int(np.count_nonzero(rewire)))
     indptr, indices = from_edges(m, a, b)
     city = (np.arange(m) * n_cities) // m
     return AgentNetwork(indptr, indices, city.astype(np.int64), n_cities)

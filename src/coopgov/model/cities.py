@@ -127,7 +127,7 @@ class CityData:
     @cached_property
     def has_neighbours(self) -> np.ndarray:
         """True for cities with at least one neighbour."""
-        return self.adjacency.any(axis=1)
+        return np.asarray(self.adjacency.any(axis=1))
 
     @cached_property
     def fiscal_rule(self) -> tuple[float, np.ndarray]:
