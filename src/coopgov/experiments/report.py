@@ -12,8 +12,6 @@ index) by city, drawn on the region's city boundaries.
 from __future__ import annotations
 
 import html
-import json
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -133,22 +131,6 @@ def _pairs_fig(an: Analysis):
     return fig
 
 
-def _city_paths(geojson: dict) -> dict[int, tuple[list, list]]:
-    """Outline of each city as x/y lists (rings separated by None), by adcode."""
-    out: dict[int, tuple[list, list]] = {}
-    for f in geojson["features"]:
-        g = f["geometry"]
-        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
-        xs: list = []
-        ys: list = []
-        for poly in polys:
-            for ring in poly:
-                xs += [pt[0] for pt in ring] + [None]
-                ys += [pt[1] for pt in ring] + [None]
-        out[int(f["properties"]["adcode"])] = (xs, ys)
-    return out
-
-
 def _map_fig(an: Analysis, values: pd.DataFrame, title: str, colorbar: str):
     """Map of the cities coloured by ``values`` (index: layer, columns: adcode).
 
@@ -160,11 +142,12 @@ def _map_fig(an: Analysis, values: pd.DataFrame, title: str, colorbar: str):
     from plotly.colors import sample_colorscale
 
     from coopgov.region import load_region
+    from coopgov.region.outlines import outline_paths
 
     region = load_region(an.spec.experiment.region)
     if region.boundaries_path is None:
         return None
-    paths = _city_paths(json.loads(Path(region.boundaries_path).read_text()))
+    paths = outline_paths(region.boundaries_path)
     names = dict(zip(an.manifest["adcodes"], an.manifest["city_names"], strict=False))
     layers = list(values.index)
     data = values.to_numpy(dtype=float)

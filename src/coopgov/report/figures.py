@@ -7,49 +7,16 @@ from the network.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-__all__ = ["polygon_rings", "city_map_figure", "line_figure", "force_figure", "ranking_figure"]
+from coopgov.region.outlines import outline_paths
 
-
-@lru_cache(maxsize=8)
-def _load_geojson(path: str) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
-
-
-def polygon_rings(path: str | Path) -> dict[int, list[np.ndarray]]:
-    """Exterior rings of each feature of a GeoJSON file, keyed by ``adcode``.
-
-    Returns
-    -------
-    dict of int to list of ndarray
-        Rings as (K, 2) arrays of longitude, latitude [degrees].
-    """
-    gj = _load_geojson(str(path))
-    out: dict[int, list[np.ndarray]] = {}
-    for feat in gj["features"]:
-        geom = feat["geometry"]
-        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        key = int(feat["properties"].get("adcode", len(out)))
-        out[key] = [np.asarray(poly[0], float) for poly in polys]
-    return out
-
-
-def _ring_path(rings: Sequence[np.ndarray]) -> tuple[list[float | None], list[float | None]]:
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for ring in rings:
-        xs.extend(ring[:, 0].tolist() + [None])
-        ys.extend(ring[:, 1].tolist() + [None])
-    return xs, ys
+__all__ = ["city_map_figure", "line_figure", "force_figure", "ranking_figure"]
 
 
 def city_map_figure(
@@ -86,17 +53,16 @@ def city_map_figure(
     provinces : path, optional
         GeoJSON of province borders drawn on top.
     """
-    rings = polygon_rings(boundaries)
+    outlines = outline_paths(boundaries)
     vals = np.array([v for v in values.values() if np.isfinite(v)] or [0.0])
     lo = float(vals.min()) if vmin is None else vmin
     hi = float(vals.max()) if vmax is None else vmax
     span = hi - lo if hi > lo else 1.0
     fig = go.Figure()
-    for adcode, city_rings in rings.items():
+    for adcode, (xs, ys) in outlines.items():
         v = values.get(adcode, float("nan"))
         colour = ("rgb(200,200,200)" if not np.isfinite(v)
                   else sample_colorscale(colorscale, [min(max((v - lo) / span, 0.0), 1.0)])[0])
-        xs, ys = _ring_path(city_rings)
         name = (labels or {}).get(adcode, str(adcode))
         fig.add_trace(go.Scatter(
             x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines",
@@ -106,8 +72,7 @@ def city_map_figure(
             hoverinfo="text",
         ))
     if provinces is not None:
-        for prov_rings in polygon_rings(provinces).values():
-            xs, ys = _ring_path(prov_rings)
+        for xs, ys in outline_paths(provinces).values():
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip",
                                      line={"color": "#333", "width": 1.4}, showlegend=False))
     fig.add_trace(go.Scatter(
