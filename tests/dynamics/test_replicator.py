@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coopgov.dynamics import replicator
 from coopgov.dynamics.replicator import (
     fixed_points,
     integrate_affine,
@@ -21,17 +22,60 @@ def _run(coef, rate, decay=0.0, noise=0.0, steps=12, x0=0.1, record="year"):
                             np.zeros((n, n)), steps_per_year=steps, record=record)
 
 
-@given(x0=st.floats(0.01, 0.99), delta=st.floats(-3, 3), rate=st.floats(0.1, 3.0))
+@given(x0=st.floats(0.01, 0.99), delta=st.floats(-3, 3), rate=st.floats(0.1, 3.0),
+       scenarios=st.sampled_from([1, replicator._LANES_MIN + 3]))
 @settings(max_examples=60, deadline=None)
-def test_constant_payoff_matches_logistic_closed_form(x0, delta, rate):
+def test_constant_payoff_matches_logistic_closed_form(x0, delta, rate, scenarios):
     # dx/dt = r x (1 - x) Δ has x(t) = x0 e^{rΔt} / (1 - x0 + x0 e^{rΔt}) (Taylor & Jonker 1978);
-    # the exponential step is exact for constant Δ, so every monthly state matches.
-    coef = np.zeros((5, 1, 10, 3))
+    # the exponential step is exact for constant Δ, so every monthly state matches,
+    # on both integration paths (city axis and scenario axis as the SIMD axis).
+    coef = np.zeros((5, scenarios, 10, 3))
     coef[0] = delta
     out = _run(coef, rate, x0=x0, record="step")
     t = np.arange(121) / 12
-    np.testing.assert_allclose(out[0, :, 0], logistic_closed_form(x0, delta, rate, t),
-                               rtol=1e-9, atol=1e-12)
+    for s in (0, scenarios - 1):
+        np.testing.assert_allclose(out[s, :, 0], logistic_closed_form(x0, delta, rate, t),
+                                   rtol=1e-9, atol=1e-12)
+
+
+@given(z=st.lists(st.floats(-50, 50), min_size=1, max_size=64))
+@settings(max_examples=100, deadline=None)
+def test_integrator_exponential_is_within_two_ulp_of_libm(z):
+    z = np.array(z)
+    got = replicator.exp(z)
+    want = np.exp(z)
+    assert np.all(np.abs(got - want) <= 2 * np.spacing(want))
+
+
+def test_integrator_exponential_clips_and_hits_exact_values():
+    got = replicator.exp(np.array([0.0, 1.0, -1.0, np.log(2.0), 60.0, -60.0]))
+    assert got[0] == 1.0
+    np.testing.assert_allclose(got[1:4], [np.e, 1 / np.e, 2.0], rtol=4.5e-16)
+    np.testing.assert_allclose(got[4:], np.exp([50.0, -50.0]), rtol=4.5e-16)
+
+
+@given(seed=st.integers(0, 10_000))
+@settings(max_examples=10, deadline=None)
+def test_batch_path_agrees_with_single_scenario_path(seed):
+    # 70 scenarios take the scenario-as-SIMD-axis path in two blocks (the second one
+    # short); each run alone takes the city-axis path.  13 cities: not a multiple of
+    # the unrolled widths; a city without neighbours leaves a CSR row empty.
+    rng = np.random.default_rng(seed)
+    s_n, y_n, n = 70, 4, 13
+    coef = rng.normal(scale=3.0, size=(5, s_n, y_n, n))
+    p0 = rng.random((n, n))
+    p0 /= p0.sum(axis=0)
+    w = rng.random((n, n)) * (rng.random((n, n)) < 0.4)
+    w[0] = 0.0
+    w = np.divide(w, w.sum(axis=1, keepdims=True), out=np.zeros_like(w),
+                  where=w.sum(axis=1, keepdims=True) > 0)
+    args = (rng.random((s_n, n)), coef, rng.uniform(0.5, 3, (s_n, y_n)),
+            rng.uniform(0, 0.5, (s_n, y_n)), rng.uniform(0, 0.05, (s_n, y_n)), p0, w)
+    batch = integrate_affine(*args, record="step")
+    for s in (0, 33, 64, 69):
+        one = integrate_affine(*(a[s:s + 1] for a in args[:1]), args[1][:, s:s + 1],
+                               *(a[s:s + 1] for a in args[2:5]), p0, w, record="step")
+        np.testing.assert_allclose(batch[s], one[0], rtol=1e-12, atol=1e-14)
 
 
 def test_decay_and_noise_follow_the_linear_closed_form():
@@ -55,9 +99,11 @@ def test_shares_stay_in_unit_interval(seed, scale):
     p0 /= p0.sum(axis=0)
     w = rng.random((n, n))
     w /= w.sum(axis=1, keepdims=True)
-    out = integrate_affine(rng.random((2, n)), coef, np.full((2, 5), 2.0),
-                           np.full((2, 5), 0.3), np.full((2, 5), 0.01), p0, w)
-    assert np.all((out >= 0) & (out <= 1))
+    for s_n in (2, replicator._LANES_MIN + 1):
+        c = np.concatenate([coef] * ((s_n + 1) // 2), axis=1)[:, :s_n]
+        out = integrate_affine(rng.random((s_n, n)), c, np.full((s_n, 5), 2.0),
+                               np.full((s_n, 5), 0.3), np.full((s_n, 5), 0.01), p0, w)
+        assert np.all((out >= 0) & (out <= 1))
 
 
 def test_rest_points_of_uncoupled_city_match_hand_derivation():
