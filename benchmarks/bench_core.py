@@ -73,7 +73,8 @@ def bench_batch(city, n: int) -> dict:
         lo, hi = info.bounds
         params[name] = rng.uniform(lo, hi, n) if name != "initial_cooperation" else np.full(n, 0.1)
     intensity = rng.random((n, 30, len(LEVER_NAMES)))
-    simulate(city, {k: v[:8] for k, v in params.items()}, intensity[:8], years=30)
+    for warm in (1, 64):  # compile both integration paths before timing
+        simulate(city, {k: v[:warm] for k, v in params.items()}, intensity[:warm], years=30)
     t = time.perf_counter()
     simulate(city, params, intensity, years=30)
     t_batch = time.perf_counter() - t
