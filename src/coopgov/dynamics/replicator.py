@@ -154,7 +154,40 @@ def exp(z: np.ndarray) -> np.ndarray:
     return out
 
 
-@numba.njit(cache=True, fastmath=_FLAGS)
+@numba.njit(fastmath=_FLAGS, error_model="numpy")
+def _exposure_product(p0t, x, px):
+    """``px[i, l] = Σ_j p0t[i, j] x[j, l]``, summed in the same order in every lane.
+
+    Eight columns of ``p0t`` per pass over the lanes, so each pass does eight
+    multiply-adds per load and store of the accumulator row.  (Two rows per
+    pass measured slower here: the compiler's overlap checks grow with the
+    rows written.)
+    """
+    n, sb = x.shape
+    n8 = n - n % 8
+    for i in range(n):
+        for l in range(sb):
+            px[i, l] = 0.0
+        for j in range(0, n8, 8):
+            a0 = p0t[i, j]
+            a1 = p0t[i, j + 1]
+            a2 = p0t[i, j + 2]
+            a3 = p0t[i, j + 3]
+            a4 = p0t[i, j + 4]
+            a5 = p0t[i, j + 5]
+            a6 = p0t[i, j + 6]
+            a7 = p0t[i, j + 7]
+            for l in range(sb):
+                px[i, l] = (px[i, l] + a0 * x[j, l] + a1 * x[j + 1, l] + a2 * x[j + 2, l]
+                            + a3 * x[j + 3, l] + a4 * x[j + 4, l] + a5 * x[j + 5, l]
+                            + a6 * x[j + 6, l] + a7 * x[j + 7, l])
+        for j in range(n8, n):
+            a0 = p0t[i, j]
+            for l in range(sb):
+                px[i, l] = px[i, l] + a0 * x[j, l]
+
+
+@numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
 def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
                steps_per_year, record_steps, out, sb):
     # coef: (5, S, Y, N); rate/decay/noise: (S, Y); p0t[i, j] = P0[j, i];
@@ -162,8 +195,6 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
     s_n, y_n, n = coef.shape[1], coef.shape[2], coef.shape[3]
     h = 1.0 / steps_per_year
     inv_n = 1.0 / n
-    n4 = n - n % 4
-    n8 = n - n % 8
     x = np.empty((n, sb))
     cf = np.empty((5, n, sb))          # coefficients of r·h·Δ for the year
     poly = np.empty(n * sb)
@@ -171,7 +202,7 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
     t_bits = t.view(np.int64)
     scale_bits = np.empty(n * sb, dtype=np.int64)
     scale = scale_bits.view(np.float64)
-    px = np.empty(sb)
+    px = np.empty((n, sb))
     wx = np.empty(sb)
     xsum = np.empty(sb)
     e_lin = np.empty(sb)
@@ -207,35 +238,8 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
                 for j in range(n):
                     for l in range(sb):
                         xsum[l] += x[j, l]
+                _exposure_product(p0t, x, px)
                 for i in range(n):
-                    for l in range(sb):
-                        px[l] = 0.0
-                    for j in range(0, n8, 8):
-                        a0 = p0t[i, j]
-                        a1 = p0t[i, j + 1]
-                        a2 = p0t[i, j + 2]
-                        a3 = p0t[i, j + 3]
-                        a4 = p0t[i, j + 4]
-                        a5 = p0t[i, j + 5]
-                        a6 = p0t[i, j + 6]
-                        a7 = p0t[i, j + 7]
-                        for l in range(sb):
-                            px[l] = (px[l] + a0 * x[j, l] + a1 * x[j + 1, l]
-                                     + a2 * x[j + 2, l] + a3 * x[j + 3, l]
-                                     + a4 * x[j + 4, l] + a5 * x[j + 5, l]
-                                     + a6 * x[j + 6, l] + a7 * x[j + 7, l])
-                    for j in range(n8, n4, 4):
-                        a0 = p0t[i, j]
-                        a1 = p0t[i, j + 1]
-                        a2 = p0t[i, j + 2]
-                        a3 = p0t[i, j + 3]
-                        for l in range(sb):
-                            px[l] = (px[l] + a0 * x[j, l] + a1 * x[j + 1, l]
-                                     + a2 * x[j + 2, l] + a3 * x[j + 3, l])
-                    for j in range(n4, n):
-                        a0 = p0t[i, j]
-                        for l in range(sb):
-                            px[l] = px[l] + a0 * x[j, l]
                     for l in range(sb):
                         wx[l] = 0.0
                     for q in range(w_ptr[i], w_ptr[i + 1]):
@@ -245,20 +249,25 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
                             wx[l] = wx[l] + v * x[jj, l]
                     base = i * sb
                     for l in range(sb):
-                        z = (cf[0, i, l] + cf[1, i, l] * x[i, l] + cf[2, i, l] * px[l]
+                        z = (cf[0, i, l] + cf[1, i, l] * x[i, l] + cf[2, i, l] * px[i, l]
                              + cf[3, i, l] * wx[l] + cf[4, i, l] * xsum[l])
                         t[base + l], poly[base + l] = _exp_parts(min(max(z, -_Z_MAX), _Z_MAX))
                 for f in range(n * sb):
                     scale_bits[f] = (t_bits[f] + 1023) << 52
+                for f in range(n * sb):
+                    poly[f] *= scale[f]
                 # exact logistic step for the selection part, then the exact
-                # solution of the linear lapse/exploration part (Lie splitting)
+                # solution of the linear lapse/exploration part (Lie splitting);
+                # few arrays per loop, so the compiler's overlap checks stay cheap
+                # and the loop is vectorised
                 for i in range(n):
-                    base = i * sb
+                    g_i = poly[i * sb:(i + 1) * sb]
+                    x_i = x[i]
                     for l in range(sb):
-                        xi = x[i, l]
-                        g = poly[base + l] * scale[base + l]
+                        xi = x_i[l]
+                        g = g_i[l]
                         xi = xi * g / (1.0 - xi + xi * g)
-                        x[i, l] = x_star[l] + (xi - x_star[l]) * e_lin[l]
+                        x_i[l] = x_star[l] + (xi - x_star[l]) * e_lin[l]
                 if record_steps:
                     rec += 1
                     for l in range(m):
@@ -270,7 +279,7 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
                         out[lo + l, y + 1, i] = x[i, l]
 
 
-@numba.njit(cache=True, fastmath=True)
+@numba.njit(cache=True, fastmath=True, error_model="numpy")
 def _integrate_small(x0, coef, rate, decay, noise, p0, w, steps_per_year, record_steps, out):
     # For a few scenarios: the city is the SIMD axis.  Δ is affine in x, so each
     # year the four feature terms are folded into one matrix
