@@ -154,7 +154,7 @@ def exp(z: np.ndarray) -> np.ndarray:
     return out
 
 
-@numba.njit(fastmath=_FLAGS, error_model="numpy")
+@numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
 def _exposure_product(p0t, x, px):
     """``px[i, l] = Σ_j p0t[i, j] x[j, l]``, summed in the same order in every lane.
 
@@ -254,20 +254,15 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
                         t[base + l], poly[base + l] = _exp_parts(min(max(z, -_Z_MAX), _Z_MAX))
                 for f in range(n * sb):
                     scale_bits[f] = (t_bits[f] + 1023) << 52
-                for f in range(n * sb):
-                    poly[f] *= scale[f]
                 # exact logistic step for the selection part, then the exact
-                # solution of the linear lapse/exploration part (Lie splitting);
-                # few arrays per loop, so the compiler's overlap checks stay cheap
-                # and the loop is vectorised
+                # solution of the linear lapse/exploration part (Lie splitting)
                 for i in range(n):
-                    g_i = poly[i * sb:(i + 1) * sb]
-                    x_i = x[i]
+                    base = i * sb
                     for l in range(sb):
-                        xi = x_i[l]
-                        g = g_i[l]
+                        xi = x[i, l]
+                        g = poly[base + l] * scale[base + l]
                         xi = xi * g / (1.0 - xi + xi * g)
-                        x_i[l] = x_star[l] + (xi - x_star[l]) * e_lin[l]
+                        x[i, l] = x_star[l] + (xi - x_star[l]) * e_lin[l]
                 if record_steps:
                     rec += 1
                     for l in range(m):
