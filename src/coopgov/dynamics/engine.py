@@ -20,7 +20,7 @@ from coopgov.compensation.config import load_preset
 from coopgov.compensation.per_tonne import per_tonne_payment
 from coopgov.dynamics.replicator import integrate_affine
 from coopgov.model.cities import CityData
-from coopgov.model.forces import ForceContext, affine_coefficients, decompose, features
+from coopgov.model.forces import ForceContext, affine_coefficients, decompose
 from coopgov.model.levers import LEVER_NAMES, apply_levers, lever_costs
 from coopgov.model.parameters import PARAMETER_INFO, stack_parameters
 
@@ -170,7 +170,7 @@ class Simulation:
         .. math:: q_i = 1 - a (1 - b) \\sum_j P0_{ji} x_j
         """
         p = self._year_params()
-        px = features(self.cooperation, self.city).px
+        px = self.cooperation @ self.city.exposure_shares  # the px feature alone
         return 1.0 - p["abatement_rate"] * (1.0 - p["background_share"]) * px
 
     @property
