@@ -28,6 +28,9 @@ References
    dynamics of invasion and fixation. Physical Review E, 74(1), 011909.
 .. [3] Blume, L. E. (1993). The statistical mechanics of strategic
    interaction. Games and Economic Behavior, 5(3), 387-424.
+.. [4] Devroye, L. (1986). Non-Uniform Random Variate Generation. Springer,
+   ch. II (a uniform conditioned on a subinterval and rescaled is uniform:
+   the recycling of uniforms).
 """
 
 from __future__ import annotations
@@ -75,15 +78,22 @@ def _next_event(pos, log_q, rng):
 
 
 @numba.njit(cache=True)
-def abm_step_kernel(state, new_state, agent_city, indptr, indices, delta_city,
-                    imitation, inv_temp, revision, lapse, mutation, rng, ones):
+def abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_defect,
+                    imitation, revision, lapse, mutation, rng, ones):
     """One synchronous step for all agents, into ``new_state``.
 
-    Decisions read the old ``state`` only.  Agents that revise, lapse or
-    mutate in this step are found by geometric skipping (each agent has the
-    event independently with its probability), so the cost is proportional
-    to the number of events, not of agents; the per-city count of
-    cooperators ``ones`` is updated with every change.
+    Decisions read the old ``state`` only.  Both rules reduce to per-city
+    probabilities, computed once per step by the caller: the logit response
+    cooperates with ``p_coop[c] = 1 / (1 + exp(−Δ_c/K))``; under the Fermi
+    rule a defector copying a cooperator b has ``π_b − π_a = Δ_{c(b)}``, so
+    adopts with ``p_coop[c(b)]``, and a cooperator copying a defector has
+    ``π_b − π_a = −Δ_{c(a)}``, so adopts with ``p_defect[c(a)] =
+    1 / (1 + exp(Δ_c/K))``.  Agents that revise, lapse or mutate in this step
+    are found by geometric skipping (each agent has the event independently
+    with its probability), so the cost is proportional to the number of
+    events, not of agents; a revising agent's choices share one uniform draw
+    (recycled, Devroye 1986, ch. II); the per-city count of cooperators
+    ``ones`` is updated with every change.
     """
     m = state.shape[0]
     new_state[:] = state
@@ -94,22 +104,33 @@ def abm_step_kernel(state, new_state, agent_city, indptr, indices, delta_city,
         log_q = np.log(1.0 - revision) if revision < 1.0 else -np.inf
         a = 0 if dense else _next_event(-1, log_q, rng)
         while a < m:
-            if dense and revision < 1.0 and rng.random() >= revision:
-                a += 1
-                continue
+            # one uniform per revising agent, recycled: a uniform found below a
+            # threshold t, divided by t, is again uniform on [0, 1) (and one found
+            # above it, (u − t)/(1 − t)), so each choice uses the residual of the
+            # last one; 53 random bits leave more than 45 for the final comparison
+            u = rng.random()
+            if dense and revision < 1.0:
+                if u >= revision:
+                    a += 1
+                    continue
+                u = u / revision
             s = state[a]
-            d_a = delta_city[agent_city[a]]
+            c = agent_city[a]
             deg = indptr[a + 1] - indptr[a]
-            if deg > 0 and rng.random() < imitation:
-                b = indices[indptr[a] + rng.integers(0, deg)]
+            if deg > 0 and u < imitation:
+                v = u / imitation * deg  # uniform on [0, deg): neighbour and residual
+                k = min(int(v), deg - 1)
+                b = indices[indptr[a] + k]
                 sb = state[b]
                 if sb != s:
-                    diff = sb * delta_city[agent_city[b]] - s * d_a
-                    if rng.random() * (1.0 + np.exp(-diff * inv_temp)) < 1.0:
+                    p = p_coop[agent_city[b]] if sb == 1 else p_defect[c]
+                    if v - k < p:
                         s = sb
             else:
-                s = 1 if rng.random() * (1.0 + np.exp(-d_a * inv_temp)) < 1.0 else 0
-            ones[agent_city[a]] += s - new_state[a]
+                if deg > 0:
+                    u = (u - imitation) / (1.0 - imitation)
+                s = 1 if u < p_coop[c] else 0
+            ones[c] += s - new_state[a]
             new_state[a] = s
             a = a + 1 if dense else _next_event(a, log_q, rng)
     if lapse > 0.0:
@@ -141,7 +162,8 @@ def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
         ones[agent_city[a]] += state[a]
     share = np.zeros(n)
     new_state = state.copy()
-    delta = np.zeros(n)
+    p_coop = np.zeros(n)
+    p_defect = np.zeros(n)
     for i in range(n):
         share[i] = ones[i] / counts[i] if counts[i] > 0 else 0.0
     out[0] = share
@@ -155,10 +177,14 @@ def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
                     feats[j] += si * couple_t[i, j]
             xbar = share.sum() / n
             for i in range(n):
-                delta[i] = (coef[0, y, i] + coef[1, y, i] * share[i] + coef[2, y, i] * feats[i]
-                            + coef[3, y, i] * feats[n + i] + coef[4, y, i] * xbar)
-            abm_step_kernel(state, new_state, agent_city, indptr, indices, delta,
-                            imitation, inv_temp, revision, lapse[y], mutation, rng, ones)
+                delta = (coef[0, y, i] + coef[1, y, i] * share[i] + coef[2, y, i] * feats[i]
+                         + coef[3, y, i] * feats[n + i] + coef[4, y, i] * xbar)
+                # logit / Fermi probabilities of the city, for both directions
+                z = min(max(delta * inv_temp, -700.0), 700.0)
+                p_coop[i] = 1.0 / (1.0 + np.exp(-z))
+                p_defect[i] = 1.0 / (1.0 + np.exp(z))
+            abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_defect,
+                            imitation, revision, lapse[y], mutation, rng, ones)
             state, new_state = new_state, state
             for i in range(n):
                 share[i] = ones[i] / counts[i] if counts[i] > 0 else 0.0
