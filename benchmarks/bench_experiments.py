@@ -149,6 +149,12 @@ def bench_ema(quick: bool, processes: int) -> None:
     ema_logging.log_to_stderr(logging.ERROR)
     runs = 1_000 if quick else 20_000
     model = ema_model(uncertainties=list(LEVER_FREE_PARAMETERS[:16]), levers=[])
+    # compile (or load from Numba's cache) both integration paths once before timing,
+    # so that neither side pays for compilation in its worker processes
+    from coopgov.experiments.ema import coopgov_model
+    coopgov_model()
+    with tempfile.TemporaryDirectory() as tmp:
+        run_experiment(_sweep_spec(64, chunk=64), Path(tmp) / "warm", processes=0)
     t = time.perf_counter()
     with MultiprocessingEvaluator(model, n_processes=processes) as ev:
         ev.perform_experiments(scenarios=runs)
