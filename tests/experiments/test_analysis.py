@@ -158,3 +158,44 @@ def test_simplify_box_drops_restrictions_that_add_nothing():
     assert lo[0] >= 0.69 and hi[2] == x[:, 2].max()
     cov, den, mass = box_stats(x, y, lo, hi)
     assert den == pytest.approx(1.0) and cov == pytest.approx(1.0)
+
+
+def test_pasting_recovers_a_dense_strip_that_peeling_cut_off():
+    # Cases: x0 > 0.5, plus every point with 0.8 < x1 <= 0.9.  The box
+    # [0.3, 1] × [0, 0.8] has density 0.5/0.7 ≈ 0.71; the strip 0.8 < x1 <= 0.9
+    # next to its upper x1 face is all cases, so pasting widens x1 to about 0.9 and
+    # stops there (beyond 0.9 the density falls back to 0.71) (Friedman & Fisher
+    # 1999, section 4: paste while the box mean rises).
+    from coopgov.experiments.prim import box_stats, paste_box
+
+    rng = np.random.default_rng(3)
+    x = rng.random((20000, 2))
+    y = (x[:, 0] > 0.5) | ((x[:, 1] > 0.8) & (x[:, 1] <= 0.9))
+    lo0, hi0 = np.array([0.3, 0.0]), np.array([1.0, 0.8])
+    lo, hi, steps = paste_box(x, y, lo0, hi0, alpha=0.02)
+    assert steps > 0
+    assert 0.88 <= hi[1] <= 0.92
+    assert lo[0] == pytest.approx(0.3) and lo[1] == 0.0 and hi[0] == 1.0
+    before, after = box_stats(x, y, lo0, hi0), box_stats(x, y, lo, hi)
+    assert before[1] == pytest.approx(0.5 / 0.7, abs=0.02)
+    # box density after: (0.7·0.8·(5/7) + 0.7·0.1) / (0.7·0.9) = 0.7460...
+    assert after[1] == pytest.approx((0.56 * 5 / 7 + 0.07) / 0.63, abs=0.01)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**31), st.floats(0.02, 0.3))
+def test_pasting_never_shrinks_the_box_nor_lowers_density_or_coverage(seed, alpha):
+    from coopgov.experiments.prim import box_stats, paste_box
+
+    rng = np.random.default_rng(seed)
+    x = rng.random((400, 3))
+    y = rng.random(400) < x[:, 1] * x[:, 2]
+    lo0 = rng.uniform(0.0, 0.4, 3)
+    hi0 = rng.uniform(0.6, 1.0, 3)
+    if not (np.all((x >= lo0) & (x <= hi0), axis=1)).any():
+        return
+    lo, hi, _ = paste_box(x, y, lo0, hi0, alpha=alpha)
+    assert np.all(lo <= lo0) and np.all(hi >= hi0)
+    cov0, den0, _ = box_stats(x, y, lo0, hi0)
+    cov, den, _ = box_stats(x, y, lo, hi)
+    assert den >= den0 - 1e-12 and cov >= cov0 - 1e-12

@@ -118,6 +118,10 @@ def analyze_command(
                       f"density {q['density']:.2f}, box: "
                       + "; ".join(f"{b['factor']} in [{b['low']:.3g}, {b['high']:.3g}]"
                                   for b in q["box"]))
+        if "prim_pasted" in s:
+            q = s["prim_pasted"]
+            console.print(f"PRIM box after pasting ({q['pastes']} pastes): coverage "
+                          f"{q['coverage']:.2f}, density {q['density']:.2f}")
     if s["report"]:
         console.print(f"report: {s['report']}")
 

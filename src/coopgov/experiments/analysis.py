@@ -44,7 +44,7 @@ from scipy import stats
 
 from coopgov.errors import InputError
 from coopgov.experiments.outcomes import city_column
-from coopgov.experiments.prim import PrimResult, box_stats, prim, simplify_box
+from coopgov.experiments.prim import PrimResult, box_stats, paste_box, prim, simplify_box
 from coopgov.experiments.runner import load_manifest, load_results, load_spec_from_results
 from coopgov.experiments.sampling import salib_problem, unit_design
 from coopgov.experiments.spec import ExperimentSpec
@@ -542,6 +542,16 @@ def analyze_experiment(out: str | Path, *, write: bool = True, report: bool = Tr
                  if lo_s[j] > res.lower[0, j] or hi_s[j] < res.upper[0, j]],
                 columns=["factor", "low", "high"])
             an.tables["prim_box_simplified"] = simple
+            lo_p, hi_p, pastes = paste_box(xs, interest, res.lower[chosen], res.upper[chosen],
+                                           alpha=a.prim_alpha)
+            cov_p, den_p, mass_p = box_stats(xs, interest, lo_p, hi_p)
+            pasted = pd.DataFrame(
+                [(n, lo_p[j], hi_p[j]) for j, n in enumerate(factor_names)
+                 if lo_p[j] > res.lower[0, j] or hi_p[j] < res.upper[0, j]],
+                columns=["factor", "low", "high"])
+            an.tables["prim_box_pasted"] = pasted
+            summary["prim_pasted"] = {"coverage": cov_p, "density": den_p, "mass": mass_p,
+                                      "pastes": pastes, "box": pasted.to_dict(orient="records")}
             summary["prim_simplified"] = {"coverage": cov_s, "density": den_s, "mass": mass_s,
                                           "box": simple.to_dict(orient="records")}
             summary["prim"] = {

@@ -97,6 +97,11 @@ def _prim_fig(an: Analysis):
     fig.add_scatter(x=[res.coverage[k]], y=[res.density[k]], mode="markers",
                     marker={"symbol": "star", "size": 16, "color": "red"},
                     name=f"chosen box (step {k})")
+    q = an.summary.get("prim_pasted")
+    if q is not None and q.get("pastes"):
+        fig.add_scatter(x=[q["coverage"]], y=[q["density"]], mode="markers",
+                        marker={"symbol": "diamond", "size": 13, "color": "orange"},
+                        name=f"chosen box after pasting ({q['pastes']} pastes)")
     p = an.summary.get("prim", {})
     fig.update_layout(title=f"PRIM peeling trajectory — cases: {p.get('cases_of_interest', '')}"
                             f" under {p.get('policy', '')}",
@@ -259,6 +264,13 @@ def report_html(an: Analysis) -> str:
                 f"{q['coverage']:.2f}, density {q['density']:.2f}, mass {q['mass']:.2f}.")
                 + "</p>")
             parts.append(_table_html(an.tables["prim_box_simplified"]))
+        if "prim_pasted" in s:
+            q = s["prim_pasted"]
+            parts.append("<p>" + html.escape(
+                f"Pasted (faces widened while density rises, {q['pastes']} pastes): coverage "
+                f"{q['coverage']:.2f}, density {q['density']:.2f}, mass {q['mass']:.2f}.")
+                + "</p>")
+            parts.append(_table_html(an.tables["prim_box_pasted"]))
     for heading, fig in figures(an):
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         parts.append(_fig_html(fig))
