@@ -180,9 +180,10 @@ def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
                 delta = (coef[0, y, i] + coef[1, y, i] * share[i] + coef[2, y, i] * feats[i]
                          + coef[3, y, i] * feats[n + i] + coef[4, y, i] * xbar)
                 # logit / Fermi probabilities of the city, for both directions
-                z = min(max(delta * inv_temp, -700.0), 700.0)
-                p_coop[i] = 1.0 / (1.0 + np.exp(-z))
-                p_defect[i] = 1.0 / (1.0 + np.exp(z))
+                # (one exponential: 1 / (1 + e^z) = e^{-z} / (1 + e^{-z}))
+                e = np.exp(-min(max(delta * inv_temp, -700.0), 700.0))
+                p_coop[i] = 1.0 / (1.0 + e)
+                p_defect[i] = e / (1.0 + e)
             abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_defect,
                             imitation, revision, lapse[y], mutation, rng, ones)
             state, new_state = new_state, state
