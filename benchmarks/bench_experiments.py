@@ -78,7 +78,13 @@ def _mesa_config(cfg: ABMConfig) -> dict:
 
 
 def bench_abm(quick: bool) -> None:
+    import multiprocessing
+
     from mesa_model import CooperationModel
+
+    # ``import mesa`` forces the "spawn" start method on the whole process
+    # (mesa/batchrunner.py); give the platform default back to the later parts
+    multiprocessing.set_start_method(None, force=True)
 
     sizes = [1_000, 10_000, 100_000]
     mesa_steps = {1_000: 12, 10_000: 3, 100_000: 1} if not quick else {1_000: 6, 10_000: 1,

@@ -129,11 +129,12 @@ def _exp_parts(z):
 
 @numba.njit(cache=True, fastmath=_FLAGS)
 def _exp_into(z, out, t, scale_bits):
-    """``out = exp(clip(z, -50, 50))`` for 1-D arrays, with caller-owned work
-    arrays ``t`` (float64) and ``scale_bits`` (int64) of the same length.
+    """``out = exp(clip(z, -50, 50))`` for 1-D arrays.
 
-    Compiled apart from its callers, so that a caller's reassociating
-    fast-math flags never reach the rounding trick."""
+    ``t`` (float64) and ``scale_bits`` (int64) are caller-owned work arrays of
+    the same length.  Compiled apart from its callers, so that a caller's
+    reassociating fast-math flags never reach the rounding trick.
+    """
     t_bits = t.view(np.int64)
     scale = scale_bits.view(np.float64)
     for f in range(z.shape[0]):
@@ -154,7 +155,7 @@ def exp(z: np.ndarray) -> np.ndarray:
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
 def _exposure_product(p0t, x, px):
-    """``px[i, l] = Σ_j p0t[i, j] x[j, l]``, summed in the same order in every lane.
+    """``px[i, ln] = Σ_j p0t[i, j] x[j, ln]``, summed in the same order in every lane.
 
     Eight columns of ``p0t`` per pass over the lanes, so each pass does eight
     multiply-adds per load and store of the accumulator row.  (Two rows per
@@ -164,8 +165,8 @@ def _exposure_product(p0t, x, px):
     n, sb = x.shape
     n8 = n - n % 8
     for i in range(n):
-        for l in range(sb):
-            px[i, l] = 0.0
+        for ln in range(sb):
+            px[i, ln] = 0.0
         for j in range(0, n8, 8):
             a0 = p0t[i, j]
             a1 = p0t[i, j + 1]
@@ -175,14 +176,14 @@ def _exposure_product(p0t, x, px):
             a5 = p0t[i, j + 5]
             a6 = p0t[i, j + 6]
             a7 = p0t[i, j + 7]
-            for l in range(sb):
-                px[i, l] = (px[i, l] + a0 * x[j, l] + a1 * x[j + 1, l] + a2 * x[j + 2, l]
-                            + a3 * x[j + 3, l] + a4 * x[j + 4, l] + a5 * x[j + 5, l]
-                            + a6 * x[j + 6, l] + a7 * x[j + 7, l])
+            for ln in range(sb):
+                px[i, ln] = (px[i, ln] + a0 * x[j, ln] + a1 * x[j + 1, ln] + a2 * x[j + 2, ln]
+                            + a3 * x[j + 3, ln] + a4 * x[j + 4, ln] + a5 * x[j + 5, ln]
+                            + a6 * x[j + 6, ln] + a7 * x[j + 7, ln])
         for j in range(n8, n):
             a0 = p0t[i, j]
-            for l in range(sb):
-                px[i, l] = px[i, l] + a0 * x[j, l]
+            for ln in range(sb):
+                px[i, ln] = px[i, ln] + a0 * x[j, ln]
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
@@ -208,38 +209,38 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
     lane = np.empty(sb, dtype=np.int64)
     for lo in range(0, s_n, sb):
         m = min(sb, s_n - lo)
-        for l in range(sb):
-            lane[l] = lo + min(l, m - 1)  # a short last block repeats its last scenario
-        for l in range(sb):
+        for ln in range(sb):
+            lane[ln] = lo + min(ln, m - 1)  # a short last block repeats its last scenario
+        for ln in range(sb):
             for i in range(n):
-                x[i, l] = x0[lane[l], i]
-        for l in range(m):
+                x[i, ln] = x0[lane[ln], i]
+        for ln in range(m):
             for i in range(n):
-                out[lo + l, 0, i] = x[i, l]
+                out[lo + ln, 0, i] = x[i, ln]
         rec = 0
         for y in range(y_n):
-            for l in range(sb):
-                s = lane[l]
+            for ln in range(sb):
+                s = lane[ln]
                 rh = rate[s, y] * h
                 for k in range(4):
                     for i in range(n):
-                        cf[k, i, l] = coef[k, s, y, i] * rh
+                        cf[k, i, ln] = coef[k, s, y, i] * rh
                 for i in range(n):
-                    cf[4, i, l] = coef[4, s, y, i] * (rh * inv_n)
+                    cf[4, i, ln] = coef[4, s, y, i] * (rh * inv_n)
                 k_lin = decay[s, y] + 2.0 * noise[s, y]
-                e_lin[l] = np.exp(-k_lin * h)
-                x_star[l] = noise[s, y] / k_lin if k_lin > 0 else 0.0
+                e_lin[ln] = np.exp(-k_lin * h)
+                x_star[ln] = noise[s, y] / k_lin if k_lin > 0 else 0.0
             for _k in range(steps_per_year):
                 # Jacobi update: every city's Δ is taken at the same state
-                for l in range(sb):
-                    xsum[l] = 0.0
+                for ln in range(sb):
+                    xsum[ln] = 0.0
                 for j in range(n):
-                    for l in range(sb):
-                        xsum[l] += x[j, l]
+                    for ln in range(sb):
+                        xsum[ln] += x[j, ln]
                 _exposure_product(p0t, x, px)
                 for i in range(n):
-                    for l in range(sb):
-                        wx[l] = 0.0
+                    for ln in range(sb):
+                        wx[ln] = 0.0
                     for q in range(w_ptr[i], w_ptr[i + 1], 4):  # rows padded to fours
                         j0 = w_idx[q]
                         j1 = w_idx[q + 1]
@@ -249,14 +250,14 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
                         v1 = w_val[q + 1]
                         v2 = w_val[q + 2]
                         v3 = w_val[q + 3]
-                        for l in range(sb):
-                            wx[l] = (wx[l] + v0 * x[j0, l] + v1 * x[j1, l] + v2 * x[j2, l]
-                                     + v3 * x[j3, l])
+                        for ln in range(sb):
+                            wx[ln] = (wx[ln] + v0 * x[j0, ln] + v1 * x[j1, ln] + v2 * x[j2, ln]
+                                     + v3 * x[j3, ln])
                     base = i * sb
-                    for l in range(sb):
-                        z = (cf[0, i, l] + cf[1, i, l] * x[i, l] + cf[2, i, l] * px[i, l]
-                             + cf[3, i, l] * wx[l] + cf[4, i, l] * xsum[l])
-                        poly[base + l] = min(max(z, -_Z_MAX), _Z_MAX)
+                    for ln in range(sb):
+                        z = (cf[0, i, ln] + cf[1, i, ln] * x[i, ln] + cf[2, i, ln] * px[i, ln]
+                             + cf[3, i, ln] * wx[ln] + cf[4, i, ln] * xsum[ln])
+                        poly[base + ln] = min(max(z, -_Z_MAX), _Z_MAX)
                 # the exponential in its own loops: few arrays, so its constants
                 # stay in registers
                 for f in range(n * sb):
@@ -267,20 +268,20 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
                 # solution of the linear lapse/exploration part (Lie splitting)
                 for i in range(n):
                     base = i * sb
-                    for l in range(sb):
-                        xi = x[i, l]
-                        g = poly[base + l] * scale[base + l]
+                    for ln in range(sb):
+                        xi = x[i, ln]
+                        g = poly[base + ln] * scale[base + ln]
                         xi = xi * g / (1.0 - xi + xi * g)
-                        x[i, l] = x_star[l] + (xi - x_star[l]) * e_lin[l]
+                        x[i, ln] = x_star[ln] + (xi - x_star[ln]) * e_lin[ln]
                 if record_steps:
                     rec += 1
-                    for l in range(m):
+                    for ln in range(m):
                         for i in range(n):
-                            out[lo + l, rec, i] = x[i, l]
+                            out[lo + ln, rec, i] = x[i, ln]
             if not record_steps:
-                for l in range(m):
+                for ln in range(m):
                     for i in range(n):
-                        out[lo + l, y + 1, i] = x[i, l]
+                        out[lo + ln, y + 1, i] = x[i, ln]
 
 
 @numba.njit(cache=True, fastmath=True, error_model="numpy")
