@@ -118,8 +118,8 @@ def bench_abm(quick: bool) -> None:
                    theirs, ours / theirs, ours / theirs >= 100, note)
 
     cfg = ABMConfig()
-    # equivalence: final cooperation after 1 year at N = 1,000, 20 replications each
-    m, reps = 1_000, (20 if not quick else 8)
+    # equivalence: final cooperation after 1 year at N = 1,000, 100 replications each
+    m, reps = 1_000, (100 if not quick else 8)
     net = watts_strogatz(m, k=4, p=0.1, seed=1, n_cities=41)
     coef, p0, w = default_coefficients(1)
     ours = run_abm(net, coef, p0, w, replications=reps, seed=1, initial=0.3,
