@@ -97,6 +97,10 @@ def abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_def
     """
     m = state.shape[0]
     new_state[:] = state
+    # reciprocals for the recycling of uniforms (multiplications, not divisions)
+    inv_revision = 1.0 / revision if revision > 0.0 else 0.0
+    inv_imitation = 1.0 / imitation if imitation > 0.0 else 0.0
+    inv_rest = 1.0 / (1.0 - imitation) if imitation < 1.0 else 0.0
     if revision > 0.0:
         # frequent revisions: visit every agent (one draw each, none when certain);
         # rare ones: jump between revising agents (one draw and one log per event)
@@ -113,12 +117,12 @@ def abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_def
                 if u >= revision:
                     a += 1
                     continue
-                u = u / revision
+                u = u * inv_revision
             s = state[a]
             c = agent_city[a]
             deg = indptr[a + 1] - indptr[a]
             if deg > 0 and u < imitation:
-                v = u / imitation * deg  # uniform on [0, deg): neighbour and residual
+                v = u * inv_imitation * deg  # uniform on [0, deg): neighbour and residual
                 k = min(int(v), deg - 1)
                 b = indices[indptr[a] + k]
                 sb = state[b]
@@ -128,7 +132,7 @@ def abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_def
                         s = sb
             else:
                 if deg > 0:
-                    u = (u - imitation) / (1.0 - imitation)
+                    u = (u - imitation) * inv_rest
                 s = 1 if u < p_coop[c] else 0
             ones[c] += s - new_state[a]
             new_state[a] = s
