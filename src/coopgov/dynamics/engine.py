@@ -270,7 +270,7 @@ def simulate(
         Per-tonne scheme whose prices the compensation lever uses.
     chunk_size : int
         Scenarios integrated together (memory and cache use; no effect on
-        results).
+        results beyond rounding, see :mod:`coopgov.dynamics.replicator`).
 
     Returns
     -------
