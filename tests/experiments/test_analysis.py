@@ -120,6 +120,12 @@ def test_analyze_lever_experiment_writes_report(tmp_path, tiny_dict):
     html = (out / "analysis" / "report.html").read_text()
     assert html.count("plotly.js v") <= 2 and "cdn.plot.ly/plotly" not in html
     assert "Which cities respond to which lever" in html
+    # the PRIM boxes: peeled, simplified and pasted, each with its table
+    for key in ("prim_simplified", "prim_pasted"):
+        assert 0.0 <= s[key]["density"] <= 1.0 and 0.0 <= s[key]["coverage"] <= 1.0
+    assert s["prim_pasted"]["density"] >= s["prim"]["density"] - 1e-12
+    assert {"prim_box", "prim_box_simplified", "prim_box_pasted"} <= set(an.tables)
+    assert "Pasted (faces widened" in html
 
 
 def test_analyze_sobol_and_morris(tmp_path):

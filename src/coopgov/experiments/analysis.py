@@ -536,24 +536,18 @@ def analyze_experiment(out: str | Path, *, write: bool = True, report: bool = Tr
             chosen = res.chosen
             xs = df[factor_names].to_numpy()
             lo_s, hi_s = simplify_box(xs, interest, res.lower[chosen], res.upper[chosen])
-            cov_s, den_s, mass_s = box_stats(xs, interest, lo_s, hi_s)
-            simple = pd.DataFrame(
-                [(n, lo_s[j], hi_s[j]) for j, n in enumerate(factor_names)
-                 if lo_s[j] > res.lower[0, j] or hi_s[j] < res.upper[0, j]],
-                columns=["factor", "low", "high"])
-            an.tables["prim_box_simplified"] = simple
             lo_p, hi_p, pastes = paste_box(xs, interest, res.lower[chosen], res.upper[chosen],
                                            alpha=a.prim_alpha)
-            cov_p, den_p, mass_p = box_stats(xs, interest, lo_p, hi_p)
-            pasted = pd.DataFrame(
-                [(n, lo_p[j], hi_p[j]) for j, n in enumerate(factor_names)
-                 if lo_p[j] > res.lower[0, j] or hi_p[j] < res.upper[0, j]],
-                columns=["factor", "low", "high"])
-            an.tables["prim_box_pasted"] = pasted
-            summary["prim_pasted"] = {"coverage": cov_p, "density": den_p, "mass": mass_p,
-                                      "pastes": pastes, "box": pasted.to_dict(orient="records")}
-            summary["prim_simplified"] = {"coverage": cov_s, "density": den_s, "mass": mass_s,
-                                          "box": simple.to_dict(orient="records")}
+            for key, lo_b, hi_b, extra in (("simplified", lo_s, hi_s, {}),
+                                           ("pasted", lo_p, hi_p, {"pastes": pastes})):
+                cov_b, den_b, mass_b = box_stats(xs, interest, lo_b, hi_b)
+                table = pd.DataFrame(
+                    [(n, lo_b[j], hi_b[j]) for j, n in enumerate(factor_names)
+                     if lo_b[j] > res.lower[0, j] or hi_b[j] < res.upper[0, j]],
+                    columns=["factor", "low", "high"])
+                an.tables[f"prim_box_{key}"] = table
+                summary[f"prim_{key}"] = {"coverage": cov_b, "density": den_b, "mass": mass_b,
+                                          **extra, "box": table.to_dict(orient="records")}
             summary["prim"] = {
                 "policy": prim_policy, "outcome": main_col,
                 "cases_of_interest": f"{main_col} {'<' if a.prim_direction == 'below' else '>'}"

@@ -257,20 +257,16 @@ def report_html(an: Analysis) -> str:
             f"{p['density']:.2f}, mass {p['mass']:.2f} for cases {p['cases_of_interest']}.")
             + "</p>")
         parts.append(_table_html(an.tables["prim_box"]))
-        if "prim_simplified" in s:
-            q = s["prim_simplified"]
-            parts.append("<p>" + html.escape(
-                f"Simplified (restrictions adding < 1 point of density dropped): coverage "
-                f"{q['coverage']:.2f}, density {q['density']:.2f}, mass {q['mass']:.2f}.")
-                + "</p>")
-            parts.append(_table_html(an.tables["prim_box_simplified"]))
-        if "prim_pasted" in s:
-            q = s["prim_pasted"]
-            parts.append("<p>" + html.escape(
-                f"Pasted (faces widened while density rises, {q['pastes']} pastes): coverage "
-                f"{q['coverage']:.2f}, density {q['density']:.2f}, mass {q['mass']:.2f}.")
-                + "</p>")
-            parts.append(_table_html(an.tables["prim_box_pasted"]))
+        for key, label in (("simplified", "Simplified (restrictions adding < 1 point of "
+                                          "density dropped)"),
+                           ("pasted", "Pasted (faces widened while density rises, "
+                                      f"{s.get('prim_pasted', {}).get('pastes', 0)} pastes)")):
+            if f"prim_{key}" in s:
+                q = s[f"prim_{key}"]
+                parts.append("<p>" + html.escape(
+                    f"{label}: coverage {q['coverage']:.2f}, density {q['density']:.2f}, "
+                    f"mass {q['mass']:.2f}.") + "</p>")
+                parts.append(_table_html(an.tables[f"prim_box_{key}"]))
     for heading, fig in figures(an):
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         parts.append(_fig_html(fig))
