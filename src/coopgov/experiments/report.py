@@ -12,12 +12,13 @@ index) by city, drawn on the region's city boundaries.
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from coopgov.experiments.analysis import Analysis
+if TYPE_CHECKING:  # the analysis calls the report; the report only reads its result
+    from coopgov.experiments.analysis import Analysis
 
 __all__ = ["report_html", "figures"]
 
