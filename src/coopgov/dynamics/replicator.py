@@ -371,7 +371,7 @@ def integrate_affine(
     steps_per_year: int = 12,
     record: str = "year",
 ) -> np.ndarray:
-    """Integrate the replicator dynamics with an affine payoff difference.
+    r"""Integrate the replicator dynamics with an affine payoff difference.
 
     Parameters
     ----------
