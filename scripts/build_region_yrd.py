@@ -137,9 +137,10 @@ def provenance_rows(stats: pd.DataFrame, geo: pd.DataFrame | None) -> pd.DataFra
             rows.append({
                 "adcode": r.adcode, "field": f, "value": getattr(r, f) * scale, "unit": unit,
                 "year": YEAR, "source": r.source,
-                "status": "transcribed, confirmed" if ok else "transcribed",
+                "status": "confirmed" if ok else "unverified",
                 "note": f"confirmed by {r.confirmed_by}" if ok else
-                "transcribed from the communiqué; not yet checked against a second text",
+                "attributed to the communiqué but not checked against any text; about half "
+                "of the figures checked so far needed correcting (region README)",
             })
     if geo is not None:
         for r in geo.itertuples(index=False):
@@ -175,7 +176,7 @@ def sources_toml(length_km: float, mean_share: float) -> str:
         "[statistics]",
         f"year = \"{YEAR}\"",
         'gdp = "city 2022 statistical communiqués (<city>2022年国民经济和社会发展统计公报), '
-        'transcribed; per-city source and confirmation status in statistics.csv"',
+        'per-city source and status (confirmed against a text, or unverified) in statistics.csv"',
         'population = "year-end resident population (常住人口), same communiqués"',
         'secondary_share = "value added of the secondary industry / GDP, same communiqués"',
         'budget_revenue = "general public budget revenue (一般公共预算收入), same communiqués"',
