@@ -205,3 +205,13 @@ def test_pasting_never_shrinks_the_box_nor_lowers_density_or_coverage(seed, alph
     cov0, den0, _ = box_stats(x, y, lo0, hi0)
     cov, den, _ = box_stats(x, y, lo, hi)
     assert den >= den0 - 1e-12 and cov >= cov0 - 1e-12
+
+
+def test_pasting_rejects_mismatched_inputs():
+    from coopgov.experiments.prim import paste_box
+
+    x = np.zeros((5, 2))
+    with pytest.raises(InputError, match="one value per factor"):
+        paste_box(x, np.zeros(5, bool), np.zeros(3), np.ones(3))
+    with pytest.raises(InputError, match=r"\(n, D\)"):
+        paste_box(x, np.zeros(4, bool), np.zeros(2), np.ones(2))

@@ -84,6 +84,15 @@ class PrimResult:
         return pd.DataFrame(rows, columns=["factor", "low", "high"])
 
 
+def _cases(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Factor values (n, D) as floats and cases of interest (n,) as booleans."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=bool)
+    if x.ndim != 2 or y.shape != (x.shape[0],):
+        raise InputError("x must be (n, D) and y (n,)", field="x", value=(x.shape, y.shape))
+    return x, y
+
+
 def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str] | None = None,
          alpha: float = 0.05, min_mass: float = 0.05) -> PrimResult:
     r"""Peel boxes that concentrate the cases of interest.
@@ -115,10 +124,7 @@ def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str] | None = None,
         \text{coverage} = k_B / K, \quad \text{density} = k_B / n_B,
         \quad \text{mass} = n_B / n
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=bool)
-    if x.ndim != 2 or y.shape != (x.shape[0],):
-        raise InputError("x must be (n, D) and y (n,)", field="x", value=(x.shape, y.shape))
+    x, y = _cases(x, y)
     if not 0 < alpha < 0.5 or not 0 < min_mass < 1:
         raise InputError("need 0 < alpha < 0.5 and 0 < min_mass < 1", field="alpha",
                          value=(alpha, min_mass))
@@ -255,11 +261,13 @@ def paste_box(x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
     steps : int
         Pastes applied.
     """
-    x = np.asarray(x, float)
-    y = np.asarray(y, bool)
+    x, y = _cases(x, y)
     if not 0 < alpha < 1:
         raise InputError("need 0 < alpha < 1", field="alpha", value=alpha)
     lower, upper = np.array(lower, float), np.array(upper, float)
+    if lower.shape != (x.shape[1],) or upper.shape != (x.shape[1],):
+        raise InputError("the box limits must have one value per factor", field="lower",
+                         value=(lower.shape, upper.shape))
     d = x.shape[1]
     steps = 0
     while steps < max_steps:
