@@ -277,20 +277,15 @@ class OutcomeSpec(BaseModel):
 class AgentBasedSpec(BaseModel):
     """Settings of the agent-based engine (``engine = "agent_based"``).
 
-    All are **assumptions** (coopgov 2026); the rule's defaults are those of
-    :class:`coopgov.dynamics.abm.ABMConfig`.
+    The behavioural rates are the model's parameters, shared with the
+    mean-field engine (:mod:`coopgov.dynamics.abm`); only the number of
+    agents per city and the time step are the ABM's own.
     """
 
     model_config = _STRICT
 
     agents_per_city: int = Field(default=20, ge=1)
-    k_within: int = Field(default=6, ge=0)
-    k_between: int = Field(default=2, ge=0)
-    imitation: float = Field(default=_ABM.imitation, ge=0, le=1)
-    temperature: float = Field(default=_ABM.temperature, gt=0)
-    revision: float = Field(default=_ABM.revision, ge=0, le=1)
-    mutation: float = Field(default=_ABM.mutation, ge=0, le=1)
-    network_seed: int = Field(default=0, ge=0)
+    steps_per_year: int = Field(default=_ABM.steps_per_year, ge=1, le=1000)
 
 
 class AnalysisSpec(BaseModel):
