@@ -223,12 +223,18 @@ class Scenario(BaseModel):
         levers : sequence of str
             Lever order of the last-but-one (or last) axis.
         city : CityData, optional
-            The region's cities (needed for scoped levers and ``inherited``
-            per city); with it the result is per city, shape (years, L, N).
+            The region's cities; with it (or when a lever is scoped, which
+            loads the scenario's region) the result is per city, shape
+            (years, L, N).
         inherited : ndarray, shape (L,) or (L, N), optional
             Intensities in force when the scenario starts (``start_from``);
             the scenario's own settings add to them (the larger holds).
         """
+        if city is None and self.scoped:
+            from coopgov.model.cities import city_data
+            from coopgov.region import load_region
+
+            city = city_data(load_region(self.region))
         return intensity_matrix(self.lever_entries, self.start_year, self.years, levers,
                                 city=city, inherited=inherited, file=None)
 
