@@ -64,7 +64,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from coopgov.dynamics.abm import ABMConfig
 from coopgov.errors import InputError
-from coopgov.model.levers import LEVER_NAMES, LEVERS
+from coopgov.model.levers import COUNTERMEASURES, LEVER_NAMES, LEVERS
 from coopgov.model.parameters import PARAMETER_INFO
 
 __all__ = [
@@ -409,7 +409,7 @@ class ExperimentSpec(BaseModel):
 
     def _check_policies(self) -> None:
         pol = self.policies
-        singles = list(LEVER_NAMES) if pol.single_levers == "all" else pol.single_levers
+        singles = list(COUNTERMEASURES) if pol.single_levers == "all" else pol.single_levers
         for k, name in enumerate(singles):
             if name not in LEVERS:
                 raise InputError(f"unknown lever; known: {', '.join(LEVER_NAMES)}",
@@ -470,7 +470,7 @@ class ExperimentSpec(BaseModel):
         """Every policy, in run order: baseline, single levers, custom."""
         pol = self.policies
         out = [PolicySpec(name="baseline")] if pol.baseline else []
-        singles = list(LEVER_NAMES) if pol.single_levers == "all" else pol.single_levers
+        singles = list(COUNTERMEASURES) if pol.single_levers == "all" else pol.single_levers
         out += [PolicySpec(name=lv, levers={lv: pol.intensity}, from_year=pol.from_year)
                 for lv in singles]
         return out + list(pol.custom)
