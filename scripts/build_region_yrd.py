@@ -474,9 +474,9 @@ def main(argv: list[str] | None = None) -> None:
         atomic_write_text(OUT / "provinces.geojson",
                           json.dumps(prov_fc, separators=(",", ":")))
 
-    names = pd.read_csv(OUT / "cities.csv")[["adcode", "name_en"]] if (OUT / "cities.csv").is_file() \
-        else None
-    assert names is not None, "cities.csv (for English names) is missing"
+    if not (OUT / "cities.csv").is_file():
+        raise SystemExit("cities.csv (for the English names) is missing")
+    names = pd.read_csv(OUT / "cities.csv")[["adcode", "name_en"]]
     cities = stats[["adcode", "name_zh", "province"]].merge(names, on="adcode")
     cities = cities[["adcode", "name_zh", "name_en", "province"]].merge(geo, on="adcode")
     cities["population"] = np.round(stats["population"].to_numpy() * 1e4).astype(np.int64)
