@@ -166,7 +166,8 @@ def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFram
             residual = tot[(prov, "secondary_va")] - va_have
             va_tr = gdp[codes].to_numpy() * todo["transcribed"].to_numpy() / 100
             share = residual * va_tr / va_tr.sum() / gdp[codes].to_numpy() * 100
-            rule = (f"residual-split on secondary value added: {prov} {tot[(prov, 'secondary_va')]:g}"
+            va_total = tot[(prov, "secondary_va")]
+            rule = (f"residual-split on secondary value added: {prov} {va_total:g}"
                     f" minus sourced cities = {residual:.1f}, split in the ratio of GDP x the "
                     "earlier transcribed share")
         elif prov == "Shanghai":
