@@ -85,7 +85,8 @@ def main() -> None:
     for name, n, wall in rows:
         print(f"{name:28s} {n:8d} simulations {wall:8.1f} s {n / wall:9.0f} simulations/s")
     if len(rows) == 2:
-        print(f"speed-up (simulations/s): {(rows[0][1] / rows[0][2]) / (rows[1][1] / rows[1][2]):.0f}x")
+        ratio = (rows[0][1] / rows[0][2]) / (rows[1][1] / rows[1][2])
+        print(f"speed-up (simulations/s): {ratio:.0f}x")
 
 
 if __name__ == "__main__":

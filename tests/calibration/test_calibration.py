@@ -15,7 +15,6 @@ from coopgov.calibration.problem import HistoryProblem, MilestoneWindow
 from coopgov.errors import InputError
 from coopgov.model.parameters import PARAMETER_INFO, ModelParameters
 
-
 # --- observed data ---------------------------------------------------------------------------
 
 def test_observed_series_have_source_status_and_no_interpolated_years():
@@ -224,7 +223,7 @@ def test_own_abc_smc_agrees_with_pyabc_on_gaussian_mean():
     y = np.random.default_rng(1).normal(1.3, 1.0, 10)
 
     def model(p):
-        return {"m": np.random.normal(p["mu"], 1.0, 10).mean()}
+        return {"m": np.random.normal(p["mu"], 1.0, 10).mean()}  # noqa: NPY002
 
     abc = pyabc.ABCSMC(model, pyabc.Distribution(mu=pyabc.RV("uniform", -10, 20)),
                        lambda a, b: abs(a["m"] - b["m"]), population_size=1000,

@@ -98,7 +98,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray,
 
 
 def _kernel_logdens(x: np.ndarray, centres: np.ndarray, chol: np.ndarray) -> np.ndarray:
-    """log N(x_i; c_j, LLᵀ) up to the common constant, shape (len(x), len(centres))."""
+    """Log N(x_i; c_j, LLᵀ) up to the common constant, shape (len(x), len(centres))."""
     out = np.empty((x.shape[0], centres.shape[0]))
     for lo in range(0, x.shape[0], 512):
         diff = x[lo:lo + 512, None, :] - centres[None, :, :]

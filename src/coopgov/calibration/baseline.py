@@ -1,11 +1,11 @@
-"""Emission and policy baseline outside cooperation, and the PM2.5 observation model.
+r"""Emission and policy baseline outside cooperation, and the PM2.5 observation model.
 
 The regional mean PM2.5 concentration [ug/m3] of year t is
 
 .. math::
 
-    C(t) = B + (L - B)\\, E(t)\\, \\bigl(1 - s\\, \\bar x(t)\\bigr)\\, e^{\\sigma \\varepsilon_t},
-    \\qquad \\varepsilon_t \\sim N(0, 1) \\text{ i.i.d.},
+    C(t) = B + (L - B)\, E(t)\, \bigl(1 - s\, \bar x(t)\bigr)\, e^{\sigma \varepsilon_t},
+    \qquad \varepsilon_t \sim N(0, 1) \text{ i.i.d.},
 
 with B the background (``pm25_background``), L the 2013 level had nobody
 cooperated (``pm25_no_cooperation_2013``), s the share of the

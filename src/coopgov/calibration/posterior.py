@@ -59,7 +59,7 @@ class Calibration:
         return pd.DataFrame([g.__dict__ for g in self.result.generations])
 
     def predictive_table(self) -> pd.DataFrame:
-        """Posterior predictive quantiles by year: ``year``, ``quantity``, ``q05``, ``q50``, ``q95``."""
+        """Posterior predictive quantiles by year (``year``, ``quantity``, ``q05/q50/q95``)."""
         rows = []
         for quantity in ("pm25", "cooperation"):
             q = np.quantile(self.predictive[quantity], QUANTILES, axis=0)
@@ -162,6 +162,7 @@ def calibrate(
     seed : int
         Root seed (default: the date of the 2014 YRD air cooperation group).
     milestone : MilestoneWindow, optional
+        Milestone window (default :class:`MilestoneWindow`).
     n_predictive : int, optional
         Posterior predictive draws (default: ``n_particles``).
     progress : callable, optional

@@ -1,4 +1,4 @@
-"""The history calibration problem: the ``history`` scenario as forcing, observed PM2.5 and milestones.
+r"""The history calibration problem: ``history`` as forcing, observed PM2.5, milestones.
 
 A particle θ sets some model parameters (the cooperation dynamics) and
 the observation-model parameters (:mod:`coopgov.calibration.baseline`).
@@ -13,8 +13,8 @@ Distance to the observations (an assumption, documented in
 
 .. math::
 
-    d = \\sqrt{\\tfrac{1}{n}\\sum_{t \\le T} (\\log C_{sim}(t) - \\log C_{obs}(t))^2}
-        + w_m \\cdot \\text{miss}(t_{1/2})
+    d = \sqrt{\tfrac{1}{n}\sum_{t \le T} (\log C_{sim}(t) - \log C_{obs}(t))^2}
+        + w_m \cdot \text{miss}(t_{1/2})
 
 where t½ is the first year the regional cooperation rate reaches one
 half, and miss() the number of years it falls outside the milestone
@@ -80,6 +80,7 @@ def scaled_intensity(intensity: np.ndarray, efficacy: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     intensity : ndarray, shape (Y, L) or (S, Y, L)
+        Lever intensities [1].
     efficacy : ndarray, shape (S,)
         ``lever_efficacy`` [1].
     """

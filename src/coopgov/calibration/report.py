@@ -54,7 +54,7 @@ def _marginals(cal: Calibration) -> go.Figure:
     cols = 4
     rows = int(np.ceil(len(names) / cols))
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=names)
-    for k, name in enumerate(names):
+    for k in range(len(names)):
         r, c = k // cols + 1, k % cols + 1
         fig.add_trace(go.Histogram(x=cal.result.particles[:, k], histnorm="probability density",
                                    y=None, nbinsx=30, marker={"color": "#0b4f6c"},
