@@ -346,6 +346,58 @@ _INFO: list[ParameterInfo] = [
         "(keeps the dynamics off the absorbing boundaries).",
         _A,
     ),
+    # --- observation model and baseline (coopgov.calibration) -------------
+    # Used only by the calibration's observation model
+    # (coopgov.calibration.baseline); the cooperation dynamics ignore them.
+    ParameterInfo(
+        "pm25_no_cooperation_2013", 70.0, "ug/m3", (55.0, 90.0),
+        "Regional (city-mean) annual PM2.5 in 2013 had no city cooperated at all: the level "
+        "the emission baseline starts from.",
+        "anchored on the observed 2013 YRD 25-city mean of 67 ug/m3 (2013 monitoring results); "
+        "bounds an assumption (coopgov 2026)",
+    ),
+    ParameterInfo(
+        "pm25_background", 10.0, "ug/m3", (3.0, 20.0),
+        "Regional-mean PM2.5 not caused by the region's anthropogenic emissions (natural "
+        "sources, inflow from outside the region); constant over time.",
+        _A,
+    ),
+    ParameterInfo(
+        "emission_trend_2013_2017", 0.10, "1/yr", (0.05, 0.22),
+        "Exponential decline rate, 2013-2017, of the PM2.5-relevant anthropogenic emissions "
+        "outside regional cooperation (national Action Plan, cleaner technology, structure).",
+        "Zheng et al. 2018, Atmos. Chem. Phys. 18, 14095 (MEIC, China 2013-2017): primary "
+        "PM2.5 -33 % (0.100/yr, default), NOx -21 % (0.059/yr), SO2 -59 % (0.223/yr); "
+        "bounds span the three",
+    ),
+    ParameterInfo(
+        "emission_trend_after_2017", 0.05, "1/yr", (0.0, 0.15),
+        "Exponential decline rate after 2017 of the same emissions outside cooperation "
+        "(Three-Year Action Plan for Blue Skies 2018-2020 and after).",
+        _A,
+    ),
+    ParameterInfo(
+        "met_noise_sd", 0.05, "1", (0.01, 0.15),
+        "Standard deviation of the year-to-year meteorological anomaly of regional annual "
+        "PM2.5, as a log-normal multiplicative factor, independent between years.",
+        _A + "; year-on-year changes of the 41-city mean of -14.6 % (2020) and 0 % (2022) "
+        "bracket it",
+    ),
+    ParameterInfo(
+        "attributable_share", 0.15, "1", (0.0, 0.5),
+        "Share of the anthropogenic PM2.5 that full cooperation of every city removes beyond "
+        "the baseline (the part of the decline cooperation can explain).",
+        "assumption (coopgov 2026), anchored qualitatively on difference-in-differences "
+        "studies of regional joint prevention and control: Lu & Zhou 2025, Resources and "
+        "Environment in the Yangtze Basin 34(3) 652 (PSM-DID, 279 cities 2013-2020: "
+        "significant PM2.5 reduction, smaller in the YRD than in BTH)",
+    ),
+    ParameterInfo(
+        "lever_efficacy", 1.0, "1", (0.25, 2.0),
+        "Scale on the lever intensities of the history scenario (intensity x efficacy, "
+        "clipped to [0, 1]): how strong the institutions actually were.",
+        _A + "; the history scenario's intensities are themselves assumptions",
+    ),
 ]
 
 PARAMETER_INFO: dict[str, ParameterInfo] = {p.name: p for p in _INFO}
