@@ -79,8 +79,8 @@ def scaled_intensity(intensity: np.ndarray, efficacy: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    intensity : ndarray, shape (Y, L) or (S, Y, L)
-        Lever intensities [1].
+    intensity : ndarray, shape (Y, L), or (S, Y, L) or (S, Y, L, N) with a scenario axis
+        Lever intensities [1] (per city for levers scoped to provinces or cities).
     efficacy : ndarray, shape (S,)
         ``lever_efficacy`` [1].
     """
@@ -133,8 +133,9 @@ class HistoryProblem:
         self.start_year = self.scenario.start_year
         self.years = self.scenario.calendar  # simulated calendar years (Y,)
         self.levers = tuple(LEVER_NAMES)
-        self.intensity = self.scenario.intensity(self.levers)
         self.city = city_data(load_region(self.scenario.region))
+        # per city: the history's levers are scoped (the 2008 agreement had three members)
+        self.intensity = self.scenario.intensity(self.levers, city=self.city)[None]
         base = dict(self.scenario.model_parameters)
         self.base_parameters = {k: float(base[k]) for k in PARAMETER_INFO}
         info = [PARAMETER_INFO[p] for p in self.parameters]
