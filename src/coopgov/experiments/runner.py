@@ -257,7 +257,7 @@ def _run_chunk(task: ChunkTask) -> pa.Table:
     sim = simulate(city, params, intensity, years=spec.experiment.years,
                    start_year=spec.experiment.start_year,
                    steps_per_year=spec.experiment.steps_per_year,
-                   chunk_size=ENGINE_BATCH)
+                   chunk_size=ENGINE_BATCH, method=spec.experiment.integrator)
     if spec.experiment.engine == "agent_based":
         sim = replace(sim, cooperation=_agent_based(sim, task))
     outcomes = reduce_outcomes(sim, spec)

@@ -145,6 +145,20 @@ class CityData:
                          where=total[None, :] > 0)
 
     @cached_property
+    def river_link_matrix(self) -> np.ndarray:
+        """``E[u, d] = 1`` for each direct river link from city u to city d [1]."""
+        e = np.zeros((self.n, self.n))
+        if self.river_links is not None:
+            links = np.asarray(self.river_links, dtype=np.int64).reshape(-1, 2)
+        else:
+            w = np.array(self.water_transfer, dtype=float)
+            np.fill_diagonal(w, 0.0)
+            links = np.argwhere(w > 0)
+        e[links[:, 0], links[:, 1]] = 1.0
+        e.setflags(write=False)
+        return e
+
+    @cached_property
     def water_load_total(self) -> np.ndarray:
         """COD + NH3-N load of each city [t/yr]."""
         return self.water_loads.sum(axis=1)

@@ -494,7 +494,9 @@ def stack_parameters(parameter_sets: Sequence[Mapping[str, float]]) -> dict[str,
     dict of str to ndarray
         Each parameter as a float array of shape ``(S,)``.
     """
-    return {
-        name: np.array([float(p[name]) for p in parameter_sets], dtype=float)
-        for name in PARAMETER_INFO
-    }
+    if len(parameter_sets) == 1:  # the common single run: no per-name list building
+        only = parameter_sets[0]
+        return {name: np.array([float(only[name])]) for name in PARAMETER_INFO}
+    rows = [[float(p[name]) for name in PARAMETER_INFO] for p in parameter_sets]
+    table = np.array(rows, dtype=float).reshape(len(rows), len(PARAMETER_INFO))
+    return {name: table[:, k].copy() for k, name in enumerate(PARAMETER_INFO)}
