@@ -170,6 +170,7 @@ def run_scenarios(
     abm_config: ABMConfig | None = None,
     progress: Callable[[int], None] | None = None,
     steps_per_year: int = 12,
+    method: str = "rk4",
 ) -> RunResults:
     """Simulate scenarios (mean field, batched) and replicate each with the ABM.
 
@@ -192,6 +193,8 @@ def run_scenarios(
         Called with the number of scenarios just completed.
     steps_per_year : int
         Integration steps per year of the mean-field engine (12: monthly).
+    method : {"rk4", "exponential"}
+        Mean-field integrator (:func:`coopgov.dynamics.engine.simulate`).
     """
     if not scenarios:
         raise ValueError("no scenario to run")
@@ -205,7 +208,7 @@ def run_scenarios(
         scenarios = [s.with_horizon(years) for s in scenarios]
     agents = city_agents(np.full(city.n, agents_per_city))
     seeds = np.random.SeedSequence(seed).spawn(len(scenarios))
-    bases = _continuations(scenarios, city, steps_per_year)
+    bases = _continuations(scenarios, city, steps_per_year, method)
 
     groups: dict[tuple[int, int], list[int]] = {}
     for i, s in enumerate(scenarios):
@@ -222,7 +225,8 @@ def run_scenarios(
                          if base is None else base[0])
             pars.append(s.model_parameters if base is None else base[2])
         sim = simulate(city, pars, np.stack(inten), years=horizon, start_year=start,
-                       initial=np.stack(inits), steps_per_year=steps_per_year)
+                       initial=np.stack(inits), steps_per_year=steps_per_year,
+                       method=method)
         for k, i in enumerate(members):
             abm_rate = None
             if replications > 0:
@@ -239,8 +243,8 @@ def run_scenarios(
     return RunResults(done, seed, replications, city, region_name)
 
 
-def _continuations(scenarios: Sequence[Scenario], city: CityData, steps_per_year: int = 12
-                   ) -> dict[tuple[str, tuple[tuple[str, float], ...]],
+def _continuations(scenarios: Sequence[Scenario], city: CityData, steps_per_year: int = 12,
+                   method: str = "rk4") -> dict[tuple[str, tuple[tuple[str, float], ...]],
                              tuple[np.ndarray, np.ndarray, Any]]:
     """End state, last-year lever intensities and parameters of every base run.
 
@@ -262,7 +266,8 @@ def _continuations(scenarios: Sequence[Scenario], city: CityData, steps_per_year
         params = base.model_parameters.replace(**s.parameters)
         inten = base.intensity(LEVER_NAMES, city=city)
         sim = simulate(city, [params], inten[None], years=base.years,
-                       start_year=base.start_year, steps_per_year=steps_per_year)
+                       start_year=base.start_year, steps_per_year=steps_per_year,
+                       method=method)
         out[key] = (sim.cooperation[0, -1], inten[-1], params)
     return out
 
