@@ -342,6 +342,7 @@ def payoff_differences(game: SupervisedGame, x, y, z) -> tuple[np.ndarray, np.nd
     Parameters
     ----------
     game : SupervisedGame
+        The supervised two-region game.
     x, y, z : array_like
         Shares protecting, compensating, supervising [-], broadcast together.
 
@@ -596,6 +597,7 @@ def rest_points(game: SupervisedGame) -> list[SupervisedRestPoint]:
     Parameters
     ----------
     game : SupervisedGame
+        The supervised two-region game.
 
     Returns
     -------
@@ -628,7 +630,7 @@ def rest_points(game: SupervisedGame) -> list[SupervisedRestPoint]:
     pts: list[SupervisedRestPoint] = []
     seen: list[tuple[float, float, float]] = []
     for x, y, z, cell in found:
-        free = [v for v, s in zip((x, y, z), (True, True, c.strategic)) if s]
+        free = [v for v, s in zip((x, y, z), (True, True, c.strategic), strict=True) if s]
         on_grid = [v in (0.0, 1.0) for v in free]
         if not all(0.0 <= v <= 1.0 for v in free):
             continue
@@ -656,6 +658,7 @@ def integrate_supervised(game: SupervisedGame, x0: float, y0: float, z0: float |
     Parameters
     ----------
     game : SupervisedGame
+        The supervised two-region game.
     x0, y0, z0 : float
         Initial shares [-]; ``z0`` defaults to ``static_intensity``.
     t_end : float
@@ -738,6 +741,7 @@ def supervision_response(cooperation_rate, params: SupervisionParameters):
     cooperation_rate : float or array_like
         r ∈ [0, 1], the regional cooperation rate [-].
     params : SupervisionParameters
+        The centre's penalty, enforcement benefit, cost, penalty rule and noise.
 
     Returns
     -------
@@ -785,6 +789,7 @@ def supervision_threshold(params: SupervisionParameters) -> float:
     Parameters
     ----------
     params : SupervisionParameters
+        The centre's penalty, enforcement benefit, cost, penalty rule and noise.
 
     Returns
     -------
