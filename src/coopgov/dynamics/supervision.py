@@ -562,21 +562,30 @@ def _candidates_dynamic_rule(game: SupervisedGame, levels: tuple[float, ...]
     return out
 
 
-def _check_edges_static(game: SupervisedGame, levels: tuple[float, ...]) -> None:
-    """Warn where a payoff difference vanishes along a whole edge (continuum)."""
+def _check_edges(game: SupervisedGame, levels: tuple[float, ...]) -> None:
+    """Warn where a payoff difference vanishes along a whole edge (a continuum).
+
+    On an edge only one share is free; where its payoff difference does not
+    depend on it (every edge under the static penalty; the edges along z and
+    at z = 0 under the dynamic one) the edge holds either no rest point or a
+    whole segment of them.
+    """
     corners = (0.0, 1.0)
+    along = (0.25, 0.75)
+
+    def flat(i: int, states: list[tuple[float, float, float]]) -> bool:
+        return all(abs(float(payoff_differences(game, *s)[i])) <= _ZERO for s in states)
+
     for x0 in corners:
         for y0 in corners:
-            if game.centre.strategic:
-                dg = float(payoff_differences(game, x0, y0, 0.5)[2])
-                if abs(dg) <= _ZERO:
-                    _degenerate(f"edge x={x0:g}, y={y0:g}", "Δ_G")
+            if game.centre.strategic and flat(2, [(x0, y0, t) for t in along]):
+                _degenerate(f"edge x={x0:g}, y={y0:g}", "Δ_G")
         for z0 in levels:
-            if abs(float(payoff_differences(game, x0, 0.5, z0)[1])) <= _ZERO:
+            if flat(1, [(x0, t, z0) for t in along]):
                 _degenerate(f"edge x={x0:g}, z={z0:g}", "Δ_D")
     for y0 in corners:
         for z0 in levels:
-            if abs(float(payoff_differences(game, 0.5, y0, z0)[0])) <= _ZERO:
+            if flat(0, [(t, y0, z0) for t in along]):
                 _degenerate(f"edge y={y0:g}, z={z0:g}", "Δ_U")
 
 
@@ -621,10 +630,10 @@ def rest_points(game: SupervisedGame) -> list[SupervisedRestPoint]:
         for x0 in (0.0, 1.0):
             for y0 in (0.0, 1.0):
                 found.append((x0, y0, z0, "vertex"))
+    _check_edges(game, levels)
     if game.dynamic:
         found += _candidates_dynamic_rule(game, levels)
     else:
-        _check_edges_static(game, levels)
         found += _candidates_static_rule(game, levels)
 
     pts: list[SupervisedRestPoint] = []
