@@ -158,7 +158,8 @@ def test_rest_points_static_penalty_by_hand():
     # need z = -a0/P_u = 2.6 or -(a0 + b)/P_u = -1.4: all outside, none.
     pts = by_state(rest_points(STATIC))
     corners = {tuple(map(float, v)) for v in itertools.product((0, 1), repeat=3)}
-    expected = corners | {(round(2 / 3, 9), 0.5, 0.6), (0.8, 0.4, 1.0), (round(7 / 15, 9), 0.65, 0.0)}
+    expected = corners | {(round(2 / 3, 9), 0.5, 0.6), (0.8, 0.4, 1.0),
+                          (round(7 / 15, 9), 0.65, 0.0)}
     assert set(pts) == expected
 
     # Vertex eigenvalues: ((1-2x)Δ_U, (1-2y)Δ_D, (1-2z)Δ_G) with
