@@ -226,12 +226,15 @@ def test_interior_supervision_rises_with_cost_in_a_coordination_game():
 # ------------------------------------------- against numerical root finding
 
 
-def numerical_rest_points(game, starts_per_axis=5):
+def numerical_rest_points(game, starts_per_axis=5, zbar=None):
     """Rest points found by root finding of the free players' payoff differences,
-    cell by cell of the cube, from a grid of starting points."""
+    cell by cell of the cube (of the square z = zbar when given), from a grid
+    of starting points."""
     grid = (np.arange(starts_per_axis) + 0.5) / starts_per_axis
     found = []
-    for fixed in itertools.product((0.0, 1.0, None), repeat=3):
+    cells = (itertools.product((0.0, 1.0, None), repeat=3) if zbar is None else
+             ((fx, fy, zbar) for fx, fy in itertools.product((0.0, 1.0, None), repeat=2)))
+    for fixed in cells:
         free = [i for i in range(3) if fixed[i] is None]
         if not free:
             found.append(tuple(fixed))
@@ -484,3 +487,20 @@ def test_bad_initial_state_is_named():
     with pytest.raises(InputError) as err:
         integrate_supervised(STATIC, 0.5, 0.5, 1.2)
     assert err.value.field == "z0"
+
+
+@pytest.mark.parametrize("zbar", [0.3, 1.0])
+def test_frozen_centre_with_dynamic_penalty_matches_root_finding(zbar):
+    # the square z = z̄: vertices, edge and interior points of Δ_U = Δ_D = 0
+    game = replace(DYNAMIC_STABLE, centre=replace(DYNAMIC_STABLE.centre, strategic=False,
+                                                  static_intensity=zbar))
+    pts = rest_points(game)
+    assert all(p.z == zbar and len(p.eigenvalues) == 2 for p in pts)
+    numeric = numerical_rest_points(game, zbar=zbar)
+    assert_same_points([p.state for p in pts], numeric)
+    if zbar == 1.0:
+        # same as the z = 1 face of the strategic game, by hand: the linear system
+        # -(3/2) x + (2 - 3/2) y = -(-1.3 + 3),  (-1.5 - 3/2) x - (3/2) y = -(0.7 + 3)
+        # → from the first y = 3x - 3.4; the second: -3x - 1.5(3x - 3.4) = -3.7
+        #   → -7.5x = -8.8 → x = 1.17333 (outside): no interior point of the square
+        assert not [p for p in pts if p.cell == "face"]

@@ -85,8 +85,10 @@ to the other pure strategy (Friedman 1991 [5]_).
 *Edges*: one coordinate free.  Under the static penalty no payoff difference
 depends on its own player's share, so an edge carries rest points only when
 the payoff difference vanishes along the whole edge (a non-generic
-continuum; a warning is issued).  Under the dynamic penalty on the edges
-with ``z = 1``: ``Δ_U(x; y₀, 1) = 0`` gives
+continuum, not listed; a warning is issued).  The same holds under the
+dynamic penalty for the edges along z (Δ_G does not depend on z) and the
+edges at ``z = 0`` (no penalty there).  On the edges with ``z = 1``:
+``Δ_U(x; y₀, 1) = 0`` gives
 ``x = 2 + 2(a_0 + b y₀)/P_u − y₀`` and ``Δ_D(y; x₀, 1) = 0`` gives
 ``y = 2 + 2(c_0 + d x₀)/P_d − x₀``.
 
