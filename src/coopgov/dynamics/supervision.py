@@ -170,7 +170,7 @@ from typing import Literal
 
 import numpy as np
 from numpy.polynomial import Polynomial
-from scipy import integrate
+from scipy import integrate, special
 
 from coopgov.dynamics.two_region import TwoRegionGame
 from coopgov.dynamics.two_region import rest_points as two_region_rest_points
@@ -666,6 +666,13 @@ def integrate_supervised(game: SupervisedGame, x0: float, y0: float, z0: float |
                          t_end: float = 500.0, t_eval: np.ndarray | None = None):
     """Solve the supervised replicator system with LSODA.
 
+    Shares strictly inside (0, 1) are integrated in log-odds
+    ξ = ln(s/(1 − s)), where the replicator equation reads ξ̇ = Δ(s): the
+    solution cannot leave the cube through round-off, however close it comes
+    to a face (near a heteroclinic cycle the shares reach 1e-300).  A share
+    starting at 0 or 1 stays there (the faces are invariant); with the centre
+    not strategic z stays at ``z0``.
+
     Parameters
     ----------
     game : SupervisedGame
@@ -688,12 +695,24 @@ def integrate_supervised(game: SupervisedGame, x0: float, y0: float, z0: float |
     for name, v in (("x0", x0), ("y0", y0), ("z0", z0)):
         _check_number(name, v, high=1.0)
     _check_number("t_end", t_end, low=0.0)
-    sol = integrate.solve_ivp(lambda t, s: replicator_field(game, s), (0.0, t_end),
-                              [x0, y0, z0], method="LSODA", rtol=1e-10, atol=1e-12,
-                              t_eval=t_eval)
-    if not sol.success:
-        raise RuntimeError(f"LSODA failed: {sol.message}")
-    return sol.y if t_eval is not None else sol.y[:, -1]
+    start = np.array([x0, y0, z0], float)
+    moving = (start > 0) & (start < 1)
+    if not game.centre.strategic:
+        moving[2] = False
+    times = np.array([t_end], float) if t_eval is None else np.asarray(t_eval, float)
+    out = np.repeat(start[:, None], times.size, axis=1)
+    if moving.any():
+        def rhs(t: float, xi: np.ndarray) -> np.ndarray:
+            state = start.copy()
+            state[moving] = special.expit(xi)
+            return np.stack(payoff_differences(game, *state))[moving]
+
+        sol = integrate.solve_ivp(rhs, (0.0, t_end), special.logit(start[moving]),
+                                  method="LSODA", rtol=1e-10, atol=1e-10, t_eval=times)
+        if not sol.success:
+            raise RuntimeError(f"LSODA failed: {sol.message}")
+        out[moving] = special.expit(sol.y)
+    return out if t_eval is not None else out[:, -1]
 
 
 @dataclass(frozen=True)
