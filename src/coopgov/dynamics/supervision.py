@@ -474,7 +474,7 @@ def _real_roots(poly: Polynomial) -> list[float]:
     if coef.size <= 1:
         return []
     roots = Polynomial(coef).roots()
-    return [float(r.real) for r in roots if abs(r.imag) <= 1e-12 * max(1.0, abs(r))]
+    return [float(r.real) for r in roots if abs(r.imag) <= 1e-12 * max(1.0, float(abs(r)))]
 
 
 def _candidates_static_rule(game: SupervisedGame, levels: tuple[float, ...]
@@ -554,11 +554,11 @@ def _candidates_dynamic_rule(game: SupervisedGame, levels: tuple[float, ...]
     if abs(b) > _ZERO and abs(d) > _ZERO:
         one_minus_x = Polynomial([1 + c0 / d, p_d / d])
         one_minus_y = Polynomial([1 + a0 / b, p_u / b])
-        one_minus_r = (one_minus_x + one_minus_y) / 2
-        dg = (one_minus_x * (p_u * one_minus_r + b_u) + one_minus_y * (p_d * one_minus_r + b_d)
-              - cost)
+        one_minus_r_q = (one_minus_x + one_minus_y) / 2
+        dg = (one_minus_x * (p_u * one_minus_r_q + b_u)
+              + one_minus_y * (p_d * one_minus_r_q + b_d) - cost)
         for q in _real_roots(dg):
-            omr = one_minus_r(q)
+            omr = float(one_minus_r_q(q))
             if abs(omr) > _ZERO:
                 out.append((1 - one_minus_x(q), 1 - one_minus_y(q), q / omr, "interior"))
     return out
@@ -620,11 +620,11 @@ def rest_points(game: SupervisedGame) -> list[SupervisedRestPoint]:
         p_u, p_d = game.penalties()
         zbar = float(c.static_intensity)
         fixed = replace(game.regions, upstream_penalty=zbar * p_u, downstream_penalty=zbar * p_d)
-        pts = []
+        lifted = []
         for p in two_region_rest_points(fixed):
             cell = "vertex" if p.x in (0.0, 1.0) and p.y in (0.0, 1.0) else "face"
-            pts.append(SupervisedRestPoint(p.x, p.y, zbar, p.eigenvalues, cell))
-        return sorted(pts, key=lambda p: (p.z, p.y, p.x))
+            lifted.append(SupervisedRestPoint(p.x, p.y, zbar, p.eigenvalues, cell))
+        return sorted(lifted, key=lambda p: (p.z, p.y, p.x))
 
     levels = (0.0, 1.0) if c.strategic else (float(c.static_intensity),)
     found: list[tuple[float, float, float, str]] = []
