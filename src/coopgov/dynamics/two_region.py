@@ -43,6 +43,12 @@ so when the interior point is a saddle the basin boundary between (0, 0) and
 (1, 1) is the level set ``H = H(x*, y*)``, and basins are computed exactly
 (up to quadrature) from it.
 
+Central supervision here is static: F is a fixed expected penalty.  For the
+central government as a strategic supervisor (supervision intensity with its
+own replicator equation and cost, optional dynamic penalty), of which this
+game is the special case of fixed intensity, see
+:mod:`coopgov.dynamics.supervision`.
+
 References
 ----------
 .. [1] Taylor, P. D. (1979). Evolutionarily stable strategies with two types
