@@ -133,8 +133,8 @@ def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFram
       province's secondary value added is sourced (Zhejiang, Anhui); in Jiangsu the
       GDP-weighted share of its sourced cities; Shanghai its first-half 2022 share.
     * budget_revenue: province-ratio. GDP x (revenue / GDP of the province's cities with
-      a sourced revenue); Anhui, with none sourced, takes the ratio of the sourced
-      Jiangsu and Zhejiang cities.
+      a sourced revenue); a province with fewer than 3 sourced cities (Anhui) takes the
+      ratio of the sourced Jiangsu and Zhejiang cities.
     """
     out = figs.copy()
     out["rule"] = ""
@@ -192,11 +192,11 @@ def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFram
             continue
         have = grp[grp["status"] != "derived"]
         basis = f"the {len(have)} {prov} cities with a sourced revenue"
-        if have.empty:
+        if len(have) < 3:  # too few for a province ratio (one city's ratio is noise)
             have = rev[(rev["status"] != "derived")
                        & rev["province"].isin(["Jiangsu", "Zhejiang"])]
             basis = (f"the {len(have)} Jiangsu and Zhejiang cities with a sourced revenue "
-                     f"(no {prov} city has one)")
+                     f"(fewer than 3 {prov} cities have one)")
         ratio = float(have["value"].sum() / gdp[have["adcode"]].sum())
         out.loc[todo.index, "value"] = gdp[todo["adcode"]].to_numpy() * ratio
         out.loc[todo.index, "rule"] = f"province-ratio: GDP x revenue/GDP = {ratio:.4f} of {basis}"
