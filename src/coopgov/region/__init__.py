@@ -14,6 +14,7 @@ from coopgov.region.air import (
     AirKernel,
     air_transfer_matrix,
     calibrate_length_scale,
+    kernel_footprint,
     outside_share,
     validate_transfer_matrix,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "calibrate_length_scale",
     "gcj02_to_wgs84",
     "haversine_km",
+    "kernel_footprint",
     "load_region",
     "outside_share",
     "validate_transfer_matrix",

@@ -30,36 +30,34 @@ __all__ = [
     "air_transfer_matrix",
     "outside_share",
     "calibrate_length_scale",
+    "kernel_footprint",
     "validate_transfer_matrix",
 ]
 
-#: Share of a YRD city's PM2.5 coming from outside its own boundary, as
-#: reported by source-apportionment chemical-transport-model studies.
+#: Share of a YRD city's PM2.5 from other YRD cities, counting YRD sources only,
+#: in the one study that separates local, other-YRD and outside-YRD sources
+#: for all 41 cities:
 #:
 #: * Gong et al. (2021), Sci. Total Environ. 779, 146619,
-#:   doi:10.1016/j.scitotenv.2021.146619 (CMAQ, 41 YRD cities, 17 May–17 June
-#:   2018): local 25.3 %, other YRD cities 49.9 %, outside the YRD 24.8 %.
-#:   Counting only YRD sources (as a YRD-only matrix does), the non-local
-#:   share is 49.9 / (25.3 + 49.9) = 0.664.
-#: * CMAQ-ISAM study of Shanghai, Hangzhou, Nanjing, Hefei for 2018, Journal
-#:   of Beijing Normal University (Natural Science),
-#:   doi:10.12202/j.0476-0301.2021019: local emissions 37.1–53.3 % in spring
-#:   and 44.1–64.7 % in summer (so 35–63 % from outside the city); transport
-#:   dominates in winter.
+#:   doi:10.1016/j.scitotenv.2021.146619 (CMAQ source-oriented, 41 YRD cities,
+#:   17 May–17 June 2018, i.e. the summer regime): local 25.3 %, other YRD
+#:   cities 49.9 %, outside the YRD 24.8 % (41-city mean).  Counting YRD
+#:   sources only: 49.9 / (25.3 + 49.9) = 0.664.
 #:
-#: The range [0.45, 0.75] brackets these; the calibration target is 0.664.
+#: This is one month of one year; the bundled kernel is calibrated against
+#: several studies and seasons (:mod:`coopgov.region.apportionment`, the
+#: table ``air_studies.csv`` of the region).  ``low``/``high`` bracket the
+#: 41-city mean of that share in the model's summer regime (assumption:
+#: ±0.1 around the study's mean).
 LITERATURE_OUTSIDE_SHARE: dict[str, Any] = {
     "target": 0.664,
-    "low": 0.45,
-    "high": 0.75,
+    "low": 0.564,
+    "high": 0.764,
     "sources": [
         "Gong K. et al. (2021) Quantifying the impacts of inter-city transport on air "
         "quality in the Yangtze River Delta urban agglomeration, China. Sci. Total "
         "Environ. 779:146619, doi:10.1016/j.scitotenv.2021.146619 (abstract: local 25.3 %, "
-        "other YRD 49.9 %, non-YRD 24.8 % of PM2.5)",
-        "Sourcing PM2.5 in cities in the Yangtze River Delta by CMAQ-ISAM, J. Beijing "
-        "Normal Univ. (Nat. Sci.), doi:10.12202/j.0476-0301.2021019 (abstract: local "
-        "share 37.1-53.3 % spring, 44.1-64.7 % summer, 2018)",
+        "other YRD 49.9 %, non-YRD 24.8 % of PM2.5, 17 May-17 June 2018)",
     ],
 }
 
@@ -91,6 +89,16 @@ class AirKernel:
     retention : float
         Share of emissions that takes part in the regional transport at all
         (the rest deposits at once or is lost) [-] (assumption: 1).
+    primary_share : float
+        Share of PM2.5 mass that is emitted as particles (primary) and
+        travels with ``length_km`` [-]; the rest is secondary (formed from
+        SO2, NOx, NH3, VOC on the way) and travels with
+        ``secondary_length_ratio * length_km``.  1 = one scale (the default
+        of the class); the bundled YRD kernel uses 0.365
+        (:data:`coopgov.region.apportionment.PRIMARY_SHARE`).
+    secondary_length_ratio : float
+        Ratio of the secondary to the primary transport length [-] (1 = one
+        scale; YRD: 515 / 92 = 5.60, Gong et al. 2021).
     """
 
     length_km: float = 100.0
@@ -100,6 +108,8 @@ class AirKernel:
     winter_strength: float = 0.6
     summer_strength: float = 0.4
     retention: float = 1.0
+    primary_share: float = 1.0
+    secondary_length_ratio: float = 1.0
 
     def to_dict(self) -> dict[str, float]:
         """Return the parameters as a plain mapping."""
@@ -130,6 +140,8 @@ def air_transfer_matrix(
     winter_strength: float = AirKernel.winter_strength,
     summer_strength: float = AirKernel.summer_strength,
     retention: float = AirKernel.retention,
+    primary_share: float = AirKernel.primary_share,
+    secondary_length_ratio: float = AirKernel.secondary_length_ratio,
 ) -> NDArray[np.float64]:
     r"""Source–receptor transfer matrix from a distance–wind kernel.
 
@@ -149,6 +161,10 @@ def air_transfer_matrix(
         Anisotropy of each regime, 0–1 [-].
     retention : float
         Share of emissions entering regional transport, 0–1 [-].
+    primary_share : float
+        Share φ of PM2.5 that is primary, 0–1 [-]; 1 = one scale.
+    secondary_length_ratio : float
+        Secondary-to-primary length ratio ρ ≥ 1 [-].
 
     Returns
     -------
@@ -180,6 +196,14 @@ def air_transfer_matrix(
     to ρ, so rows never exceed one.  The remainder of each row (sea, other
     provinces, deposition) leaves the region.
 
+    With two scales (primary and secondary PM2.5, Gong et al. 2021: the
+    cities within 92 km give 60 % of primary, within 515 km 60 % of
+    secondary PM2.5) the matrix is the mixture
+
+    .. math:: T = \varphi\,T(L) + (1 - \varphi)\,T(\rho L),
+
+    each term built as above (a mixture of row-bounded matrices is row-bounded).
+
     References
     ----------
     .. [1] Seinfeld, J. H., Pandis, S. N. (2016). Atmospheric Chemistry and
@@ -188,6 +212,38 @@ def air_transfer_matrix(
     .. [2] Gong, K. et al. (2021). Sci. Total Environ. 779, 146619
        (calibration target, see :data:`LITERATURE_OUTSIDE_SHARE`).
     """
+    if not 0.0 <= primary_share <= 1.0:
+        raise InputError("must lie in [0, 1]", field="primary_share", value=primary_share)
+    if not secondary_length_ratio >= 1.0:
+        raise InputError("must be >= 1", field="secondary_length_ratio",
+                         value=secondary_length_ratio)
+    kw = dict(winter_weight=winter_weight, winter_from_deg=winter_from_deg,
+              summer_from_deg=summer_from_deg, winter_strength=winter_strength,
+              summer_strength=summer_strength, retention=retention)
+    t = _one_scale(lon, lat, area_km2, length_km, **kw)
+    if primary_share < 1.0:
+        t = primary_share * t + (1.0 - primary_share) * _one_scale(
+            lon, lat, area_km2, secondary_length_ratio * length_km, **kw)
+    return t
+
+
+def _wind_factor(theta_deg: NDArray[np.float64], winter_weight: float, winter_from_deg: float,
+                 summer_from_deg: float, winter_strength: float,
+                 summer_strength: float) -> NDArray[np.float64]:
+    """Anisotropy factor of the kernel for a source-to-receptor bearing [-]."""
+    th = np.deg2rad(theta_deg)
+    down_w = np.deg2rad(winter_from_deg + 180.0)
+    down_s = np.deg2rad(summer_from_deg + 180.0)
+    return (1.0 + winter_weight * winter_strength * np.cos(th - down_w)
+            + (1.0 - winter_weight) * summer_strength * np.cos(th - down_s))
+
+
+def _one_scale(
+    lon: ArrayLike, lat: ArrayLike, area_km2: ArrayLike, length_km: float, *,
+    winter_weight: float, winter_from_deg: float, summer_from_deg: float,
+    winter_strength: float, summer_strength: float, retention: float,
+) -> NDArray[np.float64]:
+    """One-scale kernel matrix (see :func:`air_transfer_matrix`)."""
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     area = np.asarray(area_km2, dtype=float)
@@ -199,11 +255,8 @@ def air_transfer_matrix(
             raise InputError("must lie in [0, 1]", field=name, value=v)
     d = haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
     theta = _bearing_deg(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
-    down_w = np.deg2rad(winter_from_deg + 180.0)
-    down_s = np.deg2rad(summer_from_deg + 180.0)
-    th = np.deg2rad(theta)
-    wind = (1.0 + winter_weight * winter_strength * np.cos(th - down_w)
-            + (1.0 - winter_weight) * summer_strength * np.cos(th - down_s))
+    wind = _wind_factor(theta, winter_weight, winter_from_deg, summer_from_deg,
+                        winter_strength, summer_strength)
     dens = np.exp(-d / length_km) / (2.0 * np.pi * length_km**2) * wind
     t = retention * area[None, :] * dens
     r = np.sqrt(area / np.pi)
@@ -240,6 +293,95 @@ def outside_share(
     local = np.diag(contrib)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, (total - local) / total, 0.0)
+
+
+def kernel_footprint(
+    lon: ArrayLike,
+    lat: ArrayLike,
+    cell_lon: ArrayLike,
+    cell_lat: ArrayLike,
+    cell_area_km2: ArrayLike,
+    *,
+    length_km: float = AirKernel.length_km,
+    winter_weight: float = AirKernel.winter_weight,
+    winter_from_deg: float = AirKernel.winter_from_deg,
+    summer_from_deg: float = AirKernel.summer_from_deg,
+    winter_strength: float = AirKernel.winter_strength,
+    summer_strength: float = AirKernel.summer_strength,
+    retention: float = AirKernel.retention,
+    primary_share: float = AirKernel.primary_share,
+    secondary_length_ratio: float = AirKernel.secondary_length_ratio,
+    chunk: int = 2048,
+) -> NDArray[np.float64]:
+    r"""Share of each receptor's kernel footprint that lies on given cells.
+
+    Parameters
+    ----------
+    lon, lat : array_like, shape (N,)
+        Receptor points, WGS84 [degrees].
+    cell_lon, cell_lat : array_like, shape (M,)
+        Centres of the source cells (e.g. land outside the region) [degrees].
+    cell_area_km2 : array_like, shape (M,)
+        Cell areas [km^2].
+    length_km : float
+        Primary transport length [km].
+    winter_weight : float
+        Weight of the winter regime, 0–1 [-].
+    winter_from_deg, summer_from_deg : float
+        Prevailing wind directions (blowing *from*) [degrees from north].
+    winter_strength, summer_strength : float
+        Anisotropy of each regime, 0–1 [-].
+    retention : float
+        Share of emissions entering regional transport, 0–1 [-].
+    primary_share : float
+        Share of PM2.5 that is primary, 0–1 [-].
+    secondary_length_ratio : float
+        Secondary-to-primary length ratio ≥ 1 [-].
+    chunk : int
+        Cells handled at a time (memory bound).
+
+    Returns
+    -------
+    ndarray, shape (N,)
+        :math:`f_j = \rho \sum_c A_c\,p(d_{cj}, \theta_{cj})` [-], the
+        concentration a unit emission density spread over the cells gives at
+        *j*, relative to the same density over the whole plane (which gives
+        ρ, since the kernel integrates to one).  It lies in [0, ρ] up to the
+        midpoint quadrature of the cells.
+
+    Notes
+    -----
+    Same kernel as :func:`air_transfer_matrix` (two scales when
+    ``primary_share < 1``), read from the receptor: how much of what
+    arrives at *j* would come from the cells if every place emitted alike.
+    Used to give the share of PM2.5 transported from outside the YRD a
+    spatial pattern (:func:`coopgov.region.apportionment.outside_yrd_shares`).
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    clon = np.asarray(cell_lon, dtype=float)
+    clat = np.asarray(cell_lat, dtype=float)
+    carea = np.asarray(cell_area_km2, dtype=float)
+    if not (clon.shape == clat.shape == carea.shape):
+        raise InputError("cell_lon, cell_lat and cell_area_km2 must have one shape",
+                         field="cell_area_km2")
+    if np.any(carea < 0) or not np.all(np.isfinite(carea)):
+        raise InputError("cell areas must be finite and >= 0", field="cell_area_km2")
+    scales = [(1.0, length_km)]
+    if primary_share < 1.0:
+        scales = [(primary_share, length_km),
+                  (1.0 - primary_share, secondary_length_ratio * length_km)]
+    out = np.zeros(lon.size)
+    for k in range(0, clon.size, chunk):
+        sl = slice(k, k + chunk)
+        d = haversine_km(clon[sl, None], clat[sl, None], lon[None, :], lat[None, :])
+        theta = _bearing_deg(clon[sl, None], clat[sl, None], lon[None, :], lat[None, :])
+        wind = _wind_factor(theta, winter_weight, winter_from_deg, summer_from_deg,
+                            winter_strength, summer_strength)
+        for w, length in scales:
+            dens = np.exp(-d / length) / (2.0 * np.pi * length**2) * wind
+            out += w * (carea[sl, None] * dens).sum(axis=0)
+    return retention * out
 
 
 def calibrate_length_scale(

@@ -17,18 +17,19 @@ __all__ = ["apportion_by_weight"]
 def apportion_by_weight(
     totals: ArrayLike, group: ArrayLike, weight: ArrayLike
 ) -> NDArray[np.float64]:
-    r"""Share group totals (e.g. provincial emissions) out to members by weight.
+    r"""Share group totals (e.g. emission totals) out to members by weight.
 
     Parameters
     ----------
     totals : array_like, shape (G,) or (G, P)
-        Total of each group, per quantity (e.g. tonnes/yr of P pollutants
-        per province) [any unit].
+        Total of each group, per quantity (e.g. tonnes/yr of P pollutants;
+        the YRD build uses one group, the YRD's part of the national totals)
+        [any unit].
     group : array_like of int, shape (N,)
         Group index (0..G-1) of each member city.
     weight : array_like, shape (N,)
-        Non-negative weight of each member (e.g. secondary-industry value
-        added [yuan]).
+        Non-negative weight of each member (e.g. a mix of proxy shares
+        [-], or secondary-industry value added [yuan]).
 
     Returns
     -------
@@ -39,11 +40,15 @@ def apportion_by_weight(
     -----
     .. math:: x_{c} = X_{g(c)}\,\frac{w_c}{\sum_{c' \in g(c)} w_{c'}}
 
-    Used for the YRD city emission bases: provincial emissions (China
-    Statistical Yearbook on Environment) shared out by secondary-industry
-    value added, :math:`w_c = \mathrm{GDP}_c \times s_c`, the usual proxy when
-    only provincial inventories are published (industry dominates SO2,
-    NOx, particulate and, with domestic sewage, COD/NH3-N emissions).
+    Used for the YRD city emission bases (``scripts/build_region_yrd.py``,
+    ``derive_emissions``) with one group: the YRD's part of the **national**
+    2020 totals of each pollutant (2020 China Ecological and Environmental
+    Statistics Annual Report; provincial totals per pollutant were not found
+    in a public text) is shared out over the 41 cities with the weight
+    :math:`w_c = \sum_k a_k\,y_{ck} / Y_k`, a pollutant-specific mix of
+    proxies *k* (industry = GDP × secondary share, population, area) with
+    weights :math:`a_k` stated in the region README.  The function accepts
+    several groups (e.g. provinces) for when provincial totals are used.
     This is a modelling rule (assumption), not a measurement.
     """
     x = np.asarray(totals, dtype=float)

@@ -28,6 +28,9 @@ file                   needed    content
                                  unit, year, status (one of
                                  :data:`PROVENANCE_STATUSES`), source, note
 ``boundaries.geojson`` no        simplified city polygons (WGS84)
+``air_outside.csv``    no        adcode, outside_share [-]: share of a city's
+                                 PM2.5 transported from outside the region
+                                 (zeros when absent)
 =====================  ========  ===============================================
 
 Every error is an :class:`coopgov.errors.InputError` naming file, row
@@ -138,6 +141,13 @@ class Region:
         adcode, outlet, river, share [-], source: the share of a city's water
         load that leaves the network to the sea or a bay (None when the
         region ships no ``river_outlets.csv``).
+    outside_share : ndarray, shape (N,)
+        ``b_j``: share of city j's PM2.5 (annual mean) transported from
+        sources outside the region [-], in [0, 1).  ``air_transfer`` covers
+        the rest: of j's PM2.5, ``(1 - b_j)`` comes from the region's cities
+        in the proportions ``T[i, j] E_i / sum_k T[k, j] E_k``.  Zeros when
+        the region ships no ``air_outside.csv`` (no outside term).  YRD rule:
+        region README (air, outside the YRD).
     """
 
     name: str
@@ -154,6 +164,11 @@ class Region:
     adjacency_edges: pd.DataFrame | None = None
     root: Path | None = None
     river_outlets: pd.DataFrame | None = None
+    outside_share: NDArray[np.float64] | None = None
+
+    def __post_init__(self) -> None:
+        if self.outside_share is None:
+            object.__setattr__(self, "outside_share", _ro(np.zeros(len(self.cities))))
 
     @property
     def n(self) -> int:
@@ -585,6 +600,31 @@ def _parse_outlets(path: Path, index: dict[int, int],
     return pd.DataFrame(rows, columns=["adcode", "outlet", "river", "share", "source"])
 
 
+def _parse_outside(path: Path, index: dict[int, int]) -> np.ndarray:
+    df = _read_csv(path)
+    _require(df, ["adcode", "outside_share"], path)
+    n = len(index)
+    out = np.full(n, np.nan)
+    seen: dict[int, int] = {}
+    for k in range(1, len(df) + 1):
+        i = _lookup(index, df["adcode"][k - 1], path, k, "adcode")
+        if i in seen:
+            raise InputError(f"duplicate adcode (first in row {seen[i]})", file=path, row=k,
+                             field="adcode", value=df["adcode"][k - 1])
+        seen[i] = k
+        v = _parse_float(df["outside_share"][k - 1], path, k, "outside_share")
+        if not 0.0 <= v < 1.0:
+            raise InputError("share must lie in [0, 1)", file=path, row=k,
+                             field="outside_share", value=df["outside_share"][k - 1])
+        out[i] = v
+    if len(seen) != n:
+        inv = {i: a for a, i in index.items()}
+        miss = [inv[i] for i in range(n) if i not in seen]
+        raise InputError(f"no outside share for {len(miss)} city(ies)", file=path,
+                         field="adcode", value=miss[0])
+    return out
+
+
 def _parse_provenance(path: Path) -> pd.DataFrame:
     df = _read_csv(path)
     _require(df, ["adcode", "field", "value", "year", "status", "source"], path)
@@ -718,6 +758,8 @@ def _build(root: Path, default_name: str | None, transfer_csv: Path | None) -> R
         own = [index[int(a)] for a in outlets["adcode"]]
         water[own, own] = 1.0
     bpath = root / "boundaries.geojson"
+    apath = root / "air_outside.csv"
+    outside = _parse_outside(apath, index) if apath.is_file() else np.zeros(n)
 
     np.fill_diagonal(adjacency, False)
     return Region(
@@ -735,6 +777,7 @@ def _build(root: Path, default_name: str | None, transfer_csv: Path | None) -> R
         adjacency_edges=adj_edges,
         root=root,
         river_outlets=outlets,
+        outside_share=_ro(outside),
     )
 
 
