@@ -31,18 +31,54 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+def strict(obj: Any) -> Any:
+    """Return ``obj`` with every non-finite number replaced by ``None`` (JSON ``null``).
+
+    NumPy scalars and arrays become Python numbers and lists; mappings,
+    lists and tuples are walked.  The result serialises with
+    ``json.dumps(..., allow_nan=False)``: strict JSON that every parser reads.
+    """
+    if isinstance(obj, dict):
+        return {str(k) if not isinstance(k, (str, int, float, bool)) else k: strict(v)
+                for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [strict(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return strict(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        x = float(obj)
+        return x if math.isfinite(x) else None
+    return obj
+
+
+def dumps(payload: Any, indent: int | None = 2) -> str:
+    """Serialise ``payload`` as strict JSON (no NaN or Infinity: they become null)."""
+    return json.dumps(strict(payload), default=_default, ensure_ascii=False, indent=indent,
+                      allow_nan=False)
+
+
 def print_json(payload: Any) -> None:
-    """Print ``payload`` as JSON on stdout (NumPy scalars and arrays allowed)."""
-    typer.echo(json.dumps(payload, default=_default, ensure_ascii=False, indent=2))
+    """Print ``payload`` as strict JSON on stdout (NumPy scalars and arrays allowed)."""
+    typer.echo(dumps(payload))
+
+
+def one_line(text: str) -> str:
+    """Collapse ``text`` onto one line (messages quote user input, which may hold newlines)."""
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
 def fail(error: Exception, as_json: bool = False) -> None:
-    """Report ``error`` (JSON on stdout when ``as_json``) and exit with status 2."""
+    """Report ``error`` (JSON on stdout when ``as_json``, else one line on stderr); exit 2."""
     if as_json:
-        payload = error.to_dict() if isinstance(error, InputError) else {"error": str(error)}
+        to_dict = getattr(error, "to_dict", None)
+        payload = to_dict() if callable(to_dict) else {"error": one_line(str(error))}
         print_json(payload)
     else:
-        err_console.print(f"[bold red]error:[/] {error}")
+        typer.echo(f"error: {one_line(str(error))}", err=True)
     raise typer.Exit(code=2)
 
 

@@ -21,3 +21,14 @@ import coopgov.cli.dashboard  # noqa: F401
 # isort: on
 
 __all__ = ["app"]
+
+
+def main() -> None:
+    """Run the command line (the ``coopgov`` console script)."""
+    from coopgov.cli.entry import run
+
+    run()
+
+
+if __name__ == "__main__":
+    main()
