@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import math
-from typing import Any
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
 
 import numpy as np
 import typer
 from rich.console import Console
 
 from coopgov.errors import InputError
+from coopgov.io import AUTO_ENCODING, check_encoding, read_text
 
 console = Console()
 err_console = Console(stderr=True)
@@ -91,3 +96,34 @@ def require_loopback(host: str) -> None:
     except ValueError as exc:
         fail(exc if isinstance(exc, InputError) else
              InputError("not an IP address", field="host", value=host))
+
+
+EncodingOpt = Annotated[str, typer.Option(
+    "--encoding", help="Encoding of the input files: auto (UTF-8, else GB18030/GBK) or a "
+                       "name such as gbk, big5, latin-1.")]
+
+
+@contextlib.contextmanager
+def utf8_copy(path: Path | None, encoding: str) -> Iterator[Path | None]:
+    """Yield a path the library readers can read, honouring ``--encoding``.
+
+    With ``auto`` the readers detect UTF-8 or GB18030 themselves and ``path``
+    is yielded as it is.  With a named encoding the file is decoded (an
+    :class:`InputError` names it if it cannot be) and a UTF-8 copy with the
+    same name is yielded; errors that name the copy are re-raised naming
+    ``path``.
+    """
+    if path is None or check_encoding(encoding) == AUTO_ENCODING:
+        yield path
+        return
+    text = read_text(path, encoding=encoding)
+    with tempfile.TemporaryDirectory(prefix="coopgov-") as folder:
+        copy = Path(folder) / Path(path).name
+        copy.write_text(text, encoding="utf-8")
+        try:
+            yield copy
+        except InputError as exc:
+            if exc.file != str(copy):
+                raise
+            raise InputError(exc.reason, file=str(path), row=exc.row, field=exc.field,
+                             value=exc.value) from None
