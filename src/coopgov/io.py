@@ -175,7 +175,8 @@ def check_output_dir(path: str | Path, *, force: bool = False,
     why = _protected(p)
     if why is not None:
         raise OutputRefused(why, p)
-    p = p.resolve()
+    # resolve the folder it is in, not a symbolic link at the path itself
+    p = p.resolve() if p.name in ("", ".", "..") else p.parent.resolve() / p.name
     if force or not os.path.lexists(p):
         return p
     if p.is_symlink() or not p.is_dir():
