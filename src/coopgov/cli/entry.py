@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         except click.exceptions.ClickException as exc:
             exc.show()
             return exc.exit_code
+        if rv == EXIT_INTERRUPTED:  # the framework turns KeyboardInterrupt into a silent 130
+            raise Interrupted
         return rv if isinstance(rv, int) else 0
     except (Interrupted, KeyboardInterrupt):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not print more
