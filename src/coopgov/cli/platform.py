@@ -119,7 +119,8 @@ def demo_data(store: StoreOpt = None,
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total} cities"),
                       TimeRemainingColumn(), console=err_console, transient=True,
-                      disable=as_json) as progress:
+                      disable=as_json, redirect_stdout=False,
+                      redirect_stderr=False) as progress:
             task = progress.add_task("demo data", total=n_cities)
             target.upsert_stations(stations)
             for adcode, frame in demo_frames(reg, DemoConfig(year=year, seed=seed)):
