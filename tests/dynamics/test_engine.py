@@ -5,11 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopgov.dynamics.abm import ABMConfig, run_abm
+from coopgov.dynamics.abm import city_agents, run_abm, run_abm_coef
 from coopgov.dynamics.engine import simulate
-from coopgov.dynamics.networks import city_agent_network, watts_strogatz
+from coopgov.dynamics.networks import city_agent_network
 from coopgov.model import ModelParameters
-from coopgov.model.forces import affine_coefficients
 from coopgov.model.levers import LEVER_NAMES, LEVERS, apply_levers, lever_costs
 from coopgov.model.synthetic import synthetic_city_data
 
@@ -48,7 +47,7 @@ def test_apply_levers_interpolates_to_targets():
     intensity[0, :, k] = [0.0, 0.5, 1.0]
     out = apply_levers(base, intensity)
     # law_completeness 0.3 → 1.0: 0.3, 0.65, 1.0
-    np.testing.assert_allclose(out["law_completeness"][0], [0.3, 0.65, 1.0])
+    np.testing.assert_allclose(out["law_completeness"][0, :, 0], [0.3, 0.65, 1.0])
     assert lever_costs(intensity)[0].tolist() == pytest.approx(
         [0.0, 0.5 * LEVERS["laws"].yearly_cost, LEVERS["laws"].yearly_cost])
 
@@ -67,33 +66,29 @@ def test_package_beats_baseline_on_synthetic_region():
     assert sim.pm25_change[1, -1] < sim.pm25_change[0, -1]
 
 
-def _abm_coef(years=5):
-    sim = simulate(CITY, [ModelParameters()], years=years)
-    return np.broadcast_to(affine_coefficients(sim.scenario_context(0), mean_field=False),
-                           (5, years, CITY.n))
-
-
 def test_abm_same_seed_same_result_and_different_seed_differs():
-    net = city_agent_network(CITY.adjacency, 30, seed=1)
-    coef = _abm_coef()
-    args = (net, coef, CITY.exposure_shares, CITY.neighbour_weights)
-    a = run_abm(*args, replications=3, seed=42)
-    b = run_abm(*args, replications=3, seed=42)
-    c = run_abm(*args, replications=3, seed=43)
+    sim = simulate(CITY, [ModelParameters()], years=5)
+    agents = city_agents(np.full(CITY.n, 30))
+    a = run_abm(agents, sim, 0, replications=3, seed=42)
+    b = run_abm(agents, sim, 0, replications=3, seed=42)
+    c = run_abm(agents, sim, 0, replications=3, seed=43)
     np.testing.assert_array_equal(a.city_cooperation, b.city_cooperation)
     np.testing.assert_array_equal(a.final_state, b.final_state)
     assert not np.array_equal(a.city_cooperation, c.city_cooperation)
 
 
-def test_abm_logit_response_reaches_its_stationary_share():
-    # No imitation, no lapse: each revision sets C with p = 1/(1 + e^{-Δ/K});
-    # with Δ = 0.2, K = 0.2: p = 1/(1 + e^{-1}) = 0.7311 (Blume 1993 logit rule).
-    net = watts_strogatz(20_000, 4, 0.1, seed=0, n_cities=1)
-    coef = np.zeros((5, 10, 1))
-    coef[0] = 0.2
-    cfg = ABMConfig(imitation=0.0, temperature=0.2, revision=0.5, mutation=0.0)
-    res = run_abm(net, coef, np.eye(1), np.zeros((1, 1)), replications=2, seed=3, config=cfg)
-    assert res.city_cooperation[:, -1, 0] == pytest.approx(1 / (1 + np.exp(-1.0)), abs=0.01)
+def test_abm_reaches_the_hand_derived_rest_point_of_its_mean_field():
+    # One city, constant Δ = d, no lapse, no neighbours: the mean field is
+    # ẋ = r d x (1 - x) + μ (1 - 2x), whose rest point in (0, 1) solves
+    # r d x² + (2μ - r d) x - μ = 0.  With r = 1, d = 0.5, μ = 0.1:
+    # x* = [0.3 + sqrt(0.09 + 0.2)] / 1.0 = 0.83852.
+    coef = np.zeros((5, 40, 1))
+    coef[0] = 0.5
+    res = run_abm_coef(city_agents([20_000]), coef, np.eye(1), np.zeros((1, 1)), rate=1.0,
+                       lateral=0.0, decay=0.0, noise=0.1, initial=0.2, replications=2,
+                       seed=3)
+    expect = 0.3 + np.sqrt(0.29)
+    assert res.city_cooperation[:, -10:, 0].mean() == pytest.approx(expect, abs=0.01)
 
 
 def test_networks_are_symmetric_without_loops():
@@ -106,16 +101,16 @@ def test_networks_are_symmetric_without_loops():
 
 
 def test_a_lever_never_worsens_its_parameter():
-    # reciprocity already above the joint mechanism's target 0.6 stays; below it rises
+    # a joint-mechanism part already above the lever's target 0.6 stays; below it rises
     base = {k: np.array([v, v]) for k, v in ModelParameters().items()}
-    base["reciprocity"] = np.array([0.8, 0.2])
+    base["jm_consultation"] = np.array([0.8, 0.2])
     base["technology_cost"] = np.array([0.6, 1.0])  # the technology lever lowers it to 0.7
     intensity = np.zeros((2, 1, len(LEVER_NAMES)))
     intensity[:, 0, LEVER_NAMES.index("joint_mechanism")] = 1.0
     intensity[:, 0, LEVER_NAMES.index("technology")] = 0.5
     out = apply_levers(base, intensity)
-    np.testing.assert_allclose(out["reciprocity"][:, 0], [0.8, 0.6])
-    np.testing.assert_allclose(out["technology_cost"][:, 0], [0.6, 0.85])
+    np.testing.assert_allclose(out["jm_consultation"][:, 0, 0], [0.8, 0.6])
+    np.testing.assert_allclose(out["technology_cost"][:, 0, 0], [0.6, 0.85])
 
 
 @given(funds=st.lists(st.floats(0, 5e10), min_size=3, max_size=3))

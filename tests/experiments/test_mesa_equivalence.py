@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from coopgov.dynamics.abm import ABMConfig, run_abm
+from coopgov.dynamics.abm_network import NetworkABMConfig as ABMConfig
+from coopgov.dynamics.abm_network import run_network_abm as run_abm
 from coopgov.dynamics.networks import watts_strogatz
 
 pytest.importorskip("mesa")

@@ -13,7 +13,7 @@ name = "x"
 [sampler]
 method = "sobol"
 n = 64
-[uncertainties.reciprocity]
+[uncertainties.jm_consultation]
 [uncertainties.env_weight]
 low = 0.1
 high = 0.3
@@ -28,7 +28,7 @@ def test_builtin_specs_load_and_answer_the_study_question():
     for name in names:
         load_spec(name)
     lr = load_spec("lever-ranking")
-    # baseline + the ten levers of coopgov.model.levers, each scenario under each
+    # baseline + the ten countermeasures of coopgov.model.levers, each scenario under each
     assert len(lr.policy_list()) == 11
     assert lr.n_runs == 200 * 11
     # Saltelli with second order: N (2D + 2) = 1024 * 34 = 34,816 runs (the brief's figure)
@@ -57,7 +57,7 @@ def _error(tmp_path, text):
 
 
 @pytest.mark.parametrize("old,new,field", [
-    ("[uncertainties.reciprocity]", "[uncertainties.reciprocityy]", "uncertainties.reciprocityy"),
+    ("[uncertainties.jm_consultation]", "[uncertainties.jm_consultationn]", "uncertainties.jm_consultationn"),
     ("low = 0.1\nhigh = 0.3", "low = 0.3\nhigh = 0.3", "uncertainties.env_weight"),
     ("low = 0.1\nhigh = 0.3", "low = 0.1\nhigh = 3.0", "uncertainties.env_weight"),
     ('method = "sobol"', 'method = "sobolx"', "sampler.method"),

@@ -6,15 +6,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopgov.model import ModelParameters
+from coopgov.model.parameters import PARAMETER_INFO
 from coopgov.model.forces import (
     FEATURE_NAMES,
     FORCE_TERMS,
+    PAYOFF_TERMS,
     Features,
     ForceContext,
     affine_coefficients,
     decompose,
     features,
+    lateral_flow,
     payoff_difference,
+    shared_interest,
 )
 from coopgov.model.synthetic import synthetic_city_data
 
@@ -35,13 +39,18 @@ def test_decomposition_sums_to_affine_payoff_difference(seed):
     ctx = _ctx()
     coef = affine_coefficients(ctx)
     f = features(x, CITY)
-    affine = coef[0] + coef[1] * f.x + coef[2] * f.px + coef[3] * f.wx + coef[4] * f.xbar
-    total = sum(decompose(x, ctx).values())
+    affine = coef[0] + coef[1] * f.x + coef[2] * f.px + coef[3] * f.wx + coef[4] * f.qx
+    total = sum(decompose(x, ctx, lateral=False).values())
     np.testing.assert_allclose(total, affine, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(payoff_difference(x, ctx), affine, rtol=1e-12, atol=1e-12)
+    # with the lateral imitation as its equivalent payoff, the terms add up to the flow
+    full = decompose(x, ctx)
+    lateral = lateral_flow(x, affine, CITY.neighbour_weights, 0.5)
+    np.testing.assert_allclose(full["lateral_thrust"] * 1.0 * x * (1 - x), lateral,
+                               rtol=1e-9, atol=1e-12)
 
 
-@pytest.mark.parametrize("term", FORCE_TERMS, ids=lambda t: t.name)
+@pytest.mark.parametrize("term", PAYOFF_TERMS, ids=lambda t: t.name)
 def test_each_term_is_affine_in_exactly_its_declared_features(term):
     rng = np.random.default_rng(0)
     ctx = _ctx()
@@ -62,20 +71,28 @@ def test_hand_values_of_constant_terms():
     ctx = _ctx()
     x = np.zeros((1, 1, CITY.n))
     d = decompose(x, ctx)
-    # vertical: R + F ℓ p = 0.2 + 2.0 * 0.3 * 0.2 = 0.32
+    # vertical: R + F ℓ d = 0.2 + 2.0 * 0.3 * 0.2 = 0.32
     np.testing.assert_allclose(d["vertical_thrust"], 0.32)
     # promotion: 2.0 * 0.10 = 0.2; legitimacy 0.4 * 0.2 = 0.08; technology -1
     np.testing.assert_allclose(d["promotion"], 0.2)
     np.testing.assert_allclose(d["legitimacy"], 0.08)
     np.testing.assert_allclose(d["technology"], -1.0)
-    # information: -0.25 * (1 - 0.1) = -0.225; monitoring: -0.3 * (1 - 0) * (0.2 + 2 * 0.3)
+    # information: -0.25 * (1 - 0.1) = -0.225
     np.testing.assert_allclose(d["information"], -0.225)
-    np.testing.assert_allclose(d["monitoring_disunity"], -0.24)
-    # institutional at x = 0: -σ (1 - m) = -0.4 * 0.9
+    # monitoring errors with disunited standards (υ = 0): fp 0.15 + fn 0.30, of the stake 0.32
+    np.testing.assert_allclose(d["monitoring_disunity"], -0.32 * 0.45)
+    # institutional at x = 0: -σ (1 - m) = -0.4 * (1 - 0.1), m the mean of six parts at 0.1
     np.testing.assert_allclose(d["institutional"], -0.36)
+    # bottom-up: b (ν + (1 - ν) δ) = 0.4 * (0.3 + 0.7 * 0.2) = 0.176, with nobody cooperating
+    np.testing.assert_allclose(d["bottom_up_thrust"], 0.176)
+    # public opinion: ρ δ pop/mean = 1.0 * 0.2 * pop_rel
+    np.testing.assert_allclose(d["public_opinion"][0, 0], 0.2 * CITY.population_relative)
     # compensation: incentive / c0 with c0 = u a E
     c0 = 10_000 * 0.2 * CITY.air_emissions
     np.testing.assert_allclose(d["compensation"][0, 0], 2e6 / c0)
+    # water: -τ u_w a_w L / c0 = -2000 * 0.2 * L / c0
+    np.testing.assert_allclose(d["water_abatement"][0, 0],
+                               -2000 * 0.2 * CITY.water_load_total / c0)
 
 
 def test_families_cover_the_study():
@@ -83,13 +100,62 @@ def test_families_cover_the_study():
     assert fams == {"attraction", "pressure", "thrust", "resistance"}
 
 
-def test_fiscal_transfers_cover_weak_governments_burden():
+def test_fiscal_transfers_offset_at_most_the_fiscal_resistance():
     ctx0 = ForceContext(CITY, {k: np.array([[v]]) for k, v in ModelParameters().items()})
     x = np.zeros((1, 1, CITY.n))
     weak = CITY.fiscal_capacity < 1
     base = decompose(x, ctx0)["fiscal_imbalance"][0, 0]
-    assert np.all(base[weak] < 0) and np.all(base[~weak] >= 0)
+    assert np.all(base[weak] < 0) and np.all(base[~weak] == 0)
+    assert np.all(decompose(x, ctx0)["fiscal_transfer"] == 0)
     c0 = 10_000 * 0.2 * CITY.air_emissions
-    full = ForceContext(CITY, ctx0.params, fiscal_transfer=c0[None, None, :])
-    covered = decompose(x, full)["fiscal_imbalance"][0, 0]
-    np.testing.assert_allclose(covered, 0.0, atol=1e-12)
+    # a transfer of five times the abatement cost still only offsets the extra weight
+    full = ForceContext(CITY, ctx0.params, fiscal_transfer=5 * c0[None, None, :])
+    d = decompose(x, full)
+    np.testing.assert_allclose(d["fiscal_imbalance"] + d["fiscal_transfer"], 0.0, atol=1e-12)
+    half = ForceContext(CITY, ctx0.params, fiscal_transfer=0.01 * c0[None, None, :])
+    d = decompose(x, half)
+    assert np.all(d["fiscal_imbalance"] + d["fiscal_transfer"] <= 1e-12)
+
+
+_BOX = {name: info.bounds for name, info in PARAMETER_INFO.items()}
+
+
+@st.composite
+def _params(draw):
+    return {n: draw(st.floats(lo, hi, allow_nan=False)) for n, (lo, hi) in _BOX.items()}
+
+
+@given(p=_params())
+@settings(max_examples=100, deadline=None)
+def test_central_stake_net_of_errors_is_never_negative(p):
+    ctx = ForceContext(CITY, {k: np.array([[v]]) for k, v in p.items()})
+    d = decompose(np.zeros((1, 1, CITY.n)), ctx, lateral=False)
+    assert np.all(d["vertical_thrust"] + d["monitoring_disunity"] >= -1e-12)
+
+
+@given(p=_params(), moved=st.floats(0.01, 0.9), x=st.floats(0.01, 1.0))
+@settings(max_examples=100, deadline=None)
+def test_shared_interest_grows_with_the_share_of_pollution_from_outside(p, moved, x):
+    """Study 3.1: a city that cannot govern alone gains more from the agreement.
+
+    Move part of city 0's own contribution to its PM2.5 onto the other
+    emitters (same total, same cooperation everywhere): its shared interest
+    must not fall, and rises when the joint mechanism is mature at all.
+    """
+    from dataclasses import replace
+
+    t = np.array(CITY.air_transfer)
+    e = CITY.air_emissions
+    own_before = t[0, 0] * e[0]
+    t[0, 0] *= 1.0 - moved
+    others = np.arange(1, CITY.n)
+    t[others, 0] += moved * own_before * e[others] / (e[others] ** 2).sum()
+    shifted = replace(CITY, air_transfer=t)
+    assert shifted.exposure_shares[0, 0] < CITY.exposure_shares[0, 0]
+    state = np.full((1, 1, CITY.n), x)
+
+    def attraction(city):
+        ctx = ForceContext(city, {k: np.array([[v]]) for k, v in p.items()})
+        return shared_interest(features(state, city), ctx)[0, 0, 0]
+
+    assert attraction(shifted) >= attraction(CITY) - 1e-12

@@ -27,7 +27,7 @@ EMIS = "adcode,so2,nox,pm,cod,nh3n\n1,100,200,50,300,10\n2,150,250,60,400,12\n3,
 
 def write_region(tmp_path: Path, **files: str) -> Path:
     base = {"cities.csv": CITIES, "adjacency.csv": ADJ, "emissions.csv": EMIS}
-    base.update({k.replace("_", "."): v for k, v in files.items()})
+    base.update({k[::-1].replace("_", ".", 1)[::-1]: v for k, v in files.items()})
     for name, text in base.items():
         if text is not None:
             (tmp_path / name).write_text(text, encoding="utf-8")
@@ -201,3 +201,49 @@ def test_cli_bad_file(tmp_path):
     assert res.exit_code == 2
     err = json.loads(res.output)
     assert err["row"] == 2 and err["field"] == "b" and err["value"] == "9"
+
+
+def test_undocumented_status_is_located(tmp_path):
+    stats = ("adcode,field,value,unit,year,status,source,note\n"
+             "1,gdp,5e10,yuan,2022,secondary,a text,\n"
+             "2,gdp,8e10,yuan,2022,unverified,a text,\n")
+    root = write_region(tmp_path, statistics_csv=stats)
+    with pytest.raises(InputError) as e:
+        load_region(root)
+    msg = str(e.value)
+    assert "statistics.csv" in msg and "row 2" in msg and "status" in msg and "unverified" in msg
+
+
+def test_figure_without_source_is_located(tmp_path):
+    stats = "adcode,field,value,unit,year,status,source,note\n1,gdp,5e10,yuan,2022,official,,\n"
+    with pytest.raises(InputError, match="source"):
+        load_region(write_region(tmp_path, statistics_csv=stats))
+
+
+def test_outlets_over_the_load_are_located(tmp_path):
+    rivers = "upstream,downstream,river,decay,share\n1,2,R,0.1,0.8\n"
+    outlets = "adcode,outlet,river,share\n1,sea,R,0.3\n"
+    with pytest.raises(InputError) as e:
+        load_region(write_region(tmp_path, rivers_csv=rivers, river_outlets_csv=outlets))
+    assert "river_outlets.csv" in str(e.value) and "row 1" in str(e.value)
+
+
+def test_outlets_count_as_own_reach(tmp_path):
+    rivers = "upstream,downstream,river,decay,share\n1,2,R,0.1,0.5\n"
+    outlets = "adcode,outlet,river,share\n1,sea,R,0.5\n3,sea,S,1\n"
+    r = load_region(write_region(tmp_path, rivers_csv=rivers, river_outlets_csv=outlets))
+    assert r.water_transfer[2, 2] == 1.0 and r.water_transfer[0, 1] == pytest.approx(0.45)
+    assert list(r.river_outlets["adcode"]) == [1, 3]
+
+
+def test_cli_sources_json():
+    res = CliRunner().invoke(app, ["region", "--sources", "--json"])
+    assert res.exit_code == 0
+    d = json.loads(res.output)
+    assert set(d["counts"]) <= set(d["statuses"])
+    cities = [f for f in d["figures"] if f["field"] == "gdp" and 310000 < f["adcode"] < 350000
+              and f["adcode"] % 10000]
+    assert len(cities) == 41
+    assert all(f["source"] and f["year"] == 2022 for f in cities)
+    res = CliRunner().invoke(app, ["region", "--sources"])
+    assert res.exit_code == 0 and "status" in res.output

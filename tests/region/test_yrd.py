@@ -90,16 +90,65 @@ def test_sea_links_flagged(yrd):
     assert {(int(r.a), int(r.b)) for r in sea.itertuples()} == {(330200, 330900)}
 
 
-# Provincial totals, 2022, from STANDARDS.md (GDP trillion yuan; population million).
-PROVINCE_GDP = {"Shanghai": 4.47e12, "Jiangsu": 12.29e12, "Zhejiang": 7.77e12, "Anhui": 4.50e12}
-PROVINCE_POP = {"Shanghai": 24.8e6, "Jiangsu": 85.2e6, "Zhejiang": 65.8e6, "Anhui": 61.3e6}
+CITY_FIELDS = ("gdp", "population", "secondary_share", "budget_revenue")
+PROVINCE_CODE = {"Shanghai": 310000, "Jiangsu": 320000, "Zhejiang": 330000, "Anhui": 340000}
 
 
-@pytest.mark.parametrize("province", sorted(PROVINCE_GDP))
+def _province_total(yrd, province, field):
+    """Provincial total as bundled with its source in statistics.csv."""
+    p = yrd.provenance
+    row = p[(p["adcode"] == PROVINCE_CODE[province]) & (p["field"] == field)]
+    assert len(row) == 1 and row["source"].iloc[0].strip()
+    return float(row["value"].iloc[0])
+
+
+@pytest.mark.parametrize("province", sorted(PROVINCE_CODE))
 def test_provincial_totals(yrd, province):
+    # population within 0.2 %, GDP within 1 % of the sourced provincial totals
     c = yrd.cities[yrd.cities["province"] == province]
-    assert c["gdp"].sum() == pytest.approx(PROVINCE_GDP[province], rel=0.03)
-    assert c["population"].sum() == pytest.approx(PROVINCE_POP[province], rel=0.03)
+    assert c["population"].sum() == pytest.approx(_province_total(yrd, province, "population"),
+                                                  rel=0.002)
+    assert c["gdp"].sum() == pytest.approx(_province_total(yrd, province, "gdp"), rel=0.01)
+
+
+def test_provincial_totals_are_the_published_ones(yrd):
+    # Zhejiang 2022 communiqué: GDP 77715 亿元, 6577 万 residents; Anhui 45045 亿元, 6127 万;
+    # Jiangsu Yearbook 2023: 122875.6 亿元; Jiangsu communiqué 8515 万
+    assert _province_total(yrd, "Zhejiang", "gdp") == pytest.approx(77715e8)
+    assert _province_total(yrd, "Anhui", "population") == pytest.approx(6127e4)
+    assert _province_total(yrd, "Jiangsu", "gdp") == pytest.approx(122875.6e8)
+    assert _province_total(yrd, "Jiangsu", "population") == pytest.approx(8515e4)
+
+
+def test_no_unverified_figure_and_documented_statuses(yrd):
+    from coopgov.region import PROVENANCE_STATUSES
+
+    prov = yrd.provenance
+    assert set(prov["status"]) <= set(PROVENANCE_STATUSES)
+    assert "unverified" not in set(prov["status"])
+    assert (prov["source"].str.strip() != "").all()
+    cities = prov[prov["field"].isin(CITY_FIELDS) & prov["adcode"].isin(yrd.adcodes.tolist())]
+    assert len(cities) == 4 * 41
+    # a derived figure states its rule
+    derived = cities[cities["status"] == "derived"]
+    assert derived["note"].str.contains("residual-split|province-ratio|first-half").all()
+
+
+def test_anhui_gdp_from_one_release(yrd):
+    # Anhui News 2023-02-07, list of the 16 cities' 2022 GDP: Tongling 1209.9, Lu'an 2004.6
+    c = yrd.cities.set_index("adcode")
+    assert c.loc[340700, "gdp"] == 1209.9e8
+    assert c.loc[341500, "gdp"] == 2004.6e8
+
+
+def test_emissions_have_pollutant_specific_proxies(yrd):
+    e = yrd.emissions
+    # SO2 and particulate follow industry alone: proportional to each other
+    np.testing.assert_allclose(e["so2"] / e["so2"].sum(), e["pm"] / e["pm"].sum(), atol=1e-5)
+    # water loads no longer proportional to air emissions (population and farming proxies)
+    r = (e["cod"] / e["so2"]).to_numpy()
+    assert r.max() / r.min() > 1.5
+    assert (e["nh3n"] / e["cod"]).std() > 0
 
 
 def test_areas_and_centroids(yrd):
@@ -125,11 +174,10 @@ def test_figures_positive_and_sourced(yrd):
     assert (yrd.emissions.to_numpy() > 0).all()
     prov = yrd.provenance
     assert prov is not None
-    for field in ("gdp", "population", "secondary_share", "budget_revenue"):
-        got = prov[prov["field"] == field]
+    for field in CITY_FIELDS:
+        got = prov[(prov["field"] == field) & prov["adcode"].isin(yrd.adcodes.tolist())]
         assert set(got["adcode"].astype(int)) == set(yrd.adcodes.tolist())
         assert (got["year"].astype(int) == 2022).all()
-        assert got["source"].str.contains("统计公报").all()
     assert "emissions.rule" in yrd.sources and "derived" in yrd.sources["emissions.status"]
 
 
@@ -174,19 +222,56 @@ def test_air_calibration_reproduces_bundled_length(yrd):
 def test_water_transfer(yrd):
     w = yrd.water_transfer
     i = yrd.index_of
-    # Xin'an River: Huangshan -> Hangzhou with decay 0.4 (rivers.csv) -> 0.6
-    assert w[i(341000), i(330100)] == pytest.approx(0.6)
-    # then the Qiantang estuary, half to Jiaxing with decay 0.1: 0.6 * 0.5 * 0.9 = 0.27,
-    # and on along the Taipu/Huangpu to Shanghai with decay 0.15: 0.27 * 0.85 = 0.2295
-    assert w[i(341000), i(330400)] == pytest.approx(0.27)
-    assert w[i(341000), i(310100)] == pytest.approx(0.2295)
+    # Xin'an River: Huangshan -> Hangzhou, share 0.7, decay 0.4 (rivers.csv) -> 0.42
+    assert w[i(341000), i(330100)] == pytest.approx(0.42)
+    # the direct path on to Jiaxing (Qiantang estuary, share 0.45, decay 0.1) gives
+    # 0.42 * 0.405 = 0.1701; other paths (East Tiaoxi, Qingyi-Yangtze-Taihu) add to it
+    assert w[i(341000), i(330400)] > 0.1701
+    # all paths: W = M + M W off the diagonal, M[i, j] = share * (1 - decay)
+    m = np.zeros_like(w)
+    for r in yrd.river_edges.itertuples():
+        m[i(r.upstream), i(r.downstream)] += r.share * (1 - r.decay)
+    off = w - np.diag(np.diag(w))
+    np.testing.assert_allclose(off, m + m @ off, atol=1e-12)
     # nothing flows upstream
     assert w[i(310100), i(341000)] == 0.0
-    # Lianyungang is on none of the modelled rivers: zero row and column
-    k = i(320700)
-    assert not w[k].any() and not w[:, k].any()
-    assert set(yrd.river_edges["river"].str.split(" ").str[0]) >= {"Yangtze", "Huai", "Xin'an",
-                                                                  "Taipu", "Taihu"}
+    assert set(yrd.river_edges["river"].str.split(" ").str[0]) >= {
+        "Yangtze", "Huai", "Xin'an", "Taipu", "Taihu", "Ou", "Puyang", "Chu", "Qingyi"}
+
+
+def test_every_city_load_routed(yrd):
+    e, o = yrd.river_edges, yrd.river_outlets
+    out = e.groupby("upstream")["share"].sum().add(o.groupby("adcode")["share"].sum(),
+                                                   fill_value=0.0)
+    assert set(out.index) == set(yrd.adcodes.tolist())
+    np.testing.assert_allclose(out.to_numpy(), 1.0)
+    assert e["river"].str.len().gt(0).all() and e["source"].str.len().gt(0).all()
+    # every city is on the network (its own reach counts)
+    assert (np.diag(yrd.water_transfer) == 1.0).all()
+
+
+@pytest.mark.parametrize(("up", "down", "river"), [
+    (331100, 330300, "Ou"),          # Lishui -> Wenzhou
+    (340100, 340200, "Yuxi"),        # Hefei -> Wuhu (Chao Lake, Yuxi River)
+    (341800, 340200, "Qingyi"),      # Xuancheng -> Wuhu
+    (330100, 330500, "Tiaoxi"),      # Hangzhou -> Huzhou (East Tiaoxi)
+    (330700, 330600, "Puyang"),      # Jinhua -> Shaoxing
+    (330600, 330100, "Puyang"),      # Shaoxing -> Hangzhou
+    (341100, 320100, "Chu"),         # Chuzhou -> Nanjing
+    (321300, 320800, "Hongze"),      # Suqian -> Huai'an
+])
+def test_named_transboundary_rivers(yrd, up, down, river):
+    e = yrd.river_edges
+    row = e[(e["upstream"] == up) & (e["downstream"] == down)]
+    assert len(row) == 1 and river in row["river"].iloc[0]
+
+
+def test_shou_county_note_names_huainan(yrd):
+    e = yrd.river_edges
+    src = " ".join(e["source"])
+    assert "Lu'an Shouxian" not in src
+    row = e[(e["upstream"] == 341500) & (e["downstream"] == 340400)]
+    assert "Huainan in 2015" in row["source"].iloc[0]
 
 
 def test_boundaries_file(yrd):

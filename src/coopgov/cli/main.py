@@ -18,6 +18,7 @@ import coopgov.cli.platform  # noqa: F401
 import coopgov.cli.run  # noqa: F401
 import coopgov.cli.experiment  # noqa: F401
 import coopgov.cli.dashboard  # noqa: F401
+import coopgov.cli.calibrate  # noqa: F401
 # isort: on
 
 __all__ = ["app"]

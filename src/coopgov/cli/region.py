@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.table import Table
 
 from coopgov.cli._output import EncodingOpt, console, fail, print_json, utf8_copy
 from coopgov.cli.app import app
 from coopgov.errors import InputError
-from coopgov.region import POLLUTANTS, Region, load_region
+from coopgov.region import POLLUTANTS, PROVENANCE_STATUSES, Region, load_region
 
 _EXTRA = ("lon", "lat", "area_km2", "population", "gdp", "secondary_share", "budget_revenue")
 
@@ -64,6 +65,35 @@ def _table(region: Region) -> Table:
     return t
 
 
+def _sources_payload(region: Region) -> dict[str, Any]:
+    prov = region.provenance
+    rows: list[dict[str, Any]] = []
+    if prov is not None:
+        for r in prov.itertuples(index=False):
+            value = None if pd.isna(r.value) else float(r.value)
+            rows.append({"adcode": int(r.adcode), "field": r.field, "value": value,
+                         "unit": getattr(r, "unit", ""), "year": int(r.year),
+                         "status": r.status, "source": r.source,
+                         "note": getattr(r, "note", "")})
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["status"]] = counts.get(r["status"], 0) + 1
+    return {"name": region.name, "statuses": list(PROVENANCE_STATUSES), "counts": counts,
+            "figures": rows}
+
+
+def _sources_table(payload: dict[str, Any]) -> Table:
+    t = Table(title=f"region {payload['name']}: {len(payload['figures'])} figures "
+              + ", ".join(f"{k} {v}" for k, v in sorted(payload["counts"].items())))
+    for col in ("adcode", "field", "value", "unit", "year", "status", "source"):
+        t.add_column(col, overflow="fold")
+    for r in payload["figures"]:
+        v = "" if r["value"] is None else f"{r['value']:.6g}"
+        t.add_row(str(r["adcode"]), r["field"], v, r["unit"], str(r["year"]), r["status"],
+                  r["source"])
+    return t
+
+
 @app.command("region")
 def region_command(
     name: Annotated[str, typer.Option("--name", help="bundled region name")] = "yrd",
@@ -72,6 +102,8 @@ def region_command(
                                                   help="air transfer matrix CSV")] = None,
     encoding: EncodingOpt = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    sources: Annotated[bool, typer.Option(
+        "--sources", help="list every figure with value, year, status and source")] = False,
 ) -> None:
     """Show a region: its cities, neighbours, figures and sources."""
     try:
@@ -79,6 +111,13 @@ def region_command(
             region = load_region(path if path is not None else name, transfer_csv=transfer_csv)
     except InputError as exc:
         fail(exc, as_json)
+        return
+    if sources:
+        payload = _sources_payload(region)
+        if as_json:
+            print_json(payload)
+        else:
+            console.print(_sources_table(payload))
         return
     if as_json:
         print_json(_payload(region))

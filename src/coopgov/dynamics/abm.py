@@ -1,199 +1,235 @@
-"""Agent-based cooperation dynamics: imitation (Fermi rule) or logit response.
+r"""Agent-based cooperation dynamics whose large-population limit is the mean-field model.
 
-Every agent (a government, or a county or department within one) holds a
-strategy s ∈ {0 = defect, 1 = cooperate}.  Each step, with probability
-``revision`` an agent revises:
+Every city holds ``M_i`` agents (governments, or counties and departments
+within one), each with a strategy s ∈ {0 = defect, 1 = cooperate}; the
+agents of a city are well mixed.  Agents act at the rates of the mean-field
+model (:mod:`coopgov.dynamics.replicator`), per year:
 
-* with probability ``imitation`` (the lateral thrust) it looks at a random
-  neighbour b and adopts b's strategy with the Fermi probability
-  ``1 / (1 + exp(−(π_b − π_a)/K))`` (Szabó & Tőke 1998; Traulsen, Nowak &
-  Pacheco 2006), payoffs ``π = s · Δ_city`` relative to defecting;
-* otherwise it responds to its own city's force field with the logit rule
-  ``P(C) = 1 / (1 + exp(−Δ_city/K))`` (Blume 1993; McKelvey & Palfrey 1995);
+* **imitation within the city** (proportional imitation, Schlag 1998): an
+  agent meets a random agent of its own city and, if that one plays the
+  strategy that pays more (sign of Δ_i), adopts it with probability
+  proportional to the advantage, at rate ``r |Δ_i|``;
+* **imitation of successful neighbours** (the lateral thrust): at rate κ an
+  agent meets a random agent of a neighbouring city j (weights ``W_ij``); a
+  defector adopts the neighbour's cooperation with probability proportional
+  to ``Δ_j⁺`` (cooperation pays there), a cooperator adopts the neighbour's
+  defection with probability proportional to ``Δ_i⁻`` (it does not pay at
+  home);
+* **lapse**: a cooperator's agreement lapses at rate ``λ(1 − m_i)``;
+* **exploration**: an agent switches strategy at random at rate μ.
 
-then a cooperator's agreement lapses with probability ``lapse`` (the
-immature-mechanism decay of the mean-field model, ``1 − exp(−λ(1−m)/steps)``),
-and with probability ``mutation`` it picks a strategy at random.  Δ is the
-same affine force field as the mean-field model, evaluated on the cities'
-current cooperation shares, without the mean-field lateral term (lateral
-thrust acts through imitation).  State lives in arrays; the kernel is
-compiled with Numba and draws from a NumPy ``Generator`` per replication,
-seeded from :class:`numpy.random.SeedSequence`, so runs are reproducible.
+Δ is the same affine force field as the mean-field model, evaluated on the
+cities' current cooperation shares.
+
+Derivation of the mean field
+----------------------------
+Let ``x_i`` be the share of cooperators in city i.  Per unit time, defectors
+become cooperators at the expected rate (per defector)
+
+.. math:: x_i r Δ_i^+ + κ \sum_j W_{ij} x_j Δ_j^+ + μ
+
+and cooperators become defectors at the rate (per cooperator)
+
+.. math:: (1 - x_i) r Δ_i^- + κ Δ_i^- \sum_j W_{ij} (1 - x_j) + λ(1 - m_i) + μ.
+
+So ``ẋ_i = (1 − x_i)·(first) − x_i·(second)``; with ``Δ⁺ − Δ⁻ = Δ`` this is
+
+.. math::
+    \dot x_i = r x_i (1 - x_i) Δ_i
+    + κ\left[(1 - x_i)\sum_j W_{ij} x_j Δ_j^+ - x_i Δ_i^- \sum_j W_{ij} (1 - x_j)\right]
+    - λ(1 - m_i) x_i + μ (1 - 2 x_i),
+
+the equation :func:`coopgov.dynamics.replicator.integrate_affine` integrates.
+As the number of agents per city grows, the shares converge to its solution
+on any finite horizon (Kurtz 1970; Benaïm & Weibull 2003), with fluctuations
+of order ``1/sqrt(M_i)``.
+
+Simulation
+----------
+Time advances in steps of ``h = 1/steps_per_year``.  In city i an agent has
+an event in a step with probability ``min(1, R_i h)``, ``R_i`` the sum of the
+four rates' bounds (uniformisation of the continuous-time chain, Jensen
+1953); the event's kind is drawn in proportion to the rates, and a
+proportional-imitation event succeeds with probability ``advantage /
+bound``.  The expected change per step is then ``h`` times the rates above
+(first order in h, like the mean-field integrator).  Events are found by
+geometric skipping within each city, so the cost grows with the number of
+events, not of agents; decisions read the state at the start of the step.
+State lives in arrays; the kernel is compiled with Numba and draws from a
+NumPy ``Generator`` per replication, seeded from
+:class:`numpy.random.SeedSequence`, so runs are reproducible.
 
 References
 ----------
-.. [1] Szabó, G., & Tőke, C. (1998). Evolutionary prisoner's dilemma game on
-   a square lattice. Physical Review E, 58(1), 69.
-.. [2] Traulsen, A., Nowak, M. A., & Pacheco, J. M. (2006). Stochastic
-   dynamics of invasion and fixation. Physical Review E, 74(1), 011909.
-.. [3] Blume, L. E. (1993). The statistical mechanics of strategic
-   interaction. Games and Economic Behavior, 5(3), 387-424.
-.. [4] Devroye, L. (1986). Non-Uniform Random Variate Generation. Springer,
-   ch. II (a uniform conditioned on a subinterval and rescaled is uniform:
-   the recycling of uniforms).
+.. [1] Schlag, K. H. (1998). Why imitate, and if so, how? Journal of
+   Economic Theory, 78(1), 130-156.
+.. [2] Helbing, D. (1992). Interrelations between stochastic equations for
+   systems with pair interactions. Physica A, 181, 29-52.
+.. [3] Kurtz, T. G. (1970). Solutions of ordinary differential equations as
+   limits of pure jump Markov processes. Journal of Applied Probability,
+   7(1), 49-58.
+.. [4] Benaïm, M., & Weibull, J. W. (2003). Deterministic approximation of
+   stochastic evolution in games. Econometrica, 71(3), 873-903.
+.. [5] Jensen, A. (1953). Markoff chains as an aid in the study of Markoff
+   processes. Skandinavisk Aktuarietidskrift, 36, 87-91.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
 
-from coopgov.dynamics.networks import AgentNetwork
-
-__all__ = ["ABMConfig", "ABMResult", "run_abm", "abm_step_kernel"]
+__all__ = ["ABMConfig", "ABMResult", "CityAgents", "city_agents", "run_abm", "run_abm_coef"]
 
 
 @dataclass(frozen=True)
 class ABMConfig:
-    """Behavioural rule of the agent-based model (all **assumptions**, coopgov 2026).
+    """Simulation settings of the agent-based model.
+
+    The behavioural rates are the model's parameters (``adjustment_rate``,
+    ``lateral_thrust``, ``agreement_decay``, ``noise``), shared with the
+    mean-field model; only the time step is the ABM's own.
 
     Attributes
     ----------
-    imitation : float
-        Probability that a revising agent imitates a neighbour rather than
-        responding to its own force field [1].
-    temperature : float
-        Noise K of the Fermi and logit rules [c0].
-    revision : float
-        Probability that an agent revises in one step [1/step].
-    mutation : float
-        Probability of a random strategy in one step [1/step].
     steps_per_year : int
+        Steps per year [1/yr]; the per-step event probability ``R h`` is
+        capped at 1, so steps should keep it well below (48 by default).
     """
 
-    imitation: float = 0.3
-    temperature: float = 0.2
-    revision: float = 0.1
-    mutation: float = 0.002
-    steps_per_year: int = 12
+    steps_per_year: int = 48
+
+
+@dataclass(frozen=True)
+class CityAgents:
+    """Agents grouped by city: the agents of city i are ``city_ptr[i]:city_ptr[i + 1]``."""
+
+    city_ptr: np.ndarray
+
+    @property
+    def n_cities(self) -> int:
+        """N."""
+        return int(self.city_ptr.shape[0] - 1)
+
+    @property
+    def n_agents(self) -> int:
+        """M."""
+        return int(self.city_ptr[-1])
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Agents per city."""
+        return np.diff(self.city_ptr)
+
+
+def city_agents(counts: Any) -> CityAgents:
+    """Agents per city (at least one each) as a :class:`CityAgents` layout."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.ndim != 1 or np.any(counts < 1):
+        raise ValueError("every city needs at least one agent")
+    ptr = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=ptr[1:])
+    return CityAgents(ptr)
 
 
 @numba.njit(cache=True)
-def _next_event(pos, log_q, rng):
-    # Next agent index with an event of probability p, skipping a geometric gap
-    # (inverse transform: gap = floor(ln(1 - U) / ln(1 - p))); log_q = ln(1 - p) < 0.
-    return pos + 1 + int(np.log(1.0 - rng.random()) / log_q)
+def _gap(log_q, rng):
+    # geometric gap to the next event of probability p (log_q = ln(1 - p) < 0)
+    return int(np.log(1.0 - rng.random()) / log_q)
 
 
 @numba.njit(cache=True)
-def abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_defect,
-                    imitation, revision, lapse, mutation, rng, ones):
-    """One synchronous step for all agents, into ``new_state``.
-
-    Decisions read the old ``state`` only.  Both rules reduce to per-city
-    probabilities, computed once per step by the caller: the logit response
-    cooperates with ``p_coop[c] = 1 / (1 + exp(−Δ_c/K))``; under the Fermi
-    rule a defector copying a cooperator b has ``π_b − π_a = Δ_{c(b)}``, so
-    adopts with ``p_coop[c(b)]``, and a cooperator copying a defector has
-    ``π_b − π_a = −Δ_{c(a)}``, so adopts with ``p_defect[c(a)] =
-    1 / (1 + exp(Δ_c/K))``.  Agents that revise, lapse or mutate in this step
-    are found by geometric skipping (each agent has the event independently
-    with its probability), so the cost is proportional to the number of
-    events, not of agents; a revising agent's choices share one uniform draw
-    (recycled, Devroye 1986, ch. II); the per-city count of cooperators
-    ``ones`` is updated with every change.
-    """
-    m = state.shape[0]
-    new_state[:] = state
-    # reciprocals for the recycling of uniforms (multiplications, not divisions)
-    inv_revision = 1.0 / revision if revision > 0.0 else 0.0
-    inv_imitation = 1.0 / imitation if imitation > 0.0 else 0.0
-    inv_rest = 1.0 / (1.0 - imitation) if imitation < 1.0 else 0.0
-    if revision > 0.0:
-        # frequent revisions: visit every agent (one draw each, none when certain);
-        # rare ones: jump between revising agents (one draw and one log per event)
-        dense = revision >= 0.25
-        log_q = np.log(1.0 - revision) if revision < 1.0 else -np.inf
-        a = 0 if dense else _next_event(-1, log_q, rng)
-        while a < m:
-            # one uniform per revising agent, recycled: a uniform found below a
-            # threshold t, divided by t, is again uniform on [0, 1) (and one found
-            # above it, (u − t)/(1 − t)), so each choice uses the residual of the
-            # last one; 53 random bits leave more than 45 for the final comparison
-            u = rng.random()
-            if dense and revision < 1.0:
-                if u >= revision:
-                    a += 1
-                    continue
-                u = u * inv_revision
-            s = state[a]
-            c = agent_city[a]
-            deg = indptr[a + 1] - indptr[a]
-            if deg > 0 and u < imitation:
-                v = u * inv_imitation * deg  # uniform on [0, deg): neighbour and residual
-                k = min(int(v), deg - 1)
-                b = indices[indptr[a] + k]
-                sb = state[b]
-                if sb != s:
-                    p = p_coop[agent_city[b]] if sb == 1 else p_defect[c]
-                    if v - k < p:
-                        s = sb
-            else:
-                if deg > 0:
-                    u = (u - imitation) * inv_rest
-                s = 1 if u < p_coop[c] else 0
-            ones[c] += s - new_state[a]
-            new_state[a] = s
-            a = a + 1 if dense else _next_event(a, log_q, rng)
-    if lapse > 0.0:
-        log_q = np.log(1.0 - lapse) if lapse < 1.0 else -np.inf
-        a = _next_event(-1, log_q, rng)
-        while a < m:
-            if new_state[a] == 1:
-                new_state[a] = 0
-                ones[agent_city[a]] -= 1
-            a = _next_event(a, log_q, rng)
-    if mutation > 0.0:
-        log_q = np.log(1.0 - mutation) if mutation < 1.0 else -np.inf
-        a = _next_event(-1, log_q, rng)
-        while a < m:
-            s = 1 if rng.random() < 0.5 else 0
-            ones[agent_city[a]] += s - new_state[a]
-            new_state[a] = s
-            a = _next_event(a, log_q, rng)
-
-
-@numba.njit(cache=True)
-def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
-         imitation, inv_temp, revision, lapse, mutation, rng, out):
+def _run(state, city_ptr, coef, p0, w, pw, nb_ptr, nb_idx, rate, kappa, decay, noise,
+         steps_per_year, rng, out):
+    n = city_ptr.shape[0] - 1
     y_n = coef.shape[1]
-    counts = np.zeros(n)
+    h = 1.0 / steps_per_year
     ones = np.zeros(n, dtype=np.int64)
-    for a in range(agent_city.shape[0]):
-        counts[agent_city[a]] += 1.0
-        ones[agent_city[a]] += state[a]
-    share = np.zeros(n)
-    new_state = state.copy()
-    p_coop = np.zeros(n)
-    p_defect = np.zeros(n)
+    counts = np.zeros(n)
     for i in range(n):
-        share[i] = ones[i] / counts[i] if counts[i] > 0 else 0.0
-    out[0] = share
-    feats = np.zeros(couple_t.shape[1])
+        counts[i] = city_ptr[i + 1] - city_ptr[i]
+        for a in range(city_ptr[i], city_ptr[i + 1]):
+            ones[i] += state[a]
+    x = np.empty(n)
+    delta = np.empty(n)
+    flips = np.empty(state.shape[0], dtype=np.int64)
+    for i in range(n):
+        x[i] = ones[i] / counts[i]
+    out[0] = x
     for y in range(y_n):
+        r = rate[y]
+        kp = kappa[y]
+        mu = noise[y]
         for _k in range(steps_per_year):
-            feats[:] = 0.0
             for i in range(n):
-                si = share[i]
-                for j in range(couple_t.shape[1]):
-                    feats[j] += si * couple_t[i, j]
-            xbar = share.sum() / n
+                px = 0.0
+                wx = 0.0
+                qx = 0.0
+                for j in range(n):
+                    px += p0[j, i] * x[j]
+                    wx += w[i, j] * x[j]
+                    qx += pw[j, i] * x[j]
+                delta[i] = (coef[0, y, i] + coef[1, y, i] * x[i] + coef[2, y, i] * px
+                            + coef[3, y, i] * wx + coef[4, y, i] * qx)
+            n_flips = 0
             for i in range(n):
-                delta = (coef[0, y, i] + coef[1, y, i] * share[i] + coef[2, y, i] * feats[i]
-                         + coef[3, y, i] * feats[n + i] + coef[4, y, i] * xbar)
-                # logit / Fermi probabilities of the city, for both directions
-                # (one exponential: 1 / (1 + e^z) = e^{-z} / (1 + e^{-z}))
-                e = np.exp(-min(max(delta * inv_temp, -700.0), 700.0))
-                p_coop[i] = 1.0 / (1.0 + e)
-                p_defect[i] = e / (1.0 + e)
-            abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_defect,
-                            imitation, revision, lapse[y], mutation, rng, ones)
-            state, new_state = new_state, state
+                d = delta[i]
+                within = r * abs(d)
+                # bound of the lateral acceptance: neighbours' Δ⁺ and own Δ⁻
+                bound = max(-d, 0.0)
+                for q in range(nb_ptr[i], nb_ptr[i + 1]):
+                    bound = max(bound, delta[nb_idx[q]])
+                lateral = kp * bound if nb_ptr[i + 1] > nb_ptr[i] else 0.0
+                lapse = decay[y, i]
+                total = within + lateral + lapse + mu
+                p = min(1.0, total * h)
+                if p <= 0.0:
+                    continue
+                log_q = np.log(1.0 - p) if p < 1.0 else -np.inf
+                lo = city_ptr[i]
+                m = city_ptr[i + 1] - lo
+                a = lo + (0 if p >= 1.0 else _gap(log_q, rng))
+                while a < lo + m:
+                    s = state[a]
+                    u = rng.random() * total
+                    new = s
+                    if u < within:
+                        b = lo + min(int(rng.random() * m), m - 1)
+                        if state[b] != s and ((d > 0.0 and s == 0) or (d < 0.0 and s == 1)):
+                            new = 1 - s
+                    elif u < within + lateral:
+                        deg = nb_ptr[i + 1] - nb_ptr[i]
+                        j = nb_idx[nb_ptr[i] + min(int(rng.random() * deg), deg - 1)]
+                        mj = city_ptr[j + 1] - city_ptr[j]
+                        b = city_ptr[j] + min(int(rng.random() * mj), mj - 1)
+                        if state[b] != s:
+                            gain = max(delta[j], 0.0) if s == 0 else max(-d, 0.0)
+                            if rng.random() * bound < gain:
+                                new = 1 - s
+                    elif u < within + lateral + lapse:
+                        new = 0
+                    else:
+                        new = 1 - s
+                    if new != s:
+                        flips[n_flips] = a
+                        n_flips += 1
+                    a += 1 if p >= 1.0 else 1 + _gap(log_q, rng)
+            # apply the step's changes after all decisions (synchronous update)
+            for f in range(n_flips):
+                a = flips[f]
+                state[a] = 1 - state[a]
+            for f in range(n_flips):
+                a = flips[f]
+                for i in range(n):  # city of agent a (few cities: a short scan)
+                    if a < city_ptr[i + 1]:
+                        ones[i] += 1 if state[a] == 1 else -1
+                        break
             for i in range(n):
-                share[i] = ones[i] / counts[i] if counts[i] > 0 else 0.0
-        out[y + 1] = share
+                x[i] = ones[i] / counts[i]
+        out[y + 1] = x
     return state
 
 
@@ -218,32 +254,35 @@ class ABMResult:
         return self.city_cooperation.mean(axis=-1)
 
 
-def run_abm(network: AgentNetwork, coef: np.ndarray, exposure_shares: np.ndarray,
-            neighbour_weights: np.ndarray, *, replications: int = 10, seed: int = 0,
-            initial: float | np.ndarray = 0.1, decay: float | np.ndarray = 0.0,
-            config: ABMConfig | None = None) -> ABMResult:
-    """Run seeded replications of the agent-based model.
+def run_abm_coef(agents: CityAgents, coef: np.ndarray, exposure_shares: np.ndarray,
+                 neighbour_weights: np.ndarray, *, rate: Any, lateral: Any, decay: Any,
+                 noise: Any, water_exposure_shares: np.ndarray | None = None,
+                 initial: float | np.ndarray = 0.1, replications: int = 10, seed: int = 0,
+                 config: ABMConfig | None = None) -> ABMResult:
+    """Run seeded replications of the agent-based model from explicit coefficients.
 
     Parameters
     ----------
-    network : AgentNetwork
-        Agents, links and each agent's city.
+    agents : CityAgents
+        Agents per city.
     coef : ndarray, shape (5, Y, N)
         Affine coefficients of the city force field for one scenario
-        (:func:`coopgov.model.forces.affine_coefficients` with
-        ``mean_field=False``) [c0].
+        (:func:`coopgov.model.forces.affine_coefficients`) [c0].
     exposure_shares, neighbour_weights : ndarray, shape (N, N)
         ``P0`` and ``W`` of the cities.
-    replications : int
-        Independent runs, seeded by ``SeedSequence(seed).spawn(replications)``.
+    rate, lateral, noise : float or ndarray of shape (Y,)
+        Adjustment rate r and lateral rate κ [1/yr per c0]; exploration μ [1/yr].
+    decay : float or ndarray of shape (Y,) or (Y, N)
+        Lapse rate λ(1−m) [1/yr].
+    water_exposure_shares : ndarray, shape (N, N), optional
+        ``PW`` (zeros when omitted).
     initial : float or ndarray of shape (N,)
         Initial probability that an agent of each city cooperates [1].
-    decay : float or ndarray of shape (Y,)
-        Lapse rate of agreements λ(1−m) by year [1/yr].
+    replications : int
+        Independent runs, seeded by ``SeedSequence(seed).spawn(replications)``.
     seed : int
         Root of the seed sequence.
     config : ABMConfig, optional
-        Behavioural rule (default :class:`ABMConfig`).
 
     Returns
     -------
@@ -251,18 +290,57 @@ def run_abm(network: AgentNetwork, coef: np.ndarray, exposure_shares: np.ndarray
     """
     config = config or ABMConfig()
     coef = np.ascontiguousarray(coef, dtype=np.float64)
-    n = network.n_cities
+    n = agents.n_cities
     y_n = coef.shape[1]
-    couple_t = np.ascontiguousarray(np.hstack([exposure_shares, np.asarray(neighbour_weights).T]))
-    p_init = np.broadcast_to(np.asarray(initial, float), (n,))[network.agent_city]
+    w = np.ascontiguousarray(neighbour_weights, dtype=np.float64)
+    pw = (np.zeros((n, n)) if water_exposure_shares is None
+          else np.ascontiguousarray(water_exposure_shares, dtype=np.float64))
+    nb = w > 0
+    nb_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(nb.sum(axis=1), out=nb_ptr[1:])
+    nb_idx = np.nonzero(nb)[1].astype(np.int64)
+    if not np.allclose(w[nb], np.repeat(1.0 / np.maximum(np.diff(nb_ptr), 1), np.diff(nb_ptr))):
+        raise ValueError("the agent-based model needs equal neighbour weights (row-normalised "
+                         "adjacency)")
+    per_year = [np.ascontiguousarray(np.broadcast_to(np.asarray(v, float), (y_n,)))
+                for v in (rate, lateral, noise)]
+    decay = np.asarray(decay, float)
+    decay = np.ascontiguousarray(np.broadcast_to(decay[:, None] if decay.ndim == 1 else decay,
+                                                 (y_n, n)))
+    p_init = np.repeat(np.broadcast_to(np.asarray(initial, float), (n,)), agents.counts)
     out = np.empty((replications, y_n + 1, n))
-    final = np.empty((replications, network.n_agents), dtype=np.int8)
-    inv_temp = 1.0 / config.temperature
-    lapse = 1.0 - np.exp(-np.broadcast_to(np.asarray(decay, float), (y_n,)) / config.steps_per_year)
+    final = np.empty((replications, agents.n_agents), dtype=np.int8)
     for r, child in enumerate(np.random.SeedSequence(seed).spawn(replications)):
         rng = np.random.default_rng(child)
-        state = (rng.random(network.n_agents) < p_init).astype(np.int8)
-        final[r] = _run(state, network.agent_city, network.indptr, network.indices, n, coef,
-                        couple_t, config.steps_per_year, config.imitation, inv_temp,
-                        config.revision, lapse, config.mutation, rng, out[r])
+        state = (rng.random(agents.n_agents) < p_init).astype(np.int8)
+        final[r] = _run(state, agents.city_ptr, coef, np.ascontiguousarray(exposure_shares), w,
+                        pw, nb_ptr, nb_idx, per_year[0], per_year[1], decay, per_year[2],
+                        int(config.steps_per_year), rng, out[r])
     return ABMResult(out, final)
+
+
+def run_abm(agents: CityAgents, simulation: Any, k: int = 0, *, replications: int = 10,
+            seed: int = 0, config: ABMConfig | None = None,
+            initial: float | np.ndarray | None = None) -> ABMResult:
+    """Replicate scenario ``k`` of a mean-field :class:`~coopgov.dynamics.engine.Simulation`.
+
+    Same force field, rates, initial state (the simulation's, unless
+    ``initial`` is given) and horizon: the agent-based counterpart of the
+    mean-field run, at the same rates.
+    """
+    from coopgov.model.forces import affine_coefficients
+    from coopgov.model.parameters import joint_maturity
+
+    sim = simulation
+    city = sim.city
+    y_n, n = sim.n_years, city.n
+    ctx = sim.scenario_context(k)
+    coef = np.broadcast_to(affine_coefficients(ctx), (5, y_n, n))
+    p = {name: np.broadcast_to(v, (y_n, n)) for name, v in ctx.params.items()}
+    decay = p["agreement_decay"] * (1.0 - joint_maturity(p))
+    return run_abm_coef(
+        agents, coef, city.exposure_shares, city.neighbour_weights,
+        rate=p["adjustment_rate"][:, 0], lateral=p["lateral_thrust"][:, 0], decay=decay,
+        noise=p["noise"][:, 0], water_exposure_shares=city.water_exposure_shares,
+        initial=sim.cooperation[k, 0] if initial is None else initial,
+        replications=replications, seed=seed, config=config)

@@ -17,14 +17,21 @@ from typing import Any
 import numpy as np
 
 from coopgov.compensation.config import load_preset
-from coopgov.compensation.per_tonne import per_tonne_payment
+from coopgov.compensation.bet import bet_transfer
 from coopgov.dynamics.replicator import integrate_affine
 from coopgov.model.cities import CityData
-from coopgov.model.forces import ForceContext, affine_coefficients, decompose
+from coopgov.model.forces import ForceContext, affine_coefficients, decompose, payoff_difference
 from coopgov.model.levers import LEVER_NAMES, apply_levers, lever_costs
-from coopgov.model.parameters import PARAMETER_INFO, stack_parameters
+from coopgov.model.parameters import PARAMETER_INFO, joint_maturity, stack_parameters
 
-__all__ = ["Simulation", "simulate", "compensation_prices", "compensation_payments"]
+__all__ = [
+    "Simulation",
+    "simulate",
+    "compensation_prices",
+    "compensation_incentive",
+    "compensation_payments",
+    "river_links",
+]
 
 
 
@@ -45,37 +52,81 @@ def compensation_prices(preset: str = "jiangsu-taihu") -> np.ndarray:
     return np.array(_preset_prices(preset))
 
 
-def compensation_payments(
-    city: CityData, cooperation: np.ndarray, coverage: float | np.ndarray,
-    abatement: np.ndarray, target: np.ndarray, prices: np.ndarray,
-) -> np.ndarray:
-    """Per-tonne compensation paid by each upstream city [yuan/yr].
+def river_links(city: CityData) -> np.ndarray:
+    """Directed river links (upstream, downstream) as city indices, shape (K, 2).
 
-    The transboundary load of city u is ``X_u = f_u L_u (1 − a_w x_u)`` (f_u
-    share of its load reaching downstream cities); the allowance is
-    ``target × f_u L_u``.  The payment is the Jiangsu rule
-    (:func:`coopgov.compensation.per_tonne.per_tonne_payment`) in load form,
-    ``(C − C*)·Q·t = X − X*``, times the coverage of the scheme.
-
-    Parameters
-    ----------
-    city : CityData
-        The cities (water loads, outflow shares).
-    cooperation : ndarray, shape (..., N)
-        Cooperation state [1].
-    coverage, abatement, target : ndarray, broadcastable to (..., 1)
-        Scheme coverage, water abatement rate, allowance share [1].
-    prices : ndarray, shape (2,)
-        Unit prices for COD and NH3-N [yuan/t].
+    The links of the region's river network where the city data carry them
+    (``river_links``), else every pair with water transfer between two cities.
     """
-    crossing = city.outflow_share[:, None] * city.water_loads  # (N, 2) t/yr, COD and NH3-N
-    coop = np.asarray(cooperation, float)[..., None]
-    abatement = np.asarray(abatement, float)[..., None]
-    load = crossing * (1.0 - abatement * coop)
-    allowance = np.maximum(np.asarray(target, float)[..., None] * crossing, 1e-12)
-    # load form of the section rule: concentration ≡ load, flow·time·1e-6 ≡ 1
-    pay = per_tonne_payment(load, allowance, 1.0, 1.0e6, prices).sum(axis=-1)
-    return coverage * pay
+    links = getattr(city, "river_links", None)
+    if links is not None:
+        return np.asarray(links, dtype=np.int64).reshape(-1, 2)
+    w = np.array(city.water_transfer, dtype=float)
+    np.fill_diagonal(w, 0.0)
+    return np.argwhere(w > 0).astype(np.int64)
+
+
+def _link_matrix(city: CityData) -> np.ndarray:
+    links = river_links(city)
+    e = np.zeros((city.n, city.n))
+    e[links[:, 0], links[:, 1]] = 1.0
+    return e
+
+
+def bet_outcomes(abatement: Any, target: Any, stake: Any) -> tuple[Any, Any]:
+    r"""Signed bet transfer to an upstream city when it cooperates and when it defects [yuan/yr].
+
+    The section's index is the load crossing it relative to the target,
+    ``P = (1 − a_w s) / target`` (``s`` = 1 cooperating, 0 defecting, the
+    no-cooperation load as the reference concentration), and the transfer is
+    the Xin'an two-way bet (:func:`coopgov.compensation.bet.bet_transfer`):
+    ``+A`` (downstream pays) when P <= 1, ``−A`` (upstream pays) otherwise.
+    """
+    target = np.maximum(np.asarray(target, float), 1e-12)
+    p_coop = (1.0 - np.asarray(abatement, float)) / target
+    p_defect = 1.0 / target
+    return (bet_transfer(p_coop, stake, stake), bet_transfer(p_defect, stake, stake))
+
+
+def compensation_incentive(city: CityData, coverage: Any, abatement: Any, target: Any,
+                           stake: Any) -> np.ndarray:
+    r"""What the two-way bets pay an upstream city for cooperating rather than defecting [yuan/yr].
+
+    .. math:: c \, n^{out}_i \left[T(P_C) - T(P_D)\right]
+
+    ``c`` coverage of the links, ``n^{out}_i`` the city's river links to
+    downstream cities, ``T`` from :func:`bet_outcomes`.  A downstream city's
+    payments do not depend on its own strategy.
+    """
+    t_coop, t_defect = bet_outcomes(abatement, target, stake)
+    n_out = _link_matrix(city).sum(axis=1)
+    return np.asarray(coverage, float) * n_out * (t_coop - t_defect)
+
+
+def compensation_payments(city: CityData, cooperation: np.ndarray, coverage: Any,
+                          abatement: Any, target: Any, stake: Any
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    r"""Expected bet payments paid and received by each city [yuan/yr].
+
+    On a covered link from u to d the downstream city pays ``A`` with the
+    probability that the section meets its target,
+    ``π_u = x_u [P_C <= 1] + (1 − x_u) [P_D <= 1]``, and the upstream city
+    pays ``A`` otherwise.
+
+    Returns
+    -------
+    paid, received : ndarray, shape of ``cooperation``
+    """
+    x = np.asarray(cooperation, float)
+    t_coop, t_defect = bet_outcomes(abatement, target, stake)
+    met = x * (t_coop > 0) + (1.0 - x) * (t_defect > 0)
+    e = _link_matrix(city)
+    n_out = e.sum(axis=1)
+    # the amount of a link is set by its upstream city's coverage and stake
+    amount = np.broadcast_to(np.asarray(coverage, float) * np.asarray(stake, float), x.shape)
+    paid = amount * (1.0 - met) * n_out + (amount * met) @ e
+    received = amount * met * n_out + (amount * (1.0 - met)) @ e
+    return paid, received
 
 
 @dataclass(frozen=True)
@@ -89,15 +140,18 @@ class Simulation:
     cooperation : ndarray, shape (S, Y + 1, N)
         Cooperation propensity at the start of each year and at the end [1].
     params : dict of str to ndarray
-        Parameters per scenario and year, each shape (S, Y), or (S, 1) when
-        constant over the years.
-    intensity : ndarray, shape (S, Y, L)
+        Parameters per scenario, year and city, each of shape (S, Y or 1,
+        N or 1) (broadcasting over the axes on which it is constant).
+    intensity : ndarray, shape (S, Y, L) or (S, Y, L, N)
         Lever intensities.
     levers : tuple of str
     fiscal_transfer : ndarray, shape (S, Y, N)
-        Fiscal transfers received [yuan/yr].
+        Fiscal transfer earmarked for each city, paid while it cooperates [yuan/yr].
     compensation_incentive : ndarray, shape (S, Y, N)
-        Compensation a city avoids paying by cooperating [yuan/yr].
+        What the compensation bets pay a city for cooperating rather than
+        defecting [yuan/yr].
+    steps_per_year : int
+        Integration steps per year used.
     """
 
     city: CityData
@@ -108,7 +162,7 @@ class Simulation:
     levers: tuple[str, ...]
     fiscal_transfer: np.ndarray
     compensation_incentive: np.ndarray
-    compensation_prices: np.ndarray
+    steps_per_year: int = 12
 
     @property
     def n_scenarios(self) -> int:
@@ -125,15 +179,17 @@ class Simulation:
         """Calendar years of the recorded states (start of year; last = end)."""
         return self.start_year + np.arange(self.n_years + 1)
 
-    def _year_params(self) -> dict[str, np.ndarray]:
+    def _year_index(self) -> np.ndarray:
         # parameters in force for each recorded state: year t uses year min(t, Y-1)
-        idx = np.minimum(np.arange(self.n_years + 1), self.n_years - 1)
-        return {k: (v[:, idx, None] if v.shape[1] > 1 else v[:, :, None])
-                for k, v in self.params.items()}
+        return np.minimum(np.arange(self.n_years + 1), self.n_years - 1)
+
+    def _year_params(self) -> dict[str, np.ndarray]:
+        idx = self._year_index()
+        return {k: (v[:, idx] if v.shape[1] > 1 else v) for k, v in self.params.items()}
 
     def context(self) -> ForceContext:
         """Force context aligned with the recorded states, shape (S, Y + 1, ·)."""
-        idx = np.minimum(np.arange(self.n_years + 1), self.n_years - 1)
+        idx = self._year_index()
         return ForceContext(
             city=self.city,
             params=self._year_params(),
@@ -145,13 +201,17 @@ class Simulation:
         """Force context of scenario ``k`` by simulated year, shape (Y, ·)."""
         return ForceContext(
             city=self.city,
-            params={p: v[k][:, None] for p, v in self.params.items()},
+            params={p: v[k] for p, v in self.params.items()},
             fiscal_transfer=self.fiscal_transfer[k],
             compensation_incentive=self.compensation_incentive[k],
         )
 
     def decomposition(self, scenarios: Any = slice(None)) -> dict[str, np.ndarray]:
-        """Force terms at every recorded state, each shape (S', Y + 1, N) [c0]."""
+        """Force terms at every recorded state, each shape (S', Y + 1, N) [c0].
+
+        The payoff terms add up to Δ; ``lateral_thrust`` is the imitation of
+        successful neighbours as an equivalent payoff difference.
+        """
         ctx = self.context()
         sub = ForceContext(
             city=ctx.city,
@@ -160,6 +220,11 @@ class Simulation:
             compensation_incentive=ctx.compensation_incentive[scenarios],
         )
         return decompose(self.cooperation[scenarios], sub)
+
+    @cached_property
+    def payoff_difference(self) -> np.ndarray:
+        """Δ at every recorded state [c0], (S, Y+1, N)."""
+        return payoff_difference(self.cooperation, self.context())
 
     # --- outcomes ---------------------------------------------------------
 
@@ -184,12 +249,17 @@ class Simulation:
         w = self.city.population / self.city.population.sum()
         return (self.relative_pm25 - 1.0) @ w
 
+    def _c0(self) -> np.ndarray:
+        p = self._year_params()
+        return p["unit_abatement_cost"] * p["abatement_rate"] * self.city.air_emissions
+
     @property
     def abatement_cost(self) -> np.ndarray:
-        """Abatement cost of all cities [yuan/yr], (S, Y+1, N)."""
+        """Air and water abatement cost of all cities [yuan/yr], (S, Y+1, N)."""
         p = self._year_params()
-        c0 = p["unit_abatement_cost"] * p["abatement_rate"] * self.city.air_emissions
-        return self.cooperation * p["technology_cost"] * c0
+        water = (p["unit_water_abatement_cost"] * p["water_abatement_rate"]
+                 * self.city.water_load_total)
+        return self.cooperation * p["technology_cost"] * (self._c0() + water)
 
     @property
     def gdp_effect(self) -> np.ndarray:
@@ -209,27 +279,42 @@ class Simulation:
         return lever_costs(self.intensity, self.levers)
 
     @cached_property
-    def compensation_paid(self) -> np.ndarray:
-        """Per-tonne compensation paid by each city [yuan/yr], (S, Y+1, N)."""
+    def _bet_payments(self) -> tuple[np.ndarray, np.ndarray]:
         p = self._year_params()
         return compensation_payments(
             self.city, self.cooperation, p["compensation_coverage"],
-            p["water_abatement_rate"], p["compensation_target"], self.compensation_prices)
+            p["water_abatement_rate"], p["compensation_target"], p["compensation_stake"])
+
+    @property
+    def compensation_paid(self) -> np.ndarray:
+        """Expected compensation-bet payments made by each city [yuan/yr], (S, Y+1, N)."""
+        return self._bet_payments[0]
 
     @property
     def compensation_received(self) -> np.ndarray:
-        """Compensation received, shared by downstream cities by load reaching them [yuan/yr]."""
-        w = self.city.water_transfer.copy()
-        np.fill_diagonal(w, 0.0)
-        share = np.divide(w, w.sum(axis=1, keepdims=True), out=np.zeros_like(w),
-                          where=w.sum(axis=1, keepdims=True) > 0)
-        return self.compensation_paid @ share
+        """Expected compensation-bet payments received by each city [yuan/yr], (S, Y+1, N)."""
+        return self._bet_payments[1]
 
     @property
     def fiscal_transfer_states(self) -> np.ndarray:
-        """Fiscal transfers aligned with recorded states [yuan/yr], (S, Y+1, N)."""
-        idx = np.minimum(np.arange(self.n_years + 1), self.n_years - 1)
-        return self.fiscal_transfer[:, idx]
+        """Expected fiscal transfers paid, aligned with recorded states [yuan/yr], (S, Y+1, N).
+
+        The earmarked transfer is paid while the city cooperates, up to the
+        extra fiscal weight of its abatement cost (:func:`~coopgov.model.forces.fiscal_transfer`).
+        """
+        ctx = self.context()
+        from coopgov.model.forces import Features, fiscal_transfer
+
+        offset = fiscal_transfer(Features(0.0, 0.0, 0.0, 0.0), ctx)
+        return self.cooperation * offset * ctx.c0
+
+
+def _regionwide(v: np.ndarray, name: str, shape: tuple[int, int]) -> np.ndarray:
+    """A parameter the integrator takes per scenario and year only, shape (S, Y)."""
+    v = np.asarray(v, float)
+    if v.shape[-1] > 1 and np.ptp(v, axis=-1).max() > 0:
+        raise ValueError(f"{name} must be the same in every city (no city-scoped lever on it)")
+    return np.broadcast_to(v[..., 0], shape)
 
 
 def simulate(
@@ -242,7 +327,6 @@ def simulate(
     levers: Sequence[str] = LEVER_NAMES,
     steps_per_year: int = 12,
     initial: np.ndarray | None = None,
-    compensation_preset: str = "jiangsu-taihu",
     chunk_size: int = 512,
 ) -> Simulation:
     """Run the mean-field cooperation dynamics for a batch of scenarios.
@@ -254,20 +338,19 @@ def simulate(
     parameter_sets : sequence of mappings, or mapping of arrays
         S parameter sets (e.g. :class:`~coopgov.model.ModelParameters`), or
         already stacked arrays of shape (S,) per parameter.
-    intensity : ndarray, shape (S, Y, L), optional
-        Lever intensities in [0, 1]; zeros when omitted.
+    intensity : ndarray, shape (S, Y, L) or (S, Y, L, N), optional
+        Lever intensities in [0, 1] (per city for levers in force in part of
+        the region); zeros when omitted.
     years : int
         Horizon Y [yr].
     start_year : int
         Calendar year of the first step.
     levers : sequence of str
-        Lever names along the last axis of ``intensity``.
+        Lever names along the third axis of ``intensity``.
     steps_per_year : int
         Integration steps per year (12: monthly).
     initial : ndarray, shape (S, N) or (N,), optional
         Initial propensities; ``initial_cooperation`` for every city when omitted.
-    compensation_preset : str
-        Per-tonne scheme whose prices the compensation lever uses.
     chunk_size : int
         Scenarios integrated together (memory and cache use; no effect on
         results beyond rounding, see :mod:`coopgov.dynamics.replicator`).
@@ -286,46 +369,44 @@ def simulate(
         intensity = np.zeros((s_n, years, len(levers)))
     intensity = np.asarray(intensity, dtype=float)
     if intensity.shape[:2] != (s_n, years):
-        raise ValueError(f"intensity must have shape ({s_n}, {years}, {len(levers)})")
+        raise ValueError(f"intensity must have shape ({s_n}, {years}, {len(levers)}[, {n}])")
     params = apply_levers(stacked, intensity, levers)
-    p3 = {k: v[:, :, None] for k, v in params.items()}
 
     # fiscal_transfers is linear in the fund up to the total need, where it is capped:
     # evaluate the rule once for the shares and the cap, then scale by each year's fund
     total_need, shares = city.fiscal_rule
     fund = np.minimum(params["fiscal_fund"], total_need)
-    transfers = np.broadcast_to(fund[..., None] * shares, (s_n, years, n))
-    prices = compensation_prices(compensation_preset)
-    # payment when defecting minus payment when cooperating, both states at once
-    states = np.array([0.0, 1.0]).reshape(2, 1, 1, 1)
-    # payments are proportional to the coverage: evaluate the rule at full coverage
-    paid = compensation_payments(city, states, 1.0, p3["water_abatement_rate"],
-                                 p3["compensation_target"], prices)
-    incentive = p3["compensation_coverage"] * (paid[0] - paid[1])
-    incentive = np.broadcast_to(incentive, (s_n, years, n))
+    transfers = np.broadcast_to(fund * shares, (s_n, years, n))
+    incentive = np.broadcast_to(
+        compensation_incentive(city, params["compensation_coverage"],
+                               params["water_abatement_rate"], params["compensation_target"],
+                               params["compensation_stake"]),
+        (s_n, years, n))
 
     if initial is None:
         x0 = np.broadcast_to(stacked["initial_cooperation"][:, None], (s_n, n))
     else:
         x0 = np.broadcast_to(np.asarray(initial, float), (s_n, n))
-    decay = np.broadcast_to(params["agreement_decay"] * (1.0 - params["reciprocity"]),
-                            (s_n, years))
-    rate = np.broadcast_to(params["adjustment_rate"], (s_n, years))
-    noise = np.broadcast_to(params["noise"], (s_n, years))
+    decay = np.broadcast_to(params["agreement_decay"] * (1.0 - joint_maturity(params)),
+                            (s_n, years, n))
+    rate = _regionwide(params["adjustment_rate"], "adjustment_rate", (s_n, years))
+    noise = _regionwide(params["noise"], "noise", (s_n, years))
+    kappa = _regionwide(params["lateral_thrust"], "lateral_thrust", (s_n, years))
     traj = np.empty((s_n, years + 1, n))
     # Chunks keep the coefficient arrays small and the integrator's working
     # set in cache; results do not depend on the chunk size.
     for lo in range(0, s_n, chunk_size):
         sl = slice(lo, min(lo + chunk_size, s_n))
-        ctx = ForceContext(city=city, params={k: v[sl] for k, v in p3.items()},
+        ctx = ForceContext(city=city, params={k: v[sl] for k, v in params.items()},
                            fiscal_transfer=transfers[sl], compensation_incentive=incentive[sl])
         coef = np.broadcast_to(affine_coefficients(ctx), (5, sl.stop - sl.start, years, n))
         traj[sl] = integrate_affine(
             x0[sl], coef, rate[sl], decay[sl], noise[sl],
-            city.exposure_shares, city.neighbour_weights, steps_per_year=steps_per_year,
+            city.exposure_shares, city.neighbour_weights, lateral=kappa[sl],
+            water_exposure_shares=city.water_exposure_shares, steps_per_year=steps_per_year,
         )
     return Simulation(
         city=city, start_year=start_year, cooperation=traj, params=params,
         intensity=intensity, levers=tuple(levers), fiscal_transfer=transfers,
-        compensation_incentive=incentive, compensation_prices=prices,
+        compensation_incentive=incentive, steps_per_year=steps_per_year,
     )

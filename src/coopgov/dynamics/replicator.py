@@ -1,26 +1,34 @@
-r"""Mean-field multi-population replicator dynamics, batched over scenarios.
+r"""Mean-field cooperation dynamics of many cities, batched over scenarios.
 
 City i's cooperation propensity ``x_i ∈ [0, 1]`` follows
 
 .. math::
-    \\dot x_i = r \\, x_i (1 - x_i) \\, Δ_i(x) \\; - \\; λ (1 - m) \\, x_i
-               \\; + \\; μ (1 - 2 x_i)
+    \\dot x_i = r \\, x_i (1 - x_i) \\, Δ_i(x)
+               + κ \\Big[(1 - x_i) \\sum_j W_{ij} x_j Δ_j^+
+                        - x_i Δ_i^- \\sum_j W_{ij} (1 - x_j)\\Big]
+               - λ (1 - m_i) \\, x_i + μ (1 - 2 x_i)
 
-(Taylor & Jonker 1978 replicator equation for a two-strategy population, one
-population per city as in multi-population replicator dynamics, Weibull 1995
-ch. 5; plus the lapse of agreements under an immature mechanism, rate λ(1−m),
-and exploration μ).  Δ is affine in the state features (see
-:func:`coopgov.model.forces.affine_coefficients`).
+This is the large-population limit of the agent-based update rule of
+:mod:`coopgov.dynamics.abm`, at the same rates (the derivation is in that
+module and in ``docs/model.md``): governments of a city imitate a more
+successful strategy of their own city by proportional imitation at rate r
+per unit payoff advantage (Schlag 1998; Helbing 1992 — its mean field is
+the Taylor & Jonker 1978 replicator term, one population per city as in
+multi-population replicator dynamics, Weibull 1995 ch. 5), imitate
+successful governments of neighbouring cities at rate κ (the lateral thrust,
+:func:`coopgov.model.forces.lateral_flow`), let agreements lapse at rate
+λ(1−m) under an immature mechanism, and explore at rate μ.  Δ is affine in
+the state features (see :func:`coopgov.model.forces.affine_coefficients`).
 
 Integration uses an exponential (logistic) step for the selection part and
-the exact solution of the linear decay/exploration part (Lie splitting):
+the exact solution of the linear imitation/decay/exploration part, its rates
+frozen over the step (Lie splitting):
 the selection step is exact when Δ is constant over the step, so the scheme
 reproduces the closed-form logistic solution, and both parts map [0, 1]
 into itself, so shares never leave [0, 1].  Scenarios are integrated in
 blocks with the scenario as the SIMD axis and the exponential evaluated in
 the integrator itself (Cody–Waite reduction and a degree-13 polynomial,
-within 1 ulp of the C library's ``exp``), so a batch costs about 0.23 ms per
-41-city, 30-year monthly scenario on one core.  In batches of 16 scenarios
+within 1 ulp of the C library's ``exp``).  In batches of 16 scenarios
 or more a scenario's result does not depend on the batch it is in (every
 lane does the same operations); fewer scenarios take a path with the city
 as the SIMD axis and one folded matrix per year, which agrees to rounding
@@ -33,14 +41,20 @@ References
 .. [2] Weibull, J. W. (1995). Evolutionary Game Theory. MIT Press.
 .. [3] Hofbauer, J., & Sigmund, K. (1998). Evolutionary Games and Population
    Dynamics. Cambridge University Press, ch. 7.
-.. [4] Cody, W. J., & Waite, W. (1980). Software Manual for the Elementary
+.. [4] Schlag, K. H. (1998). Why imitate, and if so, how? Journal of
+   Economic Theory, 78(1), 130-156.
+.. [5] Helbing, D. (1992). Interrelations between stochastic equations for
+   systems with pair interactions. Physica A, 181, 29-52.
+.. [6] Cody, W. J., & Waite, W. (1980). Software Manual for the Elementary
    Functions. Prentice-Hall, ch. 6 (argument reduction for exp).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
@@ -88,10 +102,12 @@ def logistic_closed_form(
 # scenario's result does not depend on the block it is in.
 #
 # Per monthly step the payoff difference is assembled from the state features
-#   Δ_i = d_i + c1_i x_i + c2_i Σ_j P0[j, i] x_j + c3_i Σ_j W[i, j] x_j + c4_i x̄,
-# where P0 and W are shared by all scenarios: the dense exposure product is a
-# small matrix product over the block (four columns of P0 per pass over the
-# lanes) and W is applied in sparse (CSR) form.
+#   Δ_i = d_i + c1_i x_i + c2_i Σ_j P0[j, i] x_j + c3_i Σ_j W[i, j] x_j
+#         + c4_i Σ_j PW[j, i] x_j,
+# where P0, W and PW are shared by all scenarios: the dense exposure product is a
+# small matrix product over the block (eight columns of P0 per pass over the
+# lanes); W and PW (the river network) are applied in sparse (CSR) form, W a
+# second time for the lateral imitation of successful neighbours.
 
 _FLAGS = {"nnan", "ninf", "nsz", "arcp", "contract"}  # no reassociation
 _LANES = 64
@@ -190,25 +206,31 @@ def _exposure_product(p0t, x, px):
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
-def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
-               steps_per_year, record_steps, out, sb):
-    # coef: (5, S, Y, N); rate/decay/noise: (S, Y); p0t[i, j] = P0[j, i];
-    # W in CSR (w_ptr, w_idx, w_val); out: (S, T, N); sb: lanes per block.
+def _integrate(x0, coef, rate, decay, noise, kappa, p0t, w_ptr, w_idx, w_val, w_sum,
+               q_ptr, q_idx, q_val, steps_per_year, record_steps, out, sb):
+    # coef: (5, S, Y, N); rate/noise/kappa: (S, Y); decay: (S, Y, N); p0t[i, j] = P0[j, i];
+    # W and Q = PW^T in CSR padded to fours; w_sum: row sums of W; out: (S, T, N).
     s_n, y_n, n = coef.shape[1], coef.shape[2], coef.shape[3]
     h = 1.0 / steps_per_year
-    inv_n = 1.0 / n
     x = np.empty((n, sb))
-    cf = np.empty((5, n, sb))          # coefficients of r·h·Δ for the year
-    poly = np.empty(n * sb)
+    cf = np.empty((5, n, sb))          # coefficients of Δ for the year
+    lam = np.empty((n, sb))            # lapse rate λ(1 − m) [1/yr]
+    dlt = np.empty((n, sb))            # Δ at the step's state
+    succ = np.empty((n, sb))           # x_j Δ_j⁺: cooperators that do well
+    wxs = np.empty((n, sb))            # W x
+    z = np.empty(n * sb)
+    zl = np.empty(n * sb)
+    xs = np.empty(n * sb)
     t = np.empty(n * sb)
     t_bits = t.view(np.int64)
     scale_bits = np.empty(n * sb, dtype=np.int64)
     scale = scale_bits.view(np.float64)
     px = np.empty((n, sb))
-    wx = np.empty(sb)
-    xsum = np.empty(sb)
-    e_lin = np.empty(sb)
-    x_star = np.empty(sb)
+    acc = np.empty(sb)
+    acc2 = np.empty(sb)
+    rh = np.empty(sb)
+    kap = np.empty(sb)
+    mu = np.empty(sb)
     lane = np.empty(sb, dtype=np.int64)
     for lo in range(0, s_n, sb):
         m = min(sb, s_n - lo)
@@ -224,26 +246,21 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
         for y in range(y_n):
             for ln in range(sb):
                 s = lane[ln]
-                rh = rate[s, y] * h
-                for k in range(4):
+                rh[ln] = rate[s, y] * h
+                kap[ln] = kappa[s, y]
+                mu[ln] = noise[s, y]
+                for k in range(5):
                     for i in range(n):
-                        cf[k, i, ln] = coef[k, s, y, i] * rh
+                        cf[k, i, ln] = coef[k, s, y, i]
                 for i in range(n):
-                    cf[4, i, ln] = coef[4, s, y, i] * (rh * inv_n)
-                k_lin = decay[s, y] + 2.0 * noise[s, y]
-                e_lin[ln] = np.exp(-k_lin * h)
-                x_star[ln] = noise[s, y] / k_lin if k_lin > 0 else 0.0
+                    lam[i, ln] = decay[s, y, i]
             for _k in range(steps_per_year):
-                # Jacobi update: every city's Δ is taken at the same state
-                for ln in range(sb):
-                    xsum[ln] = 0.0
-                for j in range(n):
-                    for ln in range(sb):
-                        xsum[ln] += x[j, ln]
+                # Jacobi update: every city's Δ and flows are taken at the same state
                 _exposure_product(p0t, x, px)
                 for i in range(n):
                     for ln in range(sb):
-                        wx[ln] = 0.0
+                        acc[ln] = 0.0
+                        acc2[ln] = 0.0
                     for q in range(w_ptr[i], w_ptr[i + 1], 4):  # rows padded to fours
                         j0 = w_idx[q]
                         j1 = w_idx[q + 1]
@@ -254,28 +271,74 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
                         v2 = w_val[q + 2]
                         v3 = w_val[q + 3]
                         for ln in range(sb):
-                            wx[ln] = (wx[ln] + v0 * x[j0, ln] + v1 * x[j1, ln] + v2 * x[j2, ln]
-                                     + v3 * x[j3, ln])
-                    base = i * sb
+                            acc[ln] = (acc[ln] + v0 * x[j0, ln] + v1 * x[j1, ln]
+                                       + v2 * x[j2, ln] + v3 * x[j3, ln])
+                    for q in range(q_ptr[i], q_ptr[i + 1], 4):
+                        j0 = q_idx[q]
+                        j1 = q_idx[q + 1]
+                        j2 = q_idx[q + 2]
+                        j3 = q_idx[q + 3]
+                        v0 = q_val[q]
+                        v1 = q_val[q + 1]
+                        v2 = q_val[q + 2]
+                        v3 = q_val[q + 3]
+                        for ln in range(sb):
+                            acc2[ln] = (acc2[ln] + v0 * x[j0, ln] + v1 * x[j1, ln]
+                                        + v2 * x[j2, ln] + v3 * x[j3, ln])
                     for ln in range(sb):
-                        z = (cf[0, i, ln] + cf[1, i, ln] * x[i, ln] + cf[2, i, ln] * px[i, ln]
-                             + cf[3, i, ln] * wx[ln] + cf[4, i, ln] * xsum[ln])
-                        poly[base + ln] = min(max(z, -_Z_MAX), _Z_MAX)
-                # the exponential in its own loops: few arrays, so its constants
+                        d = (cf[0, i, ln] + cf[1, i, ln] * x[i, ln] + cf[2, i, ln] * px[i, ln]
+                             + cf[3, i, ln] * acc[ln] + cf[4, i, ln] * acc2[ln])
+                        dlt[i, ln] = d
+                        wxs[i, ln] = acc[ln]
+                        succ[i, ln] = x[i, ln] * max(d, 0.0)
+                # lateral imitation and the linear lapse/exploration rates of each city
+                for i in range(n):
+                    for ln in range(sb):
+                        acc[ln] = 0.0
+                    for q in range(w_ptr[i], w_ptr[i + 1], 4):
+                        j0 = w_idx[q]
+                        j1 = w_idx[q + 1]
+                        j2 = w_idx[q + 2]
+                        j3 = w_idx[q + 3]
+                        v0 = w_val[q]
+                        v1 = w_val[q + 1]
+                        v2 = w_val[q + 2]
+                        v3 = w_val[q + 3]
+                        for ln in range(sb):
+                            acc[ln] = (acc[ln] + v0 * succ[j0, ln] + v1 * succ[j1, ln]
+                                       + v2 * succ[j2, ln] + v3 * succ[j3, ln])
+                    base = i * sb
+                    ws = w_sum[i]
+                    for ln in range(sb):
+                        d = dlt[i, ln]
+                        up = mu[ln] + kap[ln] * acc[ln]
+                        down = mu[ln] + lam[i, ln] + kap[ln] * max(-d, 0.0) * (ws - wxs[i, ln])
+                        k_lin = up + down
+                        xs[base + ln] = up / k_lin if k_lin > 0.0 else 0.0
+                        zl[base + ln] = max(-k_lin * h, -_Z_MAX)
+                        z[base + ln] = min(max(rh[ln] * d, -_Z_MAX), _Z_MAX)
+                # the exponentials in their own loops: few arrays, so their constants
                 # stay in registers
                 for f in range(n * sb):
-                    t[f], poly[f] = _exp_parts(poly[f])
+                    t[f], z[f] = _exp_parts(z[f])
+                for f in range(n * sb):
+                    scale_bits[f] = (t_bits[f] + 1023) << 52
+                for f in range(n * sb):
+                    z[f] *= scale[f]
+                for f in range(n * sb):
+                    t[f], zl[f] = _exp_parts(zl[f])
                 for f in range(n * sb):
                     scale_bits[f] = (t_bits[f] + 1023) << 52
                 # exact logistic step for the selection part, then the exact
-                # solution of the linear lapse/exploration part (Lie splitting)
+                # solution of the linear imitation/lapse/exploration part (Lie splitting)
                 for i in range(n):
                     base = i * sb
                     for ln in range(sb):
                         xi = x[i, ln]
-                        g = poly[base + ln] * scale[base + ln]
+                        g = z[base + ln]
                         xi = xi * g / (1.0 - xi + xi * g)
-                        x[i, ln] = x_star[ln] + (xi - x_star[ln]) * e_lin[ln]
+                        xst = xs[base + ln]
+                        x[i, ln] = xst + (xi - xst) * (zl[base + ln] * scale[base + ln])
                 if record_steps:
                     rec += 1
                     for ln in range(m):
@@ -288,20 +351,30 @@ def _integrate(x0, coef, rate, decay, noise, p0t, w_ptr, w_idx, w_val,
 
 
 @numba.njit(cache=True, fastmath=True, error_model="numpy")
-def _integrate_small(x0, coef, rate, decay, noise, p0, w, steps_per_year, record_steps, out):
+def _integrate_small(x0, coef, rate, decay, noise, kappa, p0, w, q, steps_per_year,
+                     record_steps, out):
     # For a few scenarios: the city is the SIMD axis.  Δ is affine in x, so each
     # year the four feature terms are folded into one matrix
-    #   A[i, j] = c1_i δ_ij + c2_i P0[j, i] + c3_i W[i, j] + c4_i / N
+    #   A[i, j] = c1_i δ_ij + c2_i P0[j, i] + c3_i W[i, j] + c4_i Q[i, j]
     # and every monthly step is Δ = d + A x (one small dense mat-vec).
     s_n, y_n, n = coef.shape[1], coef.shape[2], coef.shape[3]
     h = 1.0 / steps_per_year
     a = np.empty((n, n))
     delta = np.empty(n)
+    succ = np.empty(n)
     g_all = np.empty(n)
+    zl = np.empty(n)
+    e_all = np.empty(n)
+    xs = np.empty(n)
     t = np.empty(n)
     scale_bits = np.empty(n, dtype=np.int64)
     x = np.empty(n)
-    inv_n = 1.0 / n
+    w_sum = np.empty(n)
+    for i in range(n):
+        acc = 0.0
+        for j in range(n):
+            acc += w[i, j]
+        w_sum[i] = acc
     for s in range(s_n):
         for i in range(n):
             x[i] = x0[s, i]
@@ -309,28 +382,41 @@ def _integrate_small(x0, coef, rate, decay, noise, p0, w, steps_per_year, record
         rec = 0
         for y in range(y_n):
             r = rate[s, y] * h
+            kp = kappa[s, y]
+            mu = noise[s, y]
             for i in range(n):
-                c2 = coef[2, s, y, i] * r
-                c3 = coef[3, s, y, i] * r
-                c4 = coef[4, s, y, i] * (r * inv_n)
+                c2 = coef[2, s, y, i]
+                c3 = coef[3, s, y, i]
+                c4 = coef[4, s, y, i]
                 for j in range(n):
-                    a[i, j] = c2 * p0[j, i] + c3 * w[i, j] + c4
-                a[i, i] += coef[1, s, y, i] * r
-            k_lin = decay[s, y] + 2.0 * noise[s, y]
-            e_lin = np.exp(-k_lin * h)
-            x_star = noise[s, y] / k_lin if k_lin > 0 else 0.0
+                    a[i, j] = c2 * p0[j, i] + c3 * w[i, j] + c4 * q[i, j]
+                a[i, i] += coef[1, s, y, i]
             for _k in range(steps_per_year):
                 for i in range(n):
-                    acc = coef[0, s, y, i] * r
+                    acc = coef[0, s, y, i]
                     for j in range(n):
                         acc += a[i, j] * x[j]
                     delta[i] = acc
+                    succ[i] = x[i] * max(acc, 0.0)
+                for i in range(n):
+                    gain = 0.0
+                    wx = 0.0
+                    for j in range(n):
+                        gain += w[i, j] * succ[j]
+                        wx += w[i, j] * x[j]
+                    up = mu + kp * gain
+                    down = mu + decay[s, y, i] + kp * max(-delta[i], 0.0) * (w_sum[i] - wx)
+                    k_lin = up + down
+                    xs[i] = up / k_lin if k_lin > 0.0 else 0.0
+                    zl[i] = -k_lin * h
+                    delta[i] = r * delta[i]
                 _exp_into(delta, g_all, t, scale_bits)
+                _exp_into(zl, e_all, t, scale_bits)
                 for i in range(n):
                     xi = x[i]
                     g = g_all[i]
                     xi = xi * g / (1.0 - xi + xi * g)
-                    x[i] = x_star + (xi - x_star) * e_lin
+                    x[i] = xs[i] + (xi - xs[i]) * e_all[i]
                 if record_steps:
                     rec += 1
                     for i in range(n):
@@ -368,10 +454,19 @@ def integrate_affine(
     exposure_shares: np.ndarray,
     neighbour_weights: np.ndarray,
     *,
+    lateral: np.ndarray | float = 0.0,
+    water_exposure_shares: np.ndarray | None = None,
     steps_per_year: int = 12,
     record: str = "year",
 ) -> np.ndarray:
-    r"""Integrate the replicator dynamics with an affine payoff difference.
+    r"""Integrate the cooperation dynamics with an affine payoff difference.
+
+    .. math::
+        \dot x_i = r \, x_i (1 - x_i) \, Δ_i(x) + L_i(x) - λ_i x_i + μ (1 - 2 x_i)
+
+    (selection by proportional imitation within the city, lateral imitation
+    of successful neighbours :func:`coopgov.model.forces.lateral_flow`,
+    lapse of agreements, exploration).
 
     Parameters
     ----------
@@ -381,8 +476,8 @@ def integrate_affine(
         Affine coefficients of Δ per scenario, year and city
         (:func:`coopgov.model.forces.affine_coefficients`) [c0].
     rate : ndarray, shape (S, Y)
-        Adjustment rate r [1/yr].
-    decay : ndarray, shape (S, Y)
+        Adjustment rate r [1/yr per c0].
+    decay : ndarray, shape (S, Y) or (S, Y, N)
         Lapse rate of agreements λ(1−m) [1/yr].
     noise : ndarray, shape (S, Y)
         Exploration rate μ [1/yr].
@@ -390,6 +485,10 @@ def integrate_affine(
         ``P0[j, i]`` [1].
     neighbour_weights : ndarray, shape (N, N)
         Row-normalised adjacency ``W`` [1].
+    lateral : ndarray, shape (S, Y), or float
+        Lateral imitation rate κ [1/yr per c0].
+    water_exposure_shares : ndarray, shape (N, N), optional
+        ``PW[j, i]`` for the fifth feature ``qx``; zeros when omitted.
     steps_per_year : int
         Integration steps per year (12: monthly).
     record : {"year", "step"}
@@ -403,17 +502,21 @@ def integrate_affine(
 
     Notes
     -----
-    Per step, with ``h = 1/steps_per_year`` and the year's parameters:
+    Per step, with ``h = 1/steps_per_year``, the year's parameters and Δ,
+    the imitation rates ``A_i = κ Σ_j W_ij x_j Δ_j⁺`` (towards C) and
+    ``B_i = κ Δ_i⁻ Σ_j W_ij (1 − x_j)`` (towards D) all taken at the state
+    at the start of the step:
 
     .. math::
-        z_i = r h \, Δ_i(x), \quad
-        x_i' = \frac{x_i e^{z_i}}{1 - x_i + x_i e^{z_i}}, \quad
-        x_i'' = x^* + (x_i' - x^*) e^{-(λ' + 2μ) h}, \quad x^* = \frac{μ}{λ' + 2μ}
+        x_i' = \frac{x_i e^{z_i}}{1 - x_i + x_i e^{z_i}}, \; z_i = r h Δ_i, \quad
+        x_i'' = x_i^* + (x_i' - x_i^*) e^{-k_i h}, \;
+        k_i = 2μ + λ_i + A_i + B_i, \; x_i^* = \frac{μ + A_i}{k_i}
 
-    (exact logistic step, then the exact solution of the linear part), with
-    all cities updated from the same state and ``z`` clipped to ±50.  From
-    16 scenarios on, blocks of up to 64 are integrated with the scenario as
-    the SIMD axis; fewer take the city-axis path (see the module notes).
+    (exact logistic step, then the exact solution of the linear part with
+    its rates frozen; Lie splitting).  Both maps take [0, 1] into itself
+    and are order-preserving, so shares never leave [0, 1].  From 16
+    scenarios on, blocks of up to 64 are integrated with the scenario as the
+    SIMD axis; fewer take the city-axis path (see the module notes).
     """
     coef = np.ascontiguousarray(coef, dtype=np.float64)
     _, s_n, y_n, n = coef.shape
@@ -422,16 +525,25 @@ def integrate_affine(
     out = np.empty((s_n, t_n, n))
     w = np.ascontiguousarray(neighbour_weights, dtype=np.float64)
     p0 = np.asarray(exposure_shares, dtype=np.float64)
+    pw = (np.zeros((n, n)) if water_exposure_shares is None
+          else np.asarray(water_exposure_shares, dtype=np.float64))
     per_year = tuple(
         np.ascontiguousarray(np.broadcast_to(v, (s_n, y_n)), dtype=np.float64)
-        for v in (rate, decay, noise))
+        for v in (rate, noise, lateral))
+    decay = np.asarray(decay, dtype=np.float64)
+    if decay.ndim == 2:
+        decay = decay[:, :, None]
+    decay = np.ascontiguousarray(np.broadcast_to(decay, (s_n, y_n, n)))
+    rate_, noise_, kappa_ = per_year
     if s_n < _LANES_MIN:
-        _integrate_small(x0, coef, *per_year, np.ascontiguousarray(p0), w,
-                         int(steps_per_year), record == "step", out)
+        _integrate_small(x0, coef, rate_, decay, noise_, kappa_, np.ascontiguousarray(p0), w,
+                         np.ascontiguousarray(pw.T), int(steps_per_year), record == "step", out)
         return out
     w_ptr, w_idx, w_val = _csr_in_fours(w)
+    q_ptr, q_idx, q_val = _csr_in_fours(np.ascontiguousarray(pw.T))
     _integrate(
-        x0, coef, *per_year, np.ascontiguousarray(p0.T), w_ptr, w_idx, w_val,
+        x0, coef, rate_, decay, noise_, kappa_, np.ascontiguousarray(p0.T), w_ptr, w_idx, w_val,
+        np.ascontiguousarray(w.sum(axis=1)), q_ptr, q_idx, q_val,
         int(steps_per_year), record == "step", out, min(_LANES, s_n),
     )
     return out
@@ -439,35 +551,70 @@ def integrate_affine(
 
 # --- analysis: fixed points and their stability ---------------------------
 
-def _delta_linear(coef: np.ndarray, p0: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _delta_linear(coef: np.ndarray, p0: np.ndarray, w: np.ndarray,
+                  pw: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Δ = d + B x for one scenario-year: coef (5, N) → (d, B)."""
     n = coef.shape[-1]
     d = coef[0]
+    q = np.zeros((n, n)) if pw is None else np.asarray(pw).T
     b = (np.diag(coef[1]) + coef[2][:, None] * p0.T + coef[3][:, None] * w
-         + coef[4][:, None] * np.full((n, n), 1.0 / n))
+         + coef[4][:, None] * q)
     return d, b
 
 
-def vector_field(x: np.ndarray, coef: np.ndarray, rate: float, decay: float, noise: float,
-                 exposure_shares: np.ndarray, neighbour_weights: np.ndarray) -> np.ndarray:
-    """Right-hand side of the replicator ODE for one scenario-year [1/yr]."""
-    d, b = _delta_linear(coef, exposure_shares, neighbour_weights)
-    delta = d + b @ x
-    return rate * x * (1 - x) * delta - decay * x + noise * (1 - 2 * x)
-
-
-def jacobian(x: np.ndarray, coef: np.ndarray, rate: float, decay: float, noise: float,
-             exposure_shares: np.ndarray, neighbour_weights: np.ndarray) -> np.ndarray:
-    r"""Jacobian of :func:`vector_field` at ``x`` [1/yr].
+def vector_field(x: np.ndarray, coef: np.ndarray, rate: float, decay: Any, noise: float,
+                 exposure_shares: np.ndarray, neighbour_weights: np.ndarray,
+                 lateral: float = 0.0, water_exposure_shares: np.ndarray | None = None,
+                 ) -> np.ndarray:
+    r"""Right-hand side of the mean-field dynamics for one scenario-year [1/yr].
 
     .. math::
-        J = \\operatorname{diag}\\big(r (1-2x) Δ - λ' - 2μ\\big)
-            + \\operatorname{diag}\\big(r x (1-x)\\big) B
+        \dot x_i = r x_i (1 - x_i) Δ_i + κ\left[(1 - x_i) \sum_j W_{ij} x_j Δ_j^+
+        - x_i Δ_i^- \sum_j W_{ij} (1 - x_j)\right] - λ_i x_i + μ (1 - 2 x_i)
     """
-    d, b = _delta_linear(coef, exposure_shares, neighbour_weights)
+    d, b = _delta_linear(coef, exposure_shares, neighbour_weights, water_exposure_shares)
     delta = d + b @ x
-    return (np.diag(rate * (1 - 2 * x) * delta - decay - 2 * noise)
-            + (rate * x * (1 - x))[:, None] * b)
+    w = neighbour_weights
+    gain = w @ (x * np.maximum(delta, 0.0))
+    loss = np.maximum(-delta, 0.0) * (w @ (1.0 - x))
+    return (rate * x * (1 - x) * delta + lateral * ((1 - x) * gain - x * loss)
+            - decay * x + noise * (1 - 2 * x))
+
+
+def jacobian(x: np.ndarray, coef: np.ndarray, rate: float, decay: Any, noise: float,
+             exposure_shares: np.ndarray, neighbour_weights: np.ndarray,
+             lateral: float = 0.0, water_exposure_shares: np.ndarray | None = None,
+             ) -> np.ndarray:
+    r"""Jacobian of :func:`vector_field` at ``x`` [1/yr].
+
+    With ``B = ∂Δ/∂x``, ``G = W (x Δ⁺)``, ``H = W (1 − x)`` and the
+    indicator functions of the signs of Δ (the flow is piecewise smooth; at
+    Δ_j = 0 the one-sided derivative from above is used):
+
+    .. math::
+        J = \operatorname{diag}\big(r (1-2x) Δ - κ G - κ Δ^- H - λ - 2μ\big)
+            + \operatorname{diag}\big(r x (1-x)\big) B
+            + κ \operatorname{diag}(1 - x)\big(W \operatorname{diag}(Δ^+)
+              + W \operatorname{diag}(x [Δ > 0]) B\big)
+            + κ \operatorname{diag}(x [Δ < 0] H) B
+            + κ \operatorname{diag}(x Δ^-) W
+    """
+    d, b = _delta_linear(coef, exposure_shares, neighbour_weights, water_exposure_shares)
+    delta = d + b @ x
+    w = neighbour_weights
+    pos = np.maximum(delta, 0.0)
+    neg = np.maximum(-delta, 0.0)
+    g = w @ (x * pos)
+    hh = w @ (1.0 - x)
+    decay = np.broadcast_to(decay, x.shape)
+    jac = np.diag(rate * (1 - 2 * x) * delta - lateral * g - lateral * neg * hh - decay
+                  - 2 * noise)
+    jac += (rate * x * (1 - x))[:, None] * b
+    dg = w * pos[None, :] + w @ ((x * (delta > 0))[:, None] * b)
+    jac += lateral * (1 - x)[:, None] * dg
+    jac += lateral * (x * (delta < 0) * hh)[:, None] * b
+    jac += lateral * (x * neg)[:, None] * w
+    return jac
 
 
 @dataclass(frozen=True)
@@ -482,10 +629,17 @@ class FixedPoint:
         """Asymptotically stable: every eigenvalue has a negative real part."""
         return bool(np.all(self.eigenvalues.real < 0))
 
+    @property
+    def cooperation_rate(self) -> float:
+        """Mean cooperation over the cities at the rest point [1]."""
+        return float(np.mean(self.x))
 
-def fixed_points(coef: np.ndarray, rate: float, decay: float, noise: float,
+
+def fixed_points(coef: np.ndarray, rate: float, decay: Any, noise: float,
                  exposure_shares: np.ndarray, neighbour_weights: np.ndarray,
-                 *, starts: int = 64, seed: int = 0) -> list[FixedPoint]:
+                 *, lateral: float = 0.0, water_exposure_shares: np.ndarray | None = None,
+                 starts: int = 64, seed: int = 0,
+                 extra_starts: Sequence[np.ndarray] = ()) -> list[FixedPoint]:
     """Rest points in [0, 1]^N found from corners, the centre and random starts.
 
     Each start is solved with :func:`scipy.optimize.root` (hybrid Powell,
@@ -496,19 +650,29 @@ def fixed_points(coef: np.ndarray, rate: float, decay: float, noise: float,
     ----------
     coef : ndarray, shape (5, N)
         Affine coefficients of Δ for one scenario and year [c0].
-    rate, decay, noise : float
-        Adjustment rate r, lapse rate λ(1−m) and exploration μ [1/yr].
+    rate, noise : float
+        Adjustment rate r [1/yr per c0] and exploration μ [1/yr].
+    decay : float or ndarray of shape (N,)
+        Lapse rate λ(1−m) [1/yr].
     exposure_shares, neighbour_weights : ndarray, shape (N, N)
         ``P0`` and ``W``.
+    lateral : float
+        Lateral imitation rate κ [1/yr per c0].
+    water_exposure_shares : ndarray, shape (N, N), optional
+        ``PW``.
     starts : int
         Random starting points besides the corners and the centre.
     seed : int
         Seed of the random starts.
+    extra_starts : sequence of ndarray
+        Further starting points (e.g. a trajectory's end state).
     """
     n = coef.shape[-1]
     rng = np.random.default_rng(seed)
-    candidates = [np.zeros(n), np.ones(n), np.full(n, 0.5)] + list(rng.random((starts, n)))
-    args = (coef, rate, decay, noise, exposure_shares, neighbour_weights)
+    candidates = ([np.zeros(n), np.ones(n), np.full(n, 0.5)] + list(extra_starts)
+                  + list(rng.random((starts, n))))
+    args = (coef, rate, decay, noise, exposure_shares, neighbour_weights, lateral,
+            water_exposure_shares)
     found: list[FixedPoint] = []
     for start in candidates:
         sol = optimize.root(vector_field, start, args=args, jac=jacobian, method="hybr")
@@ -523,4 +687,5 @@ def fixed_points(coef: np.ndarray, rate: float, decay: float, noise: float,
         if any(np.max(np.abs(fp.x - x)) < 1e-6 for fp in found):
             continue
         found.append(FixedPoint(x, np.linalg.eigvals(jacobian(x, *args))))
+    found.sort(key=lambda fp: fp.cooperation_rate)
     return found

@@ -161,14 +161,6 @@ def _city(region: str):
     return city_data(load_region(region))
 
 
-@lru_cache(maxsize=4)
-def _network(region: str, agents_per_city: int, k_within: int, k_between: int, seed: int):
-    from coopgov.dynamics.networks import city_agent_network
-
-    return city_agent_network(np.asarray(_city(region).adjacency), agents_per_city, k_within,
-                              k_between, seed)
-
-
 def _inputs(task: ChunkTask) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Parameter arrays (K,) and lever intensities (K, Y, L) of the chunk's runs."""
     spec = task.spec
@@ -194,30 +186,21 @@ def _inputs(task: ChunkTask) -> tuple[dict[str, np.ndarray], np.ndarray]:
 
 
 def _agent_based(sim, task: ChunkTask) -> np.ndarray:
-    """Replace the mean-field trajectories by seeded agent-based runs, (K, Y+1, N)."""
-    from coopgov.dynamics.abm import ABMConfig, run_abm
-    from coopgov.model.forces import affine_coefficients
+    """Replace the mean-field trajectories by seeded agent-based runs, (K, Y+1, N).
+
+    The same model at the same rates (:func:`coopgov.dynamics.abm.run_abm`).
+    """
+    from coopgov.dynamics.abm import ABMConfig, city_agents, run_abm
 
     spec = task.spec
     ab = spec.agent_based
-    city = sim.city
-    net = _network(spec.experiment.region, ab.agents_per_city, ab.k_within, ab.k_between,
-                   ab.network_seed)
-    config = ABMConfig(imitation=ab.imitation, temperature=ab.temperature,
-                       revision=ab.revision, mutation=ab.mutation,
-                       steps_per_year=spec.experiment.steps_per_year)
+    agents = city_agents(np.full(sim.city.n, ab.agents_per_city))
+    config = ABMConfig(steps_per_year=ab.steps_per_year)
     out = np.empty_like(sim.cooperation)
-    # agreements lapse at the mean-field model's rate λ(1 − m), per year (as coopgov run)
-    decay = np.broadcast_to(sim.params["agreement_decay"] * (1.0 - sim.params["reciprocity"]),
-                            (sim.n_scenarios, sim.n_years))
     for s in range(sim.n_scenarios):
-        coef = np.broadcast_to(affine_coefficients(sim.scenario_context(s), mean_field=False),
-                               (5, sim.n_years, city.n))
         seed = int(run_seed(spec.sampler.seed, int(task.runs[s])).generate_state(1, np.uint64)[0])
-        res = run_abm(net, coef, city.exposure_shares, city.neighbour_weights, replications=1,
-                      seed=seed, initial=sim.cooperation[s, 0], config=config,
-                      decay=decay[s])
-        out[s] = res.city_cooperation[0]
+        out[s] = run_abm(agents, sim, s, replications=1, seed=seed, config=config
+                         ).city_cooperation[0]
     return out
 
 

@@ -64,7 +64,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from coopgov.dynamics.abm import ABMConfig
 from coopgov.errors import InputError
-from coopgov.model.levers import LEVER_NAMES, LEVERS
+from coopgov.model.levers import COUNTERMEASURES, LEVER_NAMES, LEVERS
 from coopgov.model.parameters import PARAMETER_INFO
 
 __all__ = [
@@ -277,20 +277,15 @@ class OutcomeSpec(BaseModel):
 class AgentBasedSpec(BaseModel):
     """Settings of the agent-based engine (``engine = "agent_based"``).
 
-    All are **assumptions** (coopgov 2026); the rule's defaults are those of
-    :class:`coopgov.dynamics.abm.ABMConfig`.
+    The behavioural rates are the model's parameters, shared with the
+    mean-field engine (:mod:`coopgov.dynamics.abm`); only the number of
+    agents per city and the time step are the ABM's own.
     """
 
     model_config = _STRICT
 
     agents_per_city: int = Field(default=20, ge=1)
-    k_within: int = Field(default=6, ge=0)
-    k_between: int = Field(default=2, ge=0)
-    imitation: float = Field(default=_ABM.imitation, ge=0, le=1)
-    temperature: float = Field(default=_ABM.temperature, gt=0)
-    revision: float = Field(default=_ABM.revision, ge=0, le=1)
-    mutation: float = Field(default=_ABM.mutation, ge=0, le=1)
-    network_seed: int = Field(default=0, ge=0)
+    steps_per_year: int = Field(default=_ABM.steps_per_year, ge=1, le=1000)
 
 
 class AnalysisSpec(BaseModel):
@@ -414,7 +409,7 @@ class ExperimentSpec(BaseModel):
 
     def _check_policies(self) -> None:
         pol = self.policies
-        singles = list(LEVER_NAMES) if pol.single_levers == "all" else pol.single_levers
+        singles = list(COUNTERMEASURES) if pol.single_levers == "all" else pol.single_levers
         for k, name in enumerate(singles):
             if name not in LEVERS:
                 raise InputError(f"unknown lever; known: {', '.join(LEVER_NAMES)}",
@@ -475,7 +470,7 @@ class ExperimentSpec(BaseModel):
         """Every policy, in run order: baseline, single levers, custom."""
         pol = self.policies
         out = [PolicySpec(name="baseline")] if pol.baseline else []
-        singles = list(LEVER_NAMES) if pol.single_levers == "all" else pol.single_levers
+        singles = list(COUNTERMEASURES) if pol.single_levers == "all" else pol.single_levers
         out += [PolicySpec(name=lv, levers={lv: pol.intensity}, from_year=pol.from_year)
                 for lv in singles]
         return out + list(pol.custom)

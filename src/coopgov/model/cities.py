@@ -52,6 +52,12 @@ class CityData:
         River transfer matrix, share of i's load reaching j [1].
     adjacency : ndarray of bool, shape (N, N)
         Shared land border.
+    river_links : ndarray of int, shape (K, 2), optional
+        Direct river links (upstream, downstream) as city indices; when
+        omitted, every pair with water transfer between two cities.
+    province : ndarray of str, shape (N,), optional
+        Province of each city (English name), for levers in force in part of
+        the region.
     """
 
     adcode: np.ndarray
@@ -65,6 +71,8 @@ class CityData:
     air_transfer: np.ndarray
     water_transfer: np.ndarray
     adjacency: np.ndarray
+    river_links: np.ndarray | None = None
+    province: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = self.adcode.shape[0]
@@ -118,6 +126,30 @@ class CityData:
                          where=total[None, :] > 0)
 
     @cached_property
+    def water_exposure_shares(self) -> np.ndarray:
+        r"""``PW[j, i]``: share of the water load reaching city i that comes from j [1].
+
+        Every city receives its own load; upstream loads arrive along the river
+        network (``water_transfer``):
+
+        .. math:: PW_{ji} = \tilde T_{ji} L_j / \sum_k \tilde T_{ki} L_k, \quad
+                  \tilde T = T_w \text{ with unit diagonal}
+
+        with ``L`` the COD + NH3-N load [t/yr].
+        """
+        t = np.array(self.water_transfer, dtype=float)
+        np.fill_diagonal(t, 1.0)
+        contrib = t * self.water_loads.sum(axis=1)[:, None]
+        total = contrib.sum(axis=0)
+        return np.divide(contrib, total[None, :], out=np.zeros_like(contrib),
+                         where=total[None, :] > 0)
+
+    @cached_property
+    def water_load_total(self) -> np.ndarray:
+        """COD + NH3-N load of each city [t/yr]."""
+        return self.water_loads.sum(axis=1)
+
+    @cached_property
     def neighbour_weights(self) -> np.ndarray:
         """Row-normalised adjacency ``W`` (rows of isolated cities are zero) [1]."""
         adj = self.adjacency.astype(float)
@@ -165,6 +197,14 @@ def city_data(region: Any) -> CityData:
     """
     cities = region.cities
     em = region.emissions
+    links = None
+    edges = getattr(region, "river_edges", None)
+    if edges is not None and len(edges):
+        row = {int(a): k for k, a in enumerate(cities["adcode"])}
+        links = np.array([(row[int(u)], row[int(d)])
+                          for u, d in zip(edges["upstream"], edges["downstream"], strict=True)
+                          if int(u) in row and int(d) in row and int(u) != int(d)],
+                         dtype=np.int64).reshape(-1, 2)
     return CityData(
         adcode=_frozen(cities["adcode"], int),
         name=_frozen(cities["name_en"], object),
@@ -177,4 +217,6 @@ def city_data(region: Any) -> CityData:
         air_transfer=_frozen(region.air_transfer),
         water_transfer=_frozen(region.water_transfer),
         adjacency=_frozen(region.adjacency, bool),
+        river_links=None if links is None else _frozen(links, np.int64),
+        province=_frozen(cities["province"], object) if "province" in cities else None,
     )

@@ -13,10 +13,16 @@ towards cooperation; resistance terms are negative.
 The state enters through four features: ``x_i`` the city's own cooperation,
 ``px_i = Σ_j P0[j, i] x_j`` the exposure-weighted cooperation of all
 emitters that reach i, ``wx_i = Σ_j W[i, j] x_j`` the mean cooperation of
-its neighbours, and ``xbar`` the regional mean.  Every term is *affine* in
-these features, which the engine exploits (:func:`affine_coefficients`): the
-decomposition it reports and the Δ it integrates come from the same
-functions.
+its neighbours, and ``qx_i = Σ_j PW[j, i] x_j`` the cooperation of the
+cities whose water load reaches i (itself included).  Every payoff term is
+*affine* in these features, which the engine exploits
+(:func:`affine_coefficients`): the decomposition it reports and the Δ it
+integrates come from the same functions.
+
+The lateral thrust is not a payoff term: it is imitation of successful
+neighbours in the update rule (:func:`lateral_flow`), shared by the
+mean-field equation and the agent-based model
+(:mod:`coopgov.dynamics.replicator`, :mod:`coopgov.dynamics.abm`).
 
 References
 ----------
@@ -35,13 +41,17 @@ from typing import Any
 import numpy as np
 
 from coopgov.model.cities import CityData
+from coopgov.model.parameters import joint_maturity, monitoring_errors
 
 __all__ = [
     "Features",
     "ForceContext",
     "ForceTerm",
     "FORCE_TERMS",
+    "PAYOFF_TERMS",
     "FAMILIES",
+    "lateral_flow",
+    "lateral_equivalent",
     "payoff_difference",
     "decompose",
     "affine_coefficients",
@@ -58,7 +68,7 @@ class Features:
     x: Any
     px: Any
     wx: Any
-    xbar: Any
+    qx: Any
 
 
 @dataclass(frozen=True)
@@ -104,26 +114,43 @@ class ForceContext:
 
 # --- the terms ------------------------------------------------------------
 
-def shared_interest(f: Features, ctx: ForceContext) -> Any:
-    r"""Attraction: damage avoided at home by own and partners' reciprocal abatement.
+def _air_ratio(ctx: ForceContext) -> Any:
+    """Value of the whole abatement of the air pollution reaching a city, per c0 [1]."""
+    city = ctx.city
+    return (ctx.p("damage_gdp_share") * city.gdp * (1.0 - ctx.p("background_share"))
+            / (ctx.p("unit_abatement_cost") * city.air_emissions))
 
-    Own abatement lowers the city's PM2.5 by ``a (1 − b) P0[i, i]`` of its
-    level; under a joint mechanism of maturity ``m`` (``reciprocity``) the
-    partners' abatement that reaches i is conditional on i's cooperation and
-    counts too.  A city whose pollution comes mostly from outside gains
-    little alone — "a government cannot govern alone" — and much from
-    reciprocity.  Study section 3.1 (attraction: shared interest).
+
+def _water_ratio(ctx: ForceContext) -> Any:
+    """Value of the whole abatement of the water load reaching a city, per c0 [1]."""
+    return (ctx.p("water_damage_gdp_share") * ctx.p("water_abatement_rate") * ctx.city.gdp
+            / ctx.c0)
+
+
+def shared_interest(f: Features, ctx: ForceContext) -> Any:
+    r"""Attraction: partners' abatement secured by cooperating (conditional reciprocity).
+
+    Under a joint mechanism of maturity ``m`` the abatement of cooperating
+    partners is conditional on one's own cooperation, so a city that
+    cooperates secures the share ``m`` of the partners' abatement that reaches
+    it: through the air (exposure shares ``P0``) and, downstream, along the
+    rivers (``PW``).  The more of a city's pollution comes from outside, the
+    more it gains — "a government cannot govern alone".  Study section 3.1
+    (attraction: shared interest); 4.2.2 (immature joint mechanism).  The
+    city's own abatement is :func:`own_abatement_benefit`.
 
     .. math::
-        \\frac{φ \\, GDP_i (1-b)}{u E_i}\\left[P0_{ii} + m \\left(px_i - P0_{ii} x_i\\right)\\right]
+        m \left[\frac{φ\, GDP_i (1-b)}{u E_i} \sum_{j \ne i} P0_{ji} x_j
+        + \frac{φ_w a_w GDP_i}{c0_i} \sum_{j \ne i} PW_{ji} x_j\right]
 
-    φ ``damage_gdp_share``, b ``background_share``; units c0.
+    φ ``damage_gdp_share``, φ_w ``water_damage_gdp_share``, b
+    ``background_share``, a_w ``water_abatement_rate``; units c0.
     """
     city = ctx.city
-    ratio = (ctx.p("damage_gdp_share") * city.gdp * (1.0 - ctx.p("background_share"))
-             / (ctx.p("unit_abatement_cost") * city.air_emissions))
-    own = np.diagonal(city.exposure_shares)
-    return ratio * (own + ctx.p("reciprocity") * (f.px - own * f.x))
+    m = joint_maturity(ctx.params)
+    air = _air_ratio(ctx) * (f.px - np.diagonal(city.exposure_shares) * f.x)
+    water = _water_ratio(ctx) * (f.qx - np.diagonal(city.water_exposure_shares) * f.x)
+    return m * (air + water)
 
 
 def promotion(f: Features, ctx: ForceContext) -> Any:
@@ -138,16 +165,14 @@ def promotion(f: Features, ctx: ForceContext) -> Any:
 def public_opinion(f: Features, ctx: ForceContext) -> Any:
     r"""Pressure: reputational cost of defecting.
 
-    Rises with disclosure, with the city's population and with its exposure
-    (PM2.5 relative to the no-cooperation level, which falls as emitters
-    reaching it cooperate).  Study section 3.2 (pressure: public opinion),
-    4.3.2 (disclosure).
+    Rises with disclosure and with the city's population (the public that
+    watches).  It does not fall when other cities cooperate: the public judges
+    its own government's conduct.  Study section 3.2 (pressure: public
+    opinion), 4.3.2 (disclosure).
 
-    .. math::
-        ρ \\, δ \\, \\frac{pop_i}{\\overline{pop}} \\left[1 - a (1-b) px_i\\right]
+    .. math:: ρ \, δ \, pop_i / \overline{pop}
     """
-    exposure = 1.0 - ctx.p("abatement_rate") * (1.0 - ctx.p("background_share")) * f.px
-    return ctx.p("public_opinion") * ctx.p("disclosure") * ctx.pop_rel * exposure
+    return ctx.p("public_opinion") * ctx.p("disclosure") * ctx.pop_rel
 
 
 def legitimacy(f: Features, ctx: ForceContext) -> Any:
@@ -171,34 +196,31 @@ def administrative_cost(f: Features, ctx: ForceContext) -> Any:
 def vertical_thrust(f: Features, ctx: ForceContext) -> Any:
     r"""Thrust: central reward for cooperating, accountability for defecting.
 
-    The penalty is scaled by the completeness of the law and applies when a
-    defector is detected.  Study section 3.3 (vertical thrust); 4.2
+    The centre rewards a city its assessment finds cooperating and, when it
+    inspects (probability ``d``), penalises a city found defecting, with a
+    penalty scaled by the completeness of the law.  With error-free
+    monitoring the stake of cooperating is the reward plus the expected
+    penalty avoided; monitoring errors take their part back
+    (:func:`monitoring_disunity`).  Study section 3.3 (vertical thrust); 4.2
     (incomplete law, weak enforcement).
 
-    .. math:: R + F \\, \\ell \\, p_{det}
+    .. math:: R + F \, \ell \, d
     """
     return (ctx.p("central_reward")
-            + ctx.p("central_penalty") * ctx.p("law_completeness") * ctx.p("detection")
-            )
-
-
-def lateral_thrust(f: Features, ctx: ForceContext) -> Any:
-    """Thrust: demonstration effect of neighbours (mean-field form).
-
-    Pull towards the neighbours' cooperation level; zero for a city without
-    neighbours.  In the agent-based model the same strength drives imitation
-    (Fermi rule) instead.  Study section 3.3 (lateral thrust).
-    ``κ (wx_i − x_i)`` [c0].
-    """
-    return ctx.p("lateral_thrust") * ctx.city.has_neighbours * (f.wx - f.x)
+            + ctx.p("central_penalty") * ctx.p("law_completeness") * ctx.p("detection"))
 
 
 def bottom_up_thrust(f: Features, ctx: ForceContext) -> Any:
-    """Thrust: NGOs and enterprises — a social norm that grows with regional cooperation.
+    r"""Thrust: NGOs and enterprises press a defecting government.
 
-    Study section 3.3 (bottom-up thrust).  ``bottom_up × xbar`` [c0].
+    An external force with its own driver: civic activity ``ν``
+    (``ngo_activity``), amplified towards 1 by information disclosure ``δ``.
+    Study section 3.3 (bottom-up thrust), 4.3.2 (disclosure).
+
+    .. math:: b \, (ν + (1 - ν) δ)
     """
-    return ctx.p("bottom_up") * f.xbar
+    nu = ctx.p("ngo_activity")
+    return ctx.p("bottom_up") * (nu + (1.0 - nu) * ctx.p("disclosure"))
 
 
 def economic_interest(f: Features, ctx: ForceContext) -> Any:
@@ -207,38 +229,69 @@ def economic_interest(f: Features, ctx: ForceContext) -> Any:
     Heavier in cities with a large secondary industry.  Study section 4.1.1
     (local economic interest, GDP-based assessment).
 
-    .. math:: -w_{GDP} \\, g \\, τ \\, s_i / \\bar s
+    .. math:: -w_{GDP} \, g \, τ \, s_i / \bar s
     """
     return (-ctx.p("gdp_weight") * ctx.p("gdp_loss") * ctx.p("technology_cost")
             * ctx.secondary_rel)
+
+
+def own_abatement_benefit(f: Features, ctx: ForceContext) -> Any:
+    r"""Offset of resistance: the part of its own abatement's benefit a city keeps.
+
+    Own abatement lowers the city's own PM2.5 by the share ``P0_ii`` of the
+    abated pollution that stays at home, and its rivers by ``PW_ii``.  This is
+    local interest, not shared interest: it shrinks as more of the city's
+    pollution comes from outside.  Study section 4.1.1 (local interest).
+
+    .. math::
+        \frac{φ\, GDP_i (1-b)}{u E_i} P0_{ii} + \frac{φ_w a_w GDP_i}{c0_i} PW_{ii}
+    """
+    city = ctx.city
+    return (_air_ratio(ctx) * np.diagonal(city.exposure_shares)
+            + _water_ratio(ctx) * np.diagonal(city.water_exposure_shares))
 
 
 def institutional(f: Features, ctx: ForceContext) -> Any:
     """Resistance: the sucker's loss under an immature joint mechanism.
 
     A cooperator whose neighbours defect loses when agreements have no teeth
-    (no reciprocity).  Study section 4.2 (incomplete law, immature joint
+    (maturity ``m``).  Study section 4.2 (incomplete law, immature joint
     mechanism).  ``−σ (1 − m)(1 − wx_i)`` [c0].
     """
-    return -ctx.p("sucker_cost") * (1.0 - ctx.p("reciprocity")) * (1.0 - f.wx)
+    return -ctx.p("sucker_cost") * (1.0 - joint_maturity(ctx.params)) * (1.0 - f.wx)
+
+
+def _fiscal_weight(ctx: ForceContext) -> Any:
+    """Extra weight of the abatement cost on a weak government, β τ (1/k − 1)⁺ [c0]."""
+    return (ctx.p("fiscal_burden") * ctx.p("technology_cost")
+            * np.maximum(1.0 / ctx.city.fiscal_capacity - 1.0, 0.0))
 
 
 def fiscal_imbalance(f: Features, ctx: ForceContext) -> Any:
     r"""Resistance: abatement cost weighs more on fiscally weak governments.
 
     Fiscal capacity ``k_i`` is budget revenue per head relative to the
-    regional mean; the extra weight of the cost is ``1/k_i − 1`` (zero at
-    the mean, negative — a lighter burden — for strong governments).  Fiscal
-    transfers ``T_i`` cover the share ``θ_i = min(1, T_i / (τ c0_i))`` of a
-    weak government's abatement cost, which then carries no extra weight.
-    Study section 4.3.1 (fiscal imbalance); 5.3 (transfers to weak
-    governments).
+    regional mean; below the mean the cost carries the extra weight
+    ``1/k_i − 1``.  Study section 4.3.1 (fiscal imbalance without
+    compensation).  Offset by :func:`fiscal_transfer`.
 
-    .. math:: -β τ \\left(\\frac{1}{k_i} - 1\\right)(1 - θ_i)
+    .. math:: -β τ \max(1/k_i - 1, 0)
     """
-    covered = np.minimum(1.0, ctx.fiscal_transfer / (ctx.p("technology_cost") * ctx.c0))
-    return (-ctx.p("fiscal_burden") * ctx.p("technology_cost")
-            * (1.0 / ctx.city.fiscal_capacity - 1.0) * (1.0 - covered))
+    return -_fiscal_weight(ctx)
+
+
+def fiscal_transfer(f: Features, ctx: ForceContext) -> Any:
+    r"""Offset of resistance: fiscal transfers paid to a weak government that cooperates.
+
+    The regional fund is earmarked by need (:mod:`coopgov.compensation.fiscal`)
+    and paid only while the government cooperates; a transfer offsets at most
+    the extra fiscal weight of the abatement cost, so the fiscal terms
+    together never push towards cooperation.  Study section 5.3 (transfers to
+    weak governments).
+
+    .. math:: \min\left(T_i / c0_i, \; β τ \max(1/k_i - 1, 0)\right)
+    """
+    return np.minimum(ctx.fiscal_transfer / ctx.c0, _fiscal_weight(ctx))
 
 
 def information(f: Features, ctx: ForceContext) -> Any:
@@ -250,36 +303,123 @@ def information(f: Features, ctx: ForceContext) -> Any:
 
 
 def monitoring_disunity(f: Features, ctx: ForceContext) -> Any:
-    r"""Resistance: verification error of disunited monitoring standards.
+    r"""Resistance: monitoring errors take back part of the central stake.
 
-    A cooperator misjudged as a defector (probability ε) loses the reward and
-    is held accountable.  Study section 4.4.1.
+    The centre judges by monitoring data: a cooperator passes with
+    probability ``1 − e_fp`` and a defector is caught with probability
+    ``1 − e_fn`` (both only on inspection for the penalty), so the expected
+    stake of cooperating is ``(R + F ℓ d)(1 − e_fp − e_fn)``; disunited
+    standards raise both error rates (:func:`~coopgov.model.parameters.monitoring_errors`).
+    This term is the part lost to errors.  Study section 4.4.1.
 
-    .. math:: -ε (1 - υ)(R + F \\ell)
+    .. math:: -(R + F \ell d)(e_{fp} + e_{fn})
     """
-    err = ctx.p("verification_error") * (1.0 - ctx.p("monitoring_unification"))
-    stake = ctx.p("central_reward") + ctx.p("central_penalty") * ctx.p("law_completeness")
-    return -err * stake
+    fp, fn = monitoring_errors(ctx.params)
+    return -vertical_thrust(f, ctx) * (fp + fn)
 
 
 def technology(f: Features, ctx: ForceContext) -> Any:
-    """Resistance: the abatement cost itself, at the current technology level.
+    """Resistance: the air abatement cost itself, at the current technology level.
 
     Study section 4.4.2 (weak technology).  ``−τ`` [c0].
     """
     return -ctx.p("technology_cost")
 
 
-def compensation(f: Features, ctx: ForceContext) -> Any:
-    """Offset of resistance: ecological-compensation payment avoided by cooperating.
+def water_abatement(f: Features, ctx: ForceContext) -> Any:
+    r"""Resistance: the cost of cutting the city's river load while cooperating.
 
-    Per-tonne compensation at transboundary sections (Jiangsu type): an
-    upstream city pays for its load above the target; cooperating lowers the
-    load and the payment.  Computed by :mod:`coopgov.compensation` rules in
+    Study section 4.4.2 (technology), 5.3 (water pollution cooperation).
+
+    .. math:: -τ \, u_w a_w L_i / c0_i
+
+    ``u_w`` ``unit_water_abatement_cost`` [yuan/t], ``L_i`` COD + NH3-N load [t/yr].
+    """
+    return (-ctx.p("technology_cost") * ctx.p("unit_water_abatement_cost")
+            * ctx.p("water_abatement_rate") * ctx.city.water_load_total / ctx.c0)
+
+
+def compensation(f: Features, ctx: ForceContext) -> Any:
+    """Offset of resistance: what a river's two-way compensation bet pays for cooperating.
+
+    Xin'an-type bet on every covered link from an upstream city to a
+    downstream one: when the section meets its target the beneficiary
+    (downstream) pays, otherwise the upstream city pays.  The difference of
+    the bet's transfer between cooperating and defecting, computed with
+    :func:`coopgov.compensation.bet.bet_transfer` in
     :func:`coopgov.dynamics.engine.compensation_incentive`.  Study section
-    4.3.1, 5.3 (ecological compensation).  ``ΔPay_i / c0_i`` [c0].
+    4.3.1, 5.3 (ecological compensation).  ``ΔT_i / c0_i`` [c0].
     """
     return ctx.compensation_incentive / ctx.c0
+
+
+def lateral_thrust(f: Features, ctx: ForceContext) -> Any:
+    """Thrust: demonstration by successful neighbours — enters the update rule.
+
+    Not a payoff term: governments imitate a neighbouring city's strategy
+    when it does better (payoff-biased imitation, :func:`lateral_flow`).  In
+    the decomposition it is reported as the payoff difference that would
+    produce the same flow (:func:`lateral_equivalent`).  Study section 3.3
+    (lateral thrust: demonstration of successful experience).
+    """
+    return 0.0
+
+
+def lateral_flow(x: Any, delta: Any, neighbour_weights: np.ndarray, kappa: Any) -> Any:
+    r"""Flow of cooperation by imitation of successful neighbours [1/yr].
+
+    A government of city i meets a government of a neighbouring city j
+    (weight ``W_ij``) and adopts its strategy with a probability
+    proportional to the payoff advantage, at rate ``κ``: a defector copies a
+    cooperator of j when cooperating pays in j (``Δ_j > 0``), a cooperator
+    copies a defector of j when cooperating does not pay at home
+    (``Δ_i < 0``); payoffs are measured against defecting at home (Schlag
+    1998, proportional imitation; Helbing 1992):
+
+    .. math::
+        L_i = κ \left[(1 - x_i) \sum_j W_{ij} x_j Δ_j^+
+              - x_i Δ_i^- \sum_j W_{ij} (1 - x_j)\right]
+
+    with ``z⁺ = max(z, 0)`` and ``z⁻ = max(−z, 0)``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (..., N)
+        Cooperation [1].
+    delta : ndarray, shape (..., N)
+        Payoff difference Δ [c0].
+    neighbour_weights : ndarray, shape (N, N)
+        Row-normalised adjacency ``W`` [1].
+    kappa : array_like, broadcastable to (..., 1)
+        ``lateral_thrust`` [1/yr per c0].
+
+    References
+    ----------
+    .. [1] Schlag, K. H. (1998). Why imitate, and if so, how? Journal of
+       Economic Theory, 78(1), 130-156.
+    .. [2] Helbing, D. (1992). Interrelations between stochastic equations for
+       systems with pair interactions. Physica A, 181, 29-52.
+    """
+    x = np.asarray(x, float)
+    delta = np.asarray(delta, float)
+    w = np.asarray(neighbour_weights, float)
+    gain = (x * np.maximum(delta, 0.0)) @ w.T
+    loss = np.maximum(-delta, 0.0) * ((1.0 - x) @ w.T)
+    return kappa * ((1.0 - x) * gain - x * loss)
+
+
+def lateral_equivalent(x: Any, delta: Any, neighbour_weights: np.ndarray, kappa: Any,
+                       rate: Any) -> Any:
+    r"""Lateral flow expressed as the payoff difference that would drive it [c0].
+
+    .. math:: L_i / (r \, x_i (1 - x_i))
+
+    (``x (1 − x)`` floored at 1e-9), so that the decomposition's terms add up
+    to the total selection pressure ``Δ + L / (r x (1 − x))``.
+    """
+    x = np.asarray(x, float)
+    flow = lateral_flow(x, delta, neighbour_weights, kappa)
+    return flow / (np.asarray(rate, float) * np.maximum(x * (1.0 - x), 1e-9))
 
 
 @dataclass(frozen=True)
@@ -287,8 +427,10 @@ class ForceTerm:
     """A named force term: its family, the part of the study, and its function.
 
     ``depends_on`` names the state features the term is affine in (a subset
-    of ``x``, ``px``, ``wx``, ``xbar``); the engine evaluates slopes only for
+    of ``x``, ``px``, ``wx``, ``qx``); the engine evaluates slopes only for
     those, and a test checks the declaration against the function.
+    ``in_payoff`` is False for the lateral thrust, which acts through the
+    update rule (imitation of neighbours) rather than the payoff difference.
     """
 
     name: str
@@ -296,27 +438,33 @@ class ForceTerm:
     study: str
     function: Callable[[Features, ForceContext], Any]
     depends_on: tuple[str, ...] = ()
+    in_payoff: bool = True
 
 
-FEATURE_NAMES = ("x", "px", "wx", "xbar")
+FEATURE_NAMES = ("x", "px", "wx", "qx")
 
 FORCE_TERMS: tuple[ForceTerm, ...] = (
-    ForceTerm("shared_interest", "attraction", "3.1", shared_interest, ("x", "px")),
+    ForceTerm("shared_interest", "attraction", "3.1", shared_interest, ("x", "px", "qx")),
     ForceTerm("promotion", "attraction", "3.1", promotion),
-    ForceTerm("public_opinion", "pressure", "3.2", public_opinion, ("px",)),
+    ForceTerm("public_opinion", "pressure", "3.2", public_opinion),
     ForceTerm("legitimacy", "pressure", "3.2", legitimacy),
     ForceTerm("administrative_cost", "pressure", "3.2", administrative_cost, ("wx",)),
     ForceTerm("vertical_thrust", "thrust", "3.3", vertical_thrust),
-    ForceTerm("lateral_thrust", "thrust", "3.3", lateral_thrust, ("x", "wx")),
-    ForceTerm("bottom_up_thrust", "thrust", "3.3", bottom_up_thrust, ("xbar",)),
-    ForceTerm("economic_interest", "resistance", "4.1", economic_interest),
+    ForceTerm("lateral_thrust", "thrust", "3.3", lateral_thrust, in_payoff=False),
+    ForceTerm("bottom_up_thrust", "thrust", "3.3", bottom_up_thrust),
+    ForceTerm("economic_interest", "resistance", "4.1.1", economic_interest),
+    ForceTerm("own_abatement_benefit", "resistance", "4.1.1", own_abatement_benefit),
     ForceTerm("institutional", "resistance", "4.2", institutional, ("wx",)),
     ForceTerm("fiscal_imbalance", "resistance", "4.3.1", fiscal_imbalance),
+    ForceTerm("fiscal_transfer", "resistance", "5.3", fiscal_transfer),
     ForceTerm("information", "resistance", "4.3.2", information),
     ForceTerm("monitoring_disunity", "resistance", "4.4.1", monitoring_disunity),
     ForceTerm("technology", "resistance", "4.4.2", technology),
+    ForceTerm("water_abatement", "resistance", "4.4.2", water_abatement),
     ForceTerm("compensation", "resistance", "4.3.1/5.3", compensation),
 )
+
+PAYOFF_TERMS: tuple[ForceTerm, ...] = tuple(t for t in FORCE_TERMS if t.in_payoff)
 
 
 def features(x: np.ndarray, city: CityData) -> Features:
@@ -326,35 +474,42 @@ def features(x: np.ndarray, city: CityData) -> Features:
         x=x,
         px=x @ city.exposure_shares,
         wx=x @ city.neighbour_weights.T,
-        xbar=x.mean(axis=-1, keepdims=True),
+        qx=x @ city.water_exposure_shares,
     )
 
 
-def decompose(x: np.ndarray, ctx: ForceContext, *, mean_field: bool = True) -> dict[str, Any]:
+def decompose(x: np.ndarray, ctx: ForceContext, *, lateral: bool = True) -> dict[str, Any]:
     """Every force term at states ``x`` (shape (..., N)), by name [c0].
 
-    With ``mean_field=False`` the lateral term is left out: the agent-based
-    model represents lateral thrust by imitation instead.
+    The payoff terms add up to Δ; ``lateral_thrust`` (with ``lateral=True``)
+    is the imitation flow of :func:`lateral_flow` expressed as an equivalent
+    payoff difference (:func:`lateral_equivalent`), so that all terms add up
+    to the selection pressure that moves each city.
     """
     f = features(x, ctx.city)
     shape = np.broadcast_shapes(np.shape(x), np.shape(ctx.c0))
-    out = {}
+    out: dict[str, Any] = {}
     for term in FORCE_TERMS:
-        if not mean_field and term.name == "lateral_thrust":
-            continue
-        out[term.name] = np.broadcast_to(term.function(f, ctx), shape)
+        if term.in_payoff:
+            out[term.name] = np.broadcast_to(term.function(f, ctx), shape)
+    if lateral:
+        delta = sum(out.values())
+        eq = lateral_equivalent(f.x, delta, ctx.city.neighbour_weights,
+                                ctx.p("lateral_thrust"), ctx.p("adjustment_rate"))
+        out = {t.name: (out[t.name] if t.in_payoff else np.broadcast_to(eq, shape))
+               for t in FORCE_TERMS}
     return out
 
 
-def payoff_difference(x: np.ndarray, ctx: ForceContext, *, mean_field: bool = True) -> Any:
-    """Δ = U(C) − U(D): the sum of the force terms at states ``x`` [c0]."""
-    return sum(decompose(x, ctx, mean_field=mean_field).values())
+def payoff_difference(x: np.ndarray, ctx: ForceContext) -> Any:
+    """Δ = U(C) − U(D): the sum of the payoff terms at states ``x`` [c0]."""
+    return sum(decompose(x, ctx, lateral=False).values())
 
 
-def affine_coefficients(ctx: ForceContext, *, mean_field: bool = True) -> np.ndarray:
+def affine_coefficients(ctx: ForceContext) -> np.ndarray:
     r"""Coefficients of Δ as an affine function of the state features.
 
-    .. math:: Δ_i = d_i + c^x_i x_i + c^p_i px_i + c^w_i wx_i + c^{\\bar x}_i \\bar x
+    .. math:: Δ_i = d_i + c^x_i x_i + c^p_i px_i + c^w_i wx_i + c^q_i qx_i
 
     Obtained by evaluating the very term functions at the zero state and at
     a unit value of each feature the term declares (every term is affine in
@@ -364,15 +519,13 @@ def affine_coefficients(ctx: ForceContext, *, mean_field: bool = True) -> np.nda
     Returns
     -------
     ndarray, shape (5, ..., N)
-        ``[d, c_x, c_p, c_w, c_xbar]``; the middle axes are those the
+        ``[d, c_x, c_p, c_w, c_q]``; the middle axes are those the
         context's arrays broadcast to.
     """
     ndim = max(np.ndim(ctx.c0), np.ndim(ctx.fiscal_transfer),
                np.ndim(ctx.compensation_incentive), 1)
     parts: list[list[Any]] = [[] for _ in range(5)]
-    for term in FORCE_TERMS:
-        if not mean_field and term.name == "lateral_thrust":
-            continue
+    for term in PAYOFF_TERMS:
         if not term.depends_on:
             parts[0].append(term.function(Features(0.0, 0.0, 0.0, 0.0), ctx))
             continue

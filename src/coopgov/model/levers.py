@@ -18,9 +18,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from coopgov.errors import InputError
-from coopgov.model.parameters import PARAMETER_INFO
+from coopgov.model.parameters import JOINT_MECHANISM_PARTS, PARAMETER_INFO
 
-__all__ = ["Lever", "LEVERS", "LEVER_NAMES", "apply_levers", "lever_costs"]
+__all__ = [
+    "Lever",
+    "LEVERS",
+    "LEVER_NAMES",
+    "COUNTERMEASURES",
+    "apply_levers",
+    "lever_costs",
+]
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,10 @@ class Lever:
         Fiscal cost at full intensity for the whole region [yuan/yr].
     cost_source : str
         Provenance of the cost figure.
+    countermeasure : bool
+        True for the study's countermeasures (section 5), which get a
+        built-in scenario each and are ranked; False for historical
+        institutions that only the history uses (the 2013 Action Plan).
     """
 
     name: str
@@ -54,6 +65,7 @@ class Lever:
     scales: Mapping[str, float] = field(default_factory=dict)
     yearly_cost: float = 0.0
     cost_source: str = "assumption (coopgov 2026)"
+    countermeasure: bool = True
 
 
 _COST = "assumption (coopgov 2026): order-of-magnitude programme cost for 41 cities"
@@ -66,7 +78,8 @@ LEVERS: dict[str, Lever] = {lv.name: lv for lv in (
     Lever("laws", "Laws for joint governance", "完善法律法规", "5.2.1",
           targets={"law_completeness": 1.0}, yearly_cost=1.0e8, cost_source=_COST),
     Lever("joint_mechanism", "Joint prevention and control mechanism", "联防联控机制", "5.2.2",
-          targets={"reciprocity": 0.6}, yearly_cost=5.0e8, cost_source=_COST),
+          targets={part: 0.6 for part in JOINT_MECHANISM_PARTS}, yearly_cost=5.0e8,
+          cost_source=_COST),
     Lever("enforcement", "Linked enforcement and accountability", "联动执法与问责", "5.2.3",
           targets={"detection": 0.8}, yearly_cost=8.0e8, cost_source=_COST),
     Lever("fiscal_balance", "Fiscal transfers to weak governments", "向弱势政府的财政转移", "5.3",
@@ -80,13 +93,23 @@ LEVERS: dict[str, Lever] = {lv.name: lv for lv in (
           targets={"monitoring_unification": 1.0}, yearly_cost=6.0e8, cost_source=_COST),
     Lever("technology", "Pollution-control technology", "污染治理技术", "5.4.2",
           targets={"technology_cost": 0.7}, yearly_cost=2.0e9, cost_source=_COST),
-    Lever("eco_compensation", "Ecological compensation (per tonne)", "生态补偿", "5.3",
+    Lever("eco_compensation", "Ecological compensation (two-way bet)", "生态补偿（对赌）", "5.3",
           targets={"compensation_coverage": 1.0}, yearly_cost=1.0e8,
           cost_source="assumption (coopgov 2026): administration of the scheme; the payments "
                       "themselves are transfers between cities, reported separately"),
+    Lever("central_campaign", "Central air-pollution campaign (2013 Action Plan)",
+          "大气污染防治行动计划（2013）", "3.3",
+          targets={"central_penalty": 4.0, "detection": 0.5},
+          yearly_cost=0.0, countermeasure=False,
+          cost_source="paid by the central government, not a regional fiscal cost; targets are "
+                      "assumptions (coopgov 2026) for the Action Plan's target-responsibility "
+                      "assessment of provincial governments (State Council, September 2013)"),
 )}
 
 LEVER_NAMES: tuple[str, ...] = tuple(LEVERS)
+
+#: The study's countermeasures: one built-in scenario each, ranked in reports.
+COUNTERMEASURES: tuple[str, ...] = tuple(n for n, lv in LEVERS.items() if lv.countermeasure)
 
 
 def apply_levers(
@@ -94,44 +117,47 @@ def apply_levers(
     intensity: np.ndarray,
     levers: Sequence[str] = LEVER_NAMES,
 ) -> dict[str, np.ndarray]:
-    """Parameters by scenario and year under lever intensities.
+    """Parameters by scenario, year and city under lever intensities.
 
     Parameters
     ----------
     params : mapping of str to ndarray
         Each parameter of shape ``(S,)`` (scenario axis).
-    intensity : ndarray, shape (S, Y, L)
-        Intensity of each lever in ``levers`` per scenario and year, in [0, 1].
+    intensity : ndarray, shape (S, Y, L) or (S, Y, L, N)
+        Intensity of each lever in ``levers`` per scenario and year (and per
+        city, for levers in force in part of the region), in [0, 1].
     levers : sequence of str
-        Lever names along the last axis of ``intensity``.
+        Lever names along the third axis of ``intensity``.
 
     Returns
     -------
     dict of str to ndarray
-        Each parameter of shape ``(S, Y)`` if a lever acts on it, else
-        ``(S, 1)`` (broadcasts over years).
+        Each parameter of shape ``(S, Y, N)`` or ``(S, Y, 1)`` if a lever
+        acts on it (per city or region-wide), else ``(S, 1, 1)``; the shapes
+        broadcast against ``(S, Y, N)``.
 
     Notes
     -----
     Two levers acting on the same parameter are applied in order, each
     interpolating from the value the previous one left.  A lever never moves
     a parameter away from its target: where a scenario's value is already
-    beyond the target (e.g. an uncertain ``reciprocity`` above the joint
+    beyond the target (e.g. an uncertain ``jm_consultation`` above the joint
     mechanism's 0.6), the lever leaves it unchanged.
     """
     intensity = np.asarray(intensity, dtype=float)
-    if intensity.ndim != 3 or intensity.shape[2] != len(levers):
-        raise InputError(f"intensity must have shape (S, Y, {len(levers)})", field="intensity",
-                         value=intensity.shape)
+    if intensity.ndim not in (3, 4) or intensity.shape[2] != len(levers):
+        raise InputError(f"intensity must have shape (S, Y, {len(levers)}[, N])",
+                         field="intensity", value=intensity.shape)
     if np.any((intensity < 0) | (intensity > 1)) or not np.all(np.isfinite(intensity)):
         raise InputError("lever intensities must lie in [0, 1]", field="intensity")
-    s, y, _ = intensity.shape
-    out = {k: np.asarray(v, float)[:, None] for k, v in params.items()}
+    out = {k: np.asarray(v, float).reshape(-1, 1, 1) for k, v in params.items()}
     for k, name in enumerate(levers):
         lever = LEVERS[name]
         level = intensity[:, :, k]
         if not level.any():
             continue
+        if level.ndim == 2:
+            level = level[:, :, None]
         for pname, target in lever.targets.items():
             # a countermeasure only ever improves its parameter: it moves it towards the
             # target from the side of the default, and leaves it where it is if the
@@ -147,7 +173,18 @@ def apply_levers(
     return out
 
 
-def lever_costs(intensity: np.ndarray, levers: Sequence[str] = LEVER_NAMES) -> np.ndarray:
-    """Yearly fiscal cost of the levers [yuan/yr], shape ``intensity.shape[:-1]``."""
+def lever_costs(intensity: np.ndarray, levers: Sequence[str] = LEVER_NAMES,
+                weights: np.ndarray | None = None) -> np.ndarray:
+    """Yearly fiscal cost of the levers [yuan/yr], shape ``intensity.shape[:2]``.
+
+    A lever in force in part of the region (intensity of shape (S, Y, L, N))
+    costs its full-intensity cost times the city-weighted mean intensity
+    (``weights`` over the cities, summing to 1; equal weights by default).
+    """
     costs = np.array([LEVERS[name].yearly_cost for name in levers])
-    return np.asarray(intensity, float) @ costs
+    intensity = np.asarray(intensity, float)
+    if intensity.ndim == 4:
+        n = intensity.shape[-1]
+        w = np.full(n, 1.0 / n) if weights is None else np.asarray(weights, float)
+        intensity = intensity @ w
+    return intensity @ costs

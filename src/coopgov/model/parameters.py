@@ -25,7 +25,15 @@ import numpy as np
 
 from coopgov.errors import InputError
 
-__all__ = ["ParameterInfo", "PARAMETER_INFO", "ModelParameters", "stack_parameters"]
+__all__ = [
+    "ParameterInfo",
+    "PARAMETER_INFO",
+    "JOINT_MECHANISM_PARTS",
+    "ModelParameters",
+    "stack_parameters",
+    "joint_maturity",
+    "monitoring_errors",
+]
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,7 @@ _INFO: list[ParameterInfo] = [
         "i.e. about 1,300-12,600 yuan/t",
     ),
     ParameterInfo(
-        "damage_gdp_share", 0.006, "1", (0.001, 0.02),
+        "damage_gdp_share", 0.004, "1", (0.001, 0.02),
         "Yearly damage of PM2.5 pollution (at the no-cooperation level) as a share of GDP "
         "(health and productivity), as valued by local governments.",
         "assumption (coopgov 2026); local governments value only part of the welfare "
@@ -106,17 +114,45 @@ _INFO: list[ParameterInfo] = [
         "(study 4.1: GDP-based assessment).",
         _A,
     ),
+    # The joint prevention and control mechanism (study 5.2.2) in its six parts; its
+    # maturity m is their mean (equal weights: assumption), see ``joint_maturity``.
     ParameterInfo(
-        "reciprocity", 0.10, "1", (0.0, 1.0),
-        "Maturity of the joint mechanism: share of partners' abatement that is conditional "
-        "on one's own cooperation (study 3.1 shared interest; 4.2 immature joint mechanism).",
+        "jm_consultation", 0.10, "1", (0.0, 1.0),
+        "Joint mechanism, regular consultation (joint meetings, binding agreements) "
+        "(study 5.2.2).",
+        _A,
+    ),
+    ParameterInfo(
+        "jm_information_exchange", 0.10, "1", (0.0, 1.0),
+        "Joint mechanism, exchange of pollution-source and enforcement information between "
+        "governments (study 5.2.2).",
+        _A,
+    ),
+    ParameterInfo(
+        "jm_early_warning", 0.10, "1", (0.0, 1.0),
+        "Joint mechanism, regional early warning of heavy pollution (study 5.2.2).",
+        _A,
+    ),
+    ParameterInfo(
+        "jm_emergency_linkage", 0.10, "1", (0.0, 1.0),
+        "Joint mechanism, linked emergency response to pollution episodes (study 5.2.2).",
+        _A,
+    ),
+    ParameterInfo(
+        "jm_dispute_coordination", 0.10, "1", (0.0, 1.0),
+        "Joint mechanism, coordination of transboundary pollution disputes (study 5.2.2).",
+        _A,
+    ),
+    ParameterInfo(
+        "jm_linked_enforcement", 0.10, "1", (0.0, 1.0),
+        "Joint mechanism, linked (cross-boundary) enforcement (study 5.2.2).",
         _A,
     ),
     # --- pressure -------------------------------------------------------
     ParameterInfo(
         "public_opinion", 1.0, "c0", (0.0, 2.0),
         "Reputational cost of defecting at full disclosure, for a city of mean population "
-        "at the no-cooperation pollution level (study 3.2, pressure: public opinion).",
+        "(study 3.2, pressure: public opinion).",
         _A,
     ),
     ParameterInfo(
@@ -166,15 +202,22 @@ _INFO: list[ParameterInfo] = [
         _A,
     ),
     ParameterInfo(
-        "lateral_thrust", 0.5, "c0", (0.0, 2.0),
-        "Demonstration effect: pull towards neighbours' cooperation level "
-        "(study 3.3, lateral thrust); the imitation strength of the agent-based model.",
+        "lateral_thrust", 0.5, "1/yr per c0", (0.0, 2.0),
+        "Demonstration effect: rate at which a government imitates a neighbouring city's "
+        "more successful strategy, per unit of payoff advantage (payoff-biased imitation; "
+        "study 3.3, lateral thrust).",
         _A,
     ),
     ParameterInfo(
         "bottom_up", 0.4, "c0", (0.0, 1.5),
-        "Social norm from NGOs and enterprises at full regional cooperation "
+        "Pressure of NGOs and enterprises on a defecting government at full civic activity "
         "(study 3.3, bottom-up thrust).",
+        _A,
+    ),
+    ParameterInfo(
+        "ngo_activity", 0.30, "1", (0.0, 1.0),
+        "Activity of environmental NGOs and public attention without government disclosure; "
+        "disclosure raises the effective activity towards 1 (study 3.3, 4.3.2).",
         _A,
     ),
     # --- resistance -----------------------------------------------------
@@ -212,9 +255,21 @@ _INFO: list[ParameterInfo] = [
         _A,
     ),
     ParameterInfo(
-        "verification_error", 0.30, "1", (0.0, 0.5),
-        "Probability that a cooperator is misjudged as a defector with disunited "
+        "false_positive", 0.15, "1", (0.0, 0.4),
+        "Probability that monitoring judges a cooperating city a defector, with disunited "
         "monitoring standards (study 4.4.1).",
+        _A,
+    ),
+    ParameterInfo(
+        "false_negative", 0.30, "1", (0.0, 0.5),
+        "Probability that monitoring misses a defecting city, with disunited monitoring "
+        "standards (study 4.4.1).",
+        _A,
+    ),
+    ParameterInfo(
+        "unified_error_share", 0.30, "1", (0.0, 1.0),
+        "Share of both monitoring error rates that remains under fully unified standards "
+        "(study 4.4.1, 5.4.1).",
         _A,
     ),
     ParameterInfo(
@@ -230,26 +285,48 @@ _INFO: list[ParameterInfo] = [
     # --- transfers ------------------------------------------------------
     ParameterInfo(
         "fiscal_fund", 0.0, "yuan/yr", (0.0, 2.0e10),
-        "Regional fund transferred each year to governments below mean fiscal capacity "
-        "(study 5.3, fiscal balance).",
+        "Regional fund for governments below mean fiscal capacity, earmarked by need and paid "
+        "to a government only while it cooperates (study 5.3, fiscal balance).",
         "policy lever; 0 in the baseline",
     ),
     ParameterInfo(
         "compensation_coverage", 0.0, "1", (0.0, 1.0),
-        "Share of transboundary river links under per-tonne ecological compensation "
-        "(study 5.3; Jiangsu Taihu-basin scheme).",
+        "Share of transboundary river links under a two-way water-quality bet of the "
+        "Xin'an type: the downstream city pays when the section meets its target, the "
+        "upstream city pays when it does not (study 5.3, ecological compensation).",
         "policy lever; 0 in the baseline",
     ),
     ParameterInfo(
         "compensation_target", 0.9, "1", (0.5, 1.0),
-        "Allowed transboundary water load under per-tonne compensation, as a share of the "
-        "no-cooperation load (the section target expressed as a load).",
+        "Water-quality target of the bet, as a share of the no-cooperation load crossing the "
+        "section (P = load / (target x no-cooperation load) <= 1 is met).",
+        "assumption (coopgov 2026); the Xin'an rounds set the index's stability "
+        "coefficient k0 between 0.85 and 0.9 (round presets in coopgov.compensation)",
+    ),
+    ParameterInfo(
+        "compensation_stake", 1.0e8, "yuan/yr", (0.0, 5.0e8),
+        "Amount each side of a river link's bet pays when it loses.",
+        "Xin'an River pilot round 1 (2012-2014): 100 million yuan/yr each way "
+        "(preset xinan-round1); applied per city link: assumption",
+    ),
+    ParameterInfo(
+        "unit_water_abatement_cost", 2_000.0, "yuan/t", (1_000.0, 14_000.0),
+        "Average cost of abating one tonne of COD or NH3-N.",
+        "assumption (coopgov 2026) within the Environmental Protection Tax Law (2018) range "
+        "of 1.4-14 yuan per water pollution equivalent (1 kg COD), i.e. 1,400-14,000 yuan/t",
+    ),
+    ParameterInfo(
+        "water_damage_gdp_share", 0.002, "1", (0.0, 0.01),
+        "Yearly damage of river pollution (at the no-cooperation load) as a share of GDP, as "
+        "valued by local governments.",
         _A,
     ),
     # --- dynamics -------------------------------------------------------
     ParameterInfo(
-        "adjustment_rate", 1.0, "1/yr", (0.2, 3.0),
-        "Speed of the replicator dynamics (selection strength per year).",
+        "adjustment_rate", 1.0, "1/yr per c0", (0.2, 3.0),
+        "Rate at which a government imitates a more successful strategy within its own "
+        "city, per unit of payoff advantage (proportional imitation; gives the replicator "
+        "term r x (1 - x) Delta).",
         _A,
     ),
     ParameterInfo(
@@ -265,13 +342,98 @@ _INFO: list[ParameterInfo] = [
     ),
     ParameterInfo(
         "noise", 0.02, "1/yr", (0.0, 0.1),
-        "Exploration: rate at which a city tries the other strategy at random "
+        "Exploration: rate at which a government switches to the other strategy at random "
         "(keeps the dynamics off the absorbing boundaries).",
         _A,
+    ),
+    # --- observation model and baseline (coopgov.calibration) -------------
+    # Used only by the calibration's observation model
+    # (coopgov.calibration.baseline); the cooperation dynamics ignore them.
+    ParameterInfo(
+        "pm25_no_cooperation_2013", 70.0, "ug/m3", (55.0, 90.0),
+        "Regional (city-mean) annual PM2.5 in 2013 had no city cooperated at all: the level "
+        "the emission baseline starts from.",
+        "anchored on the observed 2013 YRD 25-city mean of 67 ug/m3 (2013 monitoring results); "
+        "bounds an assumption (coopgov 2026)",
+    ),
+    ParameterInfo(
+        "pm25_background", 10.0, "ug/m3", (3.0, 20.0),
+        "Regional-mean PM2.5 not caused by the region's anthropogenic emissions (natural "
+        "sources, inflow from outside the region); constant over time.",
+        _A,
+    ),
+    ParameterInfo(
+        "emission_trend_2013_2017", 0.10, "1/yr", (0.05, 0.22),
+        "Exponential decline rate, 2013-2017, of the PM2.5-relevant anthropogenic emissions "
+        "outside regional cooperation (national Action Plan, cleaner technology, structure).",
+        "Zheng et al. 2018, Atmos. Chem. Phys. 18, 14095 (MEIC, China 2013-2017): primary "
+        "PM2.5 -33 % (0.100/yr, default), NOx -21 % (0.059/yr), SO2 -59 % (0.223/yr); "
+        "bounds span the three",
+    ),
+    ParameterInfo(
+        "emission_trend_after_2017", 0.05, "1/yr", (0.0, 0.15),
+        "Exponential decline rate after 2017 of the same emissions outside cooperation "
+        "(Three-Year Action Plan for Blue Skies 2018-2020 and after).",
+        _A,
+    ),
+    ParameterInfo(
+        "met_noise_sd", 0.05, "1", (0.01, 0.15),
+        "Standard deviation of the year-to-year meteorological anomaly of regional annual "
+        "PM2.5, as a log-normal multiplicative factor, independent between years.",
+        _A + "; year-on-year changes of the 41-city mean of -14.6 % (2020) and 0 % (2022) "
+        "bracket it",
+    ),
+    ParameterInfo(
+        "attributable_share", 0.15, "1", (0.0, 0.5),
+        "Share of the anthropogenic PM2.5 that full cooperation of every city removes beyond "
+        "the baseline (the part of the decline cooperation can explain).",
+        "assumption (coopgov 2026), anchored qualitatively on difference-in-differences "
+        "studies of regional joint prevention and control: Lu & Zhou 2025, Resources and "
+        "Environment in the Yangtze Basin 34(3) 652 (PSM-DID, 279 cities 2013-2020: "
+        "significant PM2.5 reduction, smaller in the YRD than in BTH)",
+    ),
+    ParameterInfo(
+        "lever_efficacy", 1.0, "1", (0.25, 2.0),
+        "Scale on the lever intensities of the history scenario (intensity x efficacy, "
+        "clipped to [0, 1]): how strong the institutions actually were.",
+        _A + "; the history scenario's intensities are themselves assumptions",
     ),
 ]
 
 PARAMETER_INFO: dict[str, ParameterInfo] = {p.name: p for p in _INFO}
+
+#: The parts of the joint prevention and control mechanism (study 5.2.2).
+JOINT_MECHANISM_PARTS: tuple[str, ...] = (
+    "jm_consultation",
+    "jm_information_exchange",
+    "jm_early_warning",
+    "jm_emergency_linkage",
+    "jm_dispute_coordination",
+    "jm_linked_enforcement",
+)
+
+
+def joint_maturity(params: Mapping[str, Any]) -> Any:
+    """Maturity m of the joint mechanism: the mean of its six parts [1].
+
+    Equal weights are an assumption (coopgov 2026): the study lists the parts
+    (section 5.2.2) without ranking them.  ``m`` is the share of partners'
+    abatement that is conditional on one's own cooperation (reciprocity)
+    and slows the lapse of agreements.
+    """
+    return sum(params[name] for name in JOINT_MECHANISM_PARTS) / len(JOINT_MECHANISM_PARTS)
+
+
+def monitoring_errors(params: Mapping[str, Any]) -> tuple[Any, Any]:
+    r"""False-positive and false-negative rates of monitoring [1].
+
+    Disunited standards raise both (study 4.4.1); unification ``υ`` scales
+    them down to the share ``k`` that remains under unified standards:
+
+    .. math:: e_{fp} = fp \, (1 - (1 - k) υ), \quad e_{fn} = fn \, (1 - (1 - k) υ)
+    """
+    scale = 1.0 - (1.0 - params["unified_error_share"]) * params["monitoring_unification"]
+    return params["false_positive"] * scale, params["false_negative"] * scale
 
 
 class ModelParameters(Mapping[str, float]):

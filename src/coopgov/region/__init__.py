@@ -22,6 +22,7 @@ from coopgov.region.geodesy import gcj02_to_wgs84, haversine_km, wgs84_to_gcj02
 from coopgov.region.loader import (
     CITY_COLUMNS,
     POLLUTANTS,
+    PROVENANCE_STATUSES,
     Region,
     bundled_regions,
     load_region,
@@ -33,6 +34,7 @@ __all__ = [
     "CITY_COLUMNS",
     "LITERATURE_OUTSIDE_SHARE",
     "POLLUTANTS",
+    "PROVENANCE_STATUSES",
     "Region",
     "air_transfer_matrix",
     "apportion_by_weight",

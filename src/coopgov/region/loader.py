@@ -22,7 +22,11 @@ file                   needed    content
                                  [, share, source]
 ``region.toml``        no        name, ``[air_kernel]`` parameters, options
 ``sources.toml``       no        provenance: key = citation
-``statistics.csv``     no        per-figure provenance (value, unit, year, source)
+``river_outlets.csv``  no        adcode, outlet, river, share [, source]: where a
+                                 city's water load leaves the network (sea, bay)
+``statistics.csv``     no        per-figure provenance: adcode, field, value,
+                                 unit, year, status (one of
+                                 :data:`PROVENANCE_STATUSES`), source, note
 ``boundaries.geojson`` no        simplified city polygons (WGS84)
 =====================  ========  ===============================================
 
@@ -57,6 +61,7 @@ __all__ = [
     "bundled_regions",
     "CITY_COLUMNS",
     "POLLUTANTS",
+    "PROVENANCE_STATUSES",
 ]
 
 #: Required columns of ``cities.csv`` and their kind.
@@ -75,6 +80,12 @@ CITY_COLUMNS: dict[str, str] = {
 }
 #: Emission columns [t/yr]: air SO2, NOx, particulate matter; water COD, NH3-N.
 POLLUTANTS: tuple[str, ...] = ("so2", "nox", "pm", "cod", "nh3n")
+
+#: Documented statuses of a figure in ``statistics.csv``: ``official`` read in a text
+#: a government body publishes on its own site; ``secondary`` read in a named text of
+#: another publisher quoting the official figure; ``derived`` computed by a stated rule
+#: from sourced figures; ``assumption`` a modelling choice stated as such.
+PROVENANCE_STATUSES: tuple[str, ...] = ("official", "secondary", "derived", "assumption")
 
 _DATA_ROOT = Path(__file__).resolve().parent.parent / "data" / "region"
 
@@ -124,6 +135,10 @@ class Region:
         status) when the region ships it.
     adjacency_edges : pandas.DataFrame
         Neighbour links as an edge list (a, b, kind, ...).
+    river_outlets : pandas.DataFrame or None
+        adcode, outlet, river, share [-], source: the share of a city's water
+        load that leaves the network to the sea or a bay (None when the
+        region ships no ``river_outlets.csv``).
     """
 
     name: str
@@ -139,6 +154,7 @@ class Region:
     provenance: pd.DataFrame | None = None
     adjacency_edges: pd.DataFrame | None = None
     root: Path | None = None
+    river_outlets: pd.DataFrame | None = None
 
     @property
     def n(self) -> int:
@@ -539,6 +555,49 @@ def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
     return edges
 
 
+def _parse_outlets(path: Path, index: dict[int, int],
+                   edges: pd.DataFrame) -> pd.DataFrame:
+    df = _read_csv(path)
+    _require(df, ["adcode", "outlet", "river", "share"], path)
+    rows = []
+    out_share: dict[int, float] = {}
+    for a, s in zip(edges["upstream"], edges["share"], strict=True):
+        out_share[int(a)] = out_share.get(int(a), 0.0) + float(s)
+    for k in range(1, len(df) + 1):
+        a = _parse_int(df["adcode"][k - 1], path, k, "adcode")
+        _lookup(index, df["adcode"][k - 1], path, k, "adcode")
+        share = _parse_float(df["share"][k - 1], path, k, "share")
+        if not 0 <= share <= 1:
+            raise InputError("share must lie in [0, 1]", file=path, row=k, field="share",
+                             value=df["share"][k - 1])
+        out_share[a] = out_share.get(a, 0.0) + share
+        if out_share[a] > 1 + 1e-9:
+            raise InputError("river links and outlets of this city carry more than its load "
+                             "(shares sum to more than 1)", file=path, row=k, field="share",
+                             value=round(out_share[a], 9))
+        rows.append({"adcode": a, "outlet": str(df["outlet"][k - 1]),
+                     "river": str(df["river"][k - 1]), "share": share,
+                     "source": str(df["source"][k - 1]) if "source" in df else ""})
+    return pd.DataFrame(rows, columns=["adcode", "outlet", "river", "share", "source"])
+
+
+def _parse_provenance(path: Path) -> pd.DataFrame:
+    df = _read_csv(path)
+    _require(df, ["adcode", "field", "value", "year", "status", "source"], path)
+    for k, st in enumerate(df["status"], start=1):
+        if st not in PROVENANCE_STATUSES:
+            raise InputError(f"undocumented status; allowed: {', '.join(PROVENANCE_STATUSES)}",
+                             file=path, row=k, field="status", value=st)
+    for k, src in enumerate(df["source"], start=1):
+        if not src.strip():
+            raise InputError("every figure needs a source", file=path, row=k, field="source",
+                             value=src)
+    prov = df.frame()
+    for c in ("adcode", "value", "year"):
+        prov[c] = pd.to_numeric(prov[c], errors="coerce")
+    return prov
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(read_text(path))
@@ -647,12 +706,13 @@ def _build(root: Path, default_name: str | None, transfer_csv: Path | None) -> R
     spath = root / "sources.toml"
     sources = _flatten_sources(_read_toml(spath)) if spath.is_file() else {}
     ppath = root / "statistics.csv"
-    provenance = None
-    if ppath.is_file():
-        provenance = _read_csv(ppath).frame()
-        for c in ("adcode", "value", "year"):
-            if c in provenance.columns:
-                provenance[c] = pd.to_numeric(provenance[c], errors="coerce")
+    provenance = _parse_provenance(ppath) if ppath.is_file() else None
+    opath = root / "river_outlets.csv"
+    outlets = _parse_outlets(opath, index, river_edges) if opath.is_file() else None
+    if outlets is not None and len(outlets):
+        # a city whose load goes straight to the sea still pollutes its own reach
+        own = [index[int(a)] for a in outlets["adcode"]]
+        water[own, own] = 1.0
     bpath = root / "boundaries.geojson"
 
     np.fill_diagonal(adjacency, False)
@@ -670,6 +730,7 @@ def _build(root: Path, default_name: str | None, transfer_csv: Path | None) -> R
         provenance=provenance,
         adjacency_edges=adj_edges,
         root=root,
+        river_outlets=outlets,
     )
 
 

@@ -151,6 +151,34 @@ def write_run_report(results, path: str | Path, *, region=None,
                 "divided by the lever's yearly fiscal cost (assumed costs: see "
                 "coopgov.model.levers).</p>"))
 
+    why = [s for s in summary if s.get("explanation")]
+    if why:
+        items = "".join(f"<li>{html.escape(str(s['explanation']))}</li>" for s in why)
+        sections.append(("Why each countermeasure moves cooperation", (
+            f"<ul>{items}</ul><p class='note'>Each countermeasure is added to current policy "
+            "(the baseline continues the history from its end state, with the institutions "
+            "then in force). The forces named are those whose mean over the cities changes "
+            "most against the baseline at the end of the horizon; the lateral thrust is the "
+            "imitation of successful neighbours, shown as the payoff difference that would "
+            "drive the same flow.</p>")))
+    stab = [s for s in summary if s.get("rest_points")]
+    if stab:
+        rows = []
+        for s in stab:
+            pts = ", ".join(f"{p['cooperation_rate']:.3f} ({'stable' if p['stable'] else 'unstable'})"
+                            for p in s["rest_points"])
+            basin = s.get("basin")
+            rows.append({"name": s["name"], "points": pts,
+                         "basin": "—" if basin is None else
+                         f"{s['rest_points'][basin]['cooperation_rate']:.3f}",
+                         "bistable": "yes" if s.get("bistable") else "no"})
+        sections.append(("Rest points and basins", _table(rows, [
+            ("name", "scenario", ""), ("points", "rest points (cooperation rate)", ""),
+            ("basin", "heading for", ""), ("bistable", "bistable", "")]) + (
+            "<p class='note'>Rest points of the mean-field dynamics under each scenario's last-"
+            "year parameters, with their linear stability (Jacobian eigenvalues); the run's "
+            "basin is the stable rest point it approaches when integrated on.</p>")))
+
     sections.append(("Data and assumptions", (
         "<p>City figures, boundaries and the transfer matrices come from the bundled region "
         "data, each figure with its year and source (see the region's README and "

@@ -1,0 +1,30 @@
+"""Calibration against what happened: observed data, an emission baseline, ABC-SMC.
+
+- :mod:`coopgov.calibration.observed` — bundled observed series and events;
+- :mod:`coopgov.calibration.baseline` — emissions outside cooperation and
+  the PM2.5 observation model (ug/m3);
+- :mod:`coopgov.calibration.abc` — ABC-SMC on a batched simulator;
+- :mod:`coopgov.calibration.problem` — the history problem (forcing, distance);
+- :mod:`coopgov.calibration.posterior` — :func:`calibrate`, summaries,
+  :func:`load_posterior`, :func:`posterior_parameter_sets`.
+"""
+
+from coopgov.calibration.abc import ABCSMCResult, abc_smc
+from coopgov.calibration.posterior import (
+    Calibration,
+    calibrate,
+    load_posterior,
+    posterior_parameter_sets,
+)
+from coopgov.calibration.problem import HistoryProblem, MilestoneWindow
+
+__all__ = [
+    "ABCSMCResult",
+    "abc_smc",
+    "Calibration",
+    "calibrate",
+    "load_posterior",
+    "posterior_parameter_sets",
+    "HistoryProblem",
+    "MilestoneWindow",
+]
