@@ -20,6 +20,7 @@ _service_skipped: list[tuple[str, str, str]] = []
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):  # noqa: ANN001, ANN201 - pytest hook
+    """Record every skipped test, and those carrying a service marker apart."""
     outcome = yield
     report = outcome.get_result()
     if report.skipped and (report.when == "setup" or report.when == "call"):
@@ -35,6 +36,7 @@ def _in_ci() -> bool:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001, ANN201
+    """Print the skip count and each service-backed skip."""
     tr = terminalreporter
     tr.write_line(f"skipped: {len(_skipped)} test(s), of which {len(_service_skipped)} "
                   f"need a service ({', '.join(SERVICE_MARKERS)})")
@@ -46,5 +48,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN0
 
 
 def pytest_sessionfinish(session, exitstatus):  # noqa: ANN001, ANN201
+    """Fail the run when a service-backed test skipped under CI."""
     if _service_skipped and _in_ci() and exitstatus == 0:
         session.exitstatus = 1

@@ -223,7 +223,8 @@ def _pid_gone(manifest: Path) -> bool:
     return False
 
 
-def clean_stale_temporaries(path: str | Path, *, stale_after_s: float = STALE_AFTER_S) -> list[Path]:
+def clean_stale_temporaries(path: str | Path, *,
+                            stale_after_s: float = STALE_AFTER_S) -> list[Path]:
     """Remove coopgov's leftover temporary folders beside the output ``path``.
 
     A leftover is a folder ``.NAME.*.tmp`` or ``.NAME.old-*`` (NAME the

@@ -6,10 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from cli_helpers import strict_json
 
 from coopgov.region import load_region
-
-from cli_helpers import strict_json
 
 
 def test_empty_list_entry_is_refused(coopgov):

@@ -28,10 +28,9 @@ def dashboard(
     require_loopback(host)
     import uvicorn
 
-    from coopgov.web import DEFAULT_PREFIX, create_dashboard_app
-
     from coopgov.cli.platform import check_store_path
     from coopgov.io import OutputRefused
+    from coopgov.web import DEFAULT_PREFIX, create_dashboard_app
 
     try:
         if platform:
