@@ -4,10 +4,13 @@
 # source again (idempotent). Installs PostgreSQL from Debian's packages if
 # missing, starts a private cluster owned by the postgres user on a free port
 # of 127.0.0.1 (never another address), creates a role and a database, and
-# exports COOPGOV_TEST_PG_DSN for the tests.
+# exports COOPGOV_TEST_PG_DSN for the tests.  The cluster's folder is
+# $COOPGOV_PG_DATA; when unset, a new folder of this shell is made
+# (mktemp), so that two runs never share a database.  .ci/run stops the
+# server when it exits.
 #
 # Local use:   source .ci/services/postgres.sh && python -m pytest tests/platform -q
-# Stop it:     su postgres -c "$COOPGOV_PG_BIN/pg_ctl -D $COOPGOV_PG_DATA stop"
+# Stop it:     su postgres -s /bin/sh -c "$COOPGOV_PG_BIN/pg_ctl -D $COOPGOV_PG_DATA stop"
 
 _coopgov_pg_setup() {
     local bin data port log user db pw
@@ -17,7 +20,7 @@ _coopgov_pg_setup() {
     fi
     bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
-    data=${COOPGOV_PG_DATA:-/var/tmp/coopgov-pg}
+    data=${COOPGOV_PG_DATA:-$(mktemp -d /var/tmp/coopgov-pg.XXXXXX)}
     log="$data.log"
     user=coopgov
     db=coopgov_test
@@ -44,6 +47,7 @@ _coopgov_pg_setup() {
         $psql -c "CREATE DATABASE $db OWNER $user"
     fi
     export COOPGOV_PG_BIN="$bin" COOPGOV_PG_DATA="$data"
+    echo "PostgreSQL data folder: $data (stop: su postgres -s /bin/sh -c \"$bin/pg_ctl -D $data stop\")"
     export COOPGOV_TEST_PG_DSN="postgresql://$user:$pw@127.0.0.1:$port/$db"
     echo "PostgreSQL ready: $COOPGOV_TEST_PG_DSN"
 }

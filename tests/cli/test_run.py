@@ -63,9 +63,12 @@ def test_bad_scenario_file_is_reported(tmp_path):
 
 
 def test_interrupted_run_leaves_previous_report_untouched(tmp_path, monkeypatch):
+    from coopgov.io import OUTPUT_MANIFEST
+
     out = tmp_path / "rep"
     out.mkdir()
     (out / "report.html").write_text("previous", encoding="utf-8")
+    (out / OUTPUT_MANIFEST).write_text("{}", encoding="utf-8")  # a report coopgov wrote
 
     import coopgov.report
 

@@ -16,7 +16,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from coopgov.cli._output import console, fail, print_json
+from coopgov.cli._output import EncodingOpt, console, fail, print_json, utf8_copy
 from coopgov.cli.app import app
 from coopgov.compensation import (
     BetScheme,
@@ -129,14 +129,23 @@ def xinan_command(
     ] = None,
     config: ConfigOption = None,
     year: Annotated[
-        int | None, typer.Option("--year", help="Assessment year (default: all of the round).")
+        int | None, typer.Option("--year", help="Assessment year (default: all of the round); "
+                                 "without --round or --config it picks the bundled round "
+                                 "covering it.")
     ] = None,
+    encoding: EncodingOpt = "auto",
     as_json: JsonOption = False,
 ) -> None:
-    """Two-way water-quality bet (Xin'an River type): index P and who pays whom."""
+    """Two-way water-quality bet (Xin'an River type): index P and who pays whom.
+
+    The scheme is one of --round 1|2|3 (bundled), --config FILE, or --year
+    (the bundled round covering that year).
+    """
     try:
-        scheme = _choose_bet_scheme(round_, config, year)
-        result = xinan_assessment(measurements, scheme, year)
+        with utf8_copy(config, encoding) as config_file:
+            scheme = _choose_bet_scheme(round_, config_file, year)
+        with utf8_copy(measurements, encoding) as measurements_file:
+            result = xinan_assessment(measurements_file, scheme, year)
     except InputError as exc:
         fail(exc, as_json)
         return
@@ -194,21 +203,24 @@ def per_tonne_command(
         typer.Option("--preset", help="Bundled scheme: jiangsu-taihu or jiangsu-taihu-2021."),
     ] = None,
     config: ConfigOption = None,
+    encoding: EncodingOpt = "auto",
     as_json: JsonOption = False,
 ) -> None:
     """Per-tonne payment for exceedance at sections (Jiangsu type), split by contribution."""
     try:
         if preset is not None and config is not None:
             raise InputError("give --preset or --config, not both", field="preset", value=preset)
-        scheme = load_scheme(config) if config is not None else load_preset(
-            preset or "jiangsu-taihu"
-        )
+        with utf8_copy(config, encoding) as config_file:
+            scheme = load_scheme(config_file) if config_file is not None else load_preset(
+                preset or "jiangsu-taihu"
+            )
         if not isinstance(scheme, PerTonneScheme):
             raise InputError(
                 "not a per-tonne scheme (scheme = 'per_tonne' expected)",
                 file=None if config is None else str(config), field="scheme", value=scheme.scheme,
             )
-        result = per_tonne_assessment(measurements, scheme)
+        with utf8_copy(measurements, encoding) as measurements_file:
+            result = per_tonne_assessment(measurements_file, scheme)
     except InputError as exc:
         fail(exc, as_json)
         return

@@ -28,11 +28,15 @@ def dashboard(
     require_loopback(host)
     import uvicorn
 
+    from coopgov.cli.platform import check_store_path
+    from coopgov.io import OutputRefused
     from coopgov.web import DEFAULT_PREFIX, create_dashboard_app
 
     try:
+        if platform:
+            check_store_path(store)  # never turn a user's file into a database
         web = create_dashboard_app(store, platform=platform, region_name=region)
-    except InputError as exc:
+    except (InputError, OutputRefused) as exc:
         fail(exc)
     console.print(f"coopgov dashboard on http://{host}:{port}{DEFAULT_PREFIX}/"
                   + ("  (platform API: /docs)" if platform else ""))

@@ -11,6 +11,7 @@ from rich.table import Table
 from coopgov.cli._output import console, fail, print_json
 from coopgov.cli.app import app
 from coopgov.errors import InputError
+from coopgov.io import OutputRefused
 
 experiment_app = typer.Typer(
     name="experiment",
@@ -33,20 +34,27 @@ def run_command(
         "--processes", min=0, help="Size of the default process pool (0: in-process).")] = None,
     chunk_size: Annotated[int | None, typer.Option("--chunk-size", min=1,
                                                    help="Runs per chunk.")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Write into --out even if coopgov did not create it.")] = False,
+    encoding: Annotated[str, typer.Option(
+        "--encoding", help="Encoding of the spec file: auto (UTF-8, else GB18030) "
+                           "or a name such as gbk.")] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Run an experiment (or resume it: finished chunks are skipped)."""
     from coopgov.experiments import load_spec, run_experiment
+    from coopgov.io import claim_output_dir
 
     try:
         if workers is not None and scheduler is not None:
             raise InputError("give either --workers or --scheduler, not both", field="workers")
-        parsed = load_spec(spec)
+        parsed = load_spec(spec, encoding=encoding)
         folder = out if out is not None else Path("results") / parsed.experiment.name
+        claim_output_dir(folder, force=force, kind="experiment", legacy=("manifest.json",))
         summary = run_experiment(parsed, folder, workers=workers, scheduler=scheduler,
                                  processes=processes, chunk_size=chunk_size,
                                  progress=not as_json)
-    except InputError as exc:
+    except (InputError, OutputRefused) as exc:
         fail(exc, as_json)
         return
     payload = summary.to_dict()

@@ -9,7 +9,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from coopgov.cli._output import console, fail, print_json
+from coopgov.cli._output import EncodingOpt, console, fail, print_json, utf8_copy
 from coopgov.cli.app import app
 from coopgov.errors import InputError
 from coopgov.games.coalitions import symmetric_game, symmetric_stability
@@ -29,7 +29,7 @@ from coopgov.games.emission import (
     solve_emission_game,
     surplus_sharing_transfers,
 )
-from coopgov.games.gamefile import read_game, read_transfer_matrix
+from coopgov.games.gamefile import read_game
 from coopgov.games.river import (
     ambec_sprumont,
     downstream_equal_sharing,
@@ -47,11 +47,36 @@ app.add_typer(games_app, name="games")
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
+def _entries(text: str, field: str) -> list[str]:
+    """Split a comma-separated list; an empty entry is an error (row = entry, from 1)."""
+    parts = text.split(",")
+    for k, part in enumerate(parts, start=1):
+        if not part.strip():
+            raise InputError(f"entry {k} of {len(parts)} is empty (give a number for every "
+                             "entry)", field=field, row=k, value=text)
+    return [p.strip() for p in parts]
+
+
 def _floats(text: str, field: str) -> np.ndarray:
-    try:
-        return np.array([float(s) for s in text.split(",") if s.strip()], dtype=float)
-    except ValueError:
-        raise InputError("expected comma-separated numbers", field=field, value=text) from None
+    """Parse ``"6,6,6"``; errors name the entry (row, from 1) and its text."""
+    out = []
+    for k, part in enumerate(_entries(text, field), start=1):
+        try:
+            out.append(float(part))
+        except ValueError:
+            raise InputError("not a number", field=field, row=k, value=part) from None
+    return np.array(out, dtype=float)
+
+
+def _ints(text: str, field: str) -> np.ndarray:
+    """Parse ``"1,2,-1"`` as integers; errors name the entry (row, from 1) and its text."""
+    out = []
+    for k, part in enumerate(_entries(text, field), start=1):
+        try:
+            out.append(int(part))
+        except ValueError:
+            raise InputError("not an integer", field=field, row=k, value=part) from None
+    return np.array(out, dtype=np.int64)
 
 
 # ---------------------------------------------------------------------------
@@ -77,24 +102,23 @@ def emissions_command(
         int, typer.Option(help="Sampled orders for the Shapley transfers (0: skip).")
     ] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed for sampling.")] = 0,
+    encoding: EncodingOpt = "auto",
     as_json: JsonOpt = False,
 ) -> None:
-    """Nash equilibrium vs full cooperation in the source-receptor emission game."""
+    """Nash equilibrium vs full cooperation in the source-receptor emission game.
+
+    A --transfer matrix is read and checked by the region loader (as
+    `coopgov region --transfer`): rows and columns named by adcode, aligned with
+    the region's cities, shares >= 0 summing to at most 1 per source.
+    """
     try:
         from coopgov.region import load_region
 
-        reg = load_region(region)
+        with utf8_copy(transfer, encoding) as transfer_csv:
+            reg = load_region(region, transfer_csv=transfer_csv)
         if pollutant not in reg.emissions.columns:
             raise InputError("unknown pollutant", field="pollutant", value=pollutant)
         matrix = reg.air_transfer
-        if transfer is not None:
-            matrix, _ = read_transfer_matrix(transfer)
-            if matrix.shape != (reg.n, reg.n):
-                raise InputError(
-                    f"transfer matrix must be {reg.n}x{reg.n} for region {reg.name}",
-                    file=transfer,
-                    value=matrix.shape,
-                )
         cities = reg.cities
         game = calibrate_emission_game(
             reg.emissions[pollutant].to_numpy(float),
@@ -262,6 +286,7 @@ def allocate_command(
     permutations: Annotated[
         int, typer.Option(help="Sampled orders when a game has more than 20 players.")
     ] = 100_000,
+    encoding: EncodingOpt = "auto",
     as_json: JsonOpt = False,
 ) -> None:
     """Share a cost or a benefit: Shapley, nucleolus, river sharing, Ambec-Sprumont."""
@@ -269,8 +294,10 @@ def allocate_command(
     try:
         if method in ("shapley", "nucleolus"):
             if game is None:
-                raise InputError(f"--method {method} needs --game FILE", field="game")
-            g = read_game(game)
+                raise InputError(f"--method {method} needs --game FILE (a JSON or CSV game; "
+                                 "see examples/allocate/)", field="game")
+            with utf8_copy(game, encoding) as game_file:
+                g = read_game(game_file)
             n = len(g.players)
             if method == "shapley" and n > 20:
                 est = shapley_value_sampled(g.values, n_permutations=permutations)
@@ -286,7 +313,7 @@ def allocate_command(
             if costs is None:
                 raise InputError(f"--method {method} needs --costs c1,c2,...", field="costs")
             c = _floats(costs, "costs")
-            par = None if parent is None else _floats(parent, "parent").astype(np.int64)
+            par = None if parent is None else _ints(parent, "parent")
             if method == "lrs":
                 alloc = local_responsibility_sharing(c)
             elif method == "ues":
@@ -303,15 +330,15 @@ def allocate_command(
                     "--method ambec-sprumont needs --inflows and --benefits", field="benefits"
                 )
             e = _floats(inflows, "inflows")
-            pairs = [p for p in benefits.split(",") if p.strip()]
-            try:
-                ab = np.array([[float(x) for x in p.split(":")] for p in pairs])
-            except ValueError:
-                raise InputError(
-                    "expected alpha:beta pairs", field="benefits", value=benefits
-                ) from None
-            if ab.ndim != 2 or ab.shape[1] != 2:
-                raise InputError("expected alpha:beta pairs", field="benefits", value=benefits)
+            pairs = _entries(benefits, "benefits")
+            ab = np.empty((len(pairs), 2))
+            for k, pair in enumerate(pairs, start=1):
+                try:
+                    alpha, beta = (float(x) for x in pair.split(":"))
+                    ab[k - 1] = alpha, beta
+                except ValueError:
+                    raise InputError("expected alpha:beta", field="benefits", row=k,
+                                     value=pair) from None
             alloc = ambec_sprumont(e, ab[:, 0], ab[:, 1])
             payload |= {"players": [str(i + 1) for i in range(e.size)], "kind": "profit"}
             if e.size <= 12:

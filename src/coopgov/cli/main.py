@@ -22,3 +22,14 @@ import coopgov.cli.calibrate  # noqa: F401
 # isort: on
 
 __all__ = ["app"]
+
+
+def main() -> None:
+    """Run the command line (the ``coopgov`` console script)."""
+    from coopgov.cli.entry import run
+
+    run()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from coopgov.cli._output import console, fail, print_json, require_loopback
+from coopgov.cli._output import console, err_console, fail, print_json, require_loopback
 from coopgov.cli.app import app
 from coopgov.errors import CoopgovError, InputError
+from coopgov.io import OutputRefused, claim_output_dir
 
 platform_app = typer.Typer(help="Administer the shared monitoring platform.",
                            no_args_is_help=True)
@@ -24,9 +25,43 @@ StoreOpt = Annotated[str | None, typer.Option(
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
+def check_store_path(url: str | None) -> None:
+    """Refuse a ``--store`` path that holds something other than a DuckDB database.
+
+    The store is opened read-write and would be created at that path; coopgov
+    never turns a user's file (or folder) into a database.  PostgreSQL URLs
+    pass unchecked.
+
+    Raises
+    ------
+    OutputRefused
+        The path is a folder, or a non-empty file that is not a DuckDB database.
+    """
+    from coopgov.platform.store import default_store_url
+
+    target = default_store_url() if url is None else str(url)
+    if "://" in target and not target.startswith("duckdb://"):
+        return
+    path = Path(target.removeprefix("duckdb://"))
+    if str(path) == ":memory:" or not path.exists():
+        return
+    if path.is_dir():
+        raise OutputRefused("is a folder, not a DuckDB store file; give a file name "
+                            "(for example --store coopgov-platform.duckdb)", path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(12)
+    except OSError as exc:
+        raise OutputRefused(f"cannot be read ({exc.strerror or exc})", path) from None
+    if head and head[8:12] != b"DUCK":
+        raise OutputRefused("exists and is not a DuckDB database; coopgov does not "
+                            "overwrite it (give another --store)", path)
+
+
 def _store(url: str | None):  # noqa: ANN202 - Store, imported lazily (optional extra)
     from coopgov.platform.store import Store
 
+    check_store_path(url)
     return Store(url)
 
 
@@ -43,6 +78,10 @@ def serve(store: StoreOpt = None,
     from coopgov.platform.store import Store
     from coopgov.web import mount_dashboard
 
+    try:
+        check_store_path(store)
+    except OutputRefused as exc:
+        fail(exc)
     api = create_app(Store(store, idle_release_s=2.0), region_name=region)
     mount_dashboard(api, region_name=region)  # one server: API and dashboard together
     console.print(f"coopgov platform on http://{host}:{port}  (OpenAPI: /docs, "
@@ -55,15 +94,44 @@ def demo_data(store: StoreOpt = None,
               year: Annotated[int, typer.Option(min=2000, max=2100)] = 2025,
               seed: int = 2025,
               csv_dir: Annotated[Path | None, typer.Option(
-                  help="Also keep each city's batch as CSV here.")] = None,
+                  help="Also keep each city's batch as CSV here (a new folder, or one "
+                       "coopgov wrote).")] = None,
+              force: Annotated[bool, typer.Option(
+                  "--force", help="Write into --csv-dir even if coopgov did not create "
+                                  "it.")] = False,
               region: str = "yrd", as_json: JsonOpt = False) -> None:
     """Write a synthetic year of hourly data for the region's stations (source synthetic-demo)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     try:
-        from coopgov.platform.demo import DemoConfig, load_demo
+        from coopgov.io import atomic_write_text
+        from coopgov.platform.demo import DEMO_SOURCE, DemoConfig, demo_frames, demo_stations
         from coopgov.region import load_region
 
-        counts = load_demo(_store(store), load_region(region), DemoConfig(year=year, seed=seed),
-                           csv_dir=csv_dir)
+        if csv_dir is not None:
+            csv_dir = claim_output_dir(csv_dir, force=force, kind="demo-data")
+        target = _store(store)
+        reg = load_region(region)
+        stations = demo_stations(reg)
+        n_cities = len({s.adcode for s in stations})
+        counts = {"stations": len(stations), "rows": 0, "inserted": 0, "quarantined": 0}
+        # The steps of coopgov.platform.demo.load_demo, one city at a time, with progress.
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total} cities"),
+                      TimeRemainingColumn(), console=err_console, transient=True,
+                      disable=as_json, redirect_stdout=False,
+                      redirect_stderr=False) as progress:
+            task = progress.add_task("demo data", total=n_cities)
+            target.upsert_stations(stations)
+            for adcode, frame in demo_frames(reg, DemoConfig(year=year, seed=seed)):
+                text = frame.to_csv(index=False)
+                if csv_dir is not None:
+                    atomic_write_text(csv_dir / f"{adcode}.csv", text)
+                report = target.ingest_csv(text, default_source=DEMO_SOURCE)
+                counts["rows"] += report.n_rows
+                counts["inserted"] += report.n_inserted
+                counts["quarantined"] += report.n_quarantined
+                progress.advance(task)
     except (CoopgovError, OSError) as exc:
         fail(exc, as_json)
     if as_json:
@@ -78,7 +146,7 @@ def init(store: StoreOpt = None) -> None:
     """Create the store's tables (idempotent)."""
     try:
         s = _store(store)
-    except CoopgovError as exc:
+    except (CoopgovError, OSError) as exc:
         fail(exc)
     console.print(f"store ready: {s.url} ({s.kind})")
 
@@ -90,12 +158,22 @@ def token_issue(city: Annotated[int | None, typer.Option(
                 = False,
                 reader: Annotated[bool, typer.Option("--reader", help="Read-only token.")]
                 = False,
-                label: str = "", store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+                label: str = "", store: StoreOpt = None,
+                region: Annotated[str, typer.Option(
+                    help="Region whose cities may hold city tokens.")] = "yrd",
+                as_json: JsonOpt = False) -> None:
     """Issue a token (shown once; only its hash is stored)."""
     try:
         if sum([city is not None, admin, reader]) != 1:
             raise InputError("give exactly one of --city ADCODE, --admin, --reader",
                              field="role")
+        if city is not None:
+            from coopgov.region import load_region
+
+            reg = load_region(region)
+            if city not in {int(a) for a in reg.cities["adcode"]}:
+                raise InputError(f"no city of region {reg.name} has this adcode (see "
+                                 "`coopgov region`)", field="city", value=city)
         role = "admin" if admin else "reader" if reader else "city"
         token_id, token = _store(store).issue_token(role=role, adcode=city, label=label)
     except CoopgovError as exc:
@@ -108,13 +186,23 @@ def token_issue(city: Annotated[int | None, typer.Option(
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: str, store: StoreOpt = None) -> None:
-    """Revoke a token by its id."""
+def token_revoke(token_id: str, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """Revoke a token by its id (exit status 1 when no such token exists)."""
     try:
-        ok = _store(store).revoke_token(token_id)
+        s = _store(store)
+        known = any(r["token_id"] == token_id for r in s.tokens())
+        ok = known and s.revoke_token(token_id)
     except CoopgovError as exc:
-        fail(exc)
-    console.print("revoked" if ok else "no such active token")
+        fail(exc, as_json)
+    if as_json:
+        print_json({"token_id": token_id, "revoked": bool(ok)})
+    elif ok:
+        console.print("revoked")
+    else:
+        typer.echo(f"error: no such token: {token_id!r} (see `coopgov platform token list`)",
+                   err=True)
+    if not ok:
+        raise typer.Exit(code=1)
 
 
 @token_app.command("list")
@@ -132,10 +220,20 @@ def token_list(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
 
 @platform_app.command("ingest")
-def ingest(path: Path, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
-    """Ingest a CSV file as the administrator (rejected rows are listed, and kept)."""
+def ingest(path: Path, store: StoreOpt = None,
+           encoding: Annotated[str, typer.Option(
+               "--encoding", help="Encoding of the CSV: auto (UTF-8, else GB18030) or a "
+                                  "name such as gbk.")] = "auto",
+           as_json: JsonOpt = False) -> None:
+    """Ingest a CSV file as the administrator (rejected rows are listed, and kept).
+
+    Rejected rows are named by their line in the file (the header is line 1).
+    """
+    from coopgov.io import read_text
+
     try:
-        report = _store(store).ingest_csv(path.read_bytes(), file=str(path))
+        text = read_text(path, encoding=encoding)
+        report = _store(store).ingest_csv(text, file=str(path))
     except (CoopgovError, OSError) as exc:
         fail(exc, as_json)
     if as_json:
@@ -145,4 +243,7 @@ def ingest(path: Path, store: StoreOpt = None, as_json: JsonOpt = False) -> None
                   f"revised, {report.n_unchanged} unchanged, {report.n_quarantined} "
                   f"quarantined{' (already received)' if report.replayed else ''}")
     for r in report.rejected[:20]:
-        console.print(f"  row {r['row']}: {r['field']}: {r['reason']}")
+        console.print(f"  line {r['row']}: {r['field'] or 'row'}: {r['reason']}", markup=False,
+                      highlight=False)
+    if len(report.rejected) > 20:
+        console.print(f"  ... and {len(report.rejected) - 20} more (--json lists them all)")

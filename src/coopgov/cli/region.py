@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from coopgov.cli._output import console, fail, print_json
+from coopgov.cli._output import EncodingOpt, console, fail, print_json, utf8_copy
 from coopgov.cli.app import app
 from coopgov.errors import InputError
 from coopgov.region import POLLUTANTS, PROVENANCE_STATUSES, Region, load_region
@@ -100,13 +100,15 @@ def region_command(
     path: Annotated[Path | None, typer.Option("--path", help="region folder (CSV files)")] = None,
     transfer: Annotated[Path | None, typer.Option("--transfer",
                                                   help="air transfer matrix CSV")] = None,
+    encoding: EncodingOpt = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     sources: Annotated[bool, typer.Option(
         "--sources", help="list every figure with value, year, status and source")] = False,
 ) -> None:
     """Show a region: its cities, neighbours, figures and sources."""
     try:
-        region = load_region(path if path is not None else name, transfer_csv=transfer)
+        with utf8_copy(transfer, encoding) as transfer_csv:
+            region = load_region(path if path is not None else name, transfer_csv=transfer_csv)
     except InputError as exc:
         fail(exc, as_json)
         return

@@ -11,7 +11,23 @@ from rich.table import Table
 from coopgov.cli._output import console, fail, print_json
 from coopgov.cli.app import app
 from coopgov.errors import CoopgovError
-from coopgov.io import atomic_directory, atomic_write_text
+from coopgov.io import OutputRefused, atomic_directory, atomic_write_text, check_output_dir
+
+
+def _read_scenario(path: Path, encoding: str):  # noqa: ANN202 - Scenario, imported lazily
+    """Read a scenario TOML file in UTF-8 or GB18030 (or ``encoding``), errors naming it."""
+    import tomllib
+
+    from coopgov.errors import InputError
+    from coopgov.io import read_text
+    from coopgov.scenarios.spec import scenario_from_dict
+
+    text = read_text(path, encoding=encoding)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    return scenario_from_dict(data, file=path)
 
 
 @app.command("run")
@@ -25,7 +41,14 @@ def run_command(
     replications: int = typer.Option(10, "--replications", min=0,
                                      help="Agent-based replications per scenario."),
     seed: int = typer.Option(20081201, "--seed", help="Root random seed."),
-    out: Path = typer.Option(Path("coopgov-report"), "--out", help="Output folder."),  # noqa: B008
+    out: Path = typer.Option(Path("coopgov-report"), "--out",  # noqa: B008
+                             help="Output folder: new, empty, or one coopgov wrote before "
+                                  "(it is replaced as a whole)."),
+    force: bool = typer.Option(False, "--force",
+                               help="Replace --out even if coopgov did not write it."),
+    encoding: str = typer.Option("auto", "--encoding",
+                                 help="Encoding of --scenario files: auto (UTF-8, else "
+                                      "GB18030), or a name such as gbk."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Run scenarios on the region, print a summary and write an HTML report and tables."""
@@ -33,11 +56,12 @@ def run_command(
 
     from coopgov.region import load_region
     from coopgov.report import write_run_report
-    from coopgov.scenarios import builtin_scenarios, load_builtin, load_scenario
+    from coopgov.scenarios import builtin_scenarios, load_builtin
     from coopgov.scenarios.run import run_scenarios
 
     try:
-        chosen = [load_scenario(p) for p in scenario or []]
+        check_output_dir(out, force=force)  # refuse before minutes of simulation
+        chosen = [_read_scenario(p, encoding) for p in scenario or []]
         chosen += [load_builtin(n) for n in builtin or []]
         if not chosen:
             chosen = builtin_scenarios()
@@ -51,7 +75,7 @@ def run_command(
             progress.update(task, description="writing report")
             region = load_region(results.region_name)
             tables = results.tables()
-            with atomic_directory(out) as tmp:
+            with atomic_directory(out, force=force, kind="run") as tmp:
                 for name, frame in tables.items():
                     frame.to_parquet(tmp / f"{name}.parquet", index=False)
                 write_run_report(results, tmp / "report.html", region=region)
@@ -59,7 +83,7 @@ def run_command(
                     {"scenarios": results.summary(), "seed": seed,
                      "replications": replications, "region": results.region_name},
                     indent=2, ensure_ascii=False))
-    except (CoopgovError, ValueError) as exc:
+    except (CoopgovError, ValueError, OutputRefused) as exc:
         fail(exc, as_json)
         return
 

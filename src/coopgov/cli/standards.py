@@ -12,7 +12,36 @@ from coopgov.cli._output import console, fail, print_json
 from coopgov.cli.app import app
 from coopgov.errors import InputError
 from coopgov.standards.aqi import CATEGORIES, aqi_report
+from coopgov.standards.plausibility import (
+    AQI_PLAUSIBLE_MAX,
+    AQI_TABLE_TOP,
+    WATER_PLAUSIBLE_MAX,
+    check_plausible,
+)
 from coopgov.standards.water import CLASS_LABELS, INDICATORS, section_class
+
+BoundOpt = Annotated[
+    list[str] | None,
+    typer.Option("--bound", metavar="NAME=VALUE",
+                 help="Replace an indicator's plausibility bound (an assumption; see "
+                      "coopgov.standards.plausibility), repeatable."),
+]
+ImplausibleOpt = Annotated[
+    str, typer.Option("--implausible",
+                      help="A value above its plausibility bound: error (exit 2) or warn.")
+]
+
+
+def _bounds(defaults: dict[str, float], given: list[str] | None) -> dict[str, float]:
+    out = dict(defaults)
+    if given:
+        out.update(_parse_pairs(given, tuple(defaults)))
+    return out
+
+
+def _warn(warnings: list[str]) -> None:
+    for w in warnings:
+        typer.echo(f"warning: {w}", err=True)
 
 
 def _parse_pairs(pairs: list[str], allowed: tuple[str, ...]) -> dict[str, float]:
@@ -66,11 +95,21 @@ def aqi_command(
     period: Annotated[
         str, typer.Option("--period", help="day (daily) or hour (real-time).")
     ] = "day",
+    bound: BoundOpt = None,
+    implausible: ImplausibleOpt = "error",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Air quality index (HJ 633-2026 or HJ 633-2012) from concentrations."""
+    """Air quality index (HJ 633-2026 or HJ 633-2012) from concentrations.
+
+    Values above a plausibility bound (10 x the table's top; an assumption) are
+    refused; values above the table's top are indexed at its top, with a warning.
+    """
     try:
         conc = _parse_pairs(values or [], _AQI_NAMES)
+        warnings = check_plausible(
+            conc, _bounds(dict(AQI_PLAUSIBLE_MAX), bound),
+            table_top=AQI_TABLE_TOP.get(period), on_implausible=implausible,  # type: ignore[arg-type]
+            units={n: "mg/m3" if n == "co" else "ug/m3" for n in conc})
         report = aqi_report(conc, period=period, standard=standard)  # type: ignore[arg-type]
     except InputError as exc:
         fail(exc, as_json)
@@ -91,10 +130,12 @@ def aqi_command(
         "missing": report.missing_pollutants(),
         "standard": f"HJ 633-{report.standard}",
         "period": report.period,
+        "warnings": warnings,
     }
     if as_json:
         print_json(payload)
         return
+    _warn(warnings)
     table = Table(title=f"AQI, HJ 633-{report.standard}, {report.period} report")
     for col in ("indicator", "concentration", "IAQI", "primary", "non-attainment"):
         table.add_column(col)
@@ -129,11 +170,20 @@ def water_class_command(
     water: Annotated[
         str, typer.Option("--water", help="river or lake (lakes and reservoirs).")
     ] = "river",
+    bound: BoundOpt = None,
+    implausible: ImplausibleOpt = "error",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Surface-water class of GB 3838-2002 (worst indicator decides)."""
+    """Surface-water class of GB 3838-2002 (worst indicator decides).
+
+    Values above a plausibility bound (DO 2 x saturation at 0 degC, others
+    100 x the class V limit; assumptions) are refused.
+    """
     try:
         conc = _parse_pairs(values or [], INDICATORS)
+        warnings = check_plausible(conc, _bounds(dict(WATER_PLAUSIBLE_MAX), bound),
+                                   on_implausible=implausible,  # type: ignore[arg-type]
+                                   units=dict.fromkeys(conc, "mg/L"))
         result = section_class(conc, water=water)  # type: ignore[arg-type]
     except InputError as exc:
         fail(exc, as_json)
@@ -146,10 +196,12 @@ def water_class_command(
         "limiting": list(result.limiting),
         "water": "lake" if water == "reservoir" else water,
         "standard": "GB 3838-2002",
+        "warnings": warnings,
     }
     if as_json:
         print_json(payload)
         return
+    _warn(warnings)
     table = Table(title=f"GB 3838-2002 class, {payload['water']}")
     for col in ("indicator", "value [mg/L]", "class"):
         table.add_column(col)

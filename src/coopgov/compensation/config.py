@@ -26,6 +26,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from coopgov.errors import InputError
+from coopgov.io import read_text
 
 __all__ = [
     "FACTORS",
@@ -379,10 +380,7 @@ def load_scheme(path: str | Path) -> Scheme:
         fails validation (named with its value).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    text = read_text(path)  # UTF-8, else GB18030 (coopgov.io.read_text); InputError otherwise
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

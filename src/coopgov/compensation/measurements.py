@@ -51,6 +51,7 @@ import pandas as pd
 
 from coopgov.compensation.config import canonical_factor
 from coopgov.errors import InputError
+from coopgov.io import read_text
 
 __all__ = ["read_measurements", "parse_contributions", "UNIT_TO_MG_L"]
 
@@ -83,10 +84,7 @@ Kind = Literal["xinan", "per_tonne"]
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    text = read_text(path)  # UTF-8, else GB18030 (coopgov.io.read_text); InputError otherwise
     lines = text.splitlines(keepends=True)
     skip = 0
     while skip < len(lines) and (lines[skip].lstrip().startswith("#") or not lines[skip].strip()):

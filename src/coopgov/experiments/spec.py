@@ -601,13 +601,16 @@ def builtin_specs() -> dict[str, str]:
     return out
 
 
-def load_spec(path_or_name: str | Path) -> ExperimentSpec:
+def load_spec(path_or_name: str | Path, *, encoding: str | None = None) -> ExperimentSpec:
     """Read and validate a spec file, or a built-in spec by name.
 
     Parameters
     ----------
     path_or_name : str or Path
         A TOML file, or the name of a built-in spec (see :func:`builtin_specs`).
+    encoding : str, optional
+        Text encoding of the file: default UTF-8, else GB18030
+        (:func:`coopgov.io.read_text`).
 
     Raises
     ------
@@ -621,9 +624,10 @@ def load_spec(path_or_name: str | Path) -> ExperimentSpec:
             path = builtin_spec_path(str(path_or_name))
         else:
             raise InputError("no such spec file (nor a built-in spec name)", file=str(path))
+    from coopgov.io import read_text
+
     try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
+        data = tomllib.loads(read_text(path, encoding=encoding))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
     return spec_from_dict(data, source=path)

@@ -22,7 +22,13 @@ the first data row) and one row per coalition, members joined by ``+``
 Transfer matrix CSV: an ``n x n`` table of shares, row = source, column =
 receptor.  A header row is recognised by a first cell that is not a number
 (e.g. ``source``); a label column (adcodes or names) by rows having one more
-cell than there are data rows.
+cell than there are data rows.  The shares of a source sum to at most 1 (the
+rest leaves the region), as the region loader requires.
+
+Files are read as UTF-8, else GB18030 (``encoding`` overrides; see
+:func:`coopgov.io.read_text`).  Rows in error messages are the lines of the
+file as an editor shows them: the first line (header or comment) is row 1,
+and blank and comment lines count.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from numpy.typing import NDArray
 
 from coopgov.errors import InputError
 from coopgov.games.cooperative import MAX_EXACT_PLAYERS
+from coopgov.io import read_text
 
 __all__ = ["GameFile", "parse_game", "read_game", "read_transfer_matrix"]
 
@@ -88,6 +95,7 @@ def parse_game(
     kind: str = "profit",
     missing: str = "error",
     file: str | None = None,
+    rows: list[int] | None = None,
 ) -> GameFile:
     """Build a :class:`GameFile` from player names and coalition values.
 
@@ -104,12 +112,18 @@ def parse_game(
         What to do with coalitions not listed.
     file : str, optional
         Source file, for error messages.
+    rows : list of int, optional
+        Row (line of the file) of each entry of ``values``, for error
+        messages; default the entries' positions from 1.
 
     Returns
     -------
     GameFile
         The game.
     """
+    if not isinstance(players, list) or not all(
+            isinstance(p, (str, int)) and not isinstance(p, bool) for p in players):
+        raise InputError("players must be a list of names", file=file, field="players")
     names = [str(p).strip() for p in players]
     n = len(names)
     if n < 1 or n > MAX_EXACT_PLAYERS:
@@ -123,11 +137,15 @@ def parse_game(
     index = {name: i for i, name in enumerate(names)}
     table = np.full(1 << n, np.nan)
     table[0] = 0.0
-    for row, (key, val) in enumerate(values.items(), start=1):
+    for k, (key, val) in enumerate(values.items()):
+        row = rows[k] if rows is not None else k + 1
         mask = _coalition_mask(str(key), index, file, row, "+")
+        if isinstance(val, bool) or (isinstance(val, str) and not val.strip()):
+            raise InputError("value is missing or not a number", file=file, row=row,
+                             field=str(key), value=val)
         try:
             number = float(val)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InputError(
                 "value is not a number", file=file, row=row, field=str(key), value=val
             ) from None
@@ -150,13 +168,15 @@ def parse_game(
     return GameFile(players=tuple(names), values=table, kind=kind)
 
 
-def read_game(path: str | Path) -> GameFile:
+def read_game(path: str | Path, *, encoding: str | None = None) -> GameFile:
     """Read a TU game from a JSON or CSV file (formats in the module docstring).
 
     Parameters
     ----------
     path : str or Path
         ``.json`` or ``.csv`` file.
+    encoding : str, optional
+        Text encoding (default: UTF-8, else GB18030).
 
     Returns
     -------
@@ -165,14 +185,13 @@ def read_game(path: str | Path) -> GameFile:
     """
     p = Path(path)
     file = str(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=file) from None
+    text = read_text(p, encoding=encoding)
     if p.suffix.lower() == ".json":
         try:
             doc = json.loads(text)
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, RecursionError) as exc:
+            if isinstance(exc, RecursionError):
+                raise InputError("invalid JSON: nested too deeply", file=file) from None
             raise InputError(f"invalid JSON: {exc.msg}", file=file, row=exc.lineno) from None
         if not isinstance(doc, dict) or "players" not in doc or "values" not in doc:
             raise InputError("JSON game needs 'players' and 'values'", file=file)
@@ -187,34 +206,73 @@ def read_game(path: str | Path) -> GameFile:
         )
     lines = text.splitlines()
     players: list[str] = []
+    first = 0
     if lines and lines[0].startswith("#players:"):
         players = [s.strip() for s in lines[0].split(":", 1)[1].split(",") if s.strip()]
-        lines = lines[1:]
-    reader = csv.DictReader(lines)
-    if reader.fieldnames is None or not {"coalition", "value"} <= set(reader.fieldnames):
-        raise InputError("CSV game needs the columns 'coalition,value'", file=file, row=0)
+        first = 1
+    reader = csv.DictReader(lines[first:])
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file ({exc})", file=file, row=first + 1) from None
+    if fieldnames is None or not {"coalition", "value"} <= set(fieldnames):
+        raise InputError("CSV game needs the columns 'coalition,value'", file=file,
+                         row=first + 1)
     values: dict[str, float] = {}
+    value_rows: list[int] = []
     kind = "profit"
-    for row, rec in enumerate(reader, start=1):
+    row = first + 1
+    records = iter(reader)
+    while True:
+        try:
+            rec = next(records)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"not a readable CSV row ({exc})", file=file,
+                             row=first + reader.line_num) from None
+        row = first + reader.line_num  # the line of the file (the first line is 1)
+        if None in rec:
+            raise InputError(f"row has {len(fieldnames) + len(rec[None])} fields, the header "
+                             f"has {len(fieldnames)}", file=file, row=row)
         key = (rec.get("coalition") or "").strip()
         members = [s for s in key.replace("+", " ").split() if s]
         for name in members:
             if name not in players:
                 players.append(name)
-        values[",".join(members)] = rec.get("value")  # type: ignore[assignment]
-        if row == 1 and rec.get("kind"):
+        joined = ",".join(members)
+        if joined in values:
+            raise InputError("coalition given twice", file=file, row=row, field="coalition",
+                             value=key)
+        values[joined] = rec.get("value")  # type: ignore[assignment]
+        value_rows.append(row)
+        if len(values) == 1 and rec.get("kind"):
             kind = str(rec["kind"]).strip()
-    return parse_game(players, values, kind=kind, file=file)
+    if not values:
+        raise InputError("CSV game has no coalition rows", file=file)
+    return parse_game(players, values, kind=kind, file=file, rows=value_rows)
 
 
-def read_transfer_matrix(path: str | Path) -> tuple[NDArray[np.float64], list[str]]:
+def read_transfer_matrix(
+    path: str | Path, *, encoding: str | None = None, atol: float = 1e-9
+) -> tuple[NDArray[np.float64], list[str]]:
     """Read a source-receptor transfer matrix from CSV.
+
+    The checks are those of the region loader
+    (:func:`coopgov.region.air.validate_transfer_matrix`): square, finite,
+    shares >= 0, and each source's shares summing to at most 1.  To align a
+    matrix with a region's cities by adcode, load it with
+    ``coopgov.region.load_region(name, transfer_csv=path)``.
 
     Parameters
     ----------
     path : str or Path
         CSV file: ``n x n`` shares [-], row = source, column = receptor;
         optional header row and optional first column of labels.
+    encoding : str, optional
+        Text encoding (default: UTF-8, else GB18030).
+    atol : float
+        Tolerance on row sums above one [-].
 
     Returns
     -------
@@ -225,13 +283,20 @@ def read_transfer_matrix(path: str | Path) -> tuple[NDArray[np.float64], list[st
     """
     p = Path(path)
     file = str(p)
+    text = read_text(p, encoding=encoding)
+    numbered: list[tuple[int, list[str]]] = []
+    reader = csv.reader(text.splitlines())
     try:
-        rows = list(csv.reader(p.read_text(encoding="utf-8").splitlines()))
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=file) from None
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
+        for r in reader:
+            if any(c.strip() for c in r) and not r[0].lstrip().startswith("#"):
+                numbered.append((reader.line_num, r))
+    except csv.Error as exc:
+        raise InputError(f"not a readable CSV file ({exc})", file=file,
+                         row=reader.line_num) from None
+    if not numbered:
         raise InputError("empty transfer matrix", file=file)
+    line_of = [k for k, _ in numbered]
+    rows = [r for _, r in numbered]
 
     def numeric(cell: str) -> bool:
         try:
@@ -242,6 +307,7 @@ def read_transfer_matrix(path: str | Path) -> tuple[NDArray[np.float64], list[st
 
     start = 0 if numeric(rows[0][0]) else 1  # header row: its first cell is not a number
     body = rows[start:]
+    body_lines = line_of[start:]
     if not body:
         raise InputError("transfer matrix has no data rows", file=file)
     has_labels = len(body[0]) == len(body) + 1  # label column: one cell more than rows
@@ -251,13 +317,18 @@ def read_transfer_matrix(path: str | Path) -> tuple[NDArray[np.float64], list[st
     for i, r in enumerate(body):
         cells = r[1:] if has_labels else r
         if len(cells) != n:
-            raise InputError(f"row has {len(cells)} values, expected {n}", file=file, row=i + 1)
+            raise InputError(f"row has {len(cells)} values, expected {n}", file=file,
+                             row=body_lines[i])
         for j, cell in enumerate(cells):
+            if not cell.strip():
+                raise InputError("empty entry", file=file, row=body_lines[i],
+                                 field=f"column {j + 1}", value=cell)
             try:
                 matrix[i, j] = float(cell)
             except ValueError:
                 raise InputError(
-                    "not a number", file=file, row=i + 1, field=f"column {j + 1}", value=cell
+                    "not a number", file=file, row=body_lines[i], field=f"column {j + 1}",
+                    value=cell
                 ) from None
     bad = np.argwhere(~np.isfinite(matrix) | (matrix < 0))
     if bad.size:
@@ -265,8 +336,14 @@ def read_transfer_matrix(path: str | Path) -> tuple[NDArray[np.float64], list[st
         raise InputError(
             "shares must be finite and >= 0",
             file=file,
-            row=i + 1,
+            row=body_lines[i],
             field=f"column {j + 1}",
             value=float(matrix[i, j]),
         )
+    sums = matrix.sum(axis=1)
+    over = np.flatnonzero(sums > 1.0 + atol)
+    if over.size:
+        i = int(over[0])
+        raise InputError("shares in the row sum to more than 1", file=file, row=body_lines[i],
+                         field="row sum", value=float(sums[i]))
     return matrix, labels

@@ -85,7 +85,7 @@ def _validate_parent(parent: ArrayLike, n: int | None = None) -> NDArray[np.int6
         raise InputError(
             "parent entries must be -1 or another region's index",
             field="parent",
-            row=int(bad[0]),
+            row=int(bad[0]) + 1,  # 1-based entry of the vector
             value=int(par[bad[0]]),
         )
     if np.count_nonzero(par == -1) != 1:
@@ -141,7 +141,7 @@ def _costs(costs: ArrayLike) -> NDArray[np.float64]:
         raise InputError(
             "segment costs must be finite and >= 0",
             field="costs",
-            row=int(bad[0]),
+            row=int(bad[0]) + 1,  # 1-based entry of the vector
             value=float(c[bad[0]]),
         )
     return c
@@ -468,7 +468,7 @@ def _check_water(
             raise InputError(
                 "must be finite and " + ("> 0" if strict else ">= 0"),
                 field=name,
-                row=int(bad[0]),
+                row=int(bad[0]) + 1,  # 1-based entry of the vector
                 value=float(arr[bad[0]]),
             )
     return e, a, b

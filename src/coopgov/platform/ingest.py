@@ -110,7 +110,9 @@ def parse_csv(data: bytes | str, *, file: str = "<csv>") -> pa.Table:
         One column per known column, missing optional columns as "": ``value``
         as strings, the others dictionary-encoded strings (a batch repeats its
         station ids, times, pollutants and units; each distinct string is then
-        stored and checked once).
+        stored and checked once); and ``_line``, the line of the file on which
+        each row stands (the header is line 1; blank lines count), by which
+        rejected rows are named.
     """
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     if raw.startswith(b"\xef\xbb\xbf"):  # byte-order mark written by spreadsheet programs
@@ -123,7 +125,32 @@ def parse_csv(data: bytes | str, *, file: str = "<csv>") -> pa.Table:
         raise InputError("CSV header is not UTF-8 text", file=file) from None
     names = [h.strip().strip('"').strip().lower() for h in header.split(",")]
     malformed: list[dict[str, Any]] = []
+    table = _read_table(raw, names, file, malformed, threads=True)
+    if any(m["row"] is None for m in malformed):  # record numbers are known read serially
+        malformed.clear()
+        table = _read_table(raw, names, file, malformed, threads=False)
+    if len(set(names)) != len(names):
+        raise InputError("duplicate column names in the CSV header", file=file, value=header)
+    out = _normalise_columns(table, file)
+    # Number rows as the file's lines (header = line 1; blank and continuation lines count).
+    lines = _record_lines(raw)
+    bad = {int(m["row"]) for m in malformed}
+    data_records = np.array([r for r in range(2, len(lines) + 1) if r not in bad], dtype=np.int64) \
+        if bad else np.arange(2, len(lines) + 1, dtype=np.int64)
+    if data_records.size == out.num_rows and len(lines) == out.num_rows + len(bad) + 1:
+        line_of = lines[data_records - 1]
+        for m in malformed:
+            m["row"] = int(lines[int(m["row"]) - 1])
+    else:  # pragma: no cover - defensive: fall back to record numbers (header = 1)
+        line_of = data_records[: out.num_rows] if data_records.size >= out.num_rows else \
+            np.arange(2, out.num_rows + 2, dtype=np.int64)
+    out = out.append_column("_line", pa.array(line_of, pa.int64()))
+    return out.replace_schema_metadata({"malformed": json.dumps(malformed)}) if malformed \
+        else out
 
+
+def _read_table(raw: bytes, names: list[str], file: str, malformed: list[dict[str, Any]],
+                *, threads: bool) -> pa.Table:
     def keep_malformed(row: Any) -> str:
         malformed.append({"row": row.number, "field": None,
                           "reason": f"malformed CSV row: {row.actual_columns} fields, "
@@ -132,10 +159,10 @@ def parse_csv(data: bytes | str, *, file: str = "<csv>") -> pa.Table:
         return "skip"
 
     try:
-        table = pacsv.read_csv(
+        return pacsv.read_csv(
             io.BytesIO(raw),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           block_size=1 << 24),
+                                           block_size=1 << 24, use_threads=threads),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() if c == "value" else _DICT for c in names},
                 strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -144,11 +171,34 @@ def parse_csv(data: bytes | str, *, file: str = "<csv>") -> pa.Table:
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise InputError(f"not a readable CSV table: {str(exc).splitlines()[0]}",
                          file=file) from None
-    if len(set(names)) != len(names):
-        raise InputError("duplicate column names in the CSV header", file=file, value=header)
-    out = _normalise_columns(table, file)
-    return out.replace_schema_metadata({"malformed": json.dumps(malformed)}) if malformed \
-        else out
+
+
+def _record_lines(raw: bytes) -> np.ndarray:
+    """Line (1-based) on which each CSV record starts, the header first.
+
+    Records as the CSV reader counts them: empty lines are skipped, and a
+    quoted value may run over several lines.
+    """
+    if b'"' not in raw:
+        buf = np.frombuffer(raw, dtype=np.uint8)
+        nl = np.flatnonzero(buf == 10)
+        starts = np.concatenate(([0], nl + 1))
+        ends = np.concatenate((nl, [buf.size]))
+        length = ends - starts
+        cr = (length > 0) & (buf[np.maximum(ends - 1, 0)] == 13) if buf.size else length > 0
+        return (np.flatnonzero((length - cr) > 0) + 1).astype(np.int64)
+    import csv
+
+    reader = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline=""))
+    out, previous = [], 0
+    try:
+        for rec in reader:
+            if rec:
+                out.append(previous + 1)
+            previous = reader.line_num
+    except csv.Error:  # pragma: no cover - the Arrow reader accepted it
+        pass
+    return np.asarray(out, dtype=np.int64)
 
 
 def _normalise_columns(table: pa.Table, file: str) -> pa.Table:
@@ -343,7 +393,9 @@ def validate_batch(
     -------
     ValidatedBatch
         Accepted rows (schema :data:`ACCEPTED_SCHEMA`) and rejected rows
-        ``{"row", "field", "reason", "record"}`` (rows numbered from 1).
+        ``{"row", "field", "reason", "record"}``, in the order of the
+        file; ``row`` is the line of a CSV file (header = line 1), or the
+        record's position (from 1) in a JSON batch.
 
     Notes
     -----
@@ -365,6 +417,9 @@ def validate_batch(
        gases at the reference state 298.15 K from 2018-09-01.
     """
     n = raw.num_rows
+    # Row numbers: lines of a CSV file (header = line 1), else records from 1.
+    line_of = raw.column("_line").to_numpy() if "_line" in raw.column_names \
+        else np.arange(1, n + 1, dtype=np.int64)
     code = np.zeros(n, dtype=np.int32)  # 0: accepted so far; else index into `reasons`
     reasons: list[tuple[str | None, str | None]] = [(None, None)]
 
@@ -461,13 +516,15 @@ def validate_batch(
         "unit_as_sent": strings(u_code, u_values),
         "reference_state_as_sent": strings(s_code, s_values),
         "source": strings(src_code, src_values),
-        "row_number": pa.array(rows + 1, pa.int64()),
+        "row_number": pa.array(line_of[rows], pa.int64()),
     }, schema=ACCEPTED_SCHEMA)
     bad_rows = np.flatnonzero(code != 0)
     records = raw.select(list(_ALL)).take(pa.array(bad_rows)).to_pylist() if bad_rows.size \
         else []
-    rejected = [{"row": int(i) + 1, "field": reasons[code[i]][0], "reason": reasons[code[i]][1],
-                 "record": rec} for i, rec in zip(bad_rows, records, strict=True)]
+    rejected = [{"row": int(line_of[i]), "field": reasons[code[i]][0],
+                 "reason": reasons[code[i]][1], "record": rec}
+                for i, rec in zip(bad_rows, records, strict=True)]
     malformed = json.loads((raw.schema.metadata or {}).get(b"malformed", b"[]"))
-    return ValidatedBatch(accepted=accepted, rejected=malformed + rejected,
-                          n_rows=n + len(malformed))
+    if malformed:  # in the order of the file
+        rejected = sorted(malformed + rejected, key=lambda r: r["row"])
+    return ValidatedBatch(accepted=accepted, rejected=rejected, n_rows=n + len(malformed))

@@ -54,6 +54,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from coopgov.errors import InputError
+from coopgov.io import read_text
 from coopgov.region.air import AirKernel, air_transfer_matrix, validate_transfer_matrix
 from coopgov.region.water import water_transfer_matrix
 
@@ -259,12 +260,7 @@ class _Csv:
 
 def _read_csv(path: Path) -> _Csv:
     """Read a CSV file; lines starting with ``#`` are comments, blank lines skipped."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
-    except (UnicodeDecodeError, OSError) as exc:
-        raise InputError(f"not a readable UTF-8 text file ({exc})", file=path) from None
+    text = read_text(path)  # UTF-8, else GB18030; InputError naming the file otherwise
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     try:
         records = list(csv.reader(lines, skipinitialspace=True))
@@ -644,7 +640,7 @@ def _parse_provenance(path: Path) -> pd.DataFrame:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML ({exc})", file=path) from None
 
