@@ -27,6 +27,7 @@ def run_command(
     seed: int = typer.Option(20081201, "--seed", help="Root random seed."),
     out: Path = typer.Option(Path("coopgov-report"), "--out", help="Output folder."),  # noqa: B008
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    lang: str = typer.Option("en", "--lang", help="Language of the HTML report: en or zh."),
 ) -> None:
     """Run scenarios on the region, print a summary and write an HTML report and tables."""
     import json
@@ -37,6 +38,8 @@ def run_command(
     from coopgov.scenarios.run import run_scenarios
 
     try:
+        if lang not in ("en", "zh"):
+            raise ValueError(f"--lang must be 'en' or 'zh', got {lang!r}")
         chosen = [load_scenario(p) for p in scenario or []]
         chosen += [load_builtin(n) for n in builtin or []]
         if not chosen:
@@ -54,7 +57,7 @@ def run_command(
             with atomic_directory(out) as tmp:
                 for name, frame in tables.items():
                     frame.to_parquet(tmp / f"{name}.parquet", index=False)
-                write_run_report(results, tmp / "report.html", region=region)
+                write_run_report(results, tmp / "report.html", region=region, lang=lang)
                 atomic_write_text(tmp / "summary.json", json.dumps(
                     {"scenarios": results.summary(), "seed": seed,
                      "replications": replications, "region": results.region_name},

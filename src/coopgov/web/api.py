@@ -104,6 +104,23 @@ def build_router(region_name: str = "yrd") -> APIRouter:
         except InputError as exc:
             return _error(exc)
 
+    @router.post("/api/scenario/toml", summary="The scenario as a TOML file for coopgov run")
+    def scenario_toml(body: Annotated[dict[str, Any], Body()]) -> Any:
+        """Validated scenario as TOML text (``coopgov run --scenario FILE``)."""
+        try:
+            return Response(payloads.scenario_toml(body), media_type="application/toml")
+        except InputError as exc:
+            return _error(exc)
+
+    @router.post("/api/scenario/parse", summary="Read a scenario TOML")
+    def scenario_parse(body: Annotated[dict[str, Any], Body()]) -> Any:
+        """Validate an uploaded scenario TOML and return it as the page's scenario."""
+        try:
+            return payloads.scenario_from_toml(str(body.get("toml") or ""),
+                                               file=str(body.get("file") or "uploaded TOML"))
+        except InputError as exc:
+            return _error(exc)
+
     @router.post("/api/bands", summary="Spread of the cooperation rate over ABM replications")
     def bands(body: Annotated[dict[str, Any], Body()],
               replications: Annotated[int, Query(ge=2, le=200)] = 20) -> Any:

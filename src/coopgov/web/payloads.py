@@ -36,6 +36,8 @@ __all__ = [
     "per_tonne_payload",
     "river_parents",
     "scenario_from_request",
+    "scenario_from_toml",
+    "scenario_toml",
     "simulation_payload",
     "xinan_payload",
 ]
@@ -195,6 +197,84 @@ def scenario_from_request(body: Mapping[str, Any]) -> Any:
             if k in body and body[k] is not None}
     data["name"] = str(body.get("name") or "dashboard")
     return scenario_from_dict(data, file="request")
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _toml_key(key: str) -> str:
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
+
+
+def scenario_toml(body: Mapping[str, Any]) -> str:
+    """The page's scenario as a TOML file that ``coopgov run --scenario`` reads.
+
+    Parameters
+    ----------
+    body : mapping
+        See :func:`scenario_from_request`; validated first.
+
+    Returns
+    -------
+    str
+        TOML text: name, title, region, start_year, years, ``[parameters]``,
+        ``[levers]`` (a number, or an inline table year = intensity).
+    """
+    sc = scenario_from_request(body)
+    lines = ["# Scenario exported from the coopgov dashboard.",
+             f"name = {_toml_string(sc.name)}"]
+    if sc.title:
+        lines.append(f"title = {_toml_string(sc.title)}")
+    if sc.description:
+        lines.append(f"description = {_toml_string(sc.description)}")
+    lines += [f"region = {_toml_string(sc.region)}", f"start_year = {sc.start_year}",
+              f"years = {sc.years}"]
+    if sc.parameters:
+        lines += ["", "[parameters]"]
+        lines += [f"{_toml_key(k)} = {float(v)!r}" for k, v in sc.parameters.items()]
+    if sc.levers:
+        lines += ["", "[levers]"]
+        for name, setting in sc.levers.items():
+            if isinstance(setting, dict):
+                inner = ", ".join(f"{int(y)} = {float(v)!r}" for y, v in sorted(setting.items()))
+                lines.append(f"{_toml_key(name)} = {{ {inner} }}")
+            else:
+                lines.append(f"{_toml_key(name)} = {float(setting)!r}")
+    return "\n".join(lines) + "\n"
+
+
+def scenario_from_toml(text: str, file: str = "uploaded TOML") -> dict[str, Any]:
+    """Validate a scenario TOML (as ``coopgov run --scenario`` does) and return it for the page.
+
+    Parameters
+    ----------
+    text : str
+        TOML text of a scenario file.
+    file : str
+        Name used in error messages.
+
+    Returns
+    -------
+    dict
+        ``name``, ``title``, ``start_year``, ``years``, ``parameters``,
+        ``levers`` (schedules keyed by year strings).
+    """
+    import tomllib
+
+    from coopgov.scenarios import scenario_from_dict
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=file) from None
+    sc = scenario_from_dict(data, file=file)
+    return {"name": sc.name, "title": sc.title, "start_year": sc.start_year, "years": sc.years,
+            "parameters": dict(sc.parameters),
+            "levers": {k: ({str(y): v for y, v in val.items()} if isinstance(val, dict) else val)
+                       for k, val in sc.levers.items()}}
 
 
 def _simulate(body: Mapping[str, Any], region_name: str) -> tuple[Any, Any]:
