@@ -63,7 +63,7 @@ def serve_docs_offline(app: FastAPI) -> FastAPI:
 
     FastAPI's default ``/docs`` and ``/redoc`` pages load their scripts from
     a CDN; they are replaced by a ``/docs`` page whose files come from the
-    ``swagger-ui-bundle`` package (``/redoc`` is dropped).  Without that
+    ``fastapi-offline`` package (``/redoc`` is dropped).  Without that
     package there is no ``/docs`` page at all, rather than one that reaches out.
     """
     from fastapi.openapi.docs import get_swagger_ui_html
@@ -72,11 +72,12 @@ def serve_docs_offline(app: FastAPI) -> FastAPI:
     drop = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.router.routes = [r for r in app.router.routes if getattr(r, "path", None) not in drop]
     app.docs_url = app.redoc_url = None
-    try:
-        from swagger_ui_bundle import swagger_ui_path
+    try:  # only its bundled Swagger UI 5 files are used (OpenAPI 3.1 needs version 5)
+        import fastapi_offline
     except ImportError:  # pragma: no cover - the platform extra installs it
         return app
-    app.mount("/docs/static", StaticFiles(directory=swagger_ui_path), name="docs-static")
+    static = Path(fastapi_offline.__file__).with_name("static")
+    app.mount("/docs/static", StaticFiles(directory=static), name="docs-static")
     openapi_url = app.openapi_url or "/openapi.json"
 
     @app.get("/docs", include_in_schema=False)
@@ -85,7 +86,7 @@ def serve_docs_offline(app: FastAPI) -> FastAPI:
             openapi_url=openapi_url, title=f"{app.title} — API",
             swagger_js_url="/docs/static/swagger-ui-bundle.js",
             swagger_css_url="/docs/static/swagger-ui.css",
-            swagger_favicon_url="/docs/static/favicon-32x32.png",
+            swagger_favicon_url="/docs/static/favicon.png",
             swagger_ui_parameters={"validatorUrl": None})
 
     return app

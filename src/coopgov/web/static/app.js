@@ -108,6 +108,12 @@ function plotTitle(id, text) {
   if (!cap) { cap = el("div", {class: "plot-title", id: id + "-title"}); div.parentNode.insertBefore(cap, div); }
   cap.textContent = text || "";
 }
+let plotlyZh = false;
+function plotConfig() {
+  if (S.lang !== "zh") return PLOT_CONFIG;
+  if (!plotlyZh) { Plotly.register({moduleType: "locale", name: "zh-CN", dictionary: PLOTLY_ZH, format: {}}); plotlyZh = true; }
+  return Object.assign({locale: "zh-CN"}, PLOT_CONFIG);
+}
 function plot(id, traces, layout) {
   if (typeof Plotly === "undefined") return;
   const lay = Object.assign({}, layout);
@@ -116,7 +122,7 @@ function plot(id, traces, layout) {
   Plotly.react($(id), traces, Object.assign({
     margin: {l: 55, r: 15, t: 12, b: 35}, font: {size: 11}, legend: {orientation: "h", y: -0.18},
     paper_bgcolor: "#fff", plot_bgcolor: "#fff",
-  }, lay), PLOT_CONFIG);
+  }, lay), plotConfig());
 }
 function clearPlot(id) {
   if (typeof Plotly !== "undefined" && $(id).data) Plotly.purge($(id));
@@ -641,13 +647,13 @@ function downloadJson() {
 async function loadMapScenario() {
   const name = $("map-scenario").value;
   S.map.scenario = name;
-  const keepYear = S.map.result ? S.map.result.years[Math.min(Number($("map-year").value), S.map.result.years.length - 1)] : null;
-  if (name === "__current__") {
-    S.map.result = S.builder.result;
-  } else {
-    const sc = S.meta.scenarios.find((s) => s.name === name);
-    S.map.result = await api("api/simulate", scenarioBody(sc));
-  }
+  let next;
+  if (name === "__current__") next = S.builder.result;
+  else next = await api("api/simulate", scenarioBody(S.meta.scenarios.find((s) => s.name === name)));
+  // the year shown now (read after the request: the user may have moved the slider meanwhile)
+  const prev = S.map.result;
+  const keepYear = prev ? prev.years[Math.min(Number($("map-year").value), prev.years.length - 1)] : null;
+  S.map.result = next;
   const input = $("map-year"), years = S.map.result.years;
   input.max = String(years.length - 1);
   // keep the calendar year shown when the new scenario covers it

@@ -184,3 +184,20 @@ const I18N = {
     "exp.effect": "效果", "exp.noprim": "该实验没有 PRIM 结果。",
   },
 };
+
+/* Chinese titles of plotly's chart toolbar and hover texts (registered as plotly locale zh-CN). */
+const PLOTLY_ZH = {
+  "Download plot as a PNG": "下载图表（PNG）", "Download plot": "下载图表", "Zoom": "缩放", "Pan": "平移",
+  "Box Select": "矩形选择", "Lasso Select": "套索选择", "Zoom in": "放大", "Zoom out": "缩小",
+  "Autoscale": "自动缩放", "Reset axes": "重置坐标轴", "Reset view": "重置视图",
+  "Toggle Spike Lines": "切换辅助线", "Show closest data on hover": "悬停显示最近数据",
+  "Compare data on hover": "悬停比较数据", "Toggle show closest data on hover": "切换悬停最近数据",
+  "Produced with Plotly.js": "由 Plotly.js 绘制", "Double-click to zoom back out": "双击还原",
+  "Click to enter Plot title": "点击输入标题", "Click to enter X axis title": "点击输入横轴标题",
+  "Click to enter Y axis title": "点击输入纵轴标题", "Click to enter Colorscale title": "点击输入色阶标题",
+  "Reset camera to default": "重置视角", "Orbital rotation": "轨道旋转", "Turntable rotation": "转台旋转",
+  "Draw line": "画线", "Draw rectangle": "画矩形", "Draw circle": "画圆", "Draw closed freeform": "画闭合自由线",
+  "Draw open freeform": "画开放自由线", "Erase active shape": "擦除图形", "trace": "数据系列",
+  "Taking snapshot - this may take a few seconds": "正在截图，请稍候", "Snapshot succeeded": "截图成功",
+  "Sorry, there was a problem downloading your snapshot!": "抱歉，下载截图时出错！",
+};
