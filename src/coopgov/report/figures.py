@@ -155,8 +155,9 @@ def force_figure(years: Sequence[int], terms: Mapping[str, Sequence[float]],
         fig.update_yaxes(range=[0, 1], tickvals=[0, 0.25, 0.5, 0.75, 1], title_text=coop_label,
                          row=2, col=1)
     fig.update_yaxes(title_text=ylabel, row=1, col=1)
-    fig.update_layout(barmode="relative", title=title, height=620,
-                      legend={"groupclick": "toggleitem", "font": {"size": 10}},
+    fig.update_layout(barmode="relative", title=title, height=760,
+                      legend={"groupclick": "toggleitem", "font": {"size": 10},
+                              "orientation": "h", "y": -0.08, "yanchor": "top"},
                       margin={"l": 60, "r": 10, "t": 40, "b": 40})
     return fig
 

@@ -116,7 +116,8 @@ def html_page(title: str, sections: Sequence[tuple[str, str]], *, subtitle: str 
 
 
 def _fig(fig: go.Figure) -> str:
-    fig.update_layout(autosize=True, width=None)
+    # toolbar on the side: on a phone it would otherwise cover the title
+    fig.update_layout(autosize=True, width=None, modebar={"orientation": "v"})
     return fig.to_html(full_html=False, include_plotlyjs=False, config=PLOT_CONFIG,
                        default_width="100%")
 

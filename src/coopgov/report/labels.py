@@ -47,7 +47,7 @@ OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "
              "#999999")
 
 #: Line dashes cycled with the palette when there are more series than colours.
-DASHES = ("solid", "dash", "dot", "dashdot")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
 #: Force families of the study (section 3: attraction, pressure, thrust; section 4: resistance).
 FAMILY_LABELS: dict[str, tuple[str, str]] = {
@@ -171,7 +171,10 @@ def force_term_colours(terms: Iterable[tuple[str, str]] | None = None) -> dict[s
 
 
 def category_colours(n: int) -> list[tuple[str, str]]:
-    """``n`` distinct (colour, dash) pairs: Okabe–Ito colours, then the next dash style."""
+    """``n`` (colour, dash) pairs: Okabe–Ito colours, then the next dash style.
+
+    Distinct for up to 48 series (8 colours x 6 dashes); beyond that they repeat.
+    """
     return [(OKABE_ITO[k % len(OKABE_ITO)], DASHES[(k // len(OKABE_ITO)) % len(DASHES)])
             for k in range(n)]
 

@@ -105,7 +105,13 @@ const PLOT_CONFIG = {displaylogo: false, responsive: true, showSendToCloud: fals
 function plotTitle(id, text) {
   const div = $(id);
   let cap = document.getElementById(id + "-title");
-  if (!cap) { cap = el("div", {class: "plot-title", id: id + "-title"}); div.parentNode.insertBefore(cap, div); }
+  if (!cap) {
+    // title and chart share one wrapper, so that in a grid they stay one cell
+    const wrap = el("div", {class: "plot-wrap"});
+    div.parentNode.insertBefore(wrap, div);
+    cap = el("div", {class: "plot-title", id: id + "-title"});
+    wrap.append(cap, div);
+  }
   cap.textContent = text || "";
 }
 let plotlyZh = false;
@@ -713,7 +719,7 @@ async function renderForces() {
   traces.push({x: data.years, y: data.cooperation, mode: "lines", name: t("forces.coop"), xaxis: "x", yaxis: "y2",
     legendgroup: "total", line: {color: "#0072B2", width: 2.5}});
   const phone = window.innerWidth < 600;
-  plot("plot-forces", traces, {barmode: "relative", title: {text: tf("forces.title", {city: cityName(code)}) + " — " + t("forces.unit")},
+  plot("plot-forces", traces, {barmode: "relative", title: {text: t("forces.unit")},
     grid: {rows: 2, columns: 1, pattern: "independent", roworder: "top to bottom"},
     yaxis: {title: {text: "c0"}, domain: [0.34, 1], zeroline: true, zerolinecolor: "#444"},
     yaxis2: {domain: [0, 0.24], range: [0, 1], tickvals: [0, 0.25, 0.5, 0.75, 1], title: {text: t("forces.coopaxis")}},
@@ -897,7 +903,7 @@ function renderExperiment() {
     plot("plot-exp-ranking", [{type: "bar", orientation: "h", y: rows.map((r) => lab(r.lever)), x: rows.map((r) => r.median),
       marker: {color: "#0072B2"}, name: t("exp.effect"),
       error_x: {type: "data", symmetric: false, array: rows.map((r) => r.p95 - r.median), arrayminus: rows.map((r) => r.median - r.p05)}}],
-      {title: {text: tf("exp.ranking", {outcome})}, margin: {l: 170, r: 10, t: 10, b: 35}, showlegend: false});
+      {title: {text: tf("exp.ranking", {outcome})}, yaxis: {automargin: true}, margin: {l: 10, r: 10, t: 10, b: 35}, showlegend: false});
   } else clearPlot("plot-exp-ranking");
   if (ex.sobol) {
     const rows = ex.sobol.slice().sort((a, b) => a.ST - b.ST);
@@ -907,13 +913,13 @@ function renderExperiment() {
        error_x: {type: "data", array: rows.map((r) => r.S1_conf)}},
       {type: "bar", orientation: "h", y, x: rows.map((r) => r.ST), name: t("exp.st"), marker: {color: "#0072B2"},
        error_x: {type: "data", array: rows.map((r) => r.ST_conf)}}],
-      {title: {text: tf("exp.sobol", {outcome})}, barmode: "group", margin: {l: 150, r: 10, t: 10, b: 35}});
+      {title: {text: tf("exp.sobol", {outcome})}, barmode: "group", yaxis: {automargin: true}, margin: {l: 10, r: 10, t: 10, b: 35}});
   } else clearPlot("plot-exp-sobol");
   if (ex.feature_scores) {
     const pols = Object.keys(ex.feature_scores[0]).filter((k) => k !== "factor");
     plot("plot-exp-features", pols.map((p, i) => ({type: "bar", orientation: "h", name: p === "baseline" ? scenarioTitle(S.meta.scenarios.find((s) => s.name === "baseline") || {title: p}) : (S.meta.levers.find((l) => l.name === p) ? leverLabel(S.meta.levers.find((l) => l.name === p)) : p),
       y: ex.feature_scores.map((r) => paramName(r.factor)), x: ex.feature_scores.map((r) => r[p]), marker: {color: pal[i % pal.length]}})),
-      {title: {text: t("exp.features")}, barmode: "group", margin: {l: 150, r: 10, t: 10, b: 35}});
+      {title: {text: t("exp.features")}, barmode: "group", yaxis: {automargin: true}, margin: {l: 10, r: 10, t: 10, b: 35}});
   } else clearPlot("plot-exp-features");
   renderPrim();
 }
@@ -930,7 +936,7 @@ function renderPrim() {
               colorbar: {title: {text: t("exp.restricted")}, thickness: 10}, line: {width: 0}}},
     {x: [pr.coverage[k]], y: [pr.density[k]], mode: "markers", name: tf("exp.box", {step: k, cov: pr.coverage[k].toFixed(2), den: pr.density[k].toFixed(2)}),
      marker: {size: 18, symbol: "circle-open", color: "#D55E00", line: {width: 3}}, hoverinfo: "skip"},
-  ], {title: {text: t("exp.prim") + " — " + pr.cases}, xaxis: {title: {text: t("exp.coverage")}, range: [0, 1.05]},
+  ], {title: {text: t("exp.prim") + " — " + pr.cases.replace(/_/g, " ")}, xaxis: {title: {text: t("exp.coverage")}, range: [0, 1.05]},
       yaxis: {title: {text: t("exp.density")}, range: [0, 1.05]}, showlegend: false});
   const div = $("plot-exp-prim");
   if (!div.dataset.bound) {
@@ -953,7 +959,7 @@ function renderPrim() {
     {type: "bar", orientation: "h", y, x: shown.map((b) => scale(b, b.high) - scale(b, b.low)), base: shown.map((b) => scale(b, b.low)),
      marker: {color: "#D55E00"}, name: t("exp.inbox"), hovertemplate: "%{base:.2f} – %{x:.2f}<extra></extra>"},
   ], {title: {text: tf("exp.box", {step: k, cov: pr.coverage[k].toFixed(2), den: pr.density[k].toFixed(2)}) + (k === pr.chosen ? " (" + t("exp.chosen") + ")" : "")},
-      barmode: "overlay", xaxis: {range: [0, 1], tickvals: [0, 0.5, 1], ticktext: ["min", "", "max"]}, margin: {l: 150, r: 10, t: 10, b: 35}});
+      barmode: "overlay", xaxis: {range: [-0.03, 1.03], tickvals: [0, 1], ticktext: [t("exp.low"), t("exp.high")]}, yaxis: {automargin: true}, margin: {l: 10, r: 10, t: 10, b: 35}});
   fillTable($("exp-box-table"), [t("exp.parameter"), t("exp.low"), t("exp.high"), t("exp.fullrange")],
     shown.map((b) => [paramName(b.factor), b.low.toPrecision(3), b.high.toPrecision(3),
       pr.ranges[b.factor].map((v) => v.toPrecision(3)).join(" – ")]));
