@@ -33,7 +33,7 @@ DEFAULT_PREFIX = "/dashboard"
 
 
 def mount_dashboard(app: FastAPI, *, prefix: str = DEFAULT_PREFIX,
-                    region_name: str = "yrd") -> FastAPI:
+                    region_name: str = "yrd", offline_docs: bool = True) -> FastAPI:
     """Mount the dashboard (page, static files, JSON API) into a FastAPI app.
 
     Parameters
@@ -46,6 +46,9 @@ def mount_dashboard(app: FastAPI, *, prefix: str = DEFAULT_PREFIX,
         URL path of the dashboard (page at ``prefix + "/"``).
     region_name : str
         Region shown and simulated.
+    offline_docs : bool
+        Also serve the host's ``/docs`` from the package instead of a CDN
+        (:func:`serve_docs_offline`), so that nothing on the server reaches out.
 
     Returns
     -------
@@ -53,6 +56,8 @@ def mount_dashboard(app: FastAPI, *, prefix: str = DEFAULT_PREFIX,
         ``app``, for chaining.
     """
     prefix = "/" + prefix.strip("/")
+    if offline_docs and app.docs_url is not None:
+        serve_docs_offline(app)
     app.mount(f"{prefix}/static", StaticFiles(directory=STATIC_DIR), name="dashboard-static")
     app.include_router(build_router(region_name), prefix=prefix)
     return app
@@ -133,7 +138,6 @@ def create_dashboard_app(store: Any = None, *, platform: bool = True,
     if experiments_root is None:
         experiments_root = os.environ.get("COOPGOV_RESULTS") or "results"
     app.state.experiments_root = Path(experiments_root)
-    serve_docs_offline(app)
     mount_dashboard(app, region_name=region_name)
 
     @app.get("/", include_in_schema=False)

@@ -1080,6 +1080,18 @@ async function start() {
     showTip(ev, cityDetails(code) + `<div>AQI <b>${c && c.aqi !== null ? c.aqi : "NA"}</b>, ${esc(t("monit.warning"))}: ${esc(t("warn." + (c ? c.warning : 0)))}</div>`);
   }});
 
+  // file inputs with translated text (the browser's own "Choose File" would stay English)
+  for (const input of document.querySelectorAll("input[type=file]")) {
+    input.classList.add("visually-hidden");
+    const btn = el("span", {class: "file-button", "data-i18n": "file.choose"}, t("file.choose"));
+    const name = el("span", {class: "file-name", "data-i18n": "file.none"}, t("file.none"));
+    input.after(btn, name);
+    input.addEventListener("change", () => {
+      const f = input.files && input.files[0];
+      if (f) { name.removeAttribute("data-i18n"); name.textContent = f.name; }
+      else { name.setAttribute("data-i18n", "file.none"); name.textContent = t("file.none"); }
+    });
+  }
   $("lang-toggle").addEventListener("click", () => {
     S.lang = S.lang === "zh" ? "en" : "zh";
     localStorage.setItem("coopgov.lang", S.lang);

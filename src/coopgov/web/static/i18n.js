@@ -94,6 +94,7 @@ const I18N = {
     "exp.features": "Feature scores", "exp.featurehint": "Feature scores: how much each parameter drives the main outcome, per policy.",
     "exp.runs": "runs", "exp.loading": "Analysing the experiment…", "exp.chosen": "chosen box",
     "exp.effect": "effect", "exp.noprim": "No PRIM result for this experiment.",
+    "file.choose": "Choose a file…", "file.none": "no file chosen",
   },
   zh: {
     "title": "coopgov — 地方政府合作动力学",
@@ -182,6 +183,7 @@ const I18N = {
     "exp.features": "特征得分", "exp.featurehint": "特征得分：各参数对主要结果的影响程度，按政策分列。",
     "exp.runs": "次运行", "exp.loading": "正在分析实验…", "exp.chosen": "选定的盒子",
     "exp.effect": "效果", "exp.noprim": "该实验没有 PRIM 结果。",
+    "file.choose": "选择文件…", "file.none": "未选择文件",
   },
 };
 
