@@ -57,7 +57,8 @@ def main() -> None:
         return
     print(f"{'case':32s} {'median s':>9s} {'min s':>7s} {'- python':>9s} {'target':>7s}")
     for r in rows:
-        tgt = "" if r["target_s"] is None else f"{r['target_s']:.1f}" + (" ok" if r["ok"] else " !!")
+        tgt = ("" if r["target_s"] is None
+               else f"{r['target_s']:.1f}" + (" ok" if r["ok"] else " !!"))
         print(f"{r['case']:32s} {r['median_s']:9.3f} {r['min_s']:7.3f} "
               f"{r['over_python_s']:9.3f} {tgt:>7s}")
 

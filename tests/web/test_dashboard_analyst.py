@@ -39,7 +39,7 @@ def test_the_41_city_labels_are_unique_in_both_languages():
         labels = city_labels(cities, lang)
         assert len(labels) == 41 and len(set(labels.values())) == 41
     en = city_labels(cities, "en")
-    # shared/STANDARDS.md: Suzhou 320500 Jiangsu / 341300 Anhui; Taizhou 321200 Jiangsu / 331000 Zhejiang
+    # GB/T 2260 codes: Suzhou 320500 Jiangsu / 341300 Anhui; Taizhou 321200 / 331000 Zhejiang
     assert (en[320500], en[341300]) == ("Suzhou (Jiangsu)", "Suzhou (Anhui)")
     assert (en[321200], en[331000]) == ("Taizhou (Jiangsu)", "Taizhou (Zhejiang)")
     assert en[310100] == "Shanghai"  # a unique name keeps no suffix

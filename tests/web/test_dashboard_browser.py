@@ -209,7 +209,7 @@ def test_monitoring_colours_cities_by_aqi_category(dash):
     page = dash.page
     page.wait_for_function("() => document.getElementById('monit-date').value === '2025-01-01'")
     page.wait_for_selector("#monit-table tr td")
-    # HJ 633 colours (shared/STANDARDS.md): AQI 119 orange, 86 yellow, 350 maroon
+    # HJ 633-2012 category colours: AQI 119 orange, 86 yellow, 350 maroon
     fill = {code: page.get_attribute(f"#map-monit path[data-adcode='{code}']", "fill").lower()
             for code in (SH, SZ, JX)}
     assert fill == {SH: "#ff7e00", SZ: "#ffff00", JX: "#7e0023"}
@@ -246,6 +246,15 @@ def test_language_switch(dash):
 # --------------------------------------------------------------------------
 # saved work, labels, charts, Chinese, phones, inputs, anchors, experiments
 # --------------------------------------------------------------------------
+BAD_SAMPLES = b"section,date,factor,value,unit\nJiekou,2012-01-05,codmn,abc,mg/L\n"
+
+
+def wait_text(page, element_id: str, words: str) -> None:
+    """Wait until the element's text contains ``words``."""
+    page.wait_for_function("([id, w]) => document.getElementById(id).textContent.includes(w)",
+                           arg=[element_id, words])
+
+
 def _latency(name: str, values: list[float]) -> None:
     """Add interaction latencies [ms] to test-artifacts/dashboard-latency.json."""
     path = ARTIFACTS / "dashboard-latency.json"
@@ -268,7 +277,8 @@ def test_saved_work_survives_reload_and_round_trips(dash, tmp_path):
     page.wait_for_function("() => location.search.includes('s=')")
     page.fill("#save-name", "mine")
     page.click("#btn-save")
-    page.wait_for_function("() => JSON.parse(localStorage.getItem('coopgov.saved.v1') || '[]').length === 1")
+    page.wait_for_function("() => JSON.parse(localStorage.getItem('coopgov.saved.v1') ||"
+                           " '[]').length === 1")
     shared = page.url
     # reload: the builder's scenario comes back from the URL, the saved one from local storage
     page.reload()
@@ -307,18 +317,18 @@ def test_saved_work_survives_reload_and_round_trips(dash, tmp_path):
     page.wait_for_selector("body[data-ready='1']")
     assert page.input_value("#lever-joint_mechanism") == "0"
     page.set_input_files("#import-file", str(saved_json))
-    page.wait_for_function("() => document.getElementById('compare-note').textContent.includes('Imported')")
+    wait_text(page, "compare-note", "Imported")
     assert page.input_value("#lever-joint_mechanism") == "0.7"
     assert "second" in text(dash, "#compare-table")
     # and a TOML file (the one exported above) loads into the builder
     page.set_input_files("#import-file", str(toml))
-    page.wait_for_function("() => document.getElementById('compare-note').textContent.includes('exported.toml')")
+    wait_text(page, "compare-note", "exported.toml")
     assert page.input_value("#param-central_penalty") == "3"
     # a file that is neither says so
     bad = tmp_path / "bad.json"
     bad.write_text("{\"not\": 1}")
     page.set_input_files("#import-file", str(bad))
-    page.wait_for_function("() => document.getElementById('compare-note').textContent.includes('bad.json')")
+    wait_text(page, "compare-note", "bad.json")
     assert "not a coopgov JSON" in text(dash, "#compare-note")
     dash.screenshot("builder-saved-work")
     assert dash.errors == []
@@ -336,7 +346,8 @@ def test_city_labels_are_unique_everywhere(dash):
     assert "Suzhou (Anhui)" in text(dash, "#map-details")
     page.click("#nav a[data-page='forces']")
     page.click("#map-forces path[data-adcode='321200']")
-    page.wait_for_function("() => document.getElementById('plot-forces').dataset.adcode === '321200'")
+    page.wait_for_function("() => document.getElementById('plot-forces').dataset.adcode ==="
+                           " '321200'")
     assert "Taizhou (Jiangsu)" in text(dash, "#forces-city")
 
 
@@ -347,11 +358,14 @@ def test_every_toolbar_button_stays_local(dash):
     clicked = 0
     for name in ("builder", "forces", "compensation", "experiments"):
         page.click(f"#nav a[data-page='{name}']")
-        page.wait_for_selector(f"#page-{name} .js-plotly-plot .modebar", state="attached", timeout=30_000)
+        page.wait_for_selector(f"#page-{name} .js-plotly-plot .modebar", state="attached",
+                               timeout=30_000)
         page.wait_for_timeout(300)
-        assert page.locator(f"#page-{name} [data-title*='Cloud'], #page-{name} [data-title*='Share'],"
+        assert page.locator(f"#page-{name} [data-title*='Cloud'], #page-{name}"
+                            f" [data-title*='Share'],"
                             f" #page-{name} [data-title*='Chart Studio']").count() == 0
-        for plot_id in page.evaluate(f"Array.from(document.querySelectorAll('#page-{name} .js-plotly-plot'))"
+        for plot_id in page.evaluate(f"Array.from(document.querySelectorAll('#page-{name}"
+                                     f" .js-plotly-plot'))"
                                      ".filter((p) => p.offsetParent).map((p) => p.id)"):
             buttons = page.locator(f"#{plot_id} .modebar-btn")
             for k in range(buttons.count()):
@@ -371,16 +385,27 @@ def test_every_toolbar_button_stays_local(dash):
     assert dash.errors == []
 
 
+# Numbers, units, standards and proper names that stay as they are in Chinese text.
+ALLOWED_LATIN = (
+    'coopgov PM2\\.5 PM10 PM SO2 NOx NO2 CO O3 AQI IAQI HJ '
+    'GB CSV JSON TOML GDP COD NH3-N TN TP ABM LRS UES '
+    'DES Shapley Chander Tulkens Ni Wang Castro Mäler NetLogo Wilensky c0 k0 '
+    'P S1 ST PRIM Sobol NA setup go once Info SPEC min '
+    'max yrd YRD A B C D U mg L m3 s '
+    't µg ug km x y e8 bn et al Jiekou City County '
+    'Plotly plotly zh en '
+)
 VISIBLE_LATIN_ONLY = r"""
 () => {
   // Latin-only visible text: no CJK character, at least one Latin letter after removing
   // numbers, units, standards and proper names (elements marked translate="no" or <code>).
-  const allowed = /\b(coopgov|PM2\.5|PM10|PM|SO2|NOx|NO2|CO|O3|AQI|IAQI|HJ|GB|CSV|JSON|TOML|GDP|COD|NH3-N|TN|TP|ABM|LRS|UES|DES|Shapley|Chander|Tulkens|Ni|Wang|Castro|Mäler|NetLogo|Wilensky|c0|k0|P|S1|ST|PRIM|Sobol|NA|setup|go|once|Info|SPEC|min|max|yrd|YRD|A|B|C|D|U|mg|L|m3|s|t|µg|ug|km|x|y|e8|bn|et al|Jiekou|City|County|Plotly|plotly|zh|en)\b/g;
+  const allowed = new RegExp("\\b(" + ALLOWED + ")\\b", "g");
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
-    if (!el || el.closest("code, [translate='no'], script, style, .modebar, #lang-toggle, .hidden")) continue;
+    if (!el || el.closest("code, [translate='no'], script, style, .modebar, #lang-toggle,"
+                          " .hidden")) continue;
     if (!el.getClientRects().length || getComputedStyle(el).visibility === "hidden") continue;
     let s = n.textContent.trim();
     if (!s || /[\u3000-\u9fff\uff00-\uffef]/.test(s)) continue;
@@ -391,7 +416,9 @@ VISIBLE_LATIN_ONLY = r"""
     if (!e.getClientRects().length) continue;
     for (const a of ["placeholder", "aria-label"]) {
       const v = e.getAttribute(a);
-      if (v && !/[\u3000-\u9fff]/.test(v) && /[A-Za-z]{2,}/.test(v.replace(allowed, ""))) out.push(a + ": " + v);
+      if (v && !/[\u3000-\u9fff]/.test(v) && /[A-Za-z]{2,}/.test(v.replace(allowed, ""))) {
+        out.push(a + ": " + v);
+      }
     }
   }
   return out;
@@ -422,7 +449,8 @@ def test_chinese_throughout(dash):
         if name == "forces":
             page.wait_for_selector("#plot-forces .main-svg")
         page.wait_for_timeout(400)
-        bad = page.evaluate(VISIBLE_LATIN_ONLY)
+        bad = page.evaluate(VISIBLE_LATIN_ONLY.replace(
+            "ALLOWED", json.dumps("|".join(" ".join(ALLOWED_LATIN).split()))))
         if bad:
             found[name] = bad
         dash.screenshot(f"zh-{name}")
@@ -452,7 +480,7 @@ def test_inputs_say_what_they_did(dash):
     page.fill("#builder-years", "30")
     page.fill("#builder-start", "1850")
     page.dispatch_event("#builder-start", "change")
-    page.wait_for_function("() => document.getElementById('builder-error').textContent.includes('1900')")
+    wait_text(page, "builder-error", "1900")
     assert text(dash, "#mon-end") == "–"
     page.fill("#builder-start", "2026")
     page.dispatch_event("#builder-start", "change")
@@ -470,11 +498,13 @@ def test_inputs_say_what_they_did(dash):
     # and what the server answers (an uploaded CSV with a bad row) names no path either
     page.fill("#xinan-year", "")
     page.set_input_files("#xinan-file", files=[{"name": "mine.csv", "mimeType": "text/csv",
-                                                 "buffer": b"section,date,factor,value,unit\nJiekou,2012-01-05,codmn,abc,mg/L\n"}])
+                                                 "buffer": BAD_SAMPLES}])
     page.click("#btn-xinan")
     page.wait_for_function("() => document.querySelector('#xinan-result .error') && "
-                           "document.querySelector('#xinan-result .error').textContent.includes('uploaded')")
-    assert "/tmp" not in text(dash, "#xinan-result") and "site-packages" not in text(dash, "#xinan-result")
+                           "document.querySelector('#xinan-result .error').textContent"
+                           ".includes('uploaded')")
+    shown = text(dash, "#xinan-result")
+    assert "/tmp" not in shown and "site-packages" not in shown
     dash.screenshot("compensation-errors")
 
 
@@ -486,7 +516,8 @@ def test_parameter_sliders_speed_and_bands(dash):
     assert page.locator("#param-sliders input[type=range]").count() == n_params
     page.click("#param-box summary")
     # bounds from PARAMETER_INFO
-    lo, hi = page.evaluate("""() => { const p = window.coopgov.meta.parameters.find((q) => q.name === 'detection');
+    lo, hi = page.evaluate("""() => { const p = window.coopgov.meta.parameters
+                               .find((q) => q.name === 'detection');
                                return p.bounds; }""")
     assert float(page.get_attribute("#param-detection", "min")) == lo
     assert float(page.get_attribute("#param-detection", "max")) == hi
@@ -496,11 +527,13 @@ def test_parameter_sliders_speed_and_bands(dash):
         latencies.append(got["ms"])
     _latency("parameter_slider_to_monitor", latencies)
     # ABM replication bands drawn around the mean-field line
-    page.wait_for_function("() => document.getElementById('plot-coop').data.some((d) => d.fill === 'tonexty')")
+    page.wait_for_function("() => document.getElementById('plot-coop').data.some((d) =>"
+                           " d.fill === 'tonexty')")
     bands = page.evaluate("window.coopgov.bands")
-    assert bands["kind"] == "abm_replications" and bands["quantiles"] == [0.05, 0.25, 0.5, 0.75, 0.95]
+    assert bands["kind"] == "abm_replications"
+    assert bands["quantiles"] == [0.05, 0.25, 0.5, 0.75, 0.95]
     lo5, hi95 = bands["values"][0], bands["values"][-1]
-    assert all(a <= b for a, b in zip(lo5, hi95))
+    assert all(a <= b for a, b in zip(lo5, hi95, strict=True))
     # speed control: 20 years/s runs faster than 1 year/s
     page.click("#btn-setup")
     page.evaluate("""() => { const s = document.getElementById('go-speed'); s.value = '20';
@@ -557,7 +590,8 @@ def test_experiments_page(dash):
     t1 = page.evaluate("performance.now()")
     page.evaluate(f"""() => {{ const d = document.getElementById('plot-exp-prim');
         d.emit('plotly_click', {{points: [{{customdata: {target}}}]}}); }}""")
-    page.wait_for_function(f"() => document.getElementById('plot-exp-box').dataset.step === '{target}'")
+    page.wait_for_function(f"() => document.getElementById('plot-exp-box').dataset.step ==="
+                           f" '{target}'")
     _latency("prim_point_to_box", [page.evaluate("performance.now()") - t1])
     assert n_steps > target
     box = page.evaluate(f"window.coopgov.experiment.prim.boxes[{target}]")

@@ -43,9 +43,11 @@ class LazyGroup(TyperGroup):
     """The root group: lists commands from :data:`COMMANDS`, imports one module per call."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command of the table (and any registered beside it), sorted."""
         return sorted(set(COMMANDS) | set(self.commands))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, importing its module on first use."""
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             import typer.main
 
@@ -56,6 +58,7 @@ class LazyGroup(TyperGroup):
         return self.commands.get(cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: Any) -> None:
+        """List the commands with their one-line help without importing their modules."""
         rows = [(name, self.commands[name].get_short_help_str(80) if name in self.commands
                  else COMMANDS[name][1]) for name in self.list_commands(ctx)]
         if rows:

@@ -24,10 +24,12 @@ main{max-width:1200px;margin:0 auto;padding:10px 28px 40px}
 section{background:white;border:1px solid #e3e3e3;border-radius:6px;padding:14px 18px;margin:18px 0}
 table{border-collapse:collapse;font-size:.92em}td,th{padding:4px 10px;border-bottom:1px solid #eee;
 text-align:right}th{background:#f0f4f7}td:first-child,th:first-child{text-align:left}
-.note{color:#666;font-size:.88em}.grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px}
+.note{color:#666;font-size:.88em}
+.grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px}
 .scroll{overflow-x:auto}
-@media (max-width:700px){header{padding:12px 14px}header h1{font-size:1.2em}main{padding:6px 8px 24px}
-section{padding:10px 8px;margin:10px 0}.grid{grid-template-columns:minmax(0,1fr)}table{font-size:.8em}}
+@media (max-width:700px){header{padding:12px 14px}header h1{font-size:1.2em}
+main{padding:6px 8px 24px}section{padding:10px 8px;margin:10px 0}
+.grid{grid-template-columns:minmax(0,1fr)}table{font-size:.8em}}
 """
 
 #: Plotly toolbar without the buttons that upload to Plotly's cloud or link out.
@@ -41,14 +43,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "summary": ("Summary", "概要"),
     "scenario": ("scenario", "情景"), "year": ("year", "年份"),
     "coop": ("cooperation rate", "合作率"), "abm_mean": ("ABM mean", "主体模型均值"),
-    "abm_sd": ("ABM sd", "主体模型标准差"), "pm25": ("PM2.5 proxy change %", "PM2.5 代理指标变化 %"),
-    "cost": ("lever cost 亿元/yr", "杠杆成本 亿元/年"), "transfers": ("transfers 亿元/yr", "转移支付 亿元/年"),
-    "summary_note": ("Region {region}, {n} cities; {reps} agent-based replications per scenario, seed "
-                     "{seed}. Cooperation rate: mean propensity to cooperate over cities at the end "
+    "abm_sd": ("ABM sd", "主体模型标准差"),
+    "pm25": ("PM2.5 proxy change %", "PM2.5 代理指标变化 %"),
+    "cost": ("lever cost 亿元/yr", "杠杆成本 亿元/年"),
+    "transfers": ("transfers 亿元/yr", "转移支付 亿元/年"),
+    "summary_note": ("Region {region}, {n} cities; "
+    "{reps} agent-based replications per scenario, seed "
+                     "{seed}. Cooperation rate: mean propensity "
+                     "to cooperate over cities at the end "
                      "of the horizon. PM2.5 proxy: population-weighted PM2.5 relative to no "
                      "cooperation.",
-                     "区域 {region}，{n} 个城市；每个情景 {reps} 次多主体重复运行，随机种子 {seed}。"
-                     "合作率：期末各城市合作倾向的平均值。PM2.5 代理指标：相对无合作情形的人口加权 PM2.5。"),
+                     "区域 {region}，{n} 个城市；每个情景 "
+                     "{reps} 次多主体重复运行，随机种子 {seed}。"
+                     "合作率：期末各城市合作倾向的平均值。PM2.5 "
+                     "代理指标：相对无合作情形的人口加权 PM2.5。"),
     "coop_time": ("Cooperation over time", "合作率随时间变化"),
     "coop_title": ("Regional cooperation rate", "区域合作率"),
     "pm_time": ("PM2.5 proxy over time", "PM2.5 代理指标随时间变化"),
@@ -64,8 +72,10 @@ TEXT: dict[str, tuple[str, str]] = {
                     "of the city's yearly abatement cost c0; the black line is their sum, the "
                     "payoff difference of cooperating; the panel below shows the city's "
                     "cooperation (0–1).",
-                    "每个柱段是研究中的一个力，按类别着色（吸引力绿色、压力蓝色、推力紫色、阻力橙色），"
-                    "单位为城市年度减排成本 c0；黑线为各力之和，即合作的收益差；下方面板为该城市的合作度（0–1）。"),
+                    "每个柱段是研究中的一个力，按类别着色（"
+                    "吸引力绿色、压力蓝色、推力紫色、阻力橙色），"
+                    "单位为城市年度减排成本 c0；黑线为各力之和，"
+                    "即合作的收益差；下方面板为该城市的合作度（0–1）。"),
     "delta": ("payoff difference Δ = U(C) − U(D)", "收益差 Δ = U(C) − U(D)"),
     "c0": ("units of c0 (yearly abatement cost)", "单位：c0（年度减排成本）"),
     "ranked": ("Countermeasures ranked by effect per yuan", "按单位成本效果排序的对策"),
@@ -75,7 +85,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "per_pm_x": ("percentage points per 10^8 yuan/yr", "每 10^8 元/年的百分点"),
     "ranked_note": ("Effect at the end of the horizon against the baseline, divided by the "
                     "lever's yearly fiscal cost (assumed costs: see coopgov.model.levers).",
-                    "期末相对基准情景的效果除以该杠杆的年度财政成本（成本为假设值，见 coopgov.model.levers）。"),
+                    "期末相对基准情景的效果除以该杠杆的年度财政成本（成本为假设值，"
+                    "见 coopgov.model.levers）。"),
     "data": ("Data and assumptions", "数据与假设"),
     "data_text": ("City figures, boundaries and the transfer matrices come from the bundled "
                   "region data, each figure with its year and source (see the region's README "
@@ -84,8 +95,10 @@ TEXT: dict[str, tuple[str, str]] = {
                   "defaults, units and provenance are listed by "
                   "<code>coopgov.model.parameters.PARAMETER_INFO</code>; vary them with "
                   "<code>coopgov experiment</code>.",
-                  "城市数据、边界和传输矩阵来自内置区域数据，每个数字均注明年份和来源（见区域的 README 与 "
-                  "<code>sources.toml</code>）。模型的行为参数是假设值：研究指出了这些力，但没有测量它们。"
+                  "城市数据、边界和传输矩阵来自内置区域数据，"
+                  "每个数字均注明年份和来源（见区域的 README 与 "
+                  "<code>sources.toml</code>）。"
+                  "模型的行为参数是假设值：研究指出了这些力，但没有测量它们。"
                   "其默认值、单位和出处列于 <code>coopgov.model.parameters.PARAMETER_INFO</code>；"
                   "可用 <code>coopgov experiment</code> 改变它们。"),
 }

@@ -121,11 +121,14 @@ PARAMETER_LABELS_ZH: dict[str, str] = {
     "background_share": "本底 PM2.5 比例", "unit_abatement_cost": "单位减排成本",
     "damage_gdp_share": "污染损害占 GDP 比例", "promotion_value": "晋升收益",
     "env_weight": "考核中环境权重", "reciprocity": "互惠程度（机制成熟度）",
-    "public_opinion": "舆论压力", "disclosure": "信息公开程度", "legitimacy": "合法性（服务型政府）",
+    "public_opinion": "舆论压力",
+    "disclosure": "信息公开程度", "legitimacy": "合法性（服务型政府）",
     "development_concept": "发展理念转变程度", "admin_saving": "行政成本节约",
     "central_reward": "中央奖励", "central_penalty": "问责处罚", "law_completeness": "法律完备程度",
-    "detection": "违约查处概率", "lateral_thrust": "横向示范效应", "bottom_up": "自下而上的社会规范",
-    "gdp_weight": "考核中 GDP 权重", "gdp_loss": "减排造成的 GDP 损失", "sucker_cost": "单方合作损失",
+    "detection": "违约查处概率", "lateral_thrust": "横向示范效应",
+    "bottom_up": "自下而上的社会规范",
+    "gdp_weight": "考核中 GDP 权重",
+    "gdp_loss": "减排造成的 GDP 损失", "sucker_cost": "单方合作损失",
     "fiscal_burden": "财政负担权重", "information_cost": "信息交易成本",
     "information_sharing": "信息共享程度", "verification_error": "核查误判概率",
     "monitoring_unification": "监测标准统一程度", "technology_cost": "技术成本水平",
@@ -193,6 +196,7 @@ def city_labels(cities: Any, lang: str = "en") -> dict[int, str]:
     cities : DataFrame or iterable of mappings
         Columns/keys ``adcode``, ``name_en``, ``name_zh``, ``province``.
     lang : {"en", "zh"}
+        Language of the labels.
     """
     k = _lang_index(lang)
     records: list[Mapping[str, Any]] = (cities.to_dict(orient="records")

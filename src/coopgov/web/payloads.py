@@ -104,9 +104,6 @@ def dashboard_meta(region_name: str = "yrd", *, platform: bool = False) -> dict[
     from coopgov.model.forces import FAMILIES, FORCE_TERMS
     from coopgov.model.levers import LEVERS
     from coopgov.model.parameters import PARAMETER_INFO
-    from coopgov.scenarios import builtin_scenarios
-    from coopgov.standards.aqi import CATEGORIES
-
     from coopgov.report.labels import (
         PARAMETER_LABELS_ZH,
         PRESET_TITLES_ZH,
@@ -114,7 +111,9 @@ def dashboard_meta(region_name: str = "yrd", *, platform: bool = False) -> dict[
         city_labels,
         display_labels,
     )
+    from coopgov.scenarios import builtin_scenarios
     from coopgov.scenarios.spec import Scenario
+    from coopgov.standards.aqi import CATEGORIES
 
     region = _region(region_name)
     cols = ["adcode", "name_zh", "name_en", "province", "lon", "lat", "population", "gdp"]
