@@ -184,3 +184,20 @@ def test_report_in_chinese_is_readable_and_responsive(tmp_path):
     assert "Summary" not in html and "Cooperation over time" not in html
     with pytest.raises(ValueError, match="lang"):
         write_run_report(results, tmp_path / "x.html", region=region, lang="fr")
+
+
+def test_coopgov_run_writes_a_chinese_report(tmp_path):
+    from typer.testing import CliRunner
+
+    from coopgov.cli.main import app
+
+    out = tmp_path / "rep"
+    res = CliRunner().invoke(app, ["run", "--builtin", "baseline", "--years", "2",
+                                   "--replications", "0", "--lang", "zh", "--out", str(out),
+                                   "--json"])
+    assert res.exit_code == 0, res.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<html lang='zh-CN'>" in html and "基准情景" in html
+    bad = CliRunner().invoke(app, ["run", "--builtin", "baseline", "--lang", "fr", "--out",
+                                   str(tmp_path / "x"), "--json"])
+    assert bad.exit_code != 0 and "--lang" in bad.output and not (tmp_path / "x").exists()

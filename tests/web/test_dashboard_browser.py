@@ -404,8 +404,8 @@ VISIBLE_LATIN_ONLY = r"""
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n = walker.nextNode(); n; n = walker.nextNode()) {
     const el = n.parentElement;
-    if (!el || el.closest("code, [translate='no'], script, style, .modebar, #lang-toggle,"
-                          " .hidden")) continue;
+    const skip = "code, [translate='no'], script, style, .modebar, #lang-toggle, .hidden";
+    if (!el || el.closest(skip)) continue;
     if (!el.getClientRects().length || getComputedStyle(el).visibility === "hidden") continue;
     let s = n.textContent.trim();
     if (!s || /[\u3000-\u9fff\uff00-\uffef]/.test(s)) continue;
@@ -450,7 +450,7 @@ def test_chinese_throughout(dash):
             page.wait_for_selector("#plot-forces .main-svg")
         page.wait_for_timeout(400)
         bad = page.evaluate(VISIBLE_LATIN_ONLY.replace(
-            "ALLOWED", json.dumps("|".join(" ".join(ALLOWED_LATIN).split()))))
+            "ALLOWED", json.dumps("|".join(ALLOWED_LATIN.split()))))
         if bad:
             found[name] = bad
         dash.screenshot(f"zh-{name}")
