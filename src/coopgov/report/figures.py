@@ -133,7 +133,7 @@ def force_figure(years: Sequence[int], terms: Mapping[str, Sequence[float]],
     """
     from plotly.subplots import make_subplots
 
-    from coopgov.report.labels import FAMILY_LABELS
+    from coopgov.report.labels import FAMILY_LABELS, FAMILY_PATTERNS
 
     rows = 2 if cooperation is not None else 1
     fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06,
@@ -144,7 +144,8 @@ def force_figure(years: Sequence[int], terms: Mapping[str, Sequence[float]],
         fig.add_trace(go.Bar(x=list(years), y=list(values), name=(labels or {}).get(name, name),
                              legendgroup=fam,
                              legendgrouptitle_text=FAMILY_LABELS.get(fam, (fam, fam))[k],
-                             marker_color=(colours or {}).get(name)), row=1, col=1)
+                             marker_color=(colours or {}).get(name),
+                             marker_pattern_shape=FAMILY_PATTERNS.get(fam, "")), row=1, col=1)
     fig.add_trace(go.Scatter(x=list(years), y=list(total), name=total_label,
                              mode="lines+markers", line={"color": "black", "width": 2.5},
                              marker={"size": 4}), row=1, col=1)

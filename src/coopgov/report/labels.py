@@ -28,6 +28,7 @@ from typing import Any
 
 __all__ = [
     "FAMILY_LABELS",
+    "FAMILY_PATTERNS",
     "FORCE_TERM_LABELS",
     "OKABE_ITO",
     "PARAMETER_LABELS_ZH",
@@ -65,6 +66,12 @@ FAMILY_SHADES: dict[str, tuple[str, ...]] = {
     "resistance": ("#8f3a00", "#D55E00", "#E69F00", "#f2c14e", "#f7dc8c", "#b07a3a",
                    "#6b4a1f", "#fbe9bd"),
 }
+
+#: Bar pattern of each family: under deuteranopia the green (attraction) and purple
+#: (thrust) hues both turn grey (checked with the Machado, Oliveira & Fernandes 2009
+#: simulation), so thrust is also hatched.
+FAMILY_PATTERNS: dict[str, str] = {"attraction": "", "pressure": "", "thrust": "/",
+                                   "resistance": ""}
 
 #: Readable names of the force terms (study sections 3 and 4).
 FORCE_TERM_LABELS: dict[str, tuple[str, str]] = {
@@ -225,6 +232,7 @@ def display_labels() -> dict[str, Any]:
                         for n, _ in terms},
         "families": {f: list(FAMILY_LABELS.get(f, (f, f))) for f in FAMILIES},
         "force_colours": force_term_colours(terms),
+        "force_patterns": {n: FAMILY_PATTERNS.get(f, "") for n, f in terms},
         "provinces": {k: list(v) for k, v in PROVINCE_LABELS.items()},
         "parties": {k: list(v) for k, v in PARTY_LABELS.items()},
         "scenario_titles_zh": dict(SCENARIO_TITLES_ZH),

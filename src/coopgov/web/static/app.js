@@ -712,7 +712,8 @@ async function renderForces() {
   // bars grouped by family (legend groups), in the family's hue
   const traces = data.terms.map((term) => ({x: data.years, y: term.values, type: "bar",
     name: forceLabel(term.name), legendgroup: term.family, legendgrouptitle: {text: familyLabel(term.family)},
-    marker: {color: colours[term.name] || "#888", line: {width: 0}}, hovertemplate: "%{y:.3f} c0"}));
+    marker: {color: colours[term.name] || "#888", line: {width: 0},
+             pattern: {shape: S.meta.labels.force_patterns[term.name] || ""}}, hovertemplate: "%{y:.3f} c0"}));
   traces.push({x: data.years, y: data.total, mode: "lines+markers", name: t("forces.total"), legendgroup: "total",
     line: {color: "#000", width: 2.5}, marker: {size: 4}});
   // cooperation in its own panel below: never hidden behind the bars, axis 0-1 in quarters
