@@ -26,12 +26,24 @@ def monitoring_store(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def dashboard_app(monitoring_store):
+def experiments_root(tmp_path_factory):
+    """A results folder with one small finished experiment (tests/web/tiny-experiment.toml)."""
+    from coopgov.experiments import load_spec, run_experiment
+
+    root = tmp_path_factory.mktemp("results")
+    spec = load_spec(str(Path(__file__).with_name("tiny-experiment.toml")))
+    run_experiment(spec, root / "tiny", processes=0, progress=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def dashboard_app(monitoring_store, experiments_root):
     from coopgov.web import create_dashboard_app
-    from coopgov.web.payloads import simulation_payload
+    from coopgov.web.payloads import experiment_payload, simulation_payload
 
     simulation_payload({"years": 2})  # compile the integrator before the browser arrives
-    return create_dashboard_app(monitoring_store)
+    experiment_payload(experiments_root, "tiny")  # analyse once (cached) before the browser
+    return create_dashboard_app(monitoring_store, experiments_root=experiments_root)
 
 
 @pytest.fixture(scope="session")
@@ -106,16 +118,30 @@ class PageRecorder:
         return [u for u in self.requests if not u.startswith(local)]
 
 
-@pytest.fixture
-def dash(browser, server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  accept_downloads=True, service_workers="block")
+def _context(browser, server, **kwargs):
+    context = browser.new_context(accept_downloads=True, service_workers="block", **kwargs)
     # Anything not served by coopgov is recorded (and then aborted, so that a
     # missed CDN reference cannot slow the test down or leak a request).
     context.route("**/*", lambda route: route.continue_()
                   if route.request.url.startswith(server + "/") else route.abort())
-    page = context.new_page()
-    rec = PageRecorder(page, server)
+    return context
+
+
+@pytest.fixture
+def dash(browser, server):
+    context = _context(browser, server, viewport={"width": 1400, "height": 1000})
+    rec = PageRecorder(context.new_page(), server)
+    yield rec
+    context.close()
+    assert rec.foreign_requests() == [], "requests left 127.0.0.1"
+
+
+@pytest.fixture
+def phone(browser, server):
+    """A 390 x 844 phone (iPhone 12-14 size), touch and mobile viewport."""
+    context = _context(browser, server, viewport={"width": 390, "height": 844},
+                       device_scale_factor=2, is_mobile=True, has_touch=True)
+    rec = PageRecorder(context.new_page(), server)
     yield rec
     context.close()
     assert rec.foreign_requests() == [], "requests left 127.0.0.1"

@@ -44,13 +44,13 @@ def test_page_and_assets_are_served_locally(client):
 def test_city_boundaries_cover_the_41_cities(client):
     meta = client.get("/dashboard/api/meta").json()
     geo = client.get("/dashboard/api/geo/cities.geojson").json()
-    # 41 cities: shared/STANDARDS.md, "The 41 YRD cities"
+    # 41 prefecture-level cities of Shanghai, Jiangsu, Zhejiang and Anhui (GB/T 2260)
     assert len(meta["cities"]) == 41
     assert {int(f["properties"]["adcode"]) for f in geo["features"]} == \
         {c["adcode"] for c in meta["cities"]}
     assert [lv["name"] for lv in meta["levers"]] == list(LEVER_NAMES)
     assert meta["platform"] is True
-    # HJ 633 categories and colours (shared/STANDARDS.md): 0-50 green (0,228,0) ...
+    # HJ 633-2012 categories and colours: 0-50 green (0,228,0) ...
     cats = meta["aqi_categories"]
     assert cats[0]["colour"].lower() == "#00e400" and cats[2]["colour"].lower() == "#ff7e00"
 
@@ -135,7 +135,7 @@ def test_compensation_calculators_match_the_library(client):
     got = client.post("/dashboard/api/compensation/xinan", json={"preset": "xinan-round1"}).json()
     ref = xinan_assessment(example_path("xinan"), "xinan-round1")
     assert [r["P"] for r in got["index"]] == pytest.approx(ref.index["P"].tolist())
-    # Round 1: 100 million yuan changes hands each year (shared/STANDARDS.md)
+    # Round 1 (2012-2014): 100 million yuan changes hands each year (Xin'an pilot agreement)
     assert {abs(r["transfer"]) for r in got["index"]} == {1.0e8}
     pt = client.post("/dashboard/api/compensation/per-tonne", json={}).json()
     assert pt["total_amount"] == pytest.approx(sum(r["amount"] for r in pt["totals"]))

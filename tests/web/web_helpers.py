@@ -6,7 +6,7 @@ from pathlib import Path
 
 from coopgov.platform.store import Station, Store
 
-SH, SZ, JX = 310100, 320500, 330400  # Shanghai, Suzhou, Jiaxing (shared/STANDARDS.md adcodes)
+SH, SZ, JX = 310100, 320500, 330400  # Shanghai, Suzhou, Jiaxing (GB/T 2260 adcodes)
 DEMO_DAY = "2025-01-01"
 
 ROOT = Path(__file__).resolve().parents[2]

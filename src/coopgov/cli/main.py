@@ -1,27 +1,76 @@
 """Entry point of the ``coopgov`` command.
 
 Each command module adds its commands to :data:`coopgov.cli.app.app` when
-imported; this module imports them all.  One line per module.
+imported.  To answer at once, this module imports a command's module only
+when that command runs: :data:`COMMANDS` names the module of each top-level
+command and the one-line help that ``coopgov --help`` lists, and
+:class:`LazyGroup` imports the module on first use.  A test checks the table
+against what the modules register.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
+import click
+from typer.core import TyperGroup
+
 from coopgov.cli.app import app
 
-# Command modules (imported for their side effect of registering commands).
-# isort: off
-import coopgov.cli.standards  # noqa: F401
-import coopgov.cli.compensate  # noqa: F401
-import coopgov.cli.region  # noqa: F401
-import coopgov.cli.games  # noqa: F401
-import coopgov.cli.platform  # noqa: F401
-import coopgov.cli.run  # noqa: F401
-import coopgov.cli.experiment  # noqa: F401
-import coopgov.cli.dashboard  # noqa: F401
-import coopgov.cli.calibrate  # noqa: F401
-# isort: on
+#: Top-level command -> (module that registers it, one-line help for the listing).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "aqi": ("coopgov.cli.standards", "Air Quality Index (HJ 633) of one set of concentrations."),
+    "water-class": ("coopgov.cli.standards",
+                    "Surface-water class (GB 3838-2002) of one set of indicator values."),
+    "compensate": ("coopgov.cli.compensate", "Ecological compensation calculators."),
+    "region": ("coopgov.cli.region", "Show a region: cities, network, transfer matrices."),
+    "games": ("coopgov.cli.games", "Games: emission game, coalitions."),
+    "allocate": ("coopgov.cli.games", "Allocate a cost or gain among players."),
+    "serve": ("coopgov.cli.platform", "Start the shared monitoring platform (HTTP API)."),
+    "demo-data": ("coopgov.cli.platform", "Load synthetic demo monitoring data into a store."),
+    "platform": ("coopgov.cli.platform", "Shared monitoring platform: store, tokens, ingest."),
+    "run": ("coopgov.cli.run", "Run scenarios on the region, print a summary and write an "
+                               "HTML report and tables."),
+    "experiment": ("coopgov.cli.experiment",
+                   "Policy experiments: sweeps, sensitivity analysis and scenario discovery."),
+    "dashboard": ("coopgov.cli.dashboard", "Start the web dashboard: map, scenario builder, "
+                                           "force field, compensation, monitoring."),
+}
 
-__all__ = ["app"]
+
+class LazyGroup(TyperGroup):
+    """The root group: lists commands from :data:`COMMANDS`, imports one module per call."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command of the table (and any registered beside it), sorted."""
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, importing its module on first use."""
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            import typer.main
+
+            importlib.import_module(COMMANDS[cmd_name][0])
+            built = typer.main.get_group(app)
+            if cmd_name in built.commands:
+                self.commands[cmd_name] = built.commands[cmd_name]
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: Any) -> None:
+        """List the commands with their one-line help without importing their modules."""
+        rows = [(name, self.commands[name].get_short_help_str(80) if name in self.commands
+                 else COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+app.info.cls = LazyGroup
+# Plain click help: the rich formatter would import rich for every --help.
+app.rich_markup_mode = None  # type: ignore[assignment]
+
+__all__ = ["COMMANDS", "LazyGroup", "app", "main"]
 
 
 def main() -> None:

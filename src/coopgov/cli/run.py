@@ -50,6 +50,7 @@ def run_command(
                                  help="Encoding of --scenario files: auto (UTF-8, else "
                                       "GB18030), or a name such as gbk."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    lang: str = typer.Option("en", "--lang", help="Language of the HTML report: en or zh."),
 ) -> None:
     """Run scenarios on the region, print a summary and write an HTML report and tables."""
     import json
@@ -60,6 +61,8 @@ def run_command(
     from coopgov.scenarios.run import run_scenarios
 
     try:
+        if lang not in ("en", "zh"):
+            raise ValueError(f"--lang must be 'en' or 'zh', got {lang!r}")
         check_output_dir(out, force=force)  # refuse before minutes of simulation
         chosen = [_read_scenario(p, encoding) for p in scenario or []]
         chosen += [load_builtin(n) for n in builtin or []]
@@ -78,7 +81,7 @@ def run_command(
             with atomic_directory(out, force=force, kind="run") as tmp:
                 for name, frame in tables.items():
                     frame.to_parquet(tmp / f"{name}.parquet", index=False)
-                write_run_report(results, tmp / "report.html", region=region)
+                write_run_report(results, tmp / "report.html", region=region, lang=lang)
                 atomic_write_text(tmp / "summary.json", json.dumps(
                     {"scenarios": results.summary(), "seed": seed,
                      "replications": replications, "region": results.region_name},

@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq
 
 from coopgov.errors import InputError
 from coopgov.region.geodesy import EARTH_MEAN_RADIUS_KM, haversine_km
@@ -432,6 +431,8 @@ def calibrate_length_scale(
     if gap(lo) > 0 or gap(hi) < 0:
         raise InputError("target outside share cannot be reached in the length bounds",
                          field="target", value=target)
+    from scipy.optimize import brentq  # imported here: loading a region needs no scipy
+
     return float(brentq(gap, lo, hi, xtol=1e-6))
 
 

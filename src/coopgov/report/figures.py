@@ -25,7 +25,7 @@ def city_map_figure(
     *,
     labels: Mapping[int, str] | None = None,
     title: str = "",
-    colorscale: str = "YlGn",
+    colorscale: str = "Viridis",
     vmin: float | None = None,
     vmax: float | None = None,
     value_label: str = "",
@@ -88,12 +88,27 @@ def city_map_figure(
 
 
 def line_figure(series: Mapping[str, tuple[Sequence[float], Sequence[float]]], *, title: str,
-                ylabel: str, percent: bool = False) -> go.Figure:
-    """Lines, one per named series of (x, y)."""
+                ylabel: str, percent: bool = False,
+                styles: Mapping[str, tuple[str, str]] | None = None,
+                names: Mapping[str, str] | None = None, xlabel: str = "year") -> go.Figure:
+    """Lines, one per named series of (x, y).
+
+    ``styles`` gives each series a (colour, dash) pair (see
+    :func:`coopgov.report.labels.category_colours`: Okabe–Ito colours, then
+    dashes, so that 13 scenarios stay distinct without colour vision);
+    ``names`` its display name.
+    """
+    from coopgov.report.labels import category_colours
+
+    styles = styles or dict(zip(series, category_colours(len(series)), strict=True))
     fig = go.Figure()
-    for name, (x, y) in series.items():
-        fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines", name=name))
-    fig.update_layout(title=title, yaxis_title=ylabel, xaxis_title="year", height=460,
+    for key, (x, y) in series.items():
+        colour, dash = styles[key]
+        fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines",
+                                 name=(names or {}).get(key, key),
+                                 line={"color": colour, "dash": dash, "width": 2}))
+    fig.update_layout(title=title, yaxis_title=ylabel, xaxis_title=xlabel, height=480,
+                      legend={"orientation": "h", "y": -0.22},
                       margin={"l": 60, "r": 10, "t": 40, "b": 40})
     if percent:
         fig.update_yaxes(tickformat=".0%")
@@ -101,15 +116,50 @@ def line_figure(series: Mapping[str, tuple[Sequence[float], Sequence[float]]], *
 
 
 def force_figure(years: Sequence[int], terms: Mapping[str, Sequence[float]],
-                 total: Sequence[float], *, title: str) -> go.Figure:
-    """Stacked bars of force terms over time with the payoff difference as a line."""
-    fig = go.Figure()
+                 total: Sequence[float], *, title: str,
+                 colours: Mapping[str, str] | None = None,
+                 families: Mapping[str, str] | None = None,
+                 labels: Mapping[str, str] | None = None,
+                 cooperation: Sequence[float] | None = None, lang: str = "en",
+                 total_label: str = "Δ = U(C) − U(D)",
+                 ylabel: str = "units of c0 (yearly abatement cost)",
+                 coop_label: str = "cooperation") -> go.Figure:
+    """Stacked bars of force terms over time, the payoff difference as a line on top.
+
+    Bars are grouped in the legend by family, in their family's hue
+    (:func:`coopgov.report.labels.force_term_colours`); with
+    ``cooperation`` a second panel below shows it on a 0–1 axis, so the
+    line never hides behind the bars.
+    """
+    from plotly.subplots import make_subplots
+
+    from coopgov.report.labels import FAMILY_LABELS, FAMILY_PATTERNS
+
+    rows = 2 if cooperation is not None else 1
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.06,
+                        row_heights=[0.74, 0.26] if rows == 2 else [1.0])
+    k = 0 if lang == "en" else 1
     for name, values in terms.items():
-        fig.add_trace(go.Bar(x=list(years), y=list(values), name=name))
-    fig.add_trace(go.Scatter(x=list(years), y=list(total), name="Δ = U(C) − U(D)",
-                             mode="lines+markers", line={"color": "black", "width": 2}))
-    fig.update_layout(barmode="relative", title=title, yaxis_title="units of c0 (yearly "
-                      "abatement cost)", height=460, margin={"l": 60, "r": 10, "t": 40, "b": 40})
+        fam = (families or {}).get(name, "")
+        fig.add_trace(go.Bar(x=list(years), y=list(values), name=(labels or {}).get(name, name),
+                             legendgroup=fam,
+                             legendgrouptitle_text=FAMILY_LABELS.get(fam, (fam, fam))[k],
+                             marker_color=(colours or {}).get(name),
+                             marker_pattern_shape=FAMILY_PATTERNS.get(fam, "")), row=1, col=1)
+    fig.add_trace(go.Scatter(x=list(years), y=list(total), name=total_label,
+                             mode="lines+markers", line={"color": "black", "width": 2.5},
+                             marker={"size": 4}), row=1, col=1)
+    if cooperation is not None:
+        fig.add_trace(go.Scatter(x=list(years), y=list(cooperation), name=coop_label,
+                                 mode="lines", line={"color": "#0072B2", "width": 2.5}),
+                      row=2, col=1)
+        fig.update_yaxes(range=[0, 1], tickvals=[0, 0.25, 0.5, 0.75, 1], title_text=coop_label,
+                         row=2, col=1)
+    fig.update_yaxes(title_text=ylabel, row=1, col=1)
+    fig.update_layout(barmode="relative", title=title, height=760,
+                      legend={"groupclick": "toggleitem", "font": {"size": 10},
+                              "orientation": "h", "y": -0.08, "yanchor": "top"},
+                      margin={"l": 60, "r": 10, "t": 40, "b": 40})
     return fig
 
 
@@ -118,7 +168,8 @@ def ranking_figure(names: Sequence[str], values: Sequence[float], *, title: str,
     """Horizontal bars sorted by value."""
     order = np.argsort(values)
     fig = go.Figure(go.Bar(x=[values[i] for i in order], y=[names[i] for i in order],
-                           orientation="h"))
+                           orientation="h", marker_color="#0072B2"))
     fig.update_layout(title=title, xaxis_title=xlabel, height=40 * len(names) + 120,
-                      margin={"l": 200, "r": 10, "t": 40, "b": 40})
+                      yaxis={"automargin": True},
+                      margin={"l": 10, "r": 10, "t": 40, "b": 40})
     return fig

@@ -24,16 +24,143 @@ main{max-width:1200px;margin:0 auto;padding:10px 28px 40px}
 section{background:white;border:1px solid #e3e3e3;border-radius:6px;padding:14px 18px;margin:18px 0}
 table{border-collapse:collapse;font-size:.92em}td,th{padding:4px 10px;border-bottom:1px solid #eee;
 text-align:right}th{background:#f0f4f7}td:first-child,th:first-child{text-align:left}
-.note{color:#666;font-size:.88em}.grid{display:grid;grid-template-columns:1fr 1fr;gap:12px}
+.note{color:#666;font-size:.88em}
+.grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:12px}
+.scroll{overflow-x:auto}
+@media (max-width:700px){header{padding:12px 14px}header h1{font-size:1.2em}
+main{padding:6px 8px 24px}section{padding:10px 8px;margin:10px 0}
+.grid{grid-template-columns:minmax(0,1fr)}table{font-size:.8em}}
 """
 
+#: Plotly toolbar without the buttons that upload to Plotly's cloud or link out.
+PLOT_CONFIG = {"displaylogo": False, "responsive": True, "showSendToCloud": False,
+               "modeBarButtonsToRemove": ["sendDataToCloud"]}
 
-def html_page(title: str, sections: Sequence[tuple[str, str]], *, subtitle: str = "") -> str:
-    """A page of titled sections (HTML fragments) with plotly.js inlined once."""
+#: Texts of the run report, English and Chinese.
+TEXT: dict[str, tuple[str, str]] = {
+    "why": ("Why each countermeasure moves cooperation", "各项对策为何改变合作"),
+    "why_note": ("Each countermeasure is added to current policy (the baseline continues the "
+                 "history from its end state, with the institutions then in force). The forces "
+                 "named are those whose mean over the cities changes most against the baseline "
+                 "at the end of the horizon, in units of the yearly abatement cost c0; the "
+                 "lateral thrust is the imitation of successful neighbours, shown as the payoff "
+                 "difference that would drive the same flow.",
+                 "每项对策叠加在现行政策之上（基准情景从历史进程的终态出发，保留当时已有的制度）。"
+                 "所列各力为期末相对基准情景、城市平均值变化最大的力，单位为年度减排成本 c0；"
+                 "横向推力为对成功邻市的模仿，以产生相同流量的收益差表示。"),
+    "explain": ("{levers}: {direction} end cooperation to {rate:.3f} (current policy {base:.3f});"
+                " largest force changes: {terms}.",
+                "{levers}：期末合作率{direction}至 {rate:.3f}（现行政策 {base:.3f}）；"
+                "变化最大的力：{terms}。"),
+    "raises": ("raises", "提高"), "lowers": ("lowers", "降低"), "leaves": ("leaves", "保持"),
+    "rest": ("Rest points and basins", "平衡点与吸引域"),
+    "rest_points": ("rest points (cooperation rate)", "平衡点（合作率）"),
+    "heading": ("heading for", "趋向"), "bistable": ("bistable", "双稳态"),
+    "stable": ("stable", "稳定"), "unstable": ("unstable", "不稳定"),
+    "yes": ("yes", "是"), "no": ("no", "否"),
+    "rest_note": ("Rest points of the mean-field dynamics under each scenario's last-year "
+                  "parameters, with their linear stability (Jacobian eigenvalues); the run "
+                  "heads for the stable rest point it approaches when integrated on.",
+                  "各情景末年参数下平均场动力学的平衡点及其线性稳定性（雅可比矩阵特征值）；"
+                  "继续积分时轨道趋近的稳定平衡点即其所在吸引域。"),
+    "title": ("coopgov — cooperation dynamics report", "coopgov — 地方政府合作动力学报告"),
+    "generated": ("generated", "生成于"),
+    "summary": ("Summary", "概要"),
+    "scenario": ("scenario", "情景"), "year": ("year", "年份"),
+    "coop": ("cooperation rate", "合作率"), "abm_mean": ("ABM mean", "主体模型均值"),
+    "abm_sd": ("ABM sd", "主体模型标准差"),
+    "pm25": ("PM2.5 proxy change %", "PM2.5 代理指标变化 %"),
+    "cost": ("lever cost 亿元/yr", "杠杆成本 亿元/年"),
+    "transfers": ("transfers 亿元/yr", "转移支付 亿元/年"),
+    "summary_note": ("Region {region}, {n} cities; "
+    "{reps} agent-based replications per scenario, seed "
+                     "{seed}. Cooperation rate: mean propensity "
+                     "to cooperate over cities at the end "
+                     "of the horizon. PM2.5 proxy: population-weighted PM2.5 relative to no "
+                     "cooperation.",
+                     "区域 {region}，{n} 个城市；每个情景 "
+                     "{reps} 次多主体重复运行，随机种子 {seed}。"
+                     "合作率：期末各城市合作倾向的平均值。PM2.5 "
+                     "代理指标：相对无合作情形的人口加权 PM2.5。"),
+    "coop_time": ("Cooperation over time", "合作率随时间变化"),
+    "coop_title": ("Regional cooperation rate", "区域合作率"),
+    "pm_time": ("PM2.5 proxy over time", "PM2.5 代理指标随时间变化"),
+    "pm_title": ("Change of population-weighted PM2.5 against no cooperation",
+                 "人口加权 PM2.5 相对无合作的变化"),
+    "change": ("change", "变化"), "xyear": ("year", "年份"),
+    "map": ("Map of cooperation", "合作度地图"),
+    "map_title": ("{name}: cooperation in {year}", "{name}：{year} 年合作度"),
+    "cooperation": ("cooperation", "合作度"),
+    "forces": ("Force decomposition ({name})", "力的分解（{name}）"),
+    "forces_note": ("Each bar is one named force term of the study, coloured by its family "
+                    "(attraction green, pressure blue, thrust purple, resistance orange), in units "
+                    "of the city's yearly abatement cost c0; the black line is their sum, the "
+                    "payoff difference of cooperating; the panel below shows the city's "
+                    "cooperation (0–1).",
+                    "每个柱段是研究中的一个力，按类别着色（"
+                    "吸引力绿色、压力蓝色、推力紫色、阻力橙色），"
+                    "单位为城市年度减排成本 c0；黑线为各力之和，"
+                    "即合作的收益差；下方面板为该城市的合作度（0–1）。"),
+    "delta": ("payoff difference Δ = U(C) − U(D)", "收益差 Δ = U(C) − U(D)"),
+    "c0": ("units of c0 (yearly abatement cost)", "单位：c0（年度减排成本）"),
+    "ranked": ("Countermeasures ranked by effect per yuan", "按单位成本效果排序的对策"),
+    "per_coop": ("Cooperation gained per 亿元/yr", "每亿元/年提高的合作率"),
+    "per_coop_x": ("Δ cooperation rate per 10^8 yuan/yr", "每 10^8 元/年的合作率变化"),
+    "per_pm": ("PM2.5 proxy cut per 亿元/yr", "每亿元/年降低的 PM2.5 代理指标"),
+    "per_pm_x": ("percentage points per 10^8 yuan/yr", "每 10^8 元/年的百分点"),
+    "ranked_note": ("Effect at the end of the horizon against the baseline, divided by the "
+                    "lever's yearly fiscal cost (assumed costs: see coopgov.model.levers).",
+                    "期末相对基准情景的效果除以该杠杆的年度财政成本（成本为假设值，"
+                    "见 coopgov.model.levers）。"),
+    "data": ("Data and assumptions", "数据与假设"),
+    "data_text": ("City figures, boundaries and the transfer matrices come from the bundled "
+                  "region data, each figure with its year and source (see the region's README "
+                  "and <code>sources.toml</code>). The behavioural parameters of the model are "
+                  "assumptions: the study names the forces without measuring them. Their "
+                  "defaults, units and provenance are listed by "
+                  "<code>coopgov.model.parameters.PARAMETER_INFO</code>; vary them with "
+                  "<code>coopgov experiment</code>.",
+                  "城市数据、边界和传输矩阵来自内置区域数据，"
+                  "每个数字均注明年份和来源（见区域的 README 与 "
+                  "<code>sources.toml</code>）。"
+                  "模型的行为参数是假设值：研究指出了这些力，但没有测量它们。"
+                  "其默认值、单位和出处列于 <code>coopgov.model.parameters.PARAMETER_INFO</code>；"
+                  "可用 <code>coopgov experiment</code> 改变它们。"),
+}
+
+
+def _explain(s: dict, lang: str) -> str:
+    """One sentence: what a countermeasure does to cooperation, and through which forces."""
+    from coopgov.model.levers import LEVERS
+    from coopgov.report.labels import force_term_label
+
+    k = 0 if lang == "en" else 1
+    levers = "、".join if k else ", ".join
+    names = levers([(LEVERS[n].label_en, LEVERS[n].label_zh)[k]
+                    for n in s.get("levers", []) if n in LEVERS]) or s["name"]
+    terms = ("; " if k == 0 else "；").join(
+        f"{force_term_label(t, lang)} {v:+.2f}" for t, v in s["explanation_terms"])
+    return _tx("explain", lang, levers=names, direction=_tx(s["explanation_direction"], lang),
+               rate=s["cooperation_rate"], base=s["explanation_baseline"], terms=terms)
+
+
+def _tx(key: str, lang: str, **kw: object) -> str:
+    text = TEXT[key][0 if lang == "en" else 1]
+    return text.format(**kw) if kw else text
+
+
+def html_page(title: str, sections: Sequence[tuple[str, str]], *, subtitle: str = "",
+              lang: str = "en") -> str:
+    """A page of titled sections (HTML fragments) with plotly.js inlined once.
+
+    The page scales to the device width (viewport tag; one column below 700 px).
+    """
     body = "\n".join(
         f"<section><h2>{html.escape(h)}</h2>\n{content}</section>" for h, content in sections)
+    code = "zh-CN" if lang == "zh" else "en"
     return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<!DOCTYPE html><html lang='{code}'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
         f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>"
         f"<header><h1>{html.escape(title)}</h1><div>{html.escape(subtitle)}</div></header>"
@@ -42,7 +169,10 @@ def html_page(title: str, sections: Sequence[tuple[str, str]], *, subtitle: str 
 
 
 def _fig(fig: go.Figure) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+    # toolbar on the side: on a phone it would otherwise cover the title
+    fig.update_layout(autosize=True, width=None, modebar={"orientation": "v"})
+    return fig.to_html(full_html=False, include_plotlyjs=False, config=PLOT_CONFIG,
+                       default_width="100%")
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
@@ -54,65 +184,106 @@ def _table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
             v = row.get(key)
             cells.append(f"<td>{html.escape(format(v, fmt) if v is not None else '–')}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f"<div class='scroll'><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
 def write_run_report(results, path: str | Path, *, region=None,
-                     focus_adcodes: Sequence[int] = (310100, 340100, 341000)) -> Path:
+                     focus_adcodes: Sequence[int] = (310100, 340100, 341000),
+                     lang: str = "en") -> Path:
     """Write the HTML report of ``coopgov run`` atomically.
 
     Sections: summary table; cooperation over time per scenario; maps of
     cities coloured by cooperation (baseline and package, last year); the
     force decomposition of chosen cities; countermeasures ranked by effect
     per yuan; notes on data and assumptions.
+
+    Parameters
+    ----------
+    results : coopgov.scenarios.run.RunResults
+        Simulated scenarios.
+    path : path
+        HTML file written.
+    region : coopgov.region.Region, optional
+        For the maps (its boundaries) and unique city labels.
+    focus_adcodes : sequence of int
+        Cities whose force decomposition is drawn.
+    lang : {"en", "zh"}
+        Language of every text of the report.
     """
     from coopgov.model.forces import FORCE_TERMS
     from coopgov.model.levers import LEVERS
+    from coopgov.report.labels import (
+        SCENARIO_TITLES_ZH,
+        category_colours,
+        city_labels,
+        force_term_colours,
+        force_term_label,
+    )
 
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
     summary = results.summary()
     by_name = {r.scenario.name: r for r in results.results}
     city = results.city
-    labels = {int(a): str(n) for a, n in zip(city.adcode, city.name, strict=True)}
+    if region is not None:
+        labels = city_labels(region.cities, lang)
+    else:
+        labels = {int(a): str(n) for a, n in zip(city.adcode, city.name, strict=True)}
+    lever_zh = {lv.name: lv.label_zh for lv in LEVERS.values()}
+
+    def title_of(name: str) -> str:
+        r = by_name.get(name)
+        if lang == "zh":
+            return SCENARIO_TITLES_ZH.get(name) or lever_zh.get(name) or name
+        return (r.scenario.title if r is not None and r.scenario.title else name)
+
     sections: list[tuple[str, str]] = []
+    rows = [dict(s, title=title_of(s["name"]), pm25_pct=100 * s["pm25_change"],
+                 cost_e8=s["cost"] / 1e8, transfers_e8=s["transfers"] / 1e8) for s in summary]
+    cols = [("title", _tx("scenario", lang), ""), ("end_year", _tx("year", lang), "d"),
+            ("cooperation_rate", _tx("coop", lang), ".3f"),
+            ("abm_cooperation_rate", _tx("abm_mean", lang), ".3f"),
+            ("abm_cooperation_sd", _tx("abm_sd", lang), ".3f"),
+            ("pm25_pct", _tx("pm25", lang), ".2f"), ("cost_e8", _tx("cost", lang), ".1f"),
+            ("transfers_e8", _tx("transfers", lang), ".2f")]
+    sections.append((_tx("summary", lang), _table(rows, cols) + "<p class='note'>" + html.escape(
+        _tx("summary_note", lang, region=results.region_name, n=city.n,
+            reps=results.replications, seed=results.seed)) + "</p>"))
 
-    rows = [dict(s, pm25_pct=100 * s["pm25_change"], cost_e8=s["cost"] / 1e8,
-                 transfers_e8=s["transfers"] / 1e8) for s in summary]
-    cols = [("name", "scenario", ""), ("end_year", "year", "d"),
-            ("cooperation_rate", "cooperation rate", ".3f"),
-            ("abm_cooperation_rate", "ABM mean", ".3f"), ("abm_cooperation_sd", "ABM sd", ".3f"),
-            ("pm25_pct", "PM2.5 proxy change %", ".2f"), ("cost_e8", "lever cost 亿元/yr", ".1f"),
-            ("transfers_e8", "transfers 亿元/yr", ".2f")]
-    sections.append(("Summary", _table(rows, cols) + (
-        f"<p class='note'>Region {html.escape(results.region_name)}, {city.n} cities; "
-        f"{results.replications} agent-based replications per scenario, seed {results.seed}. "
-        "Cooperation rate: mean propensity to cooperate over cities at the end of the horizon. "
-        "PM2.5 proxy: population-weighted PM2.5 relative to no cooperation.</p>")))
-
+    styles = dict(zip([r.scenario.name for r in results.results],
+                      category_colours(len(results.results)), strict=True))
     series = {r.scenario.name: (r.years, r.simulation.cooperation_rate[r.index])
               for r in results.results}
-    sections.append(("Cooperation over time", _fig(line_figure(
-        series, title="Regional cooperation rate", ylabel="cooperation rate", percent=True))))
+    sections.append((_tx("coop_time", lang), _fig(line_figure(
+        series, title=_tx("coop_title", lang), ylabel=_tx("coop", lang), percent=True,
+        styles=styles, names={n: title_of(n) for n in series}, xlabel=_tx("xyear", lang)))))
     series = {r.scenario.name: (r.years, r.simulation.pm25_change[r.index])
               for r in results.results}
-    sections.append(("PM2.5 proxy over time", _fig(line_figure(
-        series, title="Change of population-weighted PM2.5 against no cooperation",
-        ylabel="change", percent=True))))
+    sections.append((_tx("pm_time", lang), _fig(line_figure(
+        series, title=_tx("pm_title", lang), ylabel=_tx("change", lang), percent=True,
+        styles=styles, names={n: title_of(n) for n in series}, xlabel=_tx("xyear", lang)))))
 
     if region is not None and region.boundaries_path is not None:
         prov = region.boundaries_path.parent / "provinces.geojson"
         maps = []
         for name in [n for n in ("baseline", "package") if n in by_name] or [summary[0]["name"]]:
             r = by_name[name]
-            vals = dict(zip(labels, r.simulation.cooperation[r.index, -1].tolist(), strict=True))
+            vals = dict(zip([int(a) for a in city.adcode],
+                            r.simulation.cooperation[r.index, -1].tolist(), strict=True))
             maps.append(_fig(city_map_figure(
                 region.boundaries_path, vals, labels=labels, vmin=0.0, vmax=1.0,
-                title=f"{name}: cooperation in {int(r.years[-1])}", value_label="cooperation",
+                colorscale="Viridis",
+                title=_tx("map_title", lang, name=title_of(name), year=int(r.years[-1])),
+                value_label=_tx("cooperation", lang),
                 provinces=prov if prov.exists() else None)))
-        sections.append(("Map of cooperation", "<div class='grid'>" + "".join(maps) + "</div>"))
+        sections.append((_tx("map", lang), "<div class='grid'>" + "".join(maps) + "</div>"))
 
     focus_name = "package" if "package" in by_name else summary[0]["name"]
     r = by_name[focus_name]
     dec = r.simulation.decomposition(slice(r.index, r.index + 1))
+    colours = force_term_colours([(t.name, t.family) for t in FORCE_TERMS])
+    families = {t.name: t.family for t in FORCE_TERMS}
     figs = []
     for adcode in focus_adcodes:
         hits = np.flatnonzero(city.adcode == adcode)
@@ -121,13 +292,16 @@ def write_run_report(results, path: str | Path, *, region=None,
         i = int(hits[0])
         terms = {t.name: dec[t.name][0, :, i] for t in FORCE_TERMS}
         total = sum(terms.values())
-        figs.append(_fig(force_figure(r.years, terms, total,
-                                      title=f"{labels[adcode]} — {focus_name}")))
+        figs.append(_fig(force_figure(
+            r.years, terms, total, title=f"{labels.get(adcode, adcode)} — {title_of(focus_name)}",
+            colours=colours, families=families, lang=lang,
+            cooperation=r.simulation.cooperation[r.index, :, i],
+            labels={n: force_term_label(n, lang) for n in terms},
+            total_label=_tx("delta", lang), ylabel=_tx("c0", lang),
+            coop_label=_tx("cooperation", lang))))
     if figs:
-        sections.append((f"Force decomposition ({focus_name})", "".join(figs) + (
-            "<p class='note'>Each bar is one named force term of the study, in units of the "
-            "city's yearly abatement cost c0; the line is their sum, the payoff difference of "
-            "cooperating.</p>")))
+        sections.append((_tx("forces", lang, name=title_of(focus_name)), "".join(figs)
+                         + "<p class='note'>" + html.escape(_tx("forces_note", lang)) + "</p>"))
 
     base = by_name.get("baseline")
     if base is not None:
@@ -138,55 +312,41 @@ def write_run_report(results, path: str | Path, *, region=None,
                 continue
             s = by_name[lever.name].summary()
             cost_e8 = max(s["cost"], 1.0) / 1e8
-            names.append(f"{lever.label_en} {lever.label_zh}")
+            names.append(lever.label_en if lang == "en" else lever.label_zh)
             per_yuan.append((s["cooperation_rate"] - b["cooperation_rate"]) / cost_e8)
             pm_per_yuan.append(-100 * (s["pm25_change"] - b["pm25_change"]) / cost_e8)
         if names:
-            sections.append(("Countermeasures ranked by effect per yuan", "<div class='grid'>"
-                + _fig(ranking_figure(names, per_yuan, title="Cooperation gained per 亿元/yr",
-                                      xlabel="Δ cooperation rate per 10^8 yuan/yr"))
-                + _fig(ranking_figure(names, pm_per_yuan, title="PM2.5 proxy cut per 亿元/yr",
-                                      xlabel="percentage points per 10^8 yuan/yr"))
-                + "</div><p class='note'>Effect at the end of the horizon against the baseline, "
-                "divided by the lever's yearly fiscal cost (assumed costs: see "
-                "coopgov.model.levers).</p>"))
+            sections.append((_tx("ranked", lang), "<div class='grid'>"
+                + _fig(ranking_figure(names, per_yuan, title=_tx("per_coop", lang),
+                                      xlabel=_tx("per_coop_x", lang)))
+                + _fig(ranking_figure(names, pm_per_yuan, title=_tx("per_pm", lang),
+                                      xlabel=_tx("per_pm_x", lang)))
+                + "</div><p class='note'>" + html.escape(_tx("ranked_note", lang)) + "</p>"))
 
-    why = [s for s in summary if s.get("explanation")]
+    why = [s for s in summary if s.get("explanation_terms")]
     if why:
-        items = "".join(f"<li>{html.escape(str(s['explanation']))}</li>" for s in why)
-        sections.append(("Why each countermeasure moves cooperation", (
-            f"<ul>{items}</ul><p class='note'>Each countermeasure is added to current policy "
-            "(the baseline continues the history from its end state, with the institutions "
-            "then in force). The forces named are those whose mean over the cities changes "
-            "most against the baseline at the end of the horizon; the lateral thrust is the "
-            "imitation of successful neighbours, shown as the payoff difference that would "
-            "drive the same flow.</p>")))
+        items = "".join(f"<li>{html.escape(_explain(s, lang))}</li>" for s in why)
+        sections.append((_tx("why", lang), f"<ul>{items}</ul><p class='note'>"
+                         + html.escape(_tx("why_note", lang)) + "</p>"))
     stab = [s for s in summary if s.get("rest_points")]
     if stab:
         rows = []
         for s in stab:
-            pts = ", ".join(f"{p['cooperation_rate']:.3f} ({'stable' if p['stable'] else 'unstable'})"
+            pts = ", ".join(f"{p['cooperation_rate']:.3f} ("
+                            f"{_tx('stable' if p['stable'] else 'unstable', lang)})"
                             for p in s["rest_points"])
             basin = s.get("basin")
             rows.append({"name": s["name"], "points": pts,
                          "basin": "—" if basin is None else
                          f"{s['rest_points'][basin]['cooperation_rate']:.3f}",
-                         "bistable": "yes" if s.get("bistable") else "no"})
-        sections.append(("Rest points and basins", _table(rows, [
-            ("name", "scenario", ""), ("points", "rest points (cooperation rate)", ""),
-            ("basin", "heading for", ""), ("bistable", "bistable", "")]) + (
-            "<p class='note'>Rest points of the mean-field dynamics under each scenario's last-"
-            "year parameters, with their linear stability (Jacobian eigenvalues); the run's "
-            "basin is the stable rest point it approaches when integrated on.</p>")))
+                         "bistable": _tx("yes" if s.get("bistable") else "no", lang)})
+        sections.append((_tx("rest", lang), _table(rows, [
+            ("name", _tx("scenario", lang), ""), ("points", _tx("rest_points", lang), ""),
+            ("basin", _tx("heading", lang), ""), ("bistable", _tx("bistable", lang), "")])
+            + "<p class='note'>" + html.escape(_tx("rest_note", lang)) + "</p>"))
 
-    sections.append(("Data and assumptions", (
-        "<p>City figures, boundaries and the transfer matrices come from the bundled region "
-        "data, each figure with its year and source (see the region's README and "
-        "<code>sources.toml</code>). The behavioural parameters of the model are assumptions: "
-        "the study names the forces without measuring them. Their defaults, units and "
-        "provenance are listed by <code>coopgov.model.parameters.PARAMETER_INFO</code>; "
-        "vary them with <code>coopgov experiment</code>.</p>")))
+    sections.append((_tx("data", lang), "<p>" + _tx("data_text", lang) + "</p>"))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    page = html_page("coopgov — cooperation dynamics report", sections,
-                     subtitle=f"{results.region_name.upper()} · generated {stamp}")
+    page = html_page(_tx("title", lang), sections, lang=lang,
+                     subtitle=f"{results.region_name.upper()} · {_tx('generated', lang)} {stamp}")
     return atomic_write_text(path, page)

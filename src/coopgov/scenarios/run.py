@@ -44,6 +44,7 @@ class ScenarioResult:
     rest_points: list[dict[str, Any]] = field(default_factory=list)
     basin: int | None = None
     explanation: str = ""
+    explanation_detail: dict[str, Any] = field(default_factory=dict)
 
     @property
     def years(self) -> np.ndarray:
@@ -82,6 +83,7 @@ class ScenarioResult:
             out["start_from"] = self.scenario.start_from
         if self.explanation:
             out["explanation"] = self.explanation
+            out.update(self.explanation_detail)
         return out
 
 
@@ -334,8 +336,12 @@ def _explain(results: list[ScenarioResult]) -> None:
         direction = "raises" if rate > b_rate + 5e-4 else (
             "lowers" if rate < b_rate - 5e-4 else "leaves")
         levers = ", ".join(LEVERS[n].label_en for n in r.scenario.levers if n in LEVERS)
-        words = [f"{t.replace('_', ' ')} {v:+.2f}" for t, v in ranked[:2] if abs(v) > 1e-3]
+        top = [(t, round(v, 4)) for t, v in ranked[:2] if abs(v) > 1e-3]
+        words = [f"{t.replace('_', ' ')} {v:+.2f}" for t, v in top]
         object.__setattr__(r, "explanation", (
             f"{levers}: {direction} end cooperation to {rate:.3f} (current policy "
             f"{b_rate:.3f}); largest force changes (city mean, c0): "
             + ("; ".join(words) if words else "none") + "."))
+        object.__setattr__(r, "explanation_detail", {
+            "levers": list(r.scenario.levers), "explanation_terms": top,
+            "explanation_direction": direction, "explanation_baseline": b_rate})

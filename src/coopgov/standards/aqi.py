@@ -65,7 +65,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, cast
 
-import numba
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -267,8 +266,7 @@ def aqi_category(aqi: ArrayLike) -> np.ndarray:
 # --------------------------------------------------------------------------
 
 
-@numba.njit(cache=True, nogil=True)
-def _iaqi_kernel(c, bp, iq, scale, above_top, out):  # pragma: no cover - compiled
+def _iaqi_loop(c, bp, iq, scale, above_top, out):
     """Fill ``out`` with IAQI of ``c``; return the first invalid index or -1."""
     n = bp.shape[0]
     top = bp[n - 1]
@@ -303,6 +301,24 @@ def _iaqi_kernel(c, bp, iq, scale, above_top, out):  # pragma: no cover - compil
         v = iq[k - 1] + (iq[k] - iq[k - 1]) * (x - bp[k - 1]) / (bp[k] - bp[k - 1])
         out[i] = np.ceil(v - 1e-9) + 0.0  # + 0.0 turns -0.0 into 0.0
     return bad
+
+
+#: Below this many values the loop runs as plain Python: importing and loading
+#: the compiled kernel (numba) costs more than it saves for a handful of values.
+_COMPILE_FROM = 256
+_compiled_loop = None
+
+
+def _iaqi_kernel(c, bp, iq, scale, above_top, out):
+    """Run :func:`_iaqi_loop`, compiled with numba (on first use) for large inputs."""
+    global _compiled_loop
+    if c.shape[0] < _COMPILE_FROM:
+        return _iaqi_loop(c, bp, iq, scale, above_top, out)
+    if _compiled_loop is None:
+        import numba
+
+        _compiled_loop = numba.njit(cache=True, nogil=True)(_iaqi_loop)
+    return _compiled_loop(c, bp, iq, scale, above_top, out)
 
 
 def _column_name(pollutant: str, averaging: str | None) -> str:

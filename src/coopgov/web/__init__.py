@@ -1,8 +1,10 @@
 """The coopgov dashboard: a web app over the model, the games, compensation and the platform.
 
-Pages: map, scenario builder (NetLogo-style setup / go / go once), force
-field, compensation and allocation, monitoring (when the platform's store is
-reachable) and about; labels in Chinese and English.  Every script, style and
+Pages: map, scenario builder (NetLogo-style setup / go / go once, with
+parameter sliders, a speed control and ABM replication bands), force field,
+compensation and allocation, monitoring (when the platform's store is
+reachable), experiments (results folders of ``coopgov experiment run``) and
+about; labels in Chinese and English.  Every script, style and
 map file is served by coopgov itself (plotly.js from the installed ``plotly``
 package), so the dashboard works offline.
 
@@ -14,6 +16,8 @@ package), so the dashboard works offline.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,14 +26,14 @@ from fastapi.staticfiles import StaticFiles
 
 from coopgov.web.api import STATIC_DIR, build_router
 
-__all__ = ["DEFAULT_PREFIX", "create_dashboard_app", "mount_dashboard"]
+__all__ = ["DEFAULT_PREFIX", "create_dashboard_app", "mount_dashboard", "serve_docs_offline"]
 
 #: URL path of the dashboard inside a host application.
 DEFAULT_PREFIX = "/dashboard"
 
 
 def mount_dashboard(app: FastAPI, *, prefix: str = DEFAULT_PREFIX,
-                    region_name: str = "yrd") -> FastAPI:
+                    region_name: str = "yrd", offline_docs: bool = True) -> FastAPI:
     """Mount the dashboard (page, static files, JSON API) into a FastAPI app.
 
     Parameters
@@ -42,6 +46,9 @@ def mount_dashboard(app: FastAPI, *, prefix: str = DEFAULT_PREFIX,
         URL path of the dashboard (page at ``prefix + "/"``).
     region_name : str
         Region shown and simulated.
+    offline_docs : bool
+        Also serve the host's ``/docs`` from the package instead of a CDN
+        (:func:`serve_docs_offline`), so that nothing on the server reaches out.
 
     Returns
     -------
@@ -49,13 +56,50 @@ def mount_dashboard(app: FastAPI, *, prefix: str = DEFAULT_PREFIX,
         ``app``, for chaining.
     """
     prefix = "/" + prefix.strip("/")
+    if offline_docs and app.docs_url is not None:
+        serve_docs_offline(app)
     app.mount(f"{prefix}/static", StaticFiles(directory=STATIC_DIR), name="dashboard-static")
     app.include_router(build_router(region_name), prefix=prefix)
     return app
 
 
+def serve_docs_offline(app: FastAPI) -> FastAPI:
+    """Serve the app's ``/docs`` (Swagger UI) from the installed package, not from a CDN.
+
+    FastAPI's default ``/docs`` and ``/redoc`` pages load their scripts from
+    a CDN; they are replaced by a ``/docs`` page whose files come from the
+    ``fastapi-offline`` package (``/redoc`` is dropped).  Without that
+    package there is no ``/docs`` page at all, rather than one that reaches out.
+    """
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    drop = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    app.router.routes = [r for r in app.router.routes if getattr(r, "path", None) not in drop]
+    app.docs_url = app.redoc_url = None
+    try:  # only its bundled Swagger UI 5 files are used (OpenAPI 3.1 needs version 5)
+        import fastapi_offline
+    except ImportError:  # pragma: no cover - the platform extra installs it
+        return app
+    static = Path(fastapi_offline.__file__).with_name("static")
+    app.mount("/docs/static", StaticFiles(directory=static), name="docs-static")
+    openapi_url = app.openapi_url or "/openapi.json"
+
+    @app.get("/docs", include_in_schema=False)
+    def _docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url, title=f"{app.title} — API",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="/docs/static/favicon.png",
+            swagger_ui_parameters={"validatorUrl": None})
+
+    return app
+
+
 def create_dashboard_app(store: Any = None, *, platform: bool = True,
-                         region_name: str = "yrd") -> FastAPI:
+                         region_name: str = "yrd",
+                         experiments_root: str | Path | None = None) -> FastAPI:
     """Build the dashboard app, with the platform API beside it when it is importable.
 
     Parameters
@@ -67,6 +111,10 @@ def create_dashboard_app(store: Any = None, *, platform: bool = True,
         :mod:`coopgov.platform` imports; False for the model pages only.
     region_name : str
         Region shown and simulated.
+    experiments_root : path, optional
+        Folder of experiment results folders shown on the Experiments page
+        (default ``$COOPGOV_RESULTS`` or ``./results``, where
+        ``coopgov experiment run`` writes).
 
     Returns
     -------
@@ -87,6 +135,9 @@ def create_dashboard_app(store: Any = None, *, platform: bool = True,
     if app is None:
         app = FastAPI(title="coopgov dashboard")
         app.state.store = None
+    if experiments_root is None:
+        experiments_root = os.environ.get("COOPGOV_RESULTS") or "results"
+    app.state.experiments_root = Path(experiments_root)
     mount_dashboard(app, region_name=region_name)
 
     @app.get("/", include_in_schema=False)

@@ -40,7 +40,16 @@ def plotly_js_path() -> Path:
 
 
 def _error(exc: InputError) -> JSONResponse:
-    return JSONResponse(exc.to_dict(), status_code=422)
+    """422 with the located error; a file on the server is named by its file name only."""
+    payload = exc.to_dict()
+    file = payload.get("file")
+    if file and (Path(str(file)).is_absolute() or "/" in str(file) or "\\" in str(file)):
+        payload["file"] = Path(str(file)).name
+    return JSONResponse(payload, status_code=422)
+
+
+def _experiments_root(request: Request) -> Any:
+    return getattr(request.app.state, "experiments_root", None)
 
 
 def _store_of(request: Request) -> Any:
@@ -92,6 +101,45 @@ def build_router(region_name: str = "yrd") -> APIRouter:
         """Trajectories of a scenario (levers by year, parameter overrides)."""
         try:
             return payloads.simulation_payload(body, region_name)
+        except InputError as exc:
+            return _error(exc)
+
+    @router.post("/api/scenario/toml", summary="The scenario as a TOML file for coopgov run")
+    def scenario_toml(body: Annotated[dict[str, Any], Body()]) -> Any:
+        """Validated scenario as TOML text (``coopgov run --scenario FILE``)."""
+        try:
+            return Response(payloads.scenario_toml(body), media_type="application/toml")
+        except InputError as exc:
+            return _error(exc)
+
+    @router.post("/api/scenario/parse", summary="Read a scenario TOML")
+    def scenario_parse(body: Annotated[dict[str, Any], Body()]) -> Any:
+        """Validate an uploaded scenario TOML and return it as the page's scenario."""
+        try:
+            return payloads.scenario_from_toml(str(body.get("toml") or ""),
+                                               file=str(body.get("file") or "uploaded TOML"))
+        except InputError as exc:
+            return _error(exc)
+
+    @router.post("/api/bands", summary="Spread of the cooperation rate over ABM replications")
+    def bands(body: Annotated[dict[str, Any], Body()],
+              replications: Annotated[int, Query(ge=2, le=200)] = 20) -> Any:
+        """Quantile bands (5, 25, 50, 75, 95 %) of the regional cooperation rate by year."""
+        try:
+            return payloads.bands_payload(body, region_name, replications=replications)
+        except InputError as exc:
+            return _error(exc)
+
+    @router.get("/api/experiments", summary="Experiment results folders on this server")
+    def experiments(request: Request) -> Any:
+        """Results folders of ``coopgov experiment run`` under the server's results folder."""
+        return {"experiments": payloads.experiment_list(_experiments_root(request))}
+
+    @router.get("/api/experiments/{name}", summary="Analysis of one experiment")
+    def experiment(request: Request, name: str) -> Any:
+        """Lever ranking, Sobol indices, PRIM trajectory with every box, feature scores."""
+        try:
+            return payloads.experiment_payload(_experiments_root(request), name)
         except InputError as exc:
             return _error(exc)
 

@@ -27,12 +27,17 @@ from coopgov.errors import InputError
 __all__ = [
     "ALLOCATION_METHODS",
     "allocation_payload",
+    "bands_payload",
     "dashboard_meta",
+    "experiment_list",
+    "experiment_payload",
     "force_payload",
     "monitoring_payload",
     "per_tonne_payload",
     "river_parents",
     "scenario_from_request",
+    "scenario_from_toml",
+    "scenario_toml",
     "simulation_payload",
     "xinan_payload",
 ]
@@ -99,22 +104,44 @@ def dashboard_meta(region_name: str = "yrd", *, platform: bool = False) -> dict[
     from coopgov.model.forces import FAMILIES, FORCE_TERMS
     from coopgov.model.levers import LEVERS
     from coopgov.model.parameters import PARAMETER_INFO
+    from coopgov.report.labels import (
+        PARAMETER_LABELS_ZH,
+        PRESET_TITLES_ZH,
+        SCENARIO_TITLES_ZH,
+        city_labels,
+        display_labels,
+    )
     from coopgov.scenarios import builtin_scenarios
+    from coopgov.scenarios.spec import Scenario
     from coopgov.standards.aqi import CATEGORIES
 
     region = _region(region_name)
     cols = ["adcode", "name_zh", "name_en", "province", "lon", "lat", "population", "gdp"]
+    label_en = city_labels(region.cities, "en")
+    label_zh = city_labels(region.cities, "zh")
     cities = [
         {k: (v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()}
+        | {"label_en": label_en[int(rec["adcode"])], "label_zh": label_zh[int(rec["adcode"])]}
         for rec in region.cities[cols].to_dict(orient="records")
     ]
-    presets: dict[str, list[dict[str, str]]] = {"bet": [], "per_tonne": []}
+    presets: dict[str, list[dict[str, Any]]] = {"bet": [], "per_tonne": []}
     for name in list_presets():
         scheme = load_preset(name)
         kind = "bet" if isinstance(scheme, BetScheme) else "per_tonne"
-        presets[kind].append({"name": name, "title": getattr(scheme, "title", "") or name})
+        presets[kind].append({"name": name, "title": getattr(scheme, "title", "") or name,
+                              "title_zh": PRESET_TITLES_ZH.get(name, ""),
+                              "years": list(getattr(scheme, "years", None) or []) or None})
+    lever_zh = {lv.name: lv.label_zh for lv in LEVERS.values()}
+    fields = Scenario.model_fields
+
+    def _bounds(name: str) -> list[int]:
+        meta = {type(m).__name__: m for m in fields[name].metadata}
+        return [int(meta["Ge"].ge), int(meta["Le"].le)]
+
     return {
         "region": region.name,
+        "labels": display_labels(),
+        "limits": {"start_year": _bounds("start_year"), "years": _bounds("years")},
         "cities": cities,
         "levers": [
             {"name": lv.name, "label_en": lv.label_en, "label_zh": lv.label_zh,
@@ -126,11 +153,13 @@ def dashboard_meta(region_name: str = "yrd", *, platform: bool = False) -> dict[
         "families": list(FAMILIES),
         "parameters": [
             {"name": p.name, "default": p.default, "unit": p.unit, "bounds": list(p.bounds),
-             "description": p.description}
+             "description": p.description, "label_zh": PARAMETER_LABELS_ZH.get(p.name, ""),
+             "source": p.source}
             for p in PARAMETER_INFO.values()
         ],
         "scenarios": [
             {"name": s.name, "title": s.title or s.name, "description": s.description,
+             "title_zh": SCENARIO_TITLES_ZH.get(s.name) or lever_zh.get(s.name, ""),
              "start_year": s.start_year, "years": s.years, "parameters": s.parameters,
              "levers": {k: ({str(y): v for y, v in val.items()} if isinstance(val, dict)
                             else val) for k, val in s.levers.items()}}
@@ -167,6 +196,84 @@ def scenario_from_request(body: Mapping[str, Any]) -> Any:
             if k in body and body[k] is not None}
     data["name"] = str(body.get("name") or "dashboard")
     return scenario_from_dict(data, file="request")
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _toml_key(key: str) -> str:
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_string(key)
+
+
+def scenario_toml(body: Mapping[str, Any]) -> str:
+    """The page's scenario as a TOML file that ``coopgov run --scenario`` reads.
+
+    Parameters
+    ----------
+    body : mapping
+        See :func:`scenario_from_request`; validated first.
+
+    Returns
+    -------
+    str
+        TOML text: name, title, region, start_year, years, ``[parameters]``,
+        ``[levers]`` (a number, or an inline table year = intensity).
+    """
+    sc = scenario_from_request(body)
+    lines = ["# Scenario exported from the coopgov dashboard.",
+             f"name = {_toml_string(sc.name)}"]
+    if sc.title:
+        lines.append(f"title = {_toml_string(sc.title)}")
+    if sc.description:
+        lines.append(f"description = {_toml_string(sc.description)}")
+    lines += [f"region = {_toml_string(sc.region)}", f"start_year = {sc.start_year}",
+              f"years = {sc.years}"]
+    if sc.parameters:
+        lines += ["", "[parameters]"]
+        lines += [f"{_toml_key(k)} = {float(v)!r}" for k, v in sc.parameters.items()]
+    if sc.levers:
+        lines += ["", "[levers]"]
+        for name, setting in sc.levers.items():
+            if isinstance(setting, dict):
+                inner = ", ".join(f"{int(y)} = {float(v)!r}" for y, v in sorted(setting.items()))
+                lines.append(f"{_toml_key(name)} = {{ {inner} }}")
+            else:
+                lines.append(f"{_toml_key(name)} = {float(setting)!r}")
+    return "\n".join(lines) + "\n"
+
+
+def scenario_from_toml(text: str, file: str = "uploaded TOML") -> dict[str, Any]:
+    """Validate a scenario TOML (as ``coopgov run --scenario`` does) and return it for the page.
+
+    Parameters
+    ----------
+    text : str
+        TOML text of a scenario file.
+    file : str
+        Name used in error messages.
+
+    Returns
+    -------
+    dict
+        ``name``, ``title``, ``start_year``, ``years``, ``parameters``,
+        ``levers`` (schedules keyed by year strings).
+    """
+    import tomllib
+
+    from coopgov.scenarios import scenario_from_dict
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=file) from None
+    sc = scenario_from_dict(data, file=file)
+    return {"name": sc.name, "title": sc.title, "start_year": sc.start_year, "years": sc.years,
+            "parameters": dict(sc.parameters),
+            "levers": {k: ({str(y): v for y, v in val.items()} if isinstance(val, dict) else val)
+                       for k, val in sc.levers.items()}}
 
 
 def _simulate(body: Mapping[str, Any], region_name: str) -> tuple[Any, Any]:
@@ -234,6 +341,60 @@ def simulation_payload(body: Mapping[str, Any], region_name: str = "yrd") -> dic
             "damage": _finite(sim.damage[k].sum(-1), 0),
         },
     }
+
+
+_band_cache: OrderedDict[str, Any] = OrderedDict()
+
+#: Quantiles drawn as bands: 5-95 % and 25-75 %, with the median.
+BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def bands_payload(body: Mapping[str, Any], region_name: str = "yrd", *,
+                  replications: int = 20, seed: int = 20081201) -> dict[str, Any]:
+    """Spread of the regional cooperation rate over agent-based replications, by year.
+
+    The page draws the quantiles as bands around the mean-field line.  The
+    same shape (``kind``, ``quantiles``, ``values`` by quantile and year)
+    is meant for posterior predictive bands once the model is calibrated;
+    today only the ABM replications' spread exists (``kind`` =
+    ``"abm_replications"``).
+
+    Parameters
+    ----------
+    body : mapping
+        Scenario (see :func:`scenario_from_request`).
+    region_name : str
+        Region simulated.
+    replications : int
+        Agent-based replications [-].
+    seed : int
+        Root seed of the replications.
+
+    Returns
+    -------
+    dict
+        ``years``; ``quantiles`` (probabilities); ``values`` (Q, Y + 1) of
+        the regional cooperation rate [1]; ``mean`` (Y + 1,); ``replications``.
+    """
+    from coopgov.scenarios.run import run_scenarios
+
+    key = json.dumps([region_name, body.get("start_year"), body.get("years"),
+                      body.get("levers"), body.get("parameters"), replications, seed],
+                     sort_keys=True, default=str)
+    hit = _band_cache.get(key)
+    if hit is not None:
+        return hit
+    scenario = scenario_from_request(body).model_copy(update={"region": region_name})
+    res = run_scenarios([scenario], replications=int(replications), seed=int(seed)).results[0]
+    reps = np.asarray(res.abm_cooperation_rate, float)  # (R, Y + 1)
+    out = {"kind": "abm_replications", "replications": int(reps.shape[0]),
+           "years": [int(y) for y in res.years], "quantiles": list(BAND_QUANTILES),
+           "values": _finite(np.quantile(reps, BAND_QUANTILES, axis=0), 4),
+           "mean": _finite(reps.mean(axis=0), 4), "seed": int(seed)}
+    _band_cache[key] = out
+    while len(_band_cache) > _SIM_CACHE_SIZE:
+        _band_cache.popitem(last=False)
+    return out
 
 
 def force_payload(body: Mapping[str, Any], adcode: int,
@@ -557,6 +718,10 @@ def monitoring_payload(store: Any, day: date | None = None, *, region_name: str 
     horizon = WARNING_HORIZON_DAYS
     days, aqi = store.city_daily_aqi_matrix(adcodes, day, day + timedelta(days=horizon - 1))
     today = aqi[0]
+    if not np.isfinite(today).any():
+        first, last = data_range(store, adcodes, day, lookback_days)
+        return {"available": True, "no_data": True, "date": day.isoformat(),
+                "data_range": [first, last] if first else None}
     levels = warning_matrix(aqi, horizon=horizon)[0]
     category = aqi_category(today)
     cities = [{"adcode": a, "aqi": None if not np.isfinite(today[k]) else int(today[k]),
@@ -566,7 +731,20 @@ def monitoring_payload(store: Any, day: date | None = None, *, region_name: str 
     episodes = regional_episodes(store, region, day - timedelta(days=6), day)
     return {"available": True, "date": day.isoformat(), "cities": cities,
             "episodes": episodes[-20:], "n_episodes": len(episodes),
-            "basis": "observed daily AQI as forecast (hindcast), HJ 633 categories"}
+            "basis": "observed daily AQI as forecast (hindcast), HJ 633 categories",
+            "basis_key": "monit.basis"}
+
+
+def data_range(store: Any, adcodes: list[int], around: date,
+               lookback_days: int = 1830) -> tuple[str | None, str | None]:
+    """First and last day with a daily AQI within ``lookback_days`` of ``around`` (ISO dates)."""
+    end = max(around, _today_cst()) + timedelta(days=lookback_days)
+    days, aqi = store.city_daily_aqi_matrix(adcodes, around - timedelta(days=lookback_days),
+                                            min(end, around + timedelta(days=lookback_days)))
+    rows = np.flatnonzero(np.isfinite(aqi).any(axis=1))
+    if rows.size == 0:
+        return None, None
+    return days[int(rows[0])].isoformat(), days[int(rows[-1])].isoformat()
 
 
 def parse_day(text: str | None) -> date | None:
@@ -578,3 +756,120 @@ def parse_day(text: str | None) -> date | None:
     except ValueError:
         raise InputError("expected a date YYYY-MM-DD", field="date", value=text) from None
 
+
+
+# --------------------------------------------------------------------------
+# experiments (results folders of ``coopgov experiment run``)
+# --------------------------------------------------------------------------
+_experiment_cache: OrderedDict[tuple[str, float], dict[str, Any]] = OrderedDict()
+
+
+def experiment_list(root: str | Path | None) -> list[dict[str, Any]]:
+    """Finished or running experiments directly under ``root`` (by folder name).
+
+    Parameters
+    ----------
+    root : path or None
+        Folder holding results folders (``coopgov experiment run`` writes
+        ``results/<name>``); None or missing: no experiments.
+    """
+    if root is None or not Path(root).is_dir():
+        return []
+    out = []
+    for folder in sorted(Path(root).iterdir()):
+        manifest = folder / "manifest.json"
+        if not manifest.is_file():
+            continue
+        try:
+            info = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        out.append({"name": folder.name, "complete": bool(info.get("complete")),
+                    "n_runs": info.get("n_runs"), "policies": info.get("policies", [])})
+    return out
+
+
+def _experiment_folder(root: str | Path | None, name: str) -> Path:
+    if not name or name in (".", "..") or "/" in name or "\\" in name:
+        raise InputError("no such experiment", field="name", value=name)
+    if root is None or not (Path(root) / name / "manifest.json").is_file():
+        raise InputError("no such experiment", field="name", value=name)
+    return Path(root) / name
+
+
+def experiment_payload(root: str | Path | None, name: str) -> dict[str, Any]:
+    """Analysis of one experiment folder for the Experiments page.
+
+    Runs :func:`coopgov.experiments.analysis.analyze_experiment` (without
+    writing) and keeps the result until the folder's manifest changes.
+
+    Parameters
+    ----------
+    root : path
+        Folder of results folders.
+    name : str
+        Results folder's name (a direct child of ``root``).
+
+    Returns
+    -------
+    dict
+        ``summary``; ``lever_ranking``, ``sobol`` (main outcome, first
+        policy), ``feature_scores`` as lists of records; ``prim`` with the
+        peeling trajectory (``coverage``, ``density``, ``mass``,
+        ``n_restricted`` per step), ``boxes`` (restricted factors of every
+        step with their limits), the factors' full ``ranges`` and the
+        ``chosen`` step.  Keys are absent where the experiment's design does
+        not give them.
+    """
+    from coopgov.experiments.analysis import analyze_experiment
+
+    folder = _experiment_folder(root, name)
+    stamp = (folder / "manifest.json").stat().st_mtime
+    key = (str(folder.resolve()), stamp)
+    hit = _experiment_cache.get(key)
+    if hit is not None:
+        return hit
+    try:
+        an = analyze_experiment(folder, write=False, report=False)
+    except InputError as exc:
+        raise InputError(exc.reason, file=f"experiment {name}", field=exc.field,
+                         value=exc.value) from None
+
+    def records(table: str, query: Any = None) -> list[dict[str, Any]] | None:
+        if table not in an.tables:
+            return None
+        frame = an.tables[table]
+        if query is not None:
+            frame = frame[query(frame)]
+        return json.loads(frame.to_json(orient="records"))
+
+    first = an.manifest["policies"][0]
+    out: dict[str, Any] = {
+        "name": name, "summary": json.loads(json.dumps(an.summary, default=str)),
+        "outcome": an.outcome, "policies": an.manifest["policies"],
+        "lever_ranking": records("lever_ranking"),
+        "sobol": records("sobol", lambda f: (f.outcome == an.outcome) & (f.policy == first)),
+        "morris": records("morris", lambda f: (f.outcome == an.outcome) & (f.policy == first)),
+        "feature_scores": records("feature_scores"),
+    }
+    if an.prim is not None:
+        res = an.prim
+        names = list(res.names)
+        lo0, hi0 = res.lower[0], res.upper[0]
+        boxes = []
+        for k in range(len(res.coverage)):
+            boxes.append([{"factor": n, "low": float(res.lower[k, j]),
+                           "high": float(res.upper[k, j])}
+                          for j, n in enumerate(names)
+                          if res.lower[k, j] > lo0[j] or res.upper[k, j] < hi0[j]])
+        out["prim"] = {
+            "coverage": _finite(res.coverage, 4), "density": _finite(res.density, 4),
+            "mass": _finite(res.mass, 4), "n_restricted": [int(v) for v in res.n_restricted],
+            "boxes": boxes, "chosen": int(res.chosen),
+            "ranges": {n: [float(lo0[j]), float(hi0[j])] for j, n in enumerate(names)},
+            "cases": an.summary.get("prim", {}).get("cases_of_interest", ""),
+        }
+    _experiment_cache[key] = out
+    while len(_experiment_cache) > 8:
+        _experiment_cache.popitem(last=False)
+    return out

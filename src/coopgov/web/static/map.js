@@ -47,11 +47,14 @@ const CoopMap = (() => {
     f.css = "linear-gradient(to right," + stops.join(",") + ")";
     return f;
   }
+  /* viridis and cividis (Nuñez et al. 2018) for values of one sign; purple-orange
+     (ColorBrewer PuOr, colour-blind safe) only for signed values such as transfers. */
   const SCALES = {
-    sequential: ramp(["#f7fcf5", "#c7e9c0", "#74c476", "#238b45", "#00441b"]),
-    pollution: ramp(["#2c7bb6", "#abd9e9", "#ffffbf", "#fdae61", "#d7191c"]),
-    diverging: ramp(["#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac"]),
+    sequential: ramp(["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]),
+    cividis: ramp(["#00204c", "#31446b", "#666970", "#958f78", "#cbba69", "#ffea46"]),
+    diverging: ramp(["#b35806", "#f1a340", "#fee0b6", "#f7f7f7", "#d8daeb", "#998ec3", "#542788"]),
   };
+  SCALES.pollution = SCALES.cividis;
 
   /**
    * Draw a map into `container`.
@@ -80,6 +83,8 @@ const CoopMap = (() => {
       paths.set(code, p);
     }
     svg.appendChild(gCities);
+    const gLabels = document.createElementNS(SVG, "g");
+    gLabels.setAttribute("class", "labels");
     if (options.provinces) {
       const gProv = document.createElementNS(SVG, "g");
       for (const f of options.provinces.features) {
@@ -90,6 +95,7 @@ const CoopMap = (() => {
       }
       svg.appendChild(gProv);
     }
+    svg.appendChild(gLabels);
     container.replaceChildren(svg);
     let selected = null;
     return {
@@ -107,11 +113,32 @@ const CoopMap = (() => {
         if (code !== null && paths.has(code)) paths.get(code).classList.add("selected");
       },
       fill(code) { return paths.has(code) ? paths.get(code).getAttribute("fill") : null; },
+      /* labels: array of {adcode, lon, lat, text, sub}; drawn at the city's centre */
+      setLabels(labels) {
+        gLabels.replaceChildren();
+        for (const l of labels || []) {
+          const [x, y] = proj.point([l.lon, l.lat]);
+          const t = document.createElementNS(SVG, "text");
+          t.setAttribute("x", x.toFixed(1));
+          t.setAttribute("y", y.toFixed(1));
+          t.setAttribute("class", "city-label");
+          t.dataset.adcode = String(l.adcode);
+          t.textContent = l.text;
+          if (l.sub) {
+            const s2 = document.createElementNS(SVG, "tspan");
+            s2.setAttribute("x", x.toFixed(1));
+            s2.setAttribute("dy", "1.1em");
+            s2.textContent = l.sub;
+            t.appendChild(s2);
+          }
+          gLabels.appendChild(t);
+        }
+      },
       element: svg,
     };
   }
 
-  function legend(el, scale, lo, hi, format, title) {
+  function legend(el, scale, lo, hi, format, title, note) {
     el.innerHTML = "";
     const t = document.createElement("span");
     t.textContent = title || "";
@@ -123,6 +150,12 @@ const CoopMap = (() => {
     const b = document.createElement("span");
     b.textContent = format(hi);
     el.append(t, a, bar, b);
+    if (note) {
+      const n = document.createElement("span");
+      n.className = "scale-note";
+      n.textContent = note;
+      el.append(n);
+    }
   }
 
   function categoryLegend(el, items) {
