@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                    "Policy experiments: sweeps, sensitivity analysis and scenario discovery."),
     "dashboard": ("coopgov.cli.dashboard", "Start the web dashboard: map, scenario builder, "
                                            "force field, compensation, monitoring."),
+    "calibrate": ("coopgov.cli.calibrate", "Calibrate the model to observed YRD PM2.5 "
+                                           "(ABC-SMC) and show the posterior."),
 }
 
 

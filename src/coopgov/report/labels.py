@@ -64,7 +64,7 @@ FAMILY_SHADES: dict[str, tuple[str, ...]] = {
     "pressure": ("#004a75", "#0072B2", "#4aa3d9", "#9ccbeb"),
     "thrust": ("#8a3f6c", "#CC79A7", "#e2abc9", "#f3d4e5"),
     "resistance": ("#8f3a00", "#D55E00", "#E69F00", "#f2c14e", "#f7dc8c", "#b07a3a",
-                   "#6b4a1f", "#fbe9bd"),
+                   "#6b4a1f", "#fbe9bd", "#c45a1a", "#e8a45c"),
 }
 
 #: Bar pattern of each family: under deuteranopia the green (attraction) and purple

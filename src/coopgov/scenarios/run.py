@@ -30,7 +30,7 @@ from coopgov.model.parameters import joint_maturity
 from coopgov.region import load_region
 from coopgov.scenarios.spec import Scenario, load_builtin
 
-__all__ = ["ScenarioResult", "RunResults", "run_scenarios"]
+__all__ = ["ScenarioResult", "RunResults", "run_scenarios", "scenario_inputs"]
 
 
 @dataclass(frozen=True)
@@ -155,11 +155,19 @@ class RunResults:
             "cooperation": pd.concat(coop, ignore_index=True),
             "regional": pd.concat(regional, ignore_index=True),
             "forces": pd.concat(forces, ignore_index=True),
-            "summary": pd.DataFrame(self.summary()),
+            "summary": pd.DataFrame([_flat(row) for row in self.summary()]),
         }
         if abm:
             out["abm"] = pd.concat(abm, ignore_index=True)
         return out
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    """A summary row for a table: nested values (rest points, explanation terms) as JSON."""
+    import json
+
+    return {k: (json.dumps(v) if isinstance(v, list | dict | tuple) else v)
+            for k, v in row.items()}
 
 
 def run_scenarios(
@@ -243,6 +251,23 @@ def run_scenarios(
     done = [r for r in results if r is not None]
     _explain(done)
     return RunResults(done, seed, replications, city, region_name)
+
+
+def scenario_inputs(scenario: Scenario, city: CityData, *, steps_per_year: int = 12,
+                    method: str = "rk4") -> tuple[Any, np.ndarray, np.ndarray]:
+    """Parameters, per-city lever intensities (Y, L, N) and initial state of one scenario.
+
+    A scenario that ``start_from`` a built-in one gets that scenario's end
+    state and last-year institutions (its base is simulated here, with the
+    same parameters); any other starts from ``initial_cooperation`` with its
+    own levers only.  :func:`run_scenarios` does the same for a batch.
+    """
+    if not scenario.start_from:
+        return (scenario.model_parameters, scenario.intensity(LEVER_NAMES, city=city),
+                np.full(city.n, scenario.model_parameters["initial_cooperation"]))
+    end, inherited, params = _continuations([scenario], city, steps_per_year,
+                                            method)[_base_key(scenario)]
+    return params, scenario.intensity(LEVER_NAMES, city=city, inherited=inherited), end
 
 
 def _continuations(scenarios: Sequence[Scenario], city: CityData, steps_per_year: int = 12,

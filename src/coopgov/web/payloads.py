@@ -161,8 +161,7 @@ def dashboard_meta(region_name: str = "yrd", *, platform: bool = False) -> dict[
             {"name": s.name, "title": s.title or s.name, "description": s.description,
              "title_zh": SCENARIO_TITLES_ZH.get(s.name) or lever_zh.get(s.name, ""),
              "start_year": s.start_year, "years": s.years, "parameters": s.parameters,
-             "levers": {k: ({str(y): v for y, v in val.items()} if isinstance(val, dict)
-                            else val) for k, val in s.levers.items()}}
+             "start_from": s.start_from, "levers": _builder_levers(s)}
             for s in builtin_scenarios()
         ],
         "aqi_categories": [
@@ -174,6 +173,33 @@ def dashboard_meta(region_name: str = "yrd", *, platform: bool = False) -> dict[
         "allocation_methods": list(ALLOCATION_METHODS),
         "platform": platform,
     }
+
+
+def _builder_levers(scenario: Any) -> dict[str, Any]:
+    """A scenario's levers as region-wide yearly schedules, for the page's builder.
+
+    Levers in force in part of the region (the history's 2008 agreement of three
+    provinces) are shown as their city mean by year; levers starting within a year as
+    the year's time-weighted mean (what the engine uses).
+    """
+    from coopgov.model.levers import LEVER_NAMES
+
+    out: dict[str, Any] = {}
+    if not scenario.levers:
+        return out
+    m = scenario.intensity(LEVER_NAMES)
+    if m.ndim == 3:
+        m = m.mean(axis=2)
+    years = scenario.start_year + np.arange(scenario.years)
+    for k, name in enumerate(LEVER_NAMES):
+        if name not in scenario.levers:
+            continue
+        col = np.round(m[:, k], 3)
+        change = [0] + [i for i in range(1, len(col)) if col[i] != col[i - 1]]
+        sched = {str(int(years[i])): float(col[i]) for i in change if col[i] > 0 or i > 0}
+        out[name] = (sched[str(int(years[0]))] if list(sched) == [str(int(years[0]))]
+                     else sched)
+    return out
 
 
 def scenario_from_request(body: Mapping[str, Any]) -> Any:
@@ -192,7 +218,8 @@ def scenario_from_request(body: Mapping[str, Any]) -> Any:
     """
     from coopgov.scenarios import scenario_from_dict
 
-    data = {k: body[k] for k in ("start_year", "years", "levers", "parameters", "title")
+    data = {k: body[k] for k in ("start_year", "years", "levers", "parameters", "title",
+                                 "start_from")
             if k in body and body[k] is not None}
     data["name"] = str(body.get("name") or "dashboard")
     return scenario_from_dict(data, file="request")
@@ -229,8 +256,11 @@ def scenario_toml(body: Mapping[str, Any]) -> str:
         lines.append(f"title = {_toml_string(sc.title)}")
     if sc.description:
         lines.append(f"description = {_toml_string(sc.description)}")
-    lines += [f"region = {_toml_string(sc.region)}", f"start_year = {sc.start_year}",
-              f"years = {sc.years}"]
+    lines.append(f"region = {_toml_string(sc.region)}")
+    # a continuation takes its start year from its base
+    lines.append(f"start_from = {_toml_string(sc.start_from)}" if sc.start_from
+                 else f"start_year = {sc.start_year}")
+    lines.append(f"years = {sc.years}")
     if sc.parameters:
         lines += ["", "[parameters]"]
         lines += [f"{_toml_key(k)} = {float(v)!r}" for k, v in sc.parameters.items()]
@@ -281,15 +311,20 @@ def _simulate(body: Mapping[str, Any], region_name: str) -> tuple[Any, Any]:
     from coopgov.dynamics.engine import simulate
 
     key = json.dumps([region_name, body.get("start_year"), body.get("years"),
-                      body.get("levers"), body.get("parameters")], sort_keys=True, default=str)
+                      body.get("levers"), body.get("parameters"), body.get("start_from")],
+                     sort_keys=True, default=str)
     hit = _sim_cache.get(key)
     if hit is not None:
         _sim_cache.move_to_end(key)
         return hit
+    from coopgov.scenarios.run import scenario_inputs
+
     scenario = scenario_from_request(body)
-    sim = simulate(_city(region_name), [scenario.model_parameters],
-                   scenario.intensity()[None], years=scenario.years,
-                   start_year=scenario.start_year)
+    city = _city(region_name)
+    # a continuation (start_from) starts from its base's end state and institutions
+    params, intensity, initial = scenario_inputs(scenario, city)
+    sim = simulate(city, [params], intensity[None], years=scenario.years,
+                   start_year=scenario.start_year, initial=initial[None])
     _sim_cache[key] = (scenario, sim)
     while len(_sim_cache) > _SIM_CACHE_SIZE:
         _sim_cache.popitem(last=False)

@@ -213,7 +213,10 @@ function builderBody() {
     if (keys.length === 1 && Number(keys[0]) <= b.start) levers[name] = sched[keys[0]];
     else levers[name] = Object.fromEntries(keys.map((y) => [String(y), sched[y]]));
   }
-  return {name: "dashboard", start_year: b.start, years: b.years, levers, parameters: Object.assign({}, b.parameters || {})};
+  const body = {name: "dashboard", start_year: b.start, years: b.years, levers, parameters: Object.assign({}, b.parameters || {})};
+  // a continuation of the history (current policy and the countermeasures) keeps its base
+  if (b.startFrom && b.start === b.startFromYear) body.start_from = b.startFrom;
+  return body;
 }
 /* Whole number within the server's limits, or an error message naming the field. */
 function checkInt(id, labelKey, limits) {
@@ -444,6 +447,7 @@ function applyScenarioToBuilder(sc) {
   const b = S.builder;
   stopGo();
   b.start = sc.start_year; b.years = sc.years; b.parameters = Object.assign({}, sc.parameters || {});
+  b.startFrom = sc.start_from || null; b.startFromYear = sc.start_year;
   $("builder-start").value = String(b.start); $("builder-years").value = String(b.years);
   b.schedule = {};
   for (const lv of S.meta.levers) {
