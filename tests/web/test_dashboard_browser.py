@@ -274,7 +274,12 @@ def test_saved_work_survives_reload_and_round_trips(dash, tmp_path):
     page.evaluate(MOVE_SLIDER, ["lever-joint_mechanism", 0.7, "mon-cost"])
     page.evaluate("""() => { const s = document.getElementById('param-central_penalty');
                      s.value = '3'; s.dispatchEvent(new Event('input')); }""")
-    page.wait_for_function("() => location.search.includes('s=')")
+    # the URL state is written after the page has handled the input: wait until it holds it
+    page.wait_for_function("""() => { try {
+        const st = JSON.parse(unb64(new URL(location.href).searchParams.get('s')));
+        return Number(st.parameters.central_penalty) === 3
+            && Number((st.schedule.joint_mechanism || {})[st.start]) === 0.7;
+      } catch (e) { return false; } }""")
     page.fill("#save-name", "mine")
     page.click("#btn-save")
     page.wait_for_function("() => JSON.parse(localStorage.getItem('coopgov.saved.v1') ||"

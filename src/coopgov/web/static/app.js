@@ -395,7 +395,7 @@ function unb64(text) {
 function saveUrlState() {
   const b = S.builder;
   const state = {base: $("builder-base").value || b.base, start: b.start, years: b.years, schedule: b.schedule,
-                 parameters: b.parameters || {}};
+                 parameters: b.parameters || {}, start_from: b.startFrom || null, start_from_year: b.startFromYear || null};
   const url = new URL(location.href);
   url.searchParams.set("s", b64(JSON.stringify(state)));
   history.replaceState(null, "", url);
@@ -408,6 +408,7 @@ function restoreUrlState() {
     const b = S.builder;
     b.base = st.base || "__custom__"; b.start = Number(st.start); b.years = Number(st.years);
     b.parameters = st.parameters || {};
+    b.startFrom = st.start_from || null; b.startFromYear = st.start_from_year || null;
     b.schedule = {};
     for (const lv of S.meta.levers) {
       const sch = (st.schedule || {})[lv.name] || {};
