@@ -15,7 +15,7 @@ from platform_helpers import SH, SZ, hourly_csv
 
 from coopgov.errors import InputError
 from coopgov.platform.auth import Forbidden, Principal, Unauthorized
-from coopgov.platform.store import AuditContext, Station, Store
+from coopgov.platform.store import AuditContext, IngestReport, Station, Store
 
 SH_WRITER = AuditContext(Principal("city-sh", "city", SH))
 
@@ -80,13 +80,15 @@ def test_resending_a_batch_creates_nothing(store):
     csv = hourly_csv("310100-A01")
     first = store.ingest_csv(csv)
     assert (first.n_rows, first.n_inserted, first.replayed) == (144, 144, False)
+    # Without a key: a new batch, every row equal to the current revision.
     again = store.ingest_csv(csv)
-    assert again.replayed and again.n_inserted == 144  # the first report, returned again
-    assert store.count("measurements") == 144 and store.count("batches") == 1
-    # The same rows in another batch (new content digest): all unchanged, nothing stored.
-    other = store.ingest_csv(csv + "310100-A01,2025-01-01T01:00:00+08:00,PM2.5,80,ug/m3,,\n")
-    assert (other.n_inserted, other.n_revised, other.n_unchanged) == (0, 0, 145)
-    assert store.count("measurements") == 144
+    assert (again.replayed, again.n_inserted, again.n_unchanged) == (False, 0, 144)
+    assert store.count("measurements") == 144 and store.count("batches") == 2
+    # With a key: stored once, the first report answered again.
+    keyed = store.ingest_csv(csv, batch_key="k-1")
+    assert store.ingest_csv(csv, batch_key="k-1") == IngestReport(**{
+        **keyed.to_dict(), "replayed": True})
+    assert store.count("measurements") == 144 and store.count("batches") == 3
 
 
 def test_correction_is_a_new_revision(store):
@@ -267,7 +269,7 @@ _row = st.fixed_dictionaries({
 })
 
 
-def _validated(rows, dictionary=False):
+def _validated(rows, dictionary=False, plausible=None):
     from coopgov.platform.ingest import parse_records, validate_batch
 
     raw = parse_records(rows)
@@ -275,7 +277,8 @@ def _validated(rows, dictionary=False):
         raw = raw.cast(pa.schema([(c, pa.dictionary(pa.int32(), pa.string()))
                                   for c in raw.column_names]))
     return validate_batch(raw, _KINDS, default_source="me",
-                          now_utc=np.datetime64("2026-01-01T00:00:00", "us"))
+                          now_utc=np.datetime64("2026-01-01T00:00:00", "us"),
+                          plausible=plausible)
 
 
 @settings(max_examples=40, deadline=None)
@@ -322,7 +325,8 @@ def test_batch_harmonisation_matches_per_pollutant_function():
     rows = [{"station_id": "310100-A01" if p in AIR_POLLUTANTS else "310100-W01",
              "time": t.isoformat(), "pollutant": p, "value": "10", "unit": u,
              "reference_state": s} for (p, u, s, t) in combos]
-    batch = _validated(rows)
+    # No plausibility bound here (10 ppm of SO2 is 26,200 µg/m³, above the default bound).
+    batch = _validated(rows, plausible={p: np.inf for p in AIR_POLLUTANTS + WATER_INDICATORS})
     got = {r["row_number"]: r["value"] for r in batch.accepted.to_pylist()}
     why = {r["row"]: r["reason"] for r in batch.rejected}
     for i, (p, u, s, t) in enumerate(combos, start=1):

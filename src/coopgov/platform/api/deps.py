@@ -43,6 +43,7 @@ async def get_principal(request: Request,
         principal = await run_in_threadpool(tokens.principal_for, key)
     if principal is None:
         raise Unauthorized("unknown or revoked API token")
+    request.state.principal = principal  # for the audit of a refused write
     return principal
 
 
@@ -50,11 +51,17 @@ CallerDep = Annotated[Principal, Depends(get_principal)]
 
 
 def audit_context(request: Request, principal: Principal) -> AuditContext:
-    """Who writes, from which request (for the audit log)."""
-    rid = request.headers.get("x-request-id") or getattr(request.state, "request_id", None) \
-        or uuid.uuid4().hex
+    """Who writes, from which request (for the audit log).
+
+    The request id is the server's own (:class:`coopgov.platform.api.gate.Gate`),
+    never the caller's ``X-Request-ID`` (kept apart, as ``client_request_id``);
+    the client is the connection's peer address (forwarded headers count only
+    when the server is told to trust a proxy, see ``coopgov serve --trusted-proxy``).
+    """
+    rid = getattr(request.state, "request_id", None) or uuid.uuid4().hex
     client = request.client.host if request.client else "unknown"
-    return AuditContext(principal=principal, request_id=rid[:64], client=client)
+    return AuditContext(principal=principal, request_id=rid, client=client,
+                        client_request_id=getattr(request.state, "client_request_id", ""))
 
 
 def envelope(results: list[Any], *, page: int = 1, limit: int | None = None,

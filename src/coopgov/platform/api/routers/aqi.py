@@ -10,13 +10,15 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from coopgov.errors import InputError
 from coopgov.platform.aggregates import category_label, hourly_aqi_table
 from coopgov.platform.api.deps import CallerDep, StoreDep, envelope
 from coopgov.platform.api.gate import cache_key
+from coopgov.platform.api.models import READ_ERRORS
 from coopgov.platform.api.queries import MAX_DAYS, MAX_HOURLY_DAYS, DailyAQIQuery, HourlyAQIQuery
-from coopgov.platform.store import Store
+from coopgov.platform.store import EARLIEST_DAY, Store
 
 router = APIRouter(tags=["aqi"])
 
@@ -89,9 +91,11 @@ class HourlyAQIPage(BaseModel):
 # The routes answer prepared JSON bytes (no response-model validation per request);
 # the models above document the answers in the OpenAPI schema.
 _DAILY_DOC: dict[int | str, dict[str, Any]] = {200: {"model": DailyAQIPage,
-                                                     "description": "Daily AQI rows."}}
+                                                     "description": "Daily AQI rows."},
+                                                **READ_ERRORS}
 _HOURLY_DOC: dict[int | str, dict[str, Any]] = {200: {"model": HourlyAQIPage,
-                                                      "description": "Hourly AQI rows."}}
+                                                      "description": "Hourly AQI rows."},
+                                                **READ_ERRORS}
 
 Adcode = Annotated[int, Path(ge=100000, le=999999)]
 StationId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -110,7 +114,7 @@ async def _cached(request: Request, store: Store, build: Any) -> Response:
 
 def _days(query: DailyAQIQuery) -> tuple[date, date]:
     end = query.date_to or (datetime.now(UTC) + timedelta(hours=8)).date()
-    start = query.date_from or end - timedelta(days=364)
+    start = query.date_from or max(end - timedelta(days=364), EARLIEST_DAY)
     if start > end:
         raise InputError("date_from must not be after date_to", field="date_from",
                          value=str(start))
@@ -151,7 +155,7 @@ def _known_city(store: Store, adcode: int) -> list[str]:
 async def station_daily(station_id: StationId, request: Request, store: StoreDep,
                         caller: CallerDep, query: Annotated[DailyAQIQuery, Query()]) -> Response:
     """HJ 633 daily report of a station (default: the last 365 days)."""
-    if station_id not in store.station_index():
+    if station_id not in await run_in_threadpool(store.station_index):
         raise HTTPException(404, "unknown station")
     return await _cached(request, store, lambda: _daily(store, "station", station_id, query))
 
@@ -161,7 +165,7 @@ async def station_daily(station_id: StationId, request: Request, store: StoreDep
 async def city_daily(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
                query: Annotated[DailyAQIQuery, Query()]) -> Response:
     """HJ 633 daily report of a city from the mean of its stations (default: last 365 days)."""
-    _known_city(store, adcode)
+    await run_in_threadpool(_known_city, store, adcode)
     return await _cached(request, store, lambda: _daily(store, "city", str(adcode), query))
 
 
@@ -191,7 +195,7 @@ def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict
 async def station_hourly(station_id: StationId, request: Request, store: StoreDep,
                          caller: CallerDep, query: Annotated[HourlyAQIQuery, Query()]) -> Response:
     """HJ 633 real-time report of a station (default: the last 24 hours; at most 31 days)."""
-    if station_id not in store.station_index():
+    if station_id not in await run_in_threadpool(store.station_index):
         raise HTTPException(404, "unknown station")
     return await _cached(request, store, lambda: _hourly(store, [station_id], query))
 
@@ -201,5 +205,5 @@ async def station_hourly(station_id: StationId, request: Request, store: StoreDe
 async def city_hourly(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
                 query: Annotated[HourlyAQIQuery, Query()]) -> Response:
     """HJ 633 real-time report of a city (hourly mean over its stations)."""
-    ids = _known_city(store, adcode)
+    ids = await run_in_threadpool(_known_city, store, adcode)
     return await _cached(request, store, lambda: _hourly(store, ids, query))
