@@ -488,10 +488,13 @@ def _is_storage_fault(exc: BaseException) -> bool:
         return True
     module = type(exc).__module__
     name = type(exc).__name__
-    if module.startswith("duckdb"):
+    if module.startswith(("duckdb", "_duckdb")):
+        text = str(exc).lower()
         return name in ("IOException", "FatalException", "PermissionException",
-                        "OutOfMemoryException", "InternalException") or (
-            "read-only" in str(exc).lower())
+                        "OutOfMemoryException") or any(
+            k in text for k in ("could not write file", "could not read file", "no space",
+                                "file too large", "read-only", "permission denied",
+                                "cannot open file", "could not truncate", "could not fsync"))
     if module.startswith(("psycopg", "psycopg_pool")):
         import psycopg
 

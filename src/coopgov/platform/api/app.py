@@ -53,7 +53,7 @@ log = logging.getLogger("coopgov.platform")
 def create_app(store: Store | str | Path | None = None, *, region: Any = None,
                region_name: str = "yrd", response_cache_s: float | None = None,
                rate_limit_per_min: int | None = None, access_log: bool = True,
-               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+               max_body_bytes: int | None = None) -> FastAPI:
     """Build the API over a store.
 
     Parameters
@@ -74,8 +74,9 @@ def create_app(store: Store | str | Path | None = None, *, region: Any = None,
         One line per request on the ``coopgov.platform.access`` logger (to
         standard error unless the logger is configured otherwise); tokens are
         never written.
-    max_body_bytes : int
-        Largest request body accepted, bytes.
+    max_body_bytes : int, optional
+        Largest request body accepted, bytes (default ``$COOPGOV_MAX_BODY_BYTES``
+        or :data:`MAX_BODY_BYTES`).
 
     Notes
     -----
@@ -121,6 +122,8 @@ def create_app(store: Store | str | Path | None = None, *, region: Any = None,
     if rate_limit_per_min is None:
         rate_limit_per_min = int(os.environ.get("COOPGOV_RATE_LIMIT_PER_MIN",
                                                 RATE_LIMIT_PER_MIN))
+    if max_body_bytes is None:
+        max_body_bytes = int(os.environ.get("COOPGOV_MAX_BODY_BYTES", MAX_BODY_BYTES))
     for module in (stations, measurements, aqi, water, episodes, audit, tokens):
         app.include_router(module.router)
     app.add_middleware(Gate, responses=app.state.response_cache, tokens=app.state.token_cache,
