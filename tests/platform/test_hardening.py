@@ -121,10 +121,12 @@ def test_station_moved_by_another_process_is_seen_by_the_server(tmp_path):
     batch = {"measurements": [_row(station_id="shared-A01")]}
     assert client.post("/v1/measurements", json=batch, headers=_h(tokens["sh"])
                        ).status_code == 200
+    assert client.get("/v1/stations/shared-A01").json()["results"][0]["adcode"] == SH
     code = ("import sys; from coopgov.platform.store import Store, Station; "
             "Store(sys.argv[1]).upsert_stations([Station('shared-A01', 320500, 's', 'air'), "
             "Station('320500-A77', 320500, 'n', 'air')])")
     subprocess.run([sys.executable, "-c", code, url], check=True, timeout=120)
+    assert client.get("/v1/stations/shared-A01").json()["results"][0]["adcode"] == SZ
     batch = {"measurements": [_row(station_id="shared-A01", value=36.0)]}
     assert client.post("/v1/measurements", json=batch, headers=_h(tokens["sh"])
                        ).status_code == 403
