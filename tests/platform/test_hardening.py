@@ -420,10 +420,11 @@ def test_disk_full_answers_503_json_and_the_server_lives_on(tmp_path):
     with serving(url, tmp_path / "server.log", "--no-access-log",
                  preexec=_file_size_limit(size + 400_000)) as server, server.client() as http:
         answers = []
-        for day in range(1, 29):  # bounded: a day of hourly data per request
+        for month in range(1, 13):  # bounded: a month of hourly data per request
             r = http.post("/v1/measurements/csv", headers={
                 **_h(tokens["sh"]), "content-type": "text/csv"},
-                content=hourly_csv("310100-A01", start=f"2025-02-{day:02d}T01:00", hours=24))
+                content=hourly_csv("310100-A01", start=f"2024-{month:02d}-01T01:00",
+                                   hours=24 * 28))
             answers.append(r)
             if r.status_code != 200:
                 break

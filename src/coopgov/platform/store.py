@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import threading
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -51,12 +52,13 @@ import pyarrow.compute as pc
 
 from coopgov.errors import CoopgovError, InputError
 from coopgov.platform import aggregates
-from coopgov.platform.auth import Principal, hash_token, new_token
+from coopgov.platform.auth import Forbidden, Principal, hash_token, new_token
 from coopgov.platform.backends import (
     Backend,
     DuckDBBackend,
     PostgresBackend,
     StoreBusy,
+    StoreUnavailable,
     backend_for,
 )
 from coopgov.platform.ingest import (
@@ -89,6 +91,24 @@ class IdempotencyConflict(CoopgovError):
 
 class _StationsChanged(Exception):
     """The stations of a batch changed between validation and the write (retried)."""
+
+
+@dataclass(eq=False)
+class _Job:
+    """A validated batch waiting for its group commit, and its outcome."""
+
+    context: AuditContext
+    batch_id: str
+    digest: str
+    fmt: str
+    checked: Any
+    seen: Mapping[str, Mapping[str, Any]]
+    sent_ids: Sequence[str]
+    refresh: bool
+    done: bool = False
+    replay: bool = False
+    error: BaseException | None = None
+    report: IngestReport | None = None
 
 
 def default_store_url() -> str:
@@ -235,6 +255,9 @@ class Store:
         self.standard = standard
         self.generation = 0  # bumped by every write of this process (read caches key on it)
         self._station_cache: tuple[Any, float, dict[str, dict[str, Any]]] | None = None
+        self._pending: list[_Job] = []  # batches waiting for the next group commit
+        self._pending_lock = threading.Lock()
+        self._group_lock = threading.Lock()
         self.init_schema()
 
     # ------------------------------------------------------------------ basics
@@ -464,72 +487,137 @@ class Store:
                 return previous
         else:
             batch_id = f"{principal.token_id}:{uuid.uuid4().hex}"
-        for _attempt in range(5):
-            with self.backend.read() as cur:
-                seen = {r["station_id"]: r for r in self._station_rows(cur, sent_ids)}
+        for attempt in range(5):
+            # First from the read cache; the write transaction checks it against the store
+            # and sends the batch back here (with the store's current list) if it changed.
+            if attempt == 0:
+                index = self.station_index()
+                seen = {k: index[k] for k in sent_ids if k in index}
+                if any(principal.role == "city" and int(st["adcode"]) != principal.adcode
+                       for st in seen.values()):
+                    continue  # never refuse on a cached owner: read the store first
+            else:
+                with self.backend.read() as cur:
+                    seen = {r["station_id"]: r for r in self._station_rows(cur, sent_ids)}
             for st in seen.values():
                 principal.require_city(int(st["adcode"]))
             checked = validate_batch(raw, {k: v["kind"] for k, v in seen.items()},
                                      default_source=default_source or principal.token_id,
                                      plausible=self.plausible)
-            try:
-                replay = self._store_batch(context, batch_id, digest, fmt, checked, seen,
-                                           sent_ids, refresh_indices)
-            except _StationsChanged:
+            job = _Job(context, batch_id, digest, fmt, checked, seen, sent_ids,
+                       refresh_indices)
+            self._commit(job)
+            if isinstance(job.error, _StationsChanged):
                 continue  # a station was created, moved or changed meanwhile: judge again
+            if job.error is not None:
+                raise job.error
+            replay = job.replay
             break
         else:  # pragma: no cover - stations changing under every attempt
             raise StoreBusy("the stations of this batch kept changing; send it again")
         if replay:
             return self._batch_report(batch_id, digest)  # type: ignore[return-value]
-        self._wrote()
-        report = self._batch_report(batch_id)
-        assert report is not None
-        report.replayed = False
-        return report
+        assert job.report is not None
+        return job.report
 
-    def _store_batch(self, context: AuditContext, batch_id: str, digest: str, fmt: str,
-                     checked: Any, seen: Mapping[str, Mapping[str, Any]],
-                     sent_ids: Sequence[str], refresh_indices: bool) -> bool:
-        """Write a validated batch in one transaction; return True for a replay."""
-        principal = context.principal
-        acc = checked.accepted
+    def _commit(self, job: _Job) -> None:
+        """Store a validated batch by group commit; ``job`` holds the outcome when it returns.
+
+        Concurrent batches are written together: each thread queues its batch,
+        and whoever takes the group lock writes every queued batch in one
+        transaction (one daily-index refresh for all of them) while the others
+        wait; a thread whose batch was written by another returns at once.
+        Each batch is still judged alone (owners, idempotency key) and a
+        refused batch writes nothing; a fault fails the whole group, and nothing
+        of it is committed.
+        """
+        with self._pending_lock:
+            self._pending.append(job)
+        with self._group_lock:
+            if job.done:
+                return
+            with self._pending_lock:
+                jobs, self._pending = self._pending, []
+            try:
+                self._write_group(jobs)
+            except Exception as exc:
+                if len(jobs) > 1 and not isinstance(exc, StoreUnavailable):
+                    for j in jobs:  # an unexpected failure: find its batch, spare the others
+                        j.error = None
+                        try:
+                            self._write_group([j])
+                        except Exception as one:
+                            j.error = one
+                else:
+                    for j in jobs:
+                        j.error = j.error or exc
+            finally:
+                for j in jobs:
+                    j.done = True
+            if any(j.error is None and not j.replay for j in jobs):
+                self._wrote()
+
+    def _write_group(self, jobs: list[_Job]) -> None:
+        """Write queued batches in one transaction (see :meth:`_commit`)."""
         now = _now()
+        refresh: list[pa.Table] = []
         with self.backend.write() as cur:
             stations = {r["station_id"]: r for r in self._station_rows(cur)}
-            # Ownership and kinds as stored now, inside the writers' lock.
-            current = {k: stations[k] for k in sent_ids if k in stations}
-            for st in current.values():
-                principal.require_city(int(st["adcode"]))
-            if {k: (v["adcode"], v["kind"]) for k, v in current.items()} != \
-                    {k: (v["adcode"], v["kind"]) for k, v in seen.items()}:
-                raise _StationsChanged
-            # Re-check inside the lock: a concurrent sender of the same batch may have won.
-            cur.execute(self._q("SELECT content_digest FROM batches WHERE batch_id = ?"),
-                        [batch_id])
-            found = cur.fetchall()
-            if found:
-                _check_digest(batch_id, found[0][0], digest)
-                return True
-            counts = self._insert_measurements(cur, acc, batch_id, now)
-            n_ins, n_rev = counts
-            n_unch = acc.num_rows - n_ins - n_rev
-            qrows = checked.rejected
-            if qrows:
-                self._insert_quarantine(cur, batch_id, qrows, principal.token_id, now)
-            cur.execute(self._q(
-                "INSERT INTO batches (batch_id, submitted_by, received_at, format, n_rows, "
-                "n_inserted, n_revised, n_unchanged, n_quarantined, content_digest) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?)"),
-                [batch_id, principal.token_id, now, fmt, checked.n_rows, n_ins, n_rev,
-                 n_unch + (checked.n_rows - acc.num_rows - len(qrows)), len(qrows), digest])
-            if refresh_indices and (n_ins or n_rev):
-                self._refresh_daily(cur, acc, stations)
-            self._audit(cur, context, "measurements.ingest", batch_id,
-                        {"format": fmt, "rows": checked.n_rows, "inserted": n_ins,
-                         "revised": n_rev, "quarantined": len(qrows),
-                         "stations": list(sent_ids)[:50]})
-        return False
+            for job in jobs:
+                try:
+                    self._check_job(cur, job, stations)
+                except (Forbidden, IdempotencyConflict, _StationsChanged) as exc:
+                    job.error = exc
+                    continue
+                if job.replay:
+                    continue
+                principal = job.context.principal
+                checked = job.checked
+                acc = checked.accepted
+                n_ins, n_rev = self._insert_measurements(cur, acc, job.batch_id, now)
+                n_unch = acc.num_rows - n_ins - n_rev
+                qrows = checked.rejected
+                stored_q = self._insert_quarantine(cur, job.batch_id, qrows,
+                                                   principal.token_id, now) if qrows else []
+                job.report = IngestReport(
+                    batch_id=job.batch_id, n_rows=checked.n_rows, n_inserted=n_ins,
+                    n_revised=n_rev,
+                    n_unchanged=n_unch + (checked.n_rows - acc.num_rows - len(qrows)),
+                    n_quarantined=len(qrows), replayed=False,
+                    rejected=[{"row": n, "field": f, "reason": r, "record": json.loads(rec)}
+                              for n, f, r, rec in stored_q])
+                cur.execute(self._q(
+                    "INSERT INTO batches (batch_id, submitted_by, received_at, format, n_rows, "
+                    "n_inserted, n_revised, n_unchanged, n_quarantined, content_digest) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?)"),
+                    [job.batch_id, principal.token_id, now, job.fmt, checked.n_rows, n_ins,
+                     n_rev, n_unch + (checked.n_rows - acc.num_rows - len(qrows)), len(qrows),
+                     job.digest])
+                if job.refresh and (n_ins or n_rev):
+                    refresh.append(acc)
+                self._audit(cur, job.context, "measurements.ingest", job.batch_id,
+                            {"format": job.fmt, "rows": checked.n_rows, "inserted": n_ins,
+                             "revised": n_rev, "quarantined": len(qrows),
+                             "stations": list(job.sent_ids)[:50]})
+            if refresh:
+                self._refresh_daily(cur, pa.concat_tables(refresh), stations)
+
+    def _check_job(self, cur: Any, job: _Job, stations: Mapping[str, Mapping[str, Any]]
+                   ) -> None:
+        """Owners, kinds and idempotency key of a batch, as stored now (inside the lock)."""
+        current = {k: stations[k] for k in job.sent_ids if k in stations}
+        for st in current.values():
+            job.context.principal.require_city(int(st["adcode"]))
+        if {k: (v["adcode"], v["kind"]) for k, v in current.items()} != \
+                {k: (v["adcode"], v["kind"]) for k, v in job.seen.items()}:
+            raise _StationsChanged
+        # A concurrent sender of the same keyed batch may have won.
+        cur.execute(self._q("SELECT content_digest FROM batches WHERE batch_id = ?"),
+                    [job.batch_id])
+        found = cur.fetchall()
+        if found:
+            _check_digest(job.batch_id, found[0][0], job.digest)
+            job.replay = True
 
     def _batch_report(self, batch_id: str, digest: str | None = None) -> IngestReport | None:
         """The stored report of a batch (None: unknown); checks the content digest if given."""
@@ -585,7 +673,8 @@ class Store:
         return n_new, n_rev
 
     def _insert_quarantine(self, cur: Any, batch_id: str, rows: list[dict[str, Any]],
-                           who: str, now: datetime) -> None:
+                           who: str, now: datetime) -> list[tuple[int, Any, str, str]]:
+        """Store rejected rows; return them as stored (row number, field, reason, JSON)."""
         # Malformed CSV lines may lack a line number: number them after the batch's rows.
         next_free = max([r["row"] or 0 for r in rows] + [0]) + 1
         table_rows = []
@@ -611,6 +700,10 @@ class Store:
         finally:
             if isinstance(self.backend, DuckDBBackend):
                 cur.unregister("qrows")
+        kept: dict[int, tuple[int, Any, str, str]] = {}
+        for t in table_rows:  # ON CONFLICT DO NOTHING keeps the first of a row number
+            kept.setdefault(t[0], t)
+        return [kept[k] for k in sorted(kept)]
 
     # ----------------------------------------------------------- daily indices
     def _current_hourly(self, cur: Any, station_ids: Sequence[str], start: datetime,
