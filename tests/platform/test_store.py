@@ -337,3 +337,39 @@ def test_batch_harmonisation_matches_per_pollutant_function():
             assert got[i] == pytest.approx(value[0], rel=1e-12), (p, u, s, t)
         else:
             assert why[i] == reason[0], (p, u, s, t)
+
+
+def test_concurrent_batches_share_a_commit_but_are_judged_alone(store):
+    # Many threads at once: their batches may be written in one group commit, yet each
+    # gets its own report, batch row and audit event, and a refused one writes nothing.
+    import threading
+
+    sz_writer = AuditContext(Principal("city-sz", "city", SZ))
+    jobs = [(SH_WRITER, hourly_csv("310100-A01", start=f"2025-01-{d:02d}T01:00", hours=24))
+            for d in range(1, 9)]
+    jobs.append((SH_WRITER, hourly_csv("320500-A01")))  # another city's station
+    jobs.append((sz_writer, hourly_csv("320500-A01")))
+    out: dict[int, object] = {}
+    barrier = threading.Barrier(len(jobs))
+
+    def send(i, ctx, csv):
+        barrier.wait()
+        try:
+            out[i] = store.ingest_csv(csv, context=ctx)
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is checked
+            out[i] = exc
+
+    threads = [threading.Thread(target=send, args=(i, *j)) for i, j in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert isinstance(out[8], Forbidden)
+    reports = [out[i] for i in (*range(8), 9)]
+    assert [r.n_inserted for r in reports] == [144] * 9
+    assert len({r.batch_id for r in reports}) == 9
+    assert store.count("measurements") == 9 * 144 and store.count("batches") == 9
+    assert len(store.audit_log(action="measurements.ingest", limit=100)) == 9
+    # Each day's index is there, as if every batch had been written alone.
+    assert [r["day"] for r in store.daily_aqi("station", "310100-A01")] == \
+        [date(2025, 1, d) for d in range(1, 9)]
