@@ -517,3 +517,19 @@ def test_started_server_process_is_always_stopped(tmp_path):
     assert proc.poll() is not None
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"http://127.0.0.1:{_}/openapi.json", timeout=1)
+
+
+def test_read_only_store_answers_503_json(tmp_path, monkeypatch):
+    import duckdb
+
+    url = str(tmp_path / "s.duckdb")
+    tokens = _prepared(url)
+    real_connect = duckdb.connect
+    # The file opened read-only, as on a read-only mount (root ignores file modes).
+    monkeypatch.setattr(duckdb, "connect", lambda path, **kw: real_connect(
+        path, read_only=True, **kw))
+    client = TestClient(create_app(Store(url), access_log=False))
+    r = client.put("/v1/stations/310100-A55", headers=_h(tokens["admin"]),
+                   json={"adcode": SH, "name": "x", "kind": "air"})
+    assert r.status_code == 503 and r.json() == {"error": "the store is read-only"}
+    assert client.get("/v1/stations").status_code == 200  # reads still served

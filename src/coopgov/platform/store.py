@@ -282,7 +282,23 @@ class Store:
         return pd.DataFrame(cur.fetchall(), columns=names)
 
     def init_schema(self) -> None:
-        """Create the tables if missing (idempotent)."""
+        """Create the tables if missing (idempotent).
+
+        A read-only store whose tables exist is opened for reading (its writes
+        answer :class:`~coopgov.platform.backends.StoreUnavailable`).
+        """
+        try:
+            self._create_schema()
+        except StoreUnavailable as exc:
+            if exc.reason != "the store is read-only":
+                raise
+            with self.backend.read() as cur:  # raises if the tables are missing too
+                cur.execute(self._q("SELECT value FROM meta WHERE key = ?"),
+                            ["schema_version"])
+                if not cur.fetchall():
+                    raise
+
+    def _create_schema(self) -> None:
         with self.backend.write() as cur:
             for stmt in ddl_for(self.backend.name):
                 cur.execute(stmt)
