@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from platform_helpers import JX, SH, SZ, hourly_csv
 
 from coopgov.platform.api import create_app
+from coopgov.platform.store import Station
 
 
 @pytest.fixture
@@ -248,6 +249,23 @@ def test_cached_answer_keeps_auth_and_documented_shape(api):
     assert client.get(url).json()["results"][0]["aqi"] == 158
 
 
+def test_a_batch_of_one_city_leaves_other_cities_cached(api):
+    client, tokens, store = api
+    for sid in ("310100-A01", "320500-A01"):
+        store.ingest_csv(hourly_csv(sid))
+    sz = "/v1/cities/320500/aqi/daily?date_from=2025-01-01&date_to=2025-01-01"
+    sh = "/v1/cities/310100/aqi/daily?date_from=2025-01-01&date_to=2025-01-01"
+    cache = client.app.state.response_cache
+    assert client.get(sz).status_code == client.get(sh).status_code == 200
+    store.ingest_csv(hourly_csv("310100-A01", values={"PM2.5": 120.0}))
+    assert cache.current(sz) is not None  # Suzhou's answer is still current
+    assert cache.current(sh) is None  # Shanghai's is not
+    assert client.get(sh).json()["results"][0]["aqi"] == 158
+    # A station write may change any city: everything is recomputed.
+    store.upsert_stations([Station("320500-A02", SZ, "new", "air")])
+    assert cache.current(sz) is None
+
+
 def test_write_by_another_process_is_seen_at_once(tmp_path):
     import subprocess
     import sys
@@ -277,7 +295,8 @@ def test_concurrent_misses_compute_once():
 
     from coopgov.platform.api.gate import ResponseCache
 
-    store = SimpleNamespace(generation=0, backend=SimpleNamespace(data_version=lambda: None))
+    store = SimpleNamespace(generation=0)
+    store.published_version = lambda scope=None: (store.generation,)
     cache = ResponseCache(store, ttl_s=60)
     calls = []
 

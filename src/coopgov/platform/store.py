@@ -109,6 +109,7 @@ class _Job:
     replay: bool = False
     error: BaseException | None = None
     report: IngestReport | None = None
+    cities: set[int] = field(default_factory=set)
 
 
 def default_store_url() -> str:
@@ -254,6 +255,10 @@ class Store:
         self.backend: Backend = backend_for(self.url, idle_release_s=idle_release_s)
         self.standard = standard
         self.generation = 0  # bumped by every write of this process (read caches key on it)
+        self._shared_generation = 0  # writes that may change any city's published answers
+        self._city_generation: dict[int, int] = {}  # measurement writes, per city
+        self._foreign_epoch = 0  # embedded store: changes of the file by other processes
+        self._known_data_version: Any = None
         self._station_cache: tuple[Any, float, dict[str, dict[str, Any]]] | None = None
         self._pending: list[_Job] = []  # batches waiting for the next group commit
         self._pending_lock = threading.Lock()
@@ -330,9 +335,36 @@ class Store:
             [_now(), p.token_id, p.role, p.adcode, action, target,
              json.dumps(detail, default=str, ensure_ascii=False), ctx.request_id, ctx.client])
 
-    def _wrote(self) -> None:
+    def _wrote(self, cities: Iterable[int] | None = None) -> None:
+        """Note a write of this process (``cities``: the only cities whose data changed)."""
         self.generation += 1
         self._station_cache = None
+        if cities is None:
+            self._shared_generation += 1
+        else:
+            for c in cities:
+                self._city_generation[c] = self._city_generation.get(c, 0) + 1
+        self._known_data_version = self.backend.data_version()
+
+    def published_version(self, adcode: int | None = None) -> tuple[Any, ...]:
+        """A value that changes whenever the published answers of city ``adcode`` may change.
+
+        Measurement writes of this process change only the cities they touch;
+        station writes change every city; on the embedded store any change of
+        the file not made by this process changes every city (PostgreSQL
+        gives no such signal: answers cached from it are bounded by age).
+
+        Parameters
+        ----------
+        adcode : int, optional
+            City; None: answers that depend on every city.
+        """
+        dv = self.backend.data_version()
+        if dv != self._known_data_version:  # written by another process (or checkpointed)
+            self._foreign_epoch += 1
+            self._known_data_version = dv
+        own = self.generation if adcode is None else self._city_generation.get(int(adcode), 0)
+        return (self._shared_generation, own, self._foreign_epoch)
 
     # ---------------------------------------------------------------- stations
     def upsert_stations(self, stations: Iterable[Station], *,
@@ -570,8 +602,9 @@ class Store:
             finally:
                 for j in jobs:
                     j.done = True
-            if any(j.error is None and not j.replay for j in jobs):
-                self._wrote()
+            written = [j for j in jobs if j.error is None and not j.replay]
+            if written:
+                self._wrote(cities=set().union(*(j.cities for j in written)))
 
     def _write_group(self, jobs: list[_Job]) -> None:
         """Write queued batches in one transaction (see :meth:`_commit`)."""
@@ -590,6 +623,7 @@ class Store:
                 principal = job.context.principal
                 checked = job.checked
                 acc = checked.accepted
+                job.cities = {int(stations[k]["adcode"]) for k in job.sent_ids if k in stations}
                 n_ins, n_rev = self._insert_measurements(cur, acc, job.batch_id, now)
                 n_unch = acc.num_rows - n_ins - n_rev
                 qrows = checked.rejected
@@ -1003,7 +1037,7 @@ class Store:
                         [token_id, hash_token(token), role, adcode, label, _now()])
             self._audit(cur, context, "tokens.issue", token_id, {"role": role, "adcode": adcode,
                                                                  "label": label})
-        self._wrote()
+        self._wrote(cities=())  # no published answer changes
         return token_id, token
 
     def revoke_token(self, token_id: str, *, context: AuditContext = _SYSTEM) -> bool:
@@ -1016,7 +1050,7 @@ class Store:
                                 "revoked_at IS NOT NULL"), [token_id])
             ok = int(cur.fetchall()[0][0]) > 0
             self._audit(cur, context, "tokens.revoke", token_id, {"revoked": ok})
-        self._wrote()
+        self._wrote(cities=())
         return ok
 
     def rotate_token(self, token_id: str, *, context: AuditContext = _SYSTEM) -> str | None:
@@ -1037,7 +1071,7 @@ class Store:
             cur.execute(self._q("UPDATE tokens SET token_hash = ? WHERE token_id = ?"),
                         [hash_token(token), token_id])
             self._audit(cur, context, "tokens.rotate", token_id, {})
-        self._wrote()
+        self._wrote(cities=())
         return token
 
     def token(self, token_id: str) -> dict[str, Any] | None:

@@ -27,10 +27,12 @@ request it
   through the full application.
 
 The response cache (:class:`ResponseCache`) keys an answer by its path and
-query and the *store version*: the writes of this process
-(:attr:`coopgov.platform.store.Store.generation`) and, for the embedded
-store, the size and modification time of the database file and its
-write-ahead log, so a write by another process is seen at the next request.
+query and the *version of its city's published data*
+(:meth:`coopgov.platform.store.Store.published_version`): the writes of this
+process to that city (a batch of one city leaves the other cities' answers
+cached), every station write, and, for the embedded store, any change of the
+database file or its write-ahead log by another process, so a write by
+another process is seen at the next request.
 PostgreSQL has no such cheap signal: there an answer is reused for at most
 ``ttl_s`` seconds.  Within the version an answer older than ``ttl_s`` (the
 default date range moves with the clock) is still served while one
@@ -80,6 +82,7 @@ class _Entry:
     version: tuple[Any, ...]
     body: bytes
     build: Callable[[], Any]
+    scope: int | None
 
 
 class ResponseCache:
@@ -108,9 +111,9 @@ class ResponseCache:
         """Whether answers are reused at all."""
         return self.ttl_s > 0
 
-    def version(self) -> tuple[Any, ...]:
-        """Current store version (writes of this process, embedded files' state)."""
-        return (self.store.generation, self.store.backend.data_version())
+    def version(self, scope: int | None = None) -> tuple[Any, ...]:
+        """Current version of the published data of city ``scope`` (None: of every city)."""
+        return self.store.published_version(scope)
 
     def current(self, key: str) -> bytes | None:
         """Cached body of ``key`` if it is of the current store version, else None.
@@ -119,39 +122,41 @@ class ResponseCache:
         the background (call from the event loop).
         """
         hit = self._entries.get(key)
-        if hit is None or not self.enabled or hit.version != self.version():
+        if hit is None or not self.enabled or hit.version != self.version(hit.scope):
             return None
         if time.monotonic() - hit.created >= self.ttl_s:
-            self._start(key, hit.version, hit.build)
+            self._start(key, hit.version, hit.build, hit.scope)
         return hit.body
 
-    async def fetch(self, key: str, build: Callable[[], Any]) -> bytes:
+    async def fetch(self, key: str, build: Callable[[], Any], scope: int | None = None
+                    ) -> bytes:
         """Return the JSON bytes of ``build()`` for ``key``, computed once per version.
 
         ``build`` runs in the thread pool and returns a JSON-ready object or the
-        JSON bytes themselves.
+        JSON bytes themselves; ``scope`` is the city whose data the answer
+        depends on (None: every city).
         """
         if not self.enabled:
             return await run_in_threadpool(self._encode, build)
-        version = self.version()
+        version = self.version(scope)
         hit = self._entries.get(key)
-        if hit is not None and hit.version == version:
+        if hit is not None and hit.version == version and hit.scope == scope:
             if time.monotonic() - hit.created >= self.ttl_s:
-                self._start(key, version, build)  # stale by age only: refresh behind
+                self._start(key, version, build, scope)  # stale by age only: refresh behind
             return hit.body
-        return await asyncio.shield(self._start(key, version, build))
+        return await asyncio.shield(self._start(key, version, build, scope))
 
-    def _start(self, key: str, version: tuple[Any, ...], build: Callable[[], Any]
-               ) -> asyncio.Future[bytes]:
+    def _start(self, key: str, version: tuple[Any, ...], build: Callable[[], Any],
+               scope: int | None = None) -> asyncio.Future[bytes]:
         fut = self._inflight.get((key, version))
         if fut is None:
-            fut = asyncio.ensure_future(self._compute(key, version, build))
+            fut = asyncio.ensure_future(self._compute(key, version, build, scope))
             self._inflight[(key, version)] = fut
             fut.add_done_callback(lambda f: f.cancelled() or f.exception())
         return fut
 
-    async def _compute(self, key: str, version: tuple[Any, ...], build: Callable[[], Any]
-                       ) -> bytes:
+    async def _compute(self, key: str, version: tuple[Any, ...], build: Callable[[], Any],
+                       scope: int | None = None) -> bytes:
         try:
             body = await run_in_threadpool(self._encode, build)
         except BaseException:
@@ -161,7 +166,7 @@ class ResponseCache:
             self._inflight.pop((key, version), None)
         if len(self._entries) >= self.max_entries:
             self._entries.clear()
-        self._entries[key] = _Entry(time.monotonic(), version, body, build)
+        self._entries[key] = _Entry(time.monotonic(), version, body, build, scope)
         return body
 
     @staticmethod

@@ -101,14 +101,15 @@ Adcode = Annotated[int, Path(ge=100000, le=999999)]
 StationId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-async def _cached(request: Request, store: Store, build: Any) -> Response:
+async def _cached(request: Request, store: Store, build: Any, scope: int) -> Response:
     """Serve the JSON bytes of ``build()``, computed once per store version.
 
     ``build`` queries the store in the thread pool; later requests for the same
     path and query are answered from the cache in front of the routes
     (:class:`coopgov.platform.api.gate.Gate`).
     """
-    body = await request.app.state.response_cache.fetch(cache_key(request.scope), build)
+    body = await request.app.state.response_cache.fetch(cache_key(request.scope), build,
+                                                        scope)
     return Response(body, media_type="application/json")
 
 
@@ -155,9 +156,11 @@ def _known_city(store: Store, adcode: int) -> list[str]:
 async def station_daily(station_id: StationId, request: Request, store: StoreDep,
                         caller: CallerDep, query: Annotated[DailyAQIQuery, Query()]) -> Response:
     """HJ 633 daily report of a station (default: the last 365 days)."""
-    if station_id not in await run_in_threadpool(store.station_index):
+    station = (await run_in_threadpool(store.station_index)).get(station_id)
+    if station is None:
         raise HTTPException(404, "unknown station")
-    return await _cached(request, store, lambda: _daily(store, "station", station_id, query))
+    return await _cached(request, store, lambda: _daily(store, "station", station_id, query),
+                         int(station["adcode"]))
 
 
 @router.get("/v1/cities/{adcode}/aqi/daily", summary="Daily AQI of a city (public)",
@@ -166,7 +169,8 @@ async def city_daily(adcode: Adcode, request: Request, store: StoreDep, caller: 
                query: Annotated[DailyAQIQuery, Query()]) -> Response:
     """HJ 633 daily report of a city from the mean of its stations (default: last 365 days)."""
     await run_in_threadpool(_known_city, store, adcode)
-    return await _cached(request, store, lambda: _daily(store, "city", str(adcode), query))
+    return await _cached(request, store, lambda: _daily(store, "city", str(adcode), query),
+                         adcode)
 
 
 def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict[str, Any]:
@@ -195,9 +199,11 @@ def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict
 async def station_hourly(station_id: StationId, request: Request, store: StoreDep,
                          caller: CallerDep, query: Annotated[HourlyAQIQuery, Query()]) -> Response:
     """HJ 633 real-time report of a station (default: the last 24 hours; at most 31 days)."""
-    if station_id not in await run_in_threadpool(store.station_index):
+    station = (await run_in_threadpool(store.station_index)).get(station_id)
+    if station is None:
         raise HTTPException(404, "unknown station")
-    return await _cached(request, store, lambda: _hourly(store, [station_id], query))
+    return await _cached(request, store, lambda: _hourly(store, [station_id], query),
+                         int(station["adcode"]))
 
 
 @router.get("/v1/cities/{adcode}/aqi/hourly", summary="Hourly AQI of a city (public)",
@@ -206,4 +212,4 @@ async def city_hourly(adcode: Adcode, request: Request, store: StoreDep, caller:
                 query: Annotated[HourlyAQIQuery, Query()]) -> Response:
     """HJ 633 real-time report of a city (hourly mean over its stations)."""
     ids = await run_in_threadpool(_known_city, store, adcode)
-    return await _cached(request, store, lambda: _hourly(store, ids, query))
+    return await _cached(request, store, lambda: _hourly(store, ids, query), adcode)
