@@ -335,6 +335,16 @@ def _direct(url: str, plan: dict, n: int = 30) -> dict:
     return out
 
 
+def _pg_connections(url: str) -> int:
+    """Connections of this database's user open now, this one excluded (the server's pool)."""
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        return int(con.execute("SELECT count(*) - 1 FROM pg_stat_activity WHERE "
+                               "usename = current_user AND datname = current_database()"
+                               ).fetchone()[0])
+
+
 def bench_mixed(url: str, clients: int, seconds: float, requests: int, days: int) -> dict:
     """Mixed load against one store (see the module docstring, item 3)."""
     import os
@@ -343,14 +353,15 @@ def bench_mixed(url: str, clients: int, seconds: float, requests: int, days: int
     direct = _direct(url, plan)
     server, port = _start_server(url)
     try:
-        warm = {}
-        asyncio.run(_run_mixed(port, plan, 4, 60, 10, warm))
+        warm: dict = {}  # every kind of request once or more (compiles the AQI kernels)
+        asyncio.run(_run_mixed(port, plan, 8, 400, 15, warm))
         lat: dict = {}
         load_before = os.getloadavg()
         t0 = time.perf_counter()
         asyncio.run(_run_mixed(port, plan, clients, requests, seconds, lat))
         wall = time.perf_counter() - t0
         load_after = os.getloadavg()
+        connections = _pg_connections(url) if url.startswith("postgres") else None
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -358,7 +369,7 @@ def bench_mixed(url: str, clients: int, seconds: float, requests: int, days: int
            "clients": clients, "seconds": wall, "rows_stored": plan["rows"],
            "requests": int(sum(len(v) for v in lat.values())),
            "load_average_before": load_before, "load_average_after": load_after,
-           "direct": direct}
+           "direct": direct, "pg_connections_open_after": connections}
     out["throughput_rps"] = out["requests"] / wall
     reads = np.concatenate([np.array(v) for k, v in lat.items() if k != "ingest"])
     out["read_p95_ms"] = float(np.percentile(reads, 95) * 1e3)
@@ -386,6 +397,9 @@ def _print_mixed(m: dict) -> None:
     print(f"  ingest p95         {m['ingest_p95_ms']:8.1f} ms         target <= 500")
     for k, v in m["by_kind"].items():
         print(f"    {k:<14} n {v['n']:6,}  p50 {v['p50_ms']:7.1f} ms  p95 {v['p95_ms']:7.1f} ms")
+    if m.get("pg_connections_open_after") is not None:
+        print(f"  PostgreSQL connections open after the run: {m['pg_connections_open_after']} "
+              "(the server's pool; at most $COOPGOV_PG_POOL_SIZE = 16)")
     print("  beside it, straight on the store (one thread, no HTTP):")
     for k, v in m["direct"].items():
         print(f"    {k:<14} median {v['median_ms']:7.2f} ms  "

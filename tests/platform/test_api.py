@@ -134,6 +134,10 @@ def test_public_reads_only_published_indices(api):
         "datetime_to": "2025-01-01T03:00:00+08:00"}).json()["results"]
     assert [h["time"] for h in hourly] == ["2025-01-01T01:00:00+08:00",
                                            "2025-01-01T02:00:00+08:00"]
+    # HJ 633-2026 real-time report, PM2.5 indexed on the 24 h column: 80 µg/m³ lies in
+    # 60..115 -> (150-100)/(115-60)*(80-60)+100 = 118.2 -> ceil 119 (the largest IAQI).
+    assert [(h["aqi"], h["category"]["level"], h["primary_pollutants"]) for h in hourly] \
+        == [(119, 3, ["pm2_5"])] * 2
     assert client.get("/v1/stations/310100-A01/measurements").status_code == 401
     assert client.get("/v1/stations/310100-A01/measurements",
                       headers=_h(tokens["sz"])).status_code == 200  # shared data

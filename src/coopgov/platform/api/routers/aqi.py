@@ -173,7 +173,7 @@ async def city_daily(adcode: Adcode, request: Request, store: StoreDep, caller: 
                          adcode)
 
 
-def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict[str, Any]:
+def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> bytes | dict[str, Any]:
     end = query.datetime_to or datetime.now(UTC)
     start = query.datetime_from or end - timedelta(days=1)
     if end - start > timedelta(days=MAX_HOURLY_DAYS):
@@ -183,15 +183,18 @@ def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict
     if frame.empty:
         return envelope([])
     table = hourly_aqi_table(frame, standard=store.standard)
-    rows = []
-    for t, a, c, p, d in zip(table["time"], table["aqi"], table["category"],
-                             table["primary_pollutants"], table["detail"], strict=True):
-        rows.append({"time": t.tz_convert("Asia/Shanghai").isoformat(),
-                     "aqi": None if np.isnan(a) else int(a),
-                     "category": category_label(int(c)),
-                     "primary_pollutants": [x for x in p.split(",") if x],
-                     "detail": json.loads(d)})
-    return envelope(rows)
+    # JSON written around the detail JSON text (as the daily answer), not parsed again.
+    items = [
+        f'{{"time":"{t.tz_convert("Asia/Shanghai").isoformat()}",'
+        f'"aqi":{"null" if np.isnan(a) else int(a)},'
+        f'"category":{_CATEGORY_JSON[int(c)]},'
+        f'"primary_pollutants":{json.dumps([x for x in p.split(",") if x], separators=(",", ":"))},'
+        f'"detail":{d}}}'
+        for t, a, c, p, d in zip(table["time"], table["aqi"], table["category"],
+                                 table["primary_pollutants"], table["detail"], strict=True)]
+    meta = json.dumps(envelope([], limit=len(items), found=len(items))["meta"],
+                      separators=(",", ":"))
+    return f'{{"meta":{meta},"results":[{",".join(items)}]}}'.encode()
 
 
 @router.get("/v1/stations/{station_id}/aqi/hourly", summary="Hourly AQI of a station (public)",
