@@ -157,8 +157,10 @@ class ResponseCache:
 
     async def _compute(self, key: str, version: tuple[Any, ...], build: Callable[[], Any],
                        scope: int | None = None) -> bytes:
+        from coopgov.platform.api.deps import run_read
+
         try:
-            body = await run_in_threadpool(self._encode, build)
+            body = await run_read(self._encode, build)
         except BaseException:
             self._entries.pop(key, None)
             raise

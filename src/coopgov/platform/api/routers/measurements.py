@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from coopgov.errors import InputError
-from coopgov.platform.api.deps import CallerDep, StoreDep, audit_context, envelope
+from coopgov.platform.api.deps import CallerDep, StoreDep, audit_context, envelope, run_read
 from coopgov.platform.api.models import (
     READ_ERRORS,
     WRITE_ERRORS,
@@ -100,16 +100,16 @@ async def post_measurements_csv(request: Request, store: StoreDep, caller: Calle
 @router.get("/v1/stations/{station_id}/measurements",
             summary="Measurements of a station (token holders)",
             response_model=MeasurementPage, responses=READ_ERRORS)
-def get_measurements(station_id: Annotated[str, Path(max_length=64)], store: StoreDep,
-                     caller: CallerDep, query: Annotated[MeasurementsQuery, Query()]
-                     ) -> dict[str, Any]:
+async def get_measurements(station_id: Annotated[str, Path(max_length=64)], store: StoreDep,
+                           caller: CallerDep, query: Annotated[MeasurementsQuery, Query()]
+                           ) -> dict[str, Any]:
     """Return the current values, or every revision with ``history=true``."""
     caller.require_reader()
-    if station_id not in store.station_index():
+    if station_id not in await run_read(store.station_index):
         raise HTTPException(404, "unknown station")
-    rows = store.measurements(station_id, start=query.datetime_from, end=query.datetime_to,
-                              pollutant=query.pollutant, history=query.history,
-                              limit=query.limit, offset=query.offset)
+    rows = await run_read(store.measurements, station_id, start=query.datetime_from,
+                          end=query.datetime_to, pollutant=query.pollutant,
+                          history=query.history, limit=query.limit, offset=query.offset)
     return envelope(rows, page=query.page, limit=query.limit)
 
 
