@@ -533,3 +533,21 @@ def test_read_only_store_answers_503_json(tmp_path, monkeypatch):
                    json={"adcode": SH, "name": "x", "kind": "air"})
     assert r.status_code == 503 and r.json() == {"error": "the store is read-only"}
     assert client.get("/v1/stations").status_code == 200  # reads still served
+
+
+def test_chunked_json_body_is_cut_at_the_limit(store):
+    token = store.issue_token(role="city", adcode=SH)[1]
+    client = TestClient(create_app(store, access_log=False, max_body_bytes=10_000))
+    sent = [0]
+
+    def body():  # no Content-Length: sent chunked, at most 2 MB
+        yield b'{"measurements": ['
+        for _ in range(20_000):
+            sent[0] += 100
+            yield b'{"station_id": "310100-A01", "source": "' + b"x" * 56 + b'"},'
+        yield b"{}]}"
+
+    r = client.post("/v1/measurements", content=body(), headers={
+        **_h(token), "content-type": "application/json"})
+    assert r.status_code == 413 and "larger than 10000 bytes" in r.json()["error"]
+    assert store.count("measurements") == 0
