@@ -10,12 +10,12 @@ from pathlib import Path
 
 import schemathesis
 from hypothesis import HealthCheck, settings
+from platform_helpers import SH, STATIONS, hourly_csv
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from platform_helpers import SH, STATIONS, hourly_csv
 
 from coopgov.platform.api import create_app
 from coopgov.platform.store import Store

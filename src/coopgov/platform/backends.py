@@ -396,7 +396,7 @@ class PostgresBackend(Backend):
                  pool_timeout_s: float = 30.0) -> None:
         self.location = dsn.split("@")[-1].split("?")[0]
         self._dsn = dsn
-        self._pool_size = int(pool_size or os.environ.get("COOPGOV_PG_POOL_SIZE", 16))
+        self._pool_size = int(pool_size or os.environ.get("COOPGOV_PG_POOL_SIZE") or 16)
         self._pool_timeout_s = float(pool_timeout_s)
         self._pool: Any = None
         self._mutex = threading.Lock()
