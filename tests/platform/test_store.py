@@ -373,3 +373,58 @@ def test_concurrent_batches_share_a_commit_but_are_judged_alone(store):
     # Each day's index is there, as if every batch had been written alone.
     assert [r["day"] for r in store.daily_aqi("station", "310100-A01")] == \
         [date(2025, 1, d) for d in range(1, 9)]
+
+
+def _grouped(store, calls):
+    """Run ingest calls so that they queue together and are written by one group commit."""
+    import threading
+    import time as _time
+
+    out: dict[int, object] = {}
+
+    def send(i, kwargs):
+        try:
+            out[i] = store.ingest_records(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is checked
+            out[i] = exc
+
+    threads = [threading.Thread(target=send, args=(i, c)) for i, c in enumerate(calls)]
+    with store._group_lock:  # hold the writer: every batch queues behind it
+        for t in threads:
+            t.start()
+        deadline = _time.monotonic() + 60
+        while len(store._pending) < len(calls) and _time.monotonic() < deadline:
+            _time.sleep(0.01)
+        assert len(store._pending) == len(calls)
+    for t in threads:
+        t.join(timeout=60)
+    return [out[i] for i in range(len(calls))]
+
+
+def _rec(hour, value, pollutant="NO2"):
+    return {"station_id": "310100-A01", "time": f"2025-01-01T{hour:02d}:00:00+08:00",
+            "pollutant": pollutant, "value": value, "unit": "ug/m3"}
+
+
+def test_group_commit_counts_each_batch_as_if_alone(store):
+    store.ingest_records([_rec(1, 10), _rec(2, 20)], context=SH_WRITER)
+    reports = _grouped(store, [
+        dict(records=[_rec(1, 11), _rec(2, 20)], context=SH_WRITER),  # 1 revised, 1 same
+        dict(records=[_rec(3, 30), _rec(4, 40)], context=SH_WRITER),  # 2 new
+        dict(records=[_rec(5, 50)], context=SH_WRITER, batch_key="k"),
+        dict(records=[_rec(5, 50)], context=SH_WRITER, batch_key="k"),  # same key, same group
+    ])
+    got = [(r.n_inserted, r.n_revised, r.n_unchanged, r.replayed) for r in reports]
+    assert got[:2] == [(0, 1, 1, False), (2, 0, 0, False)]
+    assert sorted(got[2:]) == [(1, 0, 0, False), (1, 0, 0, True)]
+    assert [(m["revision"], m["value"]) for m in store.measurements(
+        "310100-A01", history=True)][:3] == [(0, 10.0), (1, 11.0), (0, 20.0)]
+    assert store.count("measurements") == 6 and store.count("batches") == 4
+
+
+def test_group_commit_with_one_key_in_two_batches_keeps_revisions_apart(store):
+    reports = _grouped(store, [dict(records=[_rec(1, 10)], context=SH_WRITER),
+                               dict(records=[_rec(1, 12)], context=SH_WRITER)])
+    assert sorted((r.n_inserted, r.n_revised) for r in reports) == [(0, 1), (1, 0)]
+    history = store.measurements("310100-A01", history=True)
+    assert [h["revision"] for h in history] == [0, 1]
