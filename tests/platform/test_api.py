@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from platform_helpers import JX, SH, SZ, hourly_csv
 
 from coopgov.platform.api import create_app
+from coopgov.platform.store import Station
 
 
 @pytest.fixture
@@ -25,6 +26,7 @@ def api(store, small_region):
         "admin": store.issue_token(role="admin")[1],
         "reader": store.issue_token(role="reader")[1],
     }
+    store.issue_token(role="reader", label="spare")  # a token the admin routes act on
     with TestClient(app) as client:
         yield client, tokens, store
 
@@ -33,10 +35,16 @@ def _h(token: str | None) -> dict[str, str]:
     return {"X-API-Key": token} if token else {}
 
 
-# A request of each write route that would succeed for Shanghai's token; the
-# parametrised test below fails when a write route has no entry here.
+# A request of each write route that would succeed for Shanghai's token (or the
+# administrator's, "owner"); the parametrised test below fails when a write route has no
+# entry here.  "{spare}" is the id of a reader token issued by the fixture.
 SH_CSV = hourly_csv("310100-A01", hours=2)
 WRITE_REQUESTS = {
+    ("post", "/v1/tokens"): dict(url="/v1/tokens", json={"role": "reader", "label": "x"},
+                                 owner="admin"),
+    ("post", "/v1/tokens/{token_id}/rotate"): dict(url="/v1/tokens/{spare}/rotate",
+                                                   owner="admin"),
+    ("delete", "/v1/tokens/{token_id}"): dict(url="/v1/tokens/{spare}", owner="admin"),
     ("put", "/v1/stations/{station_id}"): dict(
         url="/v1/stations/310100-A09",
         json={"adcode": SH, "name": "new", "kind": "air", "lon": 121.4, "lat": 31.2}),
@@ -63,6 +71,9 @@ def test_every_write_route_refuses_no_token_and_other_city(api, route):
     assert route in WRITE_REQUESTS, f"write route {route} lacks an authorisation test"
     req = dict(WRITE_REQUESTS[route])
     method, headers = route[0], dict(req.pop("headers", {}))
+    owner = req.pop("owner", "sh")
+    spare = [t["token_id"] for t in store.tokens() if t["label"] == "spare"][0]
+    req["url"] = req["url"].format(spare=spare)
     before = store.count("audit")
     assert client.request(method, headers=headers, **req).status_code == 401
     bad = client.request(method, headers={**headers, "X-API-Key": "cg_forged"}, **req)
@@ -71,10 +82,17 @@ def test_every_write_route_refuses_no_token_and_other_city(api, route):
     assert other.status_code == 403, other.text
     reader = client.request(method, headers={**headers, **_h(tokens["reader"])}, **req)
     assert reader.status_code == 403
-    assert store.count("audit") == before  # nothing written
-    own = client.request(method, headers={**headers, **_h(tokens["sh"])}, **req)
+    # Nothing written, but every refusal audited (who, what, why).
+    refused = store.audit_log(limit=4)
+    assert store.count("audit") == before + 4
+    assert [e["action"] for e in refused] == ["refused"] * 4
+    assert [e["actor"] for e in refused] == [
+        store.principal_for(tokens["reader"]).token_id,
+        store.principal_for(tokens["sz"]).token_id, "unknown-token", "public"]
+    assert all(e["detail"]["attempted"].startswith(method.upper()) for e in refused)
+    own = client.request(method, headers={**headers, **_h(tokens[owner])}, **req)
     assert own.status_code == 200, own.text
-    assert store.count("audit") == before + 1
+    assert store.count("audit") == before + 5
 
 
 def test_station_of_another_city_cannot_be_taken_over(api):
@@ -94,9 +112,11 @@ def test_csv_and_json_ingest_report_rejected_rows(api):
     assert report["rejected"][0]["reason"] == "value is negative"
     again = client.post("/v1/measurements/csv", content=bad, headers={
         "content-type": "text/csv", **_h(tokens["sh"])}).json()["results"][0]
-    assert again["replayed"] and store.count("measurements") == 12
+    # Sent again without an idempotency key: a new batch whose rows are all unchanged.
+    assert not again["replayed"] and again["n_unchanged"] == 12
+    assert store.count("measurements") == 12
     q = client.get("/v1/quarantine", headers=_h(tokens["sh"])).json()
-    assert q["meta"]["name"] == "coopgov-platform" and len(q["results"]) == 1
+    assert q["meta"]["name"] == "coopgov-platform" and len(q["results"]) == 2
     assert client.get("/v1/quarantine", headers=_h(tokens["sz"])).json()["results"] == []
 
 
@@ -114,6 +134,10 @@ def test_public_reads_only_published_indices(api):
         "datetime_to": "2025-01-01T03:00:00+08:00"}).json()["results"]
     assert [h["time"] for h in hourly] == ["2025-01-01T01:00:00+08:00",
                                            "2025-01-01T02:00:00+08:00"]
+    # HJ 633-2026 real-time report, PM2.5 indexed on the 24 h column: 80 µg/m³ lies in
+    # 60..115 -> (150-100)/(115-60)*(80-60)+100 = 118.2 -> ceil 119 (the largest IAQI).
+    assert [(h["aqi"], h["category"]["level"], h["primary_pollutants"]) for h in hourly] \
+        == [(119, 3, ["pm2_5"])] * 2
     assert client.get("/v1/stations/310100-A01/measurements").status_code == 401
     assert client.get("/v1/stations/310100-A01/measurements",
                       headers=_h(tokens["sz"])).status_code == 200  # shared data
@@ -176,7 +200,9 @@ def test_end_to_end_on_uvicorn(store, small_region):
             r = http.post("/v1/measurements/csv", content=hourly_csv("310100-A01"),
                           headers={"content-type": "text/csv", "X-API-Key": token,
                                    "X-Request-ID": "e2e-1"})
-            assert r.status_code == 200 and r.headers["x-request-id"] == "e2e-1"
+            # The server's own request id, never the caller's.
+            rid = r.headers["x-request-id"]
+            assert r.status_code == 200 and rid != "e2e-1" and len(rid) == 32
             daily = http.get("/v1/cities/310100/aqi/daily",
                              params={"date_from": "2025-01-01", "date_to": "2025-01-01"})
             assert daily.json()["results"][0]["aqi"] == 119
@@ -219,12 +245,29 @@ def test_cached_answer_keeps_auth_and_documented_shape(api):
     # From the cache now: a forged token is still refused, a valid one answered.
     assert client.get(url, headers=_h("cg_forged")).status_code == 401
     hit = client.get(url, headers={**_h(tokens["reader"]), "X-Request-ID": "r-7"})
-    assert hit.content == first.content and hit.headers["x-request-id"] == "r-7"
+    assert hit.content == first.content and hit.headers["x-request-id"] != "r-7"
     # A write through this process is seen by the next request (120 µg/m³ PM2.5 lies in
     # 115..150 -> IAQI 150..200 under HJ 633-2026: (200-150)/(150-115)*(120-115)+150 =
     # 157.1 -> ceil 158).
     store.ingest_csv(hourly_csv("310100-A01", values={"PM2.5": 120.0}))
     assert client.get(url).json()["results"][0]["aqi"] == 158
+
+
+def test_a_batch_of_one_city_leaves_other_cities_cached(api):
+    client, tokens, store = api
+    for sid in ("310100-A01", "320500-A01"):
+        store.ingest_csv(hourly_csv(sid))
+    sz = "/v1/cities/320500/aqi/daily?date_from=2025-01-01&date_to=2025-01-01"
+    sh = "/v1/cities/310100/aqi/daily?date_from=2025-01-01&date_to=2025-01-01"
+    cache = client.app.state.response_cache
+    assert client.get(sz).status_code == client.get(sh).status_code == 200
+    store.ingest_csv(hourly_csv("310100-A01", values={"PM2.5": 120.0}))
+    assert cache.current(sz) is not None  # Suzhou's answer is still current
+    assert cache.current(sh) is None  # Shanghai's is not
+    assert client.get(sh).json()["results"][0]["aqi"] == 158
+    # A station write may change any city: everything is recomputed.
+    store.upsert_stations([Station("320500-A02", SZ, "new", "air")])
+    assert cache.current(sz) is None
 
 
 def test_write_by_another_process_is_seen_at_once(tmp_path):
@@ -256,7 +299,8 @@ def test_concurrent_misses_compute_once():
 
     from coopgov.platform.api.gate import ResponseCache
 
-    store = SimpleNamespace(generation=0, backend=SimpleNamespace(data_version=lambda: None))
+    store = SimpleNamespace(generation=0)
+    store.published_version = lambda scope=None: (store.generation,)
     cache = ResponseCache(store, ttl_s=60)
     calls = []
 

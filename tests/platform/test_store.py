@@ -15,7 +15,7 @@ from platform_helpers import SH, SZ, hourly_csv
 
 from coopgov.errors import InputError
 from coopgov.platform.auth import Forbidden, Principal, Unauthorized
-from coopgov.platform.store import AuditContext, Station, Store
+from coopgov.platform.store import AuditContext, IngestReport, Station, Store
 
 SH_WRITER = AuditContext(Principal("city-sh", "city", SH))
 
@@ -80,13 +80,15 @@ def test_resending_a_batch_creates_nothing(store):
     csv = hourly_csv("310100-A01")
     first = store.ingest_csv(csv)
     assert (first.n_rows, first.n_inserted, first.replayed) == (144, 144, False)
+    # Without a key: a new batch, every row equal to the current revision.
     again = store.ingest_csv(csv)
-    assert again.replayed and again.n_inserted == 144  # the first report, returned again
-    assert store.count("measurements") == 144 and store.count("batches") == 1
-    # The same rows in another batch (new content digest): all unchanged, nothing stored.
-    other = store.ingest_csv(csv + "310100-A01,2025-01-01T01:00:00+08:00,PM2.5,80,ug/m3,,\n")
-    assert (other.n_inserted, other.n_revised, other.n_unchanged) == (0, 0, 145)
-    assert store.count("measurements") == 144
+    assert (again.replayed, again.n_inserted, again.n_unchanged) == (False, 0, 144)
+    assert store.count("measurements") == 144 and store.count("batches") == 2
+    # With a key: stored once, the first report answered again.
+    keyed = store.ingest_csv(csv, batch_key="k-1")
+    assert store.ingest_csv(csv, batch_key="k-1") == IngestReport(**{
+        **keyed.to_dict(), "replayed": True})
+    assert store.count("measurements") == 144 and store.count("batches") == 3
 
 
 def test_correction_is_a_new_revision(store):
@@ -267,7 +269,7 @@ _row = st.fixed_dictionaries({
 })
 
 
-def _validated(rows, dictionary=False):
+def _validated(rows, dictionary=False, plausible=None):
     from coopgov.platform.ingest import parse_records, validate_batch
 
     raw = parse_records(rows)
@@ -275,7 +277,8 @@ def _validated(rows, dictionary=False):
         raw = raw.cast(pa.schema([(c, pa.dictionary(pa.int32(), pa.string()))
                                   for c in raw.column_names]))
     return validate_batch(raw, _KINDS, default_source="me",
-                          now_utc=np.datetime64("2026-01-01T00:00:00", "us"))
+                          now_utc=np.datetime64("2026-01-01T00:00:00", "us"),
+                          plausible=plausible)
 
 
 @settings(max_examples=40, deadline=None)
@@ -322,7 +325,8 @@ def test_batch_harmonisation_matches_per_pollutant_function():
     rows = [{"station_id": "310100-A01" if p in AIR_POLLUTANTS else "310100-W01",
              "time": t.isoformat(), "pollutant": p, "value": "10", "unit": u,
              "reference_state": s} for (p, u, s, t) in combos]
-    batch = _validated(rows)
+    # No plausibility bound here (10 ppm of SO2 is 26,200 µg/m³, above the default bound).
+    batch = _validated(rows, plausible={p: np.inf for p in AIR_POLLUTANTS + WATER_INDICATORS})
     got = {r["row_number"]: r["value"] for r in batch.accepted.to_pylist()}
     why = {r["row"]: r["reason"] for r in batch.rejected}
     for i, (p, u, s, t) in enumerate(combos, start=1):
@@ -333,3 +337,94 @@ def test_batch_harmonisation_matches_per_pollutant_function():
             assert got[i] == pytest.approx(value[0], rel=1e-12), (p, u, s, t)
         else:
             assert why[i] == reason[0], (p, u, s, t)
+
+
+def test_concurrent_batches_share_a_commit_but_are_judged_alone(store):
+    # Many threads at once: their batches may be written in one group commit, yet each
+    # gets its own report, batch row and audit event, and a refused one writes nothing.
+    import threading
+
+    sz_writer = AuditContext(Principal("city-sz", "city", SZ))
+    jobs = [(SH_WRITER, hourly_csv("310100-A01", start=f"2025-01-{d:02d}T01:00", hours=24))
+            for d in range(1, 9)]
+    jobs.append((SH_WRITER, hourly_csv("320500-A01")))  # another city's station
+    jobs.append((sz_writer, hourly_csv("320500-A01")))
+    out: dict[int, object] = {}
+    barrier = threading.Barrier(len(jobs))
+
+    def send(i, ctx, csv):
+        barrier.wait()
+        try:
+            out[i] = store.ingest_csv(csv, context=ctx)
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is checked
+            out[i] = exc
+
+    threads = [threading.Thread(target=send, args=(i, *j)) for i, j in enumerate(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert isinstance(out[8], Forbidden)
+    reports = [out[i] for i in (*range(8), 9)]
+    assert [r.n_inserted for r in reports] == [144] * 9
+    assert len({r.batch_id for r in reports}) == 9
+    assert store.count("measurements") == 9 * 144 and store.count("batches") == 9
+    assert len(store.audit_log(action="measurements.ingest", limit=100)) == 9
+    # Each day's index is there, as if every batch had been written alone.
+    assert [r["day"] for r in store.daily_aqi("station", "310100-A01")] == \
+        [date(2025, 1, d) for d in range(1, 9)]
+
+
+def _grouped(store, calls):
+    """Run ingest calls so that they queue together and are written by one group commit."""
+    import threading
+    import time as _time
+
+    out: dict[int, object] = {}
+
+    def send(i, kwargs):
+        try:
+            out[i] = store.ingest_records(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - the outcome is what is checked
+            out[i] = exc
+
+    threads = [threading.Thread(target=send, args=(i, c)) for i, c in enumerate(calls)]
+    with store._group_lock:  # hold the writer: every batch queues behind it
+        for t in threads:
+            t.start()
+        deadline = _time.monotonic() + 60
+        while len(store._pending) < len(calls) and _time.monotonic() < deadline:
+            _time.sleep(0.01)
+        assert len(store._pending) == len(calls)
+    for t in threads:
+        t.join(timeout=60)
+    return [out[i] for i in range(len(calls))]
+
+
+def _rec(hour, value, pollutant="NO2"):
+    return {"station_id": "310100-A01", "time": f"2025-01-01T{hour:02d}:00:00+08:00",
+            "pollutant": pollutant, "value": value, "unit": "ug/m3"}
+
+
+def test_group_commit_counts_each_batch_as_if_alone(store):
+    store.ingest_records([_rec(1, 10), _rec(2, 20)], context=SH_WRITER)
+    reports = _grouped(store, [
+        dict(records=[_rec(1, 11), _rec(2, 20)], context=SH_WRITER),  # 1 revised, 1 same
+        dict(records=[_rec(3, 30), _rec(4, 40)], context=SH_WRITER),  # 2 new
+        dict(records=[_rec(5, 50)], context=SH_WRITER, batch_key="k"),
+        dict(records=[_rec(5, 50)], context=SH_WRITER, batch_key="k"),  # same key, same group
+    ])
+    got = [(r.n_inserted, r.n_revised, r.n_unchanged, r.replayed) for r in reports]
+    assert got[:2] == [(0, 1, 1, False), (2, 0, 0, False)]
+    assert sorted(got[2:]) == [(1, 0, 0, False), (1, 0, 0, True)]
+    assert [(m["revision"], m["value"]) for m in store.measurements(
+        "310100-A01", history=True)][:3] == [(0, 10.0), (1, 11.0), (0, 20.0)]
+    assert store.count("measurements") == 6 and store.count("batches") == 4
+
+
+def test_group_commit_with_one_key_in_two_batches_keeps_revisions_apart(store):
+    reports = _grouped(store, [dict(records=[_rec(1, 10)], context=SH_WRITER),
+                               dict(records=[_rec(1, 12)], context=SH_WRITER)])
+    assert sorted((r.n_inserted, r.n_revised) for r in reports) == [(0, 1), (1, 0)]
+    history = store.measurements("310100-A01", history=True)
+    assert [h["revision"] for h in history] == [0, 1]

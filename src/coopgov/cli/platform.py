@@ -69,8 +69,20 @@ def _store(url: str | None):  # noqa: ANN202 - Store, imported lazily (optional 
 def serve(store: StoreOpt = None,
           host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
           port: Annotated[int, typer.Option(min=0, max=65535)] = 8000,
-          region: Annotated[str, typer.Option(help="Region for episodes.")] = "yrd") -> None:
-    """Start the platform's HTTP API (FastAPI on uvicorn) on the store."""
+          region: Annotated[str, typer.Option(help="Region for episodes.")] = "yrd",
+          trusted_proxy: Annotated[list[str] | None, typer.Option(
+              "--trusted-proxy",
+              help="Address of a reverse proxy whose X-Forwarded-For is believed (repeat "
+                   "for several; default none: the client is the connection's peer).")]
+          = None,
+          access_log: Annotated[bool, typer.Option(
+              "--access-log/--no-access-log", help="One line per request on standard "
+                                                   "error (never a token).")] = True) -> None:
+    """Start the platform's HTTP API (FastAPI on uvicorn) on the store.
+
+    An embedded (DuckDB) store takes one server process: a second server on
+    the same file is refused at start.  Use PostgreSQL for several servers.
+    """
     require_loopback(host)
     import uvicorn
 
@@ -80,13 +92,18 @@ def serve(store: StoreOpt = None,
 
     try:
         check_store_path(store)
-    except OutputRefused as exc:
+        api = create_app(Store(store, idle_release_s=2.0), region_name=region,
+                         access_log=access_log)
+    except (OutputRefused, CoopgovError, OSError) as exc:  # busy, read-only, refused: one line
         fail(exc)
-    api = create_app(Store(store, idle_release_s=2.0), region_name=region)
     mount_dashboard(api, region_name=region)  # one server: API and dashboard together
     console.print(f"coopgov platform on http://{host}:{port}  (OpenAPI: /docs, "
                   f"dashboard: /dashboard/)")
-    uvicorn.run(api, host=host, port=port, log_level="warning")
+    proxies = [p.strip() for p in (trusted_proxy or []) if p.strip()]
+    # Forwarded headers are believed only from configured proxies (uvicorn trusts
+    # 127.0.0.1 by default, which would let any local client choose its address).
+    uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False,
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
 
 
 @app.command("demo-data")

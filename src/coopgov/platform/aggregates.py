@@ -211,9 +211,13 @@ def hourly_aqi_table(hourly: pd.DataFrame, *, standard: str = "2026") -> pd.Data
         ``time``, ``aqi``, ``category``, ``primary_pollutants``, ``detail``.
     """
     names = {**_MEAN_POLLUTANTS, "O3": "o3_1h"}
+    # groupby + unstack: the same hourly means as a pivot table, at a fraction of its
+    # fixed cost (an hourly answer is a few hundred values).
     wide = (hourly.assign(indicator=hourly["pollutant"].map(names))
             .dropna(subset=["indicator"])
-            .pivot_table(index="time", columns="indicator", values="value", aggfunc="mean"))
+            .groupby(["time", "indicator"], sort=True)["value"].mean()
+            .unstack("indicator"))
+    wide.columns.name = None
     wide = wide.reset_index().rename(columns={"time": "key"})
     rows = _report_rows(wide, "key", "hour", standard)
     rows = rows.rename(columns={"key": "time"})

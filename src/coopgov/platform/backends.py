@@ -40,11 +40,51 @@ import pyarrow as pa
 
 from coopgov.errors import CoopgovError
 
-__all__ = ["StoreBusy", "Backend", "DuckDBBackend", "PostgresBackend", "backend_for"]
+__all__ = ["StoreBusy", "StoreUnavailable", "ServerAlreadyRunning", "Backend",
+           "DuckDBBackend", "PostgresBackend", "backend_for"]
 
 
-class StoreBusy(CoopgovError):
+class StoreUnavailable(CoopgovError):
+    """The store cannot serve the operation now (disk full, read-only, server down).
+
+    ``reason`` is a short phrase safe to show to an HTTP caller: it never holds
+    a filesystem path or a connection string (the full message does, for the
+    operator's command line and log).
+    """
+
+    def __init__(self, message: str, reason: str = "the store is unavailable") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class StoreBusy(StoreUnavailable):
     """Another process held the embedded store for longer than the lock timeout."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "the store is held by another process; retry later")
+
+
+class ServerAlreadyRunning(CoopgovError):
+    """A second server was started on an embedded (single-process) store."""
+
+
+def _fault_reason(exc: BaseException) -> str:
+    """A caller-safe phrase for a storage fault (no path, no connection string)."""
+    text = str(exc).lower()
+    if "no space" in text or "disk full" in text or "file too large" in text \
+            or "could not extend" in text:
+        return "the store's disk is full"
+    if "read-only" in text or "read only" in text or "permission denied" in text:
+        return "the store is read-only"
+    if "connection" in text or "server closed" in text or "timeout" in text:
+        return "the database server is unreachable"
+    return "the store failed to complete the operation"
+
+
+def storage_fault(exc: BaseException) -> StoreUnavailable:
+    """Wrap an engine or operating-system error of the store as :class:`StoreUnavailable`."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return StoreUnavailable(f"{type(exc).__name__}: {first}", _fault_reason(exc))
 
 
 class Backend:
@@ -76,6 +116,9 @@ class Backend:
     def data_version(self) -> Any:
         """A cheap value that changes when any process commits (None: no such signal)."""
         return None
+
+    def claim_server(self) -> None:
+        """Refuse a second server process where the engine takes only one (no-op here)."""
 
     def close(self) -> None:
         """Release every connection."""
@@ -132,8 +175,20 @@ class DuckDBBackend(Backend):
         self._users = 0
         self._generation = 0
         self._pid = os.getpid()
+        self._broken = False
+        self._server_lock: Any = None
 
     def _acquire(self) -> Any:
+        try:
+            return self._acquire_unchecked()
+        except (StoreUnavailable, CoopgovError):
+            raise
+        except Exception as exc:  # cannot create, open or lock the file
+            if _is_storage_fault(exc):
+                raise storage_fault(exc) from exc
+            raise
+
+    def _acquire_unchecked(self) -> Any:
         import duckdb
 
         with self._mutex:
@@ -173,6 +228,10 @@ class DuckDBBackend(Backend):
     def _release(self) -> None:
         with self._mutex:
             self._users -= 1
+            if self._users == 0 and self._broken and not self.in_memory:
+                self._broken = False  # an invalidated database: reopen at the next use
+                self._close_locked()
+                return
             if self._users > 0 or self.in_memory:  # in memory: open until close()
                 return
             if self.idle_release_s <= 0:
@@ -215,6 +274,8 @@ class DuckDBBackend(Backend):
                 yield cur
             finally:
                 cur.close()
+        except Exception as exc:
+            raise self._translate(exc) from exc
         finally:
             self._release()
 
@@ -235,8 +296,53 @@ class DuckDBBackend(Backend):
                     cur.execute("COMMIT")
                 finally:
                     cur.close()
+        except Exception as exc:
+            raise self._translate(exc) from exc
         finally:
             self._release()
+
+    def _translate(self, exc: Exception) -> Exception:
+        """Storage faults become :class:`StoreUnavailable`; anything else is returned as is."""
+        import duckdb
+
+        if isinstance(exc, duckdb.FatalException):
+            self._broken = True  # DuckDB invalidated the database: reopen it next time
+        if _is_storage_fault(exc):
+            return storage_fault(exc)
+        return exc
+
+    def claim_server(self) -> None:
+        """Mark this process as the one server of the file (refuse a second one).
+
+        An embedded store is single-process: a second server on the same file
+        would take turns with the first for every request (a read can wait
+        for the lock timeout).  The claim is an exclusive ``flock`` on
+        ``<db>.server`` held for the life of the process.
+
+        Raises
+        ------
+        ServerAlreadyRunning
+            Another process serves this file.
+        """
+        if self.in_memory or self._server_lock is not None:
+            return
+        Path(self.location).parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.location + ".server", "a+")  # noqa: SIM115 - held for the process's life
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            pid = fh.read().strip() or "?"
+            fh.close()
+            raise ServerAlreadyRunning(
+                f"another coopgov server (pid {pid}) already serves {self.location}; an "
+                "embedded DuckDB store takes one server process: stop it, or use PostgreSQL "
+                "for several servers") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._server_lock = fh
 
     def data_version(self) -> Any:
         """Size and modification time of the database file and its write-ahead log.
@@ -267,63 +373,79 @@ class DuckDBBackend(Backend):
 
 
 class PostgresBackend(Backend):
-    """PostgreSQL shared by several governments (psycopg 3), a small connection pool.
+    """PostgreSQL shared by several governments (psycopg 3), a connection pool.
+
+    Connections come from a :class:`psycopg_pool.ConnectionPool`: at most
+    ``pool_size`` are open, a request waits for a free one (up to
+    ``pool_timeout_s``) rather than opening its own, and an idle pool keeps
+    ``min_size`` open.
 
     Parameters
     ----------
     dsn : str
         ``postgresql://user:password@host:port/db``.
     pool_size : int
-        Connections kept open for reuse.
+        Largest number of open connections (``$COOPGOV_PG_POOL_SIZE``; default 16).
+    pool_timeout_s : float
+        Longest wait for a free connection, s.
     """
 
     name = "postgres"
 
-    def __init__(self, dsn: str, pool_size: int = 8) -> None:
-        self.location = dsn.split("@")[-1]
+    def __init__(self, dsn: str, pool_size: int | None = None,
+                 pool_timeout_s: float = 30.0) -> None:
+        self.location = dsn.split("@")[-1].split("?")[0]
         self._dsn = dsn
-        self._pool: list[Any] = []
-        self._pool_size = pool_size
+        self._pool_size = int(pool_size or os.environ.get("COOPGOV_PG_POOL_SIZE") or 16)
+        self._pool_timeout_s = float(pool_timeout_s)
+        self._pool: Any = None
         self._mutex = threading.Lock()
+        self._pid = os.getpid()
 
-    def _get(self) -> Any:
-        import psycopg
-
-        with self._mutex:
-            while self._pool:
-                con = self._pool.pop()
-                if not con.closed:
-                    return con
-        con = psycopg.connect(self._dsn, autocommit=False)
-        with con.cursor() as cur:
-            cur.execute("SET TIME ZONE 'UTC'")
+    @staticmethod
+    def _configure(con: Any) -> None:
+        con.execute("SET TIME ZONE 'UTC'")
         con.commit()
-        return con
 
-    def _put(self, con: Any) -> None:
+    def _get_pool(self) -> Any:
         with self._mutex:
-            if len(self._pool) < self._pool_size and not con.closed:
-                self._pool.append(con)
-                return
-        con.close()
+            if self._pool is None or self._pid != os.getpid():
+                from psycopg_pool import ConnectionPool
+
+                self._pid = os.getpid()
+                self._pool = ConnectionPool(
+                    self._dsn, min_size=min(2, self._pool_size), max_size=self._pool_size,
+                    kwargs={"autocommit": False}, configure=self._configure,
+                    timeout=self._pool_timeout_s, open=False, name="coopgov-store")
+                try:
+                    self._pool.open(wait=True, timeout=self._pool_timeout_s)
+                except Exception as exc:
+                    self._pool.close()
+                    self._pool = None
+                    raise storage_fault(exc) from exc
+            return self._pool
+
+    @property
+    def connections_opened(self) -> int:
+        """Connections opened by the pool since it started (for the load benchmark)."""
+        pool = self._pool
+        return 0 if pool is None else int(pool.get_stats().get("connections_num", 0))
 
     @contextlib.contextmanager
     def _transaction(self, lock: bool) -> Iterator[Any]:
-        con = self._get()
+        pool = self._get_pool()
         try:
-            with con.cursor() as cur:
+            with pool.connection() as con, con.cursor() as cur:
+                # The pool commits on normal exit and rolls back on an exception.
                 if lock:
                     # One writer at a time across every process of the deployment:
                     # revision numbers are assigned from the latest stored one.
                     cur.execute("SELECT pg_advisory_xact_lock(7163420261)")
                 yield cur
-            con.commit()
-        except BaseException:
-            with contextlib.suppress(Exception):
-                con.rollback()
-            con.close()
+        except Exception as exc:
+            if _is_storage_fault(exc):
+                raise storage_fault(exc) from exc
             raise
-        self._put(con)
 
     def read(self) -> contextlib.AbstractContextManager[Any]:
         """Yield a cursor in a read transaction."""
@@ -351,11 +473,34 @@ class PostgresBackend(Backend):
             copy.write(buf.getvalue())
 
     def close(self) -> None:
-        """Close the pooled connections."""
+        """Close the pool and its connections."""
         with self._mutex:
-            for con in self._pool:
-                con.close()
-            self._pool.clear()
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+
+def _is_storage_fault(exc: BaseException) -> bool:
+    """Whether ``exc`` is a fault of the storage (disk, file system, server), not of the query."""
+    if isinstance(exc, StoreUnavailable):
+        return False
+    if isinstance(exc, OSError):
+        return True
+    module = type(exc).__module__
+    name = type(exc).__name__
+    if module.startswith(("duckdb", "_duckdb")):
+        text = str(exc).lower()
+        return name in ("IOException", "FatalException", "PermissionException",
+                        "OutOfMemoryException") or any(
+            k in text for k in ("could not write file", "could not read file", "no space",
+                                "file too large", "read-only", "permission denied",
+                                "cannot open file", "could not truncate", "could not fsync"))
+    if module.startswith(("psycopg", "psycopg_pool")):
+        import psycopg
+
+        return isinstance(exc, psycopg.OperationalError) or name in ("PoolTimeout",
+                                                                     "PoolClosed")
+    return False
 
 
 def backend_for(url: str | Path, *, idle_release_s: float = 0.0) -> Backend:

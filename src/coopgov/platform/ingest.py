@@ -34,12 +34,14 @@ from coopgov.errors import InputError
 from coopgov.platform.vocabulary import (
     AIR_POLLUTANTS,
     CANONICAL_UNIT,
+    EARLIEST_TIME_UTC,
     GASES,
     REFERENCE_STATES,
     STATE_CHANGE_DATE_UTC,
     UNIT_SPELLINGS,
     WATER_INDICATORS,
     canonical_pollutant,
+    plausible_max,
     standard_to_reference,
     unit_factor,
 )
@@ -362,6 +364,8 @@ _CANON_STATE = pa.array(["reference" if p in GASES else "none" if p in WATER_IND
 _CANON_UNIT = pa.array([CANONICAL_UNIT[p] for p in _POLLUTANTS], pa.string())
 _CHANGE_US = int(STATE_CHANGE_DATE_UTC.astype("datetime64[us]").astype(np.int64))
 _HOUR_US = 3_600_000_000
+_EARLIEST_US = int(EARLIEST_TIME_UTC.astype(np.int64))
+_EARLIEST_TEXT = str(EARLIEST_TIME_UTC.astype("datetime64[s]")) + "Z"
 
 
 def validate_batch(
@@ -370,6 +374,7 @@ def validate_batch(
     *,
     default_source: str = "",
     now_utc: np.datetime64 | None = None,
+    plausible: Mapping[str, float] | None = None,
 ) -> ValidatedBatch:
     """Check every row of a parsed batch and harmonise the accepted ones.
 
@@ -388,6 +393,10 @@ def validate_batch(
         Source label of rows that name none.
     now_utc : datetime64, optional
         Current time, UTC (rows more than one hour ahead are rejected).
+    plausible : mapping of str to float, optional
+        Largest plausible harmonised value per indicator, canonical unit
+        (default :func:`coopgov.platform.vocabulary.plausible_max`); a value
+        above it is rejected with its reason.
 
     Returns
     -------
@@ -400,8 +409,9 @@ def validate_batch(
     Notes
     -----
     The first failing check names the row's field and reason, in this order:
-    station, time (offset, syntax, future), pollutant (unknown, kind of
-    station), value (number, finite, non-negative), unit, reference state;
+    station, time (offset, syntax, future, before 1970, not on the hour),
+    pollutant (unknown, kind of station), value (number, finite,
+    non-negative), unit, reference state, value (above the plausible maximum);
     then a key (station, time, pollutant) sent again with a different
     harmonised value is rejected (an identical repeat collapses into the
     first).  Harmonised value = value · factor(pollutant, unit), and for gases
@@ -443,6 +453,12 @@ def validate_batch(
     now = np.datetime64("now", "us") if now_utc is None else np.datetime64(now_utc, "us")
     reject(~bad_time & (times > int(now.astype(np.int64)) + _HOUR_US), "time",
            "time is in the future")
+    reject(~bad_time & (times < _EARLIEST_US), "time",
+           f"time before {_EARLIEST_TEXT}, the earliest time the platform accepts")
+    # Hourly data are keyed on the canonical hour: a time off the hour would become a
+    # separate key beside the hour's value, so it is refused (quarantined), not rounded.
+    reject(~bad_time & (times % _HOUR_US != 0), "time",
+           "time is not on the hour (hourly values are labelled hh:00:00)")
 
     p_code, p_values = _distinct(raw.column("pollutant"))
     pi = _lookup_codes([canonical_pollutant(p) or "" for p in p_values],
@@ -480,6 +496,15 @@ def validate_batch(
         for k in np.unique(pi[standard]):
             sel = standard & (pi == k)
             harmonised[sel] = standard_to_reference(harmonised[sel], _POLLUTANTS[k])
+
+    bounds = plausible_max() if plausible is None else plausible
+    limit = np.array([bounds.get(p, np.inf) for p in _POLLUTANTS] + [np.inf])[pi]
+    above = live & (harmonised > limit)
+    for k in np.unique(pi[above]):
+        p = _POLLUTANTS[k]
+        reject(above & (pi == k), "value",
+               f"value above the plausible maximum {bounds[p]:g} {CANONICAL_UNIT[p]} for {p} "
+               "(a configurable bound)")
 
     # A key sent twice in one batch: keep the first, refuse later ones whose value differs
     # (an identical repeat is harmless and collapses into the first).

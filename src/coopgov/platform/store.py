@@ -17,19 +17,27 @@ Guarantees
   (:mod:`coopgov.platform.vocabulary`); the values as sent are kept.
 * A correction is a new revision of (station, time, pollutant), never an
   overwrite; every revision stays readable.
-* Re-sending a batch creates nothing: a batch is identified by its content
-  digest (or the sender's idempotency key) and its first report is returned;
-  and a row equal to the current revision is "unchanged", not a new revision.
+* Re-sending a batch creates nothing: a row equal to the current revision is
+  "unchanged", not a new revision.  A batch sent with an idempotency key is
+  stored once: the same key with the same content returns the first report
+  (``replayed``); the same key with other content is refused
+  (:class:`IdempotencyConflict`), never silently dropped.  Without a key every
+  batch is new, so a correction back to an earlier value (10 → 12 → 10) is a
+  new revision.
+* Who owns a station is read from the store inside the write transaction,
+  never from a cache: a station moved or created by another process is seen
+  by the next write of every process.
 * A rejected row is kept in quarantine with its reason and returned.
 * Every write is recorded in the audit log in the same transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -42,10 +50,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from coopgov.errors import InputError
+from coopgov.errors import CoopgovError, InputError
 from coopgov.platform import aggregates
-from coopgov.platform.auth import Principal, hash_token, new_token
-from coopgov.platform.backends import Backend, DuckDBBackend, backend_for
+from coopgov.platform.auth import Forbidden, Principal, hash_token, new_token
+from coopgov.platform.backends import (
+    Backend,
+    DuckDBBackend,
+    PostgresBackend,
+    StoreBusy,
+    StoreUnavailable,
+    backend_for,
+)
 from coopgov.platform.ingest import (
     batch_digest,
     parse_csv,
@@ -54,10 +69,47 @@ from coopgov.platform.ingest import (
 )
 from coopgov.platform.schema import SCHEMA_VERSION, ddl_for
 from coopgov.platform.vocabulary import AIR_POLLUTANTS
+from coopgov.platform.vocabulary import plausible_max as _plausible_bounds
 
-__all__ = ["Store", "Station", "IngestReport", "AuditContext", "default_store_url", "open_store"]
+__all__ = ["Store", "Station", "IngestReport", "AuditContext", "IdempotencyConflict",
+           "EARLIEST_DAY", "LATEST_DAY", "check_day_range",
+           "default_store_url", "open_store", "STATION_CACHE_S"]
 
 _STATION_KINDS = ("air", "water")
+
+#: Longest age of the station list used by *reads* on PostgreSQL, s (writes always
+#: read the store; the embedded store's list follows the file's state at once).
+STATION_CACHE_S = 1.0
+
+#: A station id that starts with six digits and a hyphen names its city (adcode).
+_PREFIX = __import__("re").compile(r"^(\d{6})-")
+
+
+class IdempotencyConflict(CoopgovError):
+    """An idempotency key re-used for a batch of other content (HTTP 409)."""
+
+
+class _StationsChanged(Exception):
+    """The stations of a batch changed between validation and the write (retried)."""
+
+
+@dataclass(eq=False)
+class _Job:
+    """A validated batch waiting for its group commit, and its outcome."""
+
+    context: AuditContext
+    batch_id: str
+    digest: str
+    fmt: str
+    checked: Any
+    seen: Mapping[str, Mapping[str, Any]]
+    sent_ids: Sequence[str]
+    refresh: bool
+    done: bool = False
+    replay: bool = False
+    error: BaseException | None = None
+    report: IngestReport | None = None
+    cities: set[int] = field(default_factory=set)
 
 
 def default_store_url() -> str:
@@ -108,6 +160,11 @@ class Station:
                              value=self.station_id)
         if self.kind not in _STATION_KINDS:
             raise InputError("kind must be 'air' or 'water'", field="kind", value=self.kind)
+        prefix = _PREFIX.match(str(self.station_id))
+        if prefix and int(prefix.group(1)) != int(self.adcode):
+            raise InputError(f"a station id starting with {prefix.group(1)}- belongs to city "
+                             f"{prefix.group(1)}, not {self.adcode}", field="station_id",
+                             value=self.station_id)
         if self.kind == "water" and self.water_type not in ("river", "lake"):
             raise InputError("a water section's water_type is 'river' or 'lake'",
                              field="water_type", value=self.water_type)
@@ -162,6 +219,7 @@ class AuditContext:
     principal: Principal
     request_id: str = ""
     client: str = "library"
+    client_request_id: str = ""  # the caller's own X-Request-ID, as sent (not trusted)
 
 
 _SYSTEM = AuditContext(Principal(token_id="system", role="admin", adcode=None), "", "library")
@@ -184,15 +242,27 @@ class Store:
         little so that requests do not reopen it), s.
     standard : {'2026', '2012'}
         Edition of HJ 633 used for the published indices.
+    plausible_max : dict of str to float, optional
+        Largest plausible value per indicator in its canonical unit, replacing
+        the defaults of :data:`coopgov.platform.vocabulary.PLAUSIBLE_MAX`.
     """
 
     def __init__(self, url: str | Path | None = None, *, idle_release_s: float = 0.0,
-                 standard: str = "2026") -> None:
+                 standard: str = "2026", plausible_max: dict[str, float] | None = None
+                 ) -> None:
         self.url = str(url if url is not None else default_store_url())
+        self.plausible = _plausible_bounds(plausible_max)
         self.backend: Backend = backend_for(self.url, idle_release_s=idle_release_s)
         self.standard = standard
         self.generation = 0  # bumped by every write of this process (read caches key on it)
-        self._station_cache: tuple[int, dict[str, dict[str, Any]]] | None = None
+        self._shared_generation = 0  # writes that may change any city's published answers
+        self._city_generation: dict[int, int] = {}  # measurement writes, per city
+        self._foreign_epoch = 0  # embedded store: changes of the file by other processes
+        self._known_data_version: Any = None
+        self._station_cache: tuple[Any, float, dict[str, dict[str, Any]]] | None = None
+        self._pending: list[_Job] = []  # batches waiting for the next group commit
+        self._pending_lock = threading.Lock()
+        self._group_lock = threading.Lock()
         self.init_schema()
 
     # ------------------------------------------------------------------ basics
@@ -217,10 +287,28 @@ class Store:
         return pd.DataFrame(cur.fetchall(), columns=names)
 
     def init_schema(self) -> None:
-        """Create the tables if missing (idempotent)."""
+        """Create the tables if missing (idempotent).
+
+        A read-only store whose tables exist is opened for reading (its writes
+        answer :class:`~coopgov.platform.backends.StoreUnavailable`).
+        """
+        try:
+            self._create_schema()
+        except StoreUnavailable as exc:
+            if exc.reason != "the store is read-only":
+                raise
+            with self.backend.read() as cur:  # raises if the tables are missing too
+                cur.execute(self._q("SELECT value FROM meta WHERE key = ?"),
+                            ["schema_version"])
+                if not cur.fetchall():
+                    raise
+
+    def _create_schema(self) -> None:
         with self.backend.write() as cur:
             for stmt in ddl_for(self.backend.name):
                 cur.execute(stmt)
+            # Added after schema version 1: the content digest of a keyed batch.
+            cur.execute("ALTER TABLE batches ADD COLUMN IF NOT EXISTS content_digest TEXT")
             cur.execute(self._q("SELECT value FROM meta WHERE key = ?"), ["schema_version"])
             if not cur.fetchall():
                 cur.execute(self._q("INSERT INTO meta (key, value) VALUES (?, ?)"),
@@ -239,15 +327,44 @@ class Store:
     def _audit(self, cur: Any, ctx: AuditContext, action: str, target: str,
                detail: Mapping[str, Any]) -> None:
         p = ctx.principal
+        if ctx.client_request_id:
+            detail = {**detail, "client_request_id": ctx.client_request_id}
         cur.execute(self._q(
             "INSERT INTO audit (occurred_at, actor, role, adcode, action, target, detail, "
             "request_id, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
             [_now(), p.token_id, p.role, p.adcode, action, target,
              json.dumps(detail, default=str, ensure_ascii=False), ctx.request_id, ctx.client])
 
-    def _wrote(self) -> None:
+    def _wrote(self, cities: Iterable[int] | None = None) -> None:
+        """Note a write of this process (``cities``: the only cities whose data changed)."""
         self.generation += 1
         self._station_cache = None
+        if cities is None:
+            self._shared_generation += 1
+        else:
+            for c in cities:
+                self._city_generation[c] = self._city_generation.get(c, 0) + 1
+        self._known_data_version = self.backend.data_version()
+
+    def published_version(self, adcode: int | None = None) -> tuple[Any, ...]:
+        """A value that changes whenever the published answers of city ``adcode`` may change.
+
+        Measurement writes of this process change only the cities they touch;
+        station writes change every city; on the embedded store any change of
+        the file not made by this process changes every city (PostgreSQL
+        gives no such signal: answers cached from it are bounded by age).
+
+        Parameters
+        ----------
+        adcode : int, optional
+            City; None: answers that depend on every city.
+        """
+        dv = self.backend.data_version()
+        if dv != self._known_data_version:  # written by another process (or checkpointed)
+            self._foreign_epoch += 1
+            self._known_data_version = dv
+        own = self.generation if adcode is None else self._city_generation.get(int(adcode), 0)
+        return (self._shared_generation, own, self._foreign_epoch)
 
     # ---------------------------------------------------------------- stations
     def upsert_stations(self, stations: Iterable[Station], *,
@@ -268,16 +385,17 @@ class Store:
             Number of stations written.
         """
         stations = list(stations)
-        existing = self.station_index()
         for s in stations:
             context.principal.require_city(s.adcode)
-            old = existing.get(s.station_id)
-            if old is not None:
-                context.principal.require_city(int(old["adcode"]))
         if not stations:
             return 0
         now = _now()
+        ids = [s.station_id for s in stations]
         with self.backend.write() as cur:
+            # The current owners, read inside the writers' lock (never a cached list).
+            existing = {r["station_id"]: r for r in self._station_rows(cur, ids)}
+            for old in existing.values():
+                context.principal.require_city(int(old["adcode"]))
             for s in stations:
                 cur.execute(self._q("DELETE FROM stations WHERE station_id = ?"), [s.station_id])
                 cur.execute(self._q(
@@ -289,22 +407,60 @@ class Store:
                         ",".join(s.station_id for s in stations[:20]) +
                         ("..." if len(stations) > 20 else ""),
                         {"n": len(stations),
-                         "previous": {k: existing[k] for k in (s.station_id for s in stations)
-                                      if k in existing and len(stations) <= 20}})
+                         "previous": existing if len(stations) <= 20 else {}})
         self._wrote()
         return len(stations)
 
+    def _station_rows(self, cur: Any, ids: Sequence[str] | None = None
+                      ) -> list[dict[str, Any]]:
+        """Stations as stored now (all, or those of ``ids``), without ``updated_at``."""
+        cols = ("station_id, adcode, name, kind, lon, lat, water_body, water_type, synthetic, "
+                "source")
+        if ids is None:
+            return self._rows(cur, f"SELECT {cols} FROM stations ORDER BY station_id")
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return []
+        return self._rows(cur, f"SELECT {cols} FROM stations WHERE station_id IN "
+                               f"({','.join('?' * len(ids))})", ids)
+
+    def record_refusal(self, context: AuditContext, action: str, target: str,
+                       reason: str) -> None:
+        """Record a refused write in the audit log (its own transaction).
+
+        Parameters
+        ----------
+        context : AuditContext
+            Who tried (the public or an unknown token included).
+        action : str
+            What was tried, e.g. ``"POST /v1/measurements"``.
+        target : str
+            What it was aimed at (path), at most 200 characters kept.
+        reason : str
+            Why it was refused.
+        """
+        with self.backend.write() as cur:
+            self._audit(cur, context, "refused", target[:200],
+                        {"attempted": action[:200], "reason": reason[:500]})
+
     def station_index(self) -> dict[str, dict[str, Any]]:
-        """All stations by id (cached per write generation)."""
+        """All stations by id, for reads.
+
+        Cached while the store is unchanged: the writes of this process and, on
+        the embedded store, the file's state (a write by another process is seen
+        at once); on PostgreSQL at most :data:`STATION_CACHE_S` seconds old.
+        Writes never rely on it (ownership is read inside the write transaction).
+        """
+        version = (self.generation, self.backend.data_version())
         cache = self._station_cache
-        if cache is not None and cache[0] == self.generation:
-            return cache[1]
+        now = time.monotonic()
+        if cache is not None and cache[0] == version and (
+                not isinstance(self.backend, PostgresBackend) or now - cache[1] < STATION_CACHE_S):
+            return cache[2]
         with self.backend.read() as cur:
-            rows = self._rows(cur, "SELECT * FROM stations ORDER BY station_id")
-        for r in rows:
-            r.pop("updated_at", None)
+            rows = self._station_rows(cur)
         index = {r["station_id"]: r for r in rows}
-        self._station_cache = (self.generation, index)
+        self._station_cache = (version, now, index)
         return index
 
     def stations(self, *, adcode: int | None = None, kind: str | None = None
@@ -316,13 +472,8 @@ class Store:
 
     # ------------------------------------------------------------------ ingest
     def ingest_csv(self, data: bytes | str, **kwargs: Any) -> IngestReport:
-        """Ingest a CSV batch (see :func:`coopgov.platform.ingest.parse_csv`).
-
-        The batch's idempotency key defaults to the SHA-256 of the bytes sent.
-        """
+        """Ingest a CSV batch (see :func:`coopgov.platform.ingest.parse_csv`, :meth:`_ingest`)."""
         raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-        if kwargs.get("batch_key") is None:
-            kwargs["batch_key"] = "csv-" + hashlib.sha256(raw).hexdigest()
         return self.ingest(parse_csv(raw, file=kwargs.pop("file", "<csv>")), fmt="csv",
                            **kwargs)
 
@@ -355,8 +506,12 @@ class Store:
         context : AuditContext
             Writer; a city token may only send rows for its own stations
             (:class:`~coopgov.platform.auth.Forbidden` otherwise, nothing stored).
+            The owners are read inside the write transaction.
         batch_key : str, optional
-            Sender's idempotency key; default the content digest.
+            Sender's idempotency key: the batch is stored once per (writer, key);
+            the same key with other content raises :class:`IdempotencyConflict`.
+            Without it every call is a new batch (rows equal to the current
+            revision are counted unchanged, so a re-sent batch stores nothing).
         default_source : str
             Source of rows that name none (default: the writer's token id).
         refresh_indices : bool
@@ -369,60 +524,199 @@ class Store:
         """
         principal = context.principal
         principal.require_writer()
-        stations = self.station_index()
-        sent_ids = set(pc.unique(raw.column("station_id")).cast(pa.string()).to_pylist()) \
-            if raw.num_rows else set()
-        for sid in sent_ids:
-            st = stations.get(str(sid).strip())
-            if st is not None:
-                principal.require_city(int(st["adcode"]))
-        digest = batch_key or batch_digest(raw)
-        batch_id = f"{principal.token_id}:{digest}"
-        previous = self._batch_report(batch_id)
-        if previous is not None:
-            return previous
-        checked = validate_batch(raw, {k: v["kind"] for k, v in stations.items()},
-                                 default_source=default_source or principal.token_id)
-        acc = checked.accepted
-        now = _now()
-        with self.backend.write() as cur:
-            # Re-check inside the lock: a concurrent sender of the same batch may have won.
-            cur.execute(self._q("SELECT batch_id FROM batches WHERE batch_id = ?"), [batch_id])
-            if cur.fetchall():
-                replay = True
+        sent_ids = sorted({str(x).strip() for x in
+                           pc.unique(raw.column("station_id")).cast(pa.string()).to_pylist()}
+                          ) if raw.num_rows else []
+        digest = batch_digest(raw)
+        if batch_key is not None:
+            batch_id = f"{principal.token_id}:key:{batch_key}"
+            previous = self._batch_report(batch_id, digest)
+            if previous is not None:
+                return previous
+        else:
+            batch_id = f"{principal.token_id}:{uuid.uuid4().hex}"
+        for attempt in range(5):
+            # First from the read cache; the write transaction checks it against the store
+            # and sends the batch back here (with the store's current list) if it changed.
+            if attempt == 0:
+                index = self.station_index()
+                seen = {k: index[k] for k in sent_ids if k in index}
+                if any(principal.role == "city" and int(st["adcode"]) != principal.adcode
+                       for st in seen.values()):
+                    continue  # never refuse on a cached owner: read the store first
             else:
-                replay = False
-                counts = self._insert_measurements(cur, acc, batch_id, now)
-                n_ins, n_rev = counts
+                with self.backend.read() as cur:
+                    seen = {r["station_id"]: r for r in self._station_rows(cur, sent_ids)}
+            for st in seen.values():
+                principal.require_city(int(st["adcode"]))
+            checked = validate_batch(raw, {k: v["kind"] for k, v in seen.items()},
+                                     default_source=default_source or principal.token_id,
+                                     plausible=self.plausible)
+            job = _Job(context, batch_id, digest, fmt, checked, seen, sent_ids,
+                       refresh_indices)
+            self._commit(job)
+            if isinstance(job.error, _StationsChanged):
+                continue  # a station was created, moved or changed meanwhile: judge again
+            if job.error is not None:
+                raise job.error
+            replay = job.replay
+            break
+        else:  # pragma: no cover - stations changing under every attempt
+            raise StoreBusy("the stations of this batch kept changing; send it again")
+        if replay:
+            return self._batch_report(batch_id, digest)  # type: ignore[return-value]
+        assert job.report is not None
+        return job.report
+
+    def _commit(self, job: _Job) -> None:
+        """Store a validated batch by group commit; ``job`` holds the outcome when it returns.
+
+        Concurrent batches are written together: each thread queues its batch,
+        and whoever takes the group lock writes every queued batch in one
+        transaction (one daily-index refresh for all of them) while the others
+        wait; a thread whose batch was written by another returns at once.
+        Each batch is still judged alone (owners, idempotency key) and a
+        refused batch writes nothing; a fault fails the whole group, and nothing
+        of it is committed.
+        """
+        with self._pending_lock:
+            self._pending.append(job)
+        with self._group_lock:
+            if job.done:
+                return
+            with self._pending_lock:
+                jobs, self._pending = self._pending, []
+            try:
+                self._write_group(jobs)
+            except Exception as exc:
+                if len(jobs) > 1 and not isinstance(exc, StoreUnavailable):
+                    for j in jobs:  # an unexpected failure: find its batch, spare the others
+                        j.error = None
+                        try:
+                            self._write_group([j])
+                        except Exception as one:
+                            j.error = one
+                else:
+                    for j in jobs:
+                        j.error = j.error or exc
+            finally:
+                for j in jobs:
+                    j.done = True
+            written = [j for j in jobs if j.error is None and not j.replay]
+            if written:
+                self._wrote(cities=set().union(*(j.cities for j in written)))
+
+    def _write_group(self, jobs: list[_Job]) -> None:
+        """Write queued batches in one transaction (see :meth:`_commit`)."""
+        now = _now()
+        refresh: list[pa.Table] = []
+        with self.backend.write() as cur:
+            stations = {r["station_id"]: r for r in self._station_rows(cur)}
+            ready: list[_Job] = []
+            in_group: dict[str, str] = {}
+            for job in jobs:
+                try:
+                    self._check_job(cur, job, stations)
+                    if not job.replay and job.batch_id in in_group:  # same key, same group
+                        _check_digest(job.batch_id, in_group[job.batch_id], job.digest)
+                        job.replay = True
+                except (Forbidden, IdempotencyConflict, _StationsChanged) as exc:
+                    job.error = exc
+                    continue
+                if not job.replay:
+                    in_group[job.batch_id] = job.digest
+                    job.cities = {int(stations[k]["adcode"]) for k in job.sent_ids
+                                  if k in stations}
+                    ready.append(job)
+            counts = self._insert_group(cur, ready, now) if len(ready) > 1 else None
+            for job in ready:
+                principal = job.context.principal
+                checked = job.checked
+                acc = checked.accepted
+                n_ins, n_rev = counts[job.batch_id] if counts is not None else \
+                    self._insert_measurements(cur, acc, job.batch_id, now)
                 n_unch = acc.num_rows - n_ins - n_rev
                 qrows = checked.rejected
-                if qrows:
-                    self._insert_quarantine(cur, batch_id, qrows, principal.token_id, now)
+                stored_q = self._insert_quarantine(cur, job.batch_id, qrows,
+                                                   principal.token_id, now) if qrows else []
+                job.report = IngestReport(
+                    batch_id=job.batch_id, n_rows=checked.n_rows, n_inserted=n_ins,
+                    n_revised=n_rev,
+                    n_unchanged=n_unch + (checked.n_rows - acc.num_rows - len(qrows)),
+                    n_quarantined=len(qrows), replayed=False,
+                    rejected=[{"row": n, "field": f, "reason": r, "record": json.loads(rec)}
+                              for n, f, r, rec in stored_q])
                 cur.execute(self._q(
                     "INSERT INTO batches (batch_id, submitted_by, received_at, format, n_rows, "
-                    "n_inserted, n_revised, n_unchanged, n_quarantined) "
-                    "VALUES (?,?,?,?,?,?,?,?,?)"),
-                    [batch_id, principal.token_id, now, fmt, checked.n_rows, n_ins, n_rev,
-                     n_unch + (checked.n_rows - acc.num_rows - len(qrows)), len(qrows)])
-                if refresh_indices and (n_ins or n_rev):
-                    self._refresh_daily(cur, acc, stations)
-                self._audit(cur, context, "measurements.ingest", batch_id,
-                            {"format": fmt, "rows": checked.n_rows, "inserted": n_ins,
+                    "n_inserted, n_revised, n_unchanged, n_quarantined, content_digest) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?)"),
+                    [job.batch_id, principal.token_id, now, job.fmt, checked.n_rows, n_ins,
+                     n_rev, n_unch + (checked.n_rows - acc.num_rows - len(qrows)), len(qrows),
+                     job.digest])
+                if job.refresh and (n_ins or n_rev):
+                    refresh.append(acc)
+                self._audit(cur, job.context, "measurements.ingest", job.batch_id,
+                            {"format": job.fmt, "rows": checked.n_rows, "inserted": n_ins,
                              "revised": n_rev, "quarantined": len(qrows),
-                             "stations": sorted(map(str, sent_ids))[:50]})
-        if replay:
-            return self._batch_report(batch_id)  # type: ignore[return-value]
-        self._wrote()
-        report = self._batch_report(batch_id)
-        assert report is not None
-        report.replayed = False
-        return report
+                             "stations": list(job.sent_ids)[:50]})
+            if refresh:
+                self._refresh_daily(cur, pa.concat_tables(refresh), stations)
 
-    def _batch_report(self, batch_id: str) -> IngestReport | None:
+    def _insert_group(self, cur: Any, jobs: list[_Job], now: datetime
+                      ) -> dict[str, tuple[int, int]] | None:
+        """Insert the accepted rows of several batches by one statement.
+
+        Same rule as :meth:`_insert_measurements` (revision 0 for a new key,
+        latest + 1 for a changed one, nothing for an unchanged one), each row
+        keeping its batch id.  Returns (inserted, revised) per batch id, or
+        None when two batches of the group send the same key (their order
+        matters: they are then inserted one after the other).
+        """
+        tables = [j.checked.accepted.select(list(_INCOMING_COLUMNS)).append_column(
+            "batch_id", pa.array([j.batch_id] * j.checked.accepted.num_rows, pa.string()))
+            for j in jobs]
+        combined = pa.concat_tables(tables)
+        if combined.num_rows == 0:
+            return {j.batch_id: (0, 0) for j in jobs}
+        keys = pd.DataFrame({c: combined.column(c).to_numpy(zero_copy_only=False)
+                             for c in ("station_id", "time", "pollutant")})
+        if keys.duplicated().any():
+            return None
+        self.backend.register(cur, "incoming", combined, _INCOMING_DDL + ", batch_id TEXT")
+        try:
+            cur.execute(self._q(_GROUP_CLASSIFY_SQL))
+            found = {b: (int(n or 0), int(r or 0)) for b, n, r in cur.fetchall()}
+            cur.execute(self._q(_GROUP_INSERT_SQL), [now])
+        finally:
+            if isinstance(self.backend, DuckDBBackend):
+                cur.unregister("incoming")
+        return {j.batch_id: found.get(j.batch_id, (0, 0)) for j in jobs}
+
+    def _check_job(self, cur: Any, job: _Job, stations: Mapping[str, Mapping[str, Any]]
+                   ) -> None:
+        """Owners, kinds and idempotency key of a batch, as stored now (inside the lock)."""
+        current = {k: stations[k] for k in job.sent_ids if k in stations}
+        for st in current.values():
+            job.context.principal.require_city(int(st["adcode"]))
+        if {k: (v["adcode"], v["kind"]) for k, v in current.items()} != \
+                {k: (v["adcode"], v["kind"]) for k, v in job.seen.items()}:
+            raise _StationsChanged
+        # A concurrent sender of the same keyed batch may have won.
+        cur.execute(self._q("SELECT content_digest FROM batches WHERE batch_id = ?"),
+                    [job.batch_id])
+        found = cur.fetchall()
+        if found:
+            _check_digest(job.batch_id, found[0][0], job.digest)
+            job.replay = True
+
+    def _batch_report(self, batch_id: str, digest: str | None = None) -> IngestReport | None:
+        """The stored report of a batch (None: unknown); checks the content digest if given."""
         with self.backend.read() as cur:
             rows = self._rows(cur, "SELECT * FROM batches WHERE batch_id = ?", [batch_id])
             if not rows:
                 return None
+            if digest is not None:
+                _check_digest(batch_id, rows[0].get("content_digest"), digest)
             q = self._rows(cur, "SELECT row_number, field, reason, record FROM quarantine "
                                 "WHERE batch_id = ? ORDER BY row_number", [batch_id])
         b = rows[0]
@@ -469,7 +763,8 @@ class Store:
         return n_new, n_rev
 
     def _insert_quarantine(self, cur: Any, batch_id: str, rows: list[dict[str, Any]],
-                           who: str, now: datetime) -> None:
+                           who: str, now: datetime) -> list[tuple[int, Any, str, str]]:
+        """Store rejected rows; return them as stored (row number, field, reason, JSON)."""
         # Malformed CSV lines may lack a line number: number them after the batch's rows.
         next_free = max([r["row"] or 0 for r in rows] + [0]) + 1
         table_rows = []
@@ -495,6 +790,10 @@ class Store:
         finally:
             if isinstance(self.backend, DuckDBBackend):
                 cur.unregister("qrows")
+        kept: dict[int, tuple[int, Any, str, str]] = {}
+        for t in table_rows:  # ON CONFLICT DO NOTHING keeps the first of a row number
+            kept.setdefault(t[0], t)
+        return [kept[k] for k in sorted(kept)]
 
     # ----------------------------------------------------------- daily indices
     def _current_hourly(self, cur: Any, station_ids: Sequence[str], start: datetime,
@@ -664,6 +963,7 @@ class Store:
         detail_json : bool
             Leave ``detail`` as the stored JSON text (for answers written as JSON).
         """
+        check_day_range(start, end)
         where = ["scope = ?", "key = ?"]
         params: list[Any] = [scope, str(key)]
         if start is not None:
@@ -687,6 +987,7 @@ class Store:
     def city_daily_aqi_matrix(self, adcodes: Sequence[int], start: date, end: date
                               ) -> tuple[list[date], np.ndarray]:
         """Daily AQI of many cities as a (day, city) array (NaN where missing)."""
+        check_day_range(start, end)
         with self.backend.read() as cur:
             frame = self._frame(cur, "SELECT key, day, aqi FROM daily_aqi WHERE scope = 'city' "
                                      "AND day >= ? AND day <= ?", [start, end])
@@ -776,7 +1077,7 @@ class Store:
                         [token_id, hash_token(token), role, adcode, label, _now()])
             self._audit(cur, context, "tokens.issue", token_id, {"role": role, "adcode": adcode,
                                                                  "label": label})
-        self._wrote()
+        self._wrote(cities=())  # no published answer changes
         return token_id, token
 
     def revoke_token(self, token_id: str, *, context: AuditContext = _SYSTEM) -> bool:
@@ -789,8 +1090,36 @@ class Store:
                                 "revoked_at IS NOT NULL"), [token_id])
             ok = int(cur.fetchall()[0][0]) > 0
             self._audit(cur, context, "tokens.revoke", token_id, {"revoked": ok})
-        self._wrote()
+        self._wrote(cities=())
         return ok
+
+    def rotate_token(self, token_id: str, *, context: AuditContext = _SYSTEM) -> str | None:
+        """Give an active token a new secret (same id and rights); the old one stops working.
+
+        Returns
+        -------
+        str or None
+            The new token (shown once), or None when no active token has this id.
+        """
+        context.principal.require_admin()
+        token = new_token(token_id)
+        with self.backend.write() as cur:
+            cur.execute(self._q("SELECT count(*) FROM tokens WHERE token_id = ? AND "
+                                "revoked_at IS NULL"), [token_id])
+            if int(cur.fetchall()[0][0]) == 0:
+                return None
+            cur.execute(self._q("UPDATE tokens SET token_hash = ? WHERE token_id = ?"),
+                        [hash_token(token), token_id])
+            self._audit(cur, context, "tokens.rotate", token_id, {})
+        self._wrote(cities=())
+        return token
+
+    def token(self, token_id: str) -> dict[str, Any] | None:
+        """One issued token's id, role, city, label and dates (None: unknown)."""
+        with self.backend.read() as cur:
+            rows = self._rows(cur, "SELECT token_id, role, adcode, label, created_at, "
+                                   "revoked_at FROM tokens WHERE token_id = ?", [token_id])
+        return rows[0] if rows else None
 
     def principal_for(self, token: str | None) -> Principal | None:
         """Return the principal holding ``token`` (None: unknown or revoked)."""
@@ -850,12 +1179,53 @@ _INSERT_SQL = f"""
            i.source, ?, ? {_CHANGED}"""
 
 
+_GROUP_CLASSIFY_SQL = f"""
+    WITH latest AS ({_LATEST})
+    SELECT i.batch_id, sum(CASE WHEN l.revision IS NULL THEN 1 ELSE 0 END),
+           sum(CASE WHEN l.revision IS NULL THEN 0 ELSE 1 END) {_CHANGED}
+    GROUP BY i.batch_id"""
+
+_GROUP_INSERT_SQL = f"""
+    INSERT INTO measurements (station_id, time, pollutant, revision, value, unit,
+        reference_state, value_as_sent, unit_as_sent, reference_state_as_sent, source,
+        batch_id, recorded_at)
+    WITH latest AS ({_LATEST})
+    SELECT i.station_id, i.time, i.pollutant, COALESCE(l.revision + 1, 0), i.value, i.unit,
+           i.reference_state, i.value_as_sent, i.unit_as_sent, i.reference_state_as_sent,
+           i.source, i.batch_id, ? {_CHANGED}"""
+
+
 _INSERT_NEW_SQL = """
     INSERT INTO measurements (station_id, time, pollutant, revision, value, unit,
         reference_state, value_as_sent, unit_as_sent, reference_state_as_sent, source,
         batch_id, recorded_at)
     SELECT station_id, time, pollutant, 0, value, unit, reference_state, value_as_sent,
            unit_as_sent, reference_state_as_sent, source, ?, ? FROM incoming"""
+
+
+#: Days the platform answers for (inclusive; China Standard Time days): the earliest
+#: accepted measurement time (:data:`coopgov.platform.vocabulary.EARLIEST_TIME_UTC`)
+#: to the end of 2100 (assumption: far enough ahead for any forecast or scenario).
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2100, 12, 31)
+
+
+def check_day_range(start: date | None, end: date | None) -> None:
+    """Raise :class:`InputError` for a day outside [:data:`EARLIEST_DAY`, :data:`LATEST_DAY`]."""
+    for name, d in (("date_from", start), ("date_to", end)):
+        if d is not None and not (EARLIEST_DAY <= (d.date() if isinstance(d, datetime) else d)
+                                  <= LATEST_DAY):
+            raise InputError(f"days from {EARLIEST_DAY} to {LATEST_DAY} only", field=name,
+                             value=d.isoformat())
+
+
+def _check_digest(batch_id: str, stored: str | None, digest: str) -> None:
+    """Raise :class:`IdempotencyConflict` when a key's stored batch has other content."""
+    if stored != digest:
+        key = batch_id.split(":key:", 1)[-1]
+        raise IdempotencyConflict(
+            f"Idempotency-Key {key!r} was already used for a batch with other content; "
+            "nothing of this batch was stored (send new data under a new key)")
 
 
 def open_store(url: str | Path | None = None, **kwargs: Any) -> Store:

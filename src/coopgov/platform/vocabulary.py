@@ -35,6 +35,9 @@ __all__ = [
     "MOLAR_VOLUME_L_PER_MOL",
     "MOLAR_MASS_G_PER_MOL",
     "STATE_CHANGE_DATE_UTC",
+    "PLAUSIBLE_MAX",
+    "EARLIEST_TIME_UTC",
+    "plausible_max",
     "UNIT_SPELLINGS",
     "canonical_pollutant",
     "unit_factor",
@@ -88,6 +91,74 @@ REFERENCE_STATES = {
 
 #: The 2018 amendment of GB 3095 took effect on 2018-09-01 00:00 Beijing time [2].
 STATE_CHANGE_DATE_UTC = np.datetime64("2018-08-31T16:00:00", "us")
+
+#: Earliest measurement time accepted, UTC (assumption, a platform choice rather than a
+#: standard: China's automated air monitoring network and the records cities hold start
+#: decades later; anything earlier is a typo or a Unix-epoch artefact).  Rows before it
+#: are quarantined.
+EARLIEST_TIME_UTC = np.datetime64("1970-01-01T00:00:00", "us")
+
+#: Largest plausible harmonised value of each indicator, in its canonical unit
+#: (:data:`CANONICAL_UNIT`).  **Assumption** (configuration, not a standard): well
+#: above the highest hourly values reported in China (the dust storm of 15 March 2021
+#: gave hourly PM10 above 8,000 µg/m³ in Beijing, as widely reported), and for water
+#: well above values of heavily polluted rivers; the bounds catch unit slips and
+#: corrupt numbers (1e300), not real extremes.  A value above it goes to quarantine with
+#: its reason, never into the published indices.  Override per store
+#: (``Store(plausible_max=...)``) or with ``$COOPGOV_PLAUSIBLE_MAX`` (JSON object,
+#: e.g. ``{"PM10": 15000}``).
+PLAUSIBLE_MAX = {
+    "SO2": 10_000.0, "NO2": 5_000.0, "CO": 200.0, "O3": 2_000.0,  # µg/m³; CO mg/m³
+    "PM10": 20_000.0, "PM2.5": 5_000.0,  # µg/m³
+    "DO": 25.0, "CODMn": 500.0, "COD": 5_000.0, "BOD5": 2_000.0,  # mg/L
+    "NH3-N": 500.0, "TP": 100.0, "TN": 500.0,  # mg/L
+    "pH": 14.0,  # pH scale
+}
+
+
+def plausible_max(overrides: dict[str, float] | None = None) -> dict[str, float]:
+    """Plausibility bounds in effect: :data:`PLAUSIBLE_MAX`, ``$COOPGOV_PLAUSIBLE_MAX``, overrides.
+
+    Parameters
+    ----------
+    overrides : dict of str to float, optional
+        Bounds replacing the defaults, by canonical indicator name, in the
+        indicator's canonical unit.
+
+    Raises
+    ------
+    InputError
+        For an unknown indicator or a bound that is not a positive finite number.
+    """
+    import json
+    import os
+
+    from coopgov.errors import InputError
+
+    bounds = dict(PLAUSIBLE_MAX)
+    sources = []
+    env = os.environ.get("COOPGOV_PLAUSIBLE_MAX")
+    if env:
+        try:
+            sources.append(("$COOPGOV_PLAUSIBLE_MAX", dict(json.loads(env))))
+        except (ValueError, TypeError):
+            raise InputError("not a JSON object", field="COOPGOV_PLAUSIBLE_MAX",
+                             value=env) from None
+    if overrides:
+        sources.append(("plausible_max", dict(overrides)))
+    for where, mapping in sources:
+        for name, bound in mapping.items():
+            if name not in bounds:
+                raise InputError("unknown indicator", field=where, value=name)
+            try:
+                b = float(bound)
+            except (TypeError, ValueError):
+                b = float("nan")
+            if not (np.isfinite(b) and b > 0):
+                raise InputError("a plausibility bound is a positive number",
+                                 field=f"{where}.{name}", value=bound)
+            bounds[name] = b
+    return bounds
 
 
 def canonical_pollutant(name: str) -> str | None:

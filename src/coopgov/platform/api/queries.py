@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from coopgov.platform.store import EARLIEST_DAY, LATEST_DAY
 
 __all__ = ["Paging", "DateRange", "DatetimeRange", "MeasurementsQuery", "DailyAQIQuery",
            "HourlyAQIQuery", "WaterQuery", "WarningQuery", "EpisodeQuery", "AuditQuery",
-           "MAX_DAYS", "MAX_HOURLY_DAYS"]
+           "MAX_DAYS", "MAX_HOURLY_DAYS", "Day", "Instant"]
 
 #: Longest day range of one request (two years), d.
 MAX_DAYS = 731
 #: Longest range of an hourly AQI request, d.
 MAX_HOURLY_DAYS = 31
+
+
+_DAY_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INSTANT_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
+                           r"(Z|z|[+-]\d{2}:?\d{2})?$")
+
+
+def _iso_text(pattern: re.Pattern[str], what: str) -> Any:
+    def check(value: Any) -> Any:
+        # Only ISO 8601 text: no Unix timestamps, no numbers coerced to dates.
+        if isinstance(value, (date, datetime)):
+            return value
+        if not isinstance(value, str) or not pattern.match(value):
+            raise ValueError(f"expected {what}")
+        return value
+    return check
+
+
+def _bounded(value: date | datetime) -> date | datetime:
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"must lie between {EARLIEST_DAY} and {LATEST_DAY}")
+    return value
+
+
+#: A day ``YYYY-MM-DD`` between :data:`EARLIEST_DAY` and :data:`LATEST_DAY`.
+Day = Annotated[date, BeforeValidator(_iso_text(_DAY_TEXT, "a day YYYY-MM-DD")),
+                AfterValidator(_bounded)]
+#: An ISO 8601 time between :data:`EARLIEST_DAY` and :data:`LATEST_DAY`.
+Instant = Annotated[datetime, BeforeValidator(_iso_text(
+    _INSTANT_TEXT, "an ISO 8601 date-time with offset, e.g. 2025-01-01T08:00:00+08:00")),
+    AfterValidator(_bounded)]
+_RANGE = f"from {EARLIEST_DAY} to {LATEST_DAY}"
 
 
 class _Query(BaseModel):
@@ -35,8 +72,8 @@ class Paging(_Query):
 class DateRange(_Query):
     """Inclusive range of days (China Standard Time)."""
 
-    date_from: date | None = Field(None, description="First day, inclusive.")
-    date_to: date | None = Field(None, description="Last day, inclusive.")
+    date_from: Day | None = Field(None, description=f"First day, inclusive ({_RANGE}).")
+    date_to: Day | None = Field(None, description=f"Last day, inclusive ({_RANGE}).")
 
     @model_validator(mode="after")
     def _ordered(self) -> DateRange:
@@ -51,8 +88,8 @@ class DateRange(_Query):
 class DatetimeRange(_Query):
     """Half-open range of times [datetime_from, datetime_to), with a UTC offset."""
 
-    datetime_from: datetime | None = Field(None, description="ISO 8601 with offset.")
-    datetime_to: datetime | None = Field(None, description="ISO 8601 with offset.")
+    datetime_from: Instant | None = Field(None, description=f"ISO 8601 with offset ({_RANGE}).")
+    datetime_to: Instant | None = Field(None, description=f"ISO 8601 with offset ({_RANGE}).")
 
     @model_validator(mode="after")
     def _aware(self) -> DatetimeRange:

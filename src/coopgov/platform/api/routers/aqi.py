@@ -10,13 +10,15 @@ import numpy as np
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from coopgov.errors import InputError
 from coopgov.platform.aggregates import category_label, hourly_aqi_table
 from coopgov.platform.api.deps import CallerDep, StoreDep, envelope
 from coopgov.platform.api.gate import cache_key
+from coopgov.platform.api.models import READ_ERRORS
 from coopgov.platform.api.queries import MAX_DAYS, MAX_HOURLY_DAYS, DailyAQIQuery, HourlyAQIQuery
-from coopgov.platform.store import Store
+from coopgov.platform.store import EARLIEST_DAY, Store
 
 router = APIRouter(tags=["aqi"])
 
@@ -89,28 +91,31 @@ class HourlyAQIPage(BaseModel):
 # The routes answer prepared JSON bytes (no response-model validation per request);
 # the models above document the answers in the OpenAPI schema.
 _DAILY_DOC: dict[int | str, dict[str, Any]] = {200: {"model": DailyAQIPage,
-                                                     "description": "Daily AQI rows."}}
+                                                     "description": "Daily AQI rows."},
+                                                **READ_ERRORS}
 _HOURLY_DOC: dict[int | str, dict[str, Any]] = {200: {"model": HourlyAQIPage,
-                                                      "description": "Hourly AQI rows."}}
+                                                      "description": "Hourly AQI rows."},
+                                                **READ_ERRORS}
 
 Adcode = Annotated[int, Path(ge=100000, le=999999)]
 StationId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-async def _cached(request: Request, store: Store, build: Any) -> Response:
+async def _cached(request: Request, store: Store, build: Any, scope: int) -> Response:
     """Serve the JSON bytes of ``build()``, computed once per store version.
 
     ``build`` queries the store in the thread pool; later requests for the same
     path and query are answered from the cache in front of the routes
     (:class:`coopgov.platform.api.gate.Gate`).
     """
-    body = await request.app.state.response_cache.fetch(cache_key(request.scope), build)
+    body = await request.app.state.response_cache.fetch(cache_key(request.scope), build,
+                                                        scope)
     return Response(body, media_type="application/json")
 
 
 def _days(query: DailyAQIQuery) -> tuple[date, date]:
     end = query.date_to or (datetime.now(UTC) + timedelta(hours=8)).date()
-    start = query.date_from or end - timedelta(days=364)
+    start = query.date_from or max(end - timedelta(days=364), EARLIEST_DAY)
     if start > end:
         raise InputError("date_from must not be after date_to", field="date_from",
                          value=str(start))
@@ -151,9 +156,11 @@ def _known_city(store: Store, adcode: int) -> list[str]:
 async def station_daily(station_id: StationId, request: Request, store: StoreDep,
                         caller: CallerDep, query: Annotated[DailyAQIQuery, Query()]) -> Response:
     """HJ 633 daily report of a station (default: the last 365 days)."""
-    if station_id not in store.station_index():
+    station = (await run_in_threadpool(store.station_index)).get(station_id)
+    if station is None:
         raise HTTPException(404, "unknown station")
-    return await _cached(request, store, lambda: _daily(store, "station", station_id, query))
+    return await _cached(request, store, lambda: _daily(store, "station", station_id, query),
+                         int(station["adcode"]))
 
 
 @router.get("/v1/cities/{adcode}/aqi/daily", summary="Daily AQI of a city (public)",
@@ -161,11 +168,12 @@ async def station_daily(station_id: StationId, request: Request, store: StoreDep
 async def city_daily(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
                query: Annotated[DailyAQIQuery, Query()]) -> Response:
     """HJ 633 daily report of a city from the mean of its stations (default: last 365 days)."""
-    _known_city(store, adcode)
-    return await _cached(request, store, lambda: _daily(store, "city", str(adcode), query))
+    await run_in_threadpool(_known_city, store, adcode)
+    return await _cached(request, store, lambda: _daily(store, "city", str(adcode), query),
+                         adcode)
 
 
-def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict[str, Any]:
+def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> bytes | dict[str, Any]:
     end = query.datetime_to or datetime.now(UTC)
     start = query.datetime_from or end - timedelta(days=1)
     if end - start > timedelta(days=MAX_HOURLY_DAYS):
@@ -175,15 +183,18 @@ def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict
     if frame.empty:
         return envelope([])
     table = hourly_aqi_table(frame, standard=store.standard)
-    rows = []
-    for t, a, c, p, d in zip(table["time"], table["aqi"], table["category"],
-                             table["primary_pollutants"], table["detail"], strict=True):
-        rows.append({"time": t.tz_convert("Asia/Shanghai").isoformat(),
-                     "aqi": None if np.isnan(a) else int(a),
-                     "category": category_label(int(c)),
-                     "primary_pollutants": [x for x in p.split(",") if x],
-                     "detail": json.loads(d)})
-    return envelope(rows)
+    # JSON written around the detail JSON text (as the daily answer), not parsed again.
+    items = [
+        f'{{"time":"{t.tz_convert("Asia/Shanghai").isoformat()}",'
+        f'"aqi":{"null" if np.isnan(a) else int(a)},'
+        f'"category":{_CATEGORY_JSON[int(c)]},'
+        f'"primary_pollutants":{json.dumps([x for x in p.split(",") if x], separators=(",", ":"))},'
+        f'"detail":{d}}}'
+        for t, a, c, p, d in zip(table["time"], table["aqi"], table["category"],
+                                 table["primary_pollutants"], table["detail"], strict=True)]
+    meta = json.dumps(envelope([], limit=len(items), found=len(items))["meta"],
+                      separators=(",", ":"))
+    return f'{{"meta":{meta},"results":[{",".join(items)}]}}'.encode()
 
 
 @router.get("/v1/stations/{station_id}/aqi/hourly", summary="Hourly AQI of a station (public)",
@@ -191,9 +202,11 @@ def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> dict
 async def station_hourly(station_id: StationId, request: Request, store: StoreDep,
                          caller: CallerDep, query: Annotated[HourlyAQIQuery, Query()]) -> Response:
     """HJ 633 real-time report of a station (default: the last 24 hours; at most 31 days)."""
-    if station_id not in store.station_index():
+    station = (await run_in_threadpool(store.station_index)).get(station_id)
+    if station is None:
         raise HTTPException(404, "unknown station")
-    return await _cached(request, store, lambda: _hourly(store, [station_id], query))
+    return await _cached(request, store, lambda: _hourly(store, [station_id], query),
+                         int(station["adcode"]))
 
 
 @router.get("/v1/cities/{adcode}/aqi/hourly", summary="Hourly AQI of a city (public)",
@@ -201,5 +214,5 @@ async def station_hourly(station_id: StationId, request: Request, store: StoreDe
 async def city_hourly(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
                 query: Annotated[HourlyAQIQuery, Query()]) -> Response:
     """HJ 633 real-time report of a city (hourly mean over its stations)."""
-    ids = _known_city(store, adcode)
-    return await _cached(request, store, lambda: _hourly(store, ids, query))
+    ids = await run_in_threadpool(_known_city, store, adcode)
+    return await _cached(request, store, lambda: _hourly(store, ids, query), adcode)

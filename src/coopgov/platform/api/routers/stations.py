@@ -8,8 +8,10 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from coopgov.platform.api.deps import CallerDep, StoreDep, audit_context, envelope
+from coopgov.platform.api.models import READ_ERRORS, WRITE_ERRORS, StationPage
 from coopgov.platform.api.queries import Paging
-from coopgov.platform.store import Station
+from coopgov.platform.auth import Forbidden
+from coopgov.platform.store import _PREFIX, Station
 
 router = APIRouter(prefix="/v1/stations", tags=["stations"])
 
@@ -39,7 +41,8 @@ class StationIn(BaseModel):
     source: str = Field("", max_length=200)
 
 
-@router.get("", summary="List stations (public)")
+@router.get("", summary="List stations (public)", response_model=StationPage,
+            responses=READ_ERRORS)
 def list_stations(store: StoreDep, caller: CallerDep,
                   query: Annotated[StationsQuery, Query()]) -> dict[str, Any]:
     """Stations with their city, kind and coordinates."""
@@ -48,7 +51,8 @@ def list_stations(store: StoreDep, caller: CallerDep,
                     limit=query.limit, found=len(rows))
 
 
-@router.get("/{station_id}", summary="One station (public)")
+@router.get("/{station_id}", summary="One station (public)", response_model=StationPage,
+            responses=READ_ERRORS)
 def get_station(station_id: StationId, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
     """Return a station by id; 404 if unknown."""
     st = store.station_index().get(station_id)
@@ -57,11 +61,20 @@ def get_station(station_id: StationId, store: StoreDep, caller: CallerDep) -> di
     return envelope([st])
 
 
-@router.put("/{station_id}", summary="Create or update a station (its city or an admin)")
+@router.put("/{station_id}", summary="Create or update a station (its city or an admin)",
+            response_model=StationPage, responses=WRITE_ERRORS)
 def put_station(station_id: StationId, body: StationIn, request: Request, store: StoreDep,
                 caller: CallerDep) -> dict[str, Any]:
-    """Write a station of the caller's city (403 for another city's)."""
+    """Write a station of the caller's city.
+
+    403 for another city's station, or for an id carrying another city's
+    adcode as its prefix (e.g. ``320500-...`` written by Shanghai).
+    """
     caller.require_reader()
+    prefix = _PREFIX.match(station_id)
+    if prefix and caller.role == "city" and int(prefix.group(1)) != caller.adcode:
+        raise Forbidden(f"station ids starting with {prefix.group(1)}- belong to city "
+                        f"{prefix.group(1)}")
     station = Station(station_id=station_id, **body.model_dump())
     store.upsert_stations([station], context=audit_context(request, caller))
     return envelope([store.station_index()[station_id]])
