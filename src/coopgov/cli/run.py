@@ -17,7 +17,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from coopgov.cli._output import console, fail
+from coopgov.cli._output import console, err_console
 from coopgov.cli.app import app
 from coopgov.errors import CoopgovError, InputError
 from coopgov.io import atomic_directory, atomic_write_text
@@ -52,6 +52,19 @@ def strict_json(obj: Any) -> Any:
 
 def _dumps(payload: Any) -> str:
     return json.dumps(strict_json(payload), ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def _fail_one_line(error: Exception, as_json: bool) -> None:
+    """Exit 2 with the located error: strict JSON on stdout, or one unwrapped line on stderr."""
+    if as_json:
+        typer.echo(_dumps(error.to_dict() if isinstance(error, InputError)
+                          else {"error": str(error)}))
+    else:
+        from rich.markup import escape
+
+        err_console.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True,
+                          highlight=False)
+    raise typer.Exit(code=2)
 
 
 def _band(s: dict, key: str, fmt: str, scale: float = 1.0) -> str:
@@ -134,7 +147,7 @@ def run_command(
                 write_run_report(results, tmp / "report.html", region=region)
                 atomic_write_text(tmp / "summary.json", _dumps(payload))
     except (CoopgovError, ValueError) as exc:
-        fail(exc, as_json)
+        _fail_one_line(exc, as_json)
         return
 
     summary = payload["scenarios"]

@@ -327,7 +327,7 @@ class RunResults:
         qs = BAND_QUANTILES
         coop, regional, forces, abm = [], [], [], []
         for r in self.results:
-            assert r.draws is not None
+            assert r.draws is not None and r.nominal_cost is not None
             sub = _take(r.simulation, r.draws)
             name, years = r.scenario.name, sub.years
             t_n, n = len(years), city.n
@@ -553,14 +553,15 @@ def _run_posterior(scenarios: Sequence[Scenario], city: CityData, region_name: s
             costs = []
             for j, i in enumerate(chunk):
                 s = scenarios[i]
-                base = bases.get(_base_key(s)) if s.start_from else None
+                start_state = bases.get(_base_key(s)) if s.start_from else None
                 nominal = s.intensity(LEVER_NAMES, city=city,
-                                      inherited=None if base is None else base[1])
-                params = stack({}, dict(s.parameters)) if base is None else base[2]
+                                      inherited=None if start_state is None else start_state[1])
+                params = (stack({}, dict(s.parameters)) if start_state is None
+                          else start_state[2])
                 rows = slice(j * d_n, (j + 1) * d_n)
                 inten[rows] = scaled_intensity(nominal[None], params["lever_efficacy"])
-                inits[rows] = (params["initial_cooperation"][:, None] if base is None
-                               else base[0])
+                inits[rows] = (params["initial_cooperation"][:, None] if start_state is None
+                               else start_state[0])
                 pars.append(params)
                 costs.append(lever_costs(nominal[None], LEVER_NAMES)[0])
             stacked = {k: np.concatenate([p[k] for p in pars]) for k in PARAMETER_INFO}
@@ -696,7 +697,7 @@ def countermeasure_ranking(results: Sequence[ScenarioResult]) -> list[dict[str, 
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(1, len(same) + 1)[:, None].repeat(d_n, 1), axis=0)
     best = np.bincount(order[0], minlength=len(same)) / d_n
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c, r in enumerate(same):
         lever = LEVERS[r.scenario.name]
         rq = np.quantile(ranks[c], BAND_QUANTILES, method="inverted_cdf")
