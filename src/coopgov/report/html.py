@@ -304,7 +304,9 @@ def _ranking_probability_section(results) -> tuple[str, str]:
         "cooperation gain against current policy (the same draw's baseline) is divided by its "
         "yearly cost beyond current policy (10^8 yuan/yr, assumed costs: see "
         "coopgov.model.levers). P is the share of draws in which it comes first (the shares "
-        "sum to 1); the rank interval holds its rank in 90 % of the draws.</p>"))
+        "sum to 1); the rank interval holds its rank in 90 % of the draws. Payments between "
+        "cities (the compensation bets, shown under transfers) are not lever costs: only the "
+        "regional fiscal cost of running each countermeasure counts.</p>"))
 
 
 def _calibrated_section(results) -> tuple[str, str]:
@@ -343,7 +345,8 @@ def _calibrated_section(results) -> tuple[str, str]:
         "cooperation rates, the PM2.5 concentration in µg/m³, abatement cost, GDP effect, "
         "transfers, the ABM's cooperation and the ranking probabilities. A parameter the data "
         "do not identify keeps a band about as wide as its prior: the figures it drives are "
-        "bounded by the declared range, not by the observations.</p>" + table +
+        "bounded by the declared range, not by the observations. "
+        + _identified_sentence(post) + "</p>" + table +
         f"<p><strong>Assumptions</strong> (no band): the other {assumed} model parameters at "
         "their declared values (<code>coopgov.model.parameters.PARAMETER_INFO</code>), the "
         "mapping of each lever onto the parameters and its yearly cost (so the lever cost "
@@ -352,3 +355,17 @@ def _calibrated_section(results) -> tuple[str, str]:
         f"{efficacy}The emission trend outside cooperation is fitted on 2013-2022 and "
         "extrapolated beyond the last observation: far into the horizon it, not cooperation, "
         "sets the PM2.5 level in µg/m³, and the scenarios hardly differ there.</p>"))
+
+
+def _identified_sentence(post) -> str:
+    """Which fitted parameters the data narrow, in words."""
+    narrowed = [str(p) for p, ok in zip(post["parameter"], post["identified"], strict=True) if ok]
+    wide = [str(p) for p, ok in zip(post["parameter"], post["identified"], strict=True)
+            if not ok]
+    if not wide:
+        return "The data narrow every fitted parameter."
+    return (f"Here the data narrow {len(narrowed)} of the {len(post)} fitted parameters ("
+            + (", ".join(f"<code>{html.escape(p)}</code>" for p in narrowed) or "none")
+            + "); the bands of figures driven by the others ("
+            + ", ".join(f"<code>{html.escape(p)}</code>" for p in wide)
+            + ") mostly reflect those parameters' declared ranges.")
