@@ -6,15 +6,20 @@
 - :mod:`coopgov.calibration.abc` — ABC-SMC on a batched simulator;
 - :mod:`coopgov.calibration.problem` — the history problem (forcing, distance);
 - :mod:`coopgov.calibration.posterior` — :func:`calibrate`, summaries,
-  :func:`load_posterior`, :func:`posterior_parameter_sets`.
+  :func:`load_posterior`, :func:`posterior_parameter_sets`,
+  :func:`resample_posterior`, :func:`posterior_summary` and the shipped
+  posterior (:func:`bundled_posterior_path`).
 """
 
 from coopgov.calibration.abc import ABCSMCResult, abc_smc
 from coopgov.calibration.posterior import (
     Calibration,
+    bundled_posterior_path,
     calibrate,
     load_posterior,
     posterior_parameter_sets,
+    posterior_summary,
+    resample_posterior,
 )
 from coopgov.calibration.problem import HistoryProblem, MilestoneWindow
 
@@ -25,6 +30,9 @@ __all__ = [
     "calibrate",
     "load_posterior",
     "posterior_parameter_sets",
+    "posterior_summary",
+    "resample_posterior",
+    "bundled_posterior_path",
     "HistoryProblem",
     "MilestoneWindow",
 ]

@@ -16,7 +16,8 @@ from plotly.colors import sample_colorscale
 
 from coopgov.region.outlines import outline_paths
 
-__all__ = ["city_map_figure", "line_figure", "force_figure", "ranking_figure"]
+__all__ = ["city_map_figure", "line_figure", "force_figure", "ranking_figure", "band_figure",
+           "rank_probability_figure"]
 
 
 def city_map_figure(
@@ -172,4 +173,54 @@ def ranking_figure(names: Sequence[str], values: Sequence[float], *, title: str,
     fig.update_layout(title=title, xaxis_title=xlabel, height=40 * len(names) + 120,
                       yaxis={"automargin": True},
                       margin={"l": 10, "r": 10, "t": 40, "b": 40})
+    return fig
+
+
+def band_figure(series: Mapping[str, tuple[Sequence[float], Sequence[float], Sequence[float],
+                                           Sequence[float]]], *, title: str, ylabel: str,
+                percent: bool = False) -> go.Figure:
+    """Median lines with their shaded 90 % bands, one per named series of (x, q05, q50, q95)."""
+    from plotly.colors import DEFAULT_PLOTLY_COLORS, unlabel_rgb
+
+    fig = go.Figure()
+    for k, (name, (x, lo, mid, hi)) in enumerate(series.items()):
+        rgb = DEFAULT_PLOTLY_COLORS[k % len(DEFAULT_PLOTLY_COLORS)]
+        r, g, b = unlabel_rgb(rgb)
+        xs = list(x)
+        fig.add_trace(go.Scatter(x=xs + xs[::-1], y=list(hi) + list(lo)[::-1], fill="toself",
+                                 fillcolor=f"rgba({r:.0f},{g:.0f},{b:.0f},0.15)",
+                                 line={"width": 0}, hoverinfo="skip", legendgroup=name,
+                                 showlegend=False, name=f"{name} 90 %"))
+        fig.add_trace(go.Scatter(x=xs, y=list(mid), mode="lines", name=name, legendgroup=name,
+                                 line={"color": rgb}))
+    fig.update_layout(title=title, yaxis_title=ylabel, xaxis_title="year", height=460,
+                      margin={"l": 60, "r": 10, "t": 40, "b": 40})
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def rank_probability_figure(names: Sequence[str], probability: Sequence[float],
+                            rank_low: Sequence[int], rank_median: Sequence[int],
+                            rank_high: Sequence[int], *, title: str) -> go.Figure:
+    """Probability of ranking first (bars) beside the 5-95 % rank interval (lines), per item."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=("probability of being the most effective",
+                                        "rank, median and 5-95 % (1 = best)"))
+    y = list(names)
+    fig.add_trace(go.Bar(x=list(probability), y=y, orientation="h", name="P(best)",
+                         showlegend=False), row=1, col=1)
+    mid = np.asarray(rank_median, float)
+    fig.add_trace(go.Scatter(
+        x=mid, y=y, mode="markers", name="rank", showlegend=False,
+        error_x={"type": "data", "symmetric": False,
+                 "array": np.asarray(rank_high, float) - mid,
+                 "arrayminus": mid - np.asarray(rank_low, float)}), row=1, col=2)
+    fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=1)
+    fig.update_xaxes(range=[0.5, len(y) + 0.5], dtick=1, row=1, col=2)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(title=title, height=40 * len(y) + 140,
+                      margin={"l": 220, "r": 10, "t": 70, "b": 40})
     return fig

@@ -12,7 +12,14 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from coopgov.io import atomic_write_text
-from coopgov.report.figures import city_map_figure, force_figure, line_figure, ranking_figure
+from coopgov.report.figures import (
+    band_figure,
+    city_map_figure,
+    force_figure,
+    line_figure,
+    rank_probability_figure,
+    ranking_figure,
+)
 
 __all__ = ["html_page", "write_run_report"]
 
@@ -251,18 +258,23 @@ def write_run_report(results, path: str | Path, *, region=None,
         _tx("summary_note", lang, region=results.region_name, n=city.n,
             reps=results.replications, seed=results.seed)) + "</p>"))
 
-    styles = dict(zip([r.scenario.name for r in results.results],
-                      category_colours(len(results.results)), strict=True))
-    series = {r.scenario.name: (r.years, r.simulation.cooperation_rate[r.index])
-              for r in results.results}
-    sections.append((_tx("coop_time", lang), _fig(line_figure(
-        series, title=_tx("coop_title", lang), ylabel=_tx("coop", lang), percent=True,
-        styles=styles, names={n: title_of(n) for n in series}, xlabel=_tx("xyear", lang)))))
-    series = {r.scenario.name: (r.years, r.simulation.pm25_change[r.index])
-              for r in results.results}
-    sections.append((_tx("pm_time", lang), _fig(line_figure(
-        series, title=_tx("pm_title", lang), ylabel=_tx("change", lang), percent=True,
-        styles=styles, names={n: title_of(n) for n in series}, xlabel=_tx("xyear", lang)))))
+    banded = getattr(results, "draws", 0) > 0
+    if banded:
+        sections.append(_bands_section(results))
+        sections.extend(_band_line_sections(results))
+    else:
+        styles = dict(zip([r.scenario.name for r in results.results],
+                          category_colours(len(results.results)), strict=True))
+        series = {r.scenario.name: (r.years, r.simulation.cooperation_rate[r.index])
+                  for r in results.results}
+        sections.append((_tx("coop_time", lang), _fig(line_figure(
+            series, title=_tx("coop_title", lang), ylabel=_tx("coop", lang), percent=True,
+            styles=styles, names={n: title_of(n) for n in series}, xlabel=_tx("xyear", lang)))))
+        series = {r.scenario.name: (r.years, r.simulation.pm25_change[r.index])
+                  for r in results.results}
+        sections.append((_tx("pm_time", lang), _fig(line_figure(
+            series, title=_tx("pm_title", lang), ylabel=_tx("change", lang), percent=True,
+            styles=styles, names={n: title_of(n) for n in series}, xlabel=_tx("xyear", lang)))))
 
     if region is not None and region.boundaries_path is not None:
         prov = region.boundaries_path.parent / "provinces.geojson"
@@ -304,7 +316,9 @@ def write_run_report(results, path: str | Path, *, region=None,
                          + "<p class='note'>" + html.escape(_tx("forces_note", lang)) + "</p>"))
 
     base = by_name.get("baseline")
-    if base is not None:
+    if banded and results.ranking():
+        sections.append(_ranking_probability_section(results))
+    elif base is not None:
         names, per_yuan, pm_per_yuan = [], [], []
         b = base.summary()
         for lever in LEVERS.values():
@@ -345,8 +359,172 @@ def write_run_report(results, path: str | Path, *, region=None,
             ("basin", _tx("heading", lang), ""), ("bistable", _tx("bistable", lang), "")])
             + "<p class='note'>" + html.escape(_tx("rest_note", lang)) + "</p>"))
 
+    sections.append(_calibrated_section(results))
     sections.append((_tx("data", lang), "<p>" + _tx("data_text", lang) + "</p>"))
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = html_page(_tx("title", lang), sections, lang=lang,
                      subtitle=f"{results.region_name.upper()} · {_tx('generated', lang)} {stamp}")
     return atomic_write_text(path, page)
+
+
+# --- results with uncertainty (posterior runs) -------------------------------------------------
+
+_BANDED_COLUMNS = [
+    ("cooperation_rate", "cooperation rate", ".3f", 1.0),
+    ("pm25_ugm3", "PM2.5 µg/m³", ".1f", 1.0),
+    ("pm25_change", "PM2.5 proxy change %", ".2f", 100.0),
+    ("abatement_cost", "abatement cost 亿元/yr", ".1f", 1e-8),
+    ("gdp_effect", "GDP effect 亿元/yr", ".1f", 1e-8),
+    ("transfers", "transfers 亿元/yr", ".2f", 1e-8),
+    ("cost", "lever cost 亿元/yr", ".1f", 1e-8),
+    ("abm_cooperation_rate", "ABM cooperation", ".3f", 1.0),
+]
+
+
+def _band_text(s: dict, key: str, fmt: str, scale: float) -> str | None:
+    if s.get(key) is None:
+        return None
+    mid = format(s[key] * scale, fmt)
+    if f"{key}_q05" not in s:
+        return mid
+    lo, hi = format(s[f"{key}_q05"] * scale, fmt), format(s[f"{key}_q95"] * scale, fmt)
+    return mid if lo == hi else f"{mid} [{lo}, {hi}]"
+
+
+def _bands_section(results) -> tuple[str, str]:
+    """Every summary figure as median [5 %, 95 %] over the posterior draws."""
+    rows = []
+    for s in results.summary():
+        row = {"name": s["name"], "end_year": s["end_year"]}
+        for key, _, fmt, scale in _BANDED_COLUMNS:
+            row[key] = _band_text(s, key, fmt, scale)
+        rows.append(row)
+    cols = [("name", "scenario", ""), ("end_year", "year", "d")] + [
+        (key, label, "") for key, label, _, _ in _BANDED_COLUMNS]
+    return ("Results with 90 % bands", _table(rows, cols) + (
+        f"<p class='note'>Median over {results.draws} parameter sets drawn from the posterior "
+        f"<code>{html.escape(str(results.posterior_source))}</code> (by weight, seed "
+        f"{results.seed}), with the 5-95 % band in brackets; the figures of the summary above "
+        "are these medians. The ABM band mixes the posterior with the agents' randomness "
+        "(each replication runs on its own draw). Lever costs follow from the nominal lever "
+        "intensities, an assumption: they have no band. The maps, the force decomposition and "
+        "the rest points show the median draw (the draw whose end cooperation rate is nearest "
+        "the median).</p>"))
+
+
+def _band_line_sections(results) -> list[tuple[str, str]]:
+    """Cooperation rate and PM2.5 over time, median and 90 % band per scenario."""
+    regional = results.tables()["regional"]
+    out = []
+    for col, head, title, ylabel, percent in (
+            ("cooperation_rate", "Cooperation over time", "Regional cooperation rate",
+             "cooperation rate", True),
+            ("pm25_ugm3", "PM2.5 over time (µg/m³)",
+             "Regional mean PM2.5 (observation model fitted to observed PM2.5)",
+             "µg/m³", False),
+            ("pm25_change", "PM2.5 proxy over time",
+             "Change of population-weighted PM2.5 against no cooperation", "change", True)):
+        series = {name: (g["year"], g[f"{col}_q05"], g[col], g[f"{col}_q95"])
+                  for name, g in regional.groupby("scenario", sort=False)}
+        out.append((head, _fig(band_figure(series, title=title, ylabel=ylabel,
+                                           percent=percent)) + (
+            "<p class='note'>Line: posterior median; shaded: 90 % band "
+            "(5-95 % over the draws).</p>")))
+    return out
+
+
+def _ranking_probability_section(results) -> tuple[str, str]:
+    """The countermeasure ranking as probabilities: a table and a chart."""
+    ranking = results.ranking()
+    rows = []
+    for r in ranking:
+        rows.append({
+            "name": f"{r['label_en']} {r['label_zh']}",
+            "p": f"{r['probability_best']:.0%}",
+            "rank": (str(r["rank_q05"]) if r["rank_q05"] == r["rank_q95"]
+                     else f"{r['rank_q05']}–{r['rank_q95']}"),
+            "median_rank": r["rank_q50"],
+            "gain": _band_text(r, "cooperation_gain", ".4f", 1.0),
+            "per_yuan": _band_text(r, "gain_per_1e8_yuan", ".4f", 1.0),
+            "cost": r["extra_cost"] / 1e8,
+        })
+    table = _table(rows, [
+        ("name", "countermeasure", ""), ("p", "P(most effective per yuan)", ""),
+        ("rank", "rank 5-95 %", ""), ("median_rank", "median rank", "d"),
+        ("gain", "Δ cooperation vs current policy", ""),
+        ("per_yuan", "Δ cooperation per 亿元/yr", ""), ("cost", "extra cost 亿元/yr", ".2f")])
+    fig = rank_probability_figure(
+        [r["label_en"] for r in ranking], [r["probability_best"] for r in ranking],
+        [r["rank_q05"] for r in ranking], [r["rank_q50"] for r in ranking],
+        [r["rank_q95"] for r in ranking],
+        title=f"Countermeasures per yuan over {results.draws} posterior draws")
+    return ("Countermeasures ranked by effect per yuan, with probabilities", table + _fig(fig) + (
+        "<p class='note'>For each posterior draw, each countermeasure's end-of-horizon "
+        "cooperation gain against current policy (the same draw's baseline) is divided by its "
+        "yearly cost beyond current policy (10^8 yuan/yr, assumed costs: see "
+        "coopgov.model.levers). P is the share of draws in which it comes first (the shares "
+        "sum to 1); the rank interval holds its rank in 90 % of the draws. Payments between "
+        "cities (the compensation bets, shown under transfers) are not lever costs: only the "
+        "regional fiscal cost of running each countermeasure counts.</p>"))
+
+
+def _calibrated_section(results) -> tuple[str, str]:
+    """Which figures are calibrated to observed PM2.5 and which remain assumptions."""
+    post = getattr(results, "posterior_summary", None)
+    if not getattr(results, "draws", 0) or post is None:
+        return ("What is calibrated and what is assumed", (
+            "<p><strong>Nothing in this run is calibrated.</strong> It is a point run at the "
+            "parameters' values (defaults and the scenarios' overrides), every one of them an "
+            "assumption or a bundled figure; no figure has a band. Run without "
+            "<code>--no-posterior</code> to draw the fitted parameters from the posterior "
+            "calibrated on observed PM2.5.</p>"))
+    fitted = set(post["parameter"])
+    rows = [{"parameter": r.parameter, "unit": r.unit,
+             "prior": f"[{r.prior_low:g}, {r.prior_high:g}]",
+             "posterior": f"{r.q50:.3g} [{r.q05:.3g}, {r.q95:.3g}]",
+             "identified": ("yes: narrowed by the data" if r.identified else
+                            "no: about as wide as its prior")}
+            for r in post.itertuples()]
+    table = _table(rows, [("parameter", "fitted parameter", ""), ("unit", "unit", ""),
+                          ("prior", "prior (declared bounds)", ""),
+                          ("posterior", "posterior median [5 %, 95 %]", ""),
+                          ("identified", "identified", "")])
+    from coopgov.model.parameters import PARAMETER_INFO
+
+    assumed = len([p for p in PARAMETER_INFO if p not in fitted])
+    efficacy = ("Every lever intensity, the history's and the countermeasures', is scaled by "
+                "the draw's <code>lever_efficacy</code>; that the efficacy fitted on the "
+                "history's institutions also holds for new countermeasures is an assumption. "
+                if "lever_efficacy" in fitted else "")
+    return ("What is calibrated and what is assumed", (
+        f"<p><strong>Calibrated</strong> (fitted by ABC-SMC to the observed YRD annual mean "
+        f"PM2.5 and the milestone timing; posterior "
+        f"<code>{html.escape(str(results.posterior_source))}</code>): the {len(fitted)} "
+        "parameters below. Every figure that depends on them carries its 90 % band: the "
+        "cooperation rates, the PM2.5 concentration in µg/m³, abatement cost, GDP effect, "
+        "transfers, the ABM's cooperation and the ranking probabilities. A parameter the data "
+        "do not identify keeps a band about as wide as its prior: the figures it drives are "
+        "bounded by the declared range, not by the observations. "
+        + _identified_sentence(post) + "</p>" + table +
+        f"<p><strong>Assumptions</strong> (no band): the other {assumed} model parameters at "
+        "their declared values (<code>coopgov.model.parameters.PARAMETER_INFO</code>), the "
+        "mapping of each lever onto the parameters and its yearly cost (so the lever cost "
+        "column has no band), the history's lever intensities and dates (scaled as a whole "
+        f"by the fitted efficacy), the PM2.5 proxy's abatement rate and background share. "
+        f"{efficacy}The emission trend outside cooperation is fitted on 2013-2022 and "
+        "extrapolated beyond the last observation: far into the horizon it, not cooperation, "
+        "sets the PM2.5 level in µg/m³, and the scenarios hardly differ there.</p>"))
+
+
+def _identified_sentence(post) -> str:
+    """Which fitted parameters the data narrow, in words."""
+    narrowed = [str(p) for p, ok in zip(post["parameter"], post["identified"], strict=True) if ok]
+    wide = [str(p) for p, ok in zip(post["parameter"], post["identified"], strict=True)
+            if not ok]
+    if not wide:
+        return "The data narrow every fitted parameter."
+    return (f"Here the data narrow {len(narrowed)} of the {len(post)} fitted parameters ("
+            + (", ".join(f"<code>{html.escape(p)}</code>" for p in narrowed) or "none")
+            + "); the bands of figures driven by the others ("
+            + ", ".join(f"<code>{html.escape(p)}</code>" for p in wide)
+            + ") mostly reflect those parameters' declared ranges.")
