@@ -152,16 +152,17 @@ def bench(quick: bool = False, repeat: int = 7) -> list[Row]:
         # NumPy: the same rule vectorised; its recorded event probabilities feed the floor
         shares, probs = run_numpy(agents, inp, cfg.steps_per_year, 1, record_probabilities=True)
         numpy_reps = 1 if m >= 10_000 or quick else 3
-        t_np = timed(lambda: [run_numpy(agents, inp, cfg.steps_per_year, 1 + r)
-                              for r in range(numpy_reps)], max(2, repeat // 3), warm=False)
+        t_np = timed(lambda agents=agents, k=numpy_reps: [
+            run_numpy(agents, inp, cfg.steps_per_year, 1 + r) for r in range(k)],
+            max(2, repeat // 3), warm=False)
         updates = agents.n_agents * YEARS * cfg.steps_per_year
         np_cpu = updates * numpy_reps / t_np.cpu_s
         st = np.zeros(agents.n_agents, dtype=np.int8)
         ptr = agents.city_ptr
         rngs = [np.random.default_rng(s) for s in range(repeat + 1)]
         it = iter(rngs)
-        t_floor = timed(lambda: _floor_kernel(st, ptr, probs, next(it)), repeat,
-                        kernels=[_floor_kernel])
+        t_floor = timed(lambda st=st, ptr=ptr, probs=probs, it=it:
+                        _floor_kernel(st, ptr, probs, next(it)), repeat, kernels=[_floor_kernel])
         floor_cpu = updates / t_floor.cpu_s
         events = run_floor(agents, probs, 0)
         mesa = mesa_rates(agents.counts, inp, cfg, m, quick)
@@ -185,7 +186,8 @@ def bench(quick: bool = False, repeat: int = 7) -> list[Row]:
             target="within 2x of the floor", ok=floor_cpu / ours_cpu <= 2.0,
             load=(t_ours.load_before, t_floor.load_after),
             note=(f"best alternative: {best_name}; wall-time rates: coopgov {ours_wall:.3g}, "
-                  f"floor {updates / t_floor.wall_s:.3g}, NumPy {updates * numpy_reps / t_np.wall_s:.3g}"
+                  f"floor {updates / t_floor.wall_s:.3g}, "
+                  f"NumPy {updates * numpy_reps / t_np.wall_s:.3g}"
                   f"; coopgov timings {t_ours.spread()}; no recompilation in the timed region "
                   "(signatures counted)"),
             extra={"agents": agents.n_agents, "numpy": np_cpu, "mesa": mesa,

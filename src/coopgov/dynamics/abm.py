@@ -55,6 +55,10 @@ bound``.  The expected change per step is then ``h`` times the rates above
 (first order in h, like the mean-field integrator).  Events are found by
 geometric skipping within each city, so the cost grows with the number of
 events, not of agents; decisions read the state at the start of the step.
+One uniform per event picks its kind and, rescaled within the kind's
+interval, the partner (recycling of uniforms, Devroye 1986); the arrays the
+kernel reads are pinned to one layout and set of flags, so that it compiles
+one specialisation whatever the caller passes.
 State lives in arrays; the kernel is compiled with Numba and draws from a
 NumPy ``Generator`` per replication, seeded from
 :class:`numpy.random.SeedSequence`, so runs are reproducible.
@@ -72,6 +76,8 @@ References
    stochastic evolution in games. Econometrica, 71(3), 873-903.
 .. [5] Jensen, A. (1953). Markoff chains as an aid in the study of Markoff
    processes. Skandinavisk Aktuarietidskrift, 36, 87-91.
+.. [6] Devroye, L. (1986). Non-Uniform Random Variate Generation. Springer,
+   ch. II (a uniform conditioned on a subinterval and rescaled is uniform).
 """
 
 from __future__ import annotations
@@ -313,6 +319,7 @@ def run_abm_coef(agents: CityAgents, coef: np.ndarray, exposure_shares: np.ndarr
     seed : int
         Root of the seed sequence.
     config : ABMConfig, optional
+        Time step (default ``ABMConfig()``).
 
     Returns
     -------
