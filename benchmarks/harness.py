@@ -218,3 +218,29 @@ def print_rows(rows: Sequence[Row], title: str) -> None:
             print(f"    load avg    : {r.load}")
         if r.note:
             print(f"    note        : {r.note}")
+
+
+def dgemm_gflops(n: int = 2000, repeat: int = 5, *, batch: int | None = None) -> dict[str, float]:
+    """Measured double-precision matrix-product rate of one core [GFLOP/s].
+
+    ``n`` x ``n`` by ``n`` x ``n`` (2 n^3 FLOP) on one BLAS thread; with
+    ``batch`` given, ``batch`` x ``n`` by ``n`` x ``n`` instead (the shape of a
+    batched engine step, e.g. 128 scenarios x 41 cities).  Returns the median
+    over ``repeat`` of the CPU-time and the wall-time rates.
+    """
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    rows = n if batch is None else batch
+    a = rng.random((rows, n))
+    b = rng.random((n, n))
+    out = np.empty((rows, n))
+    inner = 1 if batch is None else max(1, int(2e8 // (2 * rows * n * n)))
+    flop = 2.0 * rows * n * n * inner
+    with threadpool_limits(limits=1, user_api="blas"):
+        def call():
+            for _ in range(inner):
+                np.matmul(a, b, out=out)
+        t = timed(call, repeat)
+    return {"cpu": flop / t.cpu_s / 1e9, "wall": flop / t.wall_s / 1e9}
