@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from coopgov.dynamics.abm import CityAgents
+from coopgov.dynamics.abm import CityAgents, _delta_into
 
 __all__ = ["ABMInputs", "abm_inputs", "run_numpy", "run_floor", "event_probabilities"]
 
@@ -198,6 +198,15 @@ def _floor_kernel(state, city_ptr, probs, rng):
                 events += 1
                 a += 1 + int(np.log(1.0 - rng.random()) * inv_log_q)
     return events
+
+
+@numba.njit
+def delta_loop(steps, delta, x, coef, p0t, w, pwt):
+    """Evaluate Δ ``steps`` times with the ABM kernel's own routine (its per-step cost)."""
+    for _ in range(steps):
+        _delta_into(delta, x, coef, 0, p0t, w, pwt)
+        x[0] = x[0] + 0.0 * delta[0]  # a dependence, so the loop is not folded away
+    return delta
 
 
 def run_floor(agents: CityAgents, probs: np.ndarray, seed: int) -> int:

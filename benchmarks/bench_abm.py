@@ -40,6 +40,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import multiprocessing  # noqa: E402
+import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -48,8 +49,14 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from abm_alternatives import _floor_kernel, abm_inputs, run_floor, run_numpy  # noqa: E402
-from harness import Row, machine, print_rows, timed  # noqa: E402
+from abm_alternatives import (  # noqa: E402
+    _floor_kernel,
+    abm_inputs,
+    delta_loop,
+    run_floor,
+    run_numpy,
+)
+from harness import Row, machine, print_rows, timed, timed_interleaved  # noqa: E402
 
 from coopgov.dynamics import abm as abm_module  # noqa: E402
 from coopgov.dynamics.abm import ABMConfig, city_agents, run_abm_coef  # noqa: E402
@@ -69,17 +76,43 @@ def _setup(years: int = YEARS):
     return city, sim, abm_inputs(sim)
 
 
-def coopgov_rate(agents, inp, cfg: ABMConfig, repeat: int) -> tuple[float, float, object]:
-    """Updates per CPU second and per wall second of ``run_abm_coef``; asserts no recompilation."""
+def coopgov_and_floor(agents, inp, cfg: ABMConfig, probs, repeat: int) -> dict:
+    """CPU and wall times of ``run_abm_coef`` and of the floor, timed in alternation.
+
+    The same argument objects are passed to the warm-up and the timed calls,
+    and neither kernel may compile a specialisation while timed.
+    """
     kwargs = inp.kwargs()
     reps = max(1, 1_000_000 // (agents.n_agents * YEARS * cfg.steps_per_year))
+    state = np.zeros(agents.n_agents, dtype=np.int8)
+    ptr = agents.city_ptr
+    rngs = iter([np.random.default_rng(s) for s in range(reps * (repeat + 1))])
 
-    def call():
+    def ours():
         return run_abm_coef(agents, replications=reps, seed=0, config=cfg, **kwargs)
 
-    t = timed(call, repeat, kernels=[abm_module._run])
+    def floor():
+        # the same events as ``reps`` replications (a fresh generator each, like them)
+        return [_floor_kernel(state, ptr, probs, next(rngs)) for _ in range(reps)]
+
+    t = timed_interleaved({"coopgov": ours, "floor": floor}, repeat,
+                          kernels=[abm_module._run, _floor_kernel])
     updates = agents.n_agents * YEARS * cfg.steps_per_year * reps
-    return updates / t.cpu_s, updates / t.wall_s, t
+    ratios = [c / f for c, f in zip(t["coopgov"].cpu, t["floor"].cpu, strict=True)]
+    return {"updates": updates, "coopgov": t["coopgov"], "floor": t["floor"],
+            "distance": statistics.median(ratios)}
+
+
+def delta_cost(inp, steps: int) -> float:
+    """CPU seconds of ``steps`` evaluations of Δ (the kernel's own per-step routine)."""
+    n = inp.p0.shape[0]
+    x = np.full(n, 0.3)
+    d = np.empty(n)
+    p0t, pwt = np.ascontiguousarray(inp.p0.T), np.ascontiguousarray(inp.pw.T)
+    coef = np.ascontiguousarray(inp.coef)
+
+    return timed(lambda: delta_loop(steps, d, x, coef, p0t, inp.w, pwt), 3,
+                 kernels=[delta_loop]).cpu_s
 
 
 def mesa_rates(counts, inp, cfg: ABMConfig, m: int, quick: bool) -> dict:
@@ -148,23 +181,22 @@ def bench(quick: bool = False, repeat: int = 7) -> list[Row]:
     rows = []
     for m in SIZES:
         agents = city_agents(np.full(city.n, m // city.n))
-        ours_cpu, ours_wall, t_ours = coopgov_rate(agents, inp, cfg, repeat)
         # NumPy: the same rule vectorised; its recorded event probabilities feed the floor
         shares, probs = run_numpy(agents, inp, cfg.steps_per_year, 1, record_probabilities=True)
+        pair = coopgov_and_floor(agents, inp, cfg, probs, repeat)
+        t_ours, t_floor = pair["coopgov"], pair["floor"]
+        ours_cpu = pair["updates"] / t_ours.cpu_s
+        ours_wall = pair["updates"] / t_ours.wall_s
         numpy_reps = 1 if m >= 10_000 or quick else 3
         t_np = timed(lambda agents=agents, k=numpy_reps: [
             run_numpy(agents, inp, cfg.steps_per_year, 1 + r) for r in range(k)],
             max(2, repeat // 3), warm=False)
         updates = agents.n_agents * YEARS * cfg.steps_per_year
         np_cpu = updates * numpy_reps / t_np.cpu_s
-        st = np.zeros(agents.n_agents, dtype=np.int8)
-        ptr = agents.city_ptr
-        rngs = [np.random.default_rng(s) for s in range(repeat + 1)]
-        it = iter(rngs)
-        t_floor = timed(lambda st=st, ptr=ptr, probs=probs, it=it:
-                        _floor_kernel(st, ptr, probs, next(it)), repeat, kernels=[_floor_kernel])
-        floor_cpu = updates / t_floor.cpu_s
+        floor_cpu = pair["updates"] / t_floor.cpu_s
         events = run_floor(agents, probs, 0)
+        # the model's own per-step work, which the floor leaves out: Δ over 41 cities
+        delta_s = delta_cost(inp, YEARS * cfg.steps_per_year) * pair["updates"] / updates
         mesa = mesa_rates(agents.counts, inp, cfg, m, quick)
         best_name, best = "NumPy (vectorised)", np_cpu
         for label, v in mesa.items():
@@ -187,10 +219,16 @@ def bench(quick: bool = False, repeat: int = 7) -> list[Row]:
             load=(t_ours.load_before, t_floor.load_after),
             note=(f"best alternative: {best_name}; wall-time rates: coopgov {ours_wall:.3g}, "
                   f"floor {updates / t_floor.wall_s:.3g}, "
-                  f"NumPy {updates * numpy_reps / t_np.wall_s:.3g}"
-                  f"; coopgov timings {t_ours.spread()}; no recompilation in the timed region "
+                  f"NumPy {updates * numpy_reps / t_np.wall_s:.3g}; distance = median of the "
+                  f"{len(t_ours.cpu)} alternating coopgov/floor time ratios "
+                  f"({pair['distance']:.2f}); Δ alone costs {delta_s / t_ours.cpu_s:.0%} of "
+                  f"coopgov's time (floor + Δ: {pair['updates'] / (t_floor.cpu_s + delta_s):.3g}"
+                  f"/s, distance {t_ours.cpu_s / (t_floor.cpu_s + delta_s):.2f}x); coopgov "
+                  f"timings {t_ours.spread()}; no recompilation in the timed region "
                   "(signatures counted)"),
             extra={"agents": agents.n_agents, "numpy": np_cpu, "mesa": mesa,
+                   "distance_median_ratio": pair["distance"],
+                   "delta_share": delta_s / t_ours.cpu_s,
                    "floor_wall": updates / t_floor.wall_s, "coopgov_wall": ours_wall,
                    "events_per_update": events / updates})
         rows.append(row)

@@ -28,8 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Timing", "Row", "RecompiledError", "timed", "signature_count", "load",
-           "machine", "print_rows", "fmt"]
+__all__ = ["Timing", "Row", "RecompiledError", "timed", "timed_interleaved",
+           "signature_count", "load", "machine", "print_rows", "fmt", "dgemm_gflops"]
 
 
 class RecompiledError(RuntimeError):
@@ -107,6 +107,37 @@ def timed(fn: Callable[[], Any], repeat: int = 5, *, warm: bool = True,
                 f"{getattr(k, '__name__', k)} gained {a - b} specialisation(s) in the timed "
                 f"region: {k.signatures[b:]}")
     return Timing(wall, cpu, lb, load())
+
+
+def timed_interleaved(calls: dict[str, Callable[[], Any]], repeat: int = 7, *,
+                      kernels: Sequence[Any] = ()) -> dict[str, Timing]:
+    """Time several calls in alternation (a, b, a, b, ...) after one warm-up each.
+
+    On a shared machine the load changes from one second to the next; calls
+    timed in alternation see the same load, so their ratio is steadier than
+    that of calls timed one after the other.  Same no-recompilation check as
+    :func:`timed`.
+    """
+    for fn in calls.values():
+        fn()
+    before = [signature_count(k) for k in kernels]
+    out = {name: Timing([], [], load(), load()) for name in calls}
+    for _ in range(repeat):
+        for name, fn in calls.items():
+            t0, c0 = time.perf_counter(), time.thread_time()
+            fn()
+            out[name].cpu.append(time.thread_time() - c0)
+            out[name].wall.append(time.perf_counter() - t0)
+    after = [signature_count(k) for k in kernels]
+    for k, b, a in zip(kernels, before, after, strict=True):
+        if a != b:
+            raise RecompiledError(
+                f"{getattr(k, '__name__', k)} gained {a - b} specialisation(s) in the timed "
+                f"region: {k.signatures[b:]}")
+    end = load()
+    for t in out.values():
+        t.load_after = end
+    return out
 
 
 def machine() -> dict[str, Any]:

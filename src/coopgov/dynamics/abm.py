@@ -209,10 +209,14 @@ def _run(state, city_ptr, coef, p0t, w, pwt, nb_ptr, nb_idx, rate, kappa, decay,
                 inv_log_q = 1.0 / np.log1p(-p) if p < 1.0 else -0.0
                 lo = city_ptr[i]
                 m = city_ptr[i + 1] - lo
+                a = lo + (0 if p >= 1.0 else _gap(inv_log_q, rng))
+                if a >= lo + m:
+                    continue  # no event in this city this step
                 # per-city scales that turn a uniform in a kind's interval into an index
                 m_within = m / within if within > 0.0 else 0.0
                 deg_lateral = deg / lateral if lateral > 0.0 else 0.0
-                a = lo + (0 if p >= 1.0 else _gap(inv_log_q, rng))
+                # the strategy that imitation within the city can leave (-1: none)
+                leaver = 0 if d > 0.0 else (1 if d < 0.0 else -1)
                 while a < lo + m:
                     s = state[a]
                     # one uniform picks the kind of event and, rescaled within the
@@ -221,18 +225,23 @@ def _run(state, city_ptr, coef, p0t, w, pwt, nb_ptr, nb_idx, rate, kappa, decay,
                     u = rng.random() * total
                     new = s
                     if u < within:
-                        b = lo + min(int(u * m_within), m - 1)
-                        if state[b] != s and ((d > 0.0 and s == 0) or (d < 0.0 and s == 1)):
-                            new = 1 - s
+                        if s == leaver:
+                            b = lo + min(int(u * m_within), m - 1)
+                            if state[b] != s:
+                                new = 1 - s
                     elif u < within + lateral:
+                        # the same uniform, rescaled again, picks the neighbouring
+                        # city, its agent and the acceptance (the index scales use
+                        # about log2(total/lateral · deg · m_j) of its 53 bits)
                         v = (u - within) * deg_lateral
                         k = min(int(v), deg - 1)
                         j = nb_idx[nb_ptr[i] + k]
                         mj = city_ptr[j + 1] - city_ptr[j]
-                        b = city_ptr[j] + min(int((v - k) * mj), mj - 1)
-                        if state[b] != s:
+                        v = (v - k) * mj
+                        kb = min(int(v), mj - 1)
+                        if state[city_ptr[j] + kb] != s:
                             gain = max(delta[j], 0.0) if s == 0 else max(-d, 0.0)
-                            if rng.random() * bound < gain:
+                            if (v - kb) * bound < gain:
                                 new = 1 - s
                     elif u < within + lateral + lapse:
                         new = 0
