@@ -18,7 +18,7 @@ integrator's time).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -51,7 +51,7 @@ def outcome_columns(spec: ExperimentSpec, adcodes: Sequence[int]) -> list[str]:
     return cols
 
 
-def variable_trajectory(sim: Simulation, variable: str) -> tuple[np.ndarray, np.ndarray | None]:
+def variable_trajectory(sim: Simulation, variable: str) -> tuple[np.ndarray | None, np.ndarray]:
     """Return a variable's trajectory by city and its regional aggregate.
 
     Returns
@@ -119,7 +119,9 @@ def _reduce_time(traj: np.ndarray, o: OutcomeSpec, start_year: int, n_years: int
         return traj[:, k]
     if o.reduce == "sum":
         return traj[:, :n_years].sum(axis=1)
-    return {"mean": np.mean, "max": np.max, "min": np.min}[o.reduce](traj, axis=1)
+    reducers: dict[str, Callable[..., np.ndarray]] = {"mean": np.mean, "max": np.max,
+                                                      "min": np.min}
+    return reducers[o.reduce](traj, axis=1)
 
 
 def reduce_outcomes(sim: Simulation, spec: ExperimentSpec) -> dict[str, np.ndarray]:
