@@ -44,3 +44,42 @@ def test_runs_through_ema_workbench():
     direct = coopgov_model(years=3, lateral_thrust=row["lateral_thrust"],
                            gdp_loss=row["gdp_loss"], enforcement=row["enforcement"])
     assert y[0] == pytest.approx(direct["final_cooperation"])
+
+
+def test_batch_equals_single_runs_and_locates_bad_input():
+    from coopgov.experiments.ema import evaluate_batch
+
+    rows = [{"lateral_thrust": 0.4, "enforcement": 0.2}, {"gdp_loss": 0.01},
+            {"lateral_thrust": 1.5, "information_sharing": 1.0}]
+    out = evaluate_batch(rows, years=4)
+    for k, r in enumerate(rows):
+        one = coopgov_model(years=4, **r)
+        for name, v in one.items():
+            np.testing.assert_allclose(out[name][k], v, rtol=1e-12, err_msg=name)
+    with pytest.raises(InputError) as err:
+        evaluate_batch([{"gdp_loss": 0.01}, {"gdp_loss": -1.0}], years=2)
+    assert err.value.row == 2 and err.value.field == "gdp_loss"
+    with pytest.raises(InputError, match="must be a number"):
+        evaluate_batch([{"gdp_loss": "abc"}], years=2)
+
+
+def test_batched_evaluator_matches_the_per_run_evaluator():
+    ema = pytest.importorskip("ema_workbench")
+    from coopgov.experiments.ema import BatchedEvaluator
+
+    model = ema_model(uncertainties=["lateral_thrust", "gdp_loss"], levers=["enforcement"],
+                      years=3)
+    scenarios = ema.em_framework.samplers.sample_uncertainties(model, 7)
+    policies = ema.em_framework.samplers.sample_levers(model, 2)
+    with ema.SequentialEvaluator(model) as ev:
+        exp_a, out_a = ev.perform_experiments(scenarios=scenarios, policies=policies)
+    for processes in (0, 2):
+        with BatchedEvaluator(model, batch_size=4, processes=processes) as ev:
+            exp_b, out_b = ev.perform_experiments(scenarios=scenarios, policies=policies)
+        assert len(exp_b) == 14
+        cols = ["lateral_thrust", "gdp_loss", "enforcement"]
+        np.testing.assert_allclose(exp_b[cols].to_numpy(), exp_a[cols].to_numpy())
+        for name in out_a:
+            np.testing.assert_allclose(out_b[name], out_a[name], rtol=1e-12, err_msg=name)
+    with pytest.raises(InputError):
+        BatchedEvaluator(ema.Model("other", function=lambda **kw: {}))

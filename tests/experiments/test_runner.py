@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -118,3 +118,21 @@ def test_policy_from_year_switches_levers_on_later(tmp_path, tiny_dict):
     # on from 2029 to the end of a 2026-2030 horizon: 2 of 5 years paid (hand-derived)
     assert np.allclose(df[df.policy == "enforcement"]["lever_cost"],
                        2 * LEVERS["enforcement"].yearly_cost)
+
+
+def test_slots_of_a_given_executor():
+    from coopgov.experiments.runner import _slots
+
+    assert _slots(SerialExecutor()) == 1
+    with ProcessPoolExecutor(max_workers=3) as pool:
+        assert _slots(pool) == 3
+
+    class FakeClient:
+        def nthreads(self):
+            return {"tcp://a": 1, "tcp://b": 1, "tcp://c": 2}
+
+    class FakeDaskExecutor(Executor):
+        _client = FakeClient()
+
+    # a Dask client executor runs as many tasks at once as its workers have threads
+    assert _slots(FakeDaskExecutor()) == 4

@@ -55,6 +55,10 @@ bound``.  The expected change per step is then ``h`` times the rates above
 (first order in h, like the mean-field integrator).  Events are found by
 geometric skipping within each city, so the cost grows with the number of
 events, not of agents; decisions read the state at the start of the step.
+One uniform per event picks its kind and, rescaled within the kind's
+interval, the partner (recycling of uniforms, Devroye 1986); the arrays the
+kernel reads are pinned to one layout and set of flags, so that it compiles
+one specialisation whatever the caller passes.
 State lives in arrays; the kernel is compiled with Numba and draws from a
 NumPy ``Generator`` per replication, seeded from
 :class:`numpy.random.SeedSequence`, so runs are reproducible.
@@ -72,6 +76,8 @@ References
    stochastic evolution in games. Econometrica, 71(3), 873-903.
 .. [5] Jensen, A. (1953). Markoff chains as an aid in the study of Markoff
    processes. Skandinavisk Aktuarietidskrift, 36, 87-91.
+.. [6] Devroye, L. (1986). Non-Uniform Random Variate Generation. Springer,
+   ch. II (a uniform conditioned on a subinterval and rescaled is uniform).
 """
 
 from __future__ import annotations
@@ -136,18 +142,38 @@ def city_agents(counts: Any) -> CityAgents:
 
 
 @numba.njit(cache=True)
-def _gap(log_q, rng):
-    # geometric gap to the next event of probability p (log_q = ln(1 - p) < 0)
-    return int(np.log(1.0 - rng.random()) / log_q)
+def _gap(inv_log_q, rng):
+    # geometric gap to the next event of probability p (inv_log_q = 1 / ln(1 - p) < 0)
+    return int(np.log(1.0 - rng.random()) * inv_log_q)
+
+
+@numba.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
+def _delta_into(delta, x, coef, y, p0t, w, pwt):
+    # Δ_i = c0 + c1 x_i + c2 (x P0)_i + c3 (W x)_i + c4 (x PW)_i, the sums reassociated
+    # so that they vectorise (the order of a 41-term sum changes the last bits only)
+    n = x.shape[0]
+    for i in range(n):
+        px = 0.0
+        wx = 0.0
+        qx = 0.0
+        for j in range(n):
+            px += p0t[i, j] * x[j]
+            wx += w[i, j] * x[j]
+            qx += pwt[i, j] * x[j]
+        delta[i] = (coef[0, y, i] + coef[1, y, i] * x[i] + coef[2, y, i] * px
+                    + coef[3, y, i] * wx + coef[4, y, i] * qx)
 
 
 @numba.njit(cache=True)
-def _run(state, city_ptr, coef, p0, w, pw, nb_ptr, nb_idx, rate, kappa, decay, noise,
+def _run(state, city_ptr, coef, p0t, w, pwt, nb_ptr, nb_idx, rate, kappa, decay, noise,
          steps_per_year, rng, out):
+    # p0t, pwt: the exposure matrices transposed (row i holds column i), so that
+    # the Δ sums read memory in order
     n = city_ptr.shape[0] - 1
     y_n = coef.shape[1]
     h = 1.0 / steps_per_year
     ones = np.zeros(n, dtype=np.int64)
+    change = np.zeros(n, dtype=np.int64)
     counts = np.zeros(n)
     for i in range(n):
         counts[i] = city_ptr[i + 1] - city_ptr[i]
@@ -164,16 +190,7 @@ def _run(state, city_ptr, coef, p0, w, pw, nb_ptr, nb_idx, rate, kappa, decay, n
         kp = kappa[y]
         mu = noise[y]
         for _k in range(steps_per_year):
-            for i in range(n):
-                px = 0.0
-                wx = 0.0
-                qx = 0.0
-                for j in range(n):
-                    px += p0[j, i] * x[j]
-                    wx += w[i, j] * x[j]
-                    qx += pw[j, i] * x[j]
-                delta[i] = (coef[0, y, i] + coef[1, y, i] * x[i] + coef[2, y, i] * px
-                            + coef[3, y, i] * wx + coef[4, y, i] * qx)
+            _delta_into(delta, x, coef, y, p0t, w, pwt)
             n_flips = 0
             for i in range(n):
                 d = delta[i]
@@ -182,32 +199,49 @@ def _run(state, city_ptr, coef, p0, w, pw, nb_ptr, nb_idx, rate, kappa, decay, n
                 bound = max(-d, 0.0)
                 for q in range(nb_ptr[i], nb_ptr[i + 1]):
                     bound = max(bound, delta[nb_idx[q]])
-                lateral = kp * bound if nb_ptr[i + 1] > nb_ptr[i] else 0.0
+                deg = nb_ptr[i + 1] - nb_ptr[i]
+                lateral = kp * bound if deg > 0 else 0.0
                 lapse = decay[y, i]
                 total = within + lateral + lapse + mu
                 p = min(1.0, total * h)
                 if p <= 0.0:
                     continue
-                log_q = np.log(1.0 - p) if p < 1.0 else -np.inf
+                inv_log_q = 1.0 / np.log1p(-p) if p < 1.0 else -0.0
                 lo = city_ptr[i]
                 m = city_ptr[i + 1] - lo
-                a = lo + (0 if p >= 1.0 else _gap(log_q, rng))
+                a = lo + (0 if p >= 1.0 else _gap(inv_log_q, rng))
+                if a >= lo + m:
+                    continue  # no event in this city this step
+                # per-city scales that turn a uniform in a kind's interval into an index
+                m_within = m / within if within > 0.0 else 0.0
+                deg_lateral = deg / lateral if lateral > 0.0 else 0.0
+                # the strategy that imitation within the city can leave (-1: none)
+                leaver = 0 if d > 0.0 else (1 if d < 0.0 else -1)
                 while a < lo + m:
                     s = state[a]
+                    # one uniform picks the kind of event and, rescaled within the
+                    # kind's interval, the partner (recycling of uniforms, Devroye
+                    # 1986, ch. II)
                     u = rng.random() * total
                     new = s
                     if u < within:
-                        b = lo + min(int(rng.random() * m), m - 1)
-                        if state[b] != s and ((d > 0.0 and s == 0) or (d < 0.0 and s == 1)):
-                            new = 1 - s
+                        if s == leaver:
+                            b = lo + min(int(u * m_within), m - 1)
+                            if state[b] != s:
+                                new = 1 - s
                     elif u < within + lateral:
-                        deg = nb_ptr[i + 1] - nb_ptr[i]
-                        j = nb_idx[nb_ptr[i] + min(int(rng.random() * deg), deg - 1)]
+                        # the same uniform, rescaled again, picks the neighbouring
+                        # city, its agent and the acceptance (the index scales use
+                        # about log2(total/lateral · deg · m_j) of its 53 bits)
+                        v = (u - within) * deg_lateral
+                        k = min(int(v), deg - 1)
+                        j = nb_idx[nb_ptr[i] + k]
                         mj = city_ptr[j + 1] - city_ptr[j]
-                        b = city_ptr[j] + min(int(rng.random() * mj), mj - 1)
-                        if state[b] != s:
+                        v = (v - k) * mj
+                        kb = min(int(v), mj - 1)
+                        if state[city_ptr[j] + kb] != s:
                             gain = max(delta[j], 0.0) if s == 0 else max(-d, 0.0)
-                            if rng.random() * bound < gain:
+                            if (v - kb) * bound < gain:
                                 new = 1 - s
                     elif u < within + lateral + lapse:
                         new = 0
@@ -216,21 +250,32 @@ def _run(state, city_ptr, coef, p0, w, pw, nb_ptr, nb_idx, rate, kappa, decay, n
                     if new != s:
                         flips[n_flips] = a
                         n_flips += 1
-                    a += 1 if p >= 1.0 else 1 + _gap(log_q, rng)
+                        change[i] += 1 - 2 * s
+                    a += 1 if p >= 1.0 else 1 + _gap(inv_log_q, rng)
             # apply the step's changes after all decisions (synchronous update)
             for f in range(n_flips):
                 a = flips[f]
                 state[a] = 1 - state[a]
-            for f in range(n_flips):
-                a = flips[f]
-                for i in range(n):  # city of agent a (few cities: a short scan)
-                    if a < city_ptr[i + 1]:
-                        ones[i] += 1 if state[a] == 1 else -1
-                        break
             for i in range(n):
-                x[i] = ones[i] / counts[i]
+                if change[i] != 0:
+                    ones[i] += change[i]
+                    change[i] = 0
+                    x[i] = ones[i] / counts[i]
         out[y + 1] = x
     return state
+
+
+def _pinned(a: Any, dtype: Any) -> np.ndarray:
+    """``a`` as a C-contiguous, aligned, writable array of ``dtype`` (a copy only if needed).
+
+    Numba compiles one specialisation of the kernel per array type, and the
+    type includes the layout and the read-only flag: a read-only view (for
+    example from ``np.broadcast_to``) and a writable copy of the same data
+    would compile, or load from the cache, a second kernel.  Every array is
+    pinned to one layout and one set of flags here, so the kernel has exactly
+    one signature.
+    """
+    return np.require(a, dtype=dtype, requirements=("C", "A", "W"))
 
 
 @dataclass(frozen=True)
@@ -283,39 +328,41 @@ def run_abm_coef(agents: CityAgents, coef: np.ndarray, exposure_shares: np.ndarr
     seed : int
         Root of the seed sequence.
     config : ABMConfig, optional
+        Time step (default ``ABMConfig()``).
 
     Returns
     -------
     ABMResult
     """
     config = config or ABMConfig()
-    coef = np.ascontiguousarray(coef, dtype=np.float64)
+    coef = _pinned(coef, np.float64)
     n = agents.n_cities
     y_n = coef.shape[1]
-    w = np.ascontiguousarray(neighbour_weights, dtype=np.float64)
-    pw = (np.zeros((n, n)) if water_exposure_shares is None
-          else np.ascontiguousarray(water_exposure_shares, dtype=np.float64))
+    w = _pinned(neighbour_weights, np.float64)
+    p0t = _pinned(np.asarray(exposure_shares, dtype=np.float64).T, np.float64)
+    pwt = (np.zeros((n, n)) if water_exposure_shares is None
+           else _pinned(np.asarray(water_exposure_shares, dtype=np.float64).T, np.float64))
     nb = w > 0
     nb_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(nb.sum(axis=1), out=nb_ptr[1:])
-    nb_idx = np.nonzero(nb)[1].astype(np.int64)
+    nb_idx = _pinned(np.nonzero(nb)[1], np.int64)
     if not np.allclose(w[nb], np.repeat(1.0 / np.maximum(np.diff(nb_ptr), 1), np.diff(nb_ptr))):
         raise ValueError("the agent-based model needs equal neighbour weights (row-normalised "
                          "adjacency)")
-    per_year = [np.ascontiguousarray(np.broadcast_to(np.asarray(v, float), (y_n,)))
+    per_year = [_pinned(np.broadcast_to(np.asarray(v, float), (y_n,)), np.float64)
                 for v in (rate, lateral, noise)]
     decay = np.asarray(decay, float)
-    decay = np.ascontiguousarray(np.broadcast_to(decay[:, None] if decay.ndim == 1 else decay,
-                                                 (y_n, n)))
+    decay = _pinned(np.broadcast_to(decay[:, None] if decay.ndim == 1 else decay, (y_n, n)),
+                    np.float64)
+    city_ptr = _pinned(agents.city_ptr, np.int64)
     p_init = np.repeat(np.broadcast_to(np.asarray(initial, float), (n,)), agents.counts)
     out = np.empty((replications, y_n + 1, n))
     final = np.empty((replications, agents.n_agents), dtype=np.int8)
     for r, child in enumerate(np.random.SeedSequence(seed).spawn(replications)):
         rng = np.random.default_rng(child)
         state = (rng.random(agents.n_agents) < p_init).astype(np.int8)
-        final[r] = _run(state, agents.city_ptr, coef, np.ascontiguousarray(exposure_shares), w,
-                        pw, nb_ptr, nb_idx, per_year[0], per_year[1], decay, per_year[2],
-                        int(config.steps_per_year), rng, out[r])
+        final[r] = _run(state, city_ptr, coef, p0t, w, pwt, nb_ptr, nb_idx, per_year[0],
+                        per_year[1], decay, per_year[2], int(config.steps_per_year), rng, out[r])
     return ABMResult(out, final)
 
 

@@ -9,9 +9,13 @@ the horizon); it returns a dict of outcomes.  :func:`ema_model` wraps it in an
 single declarations (bounds, names), so EMA Workbench's samplers,
 evaluators and analysis (PRIM, feature scoring, robustness) apply unchanged.
 
-For large sweeps prefer :func:`coopgov.experiments.run_experiment`: it
-batches thousands of runs in one engine call instead of one Python call per
-run (see ``benchmarks/bench_experiments.py``).
+EMA's evaluators call the model once per experiment.  :class:`BatchedEvaluator`
+is an EMA evaluator that runs the experiments EMA samples through coopgov's
+batched engine instead, a block of runs per engine call (optionally on a
+process pool): EMA's samplers, ``perform_experiments`` and its analysis
+with coopgov's speed.  :func:`coopgov.experiments.run_experiment` does the
+same from a spec, streaming results to disk (see
+``benchmarks/bench_experiments.py``).
 
 References
 ----------
@@ -31,7 +35,8 @@ from coopgov.errors import InputError
 from coopgov.model.levers import LEVER_NAMES, LEVERS
 from coopgov.model.parameters import PARAMETER_INFO
 
-__all__ = ["OUTCOMES", "coopgov_model", "ema_model", "LEVER_FREE_PARAMETERS"]
+__all__ = ["OUTCOMES", "coopgov_model", "ema_model", "LEVER_FREE_PARAMETERS",
+           "batch_outcomes", "evaluate_batch", "BatchedEvaluator"]  # noqa: F822
 
 #: Outcomes returned by :func:`coopgov_model` with their units.
 OUTCOMES: dict[str, str] = {
@@ -75,35 +80,181 @@ def coopgov_model(*, years: int = 30, region: str = "yrd", **inputs: float) -> d
     InputError
         An unknown input name, or a lever intensity outside [0, 1].
     """
-    from coopgov.dynamics.engine import simulate
-    from coopgov.experiments.runner import _city, _one_blas_thread
-    from coopgov.model.parameters import ModelParameters
+    out = evaluate_batch([inputs], years=years, region=region)
+    return {k: (v[0].copy() if k == "cooperation_rate" else float(v[0])) for k, v in out.items()}
 
-    params: dict[str, float] = {}
-    intensity = np.zeros((1, years, len(LEVER_NAMES)))
-    for name, value in inputs.items():
-        if name in LEVERS:
-            level = float(value)
-            if not 0.0 <= level <= 1.0:
-                raise InputError("lever intensity must lie in [0, 1]", field=name, value=value)
-            intensity[0, :, LEVER_NAMES.index(name)] = level
-        elif name in PARAMETER_INFO:
-            params[name] = float(value)
-        else:
-            raise InputError("unknown input: not a model parameter nor a lever", field=name,
-                             value=value)
-    with _one_blas_thread():
-        sim = simulate(_city(region), [ModelParameters(params)], intensity, years=years)
-    rate = sim.cooperation_rate[0]
+
+def _batch_inputs(rows: Sequence[dict[str, float]], years: int
+                  ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Parameter arrays (S,) and lever intensities (S, Y, L) from named inputs per run."""
+    s_n = len(rows)
+    params = {name: np.full(s_n, info.default) for name, info in PARAMETER_INFO.items()}
+    intensity = np.zeros((s_n, years, len(LEVER_NAMES)))
+    for k, inputs in enumerate(rows):
+        row = k + 1 if s_n > 1 else None  # the run, 1-based, when there are several
+        for name, value in inputs.items():
+            if name not in LEVERS and name not in PARAMETER_INFO:
+                raise InputError("unknown input: not a model parameter nor a lever",
+                                 row=row, field=name, value=value)
+            try:
+                v = float(value)
+            except (TypeError, ValueError):
+                raise InputError("must be a number", row=row, field=name,
+                                 value=value) from None
+            if name in LEVERS:
+                if not 0.0 <= v <= 1.0:
+                    raise InputError("lever intensity must lie in [0, 1]", row=row,
+                                     field=name, value=value)
+                intensity[k, :, LEVER_NAMES.index(name)] = v
+            else:
+                if not (np.isfinite(v) and v >= 0.0):  # as ModelParameters
+                    raise InputError("must be a finite number >= 0", row=row, field=name,
+                                     value=value)
+                params[name][k] = v
+    return params, intensity
+
+
+def batch_outcomes(sim: Any, years: int) -> dict[str, np.ndarray]:
+    """The outcomes of :data:`OUTCOMES` for every run of a simulation, arrays of S (or S, Y+1)."""
+    rate = sim.cooperation_rate
     return {
-        "final_cooperation": float(rate[-1]),
-        "mean_cooperation": float(rate.mean()),
-        "pm25_change": float(sim.pm25_change[0, -1]),
-        "abatement_cost": float(sim.abatement_cost[0, :years].sum()),
-        "lever_cost": float(sim.lever_cost[0].sum()),
-        "fiscal_transfers": float(sim.fiscal_transfer_states[0, :years].sum()),
-        "cooperation_rate": rate.copy(),
+        "final_cooperation": rate[:, -1],
+        "mean_cooperation": rate.mean(axis=1),
+        "pm25_change": sim.pm25_change[:, -1],
+        "abatement_cost": sim.abatement_cost[:, :years].sum(axis=(1, 2)),
+        "lever_cost": sim.lever_cost.sum(axis=1),
+        "fiscal_transfers": sim.fiscal_transfer_states[:, :years].sum(axis=(1, 2)),
+        "cooperation_rate": rate,
     }
+
+
+def evaluate_batch(rows: Sequence[dict[str, float]], *, years: int = 30,
+                   region: str = "yrd") -> dict[str, np.ndarray]:
+    """Run many scenarios given by named inputs in one engine call.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        Per run, model parameters by name [their units] and lever
+        intensities by lever name [1] (as :func:`coopgov_model` takes them).
+    years : int
+        Horizon [yr].
+    region : str
+        Bundled region name or region folder.
+
+    Returns
+    -------
+    dict of str to ndarray
+        :data:`OUTCOMES`, each of shape (S,), ``cooperation_rate`` (S, Y + 1).
+
+    Raises
+    ------
+    InputError
+        An unknown input name, or a lever intensity outside [0, 1].
+    """
+    from coopgov.dynamics.engine import simulate
+    from coopgov.experiments.runner import ENGINE_BATCH, _city, _one_blas_thread
+
+    params, intensity = _batch_inputs(rows, years)
+    with _one_blas_thread():
+        sim = simulate(_city(region), params, intensity, years=years,
+                       chunk_size=ENGINE_BATCH)
+    return batch_outcomes(sim, years)
+
+
+def _evaluate_block(rows: list[dict[str, float]], years: int, region: str
+                    ) -> dict[str, np.ndarray]:
+    return evaluate_batch(rows, years=years, region=region)
+
+
+def _batched_evaluator_class() -> type:
+    from ema_workbench.em_framework.evaluators import BaseEvaluator, experiment_generator
+
+    class _BatchedEvaluator(BaseEvaluator):
+        """EMA evaluator running blocks of experiments through coopgov's batched engine.
+
+        Parameters
+        ----------
+        msis : ema_workbench.Model
+            A model made by :func:`ema_model` (its function is :func:`coopgov_model`).
+        batch_size : int
+            Experiments per engine call.
+        processes : int
+            Worker processes (0: in the calling process).
+        """
+
+        def __init__(self, msis, *, batch_size: int = 1024, processes: int = 0):
+            super().__init__(msis)
+            for m in self._msis:
+                if getattr(m, "function", None) is not coopgov_model:
+                    raise InputError("the batched evaluator runs models made by ema_model",
+                                     field="model", value=getattr(m, "name", m))
+            if batch_size < 1:
+                raise InputError("batch_size must be at least 1", field="batch_size",
+                                 value=batch_size)
+            self.batch_size = int(batch_size)
+            self.processes = int(processes)
+            self._pool = None
+
+        def initialize(self):
+            if self.processes > 0:
+                from concurrent.futures import ProcessPoolExecutor
+
+                from coopgov.experiments.runner import _pool_context
+
+                self._pool = ProcessPoolExecutor(self.processes, mp_context=_pool_context())
+
+        def finalize(self):
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
+
+        def evaluate_experiments(self, scenarios, policies, callback, combine="factorial",
+                                 **kwargs):
+            models = {m.name: m for m in self._msis}
+            blocks: list[tuple[list, Any]] = []
+            batch: list = []
+
+            def submit(batch):
+                model = models[batch[0].model_name]
+                consts = {c.name: c.value for c in model.constants}
+                years = int(consts.pop("years", 30))
+                region = str(consts.pop("region", "yrd"))
+                rows = [{**consts, **dict(e.scenario), **dict(e.policy)} for e in batch]
+                if self._pool is None:
+                    return _evaluate_block(rows, years, region)
+                return self._pool.submit(_evaluate_block, rows, years, region)
+
+            def deliver(batch, result):
+                out = result if isinstance(result, dict) else result.result()
+                for k, e in enumerate(batch):
+                    callback(e, {name: v[k] for name, v in out.items()})
+
+            for e in experiment_generator(scenarios, self._msis, policies, combine=combine):
+                if batch and (e.model_name != batch[0].model_name
+                              or len(batch) == self.batch_size):
+                    blocks.append((batch, submit(batch)))
+                    batch = []
+                    # keep at most two blocks per process in flight
+                    while len(blocks) > max(1, 2 * self.processes):
+                        deliver(*blocks.pop(0))
+                batch.append(e)
+            if batch:
+                blocks.append((batch, submit(batch)))
+            for b, r in blocks:
+                deliver(b, r)
+
+    return _BatchedEvaluator
+
+
+def __getattr__(name: str) -> Any:
+    # the evaluator subclasses EMA Workbench's, an optional dependency: built on first use
+    if name == "BatchedEvaluator":
+        cls = _batched_evaluator_class()
+        cls.__name__ = cls.__qualname__ = "BatchedEvaluator"
+        globals()["BatchedEvaluator"] = cls
+        return cls
+    raise AttributeError(name)
 
 
 def ema_model(uncertainties: Sequence[str] | None = None, levers: Sequence[str] | None = None,

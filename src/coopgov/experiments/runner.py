@@ -410,6 +410,17 @@ def executor_for(*, processes: int | None = None, workers: int | None = None,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _slots(executor: Executor) -> int:
+    """Tasks a given executor runs at once (process pool, Dask client executor, serial)."""
+    if isinstance(executor, SerialExecutor):
+        return 1
+    client = getattr(executor, "_client", None)  # distributed's ClientExecutor
+    if client is not None:
+        with contextlib.suppress(Exception):
+            return max(1, sum(client.nthreads().values()))
+    return int(getattr(executor, "_max_workers", 0) or os.cpu_count() or 1)
+
+
 def _pool_context():
     """Start method of the process pool: ``fork`` where the platform has it.
 
@@ -502,8 +513,7 @@ def run_experiment(
     ran = 0
     desc = "none"
     if budget > 0:
-        slots_given = (1 if isinstance(executor, SerialExecutor)
-                       else int(getattr(executor, "_max_workers", 0) or os.cpu_count() or 1))
+        slots_given = _slots(executor) if executor is not None else 1
         ctx = (contextlib.nullcontext((executor, "given executor", slots_given))
                if executor is not None else
                executor_for(processes=processes if processes is not None
