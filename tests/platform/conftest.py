@@ -9,19 +9,9 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
-from platform_helpers import JX, SH, STATIONS, SZ
+from platform_helpers import JX, SH, STATIONS, SZ, pg_dsn_or_skip
 
 from coopgov.platform.store import Store
-
-
-def pg_dsn_or_skip() -> str:
-    dsn = os.environ.get("COOPGOV_TEST_PG_DSN")
-    if not dsn:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but COOPGOV_TEST_PG_DSN is not set: source "
-                        ".ci/services/postgres.sh before the tests")
-        pytest.skip("COOPGOV_TEST_PG_DSN not set (source .ci/services/postgres.sh)")
-    return dsn
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])

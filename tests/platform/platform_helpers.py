@@ -29,3 +29,18 @@ def hourly_csv(station: str, start: str = "2025-01-01T01:00", hours: int = 24,
         for p, v in values.items():
             lines.append(f"{station},{t.isoformat()},{p},{v},{units.get(p, 'ug/m3')},,{source}")
     return "\n".join(lines) + "\n"
+
+
+def pg_dsn_or_skip() -> str:
+    """The test PostgreSQL DSN; skip without one (fail under CI=true)."""
+    import os
+
+    import pytest
+
+    dsn = os.environ.get("COOPGOV_TEST_PG_DSN")
+    if not dsn:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but COOPGOV_TEST_PG_DSN is not set: source "
+                        ".ci/services/postgres.sh before the tests")
+        pytest.skip("COOPGOV_TEST_PG_DSN not set (source .ci/services/postgres.sh)")
+    return dsn

@@ -65,7 +65,7 @@ def test_ownership_is_current_across_two_server_processes(tmp_path):
     import uuid
 
     import psycopg
-    from conftest import pg_dsn_or_skip
+    from platform_helpers import pg_dsn_or_skip
 
     dsn = pg_dsn_or_skip()
     schema = f"t_{uuid.uuid4().hex[:12]}"

@@ -73,8 +73,8 @@ def _dumps(payload: Any) -> str:
 def _fail_one_line(error: Exception, as_json: bool) -> None:
     """Exit 2 with the located error: strict JSON on stdout, or one unwrapped line on stderr."""
     if as_json:
-        typer.echo(_dumps(error.to_dict() if isinstance(error, InputError)
-                          else {"error": str(error)}))
+        to_dict = getattr(error, "to_dict", None)  # InputError and OutputRefused locate it
+        typer.echo(_dumps(to_dict() if callable(to_dict) else {"error": str(error)}))
     else:
         from rich.markup import escape
 
