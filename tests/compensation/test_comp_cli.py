@@ -100,7 +100,7 @@ def test_error_json_names_row_field_value(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("section,date,factor,value\nJiekou,2012-01-01,TP,-3\n", encoding="utf-8")
     out = _json(["compensate", "xinan", "-m", str(path), "--round", "1", "--json"], code=2)
-    assert out == {"error": "negative concentration", "file": str(path), "row": 1,
+    assert out == {"error": "negative concentration", "file": str(path), "row": 2,
                    "field": "value", "value": "-3"}
 
 

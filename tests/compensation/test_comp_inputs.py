@@ -51,12 +51,13 @@ def _located(exc: InputError, path: Path, row, field, value) -> None:
 
 
 def test_negative_concentration(tmp_path):
-    # Data row 3 (header is row 0; the comment line above it is not counted).
+    # Data row 3 is line 5 of the file: the comment (line 1) and the header (line 2) count,
+    # as an editor shows them.
     text = "# synthetic\n" + XINAN_HEADER + GOOD_XINAN.replace(",tn,1.0,", ",tn,-1.0,", 1)
     path = _csv(tmp_path, text)
     with pytest.raises(InputError) as err:
         xinan_assessment(path, "xinan-round1")
-    _located(err.value, path, 3, "value", "-1.0")
+    _located(err.value, path, 5, "value", "-1.0")
     assert "negative" in err.value.reason
 
 
@@ -75,15 +76,15 @@ def test_unknown_section_xinan(tmp_path):
     path = _csv(tmp_path, text)
     with pytest.raises(InputError) as err:
         xinan_assessment(path, "xinan-round1")
-    _located(err.value, path, 9, "section", "Xiaoshan")
+    _located(err.value, path, 10, "section", "Xiaoshan")  # data row 9 under the header
 
 
 def test_unknown_section_per_tonne(tmp_path):
-    # Row 2 has no contributions and the preset has no [sections.S9].
+    # Line 3 (data row 2) has no contributions and the preset has no [sections.S9].
     path = _csv(tmp_path, PT_HEADER + GOOD_PT + "S9,2022-01-31,TP,0.3,mg/L,5,,\n")
     with pytest.raises(InputError) as err:
         per_tonne_assessment(path, "jiangsu-taihu")
-    _located(err.value, path, 2, "section", "S9")
+    _located(err.value, path, 3, "section", "S9")
     assert "unknown section" in err.value.reason
 
 
@@ -136,7 +137,7 @@ def test_bad_rows_xinan(tmp_path, line, field, value, reason):
     path = _csv(tmp_path, XINAN_HEADER + GOOD_XINAN + line + "\n")
     with pytest.raises(InputError) as err:
         xinan_assessment(path, "xinan-round1")
-    _located(err.value, path, 9, field, value)
+    _located(err.value, path, 10, field, value)
     assert reason in err.value.reason
 
 
@@ -155,14 +156,14 @@ def test_bad_rows_per_tonne(tmp_path, line, field, value):
     path = _csv(tmp_path, PT_HEADER + GOOD_PT + line + "\n")
     with pytest.raises(InputError) as err:
         per_tonne_assessment(path, "jiangsu-taihu")
-    _located(err.value, path, 2, field, value)
+    _located(err.value, path, 3, field, value)
 
 
 def test_missing_column(tmp_path):
     path = _csv(tmp_path, "section,date,value\nJiekou,2012-01-01,1.0\n")
     with pytest.raises(InputError) as err:
         read_measurements(path)
-    assert (err.value.file, err.value.row, err.value.field) == (str(path), 0, "factor")
+    assert (err.value.file, err.value.row, err.value.field) == (str(path), 1, "factor")
 
 
 def test_year_outside_round_and_missing_factor_in_year(tmp_path):
@@ -223,3 +224,12 @@ def test_dataframe_errors_use_1_based_rows():
     assert (err.value.file, err.value.row, err.value.field, err.value.value) == (
         None, 2, "value", -0.03,
     )
+
+
+def test_rows_are_file_lines_with_blank_and_comment_lines(tmp_path):
+    # comment (1), blank (2), header (3), good rows (4-11), blank (12), bad row (13)
+    text = "# synthetic\n\n" + XINAN_HEADER + GOOD_XINAN + "\n" + "Jiekou,2012-06-08,tp,abc,mg/L\n"
+    path = _csv(tmp_path, text)
+    with pytest.raises(InputError) as err:
+        xinan_assessment(path, "xinan-round1")
+    _located(err.value, path, 13, "value", "abc")

@@ -2,8 +2,9 @@
 
 One row per sample (Xin'an bet) or per accounting period (per-tonne).  Every
 problem is reported as :class:`coopgov.errors.InputError` with the file, the
-1-based data row (the header is row 0; ``#`` comment lines above the header
-are not counted), the column and the value.
+row as the file's line number (as an editor shows it: ``#`` comment and
+blank lines above the header, and the header itself, count), the column and
+the value.  A table given as a DataFrame numbers its data rows from 1.
 
 Columns
 -------
@@ -83,7 +84,8 @@ _REQUIRED = {
 Kind = Literal["xinan", "per_tonne"]
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, int, np.ndarray]:
+    """The table, the header's line number and each data row's line number (1-based)."""
     text = read_text(path)  # UTF-8, else GB18030 (coopgov.io.read_text); InputError otherwise
     lines = text.splitlines(keepends=True)
     skip = 0
@@ -93,11 +95,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if not body.strip():
         raise InputError("empty table (no header)", file=str(path))
     try:
-        return pd.read_csv(
+        table = pd.read_csv(
             io.StringIO(body), dtype=str, keep_default_na=False, skipinitialspace=True
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"not a readable CSV table: {exc}", file=str(path)) from None
+    # data rows are the non-blank lines after the header (pandas skips blank lines)
+    data_lines = np.array([k + 1 for k in range(skip + 1, len(lines)) if lines[k].strip()])
+    if data_lines.size != len(table):  # a quoted field over several lines: count data rows
+        data_lines = skip + 1 + np.arange(1, len(table) + 1)
+    return table, skip + 1, data_lines
 
 
 def _cells_as_text(series: pd.Series) -> pd.Series:
@@ -175,7 +182,8 @@ def read_measurements(
     Returns
     -------
     pandas.DataFrame
-        Columns ``row`` (1-based data row), ``section``, ``date``
+        Columns ``row`` (the file's line number; the data row for a
+        DataFrame), ``section``, ``date``
         (Timestamp), ``year``, ``factor`` (canonical), ``value_mg_l``; for
         the per-tonne kind also ``flow_m3s``, ``period_days`` (NaN if not
         given), ``target`` (NaN if not given), ``downstream`` ("" if not
@@ -193,23 +201,22 @@ def read_measurements(
         file = None
         raw = source.reset_index(drop=True).copy()
         raw.columns = [str(c) for c in raw.columns]
+        header_line, rows = 0, np.arange(1, len(raw) + 1)
     else:
         file = str(source)
-        raw = _read_csv(Path(source))
+        raw, header_line, rows = _read_csv(Path(source))
     raw.columns = [_COLUMN_ALIASES.get(c.strip().lower(), c.strip().lower()) for c in raw.columns]
     dupes = raw.columns[raw.columns.duplicated()].tolist()
     if dupes:
-        raise InputError("column given twice", file=file, row=0, field=str(dupes[0]))
+        raise InputError("column given twice", file=file, row=header_line, field=str(dupes[0]))
     for col in _REQUIRED[kind]:
         if col not in raw.columns:
             raise InputError(
                 f"missing column (required: {', '.join(_REQUIRED[kind])})",
-                file=file, row=0, field=col,
+                file=file, row=header_line, field=col,
             )
     if raw.empty:
         raise InputError("table has no data rows", file=file)
-
-    rows = np.arange(1, len(raw) + 1)
 
     def text(col: str) -> pd.Series:
         if col not in raw.columns:
