@@ -6,7 +6,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coopgov.model import ModelParameters
-from coopgov.model.parameters import PARAMETER_INFO
 from coopgov.model.forces import (
     FEATURE_NAMES,
     FORCE_TERMS,
@@ -20,6 +19,7 @@ from coopgov.model.forces import (
     payoff_difference,
     shared_interest,
 )
+from coopgov.model.parameters import PARAMETER_INFO
 from coopgov.model.synthetic import synthetic_city_data
 
 CITY = synthetic_city_data(12, seed=5)

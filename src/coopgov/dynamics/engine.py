@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from coopgov.compensation.config import load_preset
 from coopgov.compensation.bet import bet_transfer
+from coopgov.compensation.config import load_preset
 from coopgov.dynamics.replicator import integrate_affine
 from coopgov.model.cities import CityData
 from coopgov.model.forces import ForceContext, affine_coefficients, decompose, payoff_difference

@@ -285,6 +285,8 @@ def intensity_matrix(settings: Mapping[str, Any], start_year: int, years: int,
         With it the result is per city, shape (years, L, N).
     inherited : ndarray, shape (L,) or (L, N), optional
         Intensities in force at the start, kept on (the larger holds).
+    file : str or Path, optional
+        The scenario file, for error messages.
 
     Returns
     -------
