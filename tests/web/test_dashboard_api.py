@@ -191,3 +191,14 @@ def test_cli_serves_only_loopback():
     result = CliRunner().invoke(app, ["dashboard", "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert "loopback" in result.output
+
+
+def test_posterior_bands_come_from_the_shipped_posterior():
+    from coopgov.web.payloads import bands_payload
+
+    body = {"years": 4, "start_from": "history", "levers": {"laws": 1.0}}
+    post = bands_payload(body, kind="posterior", draws=8)
+    assert post["kind"] == "posterior_draws" and post["replications"] == 8
+    lo, hi = post["values"][0], post["values"][-1]
+    assert all(a <= b for a, b in zip(lo, hi, strict=True))
+    assert post["years"][0] == 2026  # a continuation of the history starts from today

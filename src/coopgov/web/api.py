@@ -7,7 +7,7 @@ map's GeoJSON and the vendored plotly.js): the dashboard works offline.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -121,12 +121,16 @@ def build_router(region_name: str = "yrd") -> APIRouter:
         except InputError as exc:
             return _error(exc)
 
-    @router.post("/api/bands", summary="Spread of the cooperation rate over ABM replications")
+    @router.post("/api/bands", summary="Spread of the cooperation rate: ABM replications or "
+                                        "posterior draws")
     def bands(body: Annotated[dict[str, Any], Body()],
-              replications: Annotated[int, Query(ge=2, le=200)] = 20) -> Any:
+              replications: Annotated[int, Query(ge=2, le=200)] = 20,
+              kind: Annotated[Literal["abm", "posterior"], Query()] = "abm",
+              draws: Annotated[int, Query(ge=2, le=400)] = 40) -> Any:
         """Quantile bands (5, 25, 50, 75, 95 %) of the regional cooperation rate by year."""
         try:
-            return payloads.bands_payload(body, region_name, replications=replications)
+            return payloads.bands_payload(body, region_name, replications=replications,
+                                          kind=kind, draws=draws)
         except InputError as exc:
             return _error(exc)
 

@@ -385,14 +385,16 @@ BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 def bands_payload(body: Mapping[str, Any], region_name: str = "yrd", *,
-                  replications: int = 20, seed: int = 20081201) -> dict[str, Any]:
-    """Spread of the regional cooperation rate over agent-based replications, by year.
+                  replications: int = 20, seed: int = 20081201, kind: str = "abm",
+                  draws: int = 40) -> dict[str, Any]:
+    """Spread of the regional cooperation rate by year: ABM replications or posterior draws.
 
-    The page draws the quantiles as bands around the mean-field line.  The
-    same shape (``kind``, ``quantiles``, ``values`` by quantile and year)
-    is meant for posterior predictive bands once the model is calibrated;
-    today only the ABM replications' spread exists (``kind`` =
-    ``"abm_replications"``).
+    The page draws the quantiles as bands around the mean-field line.
+    ``kind="abm"``: the spread over agent-based replications
+    (``"abm_replications"``).  ``kind="posterior"``: the spread over
+    ``draws`` parameter sets drawn from the shipped posterior
+    (:func:`coopgov.scenarios.run.run_scenarios` with ``posterior``), the
+    uncertainty of the calibrated model (``"posterior_draws"``).
 
     Parameters
     ----------
@@ -403,7 +405,11 @@ def bands_payload(body: Mapping[str, Any], region_name: str = "yrd", *,
     replications : int
         Agent-based replications [-].
     seed : int
-        Root seed of the replications.
+        Root seed of the replications (and of the posterior draws).
+    kind : {"abm", "posterior"}
+        Spread over ABM replications or over posterior draws.
+    draws : int
+        Posterior draws (``kind="posterior"``) [-].
 
     Returns
     -------
@@ -414,15 +420,26 @@ def bands_payload(body: Mapping[str, Any], region_name: str = "yrd", *,
     from coopgov.scenarios.run import run_scenarios
 
     key = json.dumps([region_name, body.get("start_year"), body.get("years"),
-                      body.get("levers"), body.get("parameters"), replications, seed],
-                     sort_keys=True, default=str)
+                      body.get("levers"), body.get("parameters"), body.get("start_from"),
+                      replications, seed, kind, draws], sort_keys=True, default=str)
     hit = _band_cache.get(key)
     if hit is not None:
         return hit
     scenario = scenario_from_request(body).model_copy(update={"region": region_name})
-    res = run_scenarios([scenario], replications=int(replications), seed=int(seed)).results[0]
-    reps = np.asarray(res.abm_cooperation_rate, float)  # (R, Y + 1)
-    out = {"kind": "abm_replications", "replications": int(reps.shape[0]),
+    if kind == "posterior":
+        from coopgov.calibration.posterior import bundled_posterior_path, load_posterior
+
+        res = run_scenarios([scenario], replications=0, seed=int(seed),
+                            posterior=load_posterior(bundled_posterior_path()),
+                            draws=int(draws)).results[0]
+        reps = np.asarray(res.simulation.cooperation_rate[res.draws], float)  # (D, Y + 1)
+        label = "posterior_draws"
+    else:
+        res = run_scenarios([scenario], replications=int(replications),
+                            seed=int(seed)).results[0]
+        reps = np.asarray(res.abm_cooperation_rate, float)  # (R, Y + 1)
+        label = "abm_replications"
+    out = {"kind": label, "replications": int(reps.shape[0]),
            "years": [int(y) for y in res.years], "quantiles": list(BAND_QUANTILES),
            "values": _finite(np.quantile(reps, BAND_QUANTILES, axis=0), 4),
            "mean": _finite(reps.mean(axis=0), 4), "seed": int(seed)}

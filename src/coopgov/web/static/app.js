@@ -364,16 +364,20 @@ async function runBuilder() {
     if (b.pending === ctrl) b.pending = null;
   }
 }
-/* ABM replication spread around the mean-field line (posterior bands later take the same shape). */
+/* ABM replication spread around the mean-field line, and the spread over posterior draws. */
 async function loadBands() {
   const seq = ++S.bandSeq;
-  if (!$("show-bands").checked) { S.bands = null; return; }
+  if (!$("show-bands").checked) { S.bands = null; S.postBands = null; return; }
   try {
     const bands = await api("api/bands?replications=20", builderBody());
     if (seq !== S.bandSeq) return;
     S.bands = bands;
     if (S.page === "builder") renderBuilderPlots();
-  } catch (err) { if (seq === S.bandSeq) S.bands = null; }
+    const post = await api("api/bands?kind=posterior", builderBody());
+    if (seq !== S.bandSeq) return;
+    S.postBands = post;
+    if (S.page === "builder") renderBuilderPlots();
+  } catch (err) { if (seq === S.bandSeq) { if (!S.bands) S.bands = null; S.postBands = null; } }
 }
 function bandTraces(years) {
   const bd = S.bands;
@@ -383,7 +387,16 @@ function bandTraces(years) {
     {x: bd.years, y: at(lo), mode: "lines", line: {width: 0}, hoverinfo: "skip", showlegend: false},
     {x: bd.years, y: at(hi), mode: "lines", line: {width: 0}, fill: "tonexty", fillcolor: colour, name,
      hovertemplate: "%{y:.3f}"}];
-  return band(0.05, 0.95, t("plot.band90"), "rgba(0,114,178,0.15)").concat(band(0.25, 0.75, t("plot.band50"), "rgba(0,114,178,0.30)"));
+  let out = band(0.05, 0.95, t("plot.band90"), "rgba(0,114,178,0.15)").concat(band(0.25, 0.75, t("plot.band50"), "rgba(0,114,178,0.30)"));
+  const pb = S.postBands;
+  if (pb && pb.years.length === years.length && pb.years[0] === years[0]) {
+    const pq = pb.quantiles, pv = pb.values, pat = (p) => pv[pq.indexOf(p)];
+    out = out.concat([
+      {x: pb.years, y: pat(0.05), mode: "lines", line: {width: 1, color: "#E69F00", dash: "dot"}, hoverinfo: "skip", showlegend: false},
+      {x: pb.years, y: pat(0.95), mode: "lines", line: {width: 1, color: "#E69F00", dash: "dot"}, fill: "tonexty",
+       fillcolor: "rgba(230,159,0,0.12)", name: t("plot.bandpost"), hovertemplate: "%{y:.3f}"}]);
+  }
+  return out;
 }
 /* ---------------------------------------------------------------- saved work */
 function b64(text) { return btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""); }
