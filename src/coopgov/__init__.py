@@ -2,7 +2,7 @@
 
 Local governments of a region (the Yangtze River Delta built in) as players.
 
-The package is layered (see ``shared/DESIGN.md``): ``standards``, ``region``,
+The package is layered (see the README, "Layout"): ``standards``, ``region``,
 ``games`` and ``compensation`` import nothing of coopgov's beyond the shared
 utilities in :mod:`coopgov.errors` and :mod:`coopgov.io`; ``model`` and
 ``dynamics`` build on ``region``; ``experiments`` on ``dynamics``;

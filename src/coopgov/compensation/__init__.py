@@ -1,7 +1,7 @@
 """Ecological compensation and fiscal transfers.
 
 Three instruments the source study names for cross-regional environmental
-governance (``shared/DESIGN.md``, "Compensation"):
+governance (``docs/compensation.md``):
 
 * the two-way water-quality **bet** of the Xin'an River type
   (:func:`bet_index`, :func:`bet_transfer`, :func:`banded_transfer`;

@@ -22,8 +22,7 @@ References
 .. [2] Anhui and Zhejiang provincial governments, agreements on horizontal
    ecological compensation in the Xin'an River basin, round 2 (2016) and
    round 3 (October 2018).  Not read in the original; terms as reported in
-   coopgov ``shared/STANDARDS.md``, section "Ecological compensation in
-   practice".
+   coopgov ``docs/compensation.md`` (Xin'an River two-way bet).
 .. [3] Zhang Wenping and Wu Shi (2022), on the calculation of the
    compensation index P at the Jiekou provincial-border section (Anhui
    Water Conservancy and Hydropower Survey and Design Institute).
@@ -89,15 +88,15 @@ def bet_index(
 
     The form of the index is taken from the pilot's implementation plan as
     reported in [1]_ and [3]_; which factors, weights and k0 each round used
-    is **unconfirmed** in the sources read (``shared/STANDARDS.md``) and is
+    is **unconfirmed** in the sources read (``docs/compensation.md``) and is
     therefore configuration (see the presets).
 
     References
     ----------
     .. [1] Ministry of Finance and Ministry of Environmental Protection
        (2011), 《新安江流域水环境补偿试点实施方案》.
-    .. [2] coopgov ``shared/STANDARDS.md``, "Ecological compensation in
-       practice" (index marked unconfirmed).
+    .. [2] coopgov ``docs/compensation.md``, Xin'an River two-way bet
+       (index marked unconfirmed).
     .. [3] Zhang Wenping and Wu Shi (2022), compensation index P at the
        Jiekou section.
 
@@ -155,7 +154,7 @@ def bet_transfer(
         T = \begin{cases} +A_d & P \le P^* \\ -A_u & P > P^* \end{cases}
 
     Round 1 of the Xin'an pilot (2012-2014): A_d = A_u = 100 million yuan;
-    rounds 2 and 3: 200 million yuan each ([1]_, via ``shared/STANDARDS.md``).
+    rounds 2 and 3: 200 million yuan each ([1]_, via ``docs/compensation.md``).
 
     References
     ----------

@@ -1,7 +1,7 @@
 """Fiscal transfers toward governments with weak fiscal capacity.
 
 The source study names fiscal imbalance as a resistance to cooperation and
-proposes transfers that favour weak governments (``shared/DESIGN.md``,
+proposes transfers that favour weak governments (``docs/model.md``,
 "resistance: fiscal imbalance").  This module gives the analyst's standard
 gap-filling rule: a government whose budget revenue per head is below a
 threshold share of the regional mean receives money in proportion to the
@@ -113,7 +113,7 @@ def relative_fiscal_capacity(
     Returns
     -------
     numpy.ndarray, shape (..., N)
-        f_i / f̄; 1 is the regional mean (``shared/DESIGN.md`` defines fiscal
+        f_i / f̄; 1 is the regional mean (``docs/model.md`` defines fiscal
         capacity this way).
     """
     fc, _ = _inputs(fiscal_capacity, population)

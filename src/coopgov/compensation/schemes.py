@@ -154,7 +154,7 @@ def xinan_assessment(
     Notes
     -----
     C_i is the arithmetic mean of the year's samples (twice a month at the
-    Jiekou section, ``shared/STANDARDS.md``), C_i0 the mean of the baseline
+    Jiekou section, ``docs/compensation.md``), C_i0 the mean of the baseline
     years' samples, and P = k0 Σ k_i C_i / C_i0 (:func:`~.bet.bet_index`);
     P <= threshold: downstream pays upstream (:func:`~.bet.bet_transfer`).
     """
