@@ -56,18 +56,10 @@ def river_links(city: CityData) -> np.ndarray:
     """Directed river links (upstream, downstream) as city indices, shape (K, 2).
 
     The links of the region's river network where the city data carry them
-    (``river_links``), else every pair with water transfer between two cities.
+    (``river_links``), else every pair with water transfer between two cities
+    (:attr:`~coopgov.model.cities.CityData.river_link_matrix`).
     """
-    links = getattr(city, "river_links", None)
-    if links is not None:
-        return np.asarray(links, dtype=np.int64).reshape(-1, 2)
-    w = np.array(city.water_transfer, dtype=float)
-    np.fill_diagonal(w, 0.0)
-    return np.argwhere(w > 0).astype(np.int64)
-
-
-def _link_matrix(city: CityData) -> np.ndarray:
-    return city.river_link_matrix
+    return np.argwhere(city.river_link_matrix > 0).astype(np.int64)
 
 
 def bet_outcomes(abatement: Any, target: Any, stake: Any) -> tuple[Any, Any]:
@@ -96,7 +88,7 @@ def compensation_incentive(city: CityData, coverage: Any, abatement: Any, target
     payments do not depend on its own strategy.
     """
     t_coop, t_defect = bet_outcomes(abatement, target, stake)
-    n_out = _link_matrix(city).sum(axis=1)
+    n_out = city.river_link_matrix.sum(axis=1)
     return np.asarray(coverage, float) * n_out * (t_coop - t_defect)
 
 
@@ -117,7 +109,7 @@ def compensation_payments(city: CityData, cooperation: np.ndarray, coverage: Any
     x = np.asarray(cooperation, float)
     t_coop, t_defect = bet_outcomes(abatement, target, stake)
     met = x * (t_coop > 0) + (1.0 - x) * (t_defect > 0)
-    e = _link_matrix(city)
+    e = city.river_link_matrix
     n_out = e.sum(axis=1)
     # the amount of a link is set by its upstream city's coverage and stake
     amount = np.broadcast_to(np.asarray(coverage, float) * np.asarray(stake, float), x.shape)

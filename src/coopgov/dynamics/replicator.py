@@ -177,6 +177,29 @@ def exp(z: np.ndarray) -> np.ndarray:
     return out
 
 
+@numba.njit(fastmath=_FLAGS, inline="always")
+def _csr_row_lanes(ptr, idx, val, i, src, acc):
+    """``acc[ln] = Σ_q val[q] src[idx[q], ln]`` over CSR row ``i``, for every lane.
+
+    Rows are padded to fours (:func:`_csr_in_fours`); the sum runs in the
+    same order in every lane, so a lane's result does not depend on the others.
+    """
+    for ln in range(acc.shape[0]):
+        acc[ln] = 0.0
+    for q in range(ptr[i], ptr[i + 1], 4):
+        j0 = idx[q]
+        j1 = idx[q + 1]
+        j2 = idx[q + 2]
+        j3 = idx[q + 3]
+        v0 = val[q]
+        v1 = val[q + 1]
+        v2 = val[q + 2]
+        v3 = val[q + 3]
+        for ln in range(acc.shape[0]):
+            acc[ln] = (acc[ln] + v0 * src[j0, ln] + v1 * src[j1, ln] + v2 * src[j2, ln]
+                       + v3 * src[j3, ln])
+
+
 _STEP_STIFFNESS = 0.6  # h·L per RK4 step, split until it holds (accuracy, not stability)
 _MAX_SUBSTEPS = 32
 
@@ -226,33 +249,8 @@ def _rhs_lanes(x, k, px, delta, succ, wxs, acc, acc2, cf, lam, rate, kap, mu, p0
     n, sb = x.shape
     np.dot(p0t, x, px)  # px[i] = Σ_j P0[j, i] x_j: a small GEMM over the lanes
     for i in range(n):
-        for ln in range(sb):
-            acc[ln] = 0.0
-            acc2[ln] = 0.0
-        for q in range(w_ptr[i], w_ptr[i + 1], 4):  # rows padded to fours
-            j0 = w_idx[q]
-            j1 = w_idx[q + 1]
-            j2 = w_idx[q + 2]
-            j3 = w_idx[q + 3]
-            v0 = w_val[q]
-            v1 = w_val[q + 1]
-            v2 = w_val[q + 2]
-            v3 = w_val[q + 3]
-            for ln in range(sb):
-                acc[ln] = (acc[ln] + v0 * x[j0, ln] + v1 * x[j1, ln] + v2 * x[j2, ln]
-                           + v3 * x[j3, ln])
-        for q in range(q_ptr[i], q_ptr[i + 1], 4):
-            j0 = q_idx[q]
-            j1 = q_idx[q + 1]
-            j2 = q_idx[q + 2]
-            j3 = q_idx[q + 3]
-            v0 = q_val[q]
-            v1 = q_val[q + 1]
-            v2 = q_val[q + 2]
-            v3 = q_val[q + 3]
-            for ln in range(sb):
-                acc2[ln] = (acc2[ln] + v0 * x[j0, ln] + v1 * x[j1, ln] + v2 * x[j2, ln]
-                            + v3 * x[j3, ln])
+        _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc)
+        _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2)
         for ln in range(sb):
             d = (cf[0, i, ln] + cf[1, i, ln] * x[i, ln] + cf[2, i, ln] * px[i, ln]
                  + cf[3, i, ln] * acc[ln] + cf[4, i, ln] * acc2[ln])
@@ -260,20 +258,7 @@ def _rhs_lanes(x, k, px, delta, succ, wxs, acc, acc2, cf, lam, rate, kap, mu, p0
             wxs[i, ln] = acc[ln]
             succ[i, ln] = x[i, ln] * max(d, 0.0)
     for i in range(n):
-        for ln in range(sb):
-            acc[ln] = 0.0
-        for q in range(w_ptr[i], w_ptr[i + 1], 4):
-            j0 = w_idx[q]
-            j1 = w_idx[q + 1]
-            j2 = w_idx[q + 2]
-            j3 = w_idx[q + 3]
-            v0 = w_val[q]
-            v1 = w_val[q + 1]
-            v2 = w_val[q + 2]
-            v3 = w_val[q + 3]
-            for ln in range(sb):
-                acc[ln] = (acc[ln] + v0 * succ[j0, ln] + v1 * succ[j1, ln]
-                           + v2 * succ[j2, ln] + v3 * succ[j3, ln])
+        _csr_row_lanes(w_ptr, w_idx, w_val, i, succ, acc)
         ws = w_sum[i]
         for ln in range(sb):
             d = delta[i, ln]
@@ -555,33 +540,8 @@ def _integrate_exp(x0, coef, rate, decay, noise, kappa, p0t, w_ptr, w_idx, w_val
                 # Jacobi update: every city's Δ and flows are taken at the same state
                 _exposure_product(p0t, x, px)
                 for i in range(n):
-                    for ln in range(sb):
-                        acc[ln] = 0.0
-                        acc2[ln] = 0.0
-                    for q in range(w_ptr[i], w_ptr[i + 1], 4):  # rows padded to fours
-                        j0 = w_idx[q]
-                        j1 = w_idx[q + 1]
-                        j2 = w_idx[q + 2]
-                        j3 = w_idx[q + 3]
-                        v0 = w_val[q]
-                        v1 = w_val[q + 1]
-                        v2 = w_val[q + 2]
-                        v3 = w_val[q + 3]
-                        for ln in range(sb):
-                            acc[ln] = (acc[ln] + v0 * x[j0, ln] + v1 * x[j1, ln]
-                                       + v2 * x[j2, ln] + v3 * x[j3, ln])
-                    for q in range(q_ptr[i], q_ptr[i + 1], 4):
-                        j0 = q_idx[q]
-                        j1 = q_idx[q + 1]
-                        j2 = q_idx[q + 2]
-                        j3 = q_idx[q + 3]
-                        v0 = q_val[q]
-                        v1 = q_val[q + 1]
-                        v2 = q_val[q + 2]
-                        v3 = q_val[q + 3]
-                        for ln in range(sb):
-                            acc2[ln] = (acc2[ln] + v0 * x[j0, ln] + v1 * x[j1, ln]
-                                        + v2 * x[j2, ln] + v3 * x[j3, ln])
+                    _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc)
+                    _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2)
                     for ln in range(sb):
                         d = (cf[0, i, ln] + cf[1, i, ln] * x[i, ln] + cf[2, i, ln] * px[i, ln]
                              + cf[3, i, ln] * acc[ln] + cf[4, i, ln] * acc2[ln])
@@ -590,20 +550,7 @@ def _integrate_exp(x0, coef, rate, decay, noise, kappa, p0t, w_ptr, w_idx, w_val
                         succ[i, ln] = x[i, ln] * max(d, 0.0)
                 # lateral imitation and the linear lapse/exploration rates of each city
                 for i in range(n):
-                    for ln in range(sb):
-                        acc[ln] = 0.0
-                    for q in range(w_ptr[i], w_ptr[i + 1], 4):
-                        j0 = w_idx[q]
-                        j1 = w_idx[q + 1]
-                        j2 = w_idx[q + 2]
-                        j3 = w_idx[q + 3]
-                        v0 = w_val[q]
-                        v1 = w_val[q + 1]
-                        v2 = w_val[q + 2]
-                        v3 = w_val[q + 3]
-                        for ln in range(sb):
-                            acc[ln] = (acc[ln] + v0 * succ[j0, ln] + v1 * succ[j1, ln]
-                                       + v2 * succ[j2, ln] + v3 * succ[j3, ln])
+                    _csr_row_lanes(w_ptr, w_idx, w_val, i, succ, acc)
                     base = i * sb
                     ws = w_sum[i]
                     for ln in range(sb):
