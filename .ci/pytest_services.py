@@ -38,13 +38,16 @@ def _in_ci() -> bool:
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ANN001, ANN201
     """Print the skip count and each service-backed skip."""
     tr = terminalreporter
-    tr.write_line(f"skipped: {len(_skipped)} test(s), of which {len(_service_skipped)} "
-                  f"need a service ({', '.join(SERVICE_MARKERS)})")
+    tr.write_line(
+        f"skipped: {len(_skipped)} test(s), of which {len(_service_skipped)} "
+        f"need a service ({', '.join(SERVICE_MARKERS)})"
+    )
     for nodeid, marks, reason in _service_skipped[:50]:
         tr.write_line(f"  service skip [{marks}] {nodeid}: {reason}")
     if _service_skipped and _in_ci():
-        tr.write_line("FAILED: service-backed tests skipped under CI=true (a service did not "
-                      "start)", red=True)
+        tr.write_line(
+            "FAILED: service-backed tests skipped under CI=true (a service did not start)", red=True
+        )
 
 
 def pytest_sessionfinish(session, exitstatus):  # noqa: ANN001, ANN201

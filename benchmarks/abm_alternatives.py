@@ -67,10 +67,17 @@ class ABMInputs:
 
     def kwargs(self) -> dict:
         """Keyword arguments of :func:`coopgov.dynamics.abm.run_abm_coef` (after ``agents``)."""
-        return {"coef": self.coef, "exposure_shares": self.p0, "neighbour_weights": self.w,
-                "rate": self.rate, "lateral": self.lateral, "decay": self.decay,
-                "noise": self.noise, "water_exposure_shares": self.pw,
-                "initial": self.initial}
+        return {
+            "coef": self.coef,
+            "exposure_shares": self.p0,
+            "neighbour_weights": self.w,
+            "rate": self.rate,
+            "lateral": self.lateral,
+            "decay": self.decay,
+            "noise": self.noise,
+            "water_exposure_shares": self.pw,
+            "initial": self.initial,
+        }
 
 
 def abm_inputs(sim, k: int = 0) -> ABMInputs:
@@ -85,13 +92,16 @@ def abm_inputs(sim, k: int = 0) -> ABMInputs:
     p = {name: np.broadcast_to(v, (y_n, n)) for name, v in ctx.params.items()}
     decay = np.ascontiguousarray(p["agreement_decay"] * (1.0 - joint_maturity(p)))
     return ABMInputs(
-        coef=coef, p0=np.ascontiguousarray(city.exposure_shares, dtype=float),
+        coef=coef,
+        p0=np.ascontiguousarray(city.exposure_shares, dtype=float),
         w=np.ascontiguousarray(city.neighbour_weights, dtype=float),
         pw=np.ascontiguousarray(city.water_exposure_shares, dtype=float),
         rate=np.ascontiguousarray(p["adjustment_rate"][:, 0]),
         lateral=np.ascontiguousarray(p["lateral_thrust"][:, 0]),
-        noise=np.ascontiguousarray(p["noise"][:, 0]), decay=decay,
-        initial=np.ascontiguousarray(sim.cooperation[k, 0]))
+        noise=np.ascontiguousarray(p["noise"][:, 0]),
+        decay=decay,
+        initial=np.ascontiguousarray(sim.cooperation[k, 0]),
+    )
 
 
 def _neighbours(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -101,8 +111,13 @@ def _neighbours(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ptr, np.nonzero(nb)[1].astype(np.int64)
 
 
-def run_numpy(agents: CityAgents, inp: ABMInputs, steps_per_year: int, seed: int,
-              record_probabilities: bool = False):
+def run_numpy(
+    agents: CityAgents,
+    inp: ABMInputs,
+    steps_per_year: int,
+    seed: int,
+    record_probabilities: bool = False,
+):
     """The rule in plain vectorised NumPy: one uniform per agent and step finds the events.
 
     Returns
@@ -124,7 +139,7 @@ def run_numpy(agents: CityAgents, inp: ABMInputs, steps_per_year: int, seed: int
     # the neighbour bound needs max over each city's neighbours: a padded index table
     pad = np.full((n, max(int(deg.max()), 1)), -1)
     for i in range(n):
-        pad[i, :deg[i]] = nb_idx[nb_ptr[i]:nb_ptr[i + 1]]
+        pad[i, : deg[i]] = nb_idx[nb_ptr[i] : nb_ptr[i + 1]]
     state = (rng.random(m_total) < np.repeat(inp.initial, agents.counts)).astype(np.int8)
     y_n = inp.coef.shape[1]
     h = 1.0 / steps_per_year
@@ -161,13 +176,13 @@ def run_numpy(agents: CityAgents, inp: ABMInputs, steps_per_year: int, seed: int
             better = ((d > 0) & (s == 0)) | ((d < 0) & (s == 1))
             flip_within = is_within & (state[b] != s) & better
             k = np.maximum(deg[ci], 1)
-            j = nb_idx[np.minimum(nb_ptr[ci] + (rng.random(a.size) * k).astype(np.int64),
-                                  nb_idx.size - 1)]
+            j = nb_idx[
+                np.minimum(nb_ptr[ci] + (rng.random(a.size) * k).astype(np.int64), nb_idx.size - 1)
+            ]
             m_j = ptr[j + 1] - ptr[j]
             bj = ptr[j] + np.minimum((rng.random(a.size) * m_j).astype(np.int64), m_j - 1)
             gain = np.where(s == 0, np.maximum(delta[j], 0.0), np.maximum(-d, 0.0))
-            flip_lateral = (is_lateral & (state[bj] != s)
-                            & (rng.random(a.size) * bound[ci] < gain))
+            flip_lateral = is_lateral & (state[bj] != s) & (rng.random(a.size) * bound[ci] < gain)
             flip = flip_within | flip_lateral | (is_lapse & (s == 1)) | is_explore
             state[a[flip]] ^= 1
             x = np.bincount(city_of, weights=state, minlength=n) / counts
@@ -225,12 +240,16 @@ def run_floor(agents: CityAgents, probs: np.ndarray, seed: int) -> int:
         Number of events visited.
     """
     state = np.zeros(agents.n_agents, dtype=np.int8)
-    return int(_floor_kernel(state, agents.city_ptr, np.ascontiguousarray(probs),
-                             np.random.default_rng(seed)))
+    return int(
+        _floor_kernel(
+            state, agents.city_ptr, np.ascontiguousarray(probs), np.random.default_rng(seed)
+        )
+    )
 
 
-def event_probabilities(agents: CityAgents, inp: ABMInputs, shares: np.ndarray,
-                        steps_per_year: int) -> np.ndarray:
+def event_probabilities(
+    agents: CityAgents, inp: ABMInputs, shares: np.ndarray, steps_per_year: int
+) -> np.ndarray:
     """Per-step event probabilities of each city along a yearly share path (T, N).
 
     Used to give the floor the event load of a run when only its yearly shares
@@ -246,10 +265,11 @@ def event_probabilities(agents: CityAgents, inp: ABMInputs, shares: np.ndarray,
         delta = c[0] + c[1] * x + c[2] * (x @ inp.p0) + c[3] * (inp.w @ x) + c[4] * (x @ inp.pw)
         p = np.empty(n)
         for i in range(n):
-            nbd = delta[nb_idx[nb_ptr[i]:nb_ptr[i + 1]]]
+            nbd = delta[nb_idx[nb_ptr[i] : nb_ptr[i + 1]]]
             bound = max(max(-delta[i], 0.0), nbd.max() if nbd.size else 0.0)
             lateral = inp.lateral[y] * bound if nbd.size else 0.0
-            p[i] = min(1.0, (inp.rate[y] * abs(delta[i]) + lateral + inp.decay[y, i]
-                             + inp.noise[y]) * h)
+            p[i] = min(
+                1.0, (inp.rate[y] * abs(delta[i]) + lateral + inp.decay[y, i] + inp.noise[y]) * h
+            )
         rows += [p] * steps_per_year
     return np.array(rows)

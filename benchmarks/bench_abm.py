@@ -95,12 +95,17 @@ def coopgov_and_floor(agents, inp, cfg: ABMConfig, probs, repeat: int) -> dict:
         # the same events as ``reps`` replications (a fresh generator each, like them)
         return [_floor_kernel(state, ptr, probs, next(rngs)) for _ in range(reps)]
 
-    t = timed_interleaved({"coopgov": ours, "floor": floor}, repeat,
-                          kernels=[abm_module._run, _floor_kernel])
+    t = timed_interleaved(
+        {"coopgov": ours, "floor": floor}, repeat, kernels=[abm_module._run, _floor_kernel]
+    )
     updates = agents.n_agents * YEARS * cfg.steps_per_year * reps
     ratios = [c / f for c, f in zip(t["coopgov"].cpu, t["floor"].cpu, strict=True)]
-    return {"updates": updates, "coopgov": t["coopgov"], "floor": t["floor"],
-            "distance": statistics.median(ratios)}
+    return {
+        "updates": updates,
+        "coopgov": t["coopgov"],
+        "floor": t["floor"],
+        "distance": statistics.median(ratios),
+    }
 
 
 def delta_cost(inp, steps: int) -> float:
@@ -111,8 +116,9 @@ def delta_cost(inp, steps: int) -> float:
     p0t, pwt = np.ascontiguousarray(inp.p0.T), np.ascontiguousarray(inp.pw.T)
     coef = np.ascontiguousarray(inp.coef)
 
-    return timed(lambda: delta_loop(steps, d, x, coef, p0t, inp.w, pwt), 3,
-                 kernels=[delta_loop]).cpu_s
+    return timed(
+        lambda: delta_loop(steps, d, x, coef, p0t, inp.w, pwt), 3, kernels=[delta_loop]
+    ).cpu_s
 
 
 def mesa_rates(counts, inp, cfg: ABMConfig, m: int, quick: bool) -> dict:
@@ -125,8 +131,10 @@ def mesa_rates(counts, inp, cfg: ABMConfig, m: int, quick: bool) -> dict:
     if quick:
         plain, skipping = max(1, plain // 4), max(1, skipping // 4)
     out = {}
-    for label, steps, step_name in (("as written", plain, "step"),
-                                    ("event skipping", skipping, "step_skipping")):
+    for label, steps, step_name in (
+        ("as written", plain, "step"),
+        ("event skipping", skipping, "step_skipping"),
+    ):
         t0 = time.perf_counter()
         model = CityRuleModel(counts, inp, steps_per_year=cfg.steps_per_year, seed=0)
         build = time.perf_counter() - t0
@@ -137,8 +145,12 @@ def mesa_rates(counts, inp, cfg: ABMConfig, m: int, quick: bool) -> dict:
             step()
         cpu = time.thread_time() - c0
         wall = time.perf_counter() - w0
-        out[label] = {"cpu": m * steps / cpu, "wall": m * steps / wall, "steps": steps,
-                      "build_s": build}
+        out[label] = {
+            "cpu": m * steps / cpu,
+            "wall": m * steps / wall,
+            "steps": steps,
+            "build_s": build,
+        }
     return out
 
 
@@ -150,23 +162,34 @@ def accuracy(quick: bool, cfg: ABMConfig) -> dict:
     city, sim, inp = _setup(2)
     agents = city_agents(np.full(city.n, 1_000 // city.n))
     reps = 16 if quick else 60
-    ours = run_abm_coef(agents, replications=reps, seed=3, config=cfg,
-                        **inp.kwargs()).cooperation_rate[:, -1]
-    numpy_ = np.array([run_numpy(agents, inp, cfg.steps_per_year, 100 + r)[0][-1].mean()
-                       for r in range(reps)])
-    mesa_ = np.array([CityRuleModel(agents.counts, inp, steps_per_year=cfg.steps_per_year,
-                                    seed=200 + r).run_years(2)[-1].mean()
-                      for r in range(reps)])
+    ours = run_abm_coef(
+        agents, replications=reps, seed=3, config=cfg, **inp.kwargs()
+    ).cooperation_rate[:, -1]
+    numpy_ = np.array(
+        [run_numpy(agents, inp, cfg.steps_per_year, 100 + r)[0][-1].mean() for r in range(reps)]
+    )
+    mesa_ = np.array(
+        [
+            CityRuleModel(agents.counts, inp, steps_per_year=cfg.steps_per_year, seed=200 + r)
+            .run_years(2)[-1]
+            .mean()
+            for r in range(reps)
+        ]
+    )
     mean_field = float(sim.cooperation_rate[0, -1])
 
     def z(a, b):
-        return abs(a.mean() - b.mean()) / math.sqrt(a.var(ddof=1) / a.size
-                                                    + b.var(ddof=1) / b.size)
+        return abs(a.mean() - b.mean()) / math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
 
-    return {"replications": reps, "coopgov": (ours.mean(), ours.std(ddof=1)),
-            "numpy": (numpy_.mean(), numpy_.std(ddof=1)),
-            "mesa": (mesa_.mean(), mesa_.std(ddof=1)), "mean_field": mean_field,
-            "z_numpy": z(ours, numpy_), "z_mesa": z(ours, mesa_)}
+    return {
+        "replications": reps,
+        "coopgov": (ours.mean(), ours.std(ddof=1)),
+        "numpy": (numpy_.mean(), numpy_.std(ddof=1)),
+        "mesa": (mesa_.mean(), mesa_.std(ddof=1)),
+        "mean_field": mean_field,
+        "z_numpy": z(ours, numpy_),
+        "z_mesa": z(ours, mesa_),
+    }
 
 
 def bench(quick: bool = False, repeat: int = 7) -> list[Row]:
@@ -174,10 +197,12 @@ def bench(quick: bool = False, repeat: int = 7) -> list[Row]:
     cfg = ABMConfig()
     city, sim, inp = _setup()
     acc = accuracy(quick, cfg)
-    acc_text = (f"cooperation after 2 y, 10^3 agents, {acc['replications']} replications: "
-                f"coopgov {acc['coopgov'][0]:.4f} ± {acc['coopgov'][1]:.4f}, NumPy "
-                f"{acc['numpy'][0]:.4f} (|z| {acc['z_numpy']:.1f}), Mesa {acc['mesa'][0]:.4f} "
-                f"(|z| {acc['z_mesa']:.1f}); mean field {acc['mean_field']:.4f}")
+    acc_text = (
+        f"cooperation after 2 y, 10^3 agents, {acc['replications']} replications: "
+        f"coopgov {acc['coopgov'][0]:.4f} ± {acc['coopgov'][1]:.4f}, NumPy "
+        f"{acc['numpy'][0]:.4f} (|z| {acc['z_numpy']:.1f}), Mesa {acc['mesa'][0]:.4f} "
+        f"(|z| {acc['z_mesa']:.1f}); mean field {acc['mean_field']:.4f}"
+    )
     rows = []
     for m in SIZES:
         agents = city_agents(np.full(city.n, m // city.n))
@@ -188,9 +213,13 @@ def bench(quick: bool = False, repeat: int = 7) -> list[Row]:
         ours_cpu = pair["updates"] / t_ours.cpu_s
         ours_wall = pair["updates"] / t_ours.wall_s
         numpy_reps = 1 if m >= 10_000 or quick else 3
-        t_np = timed(lambda agents=agents, k=numpy_reps: [
-            run_numpy(agents, inp, cfg.steps_per_year, 1 + r) for r in range(k)],
-            max(2, repeat // 3), warm=False)
+        t_np = timed(
+            lambda agents=agents, k=numpy_reps: [
+                run_numpy(agents, inp, cfg.steps_per_year, 1 + r) for r in range(k)
+            ],
+            max(2, repeat // 3),
+            warm=False,
+        )
         updates = agents.n_agents * YEARS * cfg.steps_per_year
         np_cpu = updates * numpy_reps / t_np.cpu_s
         floor_cpu = pair["updates"] / t_floor.cpu_s
@@ -202,35 +231,53 @@ def bench(quick: bool = False, repeat: int = 7) -> list[Row]:
         for label, v in mesa.items():
             if v["cpu"] > best:
                 best_name, best = f"Mesa ({label})", v["cpu"]
-        alt = (f"NumPy {np_cpu:.3g}; Mesa as written {mesa['as written']['cpu']:.3g} "
-               f"({mesa['as written']['steps']} steps); Mesa with event skipping "
-               f"{mesa['event skipping']['cpu']:.3g} ({mesa['event skipping']['steps']} steps)")
+        alt = (
+            f"NumPy {np_cpu:.3g}; Mesa as written {mesa['as written']['cpu']:.3g} "
+            f"({mesa['as written']['steps']} steps); Mesa with event skipping "
+            f"{mesa['event skipping']['cpu']:.3g} ({mesa['event skipping']['steps']} steps)"
+        )
         row = Row(
             figure=f"ABM updates/s, {agents.n_agents:,} agents, default rule",
-            value=ours_cpu, unit="updates/s", higher_is_better=True,
-            accuracy=acc_text if m == SIZES[0] else
-            (f"final cooperation {float(shares[-1].mean()):.4f} (NumPy run) vs mean field "
-             f"{float(sim.cooperation_rate[0, -1]):.4f}"),
-            alternative=alt, alternative_value=best,
+            value=ours_cpu,
+            unit="updates/s",
+            higher_is_better=True,
+            accuracy=acc_text
+            if m == SIZES[0]
+            else (
+                f"final cooperation {float(shares[-1].mean()):.4f} (NumPy run) vs mean field "
+                f"{float(sim.cooperation_rate[0, -1]):.4f}"
+            ),
+            alternative=alt,
+            alternative_value=best,
             floor=floor_cpu,
-            floor_note=(f"(Numba loop, PCG64, {events / updates:.3f} events per update, "
-                        "no Δ work)"),
-            target="within 2x of the floor", ok=floor_cpu / ours_cpu <= 2.0,
+            floor_note=(
+                f"(Numba loop, PCG64, {events / updates:.3f} events per update, no Δ work)"
+            ),
+            target="within 2x of the floor",
+            ok=floor_cpu / ours_cpu <= 2.0,
             load=(t_ours.load_before, t_floor.load_after),
-            note=(f"best alternative: {best_name}; wall-time rates: coopgov {ours_wall:.3g}, "
-                  f"floor {updates / t_floor.wall_s:.3g}, "
-                  f"NumPy {updates * numpy_reps / t_np.wall_s:.3g}; distance = median of the "
-                  f"{len(t_ours.cpu)} alternating coopgov/floor time ratios "
-                  f"({pair['distance']:.2f}); Δ alone costs {delta_s / t_ours.cpu_s:.0%} of "
-                  f"coopgov's time (floor + Δ: {pair['updates'] / (t_floor.cpu_s + delta_s):.3g}"
-                  f"/s, distance {t_ours.cpu_s / (t_floor.cpu_s + delta_s):.2f}x); coopgov "
-                  f"timings {t_ours.spread()}; no recompilation in the timed region "
-                  "(signatures counted)"),
-            extra={"agents": agents.n_agents, "numpy": np_cpu, "mesa": mesa,
-                   "distance_median_ratio": pair["distance"],
-                   "delta_share": delta_s / t_ours.cpu_s,
-                   "floor_wall": updates / t_floor.wall_s, "coopgov_wall": ours_wall,
-                   "events_per_update": events / updates})
+            note=(
+                f"best alternative: {best_name}; wall-time rates: coopgov {ours_wall:.3g}, "
+                f"floor {updates / t_floor.wall_s:.3g}, "
+                f"NumPy {updates * numpy_reps / t_np.wall_s:.3g}; distance = median of the "
+                f"{len(t_ours.cpu)} alternating coopgov/floor time ratios "
+                f"({pair['distance']:.2f}); Δ alone costs {delta_s / t_ours.cpu_s:.0%} of "
+                f"coopgov's time (floor + Δ: {pair['updates'] / (t_floor.cpu_s + delta_s):.3g}"
+                f"/s, distance {t_ours.cpu_s / (t_floor.cpu_s + delta_s):.2f}x); coopgov "
+                f"timings {t_ours.spread()}; no recompilation in the timed region "
+                "(signatures counted)"
+            ),
+            extra={
+                "agents": agents.n_agents,
+                "numpy": np_cpu,
+                "mesa": mesa,
+                "distance_median_ratio": pair["distance"],
+                "delta_share": delta_s / t_ours.cpu_s,
+                "floor_wall": updates / t_floor.wall_s,
+                "coopgov_wall": ours_wall,
+                "events_per_update": events / updates,
+            },
+        )
         rows.append(row)
     return rows
 
@@ -244,12 +291,16 @@ def main() -> None:
     rows = bench(args.quick, 3 if args.quick else args.repeat)
     meta = machine()
     if args.json:
-        print(json.dumps({"meta": meta, "rows": [r.to_dict() for r in rows]}, indent=2,
-                         default=float))
+        print(
+            json.dumps({"meta": meta, "rows": [r.to_dict() for r in rows]}, indent=2, default=float)
+        )
         return
     print(f"machine: {meta}")
-    print_rows(rows, "Agent-based model: coopgov, NumPy, Mesa and the floor "
-                     "(rates per CPU-second of the measuring thread)")
+    print_rows(
+        rows,
+        "Agent-based model: coopgov, NumPy, Mesa and the floor "
+        "(rates per CPU-second of the measuring thread)",
+    )
 
 
 if __name__ == "__main__":

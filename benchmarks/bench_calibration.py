@@ -30,8 +30,15 @@ from coopgov.calibration.problem import HistoryProblem
 def run_coopgov(problem: HistoryProblem, particles: int, generations: int) -> tuple[int, float]:
     problem(np.atleast_2d((problem.lower + problem.upper) / 2), np.random.default_rng(0))  # JIT
     t = time.perf_counter()
-    r = abc_smc(problem, problem.lower, problem.upper, names=problem.parameters,
-                n_particles=particles, n_generations=generations, seed=1)
+    r = abc_smc(
+        problem,
+        problem.lower,
+        problem.upper,
+        names=problem.parameters,
+        n_particles=particles,
+        n_generations=generations,
+        seed=1,
+    )
     return r.n_simulations, time.perf_counter() - t
 
 
@@ -53,10 +60,15 @@ def run_pyabc(problem: HistoryProblem, particles: int, generations: int) -> tupl
         out = {"pm25": a["pm25"][None], "crossing": np.array([a["crossing"]])}
         return float(problem.distance(out)[0])
 
-    prior = pyabc.Distribution(**{n: pyabc.RV("uniform", lo, hi - lo) for n, lo, hi in zip(
-        names, problem.lower, problem.upper, strict=True)})
-    abc = pyabc.ABCSMC(model, prior, distance, population_size=particles,
-                       sampler=pyabc.sampler.SingleCoreSampler())
+    prior = pyabc.Distribution(
+        **{
+            n: pyabc.RV("uniform", lo, hi - lo)
+            for n, lo, hi in zip(names, problem.lower, problem.upper, strict=True)
+        }
+    )
+    abc = pyabc.ABCSMC(
+        model, prior, distance, population_size=particles, sampler=pyabc.sampler.SingleCoreSampler()
+    )
     # pyabc compares against observed summary statistics; our distance holds the
     # observations itself, so any placeholder of the right shape is passed
     dummy = {"pm25": np.zeros(len(problem.years)), "crossing": 0.0}
@@ -77,8 +89,9 @@ def main() -> None:
     problem = HistoryProblem(until=2018)
     rows = [("coopgov batched ABC-SMC", *run_coopgov(problem, args.particles, args.generations))]
     try:
-        rows.append(("pyabc, single-run path", *run_pyabc(problem, args.particles,
-                                                          args.generations)))
+        rows.append(
+            ("pyabc, single-run path", *run_pyabc(problem, args.particles, args.generations))
+        )
     except ImportError:
         print("pyabc not installed: pip install pyabc")
     print(f"history calibration, {args.particles} particles, {args.generations} generations")

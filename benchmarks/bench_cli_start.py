@@ -32,8 +32,9 @@ def _run(args: list[str] | None) -> float:
     """Wall time [s] of one fresh run."""
     cmd = [sys.executable, "-c", "pass"] if args is None else [sys.executable, "-c", ENTRY, *args]
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ,
-                          check=False)
+    done = subprocess.run(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ, check=False
+    )
     wall = time.perf_counter() - t0
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.decode()[-500:]}")
@@ -46,9 +47,15 @@ def main() -> None:
     for label, args, target in CASES:
         _run(args)  # warm the file cache (and numba's cache, where used)
         walls = [_run(args) for _ in range(repeat)]
-        rows.append({"case": label, "median_s": round(statistics.median(walls), 3),
-                     "min_s": round(min(walls), 3), "target_s": target,
-                     "ok": None if target is None else statistics.median(walls) <= target})
+        rows.append(
+            {
+                "case": label,
+                "median_s": round(statistics.median(walls), 3),
+                "min_s": round(min(walls), 3),
+                "target_s": target,
+                "ok": None if target is None else statistics.median(walls) <= target,
+            }
+        )
     base = rows[0]["median_s"]
     for r in rows:
         r["over_python_s"] = round(r["median_s"] - base, 3)
@@ -57,10 +64,13 @@ def main() -> None:
         return
     print(f"{'case':32s} {'median s':>9s} {'min s':>7s} {'- python':>9s} {'target':>7s}")
     for r in rows:
-        tgt = ("" if r["target_s"] is None
-               else f"{r['target_s']:.1f}" + (" ok" if r["ok"] else " !!"))
-        print(f"{r['case']:32s} {r['median_s']:9.3f} {r['min_s']:7.3f} "
-              f"{r['over_python_s']:9.3f} {tgt:>7s}")
+        tgt = (
+            "" if r["target_s"] is None else f"{r['target_s']:.1f}" + (" ok" if r["ok"] else " !!")
+        )
+        print(
+            f"{r['case']:32s} {r['median_s']:9.3f} {r['min_s']:7.3f} "
+            f"{r['over_python_s']:9.3f} {tgt:>7s}"
+        )
 
 
 if __name__ == "__main__":

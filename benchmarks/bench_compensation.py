@@ -55,8 +55,12 @@ def bench_bet(n: int) -> dict:
             p = 0.85 * sum(wi * ci / c0i for wi, ci, c0i in zip(wl, row, c0l, strict=True))
             out.append(1e8 if p <= 1.0 else -1e8)
 
-    return {"name": f"bet index + transfer, {n:,} scenario-years", "seconds": best_of(vectorised),
-            "baseline_seconds": best_of(naive, 2), "target_seconds": 0.1}
+    return {
+        "name": f"bet index + transfer, {n:,} scenario-years",
+        "seconds": best_of(vectorised),
+        "baseline_seconds": best_of(naive, 2),
+        "target_seconds": 0.1,
+    }
 
 
 def bench_per_tonne(n: int) -> dict:
@@ -78,8 +82,12 @@ def bench_per_tonne(n: int) -> dict:
             price = 100_000.0 if r <= 0.5 else 150_000.0 if r <= 1.0 else 250_000.0
             out.append(excess * qi * 2_592_000.0 * 1e-6 * price)
 
-    return {"name": f"per-tonne payment (3 tiers), {n:,} records", "seconds": best_of(vectorised),
-            "baseline_seconds": best_of(naive, 2), "target_seconds": 0.2}
+    return {
+        "name": f"per-tonne payment (3 tiers), {n:,} records",
+        "seconds": best_of(vectorised),
+        "baseline_seconds": best_of(naive, 2),
+        "target_seconds": 0.2,
+    }
 
 
 def bench_fiscal(scenarios: int, cities: int = 41) -> dict:
@@ -101,21 +109,30 @@ def bench_fiscal(scenarios: int, cities: int = 41) -> dict:
             amount = min(fu, total)
             [amount * g / total if total > 0 else 0.0 for g in need]
 
-    return {"name": f"fiscal transfers, {scenarios:,} scenarios x {cities} cities",
-            "seconds": best_of(vectorised), "baseline_seconds": best_of(naive, 2),
-            "target_seconds": 0.05}
+    return {
+        "name": f"fiscal transfers, {scenarios:,} scenarios x {cities} cities",
+        "seconds": best_of(vectorised),
+        "baseline_seconds": best_of(naive, 2),
+        "target_seconds": 0.05,
+    }
 
 
 def bench_tables() -> list[dict]:
     xinan = example_path("xinan")
     taihu = example_path("per-tonne")
     return [
-        {"name": "xinan_assessment, bundled example (1,152 samples, round 1)",
-         "seconds": best_of(lambda: xinan_assessment(xinan, "xinan-round1"), 3),
-         "baseline_seconds": None, "target_seconds": 0.5},
-        {"name": "per_tonne_assessment, bundled example (96 records)",
-         "seconds": best_of(lambda: per_tonne_assessment(taihu, "jiangsu-taihu-2021"), 3),
-         "baseline_seconds": None, "target_seconds": 0.5},
+        {
+            "name": "xinan_assessment, bundled example (1,152 samples, round 1)",
+            "seconds": best_of(lambda: xinan_assessment(xinan, "xinan-round1"), 3),
+            "baseline_seconds": None,
+            "target_seconds": 0.5,
+        },
+        {
+            "name": "per_tonne_assessment, bundled example (96 records)",
+            "seconds": best_of(lambda: per_tonne_assessment(taihu, "jiangsu-taihu-2021"), 3),
+            "baseline_seconds": None,
+            "target_seconds": 0.5,
+        },
     ]
 
 
@@ -135,13 +152,19 @@ def main() -> None:
         return
     for r in results:
         base = r["baseline_seconds"]
-        base_txt = "" if base is None else (
-            f"   baseline (pure-Python loop) {base * 1e3:9.1f} ms, "
-            f"x{r['speedup_vs_baseline']:.0f} faster"
+        base_txt = (
+            ""
+            if base is None
+            else (
+                f"   baseline (pure-Python loop) {base * 1e3:9.1f} ms, "
+                f"x{r['speedup_vs_baseline']:.0f} faster"
+            )
         )
         status = "OK " if r["meets_target"] else "MISS"
-        print(f"[{status}] {r['name']}: {r['seconds'] * 1e3:8.2f} ms "
-              f"(target <= {r['target_seconds'] * 1e3:.0f} ms){base_txt}")
+        print(
+            f"[{status}] {r['name']}: {r['seconds'] * 1e3:8.2f} ms "
+            f"(target <= {r['target_seconds'] * 1e3:.0f} ms){base_txt}"
+        )
 
 
 if __name__ == "__main__":

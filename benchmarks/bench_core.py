@@ -55,18 +55,32 @@ def bench_single(city, repeat: int) -> dict:
     ctx = sim.scenario_context(0)
     coef = np.broadcast_to(affine_coefficients(ctx), (5, 30, city.n))[:, 0]
     p = {k: np.broadcast_to(v, (30, city.n))[0] for k, v in ctx.params.items()}
-    args = (coef, float(p["adjustment_rate"][0]), p["agreement_decay"] * (1 - joint_maturity(p)),
-            float(p["noise"][0]), city.exposure_shares, city.neighbour_weights,
-            float(p["lateral_thrust"][0]), city.water_exposure_shares)
+    args = (
+        coef,
+        float(p["adjustment_rate"][0]),
+        p["agreement_decay"] * (1 - joint_maturity(p)),
+        float(p["noise"][0]),
+        city.exposure_shares,
+        city.neighbour_weights,
+        float(p["lateral_thrust"][0]),
+        city.water_exposure_shares,
+    )
 
     def rhs(_t, x):
         return vector_field(x, *args)
 
     months = np.arange(0, 30 + 1 / 12, 1 / 12)
-    t_ivp = _timeit(lambda: solve_ivp(rhs, (0, 30), np.full(city.n, 0.1), t_eval=months),
-                    max(3, repeat // 20))
-    return {"name": "single run 41 cities x 30 y x 12 steps", "seconds": t, "target_s": 0.002,
-            "ok": t <= 0.002, "baseline": "scipy solve_ivp RK45, same ODE", "baseline_s": t_ivp}
+    t_ivp = _timeit(
+        lambda: solve_ivp(rhs, (0, 30), np.full(city.n, 0.1), t_eval=months), max(3, repeat // 20)
+    )
+    return {
+        "name": "single run 41 cities x 30 y x 12 steps",
+        "seconds": t,
+        "target_s": 0.002,
+        "ok": t <= 0.002,
+        "baseline": "scipy solve_ivp RK45, same ODE",
+        "baseline_s": t_ivp,
+    }
 
 
 def bench_batch(city, n: int, method: str = "rk4") -> dict:
@@ -78,8 +92,13 @@ def bench_batch(city, n: int, method: str = "rk4") -> dict:
         params[name] = rng.uniform(lo, hi, n) if name != "initial_cooperation" else np.full(n, 0.1)
     intensity = rng.random((n, 30, len(LEVER_NAMES)))
     for warm in (1, 64):  # compile both integration paths before timing
-        simulate(city, {k: v[:warm] for k, v in params.items()}, intensity[:warm], years=30,
-                 method=method)
+        simulate(
+            city,
+            {k: v[:warm] for k, v in params.items()},
+            intensity[:warm],
+            years=30,
+            method=method,
+        )
     t = time.perf_counter()
     simulate(city, params, intensity, years=30, method=method)
     t_batch = time.perf_counter() - t
@@ -87,11 +106,16 @@ def bench_batch(city, n: int, method: str = "rk4") -> dict:
     single = [{p: float(v[i]) for p, v in params.items()} for i in range(k)]
     t = time.perf_counter()
     for i in range(k):
-        simulate(city, [single[i]], intensity[i:i + 1], years=30, method=method)
+        simulate(city, [single[i]], intensity[i : i + 1], years=30, method=method)
     t_loop = (time.perf_counter() - t) / k * n
-    return {"name": f"{n:,} scenarios in one batch ({method})", "seconds": t_batch,
-            "target_s": 5.0 * n / 10_000, "ok": t_batch <= 5.0 * n / 10_000,
-            "baseline": f"loop of single runs (extrapolated from {k})", "baseline_s": t_loop}
+    return {
+        "name": f"{n:,} scenarios in one batch ({method})",
+        "seconds": t_batch,
+        "target_s": 5.0 * n / 10_000,
+        "ok": t_batch <= 5.0 * n / 10_000,
+        "baseline": f"loop of single runs (extrapolated from {k})",
+        "baseline_s": t_loop,
+    }
 
 
 def bench_abm(city, m: int, years: int) -> dict:
@@ -115,23 +139,33 @@ def bench_abm(city, m: int, years: int) -> dict:
     cfg = ABMConfig()
     inp = abm_inputs(sim)
     kwargs = inp.kwargs()
-    t = timed(lambda: run_abm_coef(agents, replications=1, config=cfg, **kwargs), 5,
-              kernels=[abm_module._run])
+    t = timed(
+        lambda: run_abm_coef(agents, replications=1, config=cfg, **kwargs),
+        5,
+        kernels=[abm_module._run],
+    )
     updates = agents.n_agents * years * cfg.steps_per_year
     rate = updates / t.cpu_s
     _, probs = run_numpy(agents, inp, cfg.steps_per_year, 1, record_probabilities=True)
     t_np = timed(lambda: run_numpy(agents, inp, cfg.steps_per_year, 2), 2, warm=False)
     state = np.zeros(agents.n_agents, dtype=np.int8)
     rngs = iter([np.random.default_rng(s) for s in range(6)])
-    t_floor = timed(lambda: _floor_kernel(state, agents.city_ptr, probs, next(rngs)), 5,
-                    kernels=[_floor_kernel])
+    t_floor = timed(
+        lambda: _floor_kernel(state, agents.city_ptr, probs, next(rngs)), 5, kernels=[_floor_kernel]
+    )
     floor = updates / t_floor.cpu_s
-    return {"name": f"agent-based, {agents.n_agents:,} agents, model rates",
-            "updates_per_s": rate, "target_updates_per_s": 1e7, "ok": rate >= 1e7,
-            "baseline": "vectorised NumPy, same rule", "baseline_updates_per_s":
-            updates / t_np.cpu_s, "floor_updates_per_s": floor,
-            "distance_to_floor": floor / rate, "load": [t.load_before, t_floor.load_after],
-            "timing": "per CPU-second of the thread, median of 5; see bench_abm.py"}
+    return {
+        "name": f"agent-based, {agents.n_agents:,} agents, model rates",
+        "updates_per_s": rate,
+        "target_updates_per_s": 1e7,
+        "ok": rate >= 1e7,
+        "baseline": "vectorised NumPy, same rule",
+        "baseline_updates_per_s": updates / t_np.cpu_s,
+        "floor_updates_per_s": floor,
+        "distance_to_floor": floor / rate,
+        "load": [t.load_before, t_floor.load_after],
+        "timing": "per CPU-second of the thread, median of 5; see bench_abm.py",
+    }
 
 
 def main() -> None:
@@ -151,14 +185,18 @@ def main() -> None:
         return
     for r in rows:
         if "seconds" in r:
-            print(f"{r['name']:<48} {r['seconds'] * 1e3:10.2f} ms  (target <= "
-                  f"{r['target_s'] * 1e3:.0f} ms: {'OK' if r['ok'] else 'MISSED'})   "
-                  f"{r['baseline']}: {r['baseline_s'] * 1e3:.1f} ms")
+            print(
+                f"{r['name']:<48} {r['seconds'] * 1e3:10.2f} ms  (target <= "
+                f"{r['target_s'] * 1e3:.0f} ms: {'OK' if r['ok'] else 'MISSED'})   "
+                f"{r['baseline']}: {r['baseline_s'] * 1e3:.1f} ms"
+            )
         else:
-            print(f"{r['name']:<48} {r['updates_per_s']:10.3g} /s  (target >= 1e7: "
-                  f"{'OK' if r['ok'] else 'MISSED'})   {r['baseline']}: "
-                  f"{r['baseline_updates_per_s']:.3g} /s   floor {r['floor_updates_per_s']:.3g} /s "
-                  f"(distance {r['distance_to_floor']:.2f}x; load {r['load']})")
+            print(
+                f"{r['name']:<48} {r['updates_per_s']:10.3g} /s  (target >= 1e7: "
+                f"{'OK' if r['ok'] else 'MISSED'})   {r['baseline']}: "
+                f"{r['baseline_updates_per_s']:.3g} /s   floor {r['floor_updates_per_s']:.3g} /s "
+                f"(distance {r['distance_to_floor']:.2f}x; load {r['load']})"
+            )
 
 
 if __name__ == "__main__":

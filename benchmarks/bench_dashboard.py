@@ -46,8 +46,7 @@ def main() -> None:
     city = city_data(load_region("yrd"))
 
     def engine(k: int) -> None:
-        sc = scenario_from_dict({"name": "b", **body,
-                                 "levers": {"joint_mechanism": (k % 20) / 20}})
+        sc = scenario_from_dict({"name": "b", **body, "levers": {"joint_mechanism": (k % 20) / 20}})
         sim = simulate(city, [sc.model_parameters], sc.intensity()[None], years=30)
         sim.relative_pm25, sim.compensation_received  # noqa: B018 - outputs the page reads
 
@@ -55,14 +54,22 @@ def main() -> None:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_dashboard_app(platform=False), host="127.0.0.1",
-                                        port=port, log_level="warning", lifespan="off"))
+    srv = uvicorn.Server(
+        uvicorn.Config(
+            create_dashboard_app(platform=False),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
     th = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     th.start()
     while not srv.started:
         time.sleep(0.05)
     url = f"http://127.0.0.1:{port}/dashboard/api/simulate"
     with httpx.Client() as client:
+
         def request(k: int) -> None:
             b = dict(body, levers={"joint_mechanism": (k % 20) / 20 + 0.001})
             client.post(url, json=b).raise_for_status()
@@ -83,20 +90,30 @@ def main() -> None:
     srv.should_exit = True
     th.join()
     engine_ms = _median_ms(engine)
-    result = {"simulate_request_ms": round(http_ms, 2), "engine_only_ms": round(engine_ms, 2),
-              "bands_request_ms": round(bands_ms, 2), "response_bytes": size,
-              "target_ms": TARGET_MS}
+    result = {
+        "simulate_request_ms": round(http_ms, 2),
+        "engine_only_ms": round(engine_ms, 2),
+        "bands_request_ms": round(bands_ms, 2),
+        "response_bytes": size,
+        "target_ms": TARGET_MS,
+    }
     if "--json" in sys.argv:
         print(json.dumps(result))
         return
-    print(f"POST /api/simulate (41 cities, 30 yr): {http_ms:7.1f} ms median "
-          f"(target < {TARGET_MS:.0f} ms for the whole page update) "
-          f"{'OK' if http_ms < TARGET_MS else 'SLOW'}")
-    print(f"baseline, engine call alone:          {engine_ms:7.1f} ms median "
-          f"(HTTP + JSON overhead {http_ms - engine_ms:.1f} ms)")
+    print(
+        f"POST /api/simulate (41 cities, 30 yr): {http_ms:7.1f} ms median "
+        f"(target < {TARGET_MS:.0f} ms for the whole page update) "
+        f"{'OK' if http_ms < TARGET_MS else 'SLOW'}"
+    )
+    print(
+        f"baseline, engine call alone:          {engine_ms:7.1f} ms median "
+        f"(HTTP + JSON overhead {http_ms - engine_ms:.1f} ms)"
+    )
     print(f"response size: {size / 1024:.1f} KiB")
-    print(f"POST /api/bands (20 ABM replications): {bands_ms:7.1f} ms median "
-          "(drawn after the monitors; does not delay them)")
+    print(
+        f"POST /api/bands (20 ABM replications): {bands_ms:7.1f} ms median "
+        "(drawn after the monitors; does not delay them)"
+    )
 
 
 if __name__ == "__main__":

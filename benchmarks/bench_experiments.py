@@ -77,11 +77,20 @@ ROWS: list[Row] = []
 FLOP_PER_RUN = 2.09e6
 
 
-def record(part, figure, value, unit, target=None, baseline=None, ratio=None, ok=None,
-           note="", **kw) -> Row:
+def record(
+    part, figure, value, unit, target=None, baseline=None, ratio=None, ok=None, note="", **kw
+) -> Row:
     """Append a row (older parts: a baseline that costs more, so ratio = baseline cost)."""
-    row = Row(figure=f"[{part}] {figure}", value=value, unit=unit, target=target or "",
-              ok=ok, note=note, load=load(), **kw)
+    row = Row(
+        figure=f"[{part}] {figure}",
+        value=value,
+        unit=unit,
+        target=target or "",
+        ok=ok,
+        note=note,
+        load=load(),
+        **kw,
+    )
     if baseline is not None and "alternative_value" not in kw:
         row.alternative_value = baseline
     ROWS.append(row)
@@ -99,6 +108,7 @@ def default_coefficients(years: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 # --- abm (the model's rule) -----------------------------------------------------
 
+
 def bench_abm(quick: bool) -> None:
     import bench_abm as b
 
@@ -109,11 +119,16 @@ def bench_abm(quick: bool) -> None:
 
 # --- abm-network (the earlier rule, kept for the Mesa comparison) ----------------
 
+
 def _mesa_config(cfg: ABMConfig) -> dict:
     """The same rule parameters for the Mesa model."""
-    return {"imitation": cfg.imitation, "temperature": cfg.temperature,
-            "revision": cfg.revision, "mutation": cfg.mutation,
-            "steps_per_year": cfg.steps_per_year}
+    return {
+        "imitation": cfg.imitation,
+        "temperature": cfg.temperature,
+        "revision": cfg.revision,
+        "mutation": cfg.mutation,
+        "steps_per_year": cfg.steps_per_year,
+    }
 
 
 def bench_abm_network(quick: bool) -> None:
@@ -128,17 +143,25 @@ def bench_abm_network(quick: bool) -> None:
     m, reps = 1_000, (100 if not quick else 8)
     net = watts_strogatz(m, k=4, p=0.1, seed=1, n_cities=41)
     coef, p0, w = default_coefficients(1)
-    ours = run_abm(net, coef, p0, w, replications=reps, seed=1, initial=0.3,
-                   config=cfg).cooperation_rate[:, -1]
-    theirs = np.array([CooperationModel(net, coef, p0, w, initial=0.3, seed=50 + r,
-                                        **_mesa_config(cfg))
-                       .run_years(1)[-1].mean() for r in range(reps)])
+    ours = run_abm(
+        net, coef, p0, w, replications=reps, seed=1, initial=0.3, config=cfg
+    ).cooperation_rate[:, -1]
+    theirs = np.array(
+        [
+            CooperationModel(net, coef, p0, w, initial=0.3, seed=50 + r, **_mesa_config(cfg))
+            .run_years(1)[-1]
+            .mean()
+            for r in range(reps)
+        ]
+    )
     se = math.sqrt(ours.var(ddof=1) / reps + theirs.var(ddof=1) / reps)
     z = abs(ours.mean() - theirs.mean()) / se
-    accuracy = (f"final cooperation after 1 y, 10^3 agents, {reps} replications: coopgov "
-                f"{ours.mean():.4f} ± {ours.std(ddof=1):.4f}, Mesa {theirs.mean():.4f} ± "
-                f"{theirs.std(ddof=1):.4f} (|z| {z:.1f})")
-    for m in ([1_000, 10_000] if quick else [1_000, 10_000, 100_000]):
+    accuracy = (
+        f"final cooperation after 1 y, 10^3 agents, {reps} replications: coopgov "
+        f"{ours.mean():.4f} ± {ours.std(ddof=1):.4f}, Mesa {theirs.mean():.4f} ± "
+        f"{theirs.std(ddof=1):.4f} (|z| {z:.1f})"
+    )
+    for m in [1_000, 10_000] if quick else [1_000, 10_000, 100_000]:
         net = watts_strogatz(m, k=4, p=0.1, seed=1, n_cities=41)
         years = max(1, math.ceil(1e6 / (m * cfg.steps_per_year)))
         coef, p0, w = default_coefficients(years)
@@ -153,25 +176,35 @@ def bench_abm_network(quick: bool) -> None:
         for _ in range(steps):
             model.step()
         theirs_rate = m * steps / (time.thread_time() - c0)
-        record("abm-network", f"updates/s, earlier network rule, {m:,} agents", ours_rate,
-               "updates/s", higher_is_better=True,
-               accuracy=accuracy if m == 1_000 else "-",
-               alternative=f"Mesa as written (benchmarks/mesa_model.py, {steps} steps) "
-                           f"{theirs_rate:.3g}",
-               alternative_value=theirs_rate,
-               note="no target: the model's rule is benchmarked in [abm]; per CPU-second")
+        record(
+            "abm-network",
+            f"updates/s, earlier network rule, {m:,} agents",
+            ours_rate,
+            "updates/s",
+            higher_is_better=True,
+            accuracy=accuracy if m == 1_000 else "-",
+            alternative=f"Mesa as written (benchmarks/mesa_model.py, {steps} steps) "
+            f"{theirs_rate:.3g}",
+            alternative_value=theirs_rate,
+            note="no target: the model's rule is benchmarked in [abm]; per CPU-second",
+        )
 
 
 # --- runner: run_experiment against the integrator -------------------------------
 
+
 def _sweep_spec(runs: int, chunk: int = 1024):
-    return spec_from_dict({
-        "experiment": {"name": "bench-sweep", "years": 30, "chunk_size": chunk},
-        "sampler": {"method": "lhs", "n": runs, "seed": 1},
-        "uncertainties": {p: {} for p in LEVER_FREE_PARAMETERS[:16]},
-        "outcomes": [{"name": "final_cooperation"}, {"name": "pm25_change",
-                                                     "variable": "pm25_change"}],
-    })
+    return spec_from_dict(
+        {
+            "experiment": {"name": "bench-sweep", "years": 30, "chunk_size": chunk},
+            "sampler": {"method": "lhs", "n": runs, "seed": 1},
+            "uncertainties": {p: {} for p in LEVER_FREE_PARAMETERS[:16]},
+            "outcomes": [
+                {"name": "final_cooperation"},
+                {"name": "pm25_change", "variable": "pm25_change"},
+            ],
+        }
+    )
 
 
 @contextlib.contextmanager
@@ -180,8 +213,10 @@ def _integrator_clock():
     from coopgov.dynamics import engine
 
     if not hasattr(engine, "integrate_affine"):
-        raise RuntimeError("coopgov.dynamics.engine.integrate_affine not found: update "
-                           "_integrator_clock to the engine's integrator")
+        raise RuntimeError(
+            "coopgov.dynamics.engine.integrate_affine not found: update "
+            "_integrator_clock to the engine's integrator"
+        )
     original = engine.integrate_affine
     spent = [0.0, 0.0]
 
@@ -214,28 +249,38 @@ def integrator_cost(runs: int, repeat: int) -> dict:
             walls.append((time.perf_counter() - w0) / runs)
             integ.append(spent[0] / runs)
     ratios = [t / i for t, i in zip(totals, integ, strict=True)]
-    return {"total": statistics.median(totals), "integrator": statistics.median(integ),
-            "ratio": statistics.median(ratios), "wall": statistics.median(walls),
-            "load": (lb, load())}
+    return {
+        "total": statistics.median(totals),
+        "integrator": statistics.median(integ),
+        "ratio": statistics.median(ratios),
+        "wall": statistics.median(walls),
+        "load": (lb, load()),
+    }
 
 
 def bench_runner(quick: bool) -> dict:
     runs = 2_048 if quick else 8_192
     c = integrator_cost(runs, 3 if quick else 5)
-    record("runner", f"run_experiment, cost per run ({runs:,} runs in-process)",
-           c["total"] * 1e3, "ms", target="<= 1.3x the integrator's",
-           ok=c["ratio"] <= 1.3,
-           accuracy="same results as one engine call (tests/experiments/test_runner.py)",
-           alternative="EMA Workbench driving the same engine ([ema]); per-run evaluation "
-                       "is the slower alternative",
-           floor=c["integrator"] * 1e3,
-           floor_note="(the integrator's own cost in the same runs, integrate_affine)",
-           note=f"ratio {c['ratio']:.2f}x (median of per-repeat ratios); CPU time of the "
-                f"thread; wall {c['wall'] * 1e3:.3f} ms/run; load {c['load']}")
+    record(
+        "runner",
+        f"run_experiment, cost per run ({runs:,} runs in-process)",
+        c["total"] * 1e3,
+        "ms",
+        target="<= 1.3x the integrator's",
+        ok=c["ratio"] <= 1.3,
+        accuracy="same results as one engine call (tests/experiments/test_runner.py)",
+        alternative="EMA Workbench driving the same engine ([ema]); per-run evaluation "
+        "is the slower alternative",
+        floor=c["integrator"] * 1e3,
+        floor_note="(the integrator's own cost in the same runs, integrate_affine)",
+        note=f"ratio {c['ratio']:.2f}x (median of per-repeat ratios); CPU time of the "
+        f"thread; wall {c['wall'] * 1e3:.3f} ms/run; load {c['load']}",
+    )
     return c
 
 
 # --- pool: 2 processes against the two-core floor --------------------------------
+
 
 def _two_core_floor(processes: int) -> tuple[float, dict]:
     g = dgemm_gflops(2000, 3)
@@ -266,23 +311,36 @@ def bench_pool(quick: bool, processes: int, integ: dict | None) -> None:
     got = statistics.median(cores)
     floor, g = _two_core_floor(processes)
     integ_rate = processes / integ["integrator"] if integ else None
-    record("pool", f"runs/s, {runs:,}-run sweep on {processes} processes", rate, "runs/s",
-           higher_is_better=True, target=f"within 2x of the {processes}-core floor",
-           ok=floor / rate <= 2.0,
-           accuracy="same results as in-process (tests/experiments/test_runner.py)",
-           alternative=(f"the integrator alone on {processes} cores: {integ_rate:,.0f} runs/s"
-                        if integ_rate else "-"),
-           alternative_value=integ_rate, floor=floor,
-           floor_note=(f"({processes} x DGEMM {g['cpu']:.1f} GFLOP/s per core / "
-                       f"{FLOP_PER_RUN / 1e6:.2f} MFLOP per run)"),
-           note=f"wall time, pool start-up included; median of {len(rates)}; the workers "
-                f"obtained {got:.2f} of {processes} cores (their CPU time / wall time): "
-                f"{rate / max(got, 1e-9):,.0f} runs per worker-CPU-second; "
-                f"load {lb} -> {la}",
-           extra={"cores_obtained": got, "runs_per_cpu_s": rate / max(got, 1e-9)})
+    record(
+        "pool",
+        f"runs/s, {runs:,}-run sweep on {processes} processes",
+        rate,
+        "runs/s",
+        higher_is_better=True,
+        target=f"within 2x of the {processes}-core floor",
+        ok=floor / rate <= 2.0,
+        accuracy="same results as in-process (tests/experiments/test_runner.py)",
+        alternative=(
+            f"the integrator alone on {processes} cores: {integ_rate:,.0f} runs/s"
+            if integ_rate
+            else "-"
+        ),
+        alternative_value=integ_rate,
+        floor=floor,
+        floor_note=(
+            f"({processes} x DGEMM {g['cpu']:.1f} GFLOP/s per core / "
+            f"{FLOP_PER_RUN / 1e6:.2f} MFLOP per run)"
+        ),
+        note=f"wall time, pool start-up included; median of {len(rates)}; the workers "
+        f"obtained {got:.2f} of {processes} cores (their CPU time / wall time): "
+        f"{rate / max(got, 1e-9):,.0f} runs per worker-CPU-second; "
+        f"load {lb} -> {la}",
+        extra={"cores_obtained": got, "runs_per_cpu_s": rate / max(got, 1e-9)},
+    )
 
 
 # --- dask: scaling with workers ----------------------------------------------------
+
 
 def _cpu_seconds() -> float:
     """CPU time of the calling process [s] (run on each Dask worker)."""
@@ -300,8 +358,7 @@ def bench_dask(quick: bool, integ: dict | None) -> None:
     for workers in (1, 2, 4):
         with executor_for(workers=workers) as (ex, desc, slots):
             with tempfile.TemporaryDirectory() as tmp:  # warm every worker (Numba cache)
-                run_experiment(_sweep_spec(workers * 512, chunk=512), Path(tmp) / "w",
-                               executor=ex)
+                run_experiment(_sweep_spec(workers * 512, chunk=512), Path(tmp) / "w", executor=ex)
             client = ex._client
             lb = load()
             c0 = sum(client.run(_cpu_seconds).values())
@@ -315,22 +372,32 @@ def bench_dask(quick: bool, integ: dict | None) -> None:
         base = base or rate
         usable = min(workers, os.cpu_count() or 1)
         floor = usable / integ["integrator"] if integ else None
-        record("dask", f"runs/s, local Dask cluster, {workers} worker(s)", rate, "runs/s",
-               higher_is_better=True, target="linear in workers up to the cores",
-               ok=(rate / base >= 0.75 * usable) if workers > 1 else None,
-               accuracy="same results as any executor (tests/experiments/test_dask.py)",
-               alternative=f"1 worker: {base:,.0f} runs/s -> speed-up {rate / base:.2f} "
-                           f"(linear: {workers}; this machine has {os.cpu_count()} cores)",
-               floor=floor,
-               floor_note=(f"(the integrator alone on {usable} core(s))" if floor else ""),
-               note=f"{desc}; {runs:,} runs in chunks of 1,024; the workers obtained "
-                    f"{got:.2f} cores (their CPU time / wall time): {rate / max(got, 1e-9):,.0f} "
-                    f"runs per worker-CPU-second; load {lb} -> {la}",
-               extra={"workers": workers, "cores_obtained": got,
-                      "runs_per_cpu_s": rate / max(got, 1e-9)})
+        record(
+            "dask",
+            f"runs/s, local Dask cluster, {workers} worker(s)",
+            rate,
+            "runs/s",
+            higher_is_better=True,
+            target="linear in workers up to the cores",
+            ok=(rate / base >= 0.75 * usable) if workers > 1 else None,
+            accuracy="same results as any executor (tests/experiments/test_dask.py)",
+            alternative=f"1 worker: {base:,.0f} runs/s -> speed-up {rate / base:.2f} "
+            f"(linear: {workers}; this machine has {os.cpu_count()} cores)",
+            floor=floor,
+            floor_note=(f"(the integrator alone on {usable} core(s))" if floor else ""),
+            note=f"{desc}; {runs:,} runs in chunks of 1,024; the workers obtained "
+            f"{got:.2f} cores (their CPU time / wall time): {rate / max(got, 1e-9):,.0f} "
+            f"runs per worker-CPU-second; load {lb} -> {la}",
+            extra={
+                "workers": workers,
+                "cores_obtained": got,
+                "runs_per_cpu_s": rate / max(got, 1e-9),
+            },
+        )
 
 
 # --- ema: interoperability --------------------------------------------------------
+
 
 def bench_ema(quick: bool, processes: int) -> None:
     from ema_workbench import MultiprocessingEvaluator, ema_logging
@@ -357,34 +424,47 @@ def bench_ema(quick: bool, processes: int) -> None:
     with MultiprocessingEvaluator(model, n_processes=processes) as ev:
         ev.perform_experiments(scenarios=per_run, log_progress=True)
     per_run_rate = per_run / (time.perf_counter() - t)
-    record("ema", f"runs/s, EMA's LHS sampler driving the batched engine, {runs:,} runs",
-           batched, "runs/s", higher_is_better=True,
-           target="interoperability (no speed target)",
-           accuracy="same outcomes as EMA's per-run evaluator (tests/experiments/test_ema.py)",
-           alternative=f"run_experiment, same sweep and processes: {ours:,.0f} runs/s; EMA's "
-                       f"MultiprocessingEvaluator, one model call per run: "
-                       f"{per_run_rate:,.0f} runs/s ({per_run:,} runs)",
-           alternative_value=ours,
-           note=f"{processes} processes each; pool start-up included; load {lb} -> {load()}")
+    record(
+        "ema",
+        f"runs/s, EMA's LHS sampler driving the batched engine, {runs:,} runs",
+        batched,
+        "runs/s",
+        higher_is_better=True,
+        target="interoperability (no speed target)",
+        accuracy="same outcomes as EMA's per-run evaluator (tests/experiments/test_ema.py)",
+        alternative=f"run_experiment, same sweep and processes: {ours:,.0f} runs/s; EMA's "
+        f"MultiprocessingEvaluator, one model call per run: "
+        f"{per_run_rate:,.0f} runs/s ({per_run:,} runs)",
+        alternative_value=ours,
+        note=f"{processes} processes each; pool start-up included; load {lb} -> {load()}",
+    )
 
 
 # --- dgemm: what one core gives ----------------------------------------------------
+
 
 def bench_dgemm() -> None:
     big = dgemm_gflops(2000, 5)
     small = dgemm_gflops(41, 5, batch=128)
     square = dgemm_gflops(41, 5, batch=41)
-    record("dgemm", "DGEMM 2000 x 2000, one core", big["cpu"], "GFLOP/s",
-           higher_is_better=True, accuracy="-",
-           alternative=f"the engine's small products on one core: (128 x 41) @ (41 x 41) "
-                       f"{small['cpu']:.1f}, (41 x 41) @ (41 x 41) {square['cpu']:.1f} GFLOP/s",
-           alternative_value=small["cpu"],
-           note=f"NumPy's BLAS on one thread; per CPU-second (wall: {big['wall']:.1f}, "
-                f"{small['wall']:.1f}, {square['wall']:.1f}); the core's AVX2 FMA peak is "
-                "16 FLOP per cycle")
+    record(
+        "dgemm",
+        "DGEMM 2000 x 2000, one core",
+        big["cpu"],
+        "GFLOP/s",
+        higher_is_better=True,
+        accuracy="-",
+        alternative=f"the engine's small products on one core: (128 x 41) @ (41 x 41) "
+        f"{small['cpu']:.1f}, (41 x 41) @ (41 x 41) {square['cpu']:.1f} GFLOP/s",
+        alternative_value=small["cpu"],
+        note=f"NumPy's BLAS on one thread; per CPU-second (wall: {big['wall']:.1f}, "
+        f"{small['wall']:.1f}, {square['wall']:.1f}); the core's AVX2 FMA peak is "
+        "16 FLOP per cycle",
+    )
 
 
 # --- scaling -----------------------------------------------------------------
+
 
 def _measure(fn):
     tracemalloc.start()
@@ -423,26 +503,50 @@ def bench_scaling(quick: bool, plot: Path | None) -> dict:
         peak = _measure(job)[1]
         rate = agents.n_agents * cfg.steps_per_year * reps / dt
         curve_agents.append({"agents": m, "updates_per_s": rate, "peak_mib": peak / 2**20})
-        record("scaling", f"ABM, {agents.n_agents:,} agents", rate, "updates/s", "near-linear",
-               None, None, None, f"peak traced memory {peak / 2**20:.1f} MiB ({reps} "
-               "replications of 1 year); wall time")
+        record(
+            "scaling",
+            f"ABM, {agents.n_agents:,} agents",
+            rate,
+            "updates/s",
+            "near-linear",
+            None,
+            None,
+            None,
+            f"peak traced memory {peak / 2**20:.1f} MiB ({reps} replications of 1 year); wall time",
+        )
     runs_list = [100, 1_000, 10_000] + ([] if quick else [100_000])
     curve_runs = []
     for runs in runs_list:
         spec = _sweep_spec(runs)
         with tempfile.TemporaryDirectory() as tmp:
-            dt, peak = _measure(lambda spec=spec, tmp=tmp: run_experiment(
-                spec, Path(tmp) / "r", processes=0))
+            dt, peak = _measure(
+                lambda spec=spec, tmp=tmp: run_experiment(spec, Path(tmp) / "r", processes=0)
+            )
         curve_runs.append({"runs": runs, "runs_per_s": runs / dt, "peak_mib": peak / 2**20})
-        record("scaling", f"experiment, {runs:,} runs (in-process)", runs / dt, "runs/s",
-               "near-linear", None, None, None,
-               f"peak traced memory {peak / 2**20:.1f} MiB (chunks of 1,024 streamed to disk)")
+        record(
+            "scaling",
+            f"experiment, {runs:,} runs (in-process)",
+            runs / dt,
+            "runs/s",
+            "near-linear",
+            None,
+            None,
+            None,
+            f"peak traced memory {peak / 2**20:.1f} MiB (chunks of 1,024 streamed to disk)",
+        )
     if plot is not None:
         from plotly.subplots import make_subplots
 
-        fig = make_subplots(rows=2, cols=2, subplot_titles=(
-            "ABM: agent-updates per second", "ABM: peak memory [MiB]",
-            "Experiment: runs per second", "Experiment: peak memory [MiB]"))
+        fig = make_subplots(
+            rows=2,
+            cols=2,
+            subplot_titles=(
+                "ABM: agent-updates per second",
+                "ABM: peak memory [MiB]",
+                "Experiment: runs per second",
+                "Experiment: peak memory [MiB]",
+            ),
+        )
         xa = [c["agents"] for c in curve_agents]
         xr = [c["runs"] for c in curve_runs]
         fig.add_scatter(x=xa, y=[c["updates_per_s"] for c in curve_agents], row=1, col=1)
@@ -451,14 +555,16 @@ def bench_scaling(quick: bool, plot: Path | None) -> dict:
         fig.add_scatter(x=xr, y=[c["peak_mib"] for c in curve_runs], row=2, col=2)
         fig.update_xaxes(type="log")
         fig.update_yaxes(type="log")
-        fig.update_layout(showlegend=False, height=700,
-                          title="coopgov experiments: cost against work")
+        fig.update_layout(
+            showlegend=False, height=700, title="coopgov experiments: cost against work"
+        )
         plot.parent.mkdir(parents=True, exist_ok=True)
         fig.write_html(plot, include_plotlyjs=True)
     return {"agents": curve_agents, "runs": curve_runs}
 
 
 # --- sobol -------------------------------------------------------------------
+
 
 def bench_sobol(quick: bool, processes: int) -> None:
     spec = load_spec("sobol-parameters")
@@ -473,22 +579,36 @@ def bench_sobol(quick: bool, processes: int) -> None:
         t_run = time.perf_counter() - t
         analyze_experiment(out, report=False)
         total = time.perf_counter() - t
-    record("sobol", f"Sobol, 16 parameters, N = {spec.sampler.n} ({spec.n_runs:,} runs)", total,
-           "s", "<= 120 s" if not quick else "(quick size)", None, None,
-           total <= 120 if not quick else None,
-           f"{processes} processes; run {t_run:.1f} s ({spec.n_runs / t_run:,.0f} runs/s), "
-           f"analysis {total - t_run:.1f} s (S1, ST, S2 with 100 bootstrap resamples, "
-           "per-city S1/ST, feature scores, PRIM)")
+    record(
+        "sobol",
+        f"Sobol, 16 parameters, N = {spec.sampler.n} ({spec.n_runs:,} runs)",
+        total,
+        "s",
+        "<= 120 s" if not quick else "(quick size)",
+        None,
+        None,
+        total <= 120 if not quick else None,
+        f"{processes} processes; run {t_run:.1f} s ({spec.n_runs / t_run:,.0f} runs/s), "
+        f"analysis {total - t_run:.1f} s (S1, ST, S2 with 100 bootstrap resamples, "
+        "per-city S1/ST, feature scores, PRIM)",
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description="coopgov experiments benchmarks")
     ap.add_argument("--quick", action="store_true", help="smaller sizes")
-    ap.add_argument("--only", default="abm,runner,pool,dask,ema,dgemm,scaling,sobol",
-                    help="comma-separated parts (also: abm-network)")
+    ap.add_argument(
+        "--only",
+        default="abm,runner,pool,dask,ema,dgemm,scaling,sobol",
+        help="comma-separated parts (also: abm-network)",
+    )
     ap.add_argument("--processes", type=int, default=2)
-    ap.add_argument("--plot", type=Path, default=Path("bench_experiments_scaling.html"),
-                    help="where to write the scaling plot (HTML, offline)")
+    ap.add_argument(
+        "--plot",
+        type=Path,
+        default=Path("bench_experiments_scaling.html"),
+        help="where to write the scaling plot (HTML, offline)",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     parts = set(args.only.split(","))
@@ -515,8 +635,13 @@ def main() -> None:
         bench_sobol(args.quick, args.processes)
     meta = {**machine(), "quick": args.quick, "seconds": round(time.perf_counter() - t0, 1)}
     if args.json:
-        print(json.dumps({"meta": meta, "rows": [r.to_dict() for r in ROWS], "curves": curves},
-                         indent=2, default=float))
+        print(
+            json.dumps(
+                {"meta": meta, "rows": [r.to_dict() for r in ROWS], "curves": curves},
+                indent=2,
+                default=float,
+            )
+        )
         return
     print(f"machine: {meta}")
     print_rows(ROWS, f"coopgov experiments benchmarks ({'quick' if args.quick else 'full'})")

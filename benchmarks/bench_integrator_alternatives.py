@@ -29,8 +29,9 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ[_var] = "1"
 # JAX (XLA) on one thread too, so that every program gets one core
-os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
-                                   "intra_op_parallelism_threads=1")
+os.environ.setdefault(
+    "XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+)
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -77,10 +78,14 @@ def bench(n: int, check: int, repeat: int, accuracy: float = 1e-4) -> list[Row]:
     err_engine = ia.max_error(sim.cooperation[:check], ref)
 
     # the fewest RK4 steps a year that reach the accuracy asked for on the checked runs
-    sub = ia.BatchODE(*(getattr(ode, f)[:check] if f not in ("coef", "p0", "w", "pw") else
-                        (ode.coef[:, :check] if f == "coef" else getattr(ode, f))
-                        for f in ("x0", "coef", "rate", "kappa", "noise", "decay", "p0", "w",
-                                  "pw")))
+    sub = ia.BatchODE(
+        *(
+            getattr(ode, f)[:check]
+            if f not in ("coef", "p0", "w", "pw")
+            else (ode.coef[:, :check] if f == "coef" else getattr(ode, f))
+            for f in ("x0", "coef", "rate", "kappa", "noise", "decay", "p0", "w", "pw")
+        )
+    )
     spy, err_np = None, float("nan")
     with np.errstate(all="ignore"):
         for cand in (12, 24, 48, 96, 192, 384, 768):
@@ -94,38 +99,45 @@ def bench(n: int, check: int, repeat: int, accuracy: float = 1e-4) -> list[Row]:
         alts.append(f"NumPy RK4: no step count up to 768 a year reaches {accuracy:g}")
     else:
         t_np = timed(lambda: ia.rk4_numpy(ode, spy), max(1, repeat // 2), warm=False)
-        alts.append(f"NumPy RK4 ({spy} steps/yr): {t_np.cpu_s / n * 1e3:.3f} ms/run, "
-                    f"error {err_np:.1e}")
+        alts.append(
+            f"NumPy RK4 ({spy} steps/yr): {t_np.cpu_s / n * 1e3:.3f} ms/run, error {err_np:.1e}"
+        )
         best = t_np.cpu_s / n
         try:
             run_jax = ia.rk4_jax(ode, spy)
             xj = run_jax()
             t_jax = timed(run_jax, repeat, clock="process")
             err_jax = ia.max_error(xj[:check], ref)
-            alts.append(f"JAX RK4 on one CPU thread ({spy} steps/yr): "
-                        f"{t_jax.cpu_s / n * 1e3:.3f} ms/run, error {err_jax:.1e}")
+            alts.append(
+                f"JAX RK4 on one CPU thread ({spy} steps/yr): "
+                f"{t_jax.cpu_s / n * 1e3:.3f} ms/run, error {err_jax:.1e}"
+            )
             best = min(best, t_jax.cpu_s / n)
         except ImportError:
             alts.append("JAX: not installed")
     t_ls = timed(lambda: ia.lsoda(ode, 1e-6, scenarios=range(check)), 1, warm=False)
     err_ls = ia.max_error(ia.lsoda(ode, 1e-6, scenarios=range(check)), ref)
-    alts.append(f"SciPy LSODA rtol 1e-6: {t_ls.cpu_s / check * 1e3:.2f} ms/run, error "
-                f"{err_ls:.1e}")
+    alts.append(f"SciPy LSODA rtol 1e-6: {t_ls.cpu_s / check * 1e3:.2f} ms/run, error {err_ls:.1e}")
     g = dgemm_gflops(2000, 3)
     floor = FLOP_PER_RUN / (g["cpu"] * 1e9)
     per_run = t_engine.cpu_s / n
-    return [Row(
-        figure=f"mean-field engine, {n:,} scenarios of 30 years (all-in), per run",
-        higher_is_better=False,
-        value=per_run * 1e3, unit="ms",
-        accuracy=f"largest error against LSODA rtol 1e-10 (first {check} scenarios): "
-                 f"{err_engine:.1e}",
-        alternative="; ".join(alts), alternative_value=None if best is None else best * 1e3,
-        floor=floor * 1e3,
-        floor_note=f"({FLOP_PER_RUN / 1e6:.2f} MFLOP at DGEMM {g['cpu']:.1f} GFLOP/s)",
-        load=(t_engine.load_before, t_engine.load_after),
-        note=f"whole batch {t_engine.cpu_s:.2f} s CPU ({t_engine.wall_s:.2f} s wall); the "
-             "alternatives' accuracy differs from the engine's: compare at equal error")]
+    return [
+        Row(
+            figure=f"mean-field engine, {n:,} scenarios of 30 years (all-in), per run",
+            higher_is_better=False,
+            value=per_run * 1e3,
+            unit="ms",
+            accuracy=f"largest error against LSODA rtol 1e-10 (first {check} scenarios): "
+            f"{err_engine:.1e}",
+            alternative="; ".join(alts),
+            alternative_value=None if best is None else best * 1e3,
+            floor=floor * 1e3,
+            floor_note=f"({FLOP_PER_RUN / 1e6:.2f} MFLOP at DGEMM {g['cpu']:.1f} GFLOP/s)",
+            load=(t_engine.load_before, t_engine.load_after),
+            note=f"whole batch {t_engine.cpu_s:.2f} s CPU ({t_engine.wall_s:.2f} s wall); the "
+            "alternatives' accuracy differs from the engine's: compare at equal error",
+        )
+    ]
 
 
 def main() -> None:
@@ -133,14 +145,21 @@ def main() -> None:
     ap.add_argument("--scenarios", type=int, default=2_000)
     ap.add_argument("--check", type=int, default=20, help="scenarios checked against LSODA")
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--accuracy", type=float, default=1e-4,
-                    help="largest error in cooperation the alternatives must reach")
+    ap.add_argument(
+        "--accuracy",
+        type=float,
+        default=1e-4,
+        help="largest error in cooperation the alternatives must reach",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     rows = bench(args.scenarios, min(args.check, args.scenarios), args.repeat, args.accuracy)
     if args.json:
-        print(json.dumps({"meta": machine(), "rows": [r.to_dict() for r in rows]}, indent=2,
-                         default=float))
+        print(
+            json.dumps(
+                {"meta": machine(), "rows": [r.to_dict() for r in rows]}, indent=2, default=float
+            )
+        )
         return
     print(f"machine: {machine()}")
     print_rows(rows, "Mean-field engine and the alternatives (CPU time of one core)")

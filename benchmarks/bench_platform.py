@@ -51,12 +51,25 @@ def _csv(rows: int, n_stations: int = 41, seed: int = 1) -> tuple[str, list]:
     ids = np.array([s.station_id for s in stations], dtype=object)
     rng = np.random.default_rng(seed)
     parts = []
-    for p, unit in (("PM2.5", "ug/m3"), ("PM10", "ug/m3"), ("SO2", "ug/m3"),
-                    ("NO2", "ug/m3"), ("CO", "mg/m3"), ("O3", "ug/m3")):
-        parts.append(pd.DataFrame({"station_id": np.tile(ids, hours),
-                                   "time": np.repeat(labels, n_stations), "pollutant": p,
-                                   "value": np.round(rng.gamma(3, 12, hours * n_stations), 1),
-                                   "unit": unit}))
+    for p, unit in (
+        ("PM2.5", "ug/m3"),
+        ("PM10", "ug/m3"),
+        ("SO2", "ug/m3"),
+        ("NO2", "ug/m3"),
+        ("CO", "mg/m3"),
+        ("O3", "ug/m3"),
+    ):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "station_id": np.tile(ids, hours),
+                    "time": np.repeat(labels, n_stations),
+                    "pollutant": p,
+                    "value": np.round(rng.gamma(3, 12, hours * n_stations), 1),
+                    "unit": unit,
+                }
+            )
+        )
     frame = pd.concat(parts, ignore_index=True).iloc[:rows]
     return frame.to_csv(index=False), stations
 
@@ -71,7 +84,7 @@ def bench_ingest(rows: int) -> dict:
         store.upsert_stations(stations)
         # Process warm-up (a running server has done this): the AQI kernels are loaded
         # once per process (numba cache), here with one day of another year.
-        warm = "\n".join(text.splitlines()[:41 * 24 * 6 + 1]).replace("2024-", "2019-")
+        warm = "\n".join(text.splitlines()[: 41 * 24 * 6 + 1]).replace("2024-", "2019-")
         store.ingest_csv(warm)
         for refresh in (False, True):
             tag = "with_daily_aqi" if refresh else "rows_only"
@@ -97,13 +110,17 @@ def bench_ingest(rows: int) -> dict:
 
         n_naive = min(rows, 10_000)
         con = duckdb.connect(str(Path(tmp) / "naive.duckdb"))
-        con.execute("CREATE TABLE m (station_id TEXT, time TIMESTAMPTZ, pollutant TEXT, "
-                    "revision INTEGER, value DOUBLE, unit TEXT, "
-                    "PRIMARY KEY (station_id, time, pollutant, revision))")
+        con.execute(
+            "CREATE TABLE m (station_id TEXT, time TIMESTAMPTZ, pollutant TEXT, "
+            "revision INTEGER, value DOUBLE, unit TEXT, "
+            "PRIMARY KEY (station_id, time, pollutant, revision))"
+        )
         reader = csv.reader(io.StringIO(text))
         next(reader)
-        records = [(r[0], r[1], r[2], 0, float(r[3]), r[4])
-                   for _, r in zip(range(n_naive), reader, strict=False)]
+        records = [
+            (r[0], r[1], r[2], 0, float(r[3]), r[4])
+            for _, r in zip(range(n_naive), reader, strict=False)
+        ]
         t0 = time.perf_counter()
         con.execute("BEGIN")
         con.executemany("INSERT INTO m VALUES (?, ?, ?, ?, ?, ?)", records)
@@ -150,8 +167,7 @@ async def _load(port: int, path: str, clients: int, requests: int, seconds: floa
     return lat
 
 
-def bench_api(store_path: Path, clients: int, requests: int, seconds: float,
-              cache: bool) -> dict:
+def bench_api(store_path: Path, clients: int, requests: int, seconds: float, cache: bool) -> dict:
     port = _free_port()
     code = (
         "import sys, uvicorn; from coopgov.platform.api import create_app; "
@@ -176,10 +192,13 @@ def bench_api(store_path: Path, clients: int, requests: int, seconds: float,
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return {"requests": len(lat), "p50_ms": float(np.percentile(lat, 50) * 1e3),
-            "p95_ms": float(np.percentile(lat, 95) * 1e3),
-            "p99_ms": float(np.percentile(lat, 99) * 1e3),
-            "throughput_rps": len(lat) / wall}
+    return {
+        "requests": len(lat),
+        "p50_ms": float(np.percentile(lat, 50) * 1e3),
+        "p95_ms": float(np.percentile(lat, 95) * 1e3),
+        "p99_ms": float(np.percentile(lat, 99) * 1e3),
+        "throughput_rps": len(lat) / wall,
+    }
 
 
 def _server_stack() -> str:
@@ -191,8 +210,14 @@ def _server_stack() -> str:
 
 
 # ----------------------------------------------------------------- mixed load
-_POLLUTANTS = (("PM2.5", "ug/m3"), ("PM10", "ug/m3"), ("SO2", "ug/m3"), ("NO2", "ug/m3"),
-               ("CO", "mg/m3"), ("O3", "ug/m3"))
+_POLLUTANTS = (
+    ("PM2.5", "ug/m3"),
+    ("PM10", "ug/m3"),
+    ("SO2", "ug/m3"),
+    ("NO2", "ug/m3"),
+    ("CO", "mg/m3"),
+    ("O3", "ug/m3"),
+)
 
 
 def _prepare_mixed(url: str, days: int) -> dict:
@@ -209,18 +234,33 @@ def _prepare_mixed(url: str, days: int) -> dict:
     labels = np.asarray(times.strftime("%Y-%m-%dT%H:%M:%S+08:00"), dtype=object)
     ids = np.array([f"{a}-A01" for a in adcodes], dtype=object)
     rng = np.random.default_rng(7)
-    parts = [pd.DataFrame({"station_id": np.tile(ids, len(labels)),
-                           "time": np.repeat(labels, len(ids)), "pollutant": p,
-                           "value": np.round(rng.gamma(3, 12, len(ids) * len(labels)), 1),
-                           "unit": u}) for p, u in _POLLUTANTS]
+    parts = [
+        pd.DataFrame(
+            {
+                "station_id": np.tile(ids, len(labels)),
+                "time": np.repeat(labels, len(ids)),
+                "pollutant": p,
+                "value": np.round(rng.gamma(3, 12, len(ids) * len(labels)), 1),
+                "unit": u,
+            }
+        )
+        for p, u in _POLLUTANTS
+    ]
     t0 = time.perf_counter()
     report = store.ingest_csv(pd.concat(parts, ignore_index=True).to_csv(index=False))
     load_s = time.perf_counter() - t0
     tokens = {a: store.issue_token(role="city", adcode=a)[1] for a in adcodes}
     reader = store.issue_token(role="reader")[1]
     store.close()
-    return {"adcodes": adcodes, "tokens": tokens, "reader": reader,
-            "rows": report.n_inserted, "load_s": load_s, "days": days, "next_batch": {}}
+    return {
+        "adcodes": adcodes,
+        "tokens": tokens,
+        "reader": reader,
+        "rows": report.n_inserted,
+        "load_s": load_s,
+        "days": days,
+        "next_batch": {},
+    }
 
 
 def _batch(adcode: int, k: int, rng: np.random.Generator) -> bytes:
@@ -228,14 +268,23 @@ def _batch(adcode: int, k: int, rng: np.random.Generator) -> bytes:
     import pandas as pd
 
     start = pd.Timestamp("2025-06-01T01:00", tz="Asia/Shanghai") + pd.Timedelta(hours=6 * k)
-    rows = [{"station_id": f"{adcode}-A01", "time": (start + pd.Timedelta(hours=h)).isoformat(),
-             "pollutant": p, "value": float(np.round(rng.gamma(3, 12), 1)), "unit": u}
-            for h in range(6) for p, u in _POLLUTANTS]
+    rows = [
+        {
+            "station_id": f"{adcode}-A01",
+            "time": (start + pd.Timedelta(hours=h)).isoformat(),
+            "pollutant": p,
+            "value": float(np.round(rng.gamma(3, 12), 1)),
+            "unit": u,
+        }
+        for h in range(6)
+        for p, u in _POLLUTANTS
+    ]
     return json.dumps({"measurements": rows}).encode()
 
 
-async def _mixed_client(port: int, plan: dict, deadline: float, budget: list, lat: dict,
-                        seed: int) -> None:
+async def _mixed_client(
+    port: int, plan: dict, deadline: float, budget: list, lat: dict, seed: int
+) -> None:
     rng = np.random.default_rng(seed)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -247,24 +296,33 @@ async def _mixed_client(port: int, plan: dict, deadline: float, budget: list, la
                 kind = "ingest"
                 k = plan["next_batch"][adcode] = plan["next_batch"].get(adcode, 0) + 1
                 body = _batch(adcode, k, rng)
-                head = (f"POST /v1/measurements HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        f"X-API-Key: {plan['tokens'][adcode]}\r\n"
-                        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+                head = (
+                    f"POST /v1/measurements HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    f"X-API-Key: {plan['tokens'][adcode]}\r\n"
+                    f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                )
                 request = head.encode() + body
             else:
                 day = 1 + int(rng.integers(0, plan["days"] - 1))
                 d = (np.datetime64("2025-01-01") + np.timedelta64(day, "D")).astype(str)
                 if u < 0.6:
-                    kind, path, key = "daily_aqi", (f"/v1/cities/{adcode}/aqi/daily?date_from="
-                                                    f"2025-01-01&date_to=2025-03-31"), None
+                    kind, path, key = (
+                        "daily_aqi",
+                        (f"/v1/cities/{adcode}/aqi/daily?date_from=2025-01-01&date_to=2025-03-31"),
+                        None,
+                    )
                 elif u < 0.8:
                     kind, key = "measurements", plan["reader"]
-                    path = (f"/v1/stations/{adcode}-A01/measurements?datetime_from={d}T00:00:00"
-                            f"%2B08:00&datetime_to={d}T23:00:00%2B08:00&limit=1000")
+                    path = (
+                        f"/v1/stations/{adcode}-A01/measurements?datetime_from={d}T00:00:00"
+                        f"%2B08:00&datetime_to={d}T23:00:00%2B08:00&limit=1000"
+                    )
                 else:
                     kind, key = "hourly_aqi", None
-                    path = (f"/v1/cities/{adcode}/aqi/hourly?datetime_from={d}T00:00:00"
-                            f"%2B08:00&datetime_to={d}T23:00:00%2B08:00")
+                    path = (
+                        f"/v1/cities/{adcode}/aqi/hourly?datetime_from={d}T00:00:00"
+                        f"%2B08:00&datetime_to={d}T23:00:00%2B08:00"
+                    )
                 auth = f"X-API-Key: {key}\r\n" if key else ""
                 request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{auth}\r\n".encode()
             t0 = time.perf_counter()
@@ -321,16 +379,19 @@ def _direct(url: str, plan: dict, n: int = 30) -> dict:
             t0 = time.perf_counter()
             if kind == "ingest":
                 body = json.loads(_batch(adcode, 5_000 + i, rng))["measurements"]
-                store.ingest_records(body, context=AuditContext(
-                    Principal(f"city-{adcode}", "city", adcode)))
+                store.ingest_records(
+                    body, context=AuditContext(Principal(f"city-{adcode}", "city", adcode))
+                )
             elif kind == "daily_aqi":
                 store.daily_aqi("city", adcode, date(2025, 1, 1), date(2025, 3, 31))
             else:
                 d = datetime(2025, 1, 2 + i % 60, tzinfo=cst)
                 store.measurements(f"{adcode}-A01", start=d, end=d + timedelta(hours=23))
             times.append(time.perf_counter() - t0)
-        out[kind] = {"median_ms": float(np.median(times) * 1e3),
-                     "ops_per_s_one_thread": float(1 / np.median(times))}
+        out[kind] = {
+            "median_ms": float(np.median(times) * 1e3),
+            "ops_per_s_one_thread": float(1 / np.median(times)),
+        }
     store.close()
     return out
 
@@ -340,9 +401,12 @@ def _pg_connections(url: str) -> int:
     import psycopg
 
     with psycopg.connect(url) as con:
-        return int(con.execute("SELECT count(*) - 1 FROM pg_stat_activity WHERE "
-                               "usename = current_user AND datname = current_database()"
-                               ).fetchone()[0])
+        return int(
+            con.execute(
+                "SELECT count(*) - 1 FROM pg_stat_activity WHERE "
+                "usename = current_user AND datname = current_database()"
+            ).fetchone()[0]
+        )
 
 
 def bench_mixed(url: str, clients: int, seconds: float, requests: int, days: int) -> dict:
@@ -365,45 +429,64 @@ def bench_mixed(url: str, clients: int, seconds: float, requests: int, days: int
     finally:
         server.terminate()
         server.wait(timeout=30)
-    out = {"store": "postgres" if url.startswith("postgres") else "duckdb",
-           "clients": clients, "seconds": wall, "rows_stored": plan["rows"],
-           "requests": int(sum(len(v) for v in lat.values())),
-           "load_average_before": load_before, "load_average_after": load_after,
-           "direct": direct, "pg_connections_open_after": connections}
+    out = {
+        "store": "postgres" if url.startswith("postgres") else "duckdb",
+        "clients": clients,
+        "seconds": wall,
+        "rows_stored": plan["rows"],
+        "requests": int(sum(len(v) for v in lat.values())),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "direct": direct,
+        "pg_connections_open_after": connections,
+    }
     out["throughput_rps"] = out["requests"] / wall
     reads = np.concatenate([np.array(v) for k, v in lat.items() if k != "ingest"])
     out["read_p95_ms"] = float(np.percentile(reads, 95) * 1e3)
     out["ingest_p95_ms"] = float(np.percentile(lat.get("ingest", [np.nan]), 95) * 1e3)
-    out["by_kind"] = {k: {"n": len(v), "p50_ms": float(np.percentile(v, 50) * 1e3),
-                          "p95_ms": float(np.percentile(v, 95) * 1e3)} for k, v in lat.items()}
+    out["by_kind"] = {
+        k: {
+            "n": len(v),
+            "p50_ms": float(np.percentile(v, 50) * 1e3),
+            "p95_ms": float(np.percentile(v, 95) * 1e3),
+        }
+        for k, v in lat.items()
+    }
     return out
 
 
-async def _run_mixed(port: int, plan: dict, clients: int, requests: int, seconds: float,
-                     lat: dict) -> None:
+async def _run_mixed(
+    port: int, plan: dict, clients: int, requests: int, seconds: float, lat: dict
+) -> None:
     budget = [requests]
     deadline = time.monotonic() + seconds
-    await asyncio.gather(*(_mixed_client(port, plan, deadline, budget, lat, seed=1000 + i)
-                           for i in range(clients)))
+    await asyncio.gather(
+        *(_mixed_client(port, plan, deadline, budget, lat, seed=1000 + i) for i in range(clients))
+    )
 
 
 def _print_mixed(m: dict) -> None:
     la = ", ".join(f"{x:.2f}" for x in m["load_average_before"])
-    print(f"mixed load on {m['store']}: {m['clients']} clients, {m['requests']:,} requests in "
-          f"{m['seconds']:.1f} s, {m['rows_stored']:,} rows stored "
-          f"(load average before: {la})")
+    print(
+        f"mixed load on {m['store']}: {m['clients']} clients, {m['requests']:,} requests in "
+        f"{m['seconds']:.1f} s, {m['rows_stored']:,} rows stored "
+        f"(load average before: {la})"
+    )
     print(f"  throughput         {m['throughput_rps']:8,.0f} req/s      target >= 200")
     print(f"  read p95           {m['read_p95_ms']:8.1f} ms         target <= 100")
     print(f"  ingest p95         {m['ingest_p95_ms']:8.1f} ms         target <= 500")
     for k, v in m["by_kind"].items():
         print(f"    {k:<14} n {v['n']:6,}  p50 {v['p50_ms']:7.1f} ms  p95 {v['p95_ms']:7.1f} ms")
     if m.get("pg_connections_open_after") is not None:
-        print(f"  PostgreSQL connections open after the run: {m['pg_connections_open_after']} "
-              "(the server's pool; at most $COOPGOV_PG_POOL_SIZE = 16)")
+        print(
+            f"  PostgreSQL connections open after the run: {m['pg_connections_open_after']} "
+            "(the server's pool; at most $COOPGOV_PG_POOL_SIZE = 16)"
+        )
     print("  beside it, straight on the store (one thread, no HTTP):")
     for k, v in m["direct"].items():
-        print(f"    {k:<14} median {v['median_ms']:7.2f} ms  "
-              f"({v['ops_per_s_one_thread']:,.0f} ops/s)")
+        print(
+            f"    {k:<14} median {v['median_ms']:7.2f} ms  ({v['ops_per_s_one_thread']:,.0f} ops/s)"
+        )
 
 
 def main() -> None:
@@ -413,13 +496,23 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=20_000)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
-    ap.add_argument("--store", type=Path, default=None,
-                    help="Existing store with the demo year (else built, about a minute).")
-    ap.add_argument("--mixed", action="store_true",
-                    help="Only the mixed-load benchmark (item 3), on both stores.")
-    ap.add_argument("--pg", default=None,
-                    help="PostgreSQL URL for the mixed load (default $COOPGOV_TEST_PG_DSN; "
-                         "a private schema is created and dropped).")
+    ap.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="Existing store with the demo year (else built, about a minute).",
+    )
+    ap.add_argument(
+        "--mixed",
+        action="store_true",
+        help="Only the mixed-load benchmark (item 3), on both stores.",
+    )
+    ap.add_argument(
+        "--pg",
+        default=None,
+        help="PostgreSQL URL for the mixed load (default $COOPGOV_TEST_PG_DSN; "
+        "a private schema is created and dropped).",
+    )
     ap.add_argument("--days", type=int, default=90, help="Days of data stored (mixed).")
     args = ap.parse_args()
     if args.mixed:
@@ -439,29 +532,39 @@ def main() -> None:
             results["demo_load"] = {**counts, "seconds": time.perf_counter() - t0}
         for cache in (True, False):
             results["api_cached" if cache else "api_uncached"] = bench_api(
-                store_path, args.clients, args.requests, args.seconds, cache)
+                store_path, args.clients, args.requests, args.seconds, cache
+            )
     if args.json:
         print(json.dumps(results, indent=2))
         return
     ing = results["ingest"]
     print(f"bulk CSV ingest, {ing['rows']:,} rows, embedded DuckDB:")
-    print(f"  rows only          {ing['bulk_rows_only_rows_per_s']:>12,.0f} rows/s"
-          "   target >= 200,000")
+    print(
+        f"  rows only          {ing['bulk_rows_only_rows_per_s']:>12,.0f} rows/s"
+        "   target >= 200,000"
+    )
     print(f"  + daily AQI        {ing['bulk_with_daily_aqi_rows_per_s']:>12,.0f} rows/s")
-    print(f"  corrections        {ing['corrections_rows_per_s']:>12,.0f} rows/s"
-          f"   (every key again, {ing['stored_rows']:,} rows stored)")
-    print(f"  naive row-by-row   {ing['naive_row_by_row_rows_per_s']:>12,.0f} rows/s"
-          "   (baseline: executemany INSERT)")
+    print(
+        f"  corrections        {ing['corrections_rows_per_s']:>12,.0f} rows/s"
+        f"   (every key again, {ing['stored_rows']:,} rows stored)"
+    )
+    print(
+        f"  naive row-by-row   {ing['naive_row_by_row_rows_per_s']:>12,.0f} rows/s"
+        "   (baseline: executemany INSERT)"
+    )
     if "demo_load" in results:
         d = results["demo_load"]
-        print(f"demo year loaded: {d['rows']:,} rows, {d['stations']} stations, "
-              f"{d['seconds']:.0f} s")
+        print(
+            f"demo year loaded: {d['rows']:,} rows, {d['stations']} stations, {d['seconds']:.0f} s"
+        )
     print(f"city daily AQI for a year over HTTP, {args.clients} clients ({_server_stack()}):")
     for key, label in (("api_cached", "cached"), ("api_uncached", "no cache (baseline)")):
         a = results[key]
-        print(f"  {label:<20} p50 {a['p50_ms']:6.1f} ms  p95 {a['p95_ms']:6.1f} ms "
-              f"(target <= 50)  p99 {a['p99_ms']:6.1f} ms  {a['throughput_rps']:7,.0f} req/s "
-              f"over {a['requests']:,} requests")
+        print(
+            f"  {label:<20} p50 {a['p50_ms']:6.1f} ms  p95 {a['p95_ms']:6.1f} ms "
+            f"(target <= 50)  p99 {a['p99_ms']:6.1f} ms  {a['throughput_rps']:7,.0f} req/s "
+            f"over {a['requests']:,} requests"
+        )
 
 
 def main_mixed(args: argparse.Namespace) -> None:
@@ -472,8 +575,11 @@ def main_mixed(args: argparse.Namespace) -> None:
     results = []
     requests = min(args.requests, 200_000)
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(bench_mixed(str(Path(tmp) / "mixed.duckdb"), args.clients,
-                                   args.seconds, requests, args.days))
+        results.append(
+            bench_mixed(
+                str(Path(tmp) / "mixed.duckdb"), args.clients, args.seconds, requests, args.days
+            )
+        )
     dsn = args.pg or os.environ.get("COOPGOV_TEST_PG_DSN")
     if dsn:
         import psycopg

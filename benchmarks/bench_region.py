@@ -52,16 +52,20 @@ def main() -> None:
     vec = best(lambda: air_transfer_matrix(blon, blat, barea, length_km=50.0), 5)
     py = best(lambda: kernel_python(blon.tolist(), blat.tolist(), barea.tolist(), 50.0), 1)
     res = {
-        "load_yrd_uncached_s": load, "load_target_s": 0.05,
-        "kernel_400_numpy_s": vec, "kernel_400_pure_python_s": py,
+        "load_yrd_uncached_s": load,
+        "load_target_s": 0.05,
+        "kernel_400_numpy_s": vec,
+        "kernel_400_pure_python_s": py,
         "kernel_speedup": py / vec,
     }
     if "--json" in sys.argv:
         print(json.dumps(res, indent=2))
     else:
         print(f"load_region('yrd') uncached: {load * 1e3:.1f} ms (target < 50 ms)")
-        print(f"air kernel, 400 cities: numpy {vec * 1e3:.1f} ms vs pure Python {py * 1e3:.0f} ms "
-              f"(x{py / vec:.0f})")
+        print(
+            f"air kernel, 400 cities: numpy {vec * 1e3:.1f} ms vs pure Python {py * 1e3:.0f} ms "
+            f"(x{py / vec:.0f})"
+        )
 
 
 if __name__ == "__main__":

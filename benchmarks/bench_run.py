@@ -39,18 +39,24 @@ def main() -> None:
     args = ap.parse_args()
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in VARIANTS}
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-c", "from coopgov.cli.main import app; app()", "run",
-               "--out", os.path.join(tmp, "out")]
-        subprocess.run(cmd + ["--years", "2", "--replications", "1"], check=True,
-                       capture_output=True)  # warm the compiled-code cache
+        cmd = [
+            sys.executable,
+            "-c",
+            "from coopgov.cli.main import app; app()",
+            "run",
+            "--out",
+            os.path.join(tmp, "out"),
+        ]
+        subprocess.run(
+            cmd + ["--years", "2", "--replications", "1"], check=True, capture_output=True
+        )  # warm the compiled-code cache
         for _ in range(args.repeat):
             for name, extra in VARIANTS.items():
                 cpu, t = _cpu(), time.perf_counter()
                 subprocess.run(cmd + extra, check=True, capture_output=True)
                 times[name].append((time.perf_counter() - t, _cpu() - cpu))
     point_cpu = statistics.median(c for _, c in times["point run (--no-posterior)"])
-    print(f"load average {os.getloadavg()[0]:.1f}; {os.cpu_count()} cores; "
-          f"median of {args.repeat}")
+    print(f"load average {os.getloadavg()[0]:.1f}; {os.cpu_count()} cores; median of {args.repeat}")
     for name, runs in times.items():
         wall = statistics.median(w for w, _ in runs)
         cpu = statistics.median(c for _, c in runs)

@@ -28,8 +28,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Timing", "Row", "RecompiledError", "timed", "timed_interleaved",
-           "signature_count", "load", "machine", "print_rows", "fmt", "dgemm_gflops"]
+__all__ = [
+    "Timing",
+    "Row",
+    "RecompiledError",
+    "timed",
+    "timed_interleaved",
+    "signature_count",
+    "load",
+    "machine",
+    "print_rows",
+    "fmt",
+    "dgemm_gflops",
+]
 
 
 class RecompiledError(RuntimeError):
@@ -70,8 +81,14 @@ class Timing:
         return f"{min(self.wall):.3g}-{max(self.wall):.3g} s over {len(self.wall)}"
 
 
-def timed(fn: Callable[[], Any], repeat: int = 5, *, warm: bool = True,
-          kernels: Sequence[Any] = (), clock: str = "thread") -> Timing:
+def timed(
+    fn: Callable[[], Any],
+    repeat: int = 5,
+    *,
+    warm: bool = True,
+    kernels: Sequence[Any] = (),
+    clock: str = "thread",
+) -> Timing:
     """Time ``fn()`` ``repeat`` times after one warm-up call.
 
     Parameters
@@ -109,12 +126,14 @@ def timed(fn: Callable[[], Any], repeat: int = 5, *, warm: bool = True,
         if a != b:
             raise RecompiledError(
                 f"{getattr(k, '__name__', k)} gained {a - b} specialisation(s) in the timed "
-                f"region: {k.signatures[b:]}")
+                f"region: {k.signatures[b:]}"
+            )
     return Timing(wall, cpu, lb, load())
 
 
-def timed_interleaved(calls: dict[str, Callable[[], Any]], repeat: int = 7, *,
-                      kernels: Sequence[Any] = ()) -> dict[str, Timing]:
+def timed_interleaved(
+    calls: dict[str, Callable[[], Any]], repeat: int = 7, *, kernels: Sequence[Any] = ()
+) -> dict[str, Timing]:
     """Time several calls in alternation (a, b, a, b, ...) after one warm-up each.
 
     On a shared machine the load changes from one second to the next; calls
@@ -137,7 +156,8 @@ def timed_interleaved(calls: dict[str, Callable[[], Any]], repeat: int = 7, *,
         if a != b:
             raise RecompiledError(
                 f"{getattr(k, '__name__', k)} gained {a - b} specialisation(s) in the timed "
-                f"region: {k.signatures[b:]}")
+                f"region: {k.signatures[b:]}"
+            )
     end = load()
     for t in out.values():
         t.load_after = end
@@ -152,13 +172,19 @@ def machine() -> dict[str, Any]:
     cpu = platform.processor()
     try:
         with open("/proc/cpuinfo") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh
-                       if line.startswith("model name"))
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
-    return {"python": platform.python_version(), "numpy": np.__version__,
-            "numba": numba.__version__, "cpu": cpu, "cpus": os.cpu_count(),
-            "load": load()}
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "load": load(),
+    }
 
 
 @dataclass
@@ -242,13 +268,19 @@ def print_rows(rows: Sequence[Row], title: str) -> None:
     print(f"\n{title}\n" + "=" * len(title))
     for r in rows:
         ok = {True: "met", False: "MISSED", None: ""}[r.ok]
-        print(f"\n* {r.figure}: {fmt(r.value, r.unit)}"
-              + (f"   target {r.target}: {ok}" if r.target else ""))
+        print(
+            f"\n* {r.figure}: {fmt(r.value, r.unit)}"
+            + (f"   target {r.target}: {ok}" if r.target else "")
+        )
         print(f"    accuracy    : {r.accuracy}")
-        print(f"    alternative : {r.alternative}"
-              + (f" -> coopgov {r.ratio:.3g}x" if r.ratio is not None else ""))
-        print(f"    floor       : {fmt(r.floor, r.unit)} {r.floor_note}".rstrip()
-              + (f" -> distance {r.distance:.2f}x the floor" if r.distance is not None else ""))
+        print(
+            f"    alternative : {r.alternative}"
+            + (f" -> coopgov {r.ratio:.3g}x" if r.ratio is not None else "")
+        )
+        print(
+            f"    floor       : {fmt(r.floor, r.unit)} {r.floor_note}".rstrip()
+            + (f" -> distance {r.distance:.2f}x the floor" if r.distance is not None else "")
+        )
         if r.load:
             print(f"    load avg    : {r.load}")
         if r.note:
@@ -274,8 +306,10 @@ def dgemm_gflops(n: int = 2000, repeat: int = 5, *, batch: int | None = None) ->
     inner = 1 if batch is None else max(1, int(2e8 // (2 * rows * n * n)))
     flop = 2.0 * rows * n * n * inner
     with threadpool_limits(limits=1, user_api="blas"):
+
         def call():
             for _ in range(inner):
                 np.matmul(a, b, out=out)
+
         t = timed(call, repeat)
     return {"cpu": flop / t.cpu_s / 1e9, "wall": flop / t.wall_s / 1e9}

@@ -40,8 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BatchODE", "batch_ode", "reference", "lsoda", "rk4_numpy", "rk4_jax",
-           "max_error"]
+__all__ = ["BatchODE", "batch_ode", "reference", "lsoda", "rk4_numpy", "rk4_jax", "max_error"]
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,12 @@ def batch_ode(sim) -> BatchODE:
 
     city = sim.city
     s_n, y_n, n = sim.n_scenarios, sim.n_years, city.n
-    ctx = ForceContext(city=city, params=sim.params, fiscal_transfer=sim.fiscal_transfer,
-                       compensation_incentive=sim.compensation_incentive)
+    ctx = ForceContext(
+        city=city,
+        params=sim.params,
+        fiscal_transfer=sim.fiscal_transfer,
+        compensation_incentive=sim.compensation_incentive,
+    )
     coef = np.ascontiguousarray(np.broadcast_to(affine_coefficients(ctx), (5, s_n, y_n, n)))
     p = sim.params
 
@@ -95,11 +98,16 @@ def batch_ode(sim) -> BatchODE:
 
     decay = np.broadcast_to(p["agreement_decay"] * (1.0 - joint_maturity(p)), (s_n, y_n, n))
     return BatchODE(
-        x0=np.ascontiguousarray(sim.cooperation[:, 0]), coef=coef,
-        rate=regionwide(p["adjustment_rate"]), kappa=regionwide(p["lateral_thrust"]),
-        noise=regionwide(p["noise"]), decay=np.ascontiguousarray(decay),
-        p0=np.asarray(city.exposure_shares, float), w=np.asarray(city.neighbour_weights, float),
-        pw=np.asarray(city.water_exposure_shares, float))
+        x0=np.ascontiguousarray(sim.cooperation[:, 0]),
+        coef=coef,
+        rate=regionwide(p["adjustment_rate"]),
+        kappa=regionwide(p["lateral_thrust"]),
+        noise=regionwide(p["noise"]),
+        decay=np.ascontiguousarray(decay),
+        p0=np.asarray(city.exposure_shares, float),
+        w=np.asarray(city.neighbour_weights, float),
+        pw=np.asarray(city.water_exposure_shares, float),
+    )
 
 
 def _rhs_batch(x, c, r, k, mu, lam, p0, w, pw):
@@ -107,8 +115,12 @@ def _rhs_batch(x, c, r, k, mu, lam, p0, w, pw):
     delta = c[0] + c[1] * x + c[2] * (x @ p0) + c[3] * (x @ w.T) + c[4] * (x @ pw)
     gain = (x * np.maximum(delta, 0.0)) @ w.T
     loss = np.maximum(-delta, 0.0) * ((1.0 - x) @ w.T)
-    return (r[:, None] * x * (1.0 - x) * delta + k[:, None] * ((1.0 - x) * gain - x * loss)
-            - lam * x + mu[:, None] * (1.0 - 2.0 * x))
+    return (
+        r[:, None] * x * (1.0 - x) * delta
+        + k[:, None] * ((1.0 - x) * gain - x * loss)
+        - lam * x
+        + mu[:, None] * (1.0 - 2.0 * x)
+    )
 
 
 def rk4_numpy(ode: BatchODE, steps_per_year: int = 12) -> np.ndarray:
@@ -119,8 +131,16 @@ def rk4_numpy(ode: BatchODE, steps_per_year: int = 12) -> np.ndarray:
     x = ode.x0.copy()
     out[:, 0] = x
     for y in range(y_n):
-        args = (ode.coef[:, :, y], ode.rate[:, y], ode.kappa[:, y], ode.noise[:, y],
-                ode.decay[:, y], ode.p0, ode.w, ode.pw)
+        args = (
+            ode.coef[:, :, y],
+            ode.rate[:, y],
+            ode.kappa[:, y],
+            ode.noise[:, y],
+            ode.decay[:, y],
+            ode.p0,
+            ode.w,
+            ode.pw,
+        )
         for _ in range(steps_per_year):
             k1 = _rhs_batch(x, *args)
             k2 = _rhs_batch(x + 0.5 * h * k1, *args)
@@ -152,8 +172,12 @@ def rk4_jax(ode: BatchODE, steps_per_year: int = 12):
         delta = c[0] + c[1] * x + c[2] * (x @ p0) + c[3] * (x @ w.T) + c[4] * (x @ pw)
         gain = (x * jnp.maximum(delta, 0.0)) @ w.T
         loss = jnp.maximum(-delta, 0.0) * ((1.0 - x) @ w.T)
-        return (r[:, None] * x * (1.0 - x) * delta + k[:, None] * ((1.0 - x) * gain - x * loss)
-                - lam * x + mu[:, None] * (1.0 - 2.0 * x))
+        return (
+            r[:, None] * x * (1.0 - x) * delta
+            + k[:, None] * ((1.0 - x) * gain - x * loss)
+            - lam * x
+            + mu[:, None] * (1.0 - 2.0 * x)
+        )
 
     def year(x, per_year):
         c, r, k, mu, lam = per_year
@@ -177,8 +201,9 @@ def rk4_jax(ode: BatchODE, steps_per_year: int = 12):
         _, xs = lax.scan(year, x0, per_year)
         return jnp.concatenate([x0[:, None], jnp.moveaxis(xs, 0, 1)], axis=1)
 
-    args = tuple(jnp.asarray(a) for a in (ode.x0, ode.coef, ode.rate, ode.kappa, ode.noise,
-                                          ode.decay))
+    args = tuple(
+        jnp.asarray(a) for a in (ode.x0, ode.coef, ode.rate, ode.kappa, ode.noise, ode.decay)
+    )
 
     def run():
         return np.asarray(integrate(*args).block_until_ready())
@@ -186,8 +211,9 @@ def rk4_jax(ode: BatchODE, steps_per_year: int = 12):
     return run
 
 
-def lsoda(ode: BatchODE, rtol: float = 1e-6, atol: float | None = None,
-          scenarios: range | None = None) -> np.ndarray:
+def lsoda(
+    ode: BatchODE, rtol: float = 1e-6, atol: float | None = None, scenarios: range | None = None
+) -> np.ndarray:
     """SciPy LSODA per scenario and year (coefficients change at each year's start)."""
     from scipy.integrate import solve_ivp
 
@@ -199,9 +225,17 @@ def lsoda(ode: BatchODE, rtol: float = 1e-6, atol: float | None = None,
         x = ode.x0[s].copy()
         out[row, 0] = x
         for y in range(y_n):
-            c = ode.coef[:, s:s + 1, y]
-            args = (c, ode.rate[s:s + 1, y], ode.kappa[s:s + 1, y], ode.noise[s:s + 1, y],
-                    ode.decay[s:s + 1, y], ode.p0, ode.w, ode.pw)
+            c = ode.coef[:, s : s + 1, y]
+            args = (
+                c,
+                ode.rate[s : s + 1, y],
+                ode.kappa[s : s + 1, y],
+                ode.noise[s : s + 1, y],
+                ode.decay[s : s + 1, y],
+                ode.p0,
+                ode.w,
+                ode.pw,
+            )
 
             def f(_t, xv, args=args):
                 return _rhs_batch(xv[None, :], *args)[0]

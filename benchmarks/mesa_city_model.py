@@ -109,8 +109,12 @@ class CityRuleModel(mesa.Model):
         init = np.asarray(inputs.initial, float)
         self.members: list[list[CityAgent]] = []
         for i, c in enumerate(counts):
-            self.members.append([CityAgent(self, i, 1 if self.random.random() < init[i] else 0)
-                                 for _ in range(int(c))])
+            self.members.append(
+                [
+                    CityAgent(self, i, 1 if self.random.random() < init[i] else 0)
+                    for _ in range(int(c))
+                ]
+            )
         w = np.asarray(inputs.w)
         self.neighbours = [np.flatnonzero(w[i]).tolist() for i in range(self.n_cities)]
         self.counts = np.asarray(counts, float)
@@ -129,9 +133,12 @@ class CityRuleModel(mesa.Model):
         c = inp.coef[:, y]
         delta = c[0] + c[1] * x + c[2] * (x @ inp.p0) + c[3] * (inp.w @ x) + c[4] * (x @ inp.pw)
         within = inp.rate[y] * np.abs(delta)
-        bound = np.array([max(max(-delta[i], 0.0),
-                              max((delta[j] for j in self.neighbours[i]), default=0.0))
-                          for i in range(self.n_cities)])
+        bound = np.array(
+            [
+                max(max(-delta[i], 0.0), max((delta[j] for j in self.neighbours[i]), default=0.0))
+                for i in range(self.n_cities)
+            ]
+        )
         has = np.array([len(nb) > 0 for nb in self.neighbours])
         lateral = np.where(has, inp.lateral[y] * bound, 0.0)
         lapse = np.asarray(inp.decay[y], float)

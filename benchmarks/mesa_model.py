@@ -88,9 +88,22 @@ class CooperationModel(mesa.Model):
     seed : int
     """
 
-    def __init__(self, network, coef, exposure_shares, neighbour_weights, *, initial=0.1,
-                 imitation=0.3, temperature=0.5, revision=0.1, mutation=0.002,
-                 steps_per_year=12, decay=0.0, seed=0):
+    def __init__(
+        self,
+        network,
+        coef,
+        exposure_shares,
+        neighbour_weights,
+        *,
+        initial=0.1,
+        imitation=0.3,
+        temperature=0.5,
+        revision=0.1,
+        mutation=0.002,
+        steps_per_year=12,
+        decay=0.0,
+        seed=0,
+    ):
         super().__init__(seed=seed)
         self.coef = np.asarray(coef, float)
         self.couple_t = np.hstack([exposure_shares, np.asarray(neighbour_weights).T])
@@ -101,25 +114,31 @@ class CooperationModel(mesa.Model):
         self.steps_per_year = steps_per_year
         self.year = 0
         self.step_in_year = 0
-        agents = [Government(self, int(c), 1 if self.random.random() < initial else 0)
-                  for c in network.agent_city]
+        agents = [
+            Government(self, int(c), 1 if self.random.random() < initial else 0)
+            for c in network.agent_city
+        ]
         for a, agent in enumerate(agents):
-            agent.neighbours = [agents[b] for b in
-                                network.indices[network.indptr[a]:network.indptr[a + 1]]]
+            agent.neighbours = [
+                agents[b] for b in network.indices[network.indptr[a] : network.indptr[a + 1]]
+            ]
         self.government_list = agents
         self.city_of = np.asarray(network.agent_city)
         self.city_counts = np.bincount(self.city_of, minlength=self.n_cities).astype(float)
         self.delta = [0.0] * self.n_cities
         self.datacollector = mesa.DataCollector(
-            model_reporters={"cooperation_rate": lambda m: float(m.city_shares().mean())})
+            model_reporters={"cooperation_rate": lambda m: float(m.city_shares().mean())}
+        )
 
     def city_shares(self) -> np.ndarray:
         """Share of cooperating agents per city [1]."""
-        s = np.fromiter((a.strategy for a in self.government_list), float,
-                        len(self.government_list))
+        s = np.fromiter(
+            (a.strategy for a in self.government_list), float, len(self.government_list)
+        )
         total = np.bincount(self.city_of, weights=s, minlength=self.n_cities)
-        return np.divide(total, self.city_counts, out=np.zeros(self.n_cities),
-                         where=self.city_counts > 0)
+        return np.divide(
+            total, self.city_counts, out=np.zeros(self.n_cities), where=self.city_counts > 0
+        )
 
     def step(self) -> None:
         """One step: recompute the force field, then all agents decide and advance."""
@@ -127,8 +146,9 @@ class CooperationModel(mesa.Model):
         feats = x @ self.couple_t
         n = self.n_cities
         c = self.coef[:, min(self.year, self.coef.shape[1] - 1)]
-        self.delta = (c[0] + c[1] * x + c[2] * feats[:n] + c[3] * feats[n:]
-                      + c[4] * x.mean()).tolist()
+        self.delta = (
+            c[0] + c[1] * x + c[2] * feats[:n] + c[3] * feats[n:] + c[4] * x.mean()
+        ).tolist()
         self.agents.do("step")
         self.agents.do("advance")
         self.step_in_year += 1

@@ -35,8 +35,14 @@ def write_figure(cal, path: Path) -> None:
     p = pred[(pred["quantity"] == "pm25") & (pred["year"] >= 2010)]
     obs = pm25_series()
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=110)
-    ax.fill_between(p["year"], p["q05"], p["q95"], color="#0b4f6c", alpha=0.25,
-                    label="90 % posterior predictive")
+    ax.fill_between(
+        p["year"],
+        p["q05"],
+        p["q95"],
+        color="#0b4f6c",
+        alpha=0.25,
+        label="90 % posterior predictive",
+    )
     ax.plot(p["year"], p["q50"], color="#0b4f6c", label="fitted median")
     ax.plot(obs.index, obs.to_numpy(), "ko", label="observed (MEE releases)")
     ax.set_ylabel("YRD mean PM2.5 [µg/m³]")
@@ -54,22 +60,30 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20140107)
     ap.add_argument("--until", type=int, default=2022)
     args = ap.parse_args()
-    cal = calibrate(until=args.until, n_particles=args.particles,
-                    n_generations=args.generations, seed=args.seed)
+    cal = calibrate(
+        until=args.until, n_particles=args.particles, n_generations=args.generations, seed=args.seed
+    )
     import io
 
     buf = io.BytesIO()
     cal.posterior_table().to_parquet(buf, index=False)
     atomic_write_bytes(OUT / "history.parquet", buf.getvalue())
     payload = cal.to_json()
-    note = {k: payload[k] for k in ("until", "fitted_to", "posterior", "milestone",
-                                    "simulations", "seed")}
-    note.update(particles=args.particles, generations=args.generations,
-                command="PYTHONPATH=src python scripts/build_posterior.py")
+    note = {
+        k: payload[k]
+        for k in ("until", "fitted_to", "posterior", "milestone", "simulations", "seed")
+    }
+    note.update(
+        particles=args.particles,
+        generations=args.generations,
+        command="PYTHONPATH=src python scripts/build_posterior.py",
+    )
     atomic_write_text(OUT / "history.json", json.dumps(note, indent=2, default=float))
     write_figure(cal, Path(__file__).resolve().parents[1] / "docs" / "calibration_fit.png")
-    print(f"wrote {OUT / 'history.parquet'} ({len(cal.posterior_table())} particles, "
-          f"{cal.result.n_simulations} simulations, {cal.result.wall_s:.0f} s)")
+    print(
+        f"wrote {OUT / 'history.parquet'} ({len(cal.posterior_table())} particles, "
+        f"{cal.result.n_simulations} simulations, {cal.result.wall_s:.0f} s)"
+    )
 
 
 if __name__ == "__main__":

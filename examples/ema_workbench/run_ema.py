@@ -34,24 +34,38 @@ def main() -> None:
     ema_logging.log_to_stderr(logging.WARNING)
 
     model = ema_model(
-        uncertainties=["lateral_thrust", "central_penalty", "gdp_loss", "sucker_cost",
-                       "damage_gdp_share", "agreement_decay"],
+        uncertainties=[
+            "lateral_thrust",
+            "central_penalty",
+            "gdp_loss",
+            "sucker_cost",
+            "damage_gdp_share",
+            "agreement_decay",
+        ],
         levers=["joint_mechanism", "enforcement", "information_sharing"],
         years=args.years,
     )
-    evaluator = (SequentialEvaluator(model) if args.processes == 0
-                 else MultiprocessingEvaluator(model, n_processes=args.processes))
+    evaluator = (
+        SequentialEvaluator(model)
+        if args.processes == 0
+        else MultiprocessingEvaluator(model, n_processes=args.processes)
+    )
     with evaluator:
         experiments, outcomes = evaluator.perform_experiments(
-            scenarios=args.scenarios, policies=args.policies)
+            scenarios=args.scenarios, policies=args.policies
+        )
 
     y = outcomes["final_cooperation"]
-    print(f"{len(experiments)} runs; final cooperation: mean {y.mean():.3f}, "
-          f"min {y.min():.3f}, max {y.max():.3f}")
-    print(experiments.groupby("policy")[["joint_mechanism", "enforcement",
-                                         "information_sharing"]].first()
-          .assign(final_cooperation=lambda d: [y[experiments.policy == p].mean()
-                                               for p in d.index]).round(3))
+    print(
+        f"{len(experiments)} runs; final cooperation: mean {y.mean():.3f}, "
+        f"min {y.min():.3f}, max {y.max():.3f}"
+    )
+    print(
+        experiments.groupby("policy")[["joint_mechanism", "enforcement", "information_sharing"]]
+        .first()
+        .assign(final_cooperation=lambda d: [y[experiments.policy == p].mean() for p in d.index])
+        .round(3)
+    )
     # Scenario discovery with EMA Workbench's own PRIM: where does cooperation stay low?
     x = experiments[[u.name for u in model.uncertainties]]
     interest = y < np.quantile(y, 0.25)

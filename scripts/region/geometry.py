@@ -99,8 +99,12 @@ def shared_border_km(a, b) -> float:
 # Fixed links across the sea, added to the land links whatever the rule above
 # finds.  Each needs a named reason.
 SEA_LINKS: list[tuple[int, int, str]] = [
-    (330200, 330900, "Zhoushan Cross-sea Bridge (Ningbo-Zhoushan fixed link, opened 2009); "
-     "Ningbo-Zhoushan Port is one port authority"),
+    (
+        330200,
+        330900,
+        "Zhoushan Cross-sea Bridge (Ningbo-Zhoushan fixed link, opened 2009); "
+        "Ningbo-Zhoushan Port is one port authority",
+    ),
 ]
 
 
@@ -121,15 +125,21 @@ def adjacency_edges(cities: list[CityGeometry]) -> list[dict]:
             length = 0.5 * (la + shared_border_km(b, a))
             if length >= MIN_SHARED_KM:
                 edges.append(
-                    {"a": cities[i].adcode, "b": cities[j].adcode, "kind": "land",
-                     "border_km": round(length, 1), "gap_km": 0.0}
+                    {
+                        "a": cities[i].adcode,
+                        "b": cities[j].adcode,
+                        "kind": "land",
+                        "border_km": round(length, 1),
+                        "gap_km": 0.0,
+                    }
                 )
     by_code = {c.adcode: c for c in cities}
     for a, b, _reason in SEA_LINKS:
         if a in by_code and b in by_code:
             d = by_code[a].albers.distance(by_code[b].albers)
-            edges.append({"a": a, "b": b, "kind": "sea", "border_km": 0.0,
-                          "gap_km": round(d / 1e3, 1)})
+            edges.append(
+                {"a": a, "b": b, "kind": "sea", "border_km": 0.0, "gap_km": round(d / 1e3, 1)}
+            )
     linked = {e["a"] for e in edges} | {e["b"] for e in edges}
     for c in cities:
         if c.adcode in linked:
@@ -137,8 +147,7 @@ def adjacency_edges(cities: list[CityGeometry]) -> list[dict]:
         dists = [(c.albers.distance(o.albers), o.adcode) for o in cities if o.adcode != c.adcode]
         d, nearest = min(dists)
         a, b = sorted((c.adcode, nearest))
-        edges.append({"a": a, "b": b, "kind": "sea", "border_km": 0.0,
-                      "gap_km": round(d / 1e3, 1)})
+        edges.append({"a": a, "b": b, "kind": "sea", "border_km": 0.0, "gap_km": round(d / 1e3, 1)})
     return edges
 
 
@@ -194,5 +203,7 @@ def outside_land_grid(province_codes: list[int]) -> list[tuple[float, float, flo
     keep = shapely.contains_xy(outside, lon, lat)
     lon, lat = lon[keep], lat[keep]
     area = (step * 111.32) ** 2 * np.cos(np.deg2rad(lat))
-    return [(round(float(a), 3), round(float(b), 3), round(float(c), 2))
-            for a, b, c in zip(lon, lat, area, strict=True)]
+    return [
+        (round(float(a), 3), round(float(b), 3), round(float(c), 2))
+        for a, b, c in zip(lon, lat, area, strict=True)
+    ]

@@ -77,8 +77,7 @@ class OutputRefused(CoopgovError):
 
     def to_dict(self) -> dict[str, Any]:
         """Return the refusal as a JSON-serialisable mapping."""
-        return {"error": self.reason, "file": self.path, "row": None, "field": "out",
-                "value": None}
+        return {"error": self.reason, "file": self.path, "row": None, "field": "out", "value": None}
 
 
 def _umask() -> int:
@@ -115,8 +114,16 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> P
 # Output folders
 # ---------------------------------------------------------------------------
 def _manifest(kind: str) -> str:
-    return json.dumps({"written_by": "coopgov", "kind": kind, "pid": os.getpid(),
-                       "host": socket.gethostname(), "created": time.time()}, indent=2)
+    return json.dumps(
+        {
+            "written_by": "coopgov",
+            "kind": kind,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "created": time.time(),
+        },
+        indent=2,
+    )
 
 
 def _is_ours(folder: Path, legacy: tuple[str, ...] = ()) -> bool:
@@ -139,8 +146,10 @@ def _protected(path: Path) -> str | None:
     target = path.resolve()
     cwd = Path.cwd().resolve()
     if target == cwd:
-        return ("is the current folder; give a new folder's name instead "
-                "(for example --out coopgov-report)")
+        return (
+            "is the current folder; give a new folder's name instead "
+            "(for example --out coopgov-report)"
+        )
     if target in cwd.parents:
         return "is a folder above the current folder; give a new folder's name instead"
     if target == Path(target.anchor) or target == Path.home().resolve():
@@ -148,8 +157,9 @@ def _protected(path: Path) -> str | None:
     return None
 
 
-def check_output_dir(path: str | Path, *, force: bool = False,
-                     legacy: tuple[str, ...] = ()) -> Path:
+def check_output_dir(
+    path: str | Path, *, force: bool = False, legacy: tuple[str, ...] = ()
+) -> Path:
     """Check that coopgov may write the output folder ``path``; return it resolved.
 
     Allowed: a path that does not exist, an empty folder, or a folder with
@@ -180,16 +190,23 @@ def check_output_dir(path: str | Path, *, force: bool = False,
     if force or not os.path.lexists(p):
         return p
     if p.is_symlink() or not p.is_dir():
-        raise OutputRefused("exists and is not a folder written by coopgov; choose another "
-                            "--out, or pass --force to replace it", p)
+        raise OutputRefused(
+            "exists and is not a folder written by coopgov; choose another "
+            "--out, or pass --force to replace it",
+            p,
+        )
     if not any(p.iterdir()) or _is_ours(p, legacy):
         return p
-    raise OutputRefused(f"is a folder that coopgov did not write (no {OUTPUT_MANIFEST}); "
-                        "choose another --out, or pass --force to replace it", p)
+    raise OutputRefused(
+        f"is a folder that coopgov did not write (no {OUTPUT_MANIFEST}); "
+        "choose another --out, or pass --force to replace it",
+        p,
+    )
 
 
-def claim_output_dir(path: str | Path, *, force: bool = False, kind: str = "output",
-                     legacy: tuple[str, ...] = ()) -> Path:
+def claim_output_dir(
+    path: str | Path, *, force: bool = False, kind: str = "output", legacy: tuple[str, ...] = ()
+) -> Path:
     """Check ``path`` (:func:`check_output_dir`), create it and mark it as coopgov's.
 
     For folders that are added to over several runs (experiment results).
@@ -223,8 +240,9 @@ def _pid_gone(manifest: Path) -> bool:
     return False
 
 
-def clean_stale_temporaries(path: str | Path, *,
-                            stale_after_s: float = STALE_AFTER_S) -> list[Path]:
+def clean_stale_temporaries(
+    path: str | Path, *, stale_after_s: float = STALE_AFTER_S
+) -> list[Path]:
     """Remove coopgov's leftover temporary folders beside the output ``path``.
 
     A leftover is a folder ``.NAME.*.tmp`` or ``.NAME.old-*`` (NAME the
@@ -261,8 +279,9 @@ def clean_stale_temporaries(path: str | Path, *,
 
 
 @contextlib.contextmanager
-def atomic_directory(path: str | Path, *, force: bool = False,
-                     kind: str = "output") -> Iterator[Path]:
+def atomic_directory(
+    path: str | Path, *, force: bool = False, kind: str = "output"
+) -> Iterator[Path]:
     """Build a directory in a temporary sibling and swap it in on success.
 
     Yields the temporary directory to write into (it already holds the
@@ -318,8 +337,9 @@ def check_encoding(encoding: str | None) -> str:
     try:
         return codecs.lookup(encoding.strip()).name
     except LookupError:
-        raise InputError("unknown encoding (try utf-8, gb18030 or auto)", field="encoding",
-                         value=encoding) from None
+        raise InputError(
+            "unknown encoding (try utf-8, gb18030 or auto)", field="encoding", value=encoding
+        ) from None
 
 
 _CONTROL_BYTES = bytes(sorted(_CONTROL))
@@ -331,8 +351,7 @@ def _binary_at(data: bytes) -> int | None:
     return next(i for i, b in enumerate(data) if b in _CONTROL)
 
 
-def decode_text(data: bytes, *, file: str | Path | None = None,
-                encoding: str | None = None) -> str:
+def decode_text(data: bytes, *, file: str | Path | None = None, encoding: str | None = None) -> str:
     """Decode the bytes of a text file.
 
     Parameters
@@ -359,16 +378,21 @@ def decode_text(data: bytes, *, file: str | Path | None = None,
         try:
             text = data.decode(enc)
         except UnicodeDecodeError as exc:
-            raise InputError(f"cannot be read as {enc}: byte 0x{data[exc.start]:02x} at "
-                             f"offset {exc.start} (check --encoding)", file=name,
-                             field="encoding", value=enc) from None
+            raise InputError(
+                f"cannot be read as {enc}: byte 0x{data[exc.start]:02x} at "
+                f"offset {exc.start} (check --encoding)",
+                file=name,
+                field="encoding",
+                value=enc,
+            ) from None
         if text.startswith("\ufeff"):
             text = text[1:]
         return text
     at = _binary_at(data)
     if at is not None:
-        raise InputError(f"binary data, not a text file (byte 0x{data[at]:02x} at offset {at})",
-                         file=name)
+        raise InputError(
+            f"binary data, not a text file (byte 0x{data[at]:02x} at offset {at})", file=name
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -377,8 +401,11 @@ def decode_text(data: bytes, *, file: str | Path | None = None,
         return data.decode("gb18030")
     except UnicodeDecodeError:
         pass
-    raise InputError(f"neither UTF-8 nor GB18030 text (byte 0x{data[first]:02x} at offset "
-                     f"{first}); convert it to UTF-8 or pass --encoding", file=name)
+    raise InputError(
+        f"neither UTF-8 nor GB18030 text (byte 0x{data[first]:02x} at offset "
+        f"{first}); convert it to UTF-8 or pass --encoding",
+        file=name,
+    )
 
 
 def read_text(path: str | Path, *, encoding: str | None = None) -> str:

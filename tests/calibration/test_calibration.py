@@ -17,6 +17,7 @@ from coopgov.model.parameters import PARAMETER_INFO, ModelParameters
 
 # --- observed data ---------------------------------------------------------------------------
 
+
 def test_observed_series_have_source_status_and_no_interpolated_years():
     obs = load_observed()
     assert set(obs["status"]) <= {"confirmed", "secondary"}
@@ -58,14 +59,14 @@ def test_bad_observed_file_is_located(tmp_path):
 
 def test_bad_event_date_is_located(tmp_path):
     f = tmp_path / "e.toml"
-    f.write_text('[[event]]\nid="x"\ndate="2014-13"\ntitle="t"\nstatus="confirmed"\n'
-                 'source="s"\n')
+    f.write_text('[[event]]\nid="x"\ndate="2014-13"\ntitle="t"\nstatus="confirmed"\nsource="s"\n')
     with pytest.raises(InputError) as exc:
         load_events(f)
     assert exc.value.field == "date" and exc.value.value == "2014-13"
 
 
 # --- baseline --------------------------------------------------------------------------------
+
 
 def test_emission_index_reproduces_zheng_2018_primary_pm25():
     # Zheng et al. 2018 (ACP 18, 14095): primary PM2.5 -33 % over 2013-2017
@@ -90,13 +91,19 @@ def test_regional_pm25_hand_value():
 
 
 @settings(max_examples=60, deadline=None)
-@given(x1=st.floats(0, 1), x2=st.floats(0, 1), s=st.floats(0, 0.5), bg=st.floats(3, 20),
-       year=st.integers(2005, 2040))
+@given(
+    x1=st.floats(0, 1),
+    x2=st.floats(0, 1),
+    s=st.floats(0, 0.5),
+    bg=st.floats(3, 20),
+    year=st.integers(2005, 2040),
+)
 def test_more_cooperation_never_raises_pm25_and_stays_above_background(x1, x2, s, bg, year):
     p = _params(attributable_share=s, pm25_background=bg)
     lo, hi = sorted((x1, x2))
-    c = regional_pm25(np.array([year]), np.array([[lo], [hi]]),
-                      {k: np.repeat(v, 2) for k, v in p.items()})
+    c = regional_pm25(
+        np.array([year]), np.array([[lo], [hi]]), {k: np.repeat(v, 2) for k, v in p.items()}
+    )
     assert c[1, 0] <= c[0, 0] + 1e-12
     assert c.min() >= bg - 1e-12
 
@@ -109,12 +116,14 @@ def test_annual_cooperation_is_population_weighted_trapezoid():
 
 # --- ABC-SMC ---------------------------------------------------------------------------------
 
+
 def _gaussian_mean_problem(seed=1, n=10):
     y = np.random.default_rng(seed).normal(1.3, 1.0, n)
     ybar = y.mean()
 
     def f(theta, rng):
         return np.abs(rng.normal(theta[:, :1], 1.0, (theta.shape[0], n)).mean(axis=1) - ybar)
+
     return f, ybar, 1 / math.sqrt(n)
 
 
@@ -127,7 +136,8 @@ def test_abc_smc_recovers_known_gaussian_posterior():
     assert m == pytest.approx(mean, abs=0.05)
     assert math.sqrt(w @ (th - m) ** 2) == pytest.approx(sd, rel=0.15)
     assert [g.epsilon for g in r.generations][1:] == sorted(
-        [g.epsilon for g in r.generations][1:], reverse=True)
+        [g.epsilon for g in r.generations][1:], reverse=True
+    )
 
 
 def test_abc_smc_rejects_bad_bounds():
@@ -142,6 +152,7 @@ def test_weighted_helpers():
 
 
 # --- the history problem and the posterior ----------------------------------------------------
+
 
 def test_problem_uses_only_observations_up_to_until():
     p = HistoryProblem(until=2016)
@@ -225,9 +236,13 @@ def test_own_abc_smc_agrees_with_pyabc_on_gaussian_mean():
     def model(p):
         return {"m": np.random.normal(p["mu"], 1.0, 10).mean()}  # noqa: NPY002
 
-    abc = pyabc.ABCSMC(model, pyabc.Distribution(mu=pyabc.RV("uniform", -10, 20)),
-                       lambda a, b: abs(a["m"] - b["m"]), population_size=1000,
-                       sampler=pyabc.sampler.SingleCoreSampler())
+    abc = pyabc.ABCSMC(
+        model,
+        pyabc.Distribution(mu=pyabc.RV("uniform", -10, 20)),
+        lambda a, b: abs(a["m"] - b["m"]),
+        population_size=1000,
+        sampler=pyabc.sampler.SingleCoreSampler(),
+    )
     with tempfile.TemporaryDirectory() as d:
         abc.new(f"sqlite:///{d}/g.db", {"m": y.mean()})
         hist = abc.run(max_nr_populations=10)

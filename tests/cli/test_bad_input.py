@@ -24,11 +24,27 @@ def test_vector_entries_are_numbered_from_one(coopgov):
     assert res.code == 2
     err = json.loads(res.out)
     assert (err["row"], err["field"], err["value"]) == (2, "costs", -1.0)
-    res = coopgov("allocate", "--method", "ambec-sprumont", "--inflows", "1,2,-1",
-                  "--benefits", "4:1,4:1,4:1", "--json")
+    res = coopgov(
+        "allocate",
+        "--method",
+        "ambec-sprumont",
+        "--inflows",
+        "1,2,-1",
+        "--benefits",
+        "4:1,4:1,4:1",
+        "--json",
+    )
     assert json.loads(res.out)["row"] == 3
-    res = coopgov("allocate", "--method", "ambec-sprumont", "--inflows", "1,2",
-                  "--benefits", "4:1,4", "--json")
+    res = coopgov(
+        "allocate",
+        "--method",
+        "ambec-sprumont",
+        "--inflows",
+        "1,2",
+        "--benefits",
+        "4:1,4",
+        "--json",
+    )
     assert res.code == 2 and json.loads(res.out)["row"] == 2
     res = coopgov("allocate", "--method", "ues", "--costs", "6,6,6", "--parent", "1,2.5,-1")
     assert res.code == 2 and "not an integer" in res.err
@@ -55,16 +71,27 @@ def test_emissions_transfer_goes_through_the_region_checks(tmp_path, coopgov):
     # read by adcode: the same matrix with rows and columns reversed gives the same game
     _write_matrix(tmp_path / "rev.csv", t, ad, range(len(ad) - 1, -1, -1))
     _write_matrix(tmp_path / "fwd.csv", t, ad, range(len(ad)))
-    got = [strict_json(coopgov("games", "emissions", "--permutations", "0", "--json",
-                               "--transfer", tmp_path / name).out)
-           for name in ("fwd.csv", "rev.csv")]
+    got = [
+        strict_json(
+            coopgov(
+                "games", "emissions", "--permutations", "0", "--json", "--transfer", tmp_path / name
+            ).out
+        )
+        for name in ("fwd.csv", "rev.csv")
+    ]
     assert got[0]["total_gain_yuan"] == pytest.approx(got[1]["total_gain_yuan"], rel=1e-12)
     assert got[0]["cities"] == got[1]["cities"]
 
 
-@pytest.mark.parametrize(("cmd", "name"), [
-    (["aqi", "pm2_5=1e12"], "pm2_5"), (["water-class", "do=1e12"], "do"),
-    (["aqi", "--period", "hour", "co=1e6"], "co"), (["water-class", "nh3_n=5000"], "nh3_n")])
+@pytest.mark.parametrize(
+    ("cmd", "name"),
+    [
+        (["aqi", "pm2_5=1e12"], "pm2_5"),
+        (["water-class", "do=1e12"], "do"),
+        (["aqi", "--period", "hour", "co=1e6"], "co"),
+        (["water-class", "nh3_n=5000"], "nh3_n"),
+    ],
+)
 def test_implausible_values_are_refused(cmd, name, coopgov):
     res = coopgov(*cmd, "--json")
     assert res.code == 2
@@ -88,8 +115,9 @@ def test_token_revoke_of_unknown_token_exits_nonzero(tmp_path, coopgov):
     store = tmp_path / "p.duckdb"
     res = coopgov("platform", "token", "revoke", "nosuch", "--store", store)
     assert res.code == 1 and "no such token" in res.err
-    issued = strict_json(coopgov("platform", "token", "issue", "--reader", "--store", store,
-                                 "--json").out)
+    issued = strict_json(
+        coopgov("platform", "token", "issue", "--reader", "--store", store, "--json").out
+    )
     res = coopgov("platform", "token", "revoke", issued["token_id"], "--store", store)
     assert res.code == 0 and "revoked" in res.out
 
@@ -105,12 +133,14 @@ def test_token_for_an_unknown_city_is_refused(tmp_path, coopgov):
 def test_ingest_numbers_rows_as_lines_of_the_file(tmp_path, coopgov):
     csv = tmp_path / "m.csv"
     csv.write_text(
-        "station_id,time,pollutant,value,unit\n"                          # line 1
-        "S1,2025-01-01T08:00:00+08:00,pm2_5,10,ug/m3\n"                   # line 2
-        "S1,2025-01-01T09:00:00+08:00,pm2_5,10,ug/m3,extra\n"             # line 3: malformed
-        "\n"                                                              # line 4: blank
-        "S1,2025-01-01T10:00:00+08:00,pm2_5,-5,ug/m3\n"                   # line 5
-        "S1,2025-01-01T11:00:00+08:00,pm2_5,abc,ug/m3\n", encoding="utf-8")  # line 6
+        "station_id,time,pollutant,value,unit\n"  # line 1
+        "S1,2025-01-01T08:00:00+08:00,pm2_5,10,ug/m3\n"  # line 2
+        "S1,2025-01-01T09:00:00+08:00,pm2_5,10,ug/m3,extra\n"  # line 3: malformed
+        "\n"  # line 4: blank
+        "S1,2025-01-01T10:00:00+08:00,pm2_5,-5,ug/m3\n"  # line 5
+        "S1,2025-01-01T11:00:00+08:00,pm2_5,abc,ug/m3\n",
+        encoding="utf-8",
+    )  # line 6
     res = coopgov("platform", "ingest", csv, "--store", tmp_path / "p.duckdb", "--json")
     assert res.code == 0, res.err
     rows = [r["row"] for r in strict_json(res.out)["rejected"]]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-TESTS = '''
+TESTS = """
 import pytest
 
 def test_ok():
@@ -21,20 +21,36 @@ def test_needs_postgres():
 
 def test_plain_skip():
     pytest.skip("not here")
-'''
+"""
 
 
 def _pytest(tmp_path: Path, ci: str | None) -> subprocess.CompletedProcess:
     (tmp_path / "test_x.py").write_text(TESTS, encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text("[pytest]\nmarkers =\n    postgres: needs it\n",
-                                         encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nmarkers =\n    postgres: needs it\n", encoding="utf-8"
+    )
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["PYTHONPATH"] = str(ROOT / ".ci")
     if ci is not None:
         env["CI"] = ci
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "pytest_services",
-                           "-p", "no:cacheprovider", str(tmp_path)], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "pytest_services",
+            "-p",
+            "no:cacheprovider",
+            str(tmp_path),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_service_skip_fails_under_ci(tmp_path):

@@ -29,17 +29,24 @@ def test_gbk_measurements_are_read_like_utf8(tmp_path, coopgov):
     utf8 = tmp_path / "u.csv"
     utf8.write_text(src, encoding="utf-8")
     gbk = _gbk(tmp_path / "g.csv", src)
-    got = [strict_json(coopgov("compensate", "xinan", "--measurements", f, "--round", "1",
-                               "--json").out) for f in (utf8, gbk)]
+    got = [
+        strict_json(
+            coopgov("compensate", "xinan", "--measurements", f, "--round", "1", "--json").out
+        )
+        for f in (utf8, gbk)
+    ]
     assert got[0]["payments"] == got[1]["payments"] and got[0]["index"] == got[1]["index"]
-    res = coopgov("compensate", "xinan", "--measurements", gbk, "--round", "1",
-                  "--encoding", "utf-8")
+    res = coopgov(
+        "compensate", "xinan", "--measurements", gbk, "--round", "1", "--encoding", "utf-8"
+    )
     assert res.code == 2 and str(gbk) in res.err and "utf-8" in res.err
 
 
 def test_gbk_game_file_and_named_encoding(tmp_path, coopgov):
-    game = ('{"players": ["湖州", "嘉兴"], "kind": "cost", "values": '
-            '{"湖州": 6, "嘉兴": 6, "湖州,嘉兴": 10}}')
+    game = (
+        '{"players": ["湖州", "嘉兴"], "kind": "cost", "values": '
+        '{"湖州": 6, "嘉兴": 6, "湖州,嘉兴": 10}}'
+    )
     f = _gbk(tmp_path / "g.json", game)
     res = coopgov("allocate", "--game", f, "--json")
     assert res.code == 0, res.err
@@ -54,7 +61,7 @@ def test_gbk_game_file_and_named_encoding(tmp_path, coopgov):
 
 def test_gbk_scenario_is_read_and_bad_bytes_name_the_file(tmp_path, coopgov):
     bad = tmp_path / "s.toml"
-    bad.write_bytes(b"name = \"x\"\n\x00\x01\x02")
+    bad.write_bytes(b'name = "x"\n\x00\x01\x02')
     res = coopgov("run", "--scenario", bad, "--out", tmp_path / "o")
     assert res.code == 2 and str(bad) in res.err and res.err.count("\n") == 1
     spec = tmp_path / "spec.toml"
@@ -76,11 +83,25 @@ def _commands(tmp: Path, f: Path) -> list[list[str]]:
         ["region", "--transfer", str(f)],
         ["compensate", "xinan", "--measurements", str(f), "--round", "1"],
         ["compensate", "per-tonne", "--measurements", str(f)],
-        ["compensate", "xinan", "--measurements", str(EXAMPLES / "compensate" /
-                                                     "xinan_jiekou_synthetic.csv"),
-         "--config", str(t)],
-        ["run", "--scenario", str(t), "--years", "1", "--replications", "0",
-         "--out", str(tmp / "o")],
+        [
+            "compensate",
+            "xinan",
+            "--measurements",
+            str(EXAMPLES / "compensate" / "xinan_jiekou_synthetic.csv"),
+            "--config",
+            str(t),
+        ],
+        [
+            "run",
+            "--scenario",
+            str(t),
+            "--years",
+            "1",
+            "--replications",
+            "0",
+            "--out",
+            str(tmp / "o"),
+        ],
         ["experiment", "run", str(t), "--out", str(tmp / "e"), "--processes", "0"],
         ["platform", "ingest", str(f), "--store", str(tmp / "p.duckdb")],
     ]
@@ -89,8 +110,9 @@ def _commands(tmp: Path, f: Path) -> list[list[str]]:
 _counter = iter(range(10**9))
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.binary(min_size=0, max_size=300))
 def test_random_bytes_give_exit_2_and_one_line(tmp_path, coopgov, data):
     tmp = tmp_path / f"case{next(_counter)}"
@@ -123,17 +145,33 @@ def _json_commands() -> list[list[str]]:
         ["games", "coalitions", "--json"],
         ["games", "coalitions", "--model", "barrett", "--players", "5", "--json"],
         ["games", "coalitions", "--model", "quadratic-quadratic", "--json"],
-        ["aqi", "pm2_5=80", "--json"], ["aqi", "so2=10", "--period", "hour", "--json"],
+        ["aqi", "pm2_5=80", "--json"],
+        ["aqi", "so2=10", "--period", "hour", "--json"],
         ["water-class", "do=6", "--json"],
         ["allocate", "--method", "ues", "--costs", "6,6,6", "--json"],
         ["allocate", "--game", str(EXAMPLES / "allocate" / "three-cities.json"), "--json"],
-        ["allocate", "--method", "nucleolus", "--game",
-         str(EXAMPLES / "allocate" / "three-cities.csv"), "--json"],
-        ["compensate", "presets", "--json"], ["compensate", "examples", "--json"],
-        ["compensate", "xinan", "-m", str(comp / "xinan_jiekou_synthetic.csv"), "--round", "2",
-         "--json"],
+        [
+            "allocate",
+            "--method",
+            "nucleolus",
+            "--game",
+            str(EXAMPLES / "allocate" / "three-cities.csv"),
+            "--json",
+        ],
+        ["compensate", "presets", "--json"],
+        ["compensate", "examples", "--json"],
+        [
+            "compensate",
+            "xinan",
+            "-m",
+            str(comp / "xinan_jiekou_synthetic.csv"),
+            "--round",
+            "2",
+            "--json",
+        ],
         ["compensate", "per-tonne", "-m", str(comp / "taihu_sections_synthetic.csv"), "--json"],
-        ["region", "--json"], ["experiment", "specs", "--json"],
+        ["region", "--json"],
+        ["experiment", "specs", "--json"],
         ["allocate", "--method", "nosuch", "--json"],  # an error is JSON too
     ]
 
@@ -170,9 +208,14 @@ def test_keyboard_interrupt_prints_one_line_and_exits_130(monkeypatch, capsys):
 
 def test_sigint_during_start_up_prints_one_line(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    proc = subprocess.Popen([sys.executable, "-m", "coopgov.cli", "run", "--out",
-                             str(tmp_path / "r")], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coopgov.cli", "run", "--out", str(tmp_path / "r")],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(0.4)  # the command modules (NumPy, pandas, ...) are still loading
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=120)

@@ -105,14 +105,16 @@ def test_stale_temporaries_are_cleaned_by_manifest_and_age(tmp_path):
     stale = tmp_path / ".rep.killed.tmp"
     stale.mkdir()
     (stale / "report.html").write_text("half", encoding="utf-8")
-    (stale / OUTPUT_MANIFEST).write_text(json.dumps({"pid": os.getpid(), "host": "elsewhere"}),
-                                         encoding="utf-8")
+    (stale / OUTPUT_MANIFEST).write_text(
+        json.dumps({"pid": os.getpid(), "host": "elsewhere"}), encoding="utf-8"
+    )
     old = time.time() - 2 * 3600
     os.utime(stale / OUTPUT_MANIFEST, (old, old))
     fresh = tmp_path / ".rep.running.tmp"  # another run, still writing
     fresh.mkdir()
-    (fresh / OUTPUT_MANIFEST).write_text(json.dumps({"pid": os.getpid(), "host": "elsewhere"}),
-                                         encoding="utf-8")
+    (fresh / OUTPUT_MANIFEST).write_text(
+        json.dumps({"pid": os.getpid(), "host": "elsewhere"}), encoding="utf-8"
+    )
     foreign = tmp_path / ".rep.user.tmp"  # not coopgov's: never touched
     foreign.mkdir()
     (foreign / "keep.txt").write_text("k", encoding="utf-8")
@@ -128,15 +130,19 @@ def test_stale_temporary_of_a_dead_process_is_cleaned(tmp_path):
     import subprocess
     import sys
 
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     import socket
 
     left = tmp_path / ".rep.x.tmp"
     left.mkdir()
-    (left / OUTPUT_MANIFEST).write_text(json.dumps({"pid": int(dead),
-                                                    "host": socket.gethostname()}),
-                                        encoding="utf-8")
+    (left / OUTPUT_MANIFEST).write_text(
+        json.dumps({"pid": int(dead), "host": socket.gethostname()}), encoding="utf-8"
+    )
     assert clean_stale_temporaries(tmp_path / "rep") == [left]
 
 
@@ -150,8 +156,9 @@ def test_experiment_run_refuses_a_user_folder(tmp_path, coopgov):
 def test_claim_output_dir_accepts_existing_experiment_results(tmp_path):
     legacy = tmp_path / "res"
     legacy.mkdir()
-    (legacy / "manifest.json").write_text(json.dumps(
-        {"format": 1, "fingerprint": "abc", "n_chunks": 3}), encoding="utf-8")
+    (legacy / "manifest.json").write_text(
+        json.dumps({"format": 1, "fingerprint": "abc", "n_chunks": 3}), encoding="utf-8"
+    )
     claim_output_dir(legacy, legacy=("manifest.json",))
     assert (legacy / OUTPUT_MANIFEST).is_file()
 
@@ -163,8 +170,11 @@ def test_demo_data_refuses_user_csv_dir_and_non_duckdb_store(tmp_path, coopgov):
     assert not (tmp_path / "s.duckdb").exists()
     notes = tmp_path / "notes.txt"
     notes.write_text("my notes", encoding="utf-8")
-    for args in (["demo-data", "--store", notes], ["platform", "init", "--store", notes],
-                 ["platform", "ingest", "examples/none.csv", "--store", notes]):
+    for args in (
+        ["demo-data", "--store", notes],
+        ["platform", "init", "--store", notes],
+        ["platform", "ingest", "examples/none.csv", "--store", notes],
+    ):
         res = coopgov(*args)
         assert res.code == 2, args
         assert notes.read_text(encoding="utf-8") == "my notes"

@@ -10,19 +10,31 @@ from coopgov.cli.main import app
 from coopgov.model.parameters import PARAMETER_INFO
 
 runner = CliRunner()
-SHORT = ["--builtin", "baseline", "--builtin", "laws", "--builtin", "eco_compensation",
-         "--years", "2", "--replications", "0"]
+SHORT = [
+    "--builtin",
+    "baseline",
+    "--builtin",
+    "laws",
+    "--builtin",
+    "eco_compensation",
+    "--years",
+    "2",
+    "--replications",
+    "0",
+]
 
 
 def _strict(text):
     def no_constant(name):
         raise AssertionError(f"not strict JSON: {name}")
+
     return json.loads(text, parse_constant=no_constant)
 
 
 def test_default_run_uses_the_shipped_posterior(tmp_path):
-    res = runner.invoke(app, ["run", *SHORT, "--draws", "6", "--out", str(tmp_path / "o"),
-                              "--json"])
+    res = runner.invoke(
+        app, ["run", *SHORT, "--draws", "6", "--out", str(tmp_path / "o"), "--json"]
+    )
     assert res.exit_code == 0, res.output
     payload = _strict(res.output)
     assert payload["uncertainty"]["draws"] == 6
@@ -45,18 +57,41 @@ def test_default_run_uses_the_shipped_posterior(tmp_path):
 
 def test_posterior_of_equal_draws_equals_the_point_run(tmp_path):
     f = tmp_path / "posterior.parquet"
-    pd.DataFrame({name: [PARAMETER_INFO[name].default] * 3 for name in
-                  ("adjustment_rate", "lever_efficacy", "attributable_share")}).to_parquet(f)
-    post = runner.invoke(app, ["run", *SHORT, "--posterior", str(tmp_path), "--draws", "4",
-                               "--out", str(tmp_path / "a"), "--json"])
-    point = runner.invoke(app, ["run", *SHORT, "--no-posterior", "--out", str(tmp_path / "b"),
-                                "--json"])
+    pd.DataFrame(
+        {
+            name: [PARAMETER_INFO[name].default] * 3
+            for name in ("adjustment_rate", "lever_efficacy", "attributable_share")
+        }
+    ).to_parquet(f)
+    post = runner.invoke(
+        app,
+        [
+            "run",
+            *SHORT,
+            "--posterior",
+            str(tmp_path),
+            "--draws",
+            "4",
+            "--out",
+            str(tmp_path / "a"),
+            "--json",
+        ],
+    )
+    point = runner.invoke(
+        app, ["run", *SHORT, "--no-posterior", "--out", str(tmp_path / "b"), "--json"]
+    )
     assert post.exit_code == 0 and point.exit_code == 0, post.output + point.output
     p, q = _strict(post.output), _strict(point.output)
     assert q["uncertainty"]["draws"] == 0 and "cooperation_rate_q05" not in q["scenarios"][0]
     for a, b in zip(p["scenarios"], q["scenarios"], strict=True):
-        for key in ("cooperation_rate", "pm25_ugm3", "pm25_change", "cost", "abatement_cost",
-                    "transfers"):
+        for key in (
+            "cooperation_rate",
+            "pm25_ugm3",
+            "pm25_change",
+            "cost",
+            "abatement_cost",
+            "transfers",
+        ):
             assert a[f"{key}_q05"] == a[key] == a[f"{key}_q95"]
             assert a[key] == pytest.approx(b[key], rel=1e-9, abs=1e-12)
 
@@ -89,8 +124,9 @@ def _bad_files(tmp_path):
 def test_bad_posterior_files_exit_2_with_one_located_line(tmp_path):
     (tmp_path / "no-posterior-here").mkdir()
     for f, row, field in _bad_files(tmp_path):
-        res = runner.invoke(app, ["run", *SHORT, "--posterior", str(f), "--out",
-                                  str(tmp_path / "o")])
+        res = runner.invoke(
+            app, ["run", *SHORT, "--posterior", str(f), "--out", str(tmp_path / "o")]
+        )
         assert res.exit_code == 2, (f, res.output)
         lines = res.output.strip().splitlines()
         assert len(lines) == 1, res.output
@@ -99,8 +135,9 @@ def test_bad_posterior_files_exit_2_with_one_located_line(tmp_path):
             assert f"row {row}" in lines[0]
         if field is not None:
             assert repr(field) in lines[0]
-        res = runner.invoke(app, ["run", *SHORT, "--posterior", str(f), "--out",
-                                  str(tmp_path / "o"), "--json"])
+        res = runner.invoke(
+            app, ["run", *SHORT, "--posterior", str(f), "--out", str(tmp_path / "o"), "--json"]
+        )
         assert res.exit_code == 2
         err = _strict(res.output)
         assert err["file"] == str(f / "posterior.parquet" if f.is_dir() else f)
@@ -109,8 +146,19 @@ def test_bad_posterior_files_exit_2_with_one_located_line(tmp_path):
 
 
 def test_posterior_and_no_posterior_exclude_each_other(tmp_path):
-    res = runner.invoke(app, ["run", *SHORT, "--posterior", str(tmp_path), "--no-posterior",
-                              "--out", str(tmp_path / "o"), "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "run",
+            *SHORT,
+            "--posterior",
+            str(tmp_path),
+            "--no-posterior",
+            "--out",
+            str(tmp_path / "o"),
+            "--json",
+        ],
+    )
     assert res.exit_code == 2 and _strict(res.output)["field"] == "posterior"
 
 

@@ -14,12 +14,22 @@ def jiekou_table(year: int, ratios: dict[str, float], baseline_year: int = 2009)
     rows = []
     for factor, c0 in BASELINE.items():
         rows.append(
-            {"section": "Jiekou", "date": f"{baseline_year}-06-15", "factor": factor,
-             "value": c0, "unit": "mg/L"}
+            {
+                "section": "Jiekou",
+                "date": f"{baseline_year}-06-15",
+                "factor": factor,
+                "value": c0,
+                "unit": "mg/L",
+            }
         )
         rows.append(
-            {"section": "Jiekou", "date": f"{year}-06-15", "factor": factor,
-             "value": ratios[factor] * c0, "unit": "mg/L"}
+            {
+                "section": "Jiekou",
+                "date": f"{year}-06-15",
+                "factor": factor,
+                "value": ratios[factor] * c0,
+                "unit": "mg/L",
+            }
         )
     return pd.DataFrame(rows)
 

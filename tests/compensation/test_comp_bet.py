@@ -190,8 +190,11 @@ def test_annual_mean_of_samples_and_baseline_years():
     # samples 1.5 (2008) and 2.5 (2010) -> mean 2.0; only CODMn weighted (k=1):
     # P = 0.85 * 1 * 2.0 / 2.0 = 0.85.
     rows = [
-        ("2008-03-01", 1.5), ("2010-03-01", 2.5), ("2011-05-01", 99.0),  # 2011 not baseline
-        ("2012-03-01", 1.0), ("2012-09-01", 3.0),
+        ("2008-03-01", 1.5),
+        ("2010-03-01", 2.5),
+        ("2011-05-01", 99.0),  # 2011 not baseline
+        ("2012-03-01", 1.0),
+        ("2012-09-01", 3.0),
     ]
     df = pd.DataFrame(
         [{"section": "Jiekou", "date": d, "factor": "CODMn", "value": v} for d, v in rows]
@@ -207,8 +210,9 @@ def test_annual_mean_of_samples_and_baseline_years():
 def test_explicit_baseline_and_year_specific_weights():
     data = load_preset("xinan-round2").model_dump()
     data["baseline"] = {"permanganate_index": 4.0, "nh3_n": 0.25, "tn": 2.0, "tp": 0.0625}
-    data["weights_by_year"] = {2017: {"permanganate_index": 0.2, "nh3_n": 0.2, "tn": 0.3,
-                                      "tp": 0.3}}
+    data["weights_by_year"] = {
+        2017: {"permanganate_index": 0.2, "nh3_n": 0.2, "tn": 0.3, "tp": 0.3}
+    }
     data["central_by_year"] = {2017: 1e8}
     scheme = scheme_from_dict(data)
     # 2017 samples at C0 (power-of-two table) are half the explicit baseline: ratio 0.5.

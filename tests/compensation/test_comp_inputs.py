@@ -207,22 +207,28 @@ def test_every_preset_loads_and_documents_itself():
 def test_microgram_unit_is_converted():
     import pandas as pd
 
-    df = pd.DataFrame([{"section": "Jiekou", "date": "2012-01-01", "factor": "TP",
-                        "value": 30.0, "unit": "µg/L"}])
+    df = pd.DataFrame(
+        [{"section": "Jiekou", "date": "2012-01-01", "factor": "TP", "value": 30.0, "unit": "µg/L"}]
+    )
     assert read_measurements(df)["value_mg_l"].tolist() == [pytest.approx(0.03)]
 
 
 def test_dataframe_errors_use_1_based_rows():
     import pandas as pd
 
-    df = pd.DataFrame([
-        {"section": "Jiekou", "date": "2012-01-01", "factor": "TP", "value": 0.03},
-        {"section": "Jiekou", "date": "2012-01-01", "factor": "TP", "value": -0.03},
-    ])
+    df = pd.DataFrame(
+        [
+            {"section": "Jiekou", "date": "2012-01-01", "factor": "TP", "value": 0.03},
+            {"section": "Jiekou", "date": "2012-01-01", "factor": "TP", "value": -0.03},
+        ]
+    )
     with pytest.raises(InputError) as err:
         read_measurements(df)
     assert (err.value.file, err.value.row, err.value.field, err.value.value) == (
-        None, 2, "value", -0.03,
+        None,
+        2,
+        "value",
+        -0.03,
     )
 
 

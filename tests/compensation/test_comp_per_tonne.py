@@ -140,9 +140,17 @@ def test_split_zero_contributions_is_an_error():
 
 
 def _row(section="S1", date="2022-01-31", factor="CODMn", value=7.5, flow=20.0, **extra):
-    return {"section": section, "date": date, "factor": factor, "value": value,
-            "unit": "mg/L", "flow_m3s": flow, "downstream": "Changzhou",
-            "contributions": "Danyang:85.78;Dantu:14.22", **extra}
+    return {
+        "section": section,
+        "date": date,
+        "factor": factor,
+        "value": value,
+        "unit": "mg/L",
+        "flow_m3s": flow,
+        "downstream": "Changzhou",
+        "contributions": "Danyang:85.78;Dantu:14.22",
+        **extra,
+    }
 
 
 def test_table_hand_example_jiangsu_taihu():
@@ -150,11 +158,13 @@ def test_table_hand_example_jiangsu_taihu():
     # TP 0.15 < 0.2: nothing.  Split per row in fen (see test_split_hand_example):
     # Danyang 1,033,889.18 + 1,378,518.91 = 2,412,408.09
     # Dantu     171,390.82 +   228,521.09 =   399,911.91   (sum 2,812,320.00)
-    df = pd.DataFrame([
-        _row(factor="CODMn", value=7.5),
-        _row(factor="NH3-N", value=1.3),
-        _row(factor="TP", value=0.15),
-    ])
+    df = pd.DataFrame(
+        [
+            _row(factor="CODMn", value=7.5),
+            _row(factor="NH3-N", value=1.3),
+            _row(factor="TP", value=0.15),
+        ]
+    )
     result = per_tonne_assessment(df, "jiangsu-taihu")
     pay = result.payments
     assert list(pay.columns[:3]) == ["payer", "payee", "amount"]
@@ -167,8 +177,9 @@ def test_table_hand_example_jiangsu_taihu():
 def test_table_tiers_2021_preset_and_period_days():
     # 2021 preset (tier edges at multiples 0.5 and 1; prices x1, x1.5, x2.5; assumption):
     # NH3-N 1.8 vs 1.0 over 30 days at 10 m3/s: 20.736 t x 150,000 = 3,110,400 yuan.
-    df = pd.DataFrame([_row(factor="nh3_n", value=1.8, flow=10.0, period_days=30,
-                            contributions="A:1")])
+    df = pd.DataFrame(
+        [_row(factor="nh3_n", value=1.8, flow=10.0, period_days=30, contributions="A:1")]
+    )
     result = per_tonne_assessment(df, "jiangsu-taihu-2021")
     assert result.records["tier"].tolist() == [2]
     assert result.records["unit_price"].tolist() == [150_000.0]
@@ -178,25 +189,39 @@ def test_table_tiers_2021_preset_and_period_days():
 def test_section_targets_and_contributions_from_config():
     data = load_preset("jiangsu-taihu").model_dump()
     data["sections"] = {
-        "Jiuli": {"downstream": "Changzhou", "contributions": {"Danyang": 3, "Dantu": 1},
-                  "targets": {"CODMn": 5.0}},
+        "Jiuli": {
+            "downstream": "Changzhou",
+            "contributions": {"Danyang": 3, "Dantu": 1},
+            "targets": {"CODMn": 5.0},
+        },
     }
     scheme = scheme_from_dict(data)
     assert isinstance(scheme, PerTonneScheme)
     # CODMn 6.0 vs section target 5.0 for 31 days at 10 m3/s: 26.784 t x 15,000 = 401,760;
     # split 3:1 -> 301,320 and 100,440.
-    df = pd.DataFrame([{"section": "Jiuli", "date": "2022-01-10", "factor": "CODMn",
-                        "value": 6.0, "flow_m3s": 10.0}])
+    df = pd.DataFrame(
+        [
+            {
+                "section": "Jiuli",
+                "date": "2022-01-10",
+                "factor": "CODMn",
+                "value": 6.0,
+                "flow_m3s": 10.0,
+            }
+        ]
+    )
     pay = per_tonne_compensation(df, scheme)
     got = {(r.payer, r.payee): r.amount for r in pay.itertuples()}
     assert got == {("Danyang", "Changzhou"): 301_320.0, ("Dantu", "Changzhou"): 100_440.0}
 
 
 def test_default_payee_and_ignored_factors():
-    df = pd.DataFrame([
-        {**_row(value=7.0), "downstream": ""},
-        _row(factor="TN", value=3.0),
-    ])
+    df = pd.DataFrame(
+        [
+            {**_row(value=7.0), "downstream": ""},
+            _row(factor="TN", value=3.0),
+        ]
+    )
     result = per_tonne_assessment(df, "jiangsu-taihu")
     assert set(result.payments["payee"]) == {"Jiangsu provincial treasury"}
     assert result.ignored_factors == ["tn"]

@@ -34,11 +34,24 @@ def _errors(names, method="rk4"):
         x = sim.cooperation[k, 0]
         ref = [x]
         for y in range(y_n):
-            args = (coef[:, y], p["adjustment_rate"][y, 0], decay[y], p["noise"][y, 0],
-                    city.exposure_shares, city.neighbour_weights, p["lateral_thrust"][y, 0],
-                    city.water_exposure_shares)
-            x = solve_ivp(lambda _t, z, a=args: vector_field(z, *a), (0, 1), x,
-                          method="LSODA", rtol=1e-10, atol=1e-12).y[:, -1]
+            args = (
+                coef[:, y],
+                p["adjustment_rate"][y, 0],
+                decay[y],
+                p["noise"][y, 0],
+                city.exposure_shares,
+                city.neighbour_weights,
+                p["lateral_thrust"][y, 0],
+                city.water_exposure_shares,
+            )
+            x = solve_ivp(
+                lambda _t, z, a=args: vector_field(z, *a),
+                (0, 1),
+                x,
+                method="LSODA",
+                rtol=1e-10,
+                atol=1e-12,
+            ).y[:, -1]
             ref.append(x)
         out[r.scenario.name] = float(np.abs(sim.cooperation[k] - np.array(ref)).max())
     return out

@@ -21,7 +21,7 @@ def test_batch_equals_single_runs_and_chunking_does_not_matter():
     params = [ModelParameters({"abatement_rate": 0.1 + 0.05 * k}) for k in range(5)]
     batch = simulate(CITY, params, intensity, years=8, chunk_size=2)
     for k in range(5):
-        one = simulate(CITY, [params[k]], intensity[k:k + 1], years=8)
+        one = simulate(CITY, [params[k]], intensity[k : k + 1], years=8)
         np.testing.assert_allclose(batch.cooperation[k], one.cooperation[0], rtol=1e-12)
 
 
@@ -36,8 +36,9 @@ def test_outcomes_stay_in_range(seed):
     assert np.all(sim.abatement_cost >= 0)
     assert np.all(sim.compensation_paid >= 0)
     # compensation paid equals compensation received (money moves between cities)
-    np.testing.assert_allclose(sim.compensation_paid.sum(-1),
-                               sim.compensation_received.sum(-1), rtol=1e-9)
+    np.testing.assert_allclose(
+        sim.compensation_paid.sum(-1), sim.compensation_received.sum(-1), rtol=1e-9
+    )
 
 
 def test_apply_levers_interpolates_to_targets():
@@ -49,7 +50,8 @@ def test_apply_levers_interpolates_to_targets():
     # law_completeness 0.3 → 1.0: 0.3, 0.65, 1.0
     np.testing.assert_allclose(out["law_completeness"][0, :, 0], [0.3, 0.65, 1.0])
     assert lever_costs(intensity)[0].tolist() == pytest.approx(
-        [0.0, 0.5 * LEVERS["laws"].yearly_cost, LEVERS["laws"].yearly_cost])
+        [0.0, 0.5 * LEVERS["laws"].yearly_cost, LEVERS["laws"].yearly_cost]
+    )
 
 
 def test_levers_outside_unit_interval_are_refused():
@@ -84,9 +86,19 @@ def test_abm_reaches_the_hand_derived_rest_point_of_its_mean_field():
     # x* = [0.3 + sqrt(0.09 + 0.2)] / 1.0 = 0.83852.
     coef = np.zeros((5, 40, 1))
     coef[0] = 0.5
-    res = run_abm_coef(city_agents([20_000]), coef, np.eye(1), np.zeros((1, 1)), rate=1.0,
-                       lateral=0.0, decay=0.0, noise=0.1, initial=0.2, replications=2,
-                       seed=3)
+    res = run_abm_coef(
+        city_agents([20_000]),
+        coef,
+        np.eye(1),
+        np.zeros((1, 1)),
+        rate=1.0,
+        lateral=0.0,
+        decay=0.0,
+        noise=0.1,
+        initial=0.2,
+        replications=2,
+        seed=3,
+    )
     expect = 0.3 + np.sqrt(0.29)
     assert res.city_cooperation[:, -10:, 0].mean() == pytest.approx(expect, abs=0.01)
 

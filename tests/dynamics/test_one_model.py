@@ -23,8 +23,14 @@ def _gaps(scenarios, agents_per_city, years=None):
     agents = city_agents(np.full(res.city.n, agents_per_city))
     out = {}
     for r in res.results:
-        abm = run_abm(agents, r.simulation, r.index, replications=2, seed=11,
-                      config=ABMConfig(steps_per_year=STEPS))
+        abm = run_abm(
+            agents,
+            r.simulation,
+            r.index,
+            replications=2,
+            seed=11,
+            config=ABMConfig(steps_per_year=STEPS),
+        )
         mf = r.simulation.cooperation_rate[r.index]
         out[r.scenario.name] = float(np.abs(abm.cooperation_rate.mean(axis=0) - mf).max())
     return out
@@ -38,6 +44,7 @@ def test_abm_follows_the_mean_field_on_every_builtin_scenario():
 
 def test_abm_follows_the_mean_field_on_current_policy_and_the_counterfactual():
     # the fast version: two scenarios, ten years, fewer agents, a 0.03 band
-    gaps = _gaps([s for s in builtin_scenarios() if s.name in ("baseline", "counterfactual")],
-                 1000, years=10)
+    gaps = _gaps(
+        [s for s in builtin_scenarios() if s.name in ("baseline", "counterfactual")], 1000, years=10
+    )
     assert max(gaps.values()) <= 0.03, gaps

@@ -17,13 +17,25 @@ from coopgov.dynamics.replicator import (
 
 def _run(coef, rate, decay=0.0, noise=0.0, steps=12, x0=0.1, record="year"):
     _, s, y, n = coef.shape
-    return integrate_affine(np.full((s, n), x0), coef, np.full((s, y), rate),
-                            np.full((s, y), decay), np.full((s, y), noise), np.eye(n),
-                            np.zeros((n, n)), steps_per_year=steps, record=record)
+    return integrate_affine(
+        np.full((s, n), x0),
+        coef,
+        np.full((s, y), rate),
+        np.full((s, y), decay),
+        np.full((s, y), noise),
+        np.eye(n),
+        np.zeros((n, n)),
+        steps_per_year=steps,
+        record=record,
+    )
 
 
-@given(x0=st.floats(0.01, 0.99), delta=st.floats(-3, 3), rate=st.floats(0.1, 3.0),
-       scenarios=st.sampled_from([1, replicator._LANES_MIN + 3]))
+@given(
+    x0=st.floats(0.01, 0.99),
+    delta=st.floats(-3, 3),
+    rate=st.floats(0.1, 3.0),
+    scenarios=st.sampled_from([1, replicator._LANES_MIN + 3]),
+)
 @settings(max_examples=60, deadline=None)
 def test_constant_payoff_matches_logistic_closed_form(x0, delta, rate, scenarios):
     # dx/dt = r x (1 - x) Δ has x(t) = x0 e^{rΔt} / (1 - x0 + x0 e^{rΔt}) (Taylor & Jonker 1978);
@@ -38,8 +50,9 @@ def test_constant_payoff_matches_logistic_closed_form(x0, delta, rate, scenarios
     out = _run(coef, rate, x0=x0, record="step")
     t = np.arange(121) / 12
     for s in (0, scenarios - 1):
-        np.testing.assert_allclose(out[s, :, 0], logistic_closed_form(x0, delta, rate, t),
-                                   rtol=0, atol=5e-4)
+        np.testing.assert_allclose(
+            out[s, :, 0], logistic_closed_form(x0, delta, rate, t), rtol=0, atol=5e-4
+        )
 
 
 @given(z=st.lists(st.floats(-50, 50), min_size=1, max_size=64))
@@ -71,14 +84,31 @@ def test_batch_path_agrees_with_single_scenario_path(seed):
     p0 /= p0.sum(axis=0)
     w = rng.random((n, n)) * (rng.random((n, n)) < 0.4)
     w[0] = 0.0
-    w = np.divide(w, w.sum(axis=1, keepdims=True), out=np.zeros_like(w),
-                  where=w.sum(axis=1, keepdims=True) > 0)
-    args = (rng.random((s_n, n)), coef, rng.uniform(0.5, 3, (s_n, y_n)),
-            rng.uniform(0, 0.5, (s_n, y_n)), rng.uniform(0, 0.05, (s_n, y_n)), p0, w)
+    w = np.divide(
+        w,
+        w.sum(axis=1, keepdims=True),
+        out=np.zeros_like(w),
+        where=w.sum(axis=1, keepdims=True) > 0,
+    )
+    args = (
+        rng.random((s_n, n)),
+        coef,
+        rng.uniform(0.5, 3, (s_n, y_n)),
+        rng.uniform(0, 0.5, (s_n, y_n)),
+        rng.uniform(0, 0.05, (s_n, y_n)),
+        p0,
+        w,
+    )
     batch = integrate_affine(*args, record="step")
     for s in (0, 33, 64, 69):
-        one = integrate_affine(*(a[s:s + 1] for a in args[:1]), args[1][:, s:s + 1],
-                               *(a[s:s + 1] for a in args[2:5]), p0, w, record="step")
+        one = integrate_affine(
+            *(a[s : s + 1] for a in args[:1]),
+            args[1][:, s : s + 1],
+            *(a[s : s + 1] for a in args[2:5]),
+            p0,
+            w,
+            record="step",
+        )
         np.testing.assert_allclose(batch[s], one[0], rtol=1e-12, atol=1e-14)
 
 
@@ -89,8 +119,9 @@ def test_decay_and_noise_follow_the_linear_closed_form():
     out = _run(coef, 1.0, decay=0.3, noise=0.02, x0=0.9)
     x_star = 0.02 / 0.34
     t = np.arange(61)
-    np.testing.assert_allclose(out[0, :, 0], x_star + (0.9 - x_star) * np.exp(-0.34 * t),
-                               rtol=1e-8)  # RK4: (0.34 h)^5 / 120 per step
+    np.testing.assert_allclose(
+        out[0, :, 0], x_star + (0.9 - x_star) * np.exp(-0.34 * t), rtol=1e-8
+    )  # RK4: (0.34 h)^5 / 120 per step
 
 
 @given(seed=st.integers(0, 10_000), scale=st.floats(0.1, 20.0))
@@ -105,8 +136,15 @@ def test_shares_stay_in_unit_interval(seed, scale):
     w /= w.sum(axis=1, keepdims=True)
     for s_n in (2, replicator._LANES_MIN + 1):
         c = np.concatenate([coef] * ((s_n + 1) // 2), axis=1)[:, :s_n]
-        out = integrate_affine(rng.random((s_n, n)), c, np.full((s_n, 5), 2.0),
-                               np.full((s_n, 5), 0.3), np.full((s_n, 5), 0.01), p0, w)
+        out = integrate_affine(
+            rng.random((s_n, n)),
+            c,
+            np.full((s_n, 5), 2.0),
+            np.full((s_n, 5), 0.3),
+            np.full((s_n, 5), 0.01),
+            p0,
+            w,
+        )
         assert np.all((out >= 0) & (out <= 1))
 
 
@@ -153,8 +191,15 @@ def test_rest_points_stable_ones_attract_integration():
     assert len(stable) == 2
     for start in (0.05, 0.95):
         c = np.broadcast_to(coef[:, None, None, :], (5, 1, 200, 2))
-        out = integrate_affine(np.full((1, 2), start), c, np.ones((1, 200)), np.zeros((1, 200)),
-                               np.full((1, 200), 0.01), np.eye(2), w)
+        out = integrate_affine(
+            np.full((1, 2), start),
+            c,
+            np.ones((1, 200)),
+            np.zeros((1, 200)),
+            np.full((1, 200), 0.01),
+            np.eye(2),
+            w,
+        )
         end = out[0, -1]
         # Lie splitting of selection and exploration moves the discrete rest point by
         # O(h μ) ~ 1e-3 at monthly steps
@@ -171,15 +216,21 @@ def test_batch_result_does_not_depend_on_the_batch_it_is_in():
     p0 = rng.random((n, n))
     p0 /= p0.sum(axis=0)
     w = (rng.random((n, n)) < 0.4) * rng.random((n, n))
-    w = np.divide(w, w.sum(axis=1, keepdims=True), out=np.zeros_like(w),
-                  where=w.sum(axis=1, keepdims=True) > 0)
+    w = np.divide(
+        w,
+        w.sum(axis=1, keepdims=True),
+        out=np.zeros_like(w),
+        where=w.sum(axis=1, keepdims=True) > 0,
+    )
     x0 = rng.random((s_n, n))
-    rate, decay, noise = (rng.uniform(lo, hi, (s_n, y_n)) for lo, hi in
-                          ((0.5, 3.0), (0.0, 0.5), (0.0, 0.05)))
+    rate, decay, noise = (
+        rng.uniform(lo, hi, (s_n, y_n)) for lo, hi in ((0.5, 3.0), (0.0, 0.5), (0.0, 0.05))
+    )
 
     def run(sel):
-        return integrate_affine(x0[sel], coef[:, sel], rate[sel], decay[sel], noise[sel],
-                                p0, w, record="step")
+        return integrate_affine(
+            x0[sel], coef[:, sel], rate[sel], decay[sel], noise[sel], p0, w, record="step"
+        )
 
     full = run(np.arange(s_n))
     other = run(np.arange(69, 49, -1))  # 20 scenarios, reversed

@@ -33,8 +33,12 @@ from coopgov.errors import InputError
 STATIC = SupervisedGame()  # defaults, static penalty
 DYNAMIC_STABLE = SupervisedGame(
     TwoRegionGame(upstream_penalty=3.0, downstream_penalty=3.0),
-    CentralGovernment(supervision_cost=1.2, enforcement_benefit_upstream=0.3,
-                      enforcement_benefit_downstream=0.3, penalty_rule="dynamic"),
+    CentralGovernment(
+        supervision_cost=1.2,
+        enforcement_benefit_upstream=0.3,
+        enforcement_benefit_downstream=0.3,
+        penalty_rule="dynamic",
+    ),
 )
 # downstream matching reward 2.5 > 2M: full cooperation is a strict equilibrium
 STATIC_STABLE_VERTEX = SupervisedGame(TwoRegionGame(downstream_reward=2.5))
@@ -103,8 +107,9 @@ def test_payoff_tables_give_the_payoff_differences(game, x, y, z):
     dd = np.einsum("ijk,i,k->j", pay_d, pu, pg)
     dg = np.einsum("ijk,i,j->k", pay_g, pu, pd)
     expected = payoff_differences(game, x, y, z)
-    np.testing.assert_allclose([du[0] - du[1], dd[0] - dd[1], dg[0] - dg[1]],
-                               [float(v) for v in expected], atol=1e-9)
+    np.testing.assert_allclose(
+        [du[0] - du[1], dd[0] - dd[1], dg[0] - dg[1]], [float(v) for v in expected], atol=1e-9
+    )
 
 
 # ------------------------------------------------- static special case
@@ -134,12 +139,16 @@ def test_static_supervision_is_todays_two_region_game(regions):
 @settings(max_examples=60, deadline=None)
 def test_frozen_centre_is_the_two_region_game_with_scaled_penalties(regions, zbar, x, y):
     game = SupervisedGame(regions, CentralGovernment(strategic=False, static_intensity=zbar))
-    scaled = replace(regions, upstream_penalty=zbar * regions.upstream_penalty,
-                     downstream_penalty=zbar * regions.downstream_penalty)
+    scaled = replace(
+        regions,
+        upstream_penalty=zbar * regions.upstream_penalty,
+        downstream_penalty=zbar * regions.downstream_penalty,
+    )
     a, b, c, d = scaled.coefficients()
     fx, fy, fz = replicator_field(game, (x, y, zbar))
-    np.testing.assert_allclose([fx, fy], [x * (1 - x) * (a + b * y), y * (1 - y) * (c + d * x)],
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        [fx, fy], [x * (1 - x) * (a + b * y), y * (1 - y) * (c + d * x)], atol=1e-12
+    )
     assert fz == 0.0
 
 
@@ -158,8 +167,11 @@ def test_rest_points_static_penalty_by_hand():
     # need z = -a0/P_u = 2.6 or -(a0 + b)/P_u = -1.4: all outside, none.
     pts = by_state(rest_points(STATIC))
     corners = {tuple(map(float, v)) for v in itertools.product((0, 1), repeat=3)}
-    expected = corners | {(round(2 / 3, 9), 0.5, 0.6), (0.8, 0.4, 1.0),
-                          (round(7 / 15, 9), 0.65, 0.0)}
+    expected = corners | {
+        (round(2 / 3, 9), 0.5, 0.6),
+        (0.8, 0.4, 1.0),
+        (round(7 / 15, 9), 0.65, 0.0),
+    }
     assert set(pts) == expected
 
     # Vertex eigenvalues: ((1-2x)Δ_U, (1-2y)Δ_D, (1-2z)Δ_G) with
@@ -177,8 +189,9 @@ def test_rest_points_static_penalty_by_hand():
     #             = λ³ + 0.2146667 λ + 0.004
     interior = pts[(round(2 / 3, 9), 0.5, 0.6)]
     assert interior.cell == "interior"
-    np.testing.assert_allclose(np.poly(interior.eigenvalues).real,
-                               [1.0, 0.0, 0.2146666667, 0.004], atol=1e-9)
+    np.testing.assert_allclose(
+        np.poly(interior.eigenvalues).real, [1.0, 0.0, 0.2146666667, 0.004], atol=1e-9
+    )
     assert interior.kind == "saddle"  # a saddle-focus: trace 0
 
     # Face z = 1 point: transversal eigenvalue -Δ_G(0.8, 0.4) = -(0.18 + 0.48 - 0.7) = 0.04;
@@ -217,8 +230,9 @@ def test_interior_supervision_rises_with_cost_in_a_coordination_game():
     pts = [p for p in rest_points(STATIC_COORDINATION) if p.cell == "interior"]
     assert len(pts) == 1
     assert pts[0].state == pytest.approx((0.6, 0.9, 0.8))
-    dearer = replace(STATIC_COORDINATION,
-                     centre=replace(STATIC_COORDINATION.centre, supervision_cost=0.45))
+    dearer = replace(
+        STATIC_COORDINATION, centre=replace(STATIC_COORDINATION.centre, supervision_cost=0.45)
+    )
     (p2,) = [p for p in rest_points(dearer) if p.cell == "interior"]
     assert p2.z == pytest.approx(0.8 + 0.01 / 0.7)
 
@@ -232,8 +246,11 @@ def numerical_rest_points(game, starts_per_axis=5, zbar=None):
     of starting points."""
     grid = (np.arange(starts_per_axis) + 0.5) / starts_per_axis
     found = []
-    cells = (itertools.product((0.0, 1.0, None), repeat=3) if zbar is None else
-             ((fx, fy, zbar) for fx, fy in itertools.product((0.0, 1.0, None), repeat=2)))
+    cells = (
+        itertools.product((0.0, 1.0, None), repeat=3)
+        if zbar is None
+        else ((fx, fy, zbar) for fx, fy in itertools.product((0.0, 1.0, None), repeat=2))
+    )
     for fixed in cells:
         free = [i for i in range(3) if fixed[i] is None]
         if not free:
@@ -277,10 +294,16 @@ def assert_same_points(closed, numeric, margin=1e-6):
             assert any(np.allclose(s, c, atol=1e-7) for s in numeric), c
 
 
-@pytest.mark.parametrize("game", [STATIC, DYNAMIC_STABLE, STATIC_STABLE_VERTEX,
-                                  STATIC_COORDINATION,
-                                  replace(STATIC, centre=replace(STATIC.centre,
-                                                                 penalty_rule="dynamic"))])
+@pytest.mark.parametrize(
+    "game",
+    [
+        STATIC,
+        DYNAMIC_STABLE,
+        STATIC_STABLE_VERTEX,
+        STATIC_COORDINATION,
+        replace(STATIC, centre=replace(STATIC.centre, penalty_rule="dynamic")),
+    ],
+)
 def test_rest_points_match_numerical_root_finding(game):
     closed = [p.state for p in rest_points(game)]
     assert_same_points(closed, numerical_rest_points(game))
@@ -386,8 +409,9 @@ def test_dearer_supervision_never_stabilises_more_supervision(game, extra):
     # falls with C_g: a fully supervised vertex can only lose stability, an
     # unsupervised one only gain it.
     assume(generic(game))
-    dearer = replace(game, centre=replace(game.centre,
-                                          supervision_cost=game.centre.supervision_cost + extra))
+    dearer = replace(
+        game, centre=replace(game.centre, supervision_cost=game.centre.supervision_cost + extra)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         before = {p.state for p in rest_points(game) if p.cell == "vertex" and p.kind == "stable"}
@@ -411,8 +435,9 @@ def test_interior_supervision_moves_with_cost_by_the_closed_form_slope(regions, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p1 = [p for p in rest_points(game) if p.cell == "interior"]
-        dearer = replace(game, centre=replace(game.centre,
-                                              supervision_cost=game.centre.supervision_cost + 1e-6))
+        dearer = replace(
+            game, centre=replace(game.centre, supervision_cost=game.centre.supervision_cost + 1e-6)
+        )
         p2 = [p for p in rest_points(dearer) if p.cell == "interior"]
     if len(p1) == 1 and len(p2) == 1:
         assert (p2[0].z - p1[0].z) / 1e-6 == pytest.approx(1 / den, rel=1e-4)
@@ -438,13 +463,19 @@ def test_supervision_response_by_hand():
     assert supervision_threshold(dyn) == pytest.approx(1 - (-0.6 + np.sqrt(2.76)) / 2)
 
 
-@given(r=st.lists(st.floats(0, 1), min_size=2, max_size=20),
-       penalty=st.floats(0, 5), benefit=st.floats(0, 5), cost=st.floats(0, 5),
-       extra=st.floats(0, 2), noise=st.floats(0, 2),
-       rule=st.sampled_from(["static", "dynamic"]))
+@given(
+    r=st.lists(st.floats(0, 1), min_size=2, max_size=20),
+    penalty=st.floats(0, 5),
+    benefit=st.floats(0, 5),
+    cost=st.floats(0, 5),
+    extra=st.floats(0, 2),
+    noise=st.floats(0, 2),
+    rule=st.sampled_from(["static", "dynamic"]),
+)
 @settings(max_examples=100, deadline=None)
-def test_supervision_response_falls_with_cooperation_and_cost(r, penalty, benefit, cost,
-                                                              extra, noise, rule):
+def test_supervision_response_falls_with_cooperation_and_cost(
+    r, penalty, benefit, cost, extra, noise, rule
+):
     params = SupervisionParameters(penalty, benefit, cost, rule, noise)
     rs = np.sort(np.asarray(r))
     z = supervision_response(rs, params)
@@ -466,13 +497,16 @@ def test_supervision_response_is_the_sign_of_the_centres_gain(game, r):
 # ------------------------------------------------------------ bad input
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"supervision_cost": -1.0}, "supervision_cost"),
-    ({"enforcement_benefit_upstream": float("nan")}, "enforcement_benefit_upstream"),
-    ({"penalty_rule": "quadratic"}, "penalty_rule"),
-    ({"static_intensity": 1.5}, "static_intensity"),
-    ({"strategic": "yes"}, "strategic"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"supervision_cost": -1.0}, "supervision_cost"),
+        ({"enforcement_benefit_upstream": float("nan")}, "enforcement_benefit_upstream"),
+        ({"penalty_rule": "quadratic"}, "penalty_rule"),
+        ({"static_intensity": 1.5}, "static_intensity"),
+        ({"strategic": "yes"}, "strategic"),
+    ],
+)
 def test_bad_centre_parameters_are_named(kwargs, field):
     with pytest.raises(InputError) as err:
         CentralGovernment(**kwargs)
@@ -496,8 +530,10 @@ def test_bad_initial_state_is_named():
 @pytest.mark.parametrize("zbar", [0.3, 1.0])
 def test_frozen_centre_with_dynamic_penalty_matches_root_finding(zbar):
     # the square z = z̄: vertices, edge and interior points of Δ_U = Δ_D = 0
-    game = replace(DYNAMIC_STABLE, centre=replace(DYNAMIC_STABLE.centre, strategic=False,
-                                                  static_intensity=zbar))
+    game = replace(
+        DYNAMIC_STABLE,
+        centre=replace(DYNAMIC_STABLE.centre, strategic=False, static_intensity=zbar),
+    )
     pts = rest_points(game)
     assert all(p.z == zbar and len(p.eigenvalues) == 2 for p in pts)
     numeric = numerical_rest_points(game, zbar=zbar)

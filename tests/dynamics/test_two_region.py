@@ -44,8 +44,13 @@ def test_rest_points_and_stability_by_hand():
 
 def test_centre_when_compensation_alone_drives_the_game():
     # b d < 0 with an interior point: a centre (Hofbauer & Sigmund 1998, ch. 10)
-    game = TwoRegionGame(compensation=2.0, downstream_reward=0.0, transaction_cost=0.0,
-                         downstream_penalty=0.0, downstream_reputation=0.0)
+    game = TwoRegionGame(
+        compensation=2.0,
+        downstream_reward=0.0,
+        transaction_cost=0.0,
+        downstream_penalty=0.0,
+        downstream_reputation=0.0,
+    )
     a, b, c, d = game.coefficients()
     assert b * d < 0
     kinds = [p.kind for p in rest_points(game)]

@@ -18,8 +18,13 @@ TINY = {
 }
 
 ABM = {
-    "experiment": {"name": "tiny-abm", "years": 3, "chunk_size": 5, "engine": "agent_based",
-                   "replications": 3},
+    "experiment": {
+        "name": "tiny-abm",
+        "years": 3,
+        "chunk_size": 5,
+        "engine": "agent_based",
+        "replications": 3,
+    },
     "agent_based": {"agents_per_city": 4},
     "sampler": {"method": "lhs", "n": 4, "seed": 11},
     "uncertainties": {"lateral_thrust": {}, "gdp_loss": {}},

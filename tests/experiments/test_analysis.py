@@ -26,11 +26,14 @@ def _ishigami(u):
 
 
 def _ishigami_spec(n):
-    return spec_from_dict({"experiment": {"name": "ishigami"},
-                           "sampler": {"method": "sobol", "n": n, "seed": 5},
-                           "uncertainties": {"lateral_thrust": {}, "gdp_loss": {},
-                                             "bottom_up": {}},
-                           "outcomes": [{"name": "y"}]})
+    return spec_from_dict(
+        {
+            "experiment": {"name": "ishigami"},
+            "sampler": {"method": "sobol", "n": n, "seed": 5},
+            "uncertainties": {"lateral_thrust": {}, "gdp_loss": {}, "bottom_up": {}},
+            "outcomes": [{"name": "y"}],
+        }
+    )
 
 
 def test_sobol_reproduces_ishigami_and_salib():
@@ -94,8 +97,9 @@ def test_kendall_w_hand_values():
 
 
 def test_lever_ranking_hand_example():
-    t = pd.DataFrame({"baseline": [0.1, 0.2, 0.3], "laws": [0.2, 0.2, 0.4],
-                      "enforcement": [0.4, 0.1, 0.6]})
+    t = pd.DataFrame(
+        {"baseline": [0.1, 0.2, 0.3], "laws": [0.2, 0.2, 0.4], "enforcement": [0.4, 0.1, 0.6]}
+    )
     table, shares, stab = lever_ranking(t)
     # effects: laws (0.1, 0, 0.1), enforcement (0.3, -0.1, 0.3): enforcement first in 2 of 3
     assert table["lever"].tolist() == ["enforcement", "laws"]
@@ -114,8 +118,7 @@ def test_analyze_lever_experiment_writes_report(tmp_path, tiny_dict):
     an = analyze_experiment(out, num_resamples=10)
     s = json.loads((out / "analysis" / "analysis.json").read_text())
     assert s["lever_ranking"]["n_scenarios"] == 12
-    assert {r["lever"] for r in s["lever_ranking"]["table"]} == {"enforcement",
-                                                                  "joint_mechanism"}
+    assert {r["lever"] for r in s["lever_ranking"]["table"]} == {"enforcement", "joint_mechanism"}
     assert set(an.tables["city_effects"].index) == {"enforcement", "joint_mechanism"}
     html = (out / "analysis" / "report.html").read_text()
     assert html.count("plotly.js v") <= 2 and "cdn.plot.ly/plotly" not in html
@@ -129,18 +132,26 @@ def test_analyze_lever_experiment_writes_report(tmp_path, tiny_dict):
 
 
 def test_analyze_sobol_and_morris(tmp_path):
-    base = {"experiment": {"name": "s", "years": 5, "chunk_size": 64},
-            "uncertainties": {"lateral_thrust": {}, "gdp_loss": {}, "central_penalty": {}},
-            "outcomes": [{"name": "final_cooperation", "scope": "both"}]}
+    base = {
+        "experiment": {"name": "s", "years": 5, "chunk_size": 64},
+        "uncertainties": {"lateral_thrust": {}, "gdp_loss": {}, "central_penalty": {}},
+        "outcomes": [{"name": "final_cooperation", "scope": "both"}],
+    }
     out = tmp_path / "sobol"
-    run_experiment(spec_from_dict({**base, "sampler": {"method": "sobol", "n": 16}}), out,
-                   executor=SerialExecutor())
+    run_experiment(
+        spec_from_dict({**base, "sampler": {"method": "sobol", "n": 16}}),
+        out,
+        executor=SerialExecutor(),
+    )
     an = analyze_experiment(out, num_resamples=10)
     assert set(an.tables["sobol"].factor) == {"lateral_thrust", "gdp_loss", "central_penalty"}
     assert len(an.tables["sobol_city"]) == 41 * 3
     out = tmp_path / "morris"
-    run_experiment(spec_from_dict({**base, "sampler": {"method": "morris", "n": 6}}), out,
-                   executor=SerialExecutor())
+    run_experiment(
+        spec_from_dict({**base, "sampler": {"method": "morris", "n": 6}}),
+        out,
+        executor=SerialExecutor(),
+    )
     an = analyze_experiment(out, report=False)
     m = an.tables["morris"]
     assert (m.mu_star >= m.mu.abs() - 1e-12).all()

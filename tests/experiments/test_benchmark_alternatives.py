@@ -23,8 +23,9 @@ def case():
     city = city_data(load_region("yrd"))
     intensity = np.full((2, 6, len(LEVER_NAMES)), 0.5)
     intensity[1, 3:] = 1.0  # levers change mid-horizon: coefficients change by year
-    sim = simulate(city, [ModelParameters(), ModelParameters({"lateral_thrust": 2.0})],
-                   intensity, years=6)
+    sim = simulate(
+        city, [ModelParameters(), ModelParameters({"lateral_thrust": 2.0})], intensity, years=6
+    )
     ode = ia.batch_ode(sim)
     return sim, ode, ia.reference(ode)
 
@@ -44,8 +45,13 @@ def test_rk4_converges_at_fourth_order_to_the_reference(case):
 
 def test_the_engine_converges_to_the_same_reference(case):
     sim, ode, ref = case
-    finer = simulate(sim.city, [ModelParameters(), ModelParameters({"lateral_thrust": 2.0})],
-                     sim.intensity, years=6, steps_per_year=96)
+    finer = simulate(
+        sim.city,
+        [ModelParameters(), ModelParameters({"lateral_thrust": 2.0})],
+        sim.intensity,
+        years=6,
+        steps_per_year=96,
+    )
     coarse = ia.max_error(sim.cooperation, ref)
     fine = ia.max_error(finer.cooperation, ref)
     assert fine < coarse / 4  # the engine's scheme approaches the reference: same equation
@@ -76,8 +82,18 @@ def test_jax_equals_numpy():
     if importlib.util.find_spec("jax") is None:
         pytest.skip("jax not installed")
     bench = str(Path(__file__).resolve().parents[2] / "benchmarks")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(Path(__file__).resolve().parents[2] / "src"), os.environ.get("PYTHONPATH", "")])}
-    out = subprocess.run([sys.executable, "-c", JAX_CHECK.format(bench=bench)], env=env,
-                         capture_output=True, text=True, timeout=300, check=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).resolve().parents[2] / "src"), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", JAX_CHECK.format(bench=bench)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     assert float(out.stdout.strip().splitlines()[-1]) < 1e-13

@@ -33,24 +33,30 @@ def test_lever_free_parameters_exclude_lever_targets():
 
 def test_runs_through_ema_workbench():
     ema = pytest.importorskip("ema_workbench")
-    model = ema_model(uncertainties=["lateral_thrust", "gdp_loss"], levers=["enforcement"],
-                      years=3)
+    model = ema_model(uncertainties=["lateral_thrust", "gdp_loss"], levers=["enforcement"], years=3)
     with ema.SequentialEvaluator(model) as ev:
         experiments, outcomes = ev.perform_experiments(scenarios=3, policies=2)
     assert len(experiments) == 6
     y = outcomes["final_cooperation"]
     assert np.all((y >= 0) & (y <= 1))
     row = experiments.iloc[0]
-    direct = coopgov_model(years=3, lateral_thrust=row["lateral_thrust"],
-                           gdp_loss=row["gdp_loss"], enforcement=row["enforcement"])
+    direct = coopgov_model(
+        years=3,
+        lateral_thrust=row["lateral_thrust"],
+        gdp_loss=row["gdp_loss"],
+        enforcement=row["enforcement"],
+    )
     assert y[0] == pytest.approx(direct["final_cooperation"])
 
 
 def test_batch_equals_single_runs_and_locates_bad_input():
     from coopgov.experiments.ema import evaluate_batch
 
-    rows = [{"lateral_thrust": 0.4, "enforcement": 0.2}, {"gdp_loss": 0.01},
-            {"lateral_thrust": 1.5, "information_sharing": 1.0}]
+    rows = [
+        {"lateral_thrust": 0.4, "enforcement": 0.2},
+        {"gdp_loss": 0.01},
+        {"lateral_thrust": 1.5, "information_sharing": 1.0},
+    ]
     out = evaluate_batch(rows, years=4)
     for k, r in enumerate(rows):
         one = coopgov_model(years=4, **r)
@@ -67,8 +73,7 @@ def test_batched_evaluator_matches_the_per_run_evaluator():
     ema = pytest.importorskip("ema_workbench")
     from coopgov.experiments.ema import BatchedEvaluator
 
-    model = ema_model(uncertainties=["lateral_thrust", "gdp_loss"], levers=["enforcement"],
-                      years=3)
+    model = ema_model(uncertainties=["lateral_thrust", "gdp_loss"], levers=["enforcement"], years=3)
     scenarios = ema.em_framework.samplers.sample_uncertainties(model, 7)
     policies = ema.em_framework.samplers.sample_levers(model, 2)
     with ema.SequentialEvaluator(model) as ev:

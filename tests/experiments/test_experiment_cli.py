@@ -35,8 +35,9 @@ def test_run_analyze_and_specs(tmp_path):
     spec = tmp_path / "cli.toml"
     spec.write_text(SPEC)
     out = tmp_path / "out"
-    r = runner.invoke(app, ["experiment", "run", str(spec), "--out", str(out), "--processes",
-                            "0", "--json"])
+    r = runner.invoke(
+        app, ["experiment", "run", str(spec), "--out", str(out), "--processes", "0", "--json"]
+    )
     assert r.exit_code == 0, r.output
     payload = json.loads(r.output)
     assert payload["n_runs"] == 24 and payload["complete"] and payload["n_chunks"] == 3
@@ -59,8 +60,19 @@ def test_bad_spec_exits_2_naming_file_and_field(tmp_path):
     assert r.exit_code == 2
     err = json.loads(r.output)
     assert err["file"] == str(spec) and err["field"] == "uncertainties.gdp_los"
-    r = runner.invoke(app, ["experiment", "run", str(spec), "--workers", "2", "--scheduler",
-                            "tcp://127.0.0.1:1", "--json"])
+    r = runner.invoke(
+        app,
+        [
+            "experiment",
+            "run",
+            str(spec),
+            "--workers",
+            "2",
+            "--scheduler",
+            "tcp://127.0.0.1:1",
+            "--json",
+        ],
+    )
     assert r.exit_code == 2
     r = runner.invoke(app, ["experiment", "analyze", str(tmp_path), "--json"])
     assert r.exit_code == 2 and "manifest" in json.loads(r.output)["error"]

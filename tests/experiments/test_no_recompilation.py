@@ -53,21 +53,28 @@ def test_abm_kernel_has_one_signature_for_any_array_layout_or_flags():
         assert len(abm_module._run.signatures) == n_sig, abm_module._run.signatures
         assert res.city_cooperation.shape == first.city_cooperation.shape
     # decay per city and year, read-only, and a read-only initial state
-    run_abm_coef(agents, coef, p0, w, rate=np.broadcast_to(1.0, (2,)), lateral=0.5,
-                 decay=np.broadcast_to(0.1, (2, 3)), noise=0.02, replications=1,
-                 initial=np.broadcast_to(0.4, (3,)))
+    run_abm_coef(
+        agents,
+        coef,
+        p0,
+        w,
+        rate=np.broadcast_to(1.0, (2,)),
+        lateral=0.5,
+        decay=np.broadcast_to(0.1, (2, 3)),
+        noise=0.02,
+        replications=1,
+        initial=np.broadcast_to(0.4, (3,)),
+    )
     assert len(abm_module._run.signatures) == n_sig
 
 
 def test_same_inputs_same_result_whatever_the_flags():
     agents = city_agents([5, 6, 7])
     coef, p0, w = _inputs()
-    kw = {"rate": 1.0, "lateral": 0.5, "decay": 0.1, "noise": 0.02, "replications": 2,
-          "seed": 9}
+    kw = {"rate": 1.0, "lateral": 0.5, "decay": 0.1, "noise": 0.02, "replications": 2, "seed": 9}
     ref = run_abm_coef(agents, coef, p0, w, **kw).city_cooperation
     for c, p, ww in _variants(coef, p0, w)[:3]:  # float64 variants: bit-identical results
-        np.testing.assert_array_equal(run_abm_coef(agents, c, p, ww, **kw).city_cooperation,
-                                      ref)
+        np.testing.assert_array_equal(run_abm_coef(agents, c, p, ww, **kw).city_cooperation, ref)
 
 
 @numba.njit
@@ -99,14 +106,22 @@ def test_numpy_alternative_samples_the_same_chain():
     agents = city_agents([40, 40, 40])
     coef, p0, w = _inputs()
     coef[0] += 0.3  # cooperation pays somewhat: the shares move
-    inp = ABMInputs(coef=coef, p0=p0, w=w, pw=np.zeros((3, 3)), rate=np.full(2, 2.0),
-                    lateral=np.full(2, 1.0), noise=np.full(2, 0.05),
-                    decay=np.full((2, 3), 0.3), initial=np.full(3, 0.3))
+    inp = ABMInputs(
+        coef=coef,
+        p0=p0,
+        w=w,
+        pw=np.zeros((3, 3)),
+        rate=np.full(2, 2.0),
+        lateral=np.full(2, 1.0),
+        noise=np.full(2, 0.05),
+        decay=np.full((2, 3), 0.3),
+        initial=np.full(3, 0.3),
+    )
     reps = 60
-    ours = run_abm_coef(agents, replications=reps, seed=5, config=None,
-                        **inp.kwargs()).cooperation_rate[:, -1]
-    theirs = np.array([run_numpy(agents, inp, 48, 1000 + r)[0][-1].mean()
-                       for r in range(reps)])
+    ours = run_abm_coef(
+        agents, replications=reps, seed=5, config=None, **inp.kwargs()
+    ).cooperation_rate[:, -1]
+    theirs = np.array([run_numpy(agents, inp, 48, 1000 + r)[0][-1].mean() for r in range(reps)])
     se = math.sqrt(ours.var(ddof=1) / reps + theirs.var(ddof=1) / reps)
     assert abs(ours.mean() - theirs.mean()) < 4 * se
     assert 0.5 < theirs.std(ddof=1) / ours.std(ddof=1) < 2.0

@@ -47,24 +47,27 @@ def test_state_slice_equals_the_trajectory_at_that_state(t):
 
 def test_reduce_outcomes_final_and_year_match_the_full_trajectory():
     sim = _sim()
-    spec = spec_from_dict({
-        "experiment": {"name": "t", "years": YEARS},
-        "sampler": {"method": "lhs", "n": 5, "seed": 1},
-        "uncertainties": {"lateral_thrust": {}},
-        "outcomes": [
-            {"name": "pm_final", "variable": "pm25_change", "scope": "both"},
-            {"name": "pm_2029", "variable": "pm25_change", "reduce": "year", "year": 2029},
-            {"name": "pm_mean", "variable": "pm25_change", "reduce": "mean"},
-            {"name": "coop", "variable": "cooperation"},
-        ],
-    })
+    spec = spec_from_dict(
+        {
+            "experiment": {"name": "t", "years": YEARS},
+            "sampler": {"method": "lhs", "n": 5, "seed": 1},
+            "uncertainties": {"lateral_thrust": {}},
+            "outcomes": [
+                {"name": "pm_final", "variable": "pm25_change", "scope": "both"},
+                {"name": "pm_2029", "variable": "pm25_change", "reduce": "year", "year": 2029},
+                {"name": "pm_mean", "variable": "pm25_change", "reduce": "mean"},
+                {"name": "coop", "variable": "cooperation"},
+            ],
+        }
+    )
     out = reduce_outcomes(sim, spec)
     city, region = variable_trajectory(sim, "pm25_change")
     np.testing.assert_allclose(out["pm_final"], region[:, -1], rtol=1e-13)
     np.testing.assert_allclose(out["pm_2029"], region[:, 3], rtol=1e-13)
     np.testing.assert_allclose(out["pm_mean"], region.mean(axis=1), rtol=1e-13)
     np.testing.assert_allclose(out["coop"], sim.cooperation_rate[:, -1])
-    np.testing.assert_allclose(out[f"pm_final/{int(sim.city.adcode[7])}"], city[:, -1, 7],
-                               rtol=1e-13)
+    np.testing.assert_allclose(
+        out[f"pm_final/{int(sim.city.adcode[7])}"], city[:, -1, 7], rtol=1e-13
+    )
     # the PM2.5 change is a reduction: never positive, and larger with more cooperation
     assert np.all(out["pm_final"] <= 0.0)

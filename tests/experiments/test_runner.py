@@ -70,8 +70,7 @@ def test_results_do_not_depend_on_executor_or_chunking(tmp_path, abm_dict):
     assert (fc.std(axis=1) > 0).any()
 
 
-def test_interrupted_experiment_resumes_and_skips_finished_chunks(tmp_path, tiny_dict,
-                                                                   monkeypatch):
+def test_interrupted_experiment_resumes_and_skips_finished_chunks(tmp_path, tiny_dict, monkeypatch):
     spec = spec_from_dict(tiny_dict)  # 36 runs in chunks of 7 -> 6 chunks
     out = tmp_path / "r"
     real = runner_mod.run_chunk
@@ -110,14 +109,14 @@ def test_incremental_runs_and_foreign_folder(tmp_path, tiny_dict):
 
 
 def test_policy_from_year_switches_levers_on_later(tmp_path, tiny_dict):
-    tiny_dict["policies"] = {"baseline": True, "single_levers": ["enforcement"],
-                             "from_year": 2029}
+    tiny_dict["policies"] = {"baseline": True, "single_levers": ["enforcement"], "from_year": 2029}
     spec = spec_from_dict(tiny_dict)
     run_experiment(spec, tmp_path / "r", executor=SerialExecutor())
     df = load_results(tmp_path / "r")
     # on from 2029 to the end of a 2026-2030 horizon: 2 of 5 years paid (hand-derived)
-    assert np.allclose(df[df.policy == "enforcement"]["lever_cost"],
-                       2 * LEVERS["enforcement"].yearly_cost)
+    assert np.allclose(
+        df[df.policy == "enforcement"]["lever_cost"], 2 * LEVERS["enforcement"].yearly_cost
+    )
 
 
 def test_slots_of_a_given_executor():

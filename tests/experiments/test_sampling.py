@@ -8,10 +8,14 @@ from coopgov.experiments import design, run_seed, spec_from_dict, unit_design
 
 
 def _spec(method="lhs", n=16, seed=1, **unc):
-    return spec_from_dict({"experiment": {"name": "s"},
-                           "sampler": {"method": method, "n": n, "seed": seed, "levels": 4},
-                           "uncertainties": unc or {"lateral_thrust": {}, "gdp_loss": {}},
-                           "outcomes": [{"name": "y"}]})
+    return spec_from_dict(
+        {
+            "experiment": {"name": "s"},
+            "sampler": {"method": method, "n": n, "seed": seed, "levels": 4},
+            "uncertainties": unc or {"lateral_thrust": {}, "gdp_loss": {}},
+            "outcomes": [{"name": "y"}],
+        }
+    )
 
 
 @settings(max_examples=25, deadline=None)
@@ -24,9 +28,11 @@ def test_latin_hypercube_hits_every_stratum_once(n, seed):
 
 
 def test_design_maps_through_distributions():
-    s = _spec(n=2000, lateral_thrust={"low": 0.2, "high": 1.2, "distribution": "triangular",
-                                      "mode": 0.2},
-              gdp_loss={"low": 0.1, "high": 4.0, "distribution": "loguniform"})
+    s = _spec(
+        n=2000,
+        lateral_thrust={"low": 0.2, "high": 1.2, "distribution": "triangular", "mode": 0.2},
+        gdp_loss={"low": 0.1, "high": 4.0, "distribution": "loguniform"},
+    )
     d = design(s)
     assert d["lateral_thrust"].between(0.2, 1.2).all() and d["gdp_loss"].between(0.1, 4.0).all()
     # triangular(a=0.2, c=0.2, b=1.2) has mean (a+b+c)/3 = 0.5333
@@ -41,15 +47,22 @@ def test_design_is_reproducible_and_seeded():
 
 
 def test_full_factorial_grid():
-    s = spec_from_dict({"experiment": {"name": "f"},
-                        "sampler": {"method": "full_factorial", "levels": 3},
-                        "uncertainties": {"lateral_thrust": {"values": [0.5, 1.5]},
-                                          "gdp_loss": {"low": 1.0, "high": 3.0}},
-                        "outcomes": [{"name": "y"}]})
+    s = spec_from_dict(
+        {
+            "experiment": {"name": "f"},
+            "sampler": {"method": "full_factorial", "levels": 3},
+            "uncertainties": {
+                "lateral_thrust": {"values": [0.5, 1.5]},
+                "gdp_loss": {"low": 1.0, "high": 3.0},
+            },
+            "outcomes": [{"name": "y"}],
+        }
+    )
     d = design(s)
     assert len(d) == 6
     assert sorted(map(tuple, d.to_numpy().tolist())) == sorted(
-        (a, b) for a in (0.5, 1.5) for b in (1.0, 2.0, 3.0))
+        (a, b) for a in (0.5, 1.5) for b in (1.0, 2.0, 3.0)
+    )
 
 
 def test_run_seed_is_spawn():

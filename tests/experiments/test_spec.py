@@ -56,15 +56,22 @@ def _error(tmp_path, text):
     return exc.value
 
 
-@pytest.mark.parametrize("old,new,field", [
-    ("[uncertainties.jm_consultation]", "[uncertainties.jm_consultationn]", "uncertainties.jm_consultationn"),
-    ("low = 0.1\nhigh = 0.3", "low = 0.3\nhigh = 0.3", "uncertainties.env_weight"),
-    ("low = 0.1\nhigh = 0.3", "low = 0.1\nhigh = 3.0", "uncertainties.env_weight"),
-    ('method = "sobol"', 'method = "sobolx"', "sampler.method"),
-    ("n = 64", "n = 100", "sampler.n"),
-    ('name = "x"', 'name = "x"\nreplications = 3', "experiment.replications"),
-    ('name = "x"', 'name = "x"\ncolour = 3', "experiment.colour"),
-])
+@pytest.mark.parametrize(
+    "old,new,field",
+    [
+        (
+            "[uncertainties.jm_consultation]",
+            "[uncertainties.jm_consultationn]",
+            "uncertainties.jm_consultationn",
+        ),
+        ("low = 0.1\nhigh = 0.3", "low = 0.3\nhigh = 0.3", "uncertainties.env_weight"),
+        ("low = 0.1\nhigh = 0.3", "low = 0.1\nhigh = 3.0", "uncertainties.env_weight"),
+        ('method = "sobol"', 'method = "sobolx"', "sampler.method"),
+        ("n = 64", "n = 100", "sampler.n"),
+        ('name = "x"', 'name = "x"\nreplications = 3', "experiment.replications"),
+        ('name = "x"', 'name = "x"\ncolour = 3', "experiment.colour"),
+    ],
+)
 def test_bad_specs_name_file_and_field(tmp_path, old, new, field):
     err = _error(tmp_path, GOOD.replace(old, new))
     assert err.field == field
@@ -73,8 +80,9 @@ def test_bad_specs_name_file_and_field(tmp_path, old, new, field):
 
 def test_other_errors(tmp_path):
     assert "TOML" in _error(tmp_path, GOOD + "\n[[[").reason
-    err = _error(tmp_path, GOOD.replace('method = "sobol"\nn = 64',
-                                        'method = "morris"\nn = 4\nlevels = 5'))
+    err = _error(
+        tmp_path, GOOD.replace('method = "sobol"\nn = 64', 'method = "morris"\nn = 4\nlevels = 5')
+    )
     assert err.field == "sampler.levels"
     err = _error(tmp_path, GOOD.replace("[uncertainties.env_weight]\nlow = 0.1\nhigh = 0.3", ""))
     assert err.field == "sampler.method"  # Sobol needs >= 2 factors
@@ -96,9 +104,12 @@ def test_policy_errors(tiny_dict):
 
 @given(st.floats(0.0, 2.0), st.floats(0.0, 2.0))
 def test_bounds_must_be_a_non_empty_sub_range(low, high):
-    d = {"experiment": {"name": "h"}, "sampler": {"method": "lhs", "n": 4},
-         "uncertainties": {"lateral_thrust": {"low": low, "high": high}},  # declared [0, 2]
-         "outcomes": [{"name": "y"}]}
+    d = {
+        "experiment": {"name": "h"},
+        "sampler": {"method": "lhs", "n": 4},
+        "uncertainties": {"lateral_thrust": {"low": low, "high": high}},  # declared [0, 2]
+        "outcomes": [{"name": "y"}],
+    }
     if low < high:
         assert spec_from_dict(d).n_runs == 4
     else:

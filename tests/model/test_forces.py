@@ -27,9 +27,12 @@ CITY = synthetic_city_data(12, seed=5)
 
 def _ctx(**overrides):
     p = ModelParameters(overrides)
-    return ForceContext(CITY, {k: np.array([[v]]) for k, v in p.items()},
-                        fiscal_transfer=np.zeros((1, 1, CITY.n)) + 1e6,
-                        compensation_incentive=np.full((1, 1, CITY.n), 2e6))
+    return ForceContext(
+        CITY,
+        {k: np.array([[v]]) for k, v in p.items()},
+        fiscal_transfer=np.zeros((1, 1, CITY.n)) + 1e6,
+        compensation_incentive=np.full((1, 1, CITY.n), 2e6),
+    )
 
 
 @given(seed=st.integers(0, 10_000))
@@ -46,8 +49,9 @@ def test_decomposition_sums_to_affine_payoff_difference(seed):
     # with the lateral imitation as its equivalent payoff, the terms add up to the flow
     full = decompose(x, ctx)
     lateral = lateral_flow(x, affine, CITY.neighbour_weights, 0.5)
-    np.testing.assert_allclose(full["lateral_thrust"] * 1.0 * x * (1 - x), lateral,
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        full["lateral_thrust"] * 1.0 * x * (1 - x), lateral, rtol=1e-9, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("term", PAYOFF_TERMS, ids=lambda t: t.name)
@@ -91,8 +95,7 @@ def test_hand_values_of_constant_terms():
     c0 = 10_000 * 0.2 * CITY.air_emissions
     np.testing.assert_allclose(d["compensation"][0, 0], 2e6 / c0)
     # water: -τ u_w a_w L / c0 = -2000 * 0.2 * L / c0
-    np.testing.assert_allclose(d["water_abatement"][0, 0],
-                               -2000 * 0.2 * CITY.water_load_total / c0)
+    np.testing.assert_allclose(d["water_abatement"][0, 0], -2000 * 0.2 * CITY.water_load_total / c0)
 
 
 def test_families_cover_the_study():

@@ -42,12 +42,22 @@ def store(store_url):
 @pytest.fixture
 def small_region():
     """Three neighbouring cities in a line (SZ - SH - JX) with a hand-made transfer matrix."""
-    cities = pd.DataFrame({"adcode": [SH, SZ, JX], "name_zh": ["上海", "苏州", "嘉兴"],
-                           "name_en": ["Shanghai", "Suzhou", "Jiaxing"],
-                           "province": ["Shanghai", "Jiangsu", "Zhejiang"],
-                           "lon": [121.47, 120.62, 120.76], "lat": [31.23, 31.30, 30.75]})
+    cities = pd.DataFrame(
+        {
+            "adcode": [SH, SZ, JX],
+            "name_zh": ["上海", "苏州", "嘉兴"],
+            "name_en": ["Shanghai", "Suzhou", "Jiaxing"],
+            "province": ["Shanghai", "Jiangsu", "Zhejiang"],
+            "lon": [121.47, 120.62, 120.76],
+            "lat": [31.23, 31.30, 30.75],
+        }
+    )
     adjacency = np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0]], dtype=bool)
     transfer = np.array([[0.6, 0.1, 0.1], [0.3, 0.6, 0.05], [0.05, 0.05, 0.6]])
-    return SimpleNamespace(cities=cities, adjacency=adjacency, air_transfer=transfer,
-                           adcodes=np.array([SH, SZ, JX]),
-                           index_of=lambda a: [SH, SZ, JX].index(int(a)))
+    return SimpleNamespace(
+        cities=cities,
+        adjacency=adjacency,
+        air_transfer=transfer,
+        adcodes=np.array([SH, SZ, JX]),
+        index_of=lambda a: [SH, SZ, JX].index(int(a)),
+    )

@@ -16,12 +16,22 @@ STATIONS = [
 ]
 
 
-
-def hourly_csv(station: str, start: str = "2025-01-01T01:00", hours: int = 24,
-               values: dict[str, float] | None = None, source: str = "") -> str:
+def hourly_csv(
+    station: str,
+    start: str = "2025-01-01T01:00",
+    hours: int = 24,
+    values: dict[str, float] | None = None,
+    source: str = "",
+) -> str:
     """CSV of constant hourly values (hour-ending labels, +08:00)."""
-    values = values or {"PM2.5": 80.0, "PM10": 100.0, "SO2": 10.0, "NO2": 40.0, "CO": 1.0,
-                        "O3": 50.0}
+    values = values or {
+        "PM2.5": 80.0,
+        "PM10": 100.0,
+        "SO2": 10.0,
+        "NO2": 40.0,
+        "CO": 1.0,
+        "O3": 50.0,
+    }
     units = {"CO": "mg/m3"}
     times = pd.date_range(start, periods=hours, freq="h", tz="Asia/Shanghai")
     lines = ["station_id,time,pollutant,value,unit,reference_state,source"]
@@ -40,7 +50,9 @@ def pg_dsn_or_skip() -> str:
     dsn = os.environ.get("COOPGOV_TEST_PG_DSN")
     if not dsn:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but COOPGOV_TEST_PG_DSN is not set: source "
-                        ".ci/services/postgres.sh before the tests")
+            pytest.fail(
+                "CI=true but COOPGOV_TEST_PG_DSN is not set: source "
+                ".ci/services/postgres.sh before the tests"
+            )
         pytest.skip("COOPGOV_TEST_PG_DSN not set (source .ci/services/postgres.sh)")
     return dsn

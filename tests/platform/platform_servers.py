@@ -44,14 +44,17 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def start_process(store_url: str, log: Path, *args: str, env: dict | None = None,
-                  preexec=None) -> tuple[subprocess.Popen, int]:
+def start_process(
+    store_url: str, log: Path, *args: str, env: dict | None = None, preexec=None
+) -> tuple[subprocess.Popen, int]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-c", _SERVE, "serve", "--store", store_url, "--port", str(port),
-         *args],
-        stdout=subprocess.DEVNULL, stderr=log.open("wb"), env={**os.environ, **(env or {})},
-        preexec_fn=preexec)
+        [sys.executable, "-c", _SERVE, "serve", "--store", store_url, "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+        env={**os.environ, **(env or {})},
+        preexec_fn=preexec,
+    )
     return proc, port
 
 
@@ -66,19 +69,25 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def serving(store_url: str, log: Path, *args: str, env: dict | None = None,
-            preexec=None, timeout_s: float = 60) -> Iterator[Server]:
+def serving(
+    store_url: str,
+    log: Path,
+    *args: str,
+    env: dict | None = None,
+    preexec=None,
+    timeout_s: float = 60,
+) -> Iterator[Server]:
     """Start ``coopgov serve`` on ``store_url``; yield it once it answers; always stop it."""
     proc, port = start_process(store_url, log, *args, env=env, preexec=preexec)
     try:
         deadline = time.monotonic() + timeout_s
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"server exited ({proc.returncode}): "
-                                   f"{log.read_text(errors='replace')[-2000:]}")
+                raise RuntimeError(
+                    f"server exited ({proc.returncode}): {log.read_text(errors='replace')[-2000:]}"
+                )
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=2).status_code \
-                        == 200:
+                if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

@@ -21,12 +21,17 @@ def batch(station: str, b: int, rows: int) -> pa.Table:
     start = pd.Timestamp("2000-01-01T01:00", tz="Asia/Shanghai") + pd.Timedelta(hours=b * rows)
     times = pd.date_range(start, periods=rows, freq="h").strftime("%Y-%m-%dT%H:%M:%S+08:00")
     n = len(times)
-    return pa.table({
-        "station_id": pa.array([station] * n), "time": pa.array(list(times)),
-        "pollutant": pa.array(["NO2"] * n), "value": pa.array(np.full(n, "40.5")),
-        "unit": pa.array(["ug/m3"] * n), "reference_state": pa.array(["reference"] * n),
-        "source": pa.array([f"batch-{b}"] * n),
-    })
+    return pa.table(
+        {
+            "station_id": pa.array([station] * n),
+            "time": pa.array(list(times)),
+            "pollutant": pa.array(["NO2"] * n),
+            "value": pa.array(np.full(n, "40.5")),
+            "unit": pa.array(["ug/m3"] * n),
+            "reference_state": pa.array(["reference"] * n),
+            "source": pa.array([f"batch-{b}"] * n),
+        }
+    )
 
 
 def main() -> None:

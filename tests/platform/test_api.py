@@ -40,20 +40,32 @@ def _h(token: str | None) -> dict[str, str]:
 # entry here.  "{spare}" is the id of a reader token issued by the fixture.
 SH_CSV = hourly_csv("310100-A01", hours=2)
 WRITE_REQUESTS = {
-    ("post", "/v1/tokens"): dict(url="/v1/tokens", json={"role": "reader", "label": "x"},
-                                 owner="admin"),
-    ("post", "/v1/tokens/{token_id}/rotate"): dict(url="/v1/tokens/{spare}/rotate",
-                                                   owner="admin"),
+    ("post", "/v1/tokens"): dict(
+        url="/v1/tokens", json={"role": "reader", "label": "x"}, owner="admin"
+    ),
+    ("post", "/v1/tokens/{token_id}/rotate"): dict(url="/v1/tokens/{spare}/rotate", owner="admin"),
     ("delete", "/v1/tokens/{token_id}"): dict(url="/v1/tokens/{spare}", owner="admin"),
     ("put", "/v1/stations/{station_id}"): dict(
         url="/v1/stations/310100-A09",
-        json={"adcode": SH, "name": "new", "kind": "air", "lon": 121.4, "lat": 31.2}),
+        json={"adcode": SH, "name": "new", "kind": "air", "lon": 121.4, "lat": 31.2},
+    ),
     ("post", "/v1/measurements"): dict(
         url="/v1/measurements",
-        json={"measurements": [{"station_id": "310100-A01", "time": "2025-01-01T01:00:00+08:00",
-                                "pollutant": "NO2", "value": 40, "unit": "ug/m3"}]}),
+        json={
+            "measurements": [
+                {
+                    "station_id": "310100-A01",
+                    "time": "2025-01-01T01:00:00+08:00",
+                    "pollutant": "NO2",
+                    "value": 40,
+                    "unit": "ug/m3",
+                }
+            ]
+        },
+    ),
     ("post", "/v1/measurements/csv"): dict(
-        url="/v1/measurements/csv", content=SH_CSV, headers={"content-type": "text/csv"}),
+        url="/v1/measurements/csv", content=SH_CSV, headers={"content-type": "text/csv"}
+    ),
 }
 
 
@@ -61,8 +73,12 @@ def _write_routes() -> list[tuple[str, str]]:
     from coopgov.platform.store import Store
 
     schema = create_app(Store(":memory:")).openapi()
-    return sorted((m, p) for p, ops in schema["paths"].items() for m in ops
-                  if m in ("post", "put", "patch", "delete"))
+    return sorted(
+        (m, p)
+        for p, ops in schema["paths"].items()
+        for m in ops
+        if m in ("post", "put", "patch", "delete")
+    )
 
 
 @pytest.mark.parametrize("route", _write_routes())
@@ -88,7 +104,10 @@ def test_every_write_route_refuses_no_token_and_other_city(api, route):
     assert [e["action"] for e in refused] == ["refused"] * 4
     assert [e["actor"] for e in refused] == [
         store.principal_for(tokens["reader"]).token_id,
-        store.principal_for(tokens["sz"]).token_id, "unknown-token", "public"]
+        store.principal_for(tokens["sz"]).token_id,
+        "unknown-token",
+        "public",
+    ]
     assert all(e["detail"]["attempted"].startswith(method.upper()) for e in refused)
     own = client.request(method, headers={**headers, **_h(tokens[owner])}, **req)
     assert own.status_code == 200, own.text
@@ -105,13 +124,19 @@ def test_station_of_another_city_cannot_be_taken_over(api):
 def test_csv_and_json_ingest_report_rejected_rows(api):
     client, tokens, store = api
     bad = SH_CSV + "310100-A01,2025-01-01T05:00:00+08:00,PM2.5,-3,ug/m3,,\n"
-    r = client.post("/v1/measurements/csv", content=bad, headers={
-        "content-type": "text/csv", **_h(tokens["sh"])})
+    r = client.post(
+        "/v1/measurements/csv",
+        content=bad,
+        headers={"content-type": "text/csv", **_h(tokens["sh"])},
+    )
     report = r.json()["results"][0]
     assert r.status_code == 200 and report["n_inserted"] == 12 and report["n_quarantined"] == 1
     assert report["rejected"][0]["reason"] == "value is negative"
-    again = client.post("/v1/measurements/csv", content=bad, headers={
-        "content-type": "text/csv", **_h(tokens["sh"])}).json()["results"][0]
+    again = client.post(
+        "/v1/measurements/csv",
+        content=bad,
+        headers={"content-type": "text/csv", **_h(tokens["sh"])},
+    ).json()["results"][0]
     # Sent again without an idempotency key: a new batch whose rows are all unchanged.
     assert not again["replayed"] and again["n_unchanged"] == 12
     assert store.count("measurements") == 12
@@ -122,25 +147,38 @@ def test_csv_and_json_ingest_report_rejected_rows(api):
 
 def test_public_reads_only_published_indices(api):
     client, tokens, _ = api
-    client.post("/v1/measurements/csv", content=hourly_csv("310100-A01"),
-                headers={"content-type": "text/csv", **_h(tokens["sh"])})
+    client.post(
+        "/v1/measurements/csv",
+        content=hourly_csv("310100-A01"),
+        headers={"content-type": "text/csv", **_h(tokens["sh"])},
+    )
     daily = client.get("/v1/cities/310100/aqi/daily?date_from=2025-01-01&date_to=2025-01-01")
     assert daily.status_code == 200
     assert daily.json()["results"][0]["aqi"] == 119  # PM2.5 80 µg/m³, see test_store
-    assert client.get("/v1/stations/310100-A01/aqi/daily?date_from=2025-01-01"
-                      "&date_to=2025-01-02").status_code == 200
-    hourly = client.get("/v1/cities/310100/aqi/hourly", params={
-        "datetime_from": "2025-01-01T01:00:00+08:00",
-        "datetime_to": "2025-01-01T03:00:00+08:00"}).json()["results"]
-    assert [h["time"] for h in hourly] == ["2025-01-01T01:00:00+08:00",
-                                           "2025-01-01T02:00:00+08:00"]
+    assert (
+        client.get(
+            "/v1/stations/310100-A01/aqi/daily?date_from=2025-01-01&date_to=2025-01-02"
+        ).status_code
+        == 200
+    )
+    hourly = client.get(
+        "/v1/cities/310100/aqi/hourly",
+        params={
+            "datetime_from": "2025-01-01T01:00:00+08:00",
+            "datetime_to": "2025-01-01T03:00:00+08:00",
+        },
+    ).json()["results"]
+    assert [h["time"] for h in hourly] == ["2025-01-01T01:00:00+08:00", "2025-01-01T02:00:00+08:00"]
     # HJ 633-2026 real-time report, PM2.5 indexed on the 24 h column: 80 µg/m³ lies in
     # 60..115 -> (150-100)/(115-60)*(80-60)+100 = 118.2 -> ceil 119 (the largest IAQI).
-    assert [(h["aqi"], h["category"]["level"], h["primary_pollutants"]) for h in hourly] \
-        == [(119, 3, ["pm2_5"])] * 2
+    assert [(h["aqi"], h["category"]["level"], h["primary_pollutants"]) for h in hourly] == [
+        (119, 3, ["pm2_5"])
+    ] * 2
     assert client.get("/v1/stations/310100-A01/measurements").status_code == 401
-    assert client.get("/v1/stations/310100-A01/measurements",
-                      headers=_h(tokens["sz"])).status_code == 200  # shared data
+    assert (
+        client.get("/v1/stations/310100-A01/measurements", headers=_h(tokens["sz"])).status_code
+        == 200
+    )  # shared data
     assert client.get("/v1/audit", headers=_h(tokens["sh"])).status_code == 403
     log = client.get("/v1/audit", headers=_h(tokens["admin"])).json()["results"]
     assert log[0]["action"] == "measurements.ingest" and log[0]["request_id"]
@@ -170,9 +208,15 @@ def test_warnings_and_episodes(api):
     eps = client.get("/v1/episodes?date_from=2025-01-01&date_to=2025-01-01").json()["results"]
     assert [c["adcode"] for c in eps[0]["cities"]] == [SH, SZ]
     # Imported into {SH, SZ} from outside: only Jiaxing, T[JX, SH] + T[JX, SZ] = 0.1 -> 100 %.
-    assert eps[0]["linked_action"] == [{"adcode": JX, "name_en": "Jiaxing",
-                                        "share_of_imported": 1.0, "recommended_level": 2,
-                                        "recommended_level_name": "yellow"}]
+    assert eps[0]["linked_action"] == [
+        {
+            "adcode": JX,
+            "name_en": "Jiaxing",
+            "share_of_imported": 1.0,
+            "recommended_level": 2,
+            "recommended_level_name": "yellow",
+        }
+    ]
 
 
 def _free_port() -> int:
@@ -186,8 +230,11 @@ def test_end_to_end_on_uvicorn(store, small_region):
 
     token = store.issue_token(role="city", adcode=SH)[1]
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(store, region=small_region),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(store, region=small_region), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -197,14 +244,18 @@ def test_end_to_end_on_uvicorn(store, small_region):
                 break
             time.sleep(0.05)
         with httpx.Client(base_url=base, timeout=30) as http:
-            r = http.post("/v1/measurements/csv", content=hourly_csv("310100-A01"),
-                          headers={"content-type": "text/csv", "X-API-Key": token,
-                                   "X-Request-ID": "e2e-1"})
+            r = http.post(
+                "/v1/measurements/csv",
+                content=hourly_csv("310100-A01"),
+                headers={"content-type": "text/csv", "X-API-Key": token, "X-Request-ID": "e2e-1"},
+            )
             # The server's own request id, never the caller's.
             rid = r.headers["x-request-id"]
             assert r.status_code == 200 and rid != "e2e-1" and len(rid) == 32
-            daily = http.get("/v1/cities/310100/aqi/daily",
-                             params={"date_from": "2025-01-01", "date_to": "2025-01-01"})
+            daily = http.get(
+                "/v1/cities/310100/aqi/daily",
+                params={"date_from": "2025-01-01", "date_to": "2025-01-01"},
+            )
             assert daily.json()["results"][0]["aqi"] == 119
             assert http.post("/v1/measurements/csv", content="x").status_code == 401
     finally:
@@ -240,8 +291,8 @@ def test_cached_answer_keeps_auth_and_documented_shape(api):
 
     rows = store.daily_aqi("city", SH, date(2025, 1, 1), date(2025, 1, 1))
     assert first.json()["results"] == [
-        {**r, "day": r["day"].isoformat(), "category": category_label(r["category"])}
-        for r in rows]
+        {**r, "day": r["day"].isoformat(), "category": category_label(r["category"])} for r in rows
+    ]
     # From the cache now: a forged token is still refused, a valid one answered.
     assert client.get(url, headers=_h("cg_forged")).status_code == 401
     hit = client.get(url, headers={**_h(tokens["reader"]), "X-Request-ID": "r-7"})
@@ -285,11 +336,14 @@ def test_write_by_another_process_is_seen_at_once(tmp_path):
     client = TestClient(create_app(store, response_cache_s=3600))
     path = "/v1/cities/310100/aqi/daily?date_from=2025-01-01&date_to=2025-01-01"
     assert client.get(path).json()["results"][0]["aqi"] == 119
-    code = ("import sys; from platform_helpers import hourly_csv; "
-            "from coopgov.platform.store import Store; "
-            "Store(sys.argv[1]).ingest_csv(hourly_csv('310100-A01', values={'PM2.5': 120.0}))")
-    subprocess.run([sys.executable, "-c", code, url], check=True, timeout=120,
-                   cwd=str(Path(__file__).parent))
+    code = (
+        "import sys; from platform_helpers import hourly_csv; "
+        "from coopgov.platform.store import Store; "
+        "Store(sys.argv[1]).ingest_csv(hourly_csv('310100-A01', values={'PM2.5': 120.0}))"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, url], check=True, timeout=120, cwd=str(Path(__file__).parent)
+    )
     assert client.get(path).json()["results"][0]["aqi"] == 158  # not the cached 119
 
 

@@ -18,9 +18,12 @@ WRITER = str(Path(__file__).with_name("platform_writer.py"))
 
 
 def _writer(url: str, station: str, first: int, count: int, rows: int) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, WRITER, url, station, str(first), str(count),
-                             str(rows)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, WRITER, url, station, str(first), str(count), str(rows)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _rows_per_batch(url: str) -> dict[str, int]:

@@ -26,8 +26,7 @@ _STORE.upsert_stations(STATIONS)
 _STORE.ingest_csv(hourly_csv("310100-A01", hours=48))
 _TOKEN = _STORE.issue_token(role="city", adcode=SH)[1]
 _ADMIN = _STORE.issue_token(role="admin")[1]
-APP = create_app(_STORE, region=None, region_name="yrd", rate_limit_per_min=0,
-                 access_log=False)
+APP = create_app(_STORE, region=None, region_name="yrd", rate_limit_per_min=0, access_log=False)
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
@@ -48,5 +47,8 @@ def test_no_server_error_anonymous_or_admin(case):
         response = case.call(headers=headers)
         # 503 is the documented answer of /v1/episodes when region data are missing.
         assert response.status_code < 500 or response.status_code == 503, (
-            case.method, case.path, response.text[:300])
+            case.method,
+            case.path,
+            response.text[:300],
+        )
         case.validate_response(response, checks=CHECKS)

@@ -21,8 +21,13 @@ SH_WRITER = AuditContext(Principal("city-sh", "city", SH))
 
 
 def _one(store, **row):
-    base = {"station_id": "310100-A01", "time": "2025-01-01T01:00:00+08:00",
-            "pollutant": "NO2", "value": 100, "unit": "ug/m3"}
+    base = {
+        "station_id": "310100-A01",
+        "time": "2025-01-01T01:00:00+08:00",
+        "pollutant": "NO2",
+        "value": 100,
+        "unit": "ug/m3",
+    }
     return store.ingest_records([{**base, **row}])
 
 
@@ -47,25 +52,29 @@ def test_reference_state_is_harmonised(store):
     assert _current(store)[0]["value"] == pytest.approx(91.565, abs=1e-3)
     # No state given before 2018-09-01 (Beijing time): the standard state is inferred.
     _one(store, time="2017-06-01T01:00:00+08:00", value=100)
-    old = store.measurements("310100-A01", pollutant="NO2",
-                             end=pd.Timestamp("2018-01-01", tz="UTC").to_pydatetime())
+    old = store.measurements(
+        "310100-A01", pollutant="NO2", end=pd.Timestamp("2018-01-01", tz="UTC").to_pydatetime()
+    )
     assert old[0]["value"] == pytest.approx(91.565, abs=1e-3)
     assert old[0]["reference_state"] == "reference"
 
 
-@pytest.mark.parametrize(("row", "field", "reason"), [
-    ({"station_id": "999999-X"}, "station_id", "unknown station"),
-    ({"time": "2025-01-01T01:00:00"}, "time", "UTC offset"),
-    ({"time": "yesterday+08:00"}, "time", "not a valid"),
-    ({"time": "2999-01-01T00:00:00+08:00"}, "time", "future"),
-    ({"pollutant": "radon"}, "pollutant", "unknown pollutant"),
-    ({"pollutant": "TP", "unit": "mg/L"}, "pollutant", "kind of station"),
-    ({"value": "n/a"}, "value", "not a number"),
-    ({"value": -1}, "value", "negative"),
-    ({"value": "inf"}, "value", "not finite"),
-    ({"unit": "furlongs"}, "unit", "unit"),
-    ({"pollutant": "PM2.5", "reference_state": "273K"}, "reference_state", "actual"),
-])
+@pytest.mark.parametrize(
+    ("row", "field", "reason"),
+    [
+        ({"station_id": "999999-X"}, "station_id", "unknown station"),
+        ({"time": "2025-01-01T01:00:00"}, "time", "UTC offset"),
+        ({"time": "yesterday+08:00"}, "time", "not a valid"),
+        ({"time": "2999-01-01T00:00:00+08:00"}, "time", "future"),
+        ({"pollutant": "radon"}, "pollutant", "unknown pollutant"),
+        ({"pollutant": "TP", "unit": "mg/L"}, "pollutant", "kind of station"),
+        ({"value": "n/a"}, "value", "not a number"),
+        ({"value": -1}, "value", "negative"),
+        ({"value": "inf"}, "value", "not finite"),
+        ({"unit": "furlongs"}, "unit", "unit"),
+        ({"pollutant": "PM2.5", "reference_state": "273K"}, "reference_state", "actual"),
+    ],
+)
 def test_bad_rows_are_quarantined_with_reason(store, row, field, reason):
     report = _one(store, **row)
     assert report.n_quarantined == 1 and report.n_inserted == 0
@@ -86,8 +95,9 @@ def test_resending_a_batch_creates_nothing(store):
     assert store.count("measurements") == 144 and store.count("batches") == 2
     # With a key: stored once, the first report answered again.
     keyed = store.ingest_csv(csv, batch_key="k-1")
-    assert store.ingest_csv(csv, batch_key="k-1") == IngestReport(**{
-        **keyed.to_dict(), "replayed": True})
+    assert store.ingest_csv(csv, batch_key="k-1") == IngestReport(
+        **{**keyed.to_dict(), "replayed": True}
+    )
     assert store.count("measurements") == 144 and store.count("batches") == 3
 
 
@@ -95,17 +105,28 @@ def test_correction_is_a_new_revision(store):
     _one(store, value=100)
     report = _one(store, value=120)
     assert report.n_revised == 1
-    assert [r["value"] for r in store.revisions(
-        "310100-A01", pd.Timestamp("2025-01-01T01:00+08:00").to_pydatetime(), "NO2")] \
-        == [100.0, 120.0]
+    assert [
+        r["value"]
+        for r in store.revisions(
+            "310100-A01", pd.Timestamp("2025-01-01T01:00+08:00").to_pydatetime(), "NO2"
+        )
+    ] == [100.0, 120.0]
     assert _current(store)[0]["value"] == 120.0
     history = store.measurements("310100-A01", pollutant="NO2", history=True)
     assert [(r["revision"], r["value"]) for r in history] == [(0, 100.0), (1, 120.0)]
 
 
 def test_conflicting_key_within_batch_is_quarantined(store):
-    rows = [{"station_id": "310100-A01", "time": "2025-01-01T01:00:00+08:00",
-             "pollutant": "NO2", "value": v, "unit": "ug/m3"} for v in (100, 100, 90)]
+    rows = [
+        {
+            "station_id": "310100-A01",
+            "time": "2025-01-01T01:00:00+08:00",
+            "pollutant": "NO2",
+            "value": v,
+            "unit": "ug/m3",
+        }
+        for v in (100, 100, 90)
+    ]
     report = store.ingest_records(rows)
     assert (report.n_inserted, report.n_unchanged, report.n_quarantined) == (1, 1, 1)
     assert report.rejected[0]["row"] == 3
@@ -117,8 +138,9 @@ def test_city_writes_only_its_own_stations(store):
     with pytest.raises(Forbidden):
         store.upsert_stations([Station("320500-A02", SZ, "x", "air")], context=SH_WRITER)
     with pytest.raises(Unauthorized):
-        store.ingest_csv(hourly_csv("310100-A01"),
-                         context=AuditContext(Principal("public", "public")))
+        store.ingest_csv(
+            hourly_csv("310100-A01"), context=AuditContext(Principal("public", "public"))
+        )
     assert store.count("measurements") == 0
     assert store.ingest_csv(hourly_csv("310100-A01"), context=SH_WRITER).n_inserted == 144
 
@@ -146,8 +168,12 @@ def test_audit_records_every_write(store):
     ctx = AuditContext(Principal("city-sh", "city", SH), request_id="req-1", client="1.2.3.4")
     store.ingest_csv(hourly_csv("310100-A01"), context=ctx)
     event = store.audit_log(limit=1)[0]
-    assert (event["actor"], event["action"], event["request_id"], event["client"]) == \
-        ("city-sh", "measurements.ingest", "req-1", "1.2.3.4")
+    assert (event["actor"], event["action"], event["request_id"], event["client"]) == (
+        "city-sh",
+        "measurements.ingest",
+        "req-1",
+        "1.2.3.4",
+    )
     assert event["detail"]["inserted"] == 144
 
 
@@ -178,9 +204,28 @@ def _fuzz_store(factory) -> Store:
     return _FUZZ["store"]
 
 
-_cell = st.one_of(st.text(max_size=12), st.sampled_from(
-    ["310100-A01", "320500-A01", "PM2.5", "NO2", "ug/m3", "ppb", "1e3", "-0", "nan", "",
-     "2025-01-01T01:00:00+08:00", "2025-13-01T01:00:00+08:00", '"', ",", "\n"]))
+_cell = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "310100-A01",
+            "320500-A01",
+            "PM2.5",
+            "NO2",
+            "ug/m3",
+            "ppb",
+            "1e3",
+            "-0",
+            "nan",
+            "",
+            "2025-01-01T01:00:00+08:00",
+            "2025-13-01T01:00:00+08:00",
+            '"',
+            ",",
+            "\n",
+        ]
+    ),
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
@@ -195,29 +240,39 @@ def test_fuzzed_csv_never_loses_a_row(tmp_path_factory, rows):
     except InputError:
         assert store.count("measurements") == before["measurements"]
         return
-    accounted = (report.n_inserted + report.n_revised + report.n_unchanged
-                 + report.n_quarantined)
+    accounted = report.n_inserted + report.n_revised + report.n_unchanged + report.n_quarantined
     assert accounted == report.n_rows
     if not report.replayed:
         assert store.count("quarantine") - before["quarantine"] == report.n_quarantined
-        assert store.count("measurements") - before["measurements"] == \
-            report.n_inserted + report.n_revised
+        assert (
+            store.count("measurements") - before["measurements"]
+            == report.n_inserted + report.n_revised
+        )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-@given(records=st.lists(st.dictionaries(
-    st.sampled_from(["station_id", "time", "pollutant", "value", "unit", "reference_state",
-                     "extra"]),
-    st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), _cell, st.booleans())),
-    max_size=6))
+@given(
+    records=st.lists(
+        st.dictionaries(
+            st.sampled_from(
+                ["station_id", "time", "pollutant", "value", "unit", "reference_state", "extra"]
+            ),
+            st.one_of(st.none(), st.integers(), st.floats(allow_nan=True), _cell, st.booleans()),
+        ),
+        max_size=6,
+    )
+)
 def test_fuzzed_json_never_loses_a_row(tmp_path_factory, records):
     store = _fuzz_store(tmp_path_factory)
     try:
         report = store.ingest_records(records)
     except InputError:
         return
-    assert (report.n_inserted + report.n_revised + report.n_unchanged
-            + report.n_quarantined) == report.n_rows == len(records)
+    assert (
+        (report.n_inserted + report.n_revised + report.n_unchanged + report.n_quarantined)
+        == report.n_rows
+        == len(records)
+    )
     values = [r["value"] for r in store.measurements("310100-A01", history=True)]
     assert all(np.isfinite(values)) and all(v >= 0 for v in values)
 
@@ -233,20 +288,37 @@ def test_in_memory_store_writes_no_file(tmp_path, monkeypatch):
     disk = Store(tmp_path / "sub" / "s.duckdb")
     disk.close()
     # The only files: the database and its lock, beside each other.
-    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == \
-        ["s.duckdb", "s.duckdb.lock"]
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        "s.duckdb",
+        "s.duckdb.lock",
+    ]
 
 
 def test_respelled_and_padded_keys_are_one_key(store):
     # One key written three ways: padded id, another offset, another spelling and unit
     # (0.08 mg/m³ = 80 µg/m³); a fourth row changes the value -> refused.
     rows = [
-        {"station_id": " 310100-A01 ", "time": "2025-01-01T01:00:00+08:00",
-         "pollutant": "PM2.5", "value": "80", "unit": "ug/m3"},
-        {"station_id": "310100-A01", "time": "2024-12-31T17:00:00Z",
-         "pollutant": "pm25", "value": " 0.08 ", "unit": "MG/M3"},
-        {"station_id": "310100-A01", "time": "2025-01-01 01:00:00+0800",
-         "pollutant": "PM2.5", "value": "81", "unit": "µg/m³"},
+        {
+            "station_id": " 310100-A01 ",
+            "time": "2025-01-01T01:00:00+08:00",
+            "pollutant": "PM2.5",
+            "value": "80",
+            "unit": "ug/m3",
+        },
+        {
+            "station_id": "310100-A01",
+            "time": "2024-12-31T17:00:00Z",
+            "pollutant": "pm25",
+            "value": " 0.08 ",
+            "unit": "MG/M3",
+        },
+        {
+            "station_id": "310100-A01",
+            "time": "2025-01-01 01:00:00+0800",
+            "pollutant": "PM2.5",
+            "value": "81",
+            "unit": "µg/m³",
+        },
     ]
     report = store.ingest_records(rows)
     assert (report.n_inserted, report.n_unchanged, report.n_quarantined) == (1, 1, 1)
@@ -256,17 +328,26 @@ def test_respelled_and_padded_keys_are_one_key(store):
 
 
 _KINDS = {"310100-A01": "air", "310100-W01": "water"}
-_row = st.fixed_dictionaries({
-    "station_id": st.sampled_from(["310100-A01", " 310100-W01", "nope", ""]),
-    "time": st.sampled_from(["2025-01-01T01:00:00+08:00", "2017-01-01T01:00:00+08:00",
-                             "2025-01-01T01:00:00", "2025-13-01T01:00:00+08:00",
-                             "2999-01-01T00:00:00Z", " 2025-01-01T02:00:00Z "]),
-    "pollutant": st.sampled_from(["PM2.5", "so2", "NO2", "TP", "CODMn", "pH", "radon"]),
-    "value": st.sampled_from(["1.5", " 2 ", "-1", "nan", "inf", "x", "1e3", ""]),
-    "unit": st.sampled_from(["ug/m3", "ppb", "mg/m3", "mg/L", "1", "furlong", ""]),
-    "reference_state": st.sampled_from(["", "273K", "reference", "actual", "none", "?"]),
-    "source": st.sampled_from(["", "s1"]),
-})
+_row = st.fixed_dictionaries(
+    {
+        "station_id": st.sampled_from(["310100-A01", " 310100-W01", "nope", ""]),
+        "time": st.sampled_from(
+            [
+                "2025-01-01T01:00:00+08:00",
+                "2017-01-01T01:00:00+08:00",
+                "2025-01-01T01:00:00",
+                "2025-13-01T01:00:00+08:00",
+                "2999-01-01T00:00:00Z",
+                " 2025-01-01T02:00:00Z ",
+            ]
+        ),
+        "pollutant": st.sampled_from(["PM2.5", "so2", "NO2", "TP", "CODMn", "pH", "radon"]),
+        "value": st.sampled_from(["1.5", " 2 ", "-1", "nan", "inf", "x", "1e3", ""]),
+        "unit": st.sampled_from(["ug/m3", "ppb", "mg/m3", "mg/L", "1", "furlong", ""]),
+        "reference_state": st.sampled_from(["", "273K", "reference", "actual", "none", "?"]),
+        "source": st.sampled_from(["", "s1"]),
+    }
+)
 
 
 def _validated(rows, dictionary=False, plausible=None):
@@ -274,11 +355,16 @@ def _validated(rows, dictionary=False, plausible=None):
 
     raw = parse_records(rows)
     if dictionary:
-        raw = raw.cast(pa.schema([(c, pa.dictionary(pa.int32(), pa.string()))
-                                  for c in raw.column_names]))
-    return validate_batch(raw, _KINDS, default_source="me",
-                          now_utc=np.datetime64("2026-01-01T00:00:00", "us"),
-                          plausible=plausible)
+        raw = raw.cast(
+            pa.schema([(c, pa.dictionary(pa.int32(), pa.string())) for c in raw.column_names])
+        )
+    return validate_batch(
+        raw,
+        _KINDS,
+        default_source="me",
+        now_utc=np.datetime64("2026-01-01T00:00:00", "us"),
+        plausible=plausible,
+    )
 
 
 @settings(max_examples=40, deadline=None)
@@ -301,8 +387,13 @@ def test_batch_validation_is_row_by_row(rows):
         else:  # collapsed or refused as a repeated key
             assert i in verdict or any(
                 (a["station_id"], a["time"], a["pollutant"])
-                == (alone.accepted["station_id"][0].as_py(), alone.accepted["time"][0].as_py(),
-                    alone.accepted["pollutant"][0].as_py()) for a in accepted.values())
+                == (
+                    alone.accepted["station_id"][0].as_py(),
+                    alone.accepted["time"][0].as_py(),
+                    alone.accepted["pollutant"][0].as_py(),
+                )
+                for a in accepted.values()
+            )
 
 
 def test_batch_harmonisation_matches_per_pollutant_function():
@@ -319,20 +410,32 @@ def test_batch_harmonisation_matches_per_pollutant_function():
     units = ["ug/m3", "µg/m³", "mg/m3", "ppb", "ppm", "mg/L", "ug/L", "1", "", "furlong"]
     states = ["", "reference", "298K", "standard", "273K", "actual", "none", "bogus"]
     starts = [pd.Timestamp("2017-06-01T01:00:00+08:00"), pd.Timestamp("2025-06-01T01:00+08:00")]
-    combos = [(p, u, s, t + pd.Timedelta(hours=i))  # a distinct hour each: no repeated key
-              for i, (p, u, s, t) in enumerate(itertools.product(
-                  AIR_POLLUTANTS + WATER_INDICATORS, units, states, starts))]
-    rows = [{"station_id": "310100-A01" if p in AIR_POLLUTANTS else "310100-W01",
-             "time": t.isoformat(), "pollutant": p, "value": "10", "unit": u,
-             "reference_state": s} for (p, u, s, t) in combos]
+    combos = [
+        (p, u, s, t + pd.Timedelta(hours=i))  # a distinct hour each: no repeated key
+        for i, (p, u, s, t) in enumerate(
+            itertools.product(AIR_POLLUTANTS + WATER_INDICATORS, units, states, starts)
+        )
+    ]
+    rows = [
+        {
+            "station_id": "310100-A01" if p in AIR_POLLUTANTS else "310100-W01",
+            "time": t.isoformat(),
+            "pollutant": p,
+            "value": "10",
+            "unit": u,
+            "reference_state": s,
+        }
+        for (p, u, s, t) in combos
+    ]
     # No plausibility bound here (10 ppm of SO2 is 26,200 µg/m³, above the default bound).
     batch = _validated(rows, plausible={p: np.inf for p in AIR_POLLUTANTS + WATER_INDICATORS})
     got = {r["row_number"]: r["value"] for r in batch.accepted.to_pylist()}
     why = {r["row"]: r["reason"] for r in batch.rejected}
     for i, (p, u, s, t) in enumerate(combos, start=1):
         utc = np.array([t.tz_convert("UTC").tz_localize(None)], dtype="datetime64[us]")
-        value, _, reason = harmonise_values(p, np.array([10.0]), np.array([u], dtype=object),
-                                            np.array([s], dtype=object), utc)
+        value, _, reason = harmonise_values(
+            p, np.array([10.0]), np.array([u], dtype=object), np.array([s], dtype=object), utc
+        )
         if reason[0] is None:
             assert got[i] == pytest.approx(value[0], rel=1e-12), (p, u, s, t)
         else:
@@ -345,8 +448,10 @@ def test_concurrent_batches_share_a_commit_but_are_judged_alone(store):
     import threading
 
     sz_writer = AuditContext(Principal("city-sz", "city", SZ))
-    jobs = [(SH_WRITER, hourly_csv("310100-A01", start=f"2025-01-{d:02d}T01:00", hours=24))
-            for d in range(1, 9)]
+    jobs = [
+        (SH_WRITER, hourly_csv("310100-A01", start=f"2025-01-{d:02d}T01:00", hours=24))
+        for d in range(1, 9)
+    ]
     jobs.append((SH_WRITER, hourly_csv("320500-A01")))  # another city's station
     jobs.append((sz_writer, hourly_csv("320500-A01")))
     out: dict[int, object] = {}
@@ -371,8 +476,9 @@ def test_concurrent_batches_share_a_commit_but_are_judged_alone(store):
     assert store.count("measurements") == 9 * 144 and store.count("batches") == 9
     assert len(store.audit_log(action="measurements.ingest", limit=100)) == 9
     # Each day's index is there, as if every batch had been written alone.
-    assert [r["day"] for r in store.daily_aqi("station", "310100-A01")] == \
-        [date(2025, 1, d) for d in range(1, 9)]
+    assert [r["day"] for r in store.daily_aqi("station", "310100-A01")] == [
+        date(2025, 1, d) for d in range(1, 9)
+    ]
 
 
 def _grouped(store, calls):
@@ -402,29 +508,43 @@ def _grouped(store, calls):
 
 
 def _rec(hour, value, pollutant="NO2"):
-    return {"station_id": "310100-A01", "time": f"2025-01-01T{hour:02d}:00:00+08:00",
-            "pollutant": pollutant, "value": value, "unit": "ug/m3"}
+    return {
+        "station_id": "310100-A01",
+        "time": f"2025-01-01T{hour:02d}:00:00+08:00",
+        "pollutant": pollutant,
+        "value": value,
+        "unit": "ug/m3",
+    }
 
 
 def test_group_commit_counts_each_batch_as_if_alone(store):
     store.ingest_records([_rec(1, 10), _rec(2, 20)], context=SH_WRITER)
-    reports = _grouped(store, [
-        dict(records=[_rec(1, 11), _rec(2, 20)], context=SH_WRITER),  # 1 revised, 1 same
-        dict(records=[_rec(3, 30), _rec(4, 40)], context=SH_WRITER),  # 2 new
-        dict(records=[_rec(5, 50)], context=SH_WRITER, batch_key="k"),
-        dict(records=[_rec(5, 50)], context=SH_WRITER, batch_key="k"),  # same key, same group
-    ])
+    reports = _grouped(
+        store,
+        [
+            dict(records=[_rec(1, 11), _rec(2, 20)], context=SH_WRITER),  # 1 revised, 1 same
+            dict(records=[_rec(3, 30), _rec(4, 40)], context=SH_WRITER),  # 2 new
+            dict(records=[_rec(5, 50)], context=SH_WRITER, batch_key="k"),
+            dict(records=[_rec(5, 50)], context=SH_WRITER, batch_key="k"),  # same key, same group
+        ],
+    )
     got = [(r.n_inserted, r.n_revised, r.n_unchanged, r.replayed) for r in reports]
     assert got[:2] == [(0, 1, 1, False), (2, 0, 0, False)]
     assert sorted(got[2:]) == [(1, 0, 0, False), (1, 0, 0, True)]
-    assert [(m["revision"], m["value"]) for m in store.measurements(
-        "310100-A01", history=True)][:3] == [(0, 10.0), (1, 11.0), (0, 20.0)]
+    assert [(m["revision"], m["value"]) for m in store.measurements("310100-A01", history=True)][
+        :3
+    ] == [(0, 10.0), (1, 11.0), (0, 20.0)]
     assert store.count("measurements") == 6 and store.count("batches") == 4
 
 
 def test_group_commit_with_one_key_in_two_batches_keeps_revisions_apart(store):
-    reports = _grouped(store, [dict(records=[_rec(1, 10)], context=SH_WRITER),
-                               dict(records=[_rec(1, 12)], context=SH_WRITER)])
+    reports = _grouped(
+        store,
+        [
+            dict(records=[_rec(1, 10)], context=SH_WRITER),
+            dict(records=[_rec(1, 12)], context=SH_WRITER),
+        ],
+    )
     assert sorted((r.n_inserted, r.n_revised) for r in reports) == [(0, 1), (1, 0)]
     history = store.measurements("310100-A01", history=True)
     assert [h["revision"] for h in history] == [0, 1]

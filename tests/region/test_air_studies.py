@@ -30,8 +30,11 @@ def studies():
 @pytest.fixture(scope="module")
 def comparison(yrd, studies):
     out = pd.read_csv(DATA / "air_outside.csv", comment="#")
-    b = {"winter": out["outside_winter"].to_numpy(), "summer": out["outside_summer"].to_numpy(),
-         "annual": out["outside_share"].to_numpy()}
+    b = {
+        "winter": out["outside_winter"].to_numpy(),
+        "summer": out["outside_summer"].to_numpy(),
+        "annual": out["outside_share"].to_numpy(),
+    }
     em = yrd.emissions
     e = (em["so2"] + em["nox"] + em["pm"]).to_numpy(float)
     c = yrd.cities
@@ -46,12 +49,16 @@ def test_two_scale_kernel_is_the_mixture():
     lon, lat = np.array([118.0, 119.0, 120.0]), np.array([31.0, 31.5, 30.5])
     area = np.array([5000.0, 8000.0, 3000.0])
     one = air_transfer_matrix(lon, lat, area, length_km=20.0)
-    assert np.array_equal(air_transfer_matrix(lon, lat, area, length_km=20.0,
-                                              primary_share=1.0,
-                                              secondary_length_ratio=5.0), one)
+    assert np.array_equal(
+        air_transfer_matrix(
+            lon, lat, area, length_km=20.0, primary_share=1.0, secondary_length_ratio=5.0
+        ),
+        one,
+    )
     long = air_transfer_matrix(lon, lat, area, length_km=100.0)
-    mix = air_transfer_matrix(lon, lat, area, length_km=20.0, primary_share=0.365,
-                              secondary_length_ratio=5.0)
+    mix = air_transfer_matrix(
+        lon, lat, area, length_km=20.0, primary_share=0.365, secondary_length_ratio=5.0
+    )
     np.testing.assert_allclose(mix, 0.365 * one + 0.635 * long)
     with pytest.raises(InputError, match="secondary_length_ratio"):
         air_transfer_matrix(lon, lat, area, secondary_length_ratio=0.5, primary_share=0.5)
@@ -68,15 +75,32 @@ def test_footprint_of_the_whole_plane_is_one():
     lon, lat = np.meshgrid(120.0 + g, 31.0 + g)
     lon, lat = lon.ravel(), lat.ravel()
     area = (step * 111.32) ** 2 * np.cos(np.deg2rad(lat))
-    f = kernel_footprint([120.0], [31.0], lon, lat, area, length_km=20.0,
-                         winter_weight=1.0, winter_strength=0.6)
+    f = kernel_footprint(
+        [120.0], [31.0], lon, lat, area, length_km=20.0, winter_weight=1.0, winter_strength=0.6
+    )
     assert f[0] == pytest.approx(1.0, abs=0.02)
     nw = (lon < 120.0) & (lat > 31.0)
     se = (lon > 120.0) & (lat < 31.0)
-    f_nw = kernel_footprint([120.0], [31.0], lon[nw], lat[nw], area[nw], length_km=20.0,
-                            winter_weight=1.0, winter_strength=0.6)
-    f_se = kernel_footprint([120.0], [31.0], lon[se], lat[se], area[se], length_km=20.0,
-                            winter_weight=1.0, winter_strength=0.6)
+    f_nw = kernel_footprint(
+        [120.0],
+        [31.0],
+        lon[nw],
+        lat[nw],
+        area[nw],
+        length_km=20.0,
+        winter_weight=1.0,
+        winter_strength=0.6,
+    )
+    f_se = kernel_footprint(
+        [120.0],
+        [31.0],
+        lon[se],
+        lat[se],
+        area[se],
+        length_km=20.0,
+        winter_weight=1.0,
+        winter_strength=0.6,
+    )
     assert f_nw[0] > 2 * f_se[0]
 
 
@@ -111,10 +135,15 @@ def test_outside_shares_reject_bad_input():
         ap.outside_yrd_shares([0.1, 0.2], winter_range=(0.6, 0.4))
 
 
-@given(st.integers(1, 8).flatmap(lambda n: st.tuples(
-    arrays(np.float64, (n, n), elements=st.floats(0, 0.2)),
-    arrays(np.float64, (n,), elements=st.floats(0.1, 10)),
-    arrays(np.float64, (n,), elements=st.floats(0, 0.9)))))
+@given(
+    st.integers(1, 8).flatmap(
+        lambda n: st.tuples(
+            arrays(np.float64, (n, n), elements=st.floats(0, 0.2)),
+            arrays(np.float64, (n,), elements=st.floats(0.1, 10)),
+            arrays(np.float64, (n,), elements=st.floats(0, 0.9)),
+        )
+    )
+)
 @settings(max_examples=60, deadline=None)
 def test_apportion_sums_to_one(args):
     t, e, b = args
@@ -153,14 +182,19 @@ def test_studies_table_is_sourced(studies):
     assert set(zip(w["low"], w["high"], strict=True)) == {(0.385, 0.526)}
 
 
-@pytest.mark.parametrize(("edit", "field"), [
-    (lambda t: t.replace("CMAQ-ISAM,\"Sourcing", "CMAQ-ISAM,\"\"\"Sourcing", 1), None),
-    (lambda t: t.replace(",spring,local,,0.371,0.533,", ",spring,local,,0.533,0.371,", 1),
-     "low"),
-    (lambda t: t.replace(",summer,local,0.253,", ",summer,local,1.253,", 1), "value"),
-    (lambda t: t.replace(",winter,outside_yrd,,", ",monsoon,outside_yrd,,", 1), "season"),
-    (lambda t: t.replace("gong2021,mean,0,", "gong2021,mean,310100,", 1), "adcode"),
-])
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (lambda t: t.replace('CMAQ-ISAM,"Sourcing', 'CMAQ-ISAM,"""Sourcing', 1), None),
+        (
+            lambda t: t.replace(",spring,local,,0.371,0.533,", ",spring,local,,0.533,0.371,", 1),
+            "low",
+        ),
+        (lambda t: t.replace(",summer,local,0.253,", ",summer,local,1.253,", 1), "value"),
+        (lambda t: t.replace(",winter,outside_yrd,,", ",monsoon,outside_yrd,,", 1), "season"),
+        (lambda t: t.replace("gong2021,mean,0,", "gong2021,mean,310100,", 1), "adcode"),
+    ],
+)
 def test_studies_table_bad_rows(tmp_path, edit, field):
     text = (DATA / "air_studies.csv").read_text(encoding="utf-8")
     bad = tmp_path / "air_studies.csv"
@@ -207,8 +241,9 @@ def test_outside_share_field(yrd):
     np.testing.assert_allclose(b, out["outside_share"])
     # between the warm-season level and the winter range (15-50 % in the studies)
     assert b.min() >= 0.15 and b.max() <= 0.50
-    np.testing.assert_allclose(out["outside_share"],
-                               (out["outside_winter"] + out["outside_summer"]) / 2, atol=1e-4)
+    np.testing.assert_allclose(
+        out["outside_share"], (out["outside_winter"] + out["outside_summer"]) / 2, atol=1e-4
+    )
     # the north-west edge (Xuzhou, Huaibei) receives more than the coast (Zhoushan, Ningbo)
     i = yrd.index_of
     assert min(b[i(320300)], b[i(340600)]) > max(b[i(330900)], b[i(330200)])
@@ -221,8 +256,9 @@ def test_calibration_rows_inside(comparison):
 
 def test_city_shares_within_cited_ranges(comparison):
     out = comparison[~comparison["inside"]]
-    found = {(r.study, int(r.model_adcode), r.season, r.quantity): _distance(r)
-             for r in out.itertuples()}
+    found = {
+        (r.study, int(r.model_adcode), r.season, r.quantity): _distance(r) for r in out.itertuples()
+    }
     unexpected = sorted(set(found) - set(KNOWN_MISFITS))
     assert not unexpected, f"outside their cited range: {unexpected}"
     for key, dist in found.items():

@@ -42,8 +42,7 @@ def test_valid_region(tmp_path):
     assert r.water_transfer[0, 2] == pytest.approx(0.9 * 0.8)
     assert (r.air_transfer.sum(1) <= 1).all()
     # fiscal capacity by hand: revenue per head 4000, 2500, 1333.3; regional 11e9/4.5e6
-    np.testing.assert_allclose(r.fiscal_capacity,
-                               np.array([4000, 2500, 4000 / 3]) / (11e9 / 4.5e6))
+    np.testing.assert_allclose(r.fiscal_capacity, np.array([4000, 2500, 4000 / 3]) / (11e9 / 4.5e6))
 
 
 def test_transfer_csv_matrix_and_long(tmp_path):
@@ -125,15 +124,17 @@ def test_negative_emission(tmp_path):
 
 
 def test_transfer_row_over_one(tmp_path):
-    root = write_region(tmp_path, transfer_csv="adcode,1,2,3\n1,0.5,0.2,0\n2,0.5,0.6,0.1\n"
-                        "3,0,0,0.9\n")
+    root = write_region(
+        tmp_path, transfer_csv="adcode,1,2,3\n1,0.5,0.2,0\n2,0.5,0.6,0.1\n3,0,0,0.9\n"
+    )
     e = load_err(root)
     check(e, "transfer.csv", 2, "row sum", 1.2)
 
 
 def test_transfer_negative_share(tmp_path):
-    root = write_region(tmp_path, transfer_csv="adcode,1,2,3\n1,0.5,0.2,0\n2,0.1,0.6,0.1\n"
-                        "3,0,-0.1,0.9\n")
+    root = write_region(
+        tmp_path, transfer_csv="adcode,1,2,3\n1,0.5,0.2,0\n2,0.1,0.6,0.1\n3,0,-0.1,0.9\n"
+    )
     check(load_err(root), "transfer.csv", 3, "2", "-0.1")
 
 
@@ -151,13 +152,15 @@ def test_non_numeric_value(tmp_path):
 
 def test_share_out_of_range(tmp_path):
     bad = CITIES.replace(",0.5,5e9", ",1.5,5e9")
-    check(load_err(write_region(tmp_path, cities_csv=bad)), "cities.csv", 2,
-          "secondary_share", "1.5")
+    check(
+        load_err(write_region(tmp_path, cities_csv=bad)), "cities.csv", 2, "secondary_share", "1.5"
+    )
 
 
 def test_bad_rivers(tmp_path):
-    root = write_region(tmp_path, rivers_csv="upstream,downstream,river,decay\n1,2,R,0.1\n"
-                        "2,3,R,abc\n")
+    root = write_region(
+        tmp_path, rivers_csv="upstream,downstream,river,decay\n1,2,R,0.1\n2,3,R,abc\n"
+    )
     check(load_err(root), "rivers.csv", 2, "decay", "abc")
     (tmp_path / "rivers.csv").write_text("upstream,downstream,river,decay\n1,7,R,0.1\n")
     check(load_err(root), "rivers.csv", 1, "downstream", "7")
@@ -204,9 +207,11 @@ def test_cli_bad_file(tmp_path):
 
 
 def test_undocumented_status_is_located(tmp_path):
-    stats = ("adcode,field,value,unit,year,status,source,note\n"
-             "1,gdp,5e10,yuan,2022,secondary,a text,\n"
-             "2,gdp,8e10,yuan,2022,unverified,a text,\n")
+    stats = (
+        "adcode,field,value,unit,year,status,source,note\n"
+        "1,gdp,5e10,yuan,2022,secondary,a text,\n"
+        "2,gdp,8e10,yuan,2022,unverified,a text,\n"
+    )
     root = write_region(tmp_path, statistics_csv=stats)
     with pytest.raises(InputError) as e:
         load_region(root)
@@ -241,8 +246,11 @@ def test_cli_sources_json():
     assert res.exit_code == 0
     d = json.loads(res.output)
     assert set(d["counts"]) <= set(d["statuses"])
-    cities = [f for f in d["figures"] if f["field"] == "gdp" and 310000 < f["adcode"] < 350000
-              and f["adcode"] % 10000]
+    cities = [
+        f
+        for f in d["figures"]
+        if f["field"] == "gdp" and 310000 < f["adcode"] < 350000 and f["adcode"] % 10000
+    ]
     assert len(cities) == 41
     assert all(f["source"] and f["year"] == 2022 for f in cities)
     res = CliRunner().invoke(app, ["region", "--sources"])

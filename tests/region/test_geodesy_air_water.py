@@ -46,16 +46,25 @@ def test_albers_roundtrip_and_area():
     # 0.5 a^2 dlam (q2 - q1) (Snyder 1987, eq. 3-12 integrated); by hand: meridian arc
     # 0.1 deg ~ 11.09 km times parallel arc 0.1 deg at 31.05 N ~ 9.55 km = 105.8 km2
     from coopgov.region.geodesy import WGS84_A, WGS84_E2, _albers_q
+
     dlam = np.deg2rad(0.1)
-    exact = 0.5 * WGS84_A**2 * dlam * (
-        _albers_q(np.sin(np.deg2rad(31.1)), WGS84_E2) - _albers_q(np.sin(np.deg2rad(31.0)),
-                                                                   WGS84_E2))
+    exact = (
+        0.5
+        * WGS84_A**2
+        * dlam
+        * (
+            _albers_q(np.sin(np.deg2rad(31.1)), WGS84_E2)
+            - _albers_q(np.sin(np.deg2rad(31.0)), WGS84_E2)
+        )
+    )
     # polygon area in the plane with densified parallels
     t = np.linspace(0, 1, 200)
-    ring_lon = np.concatenate([118 + 0.1 * t, np.full(200, 118.1), 118.1 - 0.1 * t,
-                               np.full(200, 118.0)])
-    ring_lat = np.concatenate([np.full(200, 31.0), 31.0 + 0.1 * t, np.full(200, 31.1),
-                               31.1 - 0.1 * t])
+    ring_lon = np.concatenate(
+        [118 + 0.1 * t, np.full(200, 118.1), 118.1 - 0.1 * t, np.full(200, 118.0)]
+    )
+    ring_lat = np.concatenate(
+        [np.full(200, 31.0), 31.0 + 0.1 * t, np.full(200, 31.1), 31.1 - 0.1 * t]
+    )
     px, py = albers_forward(ring_lon, ring_lat)
     area = 0.5 * abs(np.dot(px, np.roll(py, -1)) - np.dot(py, np.roll(px, -1)))
     assert area == pytest.approx(exact, rel=1e-6)
@@ -84,25 +93,26 @@ def test_kernel_rows_and_self_share():
 
 def test_kernel_isotropic_symmetry():
     # no wind and equal areas: T is symmetric (distance only)
-    t = air_transfer_matrix(LON, LAT, np.full(4, 4000.0), length_km=80.0,
-                            winter_strength=0.0, summer_strength=0.0)
+    t = air_transfer_matrix(
+        LON, LAT, np.full(4, 4000.0), length_km=80.0, winter_strength=0.0, summer_strength=0.0
+    )
     np.testing.assert_allclose(t, t.T)
 
 
 def test_kernel_winter_wind_carries_south_east():
     # two equal cities, b south-east of a; a winter-only north-westerly regime
     lon, lat, area = np.array([118.0, 118.5]), np.array([32.0, 31.5]), np.full(2, 4000.0)
-    t = air_transfer_matrix(lon, lat, area, length_km=80.0, winter_weight=1.0,
-                            winter_strength=0.8)
+    t = air_transfer_matrix(lon, lat, area, length_km=80.0, winter_weight=1.0, winter_strength=0.8)
     assert t[0, 1] > 1.5 * t[1, 0]
-    t = air_transfer_matrix(lon, lat, area, length_km=80.0, winter_weight=0.0,
-                            summer_strength=0.8)
+    t = air_transfer_matrix(lon, lat, area, length_km=80.0, winter_weight=0.0, summer_strength=0.8)
     assert t[1, 0] > 1.5 * t[0, 1]
 
 
 def test_outside_share_grows_with_length():
-    shares = [outside_share(air_transfer_matrix(LON, LAT, AREA, length_km=L)).mean()
-              for L in (10, 30, 100, 300)]
+    shares = [
+        outside_share(air_transfer_matrix(LON, LAT, AREA, length_km=L)).mean()
+        for L in (10, 30, 100, 300)
+    ]
     assert np.all(np.diff(shares) > 0)
 
 

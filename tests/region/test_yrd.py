@@ -16,10 +16,47 @@ from coopgov.region import (
 
 # The 41 adcodes listed in /work/shared/STANDARDS.md ("The 41 YRD cities").
 STANDARD_ADCODES = {
-    310100, 320100, 320200, 320300, 320400, 320500, 320600, 320700, 320800, 320900, 321000,
-    321100, 321200, 321300, 330100, 330200, 330300, 330400, 330500, 330600, 330700, 330800,
-    330900, 331000, 331100, 340100, 340200, 340300, 340400, 340500, 340600, 340700, 340800,
-    341000, 341100, 341200, 341300, 341500, 341600, 341700, 341800,
+    310100,
+    320100,
+    320200,
+    320300,
+    320400,
+    320500,
+    320600,
+    320700,
+    320800,
+    320900,
+    321000,
+    321100,
+    321200,
+    321300,
+    330100,
+    330200,
+    330300,
+    330400,
+    330500,
+    330600,
+    330700,
+    330800,
+    330900,
+    331000,
+    331100,
+    340100,
+    340200,
+    340300,
+    340400,
+    340500,
+    340600,
+    340700,
+    340800,
+    341000,
+    341100,
+    341200,
+    341300,
+    341500,
+    341600,
+    341700,
+    341800,
 }
 
 
@@ -34,8 +71,19 @@ def test_city_list(yrd):
     assert len(set(yrd.adcodes.tolist())) == 41
     counts = yrd.cities.groupby("province").size().to_dict()
     assert counts == {"Shanghai": 1, "Jiangsu": 13, "Zhejiang": 11, "Anhui": 16}
-    for col in ("adcode", "name_zh", "name_en", "province", "lon", "lat", "area_km2",
-                "population", "gdp", "secondary_share", "budget_revenue"):
+    for col in (
+        "adcode",
+        "name_zh",
+        "name_en",
+        "province",
+        "lon",
+        "lat",
+        "area_km2",
+        "population",
+        "gdp",
+        "secondary_share",
+        "budget_revenue",
+    ):
         assert col in yrd.cities.columns
 
 
@@ -105,8 +153,9 @@ def _province_total(yrd, province, field):
 def test_provincial_totals(yrd, province):
     # population within 0.2 %, GDP within 1 % of the sourced provincial totals
     c = yrd.cities[yrd.cities["province"] == province]
-    assert c["population"].sum() == pytest.approx(_province_total(yrd, province, "population"),
-                                                  rel=0.002)
+    assert c["population"].sum() == pytest.approx(
+        _province_total(yrd, province, "population"), rel=0.002
+    )
     assert c["gdp"].sum() == pytest.approx(_province_total(yrd, province, "gdp"), rel=0.01)
 
 
@@ -190,8 +239,15 @@ def test_fiscal_capacity(yrd):
 
 def test_arrays_read_only_and_cached(yrd):
     assert load_region("yrd") is yrd
-    for arr in (yrd.adjacency, yrd.air_transfer, yrd.water_transfer, yrd.adcodes,
-                yrd.population, yrd.gdp, yrd.fiscal_capacity):
+    for arr in (
+        yrd.adjacency,
+        yrd.air_transfer,
+        yrd.water_transfer,
+        yrd.adcodes,
+        yrd.population,
+        yrd.gdp,
+        yrd.fiscal_capacity,
+    ):
         with pytest.raises(ValueError):
             arr[0] = arr[0]
 
@@ -209,8 +265,9 @@ def test_air_transfer(yrd):
     # YRD-sourced PM2.5 from other cities is 0.515, below the study's 0.664 (a known
     # misfit of the kernel, bounded in tests/region/test_air_studies.py)
     c = yrd.cities
-    summer = air_transfer_matrix(c["lon"], c["lat"], c["area_km2"],
-                                 **{**dict(k), "winter_weight": 0.0})
+    summer = air_transfer_matrix(
+        c["lon"], c["lat"], c["area_km2"], **{**dict(k), "winter_weight": 0.0}
+    )
     em = yrd.emissions
     share = outside_share(summer, (em["so2"] + em["nox"] + em["pm"]).to_numpy())
     assert share.mean() == pytest.approx(0.515, abs=0.005)
@@ -227,8 +284,13 @@ def test_air_calibration_reproduces_bundled_length(yrd):
     length = params.pop("length_km")
     c = yrd.cities
     root = yrd.root
-    cells = pd.read_csv(root.parents[3].parent / "scripts/region/inputs/yrd_outside_land.csv",
-                        comment="#") if (root.parents[3].parent / "scripts").is_dir() else None
+    cells = (
+        pd.read_csv(
+            root.parents[3].parent / "scripts/region/inputs/yrd_outside_land.csv", comment="#"
+        )
+        if (root.parents[3].parent / "scripts").is_dir()
+        else None
+    )
     if cells is None:
         pytest.skip("build inputs not in this checkout")
     studies = ap.read_air_studies(root / "air_studies.csv")
@@ -236,12 +298,19 @@ def test_air_calibration_reproduces_bundled_length(yrd):
     e = (em["so2"] + em["nox"] + em["pm"]).to_numpy(float)
 
     def outside_of(length_km):
-        f = kernel_footprint(c["lon"], c["lat"], cells["lon"], cells["lat"], cells["area_km2"],
-                             **{**params, "length_km": length_km, "winter_weight": 1.0})
+        f = kernel_footprint(
+            c["lon"],
+            c["lat"],
+            cells["lon"],
+            cells["lat"],
+            cells["area_km2"],
+            **{**params, "length_km": length_km, "winter_weight": 1.0},
+        )
         return ap.outside_yrd_shares(f)
 
-    got, _ = ap.calibrate_to_studies(c["lon"], c["lat"], c["area_km2"], e, yrd.adcodes,
-                                     studies, params, outside_of)
+    got, _ = ap.calibrate_to_studies(
+        c["lon"], c["lat"], c["area_km2"], e, yrd.adcodes, studies, params, outside_of
+    )
     assert got == pytest.approx(length, rel=1e-3)
     t = air_transfer_matrix(c["lon"], c["lat"], c["area_km2"], length_km=length, **params)
     np.testing.assert_allclose(t, yrd.air_transfer)
@@ -265,13 +334,23 @@ def test_water_transfer(yrd):
     # nothing flows upstream
     assert w[i(310100), i(341000)] == 0.0
     assert set(yrd.river_edges["river"].str.split(" ").str[0]) >= {
-        "Yangtze", "Huai", "Xin'an", "Taipu", "Taihu", "Ou", "Puyang", "Chu", "Qingyi"}
+        "Yangtze",
+        "Huai",
+        "Xin'an",
+        "Taipu",
+        "Taihu",
+        "Ou",
+        "Puyang",
+        "Chu",
+        "Qingyi",
+    }
 
 
 def test_every_city_load_routed(yrd):
     e, o = yrd.river_edges, yrd.river_outlets
-    out = e.groupby("upstream")["share"].sum().add(o.groupby("adcode")["share"].sum(),
-                                                   fill_value=0.0)
+    out = (
+        e.groupby("upstream")["share"].sum().add(o.groupby("adcode")["share"].sum(), fill_value=0.0)
+    )
     assert set(out.index) == set(yrd.adcodes.tolist())
     np.testing.assert_allclose(out.to_numpy(), 1.0)
     assert e["river"].str.len().gt(0).all() and e["source"].str.len().gt(0).all()
@@ -279,16 +358,19 @@ def test_every_city_load_routed(yrd):
     assert (np.diag(yrd.water_transfer) == 1.0).all()
 
 
-@pytest.mark.parametrize(("up", "down", "river"), [
-    (331100, 330300, "Ou"),          # Lishui -> Wenzhou
-    (340100, 340200, "Yuxi"),        # Hefei -> Wuhu (Chao Lake, Yuxi River)
-    (341800, 340200, "Qingyi"),      # Xuancheng -> Wuhu
-    (330100, 330500, "Tiaoxi"),      # Hangzhou -> Huzhou (East Tiaoxi)
-    (330700, 330600, "Puyang"),      # Jinhua -> Shaoxing
-    (330600, 330100, "Puyang"),      # Shaoxing -> Hangzhou
-    (341100, 320100, "Chu"),         # Chuzhou -> Nanjing
-    (321300, 320800, "Hongze"),      # Suqian -> Huai'an
-])
+@pytest.mark.parametrize(
+    ("up", "down", "river"),
+    [
+        (331100, 330300, "Ou"),  # Lishui -> Wenzhou
+        (340100, 340200, "Yuxi"),  # Hefei -> Wuhu (Chao Lake, Yuxi River)
+        (341800, 340200, "Qingyi"),  # Xuancheng -> Wuhu
+        (330100, 330500, "Tiaoxi"),  # Hangzhou -> Huzhou (East Tiaoxi)
+        (330700, 330600, "Puyang"),  # Jinhua -> Shaoxing
+        (330600, 330100, "Puyang"),  # Shaoxing -> Hangzhou
+        (341100, 320100, "Chu"),  # Chuzhou -> Nanjing
+        (321300, 320800, "Hongze"),  # Suqian -> Huai'an
+    ],
+)
 def test_named_transboundary_rivers(yrd, up, down, river):
     e = yrd.river_edges
     row = e[(e["upstream"] == up) & (e["downstream"] == down)]

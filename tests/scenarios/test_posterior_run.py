@@ -23,8 +23,9 @@ MEAN_FIELD = [k for k in BANDED_FIGURES]
 
 
 def _scenarios(*names, years=3):
-    return [load_builtin(n).with_horizon(years) if n != "history" else load_builtin(n)
-            for n in names]
+    return [
+        load_builtin(n).with_horizon(years) if n != "history" else load_builtin(n) for n in names
+    ]
 
 
 def _equal_posterior(values: dict[str, float], rows: int = 4) -> pd.DataFrame:
@@ -36,13 +37,21 @@ def _equal_posterior(values: dict[str, float], rows: int = 4) -> pd.DataFrame:
 def test_all_draws_equal_give_zero_width_bands_equal_to_the_point_run():
     # a posterior whose draws all hold the same (non-default) values is a point
     # run at those values: every band has zero width and equals it
-    values = {"adjustment_rate": 2.0, "agreement_decay": 0.3, "noise": 0.02,
-              "damage_gdp_share": 0.008, "pm25_background": 12.0, "lever_efficacy": 1.0}
+    values = {
+        "adjustment_rate": 2.0,
+        "agreement_decay": 0.3,
+        "noise": 0.02,
+        "damage_gdp_share": 0.008,
+        "pm25_background": 12.0,
+        "lever_efficacy": 1.0,
+    }
     names = ("baseline", "laws", "eco_compensation", "counterfactual")
-    post = run_scenarios(_scenarios(*names), replications=0, posterior=_equal_posterior(values),
-                         draws=5)
-    point_scenarios = [s.model_copy(update={"parameters": {**s.parameters, **values}})
-                       for s in _scenarios(*names)]
+    post = run_scenarios(
+        _scenarios(*names), replications=0, posterior=_equal_posterior(values), draws=5
+    )
+    point_scenarios = [
+        s.model_copy(update={"parameters": {**s.parameters, **values}}) for s in _scenarios(*names)
+    ]
     point = run_scenarios(point_scenarios, replications=0)
     for p, q in zip(post.summary(), point.summary(), strict=True):
         assert p["draws"] == 5
@@ -56,14 +65,23 @@ def test_all_draws_equal_give_zero_width_bands_equal_to_the_point_run():
 
 
 def test_each_draw_continues_its_own_history_with_scaled_levers():
-    post = pd.DataFrame({"lever_efficacy": [0.4, 1.0, 1.8], "adjustment_rate": [0.5, 1.5, 2.5],
-                         "weight": [1.0, 1.0, 1.0]})
-    res = run_scenarios(_scenarios("history", "baseline"), replications=0, posterior=post,
-                        draws=6, seed=3)
+    post = pd.DataFrame(
+        {
+            "lever_efficacy": [0.4, 1.0, 1.8],
+            "adjustment_rate": [0.5, 1.5, 2.5],
+            "weight": [1.0, 1.0, 1.0],
+        }
+    )
+    res = run_scenarios(
+        _scenarios("history", "baseline"), replications=0, posterior=post, draws=6, seed=3
+    )
     hist, base = res.results
     # paired: draw d of the baseline starts where draw d of the history ends
-    np.testing.assert_allclose(base.simulation.cooperation[base.draws, 0],
-                               hist.simulation.cooperation[hist.draws, -1], rtol=1e-12)
+    np.testing.assert_allclose(
+        base.simulation.cooperation[base.draws, 0],
+        hist.simulation.cooperation[hist.draws, -1],
+        rtol=1e-12,
+    )
     # and the history of each draw is the history with its levers scaled by its efficacy
     city = city_data(load_region("yrd"))
     h = load_builtin("history")
@@ -72,28 +90,47 @@ def test_each_draw_continues_its_own_history_with_scaled_levers():
     for c in drawn.columns:
         params[c] = drawn[c].to_numpy()
     inten = h.intensity(LEVER_NAMES, city=city)
-    sim = simulate(city, params, scaled_intensity(inten[None], params["lever_efficacy"]),
-                   years=h.years, start_year=h.start_year)
-    np.testing.assert_allclose(hist.simulation.cooperation[hist.draws], sim.cooperation,
-                               rtol=1e-9, atol=1e-12)
+    sim = simulate(
+        city,
+        params,
+        scaled_intensity(inten[None], params["lever_efficacy"]),
+        years=h.years,
+        start_year=h.start_year,
+    )
+    np.testing.assert_allclose(
+        hist.simulation.cooperation[hist.draws], sim.cooperation, rtol=1e-9, atol=1e-12
+    )
     # the draws differ, so the bands are not empty
     s = {r["name"]: r for r in res.summary()}
     assert s["baseline"]["cooperation_rate_q95"] > s["baseline"]["cooperation_rate_q05"]
     # costs are those of the nominal intensities: no band
-    assert s["baseline"]["cost_q05"] == s["baseline"]["cost_q95"] == pytest.approx(
-        float(res.results[1].nominal_cost[-1]))
+    assert (
+        s["baseline"]["cost_q05"]
+        == s["baseline"]["cost_q95"]
+        == pytest.approx(float(res.results[1].nominal_cost[-1]))
+    )
 
 
-_bounded = {name: PARAMETER_INFO[name].bounds for name in
-            ("adjustment_rate", "agreement_decay", "noise", "lever_efficacy",
-             "technology_cost", "attributable_share")}
+_bounded = {
+    name: PARAMETER_INFO[name].bounds
+    for name in (
+        "adjustment_rate",
+        "agreement_decay",
+        "noise",
+        "lever_efficacy",
+        "technology_cost",
+        "attributable_share",
+    )
+}
 
 
 @st.composite
 def posteriors(draw):
     rows = draw(st.integers(1, 4))
-    data = {name: draw(st.lists(st.floats(lo, hi), min_size=rows, max_size=rows))
-            for name, (lo, hi) in _bounded.items()}
+    data = {
+        name: draw(st.lists(st.floats(lo, hi), min_size=rows, max_size=rows))
+        for name, (lo, hi) in _bounded.items()
+    }
     data["weight"] = draw(st.lists(st.floats(0.1, 1.0), min_size=rows, max_size=rows))
     return pd.DataFrame(data)
 
@@ -102,8 +139,9 @@ def posteriors(draw):
 @given(posteriors(), st.integers(1, 7))
 def test_bands_contain_the_median_and_ranking_probabilities_sum_to_one(post, draws):
     names = ("baseline", "laws", "joint_mechanism", "eco_compensation")
-    res = run_scenarios(_scenarios(*names, years=2), replications=2, posterior=post,
-                        draws=draws, seed=11)
+    res = run_scenarios(
+        _scenarios(*names, years=2), replications=2, posterior=post, draws=draws, seed=11
+    )
     for s in res.summary():
         for key in [*BANDED_FIGURES, "abm_cooperation_rate"]:
             assert s[f"{key}_q05"] <= s[key] <= s[f"{key}_q95"] + 1e-15
@@ -124,8 +162,7 @@ def test_bands_contain_the_median_and_ranking_probabilities_sum_to_one(post, dra
 
 def _fake(name, coop, cost):
     scenario = SimpleNamespace(name=name, start_year=2026, years=30)
-    figures = {"cooperation_rate": np.asarray(coop, float),
-               "cost": np.full(len(coop), float(cost))}
+    figures = {"cooperation_rate": np.asarray(coop, float), "cost": np.full(len(coop), float(cost))}
     return SimpleNamespace(scenario=scenario, n_draws=len(coop), draw_figures=lambda: figures)
 
 
@@ -142,8 +179,9 @@ def test_ranking_by_hand():
     assert rows["eco_compensation"]["probability_best"] == 0.5
     assert rows["laws"]["extra_cost"] == 1e8 and rows["eco_compensation"]["extra_cost"] == 0.5e8
     assert (rows["laws"]["rank_q05"], rows["laws"]["rank_q95"]) == (1, 2)
-    assert rows["eco_compensation"]["gain_per_1e8_yuan"] == pytest.approx(np.median(
-        [0.04, 0.2, 0.24, 0.0]))
+    assert rows["eco_compensation"]["gain_per_1e8_yuan"] == pytest.approx(
+        np.median([0.04, 0.2, 0.24, 0.0])
+    )
     # without a baseline there is nothing to rank against
     assert countermeasure_ranking([laws, eco]) == []
 
@@ -158,10 +196,11 @@ def test_resampling_is_systematic_and_seeded():
 
 def test_same_seed_same_posterior_run():
     post = _equal_posterior({"noise": 0.03}, rows=1)
-    post = pd.concat([post, pd.DataFrame({"noise": [0.07], "weight": [1.0]})],
-                     ignore_index=True)
-    a = run_scenarios(_scenarios("baseline", "laws", years=2), replications=2, posterior=post,
-                      draws=4, seed=5)
-    b = run_scenarios(_scenarios("baseline", "laws", years=2), replications=2, posterior=post,
-                      draws=4, seed=5)
+    post = pd.concat([post, pd.DataFrame({"noise": [0.07], "weight": [1.0]})], ignore_index=True)
+    a = run_scenarios(
+        _scenarios("baseline", "laws", years=2), replications=2, posterior=post, draws=4, seed=5
+    )
+    b = run_scenarios(
+        _scenarios("baseline", "laws", years=2), replications=2, posterior=post, draws=4, seed=5
+    )
     assert a.summary() == b.summary()

@@ -15,19 +15,24 @@ def _write(tmp_path, text):
 
 
 def test_schedule_is_a_step_function(tmp_path):
-    p = _write(tmp_path, 'name = "x"\nstart_year = 2020\nyears = 6\n'
-                         '[levers]\nlaws = 0.5\njoint_mechanism = { 2022 = 0.4, 2024 = 1.0 }\n')
+    p = _write(
+        tmp_path,
+        'name = "x"\nstart_year = 2020\nyears = 6\n'
+        "[levers]\nlaws = 0.5\njoint_mechanism = { 2022 = 0.4, 2024 = 1.0 }\n",
+    )
     s = load_scenario(p)
     m = s.intensity()
     np.testing.assert_allclose(m[:, LEVER_NAMES.index("laws")], [0.5] * 6)
-    np.testing.assert_allclose(m[:, LEVER_NAMES.index("joint_mechanism")],
-                               [0, 0, 0.4, 0.4, 1.0, 1.0])
+    np.testing.assert_allclose(
+        m[:, LEVER_NAMES.index("joint_mechanism")], [0, 0, 0.4, 0.4, 1.0, 1.0]
+    )
 
 
 def test_a_month_counts_in_its_year_by_the_months_in_force(tmp_path):
     # "2021-10" = 0.6: in force for October-December of 2021, i.e. 3/12 of the year
-    p = _write(tmp_path, 'name = "x"\nstart_year = 2020\nyears = 3\n'
-                         '[levers]\nlaws = { "2021-10" = 0.6 }\n')
+    p = _write(
+        tmp_path, 'name = "x"\nstart_year = 2020\nyears = 3\n[levers]\nlaws = { "2021-10" = 0.6 }\n'
+    )
     m = load_scenario(p).intensity()
     np.testing.assert_allclose(m[:, LEVER_NAMES.index("laws")], [0.0, 0.15, 0.6])
 
@@ -37,9 +42,12 @@ def test_scoped_lever_applies_to_its_provinces_and_cities_only(tmp_path):
     from coopgov.region import load_region
 
     city = city_data(load_region("yrd"))
-    p = _write(tmp_path, 'name = "x"\nstart_year = 2020\nyears = 2\n'
-                         '[[levers.laws]]\nprovinces = ["Anhui"]\ncities = [310100]\n'
-                         'schedule = { 2021 = 1.0 }\n')
+    p = _write(
+        tmp_path,
+        'name = "x"\nstart_year = 2020\nyears = 2\n'
+        '[[levers.laws]]\nprovinces = ["Anhui"]\ncities = [310100]\n'
+        "schedule = { 2021 = 1.0 }\n",
+    )
     m = load_scenario(p).intensity(city=city)[:, LEVER_NAMES.index("laws")]
     inside = (city.province == "Anhui") | (city.adcode == 310100)
     np.testing.assert_allclose(m[1, inside], 1.0)
@@ -47,10 +55,13 @@ def test_scoped_lever_applies_to_its_provinces_and_cities_only(tmp_path):
     np.testing.assert_allclose(m[0], 0.0)
 
 
-@pytest.mark.parametrize(("text", "field"), [
-    ('[[levers.laws]]\nprovinces = ["Atlantis"]\nschedule = 1.0\n', "levers.laws.provinces"),
-    ('[[levers.laws]]\ncities = [999999]\nschedule = 1.0\n', "levers.laws.cities"),
-])
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('[[levers.laws]]\nprovinces = ["Atlantis"]\nschedule = 1.0\n', "levers.laws.provinces"),
+        ("[[levers.laws]]\ncities = [999999]\nschedule = 1.0\n", "levers.laws.cities"),
+    ],
+)
 def test_unknown_scope_names_the_field(tmp_path, text, field):
     from coopgov.model import city_data
     from coopgov.region import load_region
@@ -68,14 +79,17 @@ def test_continuation_starts_where_its_base_ends():
     assert cur.start_year == base.start_year + base.years
 
 
-@pytest.mark.parametrize(("text", "field", "value"), [
-    ('name = "x"\n[levers]\nbogus = 1.0\n', "levers", None),
-    ('name = "x"\n[levers]\nlaws = 1.5\n', "levers", None),
-    ('name = "x"\n[parameters]\nnot_a_parameter = 1\n', "parameters.not_a_parameter", 1),
-    ('name = "x"\n[parameters]\nabatement_rate = -0.1\n', "parameters.abatement_rate", -0.1),
-    ('name = "x"\nyears = 0\n', "years", 0),
-    ('name = "x"\ncolour = "red"\n', "colour", "red"),
-])
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ('name = "x"\n[levers]\nbogus = 1.0\n', "levers", None),
+        ('name = "x"\n[levers]\nlaws = 1.5\n', "levers", None),
+        ('name = "x"\n[parameters]\nnot_a_parameter = 1\n', "parameters.not_a_parameter", 1),
+        ('name = "x"\n[parameters]\nabatement_rate = -0.1\n', "parameters.abatement_rate", -0.1),
+        ('name = "x"\nyears = 0\n', "years", 0),
+        ('name = "x"\ncolour = "red"\n', "colour", "red"),
+    ],
+)
 def test_bad_scenarios_name_file_field_and_value(tmp_path, text, field, value):
     p = _write(tmp_path, text)
     with pytest.raises(InputError) as exc:

@@ -106,9 +106,7 @@ def test_class_monotone(indicator, water, values):
 
 
 @settings(max_examples=100, deadline=None)
-@given(
-    st.dictionaries(st.sampled_from(INDICATORS), st.floats(0, 50, allow_nan=False), min_size=1)
-)
+@given(st.dictionaries(st.sampled_from(INDICATORS), st.floats(0, 50, allow_nan=False), min_size=1))
 def test_section_is_worst(values):
     r = section_class(values, water="lake")
     assert r.cls == max(r.by_indicator.values())

@@ -55,8 +55,11 @@ def server(dashboard_app):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(dashboard_app, host="127.0.0.1", port=port,
-                                        log_level="warning", lifespan="off"))
+    srv = uvicorn.Server(
+        uvicorn.Config(
+            dashboard_app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
+    )
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -75,8 +78,10 @@ def chromium_path() -> str:
     path = os.environ.get("COOPGOV_CHROMIUM", "/usr/bin/chromium")
     if not (Path(path).is_file() and os.access(path, os.X_OK)):
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but Chromium is missing at {path}: source "
-                        ".ci/services/chromium.sh before the tests")
+            pytest.fail(
+                f"CI=true but Chromium is missing at {path}: source "
+                ".ci/services/chromium.sh before the tests"
+            )
         pytest.skip(f"Chromium not found at {path} (source .ci/services/chromium.sh)")
     return path
 
@@ -122,8 +127,12 @@ def _context(browser, server, **kwargs):
     context = browser.new_context(accept_downloads=True, service_workers="block", **kwargs)
     # Anything not served by coopgov is recorded (and then aborted, so that a
     # missed CDN reference cannot slow the test down or leak a request).
-    context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(server + "/") else route.abort())
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(server + "/") else route.abort()
+        ),
+    )
     return context
 
 
@@ -139,8 +148,14 @@ def dash(browser, server):
 @pytest.fixture
 def phone(browser, server):
     """A 390 x 844 phone (iPhone 12-14 size), touch and mobile viewport."""
-    context = _context(browser, server, viewport={"width": 390, "height": 844},
-                       device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = _context(
+        browser,
+        server,
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
     rec = PageRecorder(context.new_page(), server)
     yield rec
     context.close()

@@ -64,7 +64,7 @@ def test_force_colours_stay_within_their_family_hue():
     # no colour is shared across families; within a family each term differs
     families = list(by_family.values())
     for i, a in enumerate(families):
-        for b in families[i + 1:]:
+        for b in families[i + 1 :]:
             assert not a & b
     for t_family, members in by_family.items():
         n = sum(1 for t in FORCE_TERMS if t.family == t_family)
@@ -88,15 +88,26 @@ def test_meta_carries_labels_limits_and_unique_city_labels(client):
 
 
 @settings(max_examples=15, deadline=None)
-@given(levers=st.dictionaries(st.sampled_from(LEVER_NAMES), st.floats(0, 1), max_size=4),
-       start=st.integers(1990, 2100), years=st.integers(1, 60),
-       schedule=st.booleans())
-def test_exported_toml_is_read_back_by_coopgov_run(tmp_path_factory, levers, start, years,
-                                                    schedule):
-    body = {"name": "x", "title": "我的情景 \"quoted\"", "start_year": start, "years": years,
-            "levers": {k: ({str(start): v, str(start + 1): 1 - v} if schedule else v)
-                       for k, v in levers.items()},
-            "parameters": {"central_penalty": 2.5}}
+@given(
+    levers=st.dictionaries(st.sampled_from(LEVER_NAMES), st.floats(0, 1), max_size=4),
+    start=st.integers(1990, 2100),
+    years=st.integers(1, 60),
+    schedule=st.booleans(),
+)
+def test_exported_toml_is_read_back_by_coopgov_run(
+    tmp_path_factory, levers, start, years, schedule
+):
+    body = {
+        "name": "x",
+        "title": '我的情景 "quoted"',
+        "start_year": start,
+        "years": years,
+        "levers": {
+            k: ({str(start): v, str(start + 1): 1 - v} if schedule else v)
+            for k, v in levers.items()
+        },
+        "parameters": {"central_penalty": 2.5},
+    }
     text = scenario_toml(body)
     path = tmp_path_factory.mktemp("toml") / "x.toml"
     path.write_text(text, encoding="utf-8")
@@ -112,8 +123,9 @@ def test_exported_toml_is_read_back_by_coopgov_run(tmp_path_factory, levers, sta
 def test_bad_toml_is_located(client):
     r = client.post("/dashboard/api/scenario/parse", json={"toml": "years = [", "file": "a.toml"})
     assert r.status_code == 422 and r.json()["file"] == "a.toml"
-    r = client.post("/dashboard/api/scenario/parse",
-                    json={"toml": "name = 'x'\nyears = 0\n", "file": "b.toml"})
+    r = client.post(
+        "/dashboard/api/scenario/parse", json={"toml": "name = 'x'\nyears = 0\n", "file": "b.toml"}
+    )
     assert r.status_code == 422 and r.json()["field"] == "years" and r.json()["value"] == 0
 
 
@@ -169,12 +181,14 @@ def test_report_in_chinese_is_readable_and_responsive(tmp_path):
     from coopgov.scenarios import load_builtin
     from coopgov.scenarios.run import run_scenarios
 
-    results = run_scenarios([load_builtin(n) for n in ("baseline", "package", "laws")],
-                            years=3, replications=2, seed=3)
+    results = run_scenarios(
+        [load_builtin(n) for n in ("baseline", "package", "laws")], years=3, replications=2, seed=3
+    )
     region = load_region("yrd")
     for lang in ("en", "zh"):
-        html = write_run_report(results, tmp_path / f"{lang}.html", region=region,
-                                lang=lang).read_text(encoding="utf-8")
+        html = write_run_report(
+            results, tmp_path / f"{lang}.html", region=region, lang=lang
+        ).read_text(encoding="utf-8")
         assert "name='viewport'" in html
         assert '"showSendToCloud": false' in html
         # force traces carry readable names, never identifiers
@@ -192,12 +206,28 @@ def test_coopgov_run_writes_a_chinese_report(tmp_path):
     from coopgov.cli.main import app
 
     out = tmp_path / "rep"
-    res = CliRunner().invoke(app, ["run", "--builtin", "baseline", "--years", "2",
-                                   "--replications", "0", "--lang", "zh", "--out", str(out),
-                                   "--json"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--builtin",
+            "baseline",
+            "--years",
+            "2",
+            "--replications",
+            "0",
+            "--lang",
+            "zh",
+            "--out",
+            str(out),
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "<html lang='zh-CN'>" in html and "基准情景" in html
-    bad = CliRunner().invoke(app, ["run", "--builtin", "baseline", "--lang", "fr", "--out",
-                                   str(tmp_path / "x"), "--json"])
+    bad = CliRunner().invoke(
+        app,
+        ["run", "--builtin", "baseline", "--lang", "fr", "--out", str(tmp_path / "x"), "--json"],
+    )
     assert bad.exit_code != 0 and "--lang" in bad.output and not (tmp_path / "x").exists()

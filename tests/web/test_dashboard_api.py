@@ -33,8 +33,15 @@ def test_page_and_assets_are_served_locally(client):
     assert "default-src 'self'" in page.headers["content-security-policy"]
     html = page.text
     assert "http://" not in html and "https://" not in html  # no CDN reference
-    for path in ("static/app.js", "static/map.js", "static/i18n.js", "static/style.css",
-                 "vendor/plotly.min.js", "api/geo/cities.geojson", "api/geo/provinces.geojson"):
+    for path in (
+        "static/app.js",
+        "static/map.js",
+        "static/i18n.js",
+        "static/style.css",
+        "vendor/plotly.min.js",
+        "api/geo/cities.geojson",
+        "api/geo/provinces.geojson",
+    ):
         r = client.get("/dashboard/" + path)
         assert r.status_code == 200, path
     assert client.get("/dashboard/api/geo/rivers.geojson").status_code == 404
@@ -46,8 +53,9 @@ def test_city_boundaries_cover_the_41_cities(client):
     geo = client.get("/dashboard/api/geo/cities.geojson").json()
     # 41 prefecture-level cities of Shanghai, Jiangsu, Zhejiang and Anhui (GB/T 2260)
     assert len(meta["cities"]) == 41
-    assert {int(f["properties"]["adcode"]) for f in geo["features"]} == \
-        {c["adcode"] for c in meta["cities"]}
+    assert {int(f["properties"]["adcode"]) for f in geo["features"]} == {
+        c["adcode"] for c in meta["cities"]
+    }
     assert [lv["name"] for lv in meta["levers"]] == list(LEVER_NAMES)
     assert meta["platform"] is True
     # HJ 633-2012 categories and colours: 0-50 green (0,228,0) ...
@@ -61,15 +69,24 @@ def test_simulation_matches_the_engine(client):
     from coopgov.region import load_region
     from coopgov.scenarios import scenario_from_dict
 
-    body = {"start_year": 2026, "years": 12,
-            "levers": {"joint_mechanism": 0.5, "laws": {"2030": 1.0}}}
+    body = {
+        "start_year": 2026,
+        "years": 12,
+        "levers": {"joint_mechanism": 0.5, "laws": {"2030": 1.0}},
+    }
     got = client.post("/dashboard/api/simulate", json=body).json()
     sc = scenario_from_dict({"name": "x", **body})
-    sim = simulate(city_data(load_region("yrd")), [sc.model_parameters], sc.intensity()[None],
-                   years=12, start_year=2026)
+    sim = simulate(
+        city_data(load_region("yrd")),
+        [sc.model_parameters],
+        sc.intensity()[None],
+        years=12,
+        start_year=2026,
+    )
     assert got["years"] == list(range(2026, 2039))
-    np.testing.assert_allclose(got["regional"]["cooperation_rate"], sim.cooperation_rate[0],
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        got["regional"]["cooperation_rate"], sim.cooperation_rate[0], atol=1e-5
+    )
     np.testing.assert_allclose(got["cooperation"], sim.cooperation[0], atol=1e-4)
     # lever cost by hand: 0.5 x 5e8 (joint mechanism) from 2026, + 1e8 (laws) from 2030
     cost = got["regional"]["lever_cost"]
@@ -88,8 +105,12 @@ def test_force_terms_add_up_to_the_payoff_difference(client):
     data = client.post(f"/dashboard/api/forces?adcode={SZ}", json=body).json()
     total = np.sum([t["values"] for t in data["terms"]], axis=0)
     np.testing.assert_allclose(total, data["total"], atol=1e-4)
-    assert {t["family"] for t in data["terms"]} == {"attraction", "pressure", "thrust",
-                                                     "resistance"}
+    assert {t["family"] for t in data["terms"]} == {
+        "attraction",
+        "pressure",
+        "thrust",
+        "resistance",
+    }
     assert client.post("/dashboard/api/forces?adcode=999999", json=body).status_code == 422
 
 
@@ -139,8 +160,9 @@ def test_compensation_calculators_match_the_library(client):
     assert {abs(r["transfer"]) for r in got["index"]} == {1.0e8}
     pt = client.post("/dashboard/api/compensation/per-tonne", json={}).json()
     assert pt["total_amount"] == pytest.approx(sum(r["amount"] for r in pt["totals"]))
-    bad = client.post("/dashboard/api/compensation/xinan",
-                      json={"preset": "xinan-round1", "csv": "a,b\n1,2\n"})
+    bad = client.post(
+        "/dashboard/api/compensation/xinan", json={"preset": "xinan-round1", "csv": "a,b\n1,2\n"}
+    )
     assert bad.status_code == 422 and bad.json()["file"] == "uploaded CSV"
 
 
@@ -169,8 +191,9 @@ def test_mount_dashboard_under_another_prefix():
     assert c.get("/ui/api/meta").json()["platform"] is False
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(levels=st.lists(st.floats(0, 1), min_size=len(LEVER_NAMES), max_size=len(LEVER_NAMES)))
 def test_trajectories_stay_in_range(client, levels):
     body = {"years": 8, "levers": dict(zip(LEVER_NAMES, levels, strict=True))}

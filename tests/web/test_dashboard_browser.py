@@ -90,7 +90,8 @@ def test_builder_slider_setup_go(dash):
     assert text(dash, "#tick-label") == "2027"
     page.click("#btn-go")
     page.wait_for_function(
-        "() => Number(document.getElementById('tick-label').textContent) >= 2031")
+        "() => Number(document.getElementById('tick-label').textContent) >= 2031"
+    )
     page.click("#btn-go")  # pause
     tick = text(dash, "#tick-label")
     page.wait_for_timeout(400)
@@ -105,9 +106,12 @@ def test_builder_slider_setup_go(dash):
     assert got["after"] != end_before
     dash.screenshot("builder-after-go")
 
-    report = {"slider_to_monitor_ms": [round(x, 1) for x in latencies],
-              "median_ms": round(statistics.median(latencies), 1),
-              "max_ms": round(max(latencies), 1), "target_ms": 300}
+    report = {
+        "slider_to_monitor_ms": [round(x, 1) for x in latencies],
+        "median_ms": round(statistics.median(latencies), 1),
+        "max_ms": round(max(latencies), 1),
+        "target_ms": 300,
+    }
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "dashboard-latency.json").write_text(json.dumps(report, indent=2))
     print("\nslider -> monitor update:", report)
@@ -165,7 +169,8 @@ def test_force_field_click_a_city(dash):
     page.wait_for_selector("#plot-forces .main-svg")
     page.click(f"#map-forces path[data-adcode='{JX}']")
     page.wait_for_function(
-        f"() => document.getElementById('plot-forces').dataset.adcode === '{JX}'")
+        f"() => document.getElementById('plot-forces').dataset.adcode === '{JX}'"
+    )
     assert "Jiaxing" in text(dash, "#forces-city")
     # one bar per force term of the model + payoff difference + cooperation
     n_terms = len(dash.page.evaluate("window.coopgov.meta.force_terms"))
@@ -198,8 +203,11 @@ def test_compensation_and_allocation_map(dash):
     # river costs are never negative: a one-sided scale, and the legend says it is not linear
     assert "not linear" in text(dash, "#alloc-legend")
     # one unit per money column
-    units = {c.split()[-1] for c in page.locator("#alloc-table td:nth-child(2)").all_inner_texts()
-             if c != "–" and " " in c}
+    units = {
+        c.split()[-1]
+        for c in page.locator("#alloc-table td:nth-child(2)").all_inner_texts()
+        if c != "–" and " " in c
+    }
     assert len(units) <= 1, units
     dash.screenshot("compensation")
 
@@ -210,8 +218,10 @@ def test_monitoring_colours_cities_by_aqi_category(dash):
     page.wait_for_function("() => document.getElementById('monit-date').value === '2025-01-01'")
     page.wait_for_selector("#monit-table tr td")
     # HJ 633-2012 category colours: AQI 119 orange, 86 yellow, 350 maroon
-    fill = {code: page.get_attribute(f"#map-monit path[data-adcode='{code}']", "fill").lower()
-            for code in (SH, SZ, JX)}
+    fill = {
+        code: page.get_attribute(f"#map-monit path[data-adcode='{code}']", "fill").lower()
+        for code in (SH, SZ, JX)
+    }
     assert fill == {SH: "#ff7e00", SZ: "#ffff00", JX: "#7e0023"}
     # the category is written on the map beside its colour
     label = page.locator(f"#map-monit text.city-label[data-adcode='{JX}']").text_content()
@@ -251,16 +261,20 @@ BAD_SAMPLES = b"section,date,factor,value,unit\nJiekou,2012-01-05,codmn,abc,mg/L
 
 def wait_text(page, element_id: str, words: str) -> None:
     """Wait until the element's text contains ``words``."""
-    page.wait_for_function("([id, w]) => document.getElementById(id).textContent.includes(w)",
-                           arg=[element_id, words])
+    page.wait_for_function(
+        "([id, w]) => document.getElementById(id).textContent.includes(w)", arg=[element_id, words]
+    )
 
 
 def _latency(name: str, values: list[float]) -> None:
     """Add interaction latencies [ms] to test-artifacts/dashboard-latency.json."""
     path = ARTIFACTS / "dashboard-latency.json"
     data = json.loads(path.read_text()) if path.exists() else {}
-    data[name] = {"values_ms": [round(v, 1) for v in values],
-                  "median_ms": round(statistics.median(values), 1), "max_ms": round(max(values), 1)}
+    data[name] = {
+        "values_ms": [round(v, 1) for v in values],
+        "median_ms": round(statistics.median(values), 1),
+        "max_ms": round(max(values), 1),
+    }
     ARTIFACTS.mkdir(exist_ok=True)
     path.write_text(json.dumps(data, indent=2))
 
@@ -282,8 +296,9 @@ def test_saved_work_survives_reload_and_round_trips(dash, tmp_path):
       } catch (e) { return false; } }""")
     page.fill("#save-name", "mine")
     page.click("#btn-save")
-    page.wait_for_function("() => JSON.parse(localStorage.getItem('coopgov.saved.v1') ||"
-                           " '[]').length === 1")
+    page.wait_for_function(
+        "() => JSON.parse(localStorage.getItem('coopgov.saved.v1') || '[]').length === 1"
+    )
     shared = page.url
     # reload: the builder's scenario comes back from the URL, the saved one from local storage
     page.reload()
@@ -331,7 +346,7 @@ def test_saved_work_survives_reload_and_round_trips(dash, tmp_path):
     assert page.input_value("#param-central_penalty") == "3"
     # a file that is neither says so
     bad = tmp_path / "bad.json"
-    bad.write_text("{\"not\": 1}")
+    bad.write_text('{"not": 1}')
     page.set_input_files("#import-file", str(bad))
     wait_text(page, "compare-note", "bad.json")
     assert "not a coopgov JSON" in text(dash, "#compare-note")
@@ -351,8 +366,9 @@ def test_city_labels_are_unique_everywhere(dash):
     assert "Suzhou (Anhui)" in text(dash, "#map-details")
     page.click("#nav a[data-page='forces']")
     page.click("#map-forces path[data-adcode='321200']")
-    page.wait_for_function("() => document.getElementById('plot-forces').dataset.adcode ==="
-                           " '321200'")
+    page.wait_for_function(
+        "() => document.getElementById('plot-forces').dataset.adcode === '321200'"
+    )
     assert "Taizhou (Jiangsu)" in text(dash, "#forces-city")
 
 
@@ -363,15 +379,23 @@ def test_every_toolbar_button_stays_local(dash):
     clicked = 0
     for name in ("builder", "forces", "compensation", "experiments"):
         page.click(f"#nav a[data-page='{name}']")
-        page.wait_for_selector(f"#page-{name} .js-plotly-plot .modebar", state="attached",
-                               timeout=30_000)
+        page.wait_for_selector(
+            f"#page-{name} .js-plotly-plot .modebar", state="attached", timeout=30_000
+        )
         page.wait_for_timeout(300)
-        assert page.locator(f"#page-{name} [data-title*='Cloud'], #page-{name}"
-                            f" [data-title*='Share'],"
-                            f" #page-{name} [data-title*='Chart Studio']").count() == 0
-        for plot_id in page.evaluate(f"Array.from(document.querySelectorAll('#page-{name}"
-                                     f" .js-plotly-plot'))"
-                                     ".filter((p) => p.offsetParent).map((p) => p.id)"):
+        assert (
+            page.locator(
+                f"#page-{name} [data-title*='Cloud'], #page-{name}"
+                f" [data-title*='Share'],"
+                f" #page-{name} [data-title*='Chart Studio']"
+            ).count()
+            == 0
+        )
+        for plot_id in page.evaluate(
+            f"Array.from(document.querySelectorAll('#page-{name}"
+            f" .js-plotly-plot'))"
+            ".filter((p) => p.offsetParent).map((p) => p.id)"
+        ):
             buttons = page.locator(f"#{plot_id} .modebar-btn")
             for k in range(buttons.count()):
                 btn = buttons.nth(k)
@@ -392,13 +416,13 @@ def test_every_toolbar_button_stays_local(dash):
 
 # Numbers, units, standards and proper names that stay as they are in Chinese text.
 ALLOWED_LATIN = (
-    'coopgov PM2\\.5 PM10 PM SO2 NOx NO2 CO O3 AQI IAQI HJ '
-    'GB CSV JSON TOML GDP COD NH3-N TN TP ABM LRS UES '
-    'DES Shapley Chander Tulkens Ni Wang Castro Mäler NetLogo Wilensky c0 k0 '
-    'P S1 ST PRIM Sobol NA setup go once Info SPEC min '
-    'max yrd YRD A B C D U mg L m3 s '
-    't µg ug km x y e8 bn et al Jiekou City County '
-    'Plotly plotly zh en '
+    "coopgov PM2\\.5 PM10 PM SO2 NOx NO2 CO O3 AQI IAQI HJ "
+    "GB CSV JSON TOML GDP COD NH3-N TN TP ABM LRS UES "
+    "DES Shapley Chander Tulkens Ni Wang Castro Mäler NetLogo Wilensky c0 k0 "
+    "P S1 ST PRIM Sobol NA setup go once Info SPEC min "
+    "max yrd YRD A B C D U mg L m3 s "
+    "t µg ug km x y e8 bn et al Jiekou City County "
+    "Plotly plotly zh en "
 )
 VISIBLE_LATIN_ONLY = r"""
 () => {
@@ -454,8 +478,9 @@ def test_chinese_throughout(dash):
         if name == "forces":
             page.wait_for_selector("#plot-forces .main-svg")
         page.wait_for_timeout(400)
-        bad = page.evaluate(VISIBLE_LATIN_ONLY.replace(
-            "ALLOWED", json.dumps("|".join(ALLOWED_LATIN.split()))))
+        bad = page.evaluate(
+            VISIBLE_LATIN_ONLY.replace("ALLOWED", json.dumps("|".join(ALLOWED_LATIN.split())))
+        )
         if bad:
             found[name] = bad
         dash.screenshot(f"zh-{name}")
@@ -471,8 +496,12 @@ def test_inputs_say_what_they_did(dash):
     dash.open("builder")
     page = dash.page
     page.wait_for_selector("#plot-coop .main-svg")
-    for bad, words in (("0", "between 1 and 500"), ("-5", "between 1 and 500"),
-                       ("501", "between 1 and 500"), ("2.5", "whole number")):
+    for bad, words in (
+        ("0", "between 1 and 500"),
+        ("-5", "between 1 and 500"),
+        ("501", "between 1 and 500"),
+        ("2.5", "whole number"),
+    ):
         page.fill("#builder-years", bad)
         page.dispatch_event("#builder-years", "change")
         page.wait_for_function("() => document.getElementById('builder-error').textContent !== ''")
@@ -502,12 +531,15 @@ def test_inputs_say_what_they_did(dash):
     assert page.locator("#plot-xinan .main-svg").count() == 0
     # and what the server answers (an uploaded CSV with a bad row) names no path either
     page.fill("#xinan-year", "")
-    page.set_input_files("#xinan-file", files=[{"name": "mine.csv", "mimeType": "text/csv",
-                                                 "buffer": BAD_SAMPLES}])
+    page.set_input_files(
+        "#xinan-file", files=[{"name": "mine.csv", "mimeType": "text/csv", "buffer": BAD_SAMPLES}]
+    )
     page.click("#btn-xinan")
-    page.wait_for_function("() => document.querySelector('#xinan-result .error') && "
-                           "document.querySelector('#xinan-result .error').textContent"
-                           ".includes('uploaded')")
+    page.wait_for_function(
+        "() => document.querySelector('#xinan-result .error') && "
+        "document.querySelector('#xinan-result .error').textContent"
+        ".includes('uploaded')"
+    )
     shown = text(dash, "#xinan-result")
     assert "/tmp" not in shown and "site-packages" not in shown
     dash.screenshot("compensation-errors")
@@ -532,8 +564,9 @@ def test_parameter_sliders_speed_and_bands(dash):
         latencies.append(got["ms"])
     _latency("parameter_slider_to_monitor", latencies)
     # ABM replication bands drawn around the mean-field line
-    page.wait_for_function("() => document.getElementById('plot-coop').data.some((d) =>"
-                           " d.fill === 'tonexty')")
+    page.wait_for_function(
+        "() => document.getElementById('plot-coop').data.some((d) => d.fill === 'tonexty')"
+    )
     bands = page.evaluate("window.coopgov.bands")
     assert bands["kind"] == "abm_replications"
     assert bands["quantiles"] == [0.05, 0.25, 0.5, 0.75, 0.95]
@@ -570,8 +603,10 @@ def test_map_keeps_the_year_and_shows_one_pm25_quantity(dash):
     assert text(dash, "#map-year-label") == "2036"
     t0 = page.evaluate("performance.now()")
     page.select_option("#map-scenario", "baseline")
-    page.wait_for_function("() => window.coopgov.map.scenario === 'baseline' && "
-                           "document.getElementById('map-year-label').textContent === '2036'")
+    page.wait_for_function(
+        "() => window.coopgov.map.scenario === 'baseline' && "
+        "document.getElementById('map-year-label').textContent === '2036'"
+    )
     _latency("map_scenario_change", [page.evaluate("performance.now()") - t0])
     page.select_option("#map-variable", "pm25")
     assert "change vs no cooperation" in text(dash, "#map-legend")
@@ -595,8 +630,9 @@ def test_experiments_page(dash):
     t1 = page.evaluate("performance.now()")
     page.evaluate(f"""() => {{ const d = document.getElementById('plot-exp-prim');
         d.emit('plotly_click', {{points: [{{customdata: {target}}}]}}); }}""")
-    page.wait_for_function(f"() => document.getElementById('plot-exp-box').dataset.step ==="
-                           f" '{target}'")
+    page.wait_for_function(
+        f"() => document.getElementById('plot-exp-box').dataset.step === '{target}'"
+    )
     _latency("prim_point_to_box", [page.evaluate("performance.now()") - t1])
     assert n_steps > target
     box = page.evaluate(f"window.coopgov.experiment.prim.boxes[{target}]")

@@ -69,8 +69,10 @@ class ABCSMCResult:
 
     def quantiles(self, qs: Sequence[float] = (0.05, 0.5, 0.95)) -> dict[str, list[float]]:
         """Weighted posterior quantiles of each parameter."""
-        return {n: [float(v) for v in weighted_quantile(self.particles[:, k], self.weights, qs)]
-                for k, n in enumerate(self.names)}
+        return {
+            n: [float(v) for v in weighted_quantile(self.particles[:, k], self.weights, qs)]
+            for k, n in enumerate(self.names)
+        }
 
     def resample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` draws from the weighted population (systematic resampling), shape (n, P)."""
@@ -88,8 +90,7 @@ def effective_sample_size(weights: np.ndarray) -> float:
     return float(1.0 / np.sum(w * w))
 
 
-def weighted_quantile(values: np.ndarray, weights: np.ndarray,
-                      qs: Sequence[float]) -> np.ndarray:
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, qs: Sequence[float]) -> np.ndarray:
     """Quantiles of a weighted sample (inverse of the weighted empirical CDF, midpoint rule)."""
     order = np.argsort(values)
     v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
@@ -101,9 +102,9 @@ def _kernel_logdens(x: np.ndarray, centres: np.ndarray, chol: np.ndarray) -> np.
     """Log N(x_i; c_j, LLᵀ) up to the common constant, shape (len(x), len(centres))."""
     out = np.empty((x.shape[0], centres.shape[0]))
     for lo in range(0, x.shape[0], 512):
-        diff = x[lo:lo + 512, None, :] - centres[None, :, :]
+        diff = x[lo : lo + 512, None, :] - centres[None, :, :]
         z = np.linalg.solve(chol, diff.reshape(-1, x.shape[1]).T).T
-        out[lo:lo + 512] = -0.5 * np.sum(z * z, axis=1).reshape(diff.shape[:2])
+        out[lo : lo + 512] = -0.5 * np.sum(z * z, axis=1).reshape(diff.shape[:2])
     return out
 
 
@@ -164,8 +165,15 @@ def abc_smc(
     theta = lo + (hi - lo) * rng.random((n_particles, p))
     dist = np.asarray(simulate_distance(theta, rng), float)
     weights = np.full(n_particles, 1.0 / n_particles)
-    gen = Generation(0, float("inf"), n_particles, n_particles, 1.0,
-                     effective_sample_size(weights), time.perf_counter() - t0)
+    gen = Generation(
+        0,
+        float("inf"),
+        n_particles,
+        n_particles,
+        1.0,
+        effective_sample_size(weights),
+        time.perf_counter() - t0,
+    )
     history.append(gen)
     if progress:
         progress(gen)
@@ -210,8 +218,15 @@ def abc_smc(
         new_w /= new_w.sum()
         theta, dist, weights = new_theta, new_dist, new_w
         total += n_sim
-        gen = Generation(g, eps, n_sim, n_particles, n_particles / n_sim,
-                         effective_sample_size(weights), time.perf_counter() - t0)
+        gen = Generation(
+            g,
+            eps,
+            n_sim,
+            n_particles,
+            n_particles / n_sim,
+            effective_sample_size(weights),
+            time.perf_counter() - t0,
+        )
         history.append(gen)
         if progress:
             progress(gen)

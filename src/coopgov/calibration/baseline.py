@@ -42,8 +42,9 @@ BASE_YEAR = 2013  # first year of published regional PM2.5 and of the national A
 BREAK_YEAR = 2017  # end of the Action Plan period, start of the Blue Skies period
 
 
-def emission_index(years: np.ndarray, trend_2013_2017: np.ndarray,
-                   trend_after_2017: np.ndarray) -> np.ndarray:
+def emission_index(
+    years: np.ndarray, trend_2013_2017: np.ndarray, trend_after_2017: np.ndarray
+) -> np.ndarray:
     """Anthropogenic emission index outside cooperation, 1 in 2013 [1].
 
     ``E(t) = 1`` for t ≤ 2013; ``exp(-r1 (t - 2013))`` for 2013 < t ≤ 2017;
@@ -91,9 +92,12 @@ def annual_cooperation(cooperation: np.ndarray, population: np.ndarray) -> np.nd
     return 0.5 * (x[:, :-1] + x[:, 1:])
 
 
-def regional_pm25(years: np.ndarray, cooperation: np.ndarray,
-                  params: Mapping[str, np.ndarray],
-                  shocks: np.ndarray | None = None) -> np.ndarray:
+def regional_pm25(
+    years: np.ndarray,
+    cooperation: np.ndarray,
+    params: Mapping[str, np.ndarray],
+    shocks: np.ndarray | None = None,
+) -> np.ndarray:
     """Regional mean annual PM2.5 [ug/m3] from a cooperation path (module formula).
 
     Parameters
@@ -114,12 +118,14 @@ def regional_pm25(years: np.ndarray, cooperation: np.ndarray,
     -------
     ndarray, shape (S, T)
     """
+
     def col(name: str) -> np.ndarray:
         return np.asarray(params[name], float).reshape(-1, 1)
 
     level, background = col("pm25_no_cooperation_2013"), col("pm25_background")
-    e = emission_index(years, params["emission_trend_2013_2017"],
-                       params["emission_trend_after_2017"])
+    e = emission_index(
+        years, params["emission_trend_2013_2017"], params["emission_trend_after_2017"]
+    )
     x = np.asarray(cooperation, float)
     anthropogenic = np.maximum(level - background, 0.0) * e * (1.0 - col("attributable_share") * x)
     if shocks is not None:

@@ -18,11 +18,20 @@ import pandas as pd
 
 from coopgov.errors import InputError
 
-__all__ = ["OBSERVED_COLUMNS", "STATUSES", "load_observed", "load_events", "pm25_series",
-           "Event"]
+__all__ = ["OBSERVED_COLUMNS", "STATUSES", "load_observed", "load_events", "pm25_series", "Event"]
 
-OBSERVED_COLUMNS = ("year", "indicator", "value", "unit", "cities", "status", "derivation",
-                    "source_title", "source_publisher", "source_url")
+OBSERVED_COLUMNS = (
+    "year",
+    "indicator",
+    "value",
+    "unit",
+    "cities",
+    "status",
+    "derivation",
+    "source_title",
+    "source_publisher",
+    "source_url",
+)
 STATUSES = ("confirmed", "secondary")
 _EVENT_STATUSES = ("confirmed", "secondary", "open")
 
@@ -50,38 +59,65 @@ def load_observed(path: str | Path | None = None) -> pd.DataFrame:
             raise InputError("no such file", file=f) from None
         missing = [c for c in OBSERVED_COLUMNS if c not in frame.columns]
         if missing:
-            raise InputError(f"missing column(s): {', '.join(missing)}", file=f,
-                             field=missing[0])
+            raise InputError(f"missing column(s): {', '.join(missing)}", file=f, field=missing[0])
         for i, row in enumerate(frame.itertuples(index=False), start=1):
             try:
                 year = int(row.year)
             except ValueError:
-                raise InputError("year must be an integer", file=f, row=i, field="year",
-                                 value=row.year) from None
+                raise InputError(
+                    "year must be an integer", file=f, row=i, field="year", value=row.year
+                ) from None
             if not 1900 <= year <= 2200:
-                raise InputError("year outside 1900-2200", file=f, row=i, field="year",
-                                 value=row.year)
+                raise InputError(
+                    "year outside 1900-2200", file=f, row=i, field="year", value=row.year
+                )
             try:
                 value = float(row.value)
             except ValueError:
-                raise InputError("value must be a number (leave unpublished years out)",
-                                 file=f, row=i, field="value", value=row.value) from None
+                raise InputError(
+                    "value must be a number (leave unpublished years out)",
+                    file=f,
+                    row=i,
+                    field="value",
+                    value=row.value,
+                ) from None
             if value != value or value in (float("inf"), float("-inf")) or value < 0:
-                raise InputError("value must be a finite number >= 0", file=f, row=i,
-                                 field="value", value=row.value)
+                raise InputError(
+                    "value must be a finite number >= 0",
+                    file=f,
+                    row=i,
+                    field="value",
+                    value=row.value,
+                )
             if row.status not in STATUSES:
-                raise InputError(f"status must be one of {', '.join(STATUSES)}", file=f, row=i,
-                                 field="status", value=row.status)
+                raise InputError(
+                    f"status must be one of {', '.join(STATUSES)}",
+                    file=f,
+                    row=i,
+                    field="status",
+                    value=row.status,
+                )
             if not row.source_title.strip():
-                raise InputError("every figure needs a source", file=f, row=i,
-                                 field="source_title", value=row.source_title)
-        frame = frame.assign(year=frame["year"].astype(int), value=frame["value"].astype(float),
-                             file=f.name)
+                raise InputError(
+                    "every figure needs a source",
+                    file=f,
+                    row=i,
+                    field="source_title",
+                    value=row.source_title,
+                )
+        frame = frame.assign(
+            year=frame["year"].astype(int), value=frame["value"].astype(float), file=f.name
+        )
         dup = frame.duplicated(["indicator", "year"])
         if dup.any():
             i = int(dup.to_numpy().nonzero()[0][0]) + 1
-            raise InputError("duplicate year for this indicator", file=f, row=i, field="year",
-                             value=int(frame["year"].iloc[i - 1]))
+            raise InputError(
+                "duplicate year for this indicator",
+                file=f,
+                row=i,
+                field="year",
+                value=int(frame["year"].iloc[i - 1]),
+            )
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
@@ -136,11 +172,27 @@ def load_events(path: str | Path | None = None) -> list[Event]:
         if ok and len(date) >= 7:
             ok = date[4] == "-" and date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12
         if not ok:
-            raise InputError("date must be YYYY, YYYY-MM or YYYY-MM-DD", file=f, row=i,
-                             field="date", value=date)
+            raise InputError(
+                "date must be YYYY, YYYY-MM or YYYY-MM-DD", file=f, row=i, field="date", value=date
+            )
         if e["status"] not in _EVENT_STATUSES:
-            raise InputError(f"status must be one of {', '.join(_EVENT_STATUSES)}", file=f,
-                             row=i, field="status", value=e["status"])
-        out.append(Event(e["id"], date, e["title"], tuple(e.get("members", [])), e["status"],
-                         e.get("note", ""), e["source"], e.get("url", "")))
+            raise InputError(
+                f"status must be one of {', '.join(_EVENT_STATUSES)}",
+                file=f,
+                row=i,
+                field="status",
+                value=e["status"],
+            )
+        out.append(
+            Event(
+                e["id"],
+                date,
+                e["title"],
+                tuple(e.get("members", [])),
+                e["status"],
+                e.get("note", ""),
+                e["source"],
+                e.get("url", ""),
+            )
+        )
     return out

@@ -26,9 +26,17 @@ from coopgov.calibration.abc import (
 from coopgov.calibration.problem import DEFAULT_PARAMETERS, HistoryProblem, MilestoneWindow
 from coopgov.errors import InputError
 
-__all__ = ["Calibration", "calibrate", "load_posterior", "posterior_parameter_sets",
-           "resample_posterior", "posterior_summary", "bundled_posterior_path",
-           "IDENTIFIED_RATIO", "POSTERIOR_FILE"]
+__all__ = [
+    "Calibration",
+    "calibrate",
+    "load_posterior",
+    "posterior_parameter_sets",
+    "resample_posterior",
+    "posterior_summary",
+    "bundled_posterior_path",
+    "IDENTIFIED_RATIO",
+    "POSTERIOR_FILE",
+]
 
 QUANTILES = (0.05, 0.5, 0.95)
 # A parameter whose 90 % posterior interval keeps more than this share of its
@@ -65,8 +73,15 @@ class Calibration:
         for quantity in ("pm25", "cooperation"):
             q = np.quantile(self.predictive[quantity], QUANTILES, axis=0)
             for k, year in enumerate(self.problem.years):
-                rows.append({"year": int(year), "quantity": quantity, "q05": q[0, k],
-                             "q50": q[1, k], "q95": q[2, k]})
+                rows.append(
+                    {
+                        "year": int(year),
+                        "quantity": quantity,
+                        "q05": q[0, k],
+                        "q50": q[1, k],
+                        "q95": q[2, k],
+                    }
+                )
         return pd.DataFrame(rows)
 
     def identifiability(self) -> pd.DataFrame:
@@ -76,9 +91,18 @@ class Calibration:
         for k, (name, (lo, hi)) in enumerate(zip(self.result.names, lo_hi, strict=True)):
             q = weighted_quantile(self.result.particles[:, k], self.result.weights, QUANTILES)
             ratio = float((q[2] - q[0]) / (0.9 * (hi - lo)))
-            rows.append({"parameter": name, "prior_low": lo, "prior_high": hi,
-                         "q05": q[0], "q50": q[1], "q95": q[2], "width_ratio": ratio,
-                         "identified": ratio <= IDENTIFIED_RATIO})
+            rows.append(
+                {
+                    "parameter": name,
+                    "prior_low": lo,
+                    "prior_high": hi,
+                    "q05": q[0],
+                    "q50": q[1],
+                    "q95": q[2],
+                    "width_ratio": ratio,
+                    "identified": ratio <= IDENTIFIED_RATIO,
+                }
+            )
         return pd.DataFrame(rows)
 
     def milestone_check(self) -> dict[str, float]:
@@ -87,9 +111,15 @@ class Calibration:
         m = self.problem.milestone
         inside = (c >= m.first) & (c <= m.last)
         q = np.quantile(c, QUANTILES)
-        return {"threshold": m.threshold, "window_first": m.first, "window_last": m.last,
-                "probability_in_window": float(inside.mean()),
-                "q05": float(q[0]), "q50": float(q[1]), "q95": float(q[2])}
+        return {
+            "threshold": m.threshold,
+            "window_first": m.first,
+            "window_last": m.last,
+            "probability_in_window": float(inside.mean()),
+            "q05": float(q[0]),
+            "q50": float(q[1]),
+            "q95": float(q[2]),
+        }
 
     def holdout(self) -> pd.DataFrame:
         """Observed PM2.5 after ``until`` against the 90 % predictive interval."""
@@ -99,28 +129,49 @@ class Calibration:
         obs = obs[(obs.index > self.problem.until) & (obs.index <= self.problem.end_year)]
         pred = self.predictive_table()
         pred = pred[pred["quantity"] == "pm25"].set_index("year")
-        rows = [{"year": int(y), "observed": float(v), "q05": pred.at[y, "q05"],
-                 "q50": pred.at[y, "q50"], "q95": pred.at[y, "q95"],
-                 "inside": bool(pred.at[y, "q05"] <= v <= pred.at[y, "q95"])}
-                for y, v in obs.items()]
+        rows = [
+            {
+                "year": int(y),
+                "observed": float(v),
+                "q05": pred.at[y, "q05"],
+                "q50": pred.at[y, "q50"],
+                "q95": pred.at[y, "q95"],
+                "inside": bool(pred.at[y, "q05"] <= v <= pred.at[y, "q95"]),
+            }
+            for y, v in obs.items()
+        ]
         return pd.DataFrame(rows, columns=["year", "observed", "q05", "q50", "q95", "inside"])
 
     def to_json(self) -> dict:
         """The ``coopgov calibrate --json`` payload."""
         from coopgov.calibration.observed import load_observed
 
-        post = {r.parameter: {"q05": r.q05, "q50": r.q50, "q95": r.q95,
-                              "width_ratio": r.width_ratio, "identified": bool(r.identified)}
-                for r in self.identifiability().itertuples()}
+        post = {
+            r.parameter: {
+                "q05": r.q05,
+                "q50": r.q50,
+                "q95": r.q95,
+                "width_ratio": r.width_ratio,
+                "identified": bool(r.identified),
+            }
+            for r in self.identifiability().itertuples()
+        }
         pred: dict[str, dict] = {}
         for r in self.predictive_table().itertuples():
-            pred.setdefault(str(r.year), {})[r.quantity] = {"q05": r.q05, "q50": r.q50,
-                                                             "q95": r.q95}
+            pred.setdefault(str(r.year), {})[r.quantity] = {
+                "q05": r.q05,
+                "q50": r.q50,
+                "q95": r.q95,
+            }
         obs = load_observed()
         observed: dict[str, dict] = {}
         for r in obs.itertuples():
             observed.setdefault(r.indicator, {})[str(r.year)] = {
-                "value": r.value, "unit": r.unit, "cities": r.cities, "status": r.status}
+                "value": r.value,
+                "unit": r.unit,
+                "cities": r.cities,
+                "status": r.status,
+            }
         return {
             "until": self.problem.until,
             "fitted_to": {str(int(y)): float(v) for y, v in self.problem.observed.items()},
@@ -169,13 +220,24 @@ def calibrate(
     progress : callable, optional
         Called after each generation.
     """
-    problem = HistoryProblem(until=until, end_year=end_year, parameters=parameters,
-                             milestone=milestone or MilestoneWindow())
+    problem = HistoryProblem(
+        until=until,
+        end_year=end_year,
+        parameters=parameters,
+        milestone=milestone or MilestoneWindow(),
+    )
     ss = np.random.SeedSequence(seed)
     s_abc, s_pred = ss.spawn(2)
-    result = abc_smc(problem, problem.lower, problem.upper, names=problem.parameters,
-                     n_particles=n_particles, n_generations=n_generations, seed=s_abc,
-                     progress=progress)
+    result = abc_smc(
+        problem,
+        problem.lower,
+        problem.upper,
+        names=problem.parameters,
+        n_particles=n_particles,
+        n_generations=n_generations,
+        seed=s_abc,
+        progress=progress,
+    )
     rng = np.random.default_rng(s_pred)
     draws = result.resample(n_predictive or n_particles, rng)
     out = problem.simulate(draws, rng)
@@ -230,8 +292,9 @@ def load_posterior(path: str | Path) -> pd.DataFrame:
         bad = ~np.isfinite(values)
         if bad.any():
             i = int(bad.nonzero()[0][0])
-            raise InputError("not a finite number", file=f, row=i + 1, field=c,
-                             value=frame[c].iloc[i])
+            raise InputError(
+                "not a finite number", file=f, row=i + 1, field=c, value=frame[c].iloc[i]
+            )
         if c == "weight":
             continue
         lo, hi = PARAMETER_INFO[c].bounds
@@ -239,15 +302,21 @@ def load_posterior(path: str | Path) -> pd.DataFrame:
         if bad.any():
             # the declared bounds are the calibration's priors: a posterior draw cannot leave them
             i = int(bad.nonzero()[0][0])
-            raise InputError(f"outside the declared bounds [{lo:g}, {hi:g}]", file=f,
-                             row=i + 1, field=c, value=frame[c].iloc[i])
+            raise InputError(
+                f"outside the declared bounds [{lo:g}, {hi:g}]",
+                file=f,
+                row=i + 1,
+                field=c,
+                value=frame[c].iloc[i],
+            )
         frame[c] = values
     w = pd.to_numeric(frame["weight"], errors="coerce").to_numpy(float)
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         i = int(bad.nonzero()[0][0])
-        raise InputError("weight must be a finite number >= 0", file=f, row=i + 1,
-                         field="weight", value=w[i])
+        raise InputError(
+            "weight must be a finite number >= 0", file=f, row=i + 1, field="weight", value=w[i]
+        )
     if w.sum() <= 0:
         raise InputError("all weights are zero", file=f, field="weight")
     out = frame[params].copy()
@@ -255,8 +324,7 @@ def load_posterior(path: str | Path) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def posterior_parameter_sets(draws: pd.DataFrame, n: int, *, seed: int = 0,
-                             base=None) -> list:
+def posterior_parameter_sets(draws: pd.DataFrame, n: int, *, seed: int = 0, base=None) -> list:
     """``n`` :class:`~coopgov.model.parameters.ModelParameters` drawn from a posterior by weight.
 
     Parameters
@@ -348,7 +416,17 @@ def posterior_summary(draws: pd.DataFrame) -> pd.DataFrame:
         lo, hi = info.bounds
         q = weighted_quantile(draws[name].to_numpy(float), w, QUANTILES)
         ratio = float((q[2] - q[0]) / (0.9 * (hi - lo))) if hi > lo else 0.0
-        rows.append({"parameter": name, "unit": info.unit, "prior_low": lo, "prior_high": hi,
-                     "q05": float(q[0]), "q50": float(q[1]), "q95": float(q[2]),
-                     "width_ratio": ratio, "identified": ratio <= IDENTIFIED_RATIO})
+        rows.append(
+            {
+                "parameter": name,
+                "unit": info.unit,
+                "prior_low": lo,
+                "prior_high": hi,
+                "q05": float(q[0]),
+                "q50": float(q[1]),
+                "q95": float(q[2]),
+                "width_ratio": ratio,
+                "identified": ratio <= IDENTIFIED_RATIO,
+            }
+        )
     return pd.DataFrame(rows)

@@ -36,17 +36,33 @@ from coopgov.calibration.baseline import annual_cooperation, regional_pm25
 from coopgov.calibration.observed import pm25_series
 from coopgov.errors import InputError
 
-__all__ = ["DEFAULT_PARAMETERS", "OBSERVATION_PARAMETERS", "MilestoneWindow",
-           "HistoryProblem", "scaled_intensity"]
+__all__ = [
+    "DEFAULT_PARAMETERS",
+    "OBSERVATION_PARAMETERS",
+    "MilestoneWindow",
+    "HistoryProblem",
+    "scaled_intensity",
+]
 
 # Parameters of the cooperation dynamics fitted by default (those declared in
 # PARAMETER_INFO at run time are used; the issue's list: adjustment rate,
 # agreement decay, cost ratio, damage share, noise).
-DEFAULT_MODEL_PARAMETERS = ("adjustment_rate", "agreement_decay", "technology_cost",
-                            "damage_gdp_share", "noise")
-OBSERVATION_PARAMETERS = ("pm25_no_cooperation_2013", "pm25_background",
-                          "emission_trend_2013_2017", "emission_trend_after_2017",
-                          "met_noise_sd", "attributable_share", "lever_efficacy")
+DEFAULT_MODEL_PARAMETERS = (
+    "adjustment_rate",
+    "agreement_decay",
+    "technology_cost",
+    "damage_gdp_share",
+    "noise",
+)
+OBSERVATION_PARAMETERS = (
+    "pm25_no_cooperation_2013",
+    "pm25_background",
+    "emission_trend_2013_2017",
+    "emission_trend_after_2017",
+    "met_noise_sd",
+    "attributable_share",
+    "lever_efficacy",
+)
 DEFAULT_PARAMETERS = DEFAULT_MODEL_PARAMETERS + OBSERVATION_PARAMETERS
 
 
@@ -69,8 +85,11 @@ class MilestoneWindow:
         """Years outside the window, counting only what is knowable by ``until``."""
         last = min(self.last, until)
         early = np.maximum(self.first - crossing, 0.0)
-        late = np.maximum(np.minimum(crossing, until + 1) - last, 0.0) if until >= self.first \
+        late = (
+            np.maximum(np.minimum(crossing, until + 1) - last, 0.0)
+            if until >= self.first
             else np.zeros_like(crossing)
+        )
         return early + np.where(crossing > last, late, 0.0)
 
 
@@ -127,8 +146,9 @@ class HistoryProblem:
         self.parameters = tuple(self.parameters)
         scenario = load_builtin(self.scenario_name)
         if self.end_year < scenario.start_year:
-            raise InputError("end year before the scenario's start", field="end_year",
-                             value=self.end_year)
+            raise InputError(
+                "end year before the scenario's start", field="end_year", value=self.end_year
+            )
         self.scenario = scenario.with_horizon(self.end_year - scenario.start_year + 1)
         self.start_year = self.scenario.start_year
         self.years = self.scenario.calendar  # simulated calendar years (Y,)
@@ -160,8 +180,9 @@ class HistoryProblem:
             out[name] = theta[:, k].copy()
         return out
 
-    def simulate(self, theta: np.ndarray, rng: np.random.Generator | None = None,
-                 *, chunk: int = 4096) -> dict[str, np.ndarray]:
+    def simulate(
+        self, theta: np.ndarray, rng: np.random.Generator | None = None, *, chunk: int = 4096
+    ) -> dict[str, np.ndarray]:
         """Cooperation rate and PM2.5 for each particle, each shape (S, Y).
 
         Returns ``cooperation`` (regional rate over each year), ``pm25``
@@ -179,16 +200,23 @@ class HistoryProblem:
             sl = slice(lo, min(lo + chunk, s))
             sub = {k: v[sl] for k, v in params.items()}
             eff = sub.get("lever_efficacy", np.ones(sl.stop - sl.start))
-            sim = simulate(self.city, sub, scaled_intensity(self.intensity, eff),
-                           years=len(self.years), start_year=self.start_year, levers=self.levers)
+            sim = simulate(
+                self.city,
+                sub,
+                scaled_intensity(self.intensity, eff),
+                years=len(self.years),
+                start_year=self.start_year,
+                levers=self.levers,
+            )
             coop[sl] = annual_cooperation(sim.cooperation, self.city.population)
             rate_state[sl] = sim.cooperation.mean(axis=-1)
         shocks = None if rng is None else rng.standard_normal(coop.shape)
         pm = regional_pm25(self.years, coop, params, shocks)
         rate = 0.5 * (rate_state[:, :-1] + rate_state[:, 1:])
         reached = rate >= self.milestone.threshold
-        crossing = np.where(reached.any(axis=1), self.years[np.argmax(reached, axis=1)],
-                            self.years[-1] + 1).astype(float)
+        crossing = np.where(
+            reached.any(axis=1), self.years[np.argmax(reached, axis=1)], self.years[-1] + 1
+        ).astype(float)
         return {"cooperation": rate, "pm25": pm, "crossing": crossing}
 
     def distance(self, out: dict[str, np.ndarray]) -> np.ndarray:

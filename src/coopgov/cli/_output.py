@@ -44,8 +44,10 @@ def strict(obj: Any) -> Any:
     ``json.dumps(..., allow_nan=False)``: strict JSON that every parser reads.
     """
     if isinstance(obj, dict):
-        return {str(k) if not isinstance(k, (str, int, float, bool)) else k: strict(v)
-                for k, v in obj.items()}
+        return {
+            str(k) if not isinstance(k, (str, int, float, bool)) else k: strict(v)
+            for k, v in obj.items()
+        }
     if isinstance(obj, (list, tuple)):
         return [strict(v) for v in obj]
     if isinstance(obj, np.ndarray):
@@ -62,8 +64,9 @@ def strict(obj: Any) -> Any:
 
 def dumps(payload: Any, indent: int | None = 2) -> str:
     """Serialise ``payload`` as strict JSON (no NaN or Infinity: they become null)."""
-    return json.dumps(strict(payload), default=_default, ensure_ascii=False, indent=indent,
-                      allow_nan=False)
+    return json.dumps(
+        strict(payload), default=_default, ensure_ascii=False, indent=indent, allow_nan=False
+    )
 
 
 def print_json(payload: Any) -> None:
@@ -91,16 +94,28 @@ def require_loopback(host: str) -> None:
     """Exit with an error unless ``host`` is a loopback IP address (servers bind only there)."""
     try:
         if not ipaddress.ip_address(host).is_loopback:
-            raise InputError("only loopback addresses are served; put a reverse proxy in "
-                             "front for other interfaces", field="host", value=host)
+            raise InputError(
+                "only loopback addresses are served; put a reverse proxy in "
+                "front for other interfaces",
+                field="host",
+                value=host,
+            )
     except ValueError as exc:
-        fail(exc if isinstance(exc, InputError) else
-             InputError("not an IP address", field="host", value=host))
+        fail(
+            exc
+            if isinstance(exc, InputError)
+            else InputError("not an IP address", field="host", value=host)
+        )
 
 
-EncodingOpt = Annotated[str, typer.Option(
-    "--encoding", help="Encoding of the input files: auto (UTF-8, else GB18030/GBK) or a "
-                       "name such as gbk, big5, latin-1.")]
+EncodingOpt = Annotated[
+    str,
+    typer.Option(
+        "--encoding",
+        help="Encoding of the input files: auto (UTF-8, else GB18030/GBK) or a "
+        "name such as gbk, big5, latin-1.",
+    ),
+]
 
 
 @contextlib.contextmanager
@@ -125,5 +140,6 @@ def utf8_copy(path: Path | None, encoding: str) -> Iterator[Path | None]:
         except InputError as exc:
             if exc.file != str(copy):
                 raise
-            raise InputError(exc.reason, file=str(path), row=exc.row, field=exc.field,
-                             value=exc.value) from None
+            raise InputError(
+                exc.reason, file=str(path), row=exc.row, field=exc.field, value=exc.value
+            ) from None

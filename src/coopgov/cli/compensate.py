@@ -81,17 +81,16 @@ def _scheme_summary(s: BetScheme | PerTonneScheme) -> dict[str, Any]:
             period=s.period,
             default_payee=s.default_payee,
             factors={
-                f: dict(zip(("prices", "tier_bounds"), r.price_arrays(), strict=True),
-                        target=r.target)
+                f: dict(
+                    zip(("prices", "tier_bounds"), r.price_arrays(), strict=True), target=r.target
+                )
                 for f, r in s.factors.items()
             },
         )
     return out
 
 
-def _choose_bet_scheme(
-    round_: int | None, config: Path | None, year: int | None
-) -> BetScheme:
+def _choose_bet_scheme(round_: int | None, config: Path | None, year: int | None) -> BetScheme:
     if round_ is not None and config is not None:
         raise InputError("give --round or --config, not both", field="round", value=round_)
     if config is not None:
@@ -102,20 +101,24 @@ def _choose_bet_scheme(
         scheme = load_preset(_ROUNDS[round_])
     elif year is not None:
         covering = [
-            s for s in map(load_preset, _ROUNDS.values())
+            s
+            for s in map(load_preset, _ROUNDS.values())
             if isinstance(s, BetScheme) and s.years[0] <= year <= s.years[1]
         ]
         if not covering:
             raise InputError(
                 "no bundled round covers this year; give --round or --config",
-                field="year", value=year,
+                field="year",
+                value=year,
             )
         scheme = covering[0]
     else:
         raise InputError("give --round 1|2|3, --config FILE or --year", field="round")
     if not isinstance(scheme, BetScheme):
         raise InputError(
-            "not a bet scheme (scheme = 'bet' expected)", file=str(config), field="scheme",
+            "not a bet scheme (scheme = 'bet' expected)",
+            file=str(config),
+            field="scheme",
             value=scheme.scheme,
         )
     return scheme
@@ -129,9 +132,13 @@ def xinan_command(
     ] = None,
     config: ConfigOption = None,
     year: Annotated[
-        int | None, typer.Option("--year", help="Assessment year (default: all of the round); "
-                                 "without --round or --config it picks the bundled round "
-                                 "covering it.")
+        int | None,
+        typer.Option(
+            "--year",
+            help="Assessment year (default: all of the round); "
+            "without --round or --config it picks the bundled round "
+            "covering it.",
+        ),
     ] = None,
     encoding: EncodingOpt = "auto",
     as_json: JsonOption = False,
@@ -149,9 +156,7 @@ def xinan_command(
     except InputError as exc:
         fail(exc, as_json)
         return
-    baseline = (
-        result.factors.drop_duplicates("factor").set_index("factor")["baseline"].to_dict()
-    )
+    baseline = result.factors.drop_duplicates("factor").set_index("factor")["baseline"].to_dict()
     payload = {
         "scheme": _scheme_summary(scheme),
         "payments": table_records(result.payments),
@@ -174,8 +179,10 @@ def xinan_command(
     if as_json:
         print_json(payload)
         return
-    console.print(f"[bold]{scheme.title or scheme.name}[/] — section {scheme.section}, "
-                  f"{scheme.upstream} upstream, {scheme.downstream} downstream")
+    console.print(
+        f"[bold]{scheme.title or scheme.name}[/] — section {scheme.section}, "
+        f"{scheme.upstream} upstream, {scheme.downstream} downstream"
+    )
     idx = Table("year", "P", "k0", "direction", title="Compensation index P = k0·Σ k_i·C_i/C_i0")
     for r in result.index.itertuples(index=False):
         idx.add_row(str(r.year), f"{r.P:.4f}", f"{r.k0:g}", r.direction)
@@ -183,14 +190,22 @@ def xinan_command(
     fac = Table("year", "factor", "mean mg/L", "baseline mg/L", "weight", "term")
     for r in result.factors.itertuples(index=False):
         if r.weight > 0:
-            fac.add_row(str(r.year), r.factor, f"{r.annual_mean:.4g}", f"{r.baseline:.4g}",
-                        f"{r.weight:g}", f"{r.term:.4f}")
+            fac.add_row(
+                str(r.year),
+                r.factor,
+                f"{r.annual_mean:.4g}",
+                f"{r.baseline:.4g}",
+                f"{r.weight:g}",
+                f"{r.term:.4f}",
+            )
     console.print(fac)
     _print_payments(result.payments, extra=("kind", "year"))
     _print_unconfirmed(scheme.unconfirmed)
     if any(scheme.central_for(y) is None for y in result.index["year"]):
-        console.print("central funds: unknown for this round (sources differ); none reported. "
-                      "Set central_to_upstream in a --config file.")
+        console.print(
+            "central funds: unknown for this round (sources differ); none reported. "
+            "Set central_to_upstream in a --config file."
+        )
     if result.ignored_factors:
         console.print(f"not assessed by this scheme: {', '.join(result.ignored_factors)}")
 
@@ -211,13 +226,17 @@ def per_tonne_command(
         if preset is not None and config is not None:
             raise InputError("give --preset or --config, not both", field="preset", value=preset)
         with utf8_copy(config, encoding) as config_file:
-            scheme = load_scheme(config_file) if config_file is not None else load_preset(
-                preset or "jiangsu-taihu"
+            scheme = (
+                load_scheme(config_file)
+                if config_file is not None
+                else load_preset(preset or "jiangsu-taihu")
             )
         if not isinstance(scheme, PerTonneScheme):
             raise InputError(
                 "not a per-tonne scheme (scheme = 'per_tonne' expected)",
-                file=None if config is None else str(config), field="scheme", value=scheme.scheme,
+                file=None if config is None else str(config),
+                field="scheme",
+                value=scheme.scheme,
             )
         with utf8_copy(measurements, encoding) as measurements_file:
             result = per_tonne_assessment(measurements_file, scheme)
@@ -225,14 +244,11 @@ def per_tonne_command(
         fail(exc, as_json)
         return
     rec = result.records
-    summary = (
-        rec.groupby(["section", "factor"], as_index=False)
-        .agg(
-            periods=("row", "size"),
-            exceeding_periods=("tier", lambda t: int((t > 0).sum())),
-            excess_load_t=("excess_load_t", "sum"),
-            payment=("payment", "sum"),
-        )
+    summary = rec.groupby(["section", "factor"], as_index=False).agg(
+        periods=("row", "size"),
+        exceeding_periods=("tier", lambda t: int((t > 0).sum())),
+        excess_load_t=("excess_load_t", "sum"),
+        payment=("payment", "sum"),
     )
     summary["payment"] = summary["payment"].round(2)
     records = rec.assign(date=rec["date"].dt.strftime("%Y-%m-%d"))
@@ -258,11 +274,24 @@ def per_tonne_command(
         print_json(payload)
         return
     console.print(f"[bold]{scheme.title or scheme.name}[/]")
-    tab = Table("section", "factor", "periods", "exceeding", "excess t", "payment yuan",
-                title="Exceedance by section and factor")
+    tab = Table(
+        "section",
+        "factor",
+        "periods",
+        "exceeding",
+        "excess t",
+        "payment yuan",
+        title="Exceedance by section and factor",
+    )
     for r in summary.itertuples(index=False):
-        tab.add_row(r.section, r.factor, str(r.periods), str(r.exceeding_periods),
-                    f"{r.excess_load_t:,.2f}", _yuan(r.payment))
+        tab.add_row(
+            r.section,
+            r.factor,
+            str(r.periods),
+            str(r.exceeding_periods),
+            f"{r.excess_load_t:,.2f}",
+            _yuan(r.payment),
+        )
     console.print(tab)
     _print_payments(result.payments, extra=("section",))
     _print_unconfirmed(scheme.unconfirmed)
@@ -278,8 +307,9 @@ def _print_unconfirmed(names: list[str]) -> None:
 def _print_payments(payments: pd.DataFrame, extra: tuple[str, ...]) -> None:
     tab = Table("payer", "payee", "amount (yuan)", *extra, title="Payments")
     for rec in payments.to_dict(orient="records"):
-        tab.add_row(rec["payer"], rec["payee"], _yuan(float(rec["amount"])),
-                    *[str(rec[c]) for c in extra])
+        tab.add_row(
+            rec["payer"], rec["payee"], _yuan(float(rec["amount"])), *[str(rec[c]) for c in extra]
+        )
     if payments.empty:
         tab.add_row("—", "—", "0.00", *["" for _ in extra])
     console.print(tab)
@@ -291,8 +321,9 @@ def presets_command(as_json: JsonOption = False) -> None:
     rows: list[dict[str, Any]] = []
     for name in list_presets():
         s = load_preset(name)
-        rows.append({"name": name, "kind": s.scheme, "title": s.title,
-                     "unconfirmed": list(s.unconfirmed)})
+        rows.append(
+            {"name": name, "kind": s.scheme, "title": s.title, "unconfirmed": list(s.unconfirmed)}
+        )
     if as_json:
         print_json(rows)
         return
@@ -314,7 +345,5 @@ def examples_command(as_json: JsonOption = False) -> None:
     typer.echo("Synthetic, illustrative data. Try:")
     typer.echo(f"  coopgov compensate xinan --measurements {rows['xinan']} --round 1")
     typer.echo(
-        f"  coopgov compensate per-tonne --measurements {rows['per-tonne']} "
-        "--preset jiangsu-taihu"
+        f"  coopgov compensate per-tonne --measurements {rows['per-tonne']} --preset jiangsu-taihu"
     )
-

@@ -15,13 +15,21 @@ from coopgov.errors import InputError
 def dashboard(
     host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535)] = 8050,
-    store: Annotated[str | None, typer.Option(
-        "--store", help="Monitoring store for the Monitoring page: DuckDB file or "
-                        "postgresql:// URL (default $COOPGOV_STORE or ./coopgov-platform.duckdb)."
-    )] = None,
-    platform: Annotated[bool, typer.Option(
-        "--platform/--no-platform",
-        help="Serve the platform API (and its store) beside the dashboard.")] = True,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Monitoring store for the Monitoring page: DuckDB file or "
+            "postgresql:// URL (default $COOPGOV_STORE or ./coopgov-platform.duckdb).",
+        ),
+    ] = None,
+    platform: Annotated[
+        bool,
+        typer.Option(
+            "--platform/--no-platform",
+            help="Serve the platform API (and its store) beside the dashboard.",
+        ),
+    ] = True,
     region: Annotated[str, typer.Option(help="Region shown and simulated.")] = "yrd",
 ) -> None:
     """Start the web dashboard: map, scenario builder, force field, compensation, monitoring."""
@@ -38,6 +46,8 @@ def dashboard(
         web = create_dashboard_app(store, platform=platform, region_name=region)
     except (InputError, OutputRefused) as exc:
         fail(exc)
-    console.print(f"coopgov dashboard on http://{host}:{port}{DEFAULT_PREFIX}/"
-                  + ("  (platform API: /docs)" if platform else ""))
+    console.print(
+        f"coopgov dashboard on http://{host}:{port}{DEFAULT_PREFIX}/"
+        + ("  (platform API: /docs)" if platform else "")
+    )
     uvicorn.run(web, host=host, port=port, log_level="warning")

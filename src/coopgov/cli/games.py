@@ -52,8 +52,12 @@ def _entries(text: str, field: str) -> list[str]:
     parts = text.split(",")
     for k, part in enumerate(parts, start=1):
         if not part.strip():
-            raise InputError(f"entry {k} of {len(parts)} is empty (give a number for every "
-                             "entry)", field=field, row=k, value=text)
+            raise InputError(
+                f"entry {k} of {len(parts)} is empty (give a number for every entry)",
+                field=field,
+                row=k,
+                value=text,
+            )
     return [p.strip() for p in parts]
 
 
@@ -294,8 +298,11 @@ def allocate_command(
     try:
         if method in ("shapley", "nucleolus"):
             if game is None:
-                raise InputError(f"--method {method} needs --game FILE (a JSON or CSV game; "
-                                 "see examples/allocate/)", field="game")
+                raise InputError(
+                    f"--method {method} needs --game FILE (a JSON or CSV game; "
+                    "see examples/allocate/)",
+                    field="game",
+                )
             with utf8_copy(game, encoding) as game_file:
                 g = read_game(game_file)
             n = len(g.players)
@@ -337,8 +344,9 @@ def allocate_command(
                     alpha, beta = (float(x) for x in pair.split(":"))
                     ab[k - 1] = alpha, beta
                 except ValueError:
-                    raise InputError("expected alpha:beta", field="benefits", row=k,
-                                     value=pair) from None
+                    raise InputError(
+                        "expected alpha:beta", field="benefits", row=k, value=pair
+                    ) from None
             alloc = ambec_sprumont(e, ab[:, 0], ab[:, 1])
             payload |= {"players": [str(i + 1) for i in range(e.size)], "kind": "profit"}
             if e.size <= 12:

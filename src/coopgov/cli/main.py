@@ -21,8 +21,10 @@ from coopgov.cli.app import app
 #: Top-level command -> (module that registers it, one-line help for the listing).
 COMMANDS: dict[str, tuple[str, str]] = {
     "aqi": ("coopgov.cli.standards", "Air Quality Index (HJ 633) of one set of concentrations."),
-    "water-class": ("coopgov.cli.standards",
-                    "Surface-water class (GB 3838-2002) of one set of indicator values."),
+    "water-class": (
+        "coopgov.cli.standards",
+        "Surface-water class (GB 3838-2002) of one set of indicator values.",
+    ),
     "compensate": ("coopgov.cli.compensate", "Ecological compensation calculators."),
     "region": ("coopgov.cli.region", "Show a region: cities, network, transfer matrices."),
     "games": ("coopgov.cli.games", "Games: emission game, coalitions."),
@@ -30,14 +32,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("coopgov.cli.platform", "Start the shared monitoring platform (HTTP API)."),
     "demo-data": ("coopgov.cli.platform", "Load synthetic demo monitoring data into a store."),
     "platform": ("coopgov.cli.platform", "Shared monitoring platform: store, tokens, ingest."),
-    "run": ("coopgov.cli.run", "Run scenarios on the region, print a summary and write an "
-                               "HTML report and tables."),
-    "experiment": ("coopgov.cli.experiment",
-                   "Policy experiments: sweeps, sensitivity analysis and scenario discovery."),
-    "dashboard": ("coopgov.cli.dashboard", "Start the web dashboard: map, scenario builder, "
-                                           "force field, compensation, monitoring."),
-    "calibrate": ("coopgov.cli.calibrate", "Calibrate the model to observed YRD PM2.5 "
-                                           "(ABC-SMC) and show the posterior."),
+    "run": (
+        "coopgov.cli.run",
+        "Run scenarios on the region, print a summary and write an HTML report and tables.",
+    ),
+    "experiment": (
+        "coopgov.cli.experiment",
+        "Policy experiments: sweeps, sensitivity analysis and scenario discovery.",
+    ),
+    "dashboard": (
+        "coopgov.cli.dashboard",
+        "Start the web dashboard: map, scenario builder, force field, compensation, monitoring.",
+    ),
+    "calibrate": (
+        "coopgov.cli.calibrate",
+        "Calibrate the model to observed YRD PM2.5 (ABC-SMC) and show the posterior.",
+    ),
 }
 
 
@@ -61,8 +71,15 @@ class LazyGroup(TyperGroup):
 
     def format_commands(self, ctx: click.Context, formatter: Any) -> None:
         """List the commands with their one-line help without importing their modules."""
-        rows = [(name, self.commands[name].get_short_help_str(80) if name in self.commands
-                 else COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        rows = [
+            (
+                name,
+                self.commands[name].get_short_help_str(80)
+                if name in self.commands
+                else COMMANDS[name][1],
+            )
+            for name in self.list_commands(ctx)
+        ]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)

@@ -13,15 +13,19 @@ from coopgov.cli.app import app
 from coopgov.errors import CoopgovError, InputError
 from coopgov.io import OutputRefused, claim_output_dir
 
-platform_app = typer.Typer(help="Administer the shared monitoring platform.",
-                           no_args_is_help=True)
+platform_app = typer.Typer(help="Administer the shared monitoring platform.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
 platform_app.add_typer(token_app, name="token")
 app.add_typer(platform_app, name="platform")
 
-StoreOpt = Annotated[str | None, typer.Option(
-    "--store", help="DuckDB file or postgresql:// URL (default $COOPGOV_STORE or "
-                    "./coopgov-platform.duckdb).")]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="DuckDB file or postgresql:// URL (default $COOPGOV_STORE or "
+        "./coopgov-platform.duckdb).",
+    ),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
@@ -46,16 +50,22 @@ def check_store_path(url: str | None) -> None:
     if str(path) == ":memory:" or not path.exists():
         return
     if path.is_dir():
-        raise OutputRefused("is a folder, not a DuckDB store file; give a file name "
-                            "(for example --store coopgov-platform.duckdb)", path)
+        raise OutputRefused(
+            "is a folder, not a DuckDB store file; give a file name "
+            "(for example --store coopgov-platform.duckdb)",
+            path,
+        )
     try:
         with path.open("rb") as fh:
             head = fh.read(12)
     except OSError as exc:
         raise OutputRefused(f"cannot be read ({exc.strerror or exc})", path) from None
     if head and head[8:12] != b"DUCK":
-        raise OutputRefused("exists and is not a DuckDB database; coopgov does not "
-                            "overwrite it (give another --store)", path)
+        raise OutputRefused(
+            "exists and is not a DuckDB database; coopgov does not "
+            "overwrite it (give another --store)",
+            path,
+        )
 
 
 def _store(url: str | None):  # noqa: ANN202 - Store, imported lazily (optional extra)
@@ -66,18 +76,27 @@ def _store(url: str | None):  # noqa: ANN202 - Store, imported lazily (optional 
 
 
 @app.command("serve")
-def serve(store: StoreOpt = None,
-          host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(min=0, max=65535)] = 8000,
-          region: Annotated[str, typer.Option(help="Region for episodes.")] = "yrd",
-          trusted_proxy: Annotated[list[str] | None, typer.Option(
-              "--trusted-proxy",
-              help="Address of a reverse proxy whose X-Forwarded-For is believed (repeat "
-                   "for several; default none: the client is the connection's peer).")]
-          = None,
-          access_log: Annotated[bool, typer.Option(
-              "--access-log/--no-access-log", help="One line per request on standard "
-                                                   "error (never a token).")] = True) -> None:
+def serve(
+    store: StoreOpt = None,
+    host: Annotated[str, typer.Option(help="Loopback address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535)] = 8000,
+    region: Annotated[str, typer.Option(help="Region for episodes.")] = "yrd",
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address of a reverse proxy whose X-Forwarded-For is believed (repeat "
+            "for several; default none: the client is the connection's peer).",
+        ),
+    ] = None,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="One line per request on standard error (never a token).",
+        ),
+    ] = True,
+) -> None:
     """Start the platform's HTTP API (FastAPI on uvicorn) on the store.
 
     An embedded (DuckDB) store takes one server process: a second server on
@@ -92,31 +111,47 @@ def serve(store: StoreOpt = None,
 
     try:
         check_store_path(store)
-        api = create_app(Store(store, idle_release_s=2.0), region_name=region,
-                         access_log=access_log)
+        api = create_app(
+            Store(store, idle_release_s=2.0), region_name=region, access_log=access_log
+        )
     except (OutputRefused, CoopgovError, OSError) as exc:  # busy, read-only, refused: one line
         fail(exc)
     mount_dashboard(api, region_name=region)  # one server: API and dashboard together
-    console.print(f"coopgov platform on http://{host}:{port}  (OpenAPI: /docs, "
-                  f"dashboard: /dashboard/)")
+    console.print(
+        f"coopgov platform on http://{host}:{port}  (OpenAPI: /docs, dashboard: /dashboard/)"
+    )
     proxies = [p.strip() for p in (trusted_proxy or []) if p.strip()]
     # Forwarded headers are believed only from configured proxies (uvicorn trusts
     # 127.0.0.1 by default, which would let any local client choose its address).
-    uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False,
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None)
+    uvicorn.run(
+        api,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+    )
 
 
 @app.command("demo-data")
-def demo_data(store: StoreOpt = None,
-              year: Annotated[int, typer.Option(min=2000, max=2100)] = 2025,
-              seed: int = 2025,
-              csv_dir: Annotated[Path | None, typer.Option(
-                  help="Also keep each city's batch as CSV here (a new folder, or one "
-                       "coopgov wrote).")] = None,
-              force: Annotated[bool, typer.Option(
-                  "--force", help="Write into --csv-dir even if coopgov did not create "
-                                  "it.")] = False,
-              region: str = "yrd", as_json: JsonOpt = False) -> None:
+def demo_data(
+    store: StoreOpt = None,
+    year: Annotated[int, typer.Option(min=2000, max=2100)] = 2025,
+    seed: int = 2025,
+    csv_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also keep each city's batch as CSV here (a new folder, or one coopgov wrote)."
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Write into --csv-dir even if coopgov did not create it."),
+    ] = False,
+    region: str = "yrd",
+    as_json: JsonOpt = False,
+) -> None:
     """Write a synthetic year of hourly data for the region's stations (source synthetic-demo)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -133,11 +168,17 @@ def demo_data(store: StoreOpt = None,
         n_cities = len({s.adcode for s in stations})
         counts = {"stations": len(stations), "rows": 0, "inserted": 0, "quarantined": 0}
         # The steps of coopgov.platform.demo.load_demo, one city at a time, with progress.
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total} cities"),
-                      TimeRemainingColumn(), console=err_console, transient=True,
-                      disable=as_json, redirect_stdout=False,
-                      redirect_stderr=False) as progress:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} cities"),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=as_json,
+            redirect_stdout=False,
+            redirect_stderr=False,
+        ) as progress:
             task = progress.add_task("demo data", total=n_cities)
             target.upsert_stations(stations)
             for adcode, frame in demo_frames(reg, DemoConfig(year=year, seed=seed)):
@@ -154,8 +195,10 @@ def demo_data(store: StoreOpt = None,
     if as_json:
         print_json(counts)
     else:
-        console.print(f"synthetic demo data written: {counts['stations']} stations, "
-                      f"{counts['rows']:,} rows ({counts['quarantined']} quarantined)")
+        console.print(
+            f"synthetic demo data written: {counts['stations']} stations, "
+            f"{counts['rows']:,} rows ({counts['quarantined']} quarantined)"
+        )
 
 
 @platform_app.command("init")
@@ -169,28 +212,32 @@ def init(store: StoreOpt = None) -> None:
 
 
 @token_app.command("issue")
-def token_issue(city: Annotated[int | None, typer.Option(
-                    "--city", help="City adcode: a token writing this city's stations.")] = None,
-                admin: Annotated[bool, typer.Option("--admin", help="Administrator token.")]
-                = False,
-                reader: Annotated[bool, typer.Option("--reader", help="Read-only token.")]
-                = False,
-                label: str = "", store: StoreOpt = None,
-                region: Annotated[str, typer.Option(
-                    help="Region whose cities may hold city tokens.")] = "yrd",
-                as_json: JsonOpt = False) -> None:
+def token_issue(
+    city: Annotated[
+        int | None,
+        typer.Option("--city", help="City adcode: a token writing this city's stations."),
+    ] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="Administrator token.")] = False,
+    reader: Annotated[bool, typer.Option("--reader", help="Read-only token.")] = False,
+    label: str = "",
+    store: StoreOpt = None,
+    region: Annotated[str, typer.Option(help="Region whose cities may hold city tokens.")] = "yrd",
+    as_json: JsonOpt = False,
+) -> None:
     """Issue a token (shown once; only its hash is stored)."""
     try:
         if sum([city is not None, admin, reader]) != 1:
-            raise InputError("give exactly one of --city ADCODE, --admin, --reader",
-                             field="role")
+            raise InputError("give exactly one of --city ADCODE, --admin, --reader", field="role")
         if city is not None:
             from coopgov.region import load_region
 
             reg = load_region(region)
             if city not in {int(a) for a in reg.cities["adcode"]}:
-                raise InputError(f"no city of region {reg.name} has this adcode (see "
-                                 "`coopgov region`)", field="city", value=city)
+                raise InputError(
+                    f"no city of region {reg.name} has this adcode (see `coopgov region`)",
+                    field="city",
+                    value=city,
+                )
         role = "admin" if admin else "reader" if reader else "city"
         token_id, token = _store(store).issue_token(role=role, adcode=city, label=label)
     except CoopgovError as exc:
@@ -198,8 +245,10 @@ def token_issue(city: Annotated[int | None, typer.Option(
     if as_json:
         print_json({"token_id": token_id, "role": role, "adcode": city, "token": token})
     else:
-        console.print(f"token id: {token_id}\nrole: {role}  city: {city or '-'}\n"
-                      f"token (shown once, keep it secret):\n{token}")
+        console.print(
+            f"token id: {token_id}\nrole: {role}  city: {city or '-'}\n"
+            f"token (shown once, keep it secret):\n{token}"
+        )
 
 
 @token_app.command("revoke")
@@ -216,8 +265,9 @@ def token_revoke(token_id: str, store: StoreOpt = None, as_json: JsonOpt = False
     elif ok:
         console.print("revoked")
     else:
-        typer.echo(f"error: no such token: {token_id!r} (see `coopgov platform token list`)",
-                   err=True)
+        typer.echo(
+            f"error: no such token: {token_id!r} (see `coopgov platform token list`)", err=True
+        )
     if not ok:
         raise typer.Exit(code=1)
 
@@ -231,17 +281,30 @@ def token_list(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         return
     table = Table("token id", "role", "city", "label", "created", "revoked")
     for r in rows:
-        table.add_row(r["token_id"], r["role"], str(r["adcode"] or "-"), r["label"],
-                      str(r["created_at"])[:19], str(r["revoked_at"] or "")[:19])
+        table.add_row(
+            r["token_id"],
+            r["role"],
+            str(r["adcode"] or "-"),
+            r["label"],
+            str(r["created_at"])[:19],
+            str(r["revoked_at"] or "")[:19],
+        )
     console.print(table)
 
 
 @platform_app.command("ingest")
-def ingest(path: Path, store: StoreOpt = None,
-           encoding: Annotated[str, typer.Option(
-               "--encoding", help="Encoding of the CSV: auto (UTF-8, else GB18030) or a "
-                                  "name such as gbk.")] = "auto",
-           as_json: JsonOpt = False) -> None:
+def ingest(
+    path: Path,
+    store: StoreOpt = None,
+    encoding: Annotated[
+        str,
+        typer.Option(
+            "--encoding",
+            help="Encoding of the CSV: auto (UTF-8, else GB18030) or a name such as gbk.",
+        ),
+    ] = "auto",
+    as_json: JsonOpt = False,
+) -> None:
     """Ingest a CSV file as the administrator (rejected rows are listed, and kept).
 
     Rejected rows are named by their line in the file (the header is line 1).
@@ -256,11 +319,16 @@ def ingest(path: Path, store: StoreOpt = None,
     if as_json:
         print_json(report.to_dict())
         return
-    console.print(f"{report.n_rows} rows: {report.n_inserted} new, {report.n_revised} "
-                  f"revised, {report.n_unchanged} unchanged, {report.n_quarantined} "
-                  f"quarantined{' (already received)' if report.replayed else ''}")
+    console.print(
+        f"{report.n_rows} rows: {report.n_inserted} new, {report.n_revised} "
+        f"revised, {report.n_unchanged} unchanged, {report.n_quarantined} "
+        f"quarantined{' (already received)' if report.replayed else ''}"
+    )
     for r in report.rejected[:20]:
-        console.print(f"  line {r['row']}: {r['field'] or 'row'}: {r['reason']}", markup=False,
-                      highlight=False)
+        console.print(
+            f"  line {r['row']}: {r['field'] or 'row'}: {r['reason']}",
+            markup=False,
+            highlight=False,
+        )
     if len(report.rejected) > 20:
         console.print(f"  ... and {len(report.rejected) - 20} more (--json lists them all)")

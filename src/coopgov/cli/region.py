@@ -49,16 +49,28 @@ def _payload(region: Region) -> dict[str, Any]:
 
 def _table(region: Region) -> Table:
     t = Table(title=f"region {region.name} ({region.n} cities)")
-    for col, just in (("adcode", "right"), ("name", "left"), ("province", "left"),
-                      ("pop. (M)", "right"), ("GDP (bn yuan)", "right"), ("2nd ind.", "right"),
-                      ("fiscal cap.", "right"), ("SO2 (kt)", "right"), ("neighbours", "left")):
+    for col, just in (
+        ("adcode", "right"),
+        ("name", "left"),
+        ("province", "left"),
+        ("pop. (M)", "right"),
+        ("GDP (bn yuan)", "right"),
+        ("2nd ind.", "right"),
+        ("fiscal cap.", "right"),
+        ("SO2 (kt)", "right"),
+        ("neighbours", "left"),
+    ):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     fiscal = region.fiscal_capacity
     for k, row in enumerate(region.cities.itertuples(index=False)):
         t.add_row(
-            str(row.adcode), f"{row.name_zh} {row.name_en}", row.province,
-            f"{row.population / 1e6:.2f}", f"{row.gdp / 1e9:,.0f}",
-            f"{row.secondary_share:.1%}", f"{fiscal[k]:.2f}",
+            str(row.adcode),
+            f"{row.name_zh} {row.name_en}",
+            row.province,
+            f"{row.population / 1e6:.2f}",
+            f"{row.gdp / 1e9:,.0f}",
+            f"{row.secondary_share:.1%}",
+            f"{fiscal[k]:.2f}",
             f"{region.emissions['so2'].iloc[k] / 1e3:.1f}",
             " ".join(str(a) for a in region.neighbours(int(row.adcode))),
         )
@@ -71,26 +83,41 @@ def _sources_payload(region: Region) -> dict[str, Any]:
     if prov is not None:
         for r in prov.itertuples(index=False):
             value = None if pd.isna(r.value) else float(r.value)
-            rows.append({"adcode": int(r.adcode), "field": r.field, "value": value,
-                         "unit": getattr(r, "unit", ""), "year": int(r.year),
-                         "status": r.status, "source": r.source,
-                         "note": getattr(r, "note", "")})
+            rows.append(
+                {
+                    "adcode": int(r.adcode),
+                    "field": r.field,
+                    "value": value,
+                    "unit": getattr(r, "unit", ""),
+                    "year": int(r.year),
+                    "status": r.status,
+                    "source": r.source,
+                    "note": getattr(r, "note", ""),
+                }
+            )
     counts: dict[str, int] = {}
     for r in rows:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
-    return {"name": region.name, "statuses": list(PROVENANCE_STATUSES), "counts": counts,
-            "figures": rows}
+    return {
+        "name": region.name,
+        "statuses": list(PROVENANCE_STATUSES),
+        "counts": counts,
+        "figures": rows,
+    }
 
 
 def _sources_table(payload: dict[str, Any]) -> Table:
-    t = Table(title=f"region {payload['name']}: {len(payload['figures'])} figures "
-              + ", ".join(f"{k} {v}" for k, v in sorted(payload["counts"].items())))
+    t = Table(
+        title=f"region {payload['name']}: {len(payload['figures'])} figures "
+        + ", ".join(f"{k} {v}" for k, v in sorted(payload["counts"].items()))
+    )
     for col in ("adcode", "field", "value", "unit", "year", "status", "source"):
         t.add_column(col, overflow="fold")
     for r in payload["figures"]:
         v = "" if r["value"] is None else f"{r['value']:.6g}"
-        t.add_row(str(r["adcode"]), r["field"], v, r["unit"], str(r["year"]), r["status"],
-                  r["source"])
+        t.add_row(
+            str(r["adcode"]), r["field"], v, r["unit"], str(r["year"]), r["status"], r["source"]
+        )
     return t
 
 
@@ -98,12 +125,15 @@ def _sources_table(payload: dict[str, Any]) -> Table:
 def region_command(
     name: Annotated[str, typer.Option("--name", help="bundled region name")] = "yrd",
     path: Annotated[Path | None, typer.Option("--path", help="region folder (CSV files)")] = None,
-    transfer: Annotated[Path | None, typer.Option("--transfer",
-                                                  help="air transfer matrix CSV")] = None,
+    transfer: Annotated[
+        Path | None, typer.Option("--transfer", help="air transfer matrix CSV")
+    ] = None,
     encoding: EncodingOpt = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
-    sources: Annotated[bool, typer.Option(
-        "--sources", help="list every figure with value, year, status and source")] = False,
+    sources: Annotated[
+        bool,
+        typer.Option("--sources", help="list every figure with value, year, status and source"),
+    ] = False,
 ) -> None:
     """Show a region: its cities, neighbours, figures and sources."""
     try:

@@ -38,6 +38,7 @@ def _read_scenario(path: Path, encoding: str):  # noqa: ANN202 - Scenario, impor
         raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
     return scenario_from_dict(data, file=path)
 
+
 # = coopgov.scenarios.run.DEFAULT_DRAWS (not imported here: it would load the
 # engine for every command); a test keeps the two equal.
 DEFAULT_DRAWS = 40
@@ -78,8 +79,9 @@ def _fail_one_line(error: Exception, as_json: bool) -> None:
     else:
         from rich.markup import escape
 
-        err_console.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True,
-                          highlight=False)
+        err_console.print(
+            f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True, highlight=False
+        )
     raise typer.Exit(code=2)
 
 
@@ -97,31 +99,48 @@ def _band(s: dict, key: str, fmt: str, scale: float = 1.0) -> str:
 
 @app.command("run")
 def run_command(
-    scenario: list[Path] = typer.Option(  # noqa: B008
-        None, "--scenario", "-s", help="Scenario TOML file (repeatable); default: the built-ins."),
-    builtin: list[str] = typer.Option(  # noqa: B008
-        None, "--builtin", "-b", help="Built-in scenario by name (repeatable)."),
-    years: int = typer.Option(None, "--years", min=1, max=500,
-                              help="Horizon in years (overrides the scenarios')."),
-    replications: int = typer.Option(10, "--replications", min=0,
-                                     help="Agent-based replications per scenario."),
+    scenario: list[Path] = typer.Option(
+        None, "--scenario", "-s", help="Scenario TOML file (repeatable); default: the built-ins."
+    ),
+    builtin: list[str] = typer.Option(
+        None, "--builtin", "-b", help="Built-in scenario by name (repeatable)."
+    ),
+    years: int = typer.Option(
+        None, "--years", min=1, max=500, help="Horizon in years (overrides the scenarios')."
+    ),
+    replications: int = typer.Option(
+        10, "--replications", min=0, help="Agent-based replications per scenario."
+    ),
     seed: int = typer.Option(20081201, "--seed", help="Root random seed (draws and agents)."),
-    posterior: Path = typer.Option(  # noqa: B008
-        None, "--posterior",
+    posterior: Path = typer.Option(
+        None,
+        "--posterior",
         help="Posterior to run over: a folder written by `coopgov calibrate --out` or its "
-             "posterior.parquet; default: the posterior shipped with coopgov."),
-    draws: int = typer.Option(DEFAULT_DRAWS, "--draws", min=1, max=100_000,
-                              help="Posterior draws (resampled by weight, seeded)."),
-    no_posterior: bool = typer.Option(False, "--no-posterior",
-                                      help="One point run at the parameters' values, no band."),
-    out: Path = typer.Option(Path("coopgov-report"), "--out",  # noqa: B008
-                             help="Output folder: new, empty, or one coopgov wrote before "
-                                  "(it is replaced as a whole)."),
-    force: bool = typer.Option(False, "--force",
-                               help="Replace --out even if coopgov did not write it."),
-    encoding: str = typer.Option("auto", "--encoding",
-                                 help="Encoding of --scenario files: auto (UTF-8, else "
-                                      "GB18030), or a name such as gbk."),
+        "posterior.parquet; default: the posterior shipped with coopgov.",
+    ),
+    draws: int = typer.Option(
+        DEFAULT_DRAWS,
+        "--draws",
+        min=1,
+        max=100_000,
+        help="Posterior draws (resampled by weight, seeded).",
+    ),
+    no_posterior: bool = typer.Option(
+        False, "--no-posterior", help="One point run at the parameters' values, no band."
+    ),
+    out: Path = typer.Option(
+        Path("coopgov-report"),
+        "--out",
+        help="Output folder: new, empty, or one coopgov wrote before (it is replaced as a whole).",
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Replace --out even if coopgov did not write it."
+    ),
+    encoding: str = typer.Option(
+        "auto",
+        "--encoding",
+        help="Encoding of --scenario files: auto (UTF-8, else GB18030), or a name such as gbk.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     lang: str = typer.Option("en", "--lang", help="Language of the HTML report: en or zh."),
 ) -> None:
@@ -141,8 +160,11 @@ def run_command(
         if lang not in ("en", "zh"):
             raise ValueError(f"--lang must be 'en' or 'zh', got {lang!r}")
         if no_posterior and posterior is not None:
-            raise InputError("--posterior and --no-posterior exclude each other",
-                             field="posterior", value=str(posterior))
+            raise InputError(
+                "--posterior and --no-posterior exclude each other",
+                field="posterior",
+                value=str(posterior),
+            )
         check_output_dir(out, force=force)  # refuse before minutes of simulation
         chosen = [_read_scenario(p, encoding) for p in scenario or []]
         chosen += [load_builtin(n) for n in builtin or []]
@@ -150,24 +172,42 @@ def run_command(
             chosen = builtin_scenarios()
         source = None if no_posterior else (posterior or bundled_posterior_path())
         draws_table = None if source is None else load_posterior(source)
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total} scenarios"),
-                      TimeRemainingColumn(), console=console, transient=True,
-                      disable=as_json) as progress:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} scenarios"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=as_json,
+        ) as progress:
             task = progress.add_task("simulating", total=len(chosen))
-            results = run_scenarios(chosen, years=years, replications=replications, seed=seed,
-                                    progress=lambda k: progress.advance(task, k),
-                                    posterior=draws_table, draws=draws,
-                                    posterior_source=None if source is None else str(source))
+            results = run_scenarios(
+                chosen,
+                years=years,
+                replications=replications,
+                seed=seed,
+                progress=lambda k: progress.advance(task, k),
+                posterior=draws_table,
+                draws=draws,
+                posterior_source=None if source is None else str(source),
+            )
             progress.update(task, description="writing report")
             region = load_region(results.region_name)
             tables = results.tables()
-            payload = {"scenarios": results.summary(), "ranking": results.ranking(),
-                       "uncertainty": results.uncertainty(),
-                       "calibrated": ([] if results.posterior_summary is None else
-                                      results.posterior_summary.to_dict(orient="records")),
-                       "seed": seed, "replications": replications,
-                       "region": results.region_name}
+            payload = {
+                "scenarios": results.summary(),
+                "ranking": results.ranking(),
+                "uncertainty": results.uncertainty(),
+                "calibrated": (
+                    []
+                    if results.posterior_summary is None
+                    else results.posterior_summary.to_dict(orient="records")
+                ),
+                "seed": seed,
+                "replications": replications,
+                "region": results.region_name,
+            }
             with atomic_directory(out, force=force, kind="run") as tmp:
                 for name, frame in tables.items():
                     frame.to_parquet(tmp / f"{name}.parquet", index=False)
@@ -184,8 +224,7 @@ def run_command(
         return
     first = summary[0]
     banded = results.draws > 0
-    title = (f"coopgov run — {results.region_name.upper()}, {results.city.n} cities, "
-             "end of horizon")
+    title = f"coopgov run — {results.region_name.upper()}, {results.city.n} cities, end of horizon"
     if banded:
         title += f": median and 90 % band over {results.draws} posterior draws"
     table = Table(title=title, show_lines=banded)
@@ -193,16 +232,27 @@ def run_command(
     for col in ("coop.", "ABM ± sd", "PM2.5 µg/m³", "PM2.5 proxy", "cost", "transfers"):
         table.add_column(col, justify="right", no_wrap=True)
     for s in summary:
-        abm = (f"{s['abm_cooperation_rate']:.2f}±{s['abm_cooperation_sd']:.2f}"
-               if "abm_cooperation_rate" in s else "–")
-        table.add_row(str(s["name"]), _band(s, "cooperation_rate", ".3f"), abm,
-                      _band(s, "pm25_ugm3", ".1f"), _band(s, "pm25_change", "+.1%"),
-                      _band(s, "cost", ".1f", 1e-8), _band(s, "transfers", ".2f", 1e-8))
-    table.caption = (f"coop.: regional cooperation rate in {first['end_year']}; PM2.5 µg/m³: "
-                     "regional mean (calibrated observation model, median weather year); "
-                     "PM2.5 proxy: change of population-weighted PM2.5 against no cooperation; "
-                     "cost and transfers in 亿元 (10^8 yuan) per year"
-                     + ("" if banded else "; point run at the parameters' values"))
+        abm = (
+            f"{s['abm_cooperation_rate']:.2f}±{s['abm_cooperation_sd']:.2f}"
+            if "abm_cooperation_rate" in s
+            else "–"
+        )
+        table.add_row(
+            str(s["name"]),
+            _band(s, "cooperation_rate", ".3f"),
+            abm,
+            _band(s, "pm25_ugm3", ".1f"),
+            _band(s, "pm25_change", "+.1%"),
+            _band(s, "cost", ".1f", 1e-8),
+            _band(s, "transfers", ".2f", 1e-8),
+        )
+    table.caption = (
+        f"coop.: regional cooperation rate in {first['end_year']}; PM2.5 µg/m³: "
+        "regional mean (calibrated observation model, median weather year); "
+        "PM2.5 proxy: change of population-weighted PM2.5 against no cooperation; "
+        "cost and transfers in 亿元 (10^8 yuan) per year"
+        + ("" if banded else "; point run at the parameters' values")
+    )
     console.print(table)
     ranking = payload["ranking"]
     if ranking and banded:
@@ -210,11 +260,20 @@ def run_command(
         for col in ("countermeasure", "P(best)", "rank 5–95 %", "Δcoop. per 亿元/yr"):
             rank.add_column(col, justify="left" if col == "countermeasure" else "right")
         for r in ranking:
-            span = (str(r["rank_q05"]) if r["rank_q05"] == r["rank_q95"]
-                    else f"{r['rank_q05']}–{r['rank_q95']}")
-            rank.add_row(r["countermeasure"], f"{r['probability_best']:.2f}", span,
-                         _band(r, "gain_per_1e8_yuan", ".4f"))
-        rank.caption = ("cooperation gained against current policy per 10^8 yuan/yr beyond "
-                        f"current policy's cost, over {results.draws} posterior draws")
+            span = (
+                str(r["rank_q05"])
+                if r["rank_q05"] == r["rank_q95"]
+                else f"{r['rank_q05']}–{r['rank_q95']}"
+            )
+            rank.add_row(
+                r["countermeasure"],
+                f"{r['probability_best']:.2f}",
+                span,
+                _band(r, "gain_per_1e8_yuan", ".4f"),
+            )
+        rank.caption = (
+            "cooperation gained against current policy per 10^8 yuan/yr beyond "
+            f"current policy's cost, over {results.draws} posterior draws"
+        )
         console.print(rank)
     console.print(f"report: [bold]{out / 'report.html'}[/]  tables: {out}/*.parquet")

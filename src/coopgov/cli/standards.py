@@ -22,13 +22,18 @@ from coopgov.standards.water import CLASS_LABELS, INDICATORS, section_class
 
 BoundOpt = Annotated[
     list[str] | None,
-    typer.Option("--bound", metavar="NAME=VALUE",
-                 help="Replace an indicator's plausibility bound (an assumption; see "
-                      "coopgov.standards.plausibility), repeatable."),
+    typer.Option(
+        "--bound",
+        metavar="NAME=VALUE",
+        help="Replace an indicator's plausibility bound (an assumption; see "
+        "coopgov.standards.plausibility), repeatable.",
+    ),
 ]
 ImplausibleOpt = Annotated[
-    str, typer.Option("--implausible",
-                      help="A value above its plausibility bound: error (exit 2) or warn.")
+    str,
+    typer.Option(
+        "--implausible", help="A value above its plausibility bound: error (exit 2) or warn."
+    ),
 ]
 
 
@@ -107,9 +112,12 @@ def aqi_command(
     try:
         conc = _parse_pairs(values or [], _AQI_NAMES)
         warnings = check_plausible(
-            conc, _bounds(dict(AQI_PLAUSIBLE_MAX), bound),
-            table_top=AQI_TABLE_TOP.get(period), on_implausible=implausible,  # type: ignore[arg-type]
-            units={n: "mg/m3" if n == "co" else "ug/m3" for n in conc})
+            conc,
+            _bounds(dict(AQI_PLAUSIBLE_MAX), bound),
+            table_top=AQI_TABLE_TOP.get(period),
+            on_implausible=implausible,  # type: ignore[arg-type]
+            units={n: "mg/m3" if n == "co" else "ug/m3" for n in conc},
+        )
         report = aqi_report(conc, period=period, standard=standard)  # type: ignore[arg-type]
     except InputError as exc:
         fail(exc, as_json)
@@ -181,9 +189,12 @@ def water_class_command(
     """
     try:
         conc = _parse_pairs(values or [], INDICATORS)
-        warnings = check_plausible(conc, _bounds(dict(WATER_PLAUSIBLE_MAX), bound),
-                                   on_implausible=implausible,  # type: ignore[arg-type]
-                                   units=dict.fromkeys(conc, "mg/L"))
+        warnings = check_plausible(
+            conc,
+            _bounds(dict(WATER_PLAUSIBLE_MAX), bound),
+            on_implausible=implausible,  # type: ignore[arg-type]
+            units=dict.fromkeys(conc, "mg/L"),
+        )
         result = section_class(conc, water=water)  # type: ignore[arg-type]
     except InputError as exc:
         fail(exc, as_json)

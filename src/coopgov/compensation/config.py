@@ -183,9 +183,10 @@ class BetScheme(_Documented):
             raise ValueError(f"years {list(self.years)}: first year after last year")
         if self.baseline_years is not None and self.baseline_years[0] > self.baseline_years[1]:
             raise ValueError(f"baseline_years {list(self.baseline_years)}: first after last")
-        for label, w in [("weights", self.weights), *[
-            (f"weights_by_year.{y}", wy) for y, wy in self.weights_by_year.items()
-        ]]:
+        for label, w in [
+            ("weights", self.weights),
+            *[(f"weights_by_year.{y}", wy) for y, wy in self.weights_by_year.items()],
+        ]:
             if not any(v > 0 for v in w.values()):
                 raise ValueError(f"{label}: at least one weight must be > 0")
         if self.bands:

@@ -141,7 +141,10 @@ def parse_contributions(
         if sep is None:
             raise InputError(
                 "expected 'jurisdiction:share' parts separated by ';'",
-                file=file, row=row, field="contributions", value=text,
+                file=file,
+                row=row,
+                field="contributions",
+                value=text,
             )
         name, _, share_text = part.rpartition(sep)
         name = name.strip()
@@ -152,12 +155,18 @@ def parse_contributions(
         if not name or not np.isfinite(share) or share < 0:
             raise InputError(
                 f"share of {name or '?'!r} must be a number >= 0",
-                file=file, row=row, field="contributions", value=text,
+                file=file,
+                row=row,
+                field="contributions",
+                value=text,
             )
         if name in out:
             raise InputError(
                 f"jurisdiction {name!r} named twice",
-                file=file, row=row, field="contributions", value=text,
+                file=file,
+                row=row,
+                field="contributions",
+                value=text,
             )
         out[name] = share
     if parts and sum(out.values()) <= 0:
@@ -167,9 +176,7 @@ def parse_contributions(
     return out
 
 
-def read_measurements(
-    source: str | Path | pd.DataFrame, kind: Kind = "xinan"
-) -> pd.DataFrame:
+def read_measurements(source: str | Path | pd.DataFrame, kind: Kind = "xinan") -> pd.DataFrame:
     """Read and check a measurement table.
 
     Parameters
@@ -213,7 +220,9 @@ def read_measurements(
         if col not in raw.columns:
             raise InputError(
                 f"missing column (required: {', '.join(_REQUIRED[kind])})",
-                file=file, row=header_line, field=col,
+                file=file,
+                row=header_line,
+                field=col,
             )
     if raw.empty:
         raise InputError("table has no data rows", file=file)
@@ -224,30 +233,36 @@ def read_measurements(
         return _cells_as_text(raw[col])
 
     section = text("section")
-    _first_bad((section == "").to_numpy(), rows, raw["section"], file, "section",
-               "missing section name")
+    _first_bad(
+        (section == "").to_numpy(), rows, raw["section"], file, "section", "missing section name"
+    )
 
     dates = pd.to_datetime(text("date"), errors="coerce", format="mixed")
-    _first_bad(dates.isna().to_numpy(), rows, raw["date"], file, "date",
-               "not a date (expected YYYY-MM-DD)")
+    _first_bad(
+        dates.isna().to_numpy(), rows, raw["date"], file, "date", "not a date (expected YYYY-MM-DD)"
+    )
 
     factors = text("factor").map(canonical_factor)
-    _first_bad(factors.isna().to_numpy(), rows, raw["factor"], file, "factor",
-               "unknown factor (use permanganate_index, nh3_n, tn, tp, cod, bod5 or do)")
+    _first_bad(
+        factors.isna().to_numpy(),
+        rows,
+        raw["factor"],
+        file,
+        "factor",
+        "unknown factor (use permanganate_index, nh3_n, tn, tp, cod, bod5 or do)",
+    )
 
     value_text = text("value")
-    _first_bad((value_text == "").to_numpy(), rows, raw["value"], file, "value",
-               "missing value")
+    _first_bad((value_text == "").to_numpy(), rows, raw["value"], file, "value", "missing value")
     values = pd.to_numeric(value_text, errors="coerce").to_numpy(dtype=np.float64)
-    _first_bad(~np.isfinite(values), rows, raw["value"], file, "value",
-               "not a finite number")
-    _first_bad(values < 0, rows, raw["value"], file, "value",
-               "negative concentration")
+    _first_bad(~np.isfinite(values), rows, raw["value"], file, "value", "not a finite number")
+    _first_bad(values < 0, rows, raw["value"], file, "value", "negative concentration")
 
     units = text("unit").str.lower().replace("", "mg/l")
     scale = units.map(UNIT_TO_MG_L)
-    _first_bad(scale.isna().to_numpy(), rows, text("unit"), file, "unit",
-               "unknown unit (use mg/L or ug/L)")
+    _first_bad(
+        scale.isna().to_numpy(), rows, text("unit"), file, "unit", "unknown unit (use mg/L or ug/L)"
+    )
 
     out = pd.DataFrame(
         {
@@ -260,10 +275,10 @@ def read_measurements(
         }
     )
     if kind == "per_tonne":
-        out["flow_m3s"] = _number_column(raw, "flow_m3s", rows, file, required=True,
-                                         positive=False)
-        out["period_days"] = _number_column(raw, "period_days", rows, file, required=False,
-                                            positive=True)
+        out["flow_m3s"] = _number_column(raw, "flow_m3s", rows, file, required=True, positive=False)
+        out["period_days"] = _number_column(
+            raw, "period_days", rows, file, required=False, positive=True
+        )
         out["target"] = _number_column(raw, "target", rows, file, required=False, positive=True)
         out["downstream"] = text("downstream").to_numpy(dtype=object)
         out["contributions"] = text("contributions").to_numpy(dtype=object)
@@ -272,7 +287,12 @@ def read_measurements(
 
 
 def _number_column(
-    raw: pd.DataFrame, col: str, rows: np.ndarray, file: str | None, *, required: bool,
+    raw: pd.DataFrame,
+    col: str,
+    rows: np.ndarray,
+    file: str | None,
+    *,
+    required: bool,
     positive: bool,
 ) -> np.ndarray:
     if col not in raw.columns:

@@ -167,7 +167,9 @@ def xinan_assessment(
         i = int(np.argmax(unknown))
         raise InputError(
             f"unknown section: scheme {sch.name!r} assesses {sch.section!r}",
-            file=file, row=int(table["row"].iat[i]), field="section",
+            file=file,
+            row=int(table["row"].iat[i]),
+            field="section",
             value=table["section"].iat[i],
         )
 
@@ -176,7 +178,9 @@ def xinan_assessment(
         if not first <= year <= last:
             raise InputError(
                 f"outside the years of {sch.name!r} ({first}-{last})",
-                file=file, field="year", value=year,
+                file=file,
+                field="year",
+                value=year,
             )
         years = [int(year)]
     else:
@@ -185,7 +189,9 @@ def xinan_assessment(
         if not years:
             raise InputError(
                 f"no samples in the years of {sch.name!r} ({first}-{last})",
-                file=file, field="date", value=f"{present[0]}-{present[-1]}",
+                file=file,
+                field="date",
+                value=f"{present[0]}-{present[-1]}",
             )
 
     assessed = sorted(
@@ -209,7 +215,9 @@ def xinan_assessment(
                 if (y, f) not in mean_of:
                     raise InputError(
                         f"no samples of {f} at {sch.section} in {y}",
-                        file=file, field="factor", value=f,
+                        file=file,
+                        field="factor",
+                        value=f,
                     )
                 conc[a, b] = mean_of[(y, f)]
     c0 = np.array([baseline[f] for f in assessed])
@@ -234,8 +242,15 @@ def xinan_assessment(
         central = sch.central_for(y)
         if central:
             pay_rows.append(
-                _payment(sch.central_government, sch.upstream, float(central), "central", sch, y,
-                         float(p[a]))
+                _payment(
+                    sch.central_government,
+                    sch.upstream,
+                    float(central),
+                    "central",
+                    sch,
+                    y,
+                    float(p[a]),
+                )
             )
     payments = pd.DataFrame(
         pay_rows,
@@ -248,8 +263,11 @@ def xinan_assessment(
             "k0": k0,
             "transfer": transfer,
             "direction": [
-                "downstream pays upstream" if t > 0 else
-                "upstream pays downstream" if t < 0 else "no transfer"
+                "downstream pays upstream"
+                if t > 0
+                else "upstream pays downstream"
+                if t < 0
+                else "no transfer"
                 for t in transfer
             ],
         }
@@ -300,7 +318,9 @@ def _baseline(
             raise InputError(
                 f"missing baseline for {f}: the scheme gives neither baseline.{f} "
                 "nor baseline_years",
-                file=file, field="baseline", value=f,
+                file=file,
+                field="baseline",
+                value=f,
             )
         lo, hi = sch.baseline_years
         sel = table[(table["factor"] == f) & table["year"].between(lo, hi)]
@@ -308,13 +328,18 @@ def _baseline(
             raise InputError(
                 f"missing baseline for {f}: no samples in {lo}-{hi} and no baseline.{f} "
                 "in the scheme",
-                file=file, field="baseline", value=f,
+                file=file,
+                field="baseline",
+                value=f,
             )
         mean = float(sel["value_mg_l"].mean())
         if mean <= 0:
             raise InputError(
                 f"baseline of {f} ({lo}-{hi} mean) must be > 0",
-                file=file, row=int(sel["row"].iat[0]), field="baseline", value=mean,
+                file=file,
+                row=int(sel["row"].iat[0]),
+                field="baseline",
+                value=mean,
             )
         out[f] = mean
     return out
@@ -383,7 +408,8 @@ def per_tonne_assessment(
     if table.empty:
         raise InputError(
             f"no rows of a factor the scheme prices ({', '.join(sch.factors)})",
-            file=file, field="factor",
+            file=file,
+            field="factor",
         )
 
     # Period of each row: explicit days, else its calendar month.
@@ -402,7 +428,9 @@ def per_tonne_assessment(
         raise InputError(
             f"section {table['section'].iat[i]!r}, factor {table['factor'].iat[i]} and period "
             f"{period_key[i]} appear twice",
-            file=file, row=int(table["row"].iat[i]), field="date",
+            file=file,
+            row=int(table["row"].iat[i]),
+            field="date",
             value=str(table["date"].iat[i].date()),
         )
 
@@ -425,16 +453,25 @@ def per_tonne_assessment(
             raise InputError(
                 "unknown section: no 'contributions' in the table and no "
                 f"[sections.{r.section}] in scheme {sch.name!r}",
-                file=file, row=int(r.row), field="section", value=r.section,
+                file=file,
+                row=int(r.row),
+                field="section",
+                value=r.section,
             )
         if not contrib or sum(contrib.values()) <= 0:
             raise InputError(
-                "contribution shares sum to zero", file=file, row=int(r.row),
-                field="contributions", value=r.contributions,
+                "contribution shares sum to zero",
+                file=file,
+                row=int(r.row),
+                field="contributions",
+                value=r.contributions,
             )
         shares.append(contrib)
-        payees.append(r.downstream or (info.downstream if info and info.downstream else None)
-                      or sch.default_payee)
+        payees.append(
+            r.downstream
+            or (info.downstream if info and info.downstream else None)
+            or sch.default_payee
+        )
 
     conc = table["value_mg_l"].to_numpy(dtype=np.float64)
     flow = table["flow_m3s"].to_numpy(dtype=np.float64)

@@ -160,13 +160,33 @@ def _delta_into(delta, x, coef, y, p0t, w, pwt):
             px += p0t[i, j] * x[j]
             wx += w[i, j] * x[j]
             qx += pwt[i, j] * x[j]
-        delta[i] = (coef[0, y, i] + coef[1, y, i] * x[i] + coef[2, y, i] * px
-                    + coef[3, y, i] * wx + coef[4, y, i] * qx)
+        delta[i] = (
+            coef[0, y, i]
+            + coef[1, y, i] * x[i]
+            + coef[2, y, i] * px
+            + coef[3, y, i] * wx
+            + coef[4, y, i] * qx
+        )
 
 
 @numba.njit(cache=True)
-def _run(state, city_ptr, coef, p0t, w, pwt, nb_ptr, nb_idx, rate, kappa, decay, noise,
-         steps_per_year, rng, out):
+def _run(
+    state,
+    city_ptr,
+    coef,
+    p0t,
+    w,
+    pwt,
+    nb_ptr,
+    nb_idx,
+    rate,
+    kappa,
+    decay,
+    noise,
+    steps_per_year,
+    rng,
+    out,
+):
     # p0t, pwt: the exposure matrices transposed (row i holds column i), so that
     # the Δ sums read memory in order
     n = city_ptr.shape[0] - 1
@@ -299,11 +319,22 @@ class ABMResult:
         return self.city_cooperation.mean(axis=-1)
 
 
-def run_abm_coef(agents: CityAgents, coef: np.ndarray, exposure_shares: np.ndarray,
-                 neighbour_weights: np.ndarray, *, rate: Any, lateral: Any, decay: Any,
-                 noise: Any, water_exposure_shares: np.ndarray | None = None,
-                 initial: float | np.ndarray = 0.1, replications: int = 10, seed: int = 0,
-                 config: ABMConfig | None = None) -> ABMResult:
+def run_abm_coef(
+    agents: CityAgents,
+    coef: np.ndarray,
+    exposure_shares: np.ndarray,
+    neighbour_weights: np.ndarray,
+    *,
+    rate: Any,
+    lateral: Any,
+    decay: Any,
+    noise: Any,
+    water_exposure_shares: np.ndarray | None = None,
+    initial: float | np.ndarray = 0.1,
+    replications: int = 10,
+    seed: int = 0,
+    config: ABMConfig | None = None,
+) -> ABMResult:
     """Run seeded replications of the agent-based model from explicit coefficients.
 
     Parameters
@@ -340,20 +371,27 @@ def run_abm_coef(agents: CityAgents, coef: np.ndarray, exposure_shares: np.ndarr
     y_n = coef.shape[1]
     w = _pinned(neighbour_weights, np.float64)
     p0t = _pinned(np.asarray(exposure_shares, dtype=np.float64).T, np.float64)
-    pwt = (np.zeros((n, n)) if water_exposure_shares is None
-           else _pinned(np.asarray(water_exposure_shares, dtype=np.float64).T, np.float64))
+    pwt = (
+        np.zeros((n, n))
+        if water_exposure_shares is None
+        else _pinned(np.asarray(water_exposure_shares, dtype=np.float64).T, np.float64)
+    )
     nb = w > 0
     nb_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(nb.sum(axis=1), out=nb_ptr[1:])
     nb_idx = _pinned(np.nonzero(nb)[1], np.int64)
     if not np.allclose(w[nb], np.repeat(1.0 / np.maximum(np.diff(nb_ptr), 1), np.diff(nb_ptr))):
-        raise ValueError("the agent-based model needs equal neighbour weights (row-normalised "
-                         "adjacency)")
-    per_year = [_pinned(np.broadcast_to(np.asarray(v, float), (y_n,)), np.float64)
-                for v in (rate, lateral, noise)]
+        raise ValueError(
+            "the agent-based model needs equal neighbour weights (row-normalised adjacency)"
+        )
+    per_year = [
+        _pinned(np.broadcast_to(np.asarray(v, float), (y_n,)), np.float64)
+        for v in (rate, lateral, noise)
+    ]
     decay = np.asarray(decay, float)
-    decay = _pinned(np.broadcast_to(decay[:, None] if decay.ndim == 1 else decay, (y_n, n)),
-                    np.float64)
+    decay = _pinned(
+        np.broadcast_to(decay[:, None] if decay.ndim == 1 else decay, (y_n, n)), np.float64
+    )
     city_ptr = _pinned(agents.city_ptr, np.int64)
     p_init = np.repeat(np.broadcast_to(np.asarray(initial, float), (n,)), agents.counts)
     out = np.empty((replications, y_n + 1, n))
@@ -361,14 +399,36 @@ def run_abm_coef(agents: CityAgents, coef: np.ndarray, exposure_shares: np.ndarr
     for r, child in enumerate(np.random.SeedSequence(seed).spawn(replications)):
         rng = np.random.default_rng(child)
         state = (rng.random(agents.n_agents) < p_init).astype(np.int8)
-        final[r] = _run(state, city_ptr, coef, p0t, w, pwt, nb_ptr, nb_idx, per_year[0],
-                        per_year[1], decay, per_year[2], int(config.steps_per_year), rng, out[r])
+        final[r] = _run(
+            state,
+            city_ptr,
+            coef,
+            p0t,
+            w,
+            pwt,
+            nb_ptr,
+            nb_idx,
+            per_year[0],
+            per_year[1],
+            decay,
+            per_year[2],
+            int(config.steps_per_year),
+            rng,
+            out[r],
+        )
     return ABMResult(out, final)
 
 
-def run_abm(agents: CityAgents, simulation: Any, k: int = 0, *, replications: int = 10,
-            seed: int = 0, config: ABMConfig | None = None,
-            initial: float | np.ndarray | None = None) -> ABMResult:
+def run_abm(
+    agents: CityAgents,
+    simulation: Any,
+    k: int = 0,
+    *,
+    replications: int = 10,
+    seed: int = 0,
+    config: ABMConfig | None = None,
+    initial: float | np.ndarray | None = None,
+) -> ABMResult:
     """Replicate scenario ``k`` of a mean-field :class:`~coopgov.dynamics.engine.Simulation`.
 
     Same force field, rates, initial state (the simulation's, unless
@@ -386,8 +446,17 @@ def run_abm(agents: CityAgents, simulation: Any, k: int = 0, *, replications: in
     p = {name: np.broadcast_to(v, (y_n, n)) for name, v in ctx.params.items()}
     decay = p["agreement_decay"] * (1.0 - joint_maturity(p))
     return run_abm_coef(
-        agents, coef, city.exposure_shares, city.neighbour_weights,
-        rate=p["adjustment_rate"][:, 0], lateral=p["lateral_thrust"][:, 0], decay=decay,
-        noise=p["noise"][:, 0], water_exposure_shares=city.water_exposure_shares,
+        agents,
+        coef,
+        city.exposure_shares,
+        city.neighbour_weights,
+        rate=p["adjustment_rate"][:, 0],
+        lateral=p["lateral_thrust"][:, 0],
+        decay=decay,
+        noise=p["noise"][:, 0],
+        water_exposure_shares=city.water_exposure_shares,
         initial=sim.cooperation[k, 0] if initial is None else initial,
-        replications=replications, seed=seed, config=config)
+        replications=replications,
+        seed=seed,
+        config=config,
+    )

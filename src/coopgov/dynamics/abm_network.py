@@ -84,8 +84,21 @@ def _next_event(pos, log_q, rng):
 
 
 @numba.njit(cache=True)
-def abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_defect,
-                    imitation, revision, lapse, mutation, rng, ones):
+def abm_step_kernel(
+    state,
+    new_state,
+    agent_city,
+    indptr,
+    indices,
+    p_coop,
+    p_defect,
+    imitation,
+    revision,
+    lapse,
+    mutation,
+    rng,
+    ones,
+):
     """One synchronous step for all agents, into ``new_state``.
 
     Decisions read the old ``state`` only.  Both rules reduce to per-city
@@ -162,8 +175,23 @@ def abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_def
 
 
 @numba.njit(cache=True)
-def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
-         imitation, inv_temp, revision, lapse, mutation, rng, out):
+def _run(
+    state,
+    agent_city,
+    indptr,
+    indices,
+    n,
+    coef,
+    couple_t,
+    steps_per_year,
+    imitation,
+    inv_temp,
+    revision,
+    lapse,
+    mutation,
+    rng,
+    out,
+):
     y_n = coef.shape[1]
     counts = np.zeros(n)
     ones = np.zeros(n, dtype=np.int64)
@@ -187,15 +215,33 @@ def _run(state, agent_city, indptr, indices, n, coef, couple_t, steps_per_year,
                     feats[j] += si * couple_t[i, j]
             xbar = share.sum() / n
             for i in range(n):
-                delta = (coef[0, y, i] + coef[1, y, i] * share[i] + coef[2, y, i] * feats[i]
-                         + coef[3, y, i] * feats[n + i] + coef[4, y, i] * xbar)
+                delta = (
+                    coef[0, y, i]
+                    + coef[1, y, i] * share[i]
+                    + coef[2, y, i] * feats[i]
+                    + coef[3, y, i] * feats[n + i]
+                    + coef[4, y, i] * xbar
+                )
                 # logit / Fermi probabilities of the city, for both directions
                 # (one exponential: 1 / (1 + e^z) = e^{-z} / (1 + e^{-z}))
                 e = np.exp(-min(max(delta * inv_temp, -700.0), 700.0))
                 p_coop[i] = 1.0 / (1.0 + e)
                 p_defect[i] = e / (1.0 + e)
-            abm_step_kernel(state, new_state, agent_city, indptr, indices, p_coop, p_defect,
-                            imitation, revision, lapse[y], mutation, rng, ones)
+            abm_step_kernel(
+                state,
+                new_state,
+                agent_city,
+                indptr,
+                indices,
+                p_coop,
+                p_defect,
+                imitation,
+                revision,
+                lapse[y],
+                mutation,
+                rng,
+                ones,
+            )
             state, new_state = new_state, state
             for i in range(n):
                 share[i] = ones[i] / counts[i] if counts[i] > 0 else 0.0
@@ -224,10 +270,18 @@ class ABMResult:
         return self.city_cooperation.mean(axis=-1)
 
 
-def run_network_abm(network: AgentNetwork, coef: np.ndarray, exposure_shares: np.ndarray,
-            neighbour_weights: np.ndarray, *, replications: int = 10, seed: int = 0,
-            initial: float | np.ndarray = 0.1, decay: float | np.ndarray = 0.0,
-            config: NetworkABMConfig | None = None) -> ABMResult:
+def run_network_abm(
+    network: AgentNetwork,
+    coef: np.ndarray,
+    exposure_shares: np.ndarray,
+    neighbour_weights: np.ndarray,
+    *,
+    replications: int = 10,
+    seed: int = 0,
+    initial: float | np.ndarray = 0.1,
+    decay: float | np.ndarray = 0.0,
+    config: NetworkABMConfig | None = None,
+) -> ABMResult:
     """Run seeded replications of the agent-based model.
 
     Parameters
@@ -268,7 +322,21 @@ def run_network_abm(network: AgentNetwork, coef: np.ndarray, exposure_shares: np
     for r, child in enumerate(np.random.SeedSequence(seed).spawn(replications)):
         rng = np.random.default_rng(child)
         state = (rng.random(network.n_agents) < p_init).astype(np.int8)
-        final[r] = _run(state, network.agent_city, network.indptr, network.indices, n, coef,
-                        couple_t, config.steps_per_year, config.imitation, inv_temp,
-                        config.revision, lapse, config.mutation, rng, out[r])
+        final[r] = _run(
+            state,
+            network.agent_city,
+            network.indptr,
+            network.indices,
+            n,
+            coef,
+            couple_t,
+            config.steps_per_year,
+            config.imitation,
+            inv_temp,
+            config.revision,
+            lapse,
+            config.mutation,
+            rng,
+            out[r],
+        )
     return ABMResult(out, final)

@@ -34,13 +34,14 @@ __all__ = [
 ]
 
 
-
 @lru_cache(maxsize=8)
 def _preset_prices(preset: str) -> tuple[float, float]:
     scheme = load_preset(preset)
     factors = scheme.factors  # type: ignore[union-attr]
-    return (factors["permanganate_index"].price_arrays()[0][0],
-            factors["nh3_n"].price_arrays()[0][0])
+    return (
+        factors["permanganate_index"].price_arrays()[0][0],
+        factors["nh3_n"].price_arrays()[0][0],
+    )
 
 
 def compensation_prices(preset: str = "jiangsu-taihu") -> np.ndarray:
@@ -77,8 +78,9 @@ def bet_outcomes(abatement: Any, target: Any, stake: Any) -> tuple[Any, Any]:
     return (bet_transfer(p_coop, stake, stake), bet_transfer(p_defect, stake, stake))
 
 
-def compensation_incentive(city: CityData, coverage: Any, abatement: Any, target: Any,
-                           stake: Any) -> np.ndarray:
+def compensation_incentive(
+    city: CityData, coverage: Any, abatement: Any, target: Any, stake: Any
+) -> np.ndarray:
     r"""What the two-way bets pay an upstream city for cooperating rather than defecting [yuan/yr].
 
     .. math:: c \, n^{out}_i \left[T(P_C) - T(P_D)\right]
@@ -92,9 +94,9 @@ def compensation_incentive(city: CityData, coverage: Any, abatement: Any, target
     return np.asarray(coverage, float) * n_out * (t_coop - t_defect)
 
 
-def compensation_payments(city: CityData, cooperation: np.ndarray, coverage: Any,
-                          abatement: Any, target: Any, stake: Any
-                          ) -> tuple[np.ndarray, np.ndarray]:
+def compensation_payments(
+    city: CityData, cooperation: np.ndarray, coverage: Any, abatement: Any, target: Any, stake: Any
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Expected bet payments paid and received by each city [yuan/yr].
 
     On a covered link from u to d the downstream city pays ``A`` with the
@@ -246,8 +248,9 @@ class Simulation:
     def abatement_cost(self) -> np.ndarray:
         """Air and water abatement cost of all cities [yuan/yr], (S, Y+1, N)."""
         p = self._year_params()
-        water = (p["unit_water_abatement_cost"] * p["water_abatement_rate"]
-                 * self.city.water_load_total)
+        water = (
+            p["unit_water_abatement_cost"] * p["water_abatement_rate"] * self.city.water_load_total
+        )
         return self.cooperation * p["technology_cost"] * (self._c0() + water)
 
     @property
@@ -271,8 +274,13 @@ class Simulation:
     def _bet_payments(self) -> tuple[np.ndarray, np.ndarray]:
         p = self._year_params()
         return compensation_payments(
-            self.city, self.cooperation, p["compensation_coverage"],
-            p["water_abatement_rate"], p["compensation_target"], p["compensation_stake"])
+            self.city,
+            self.cooperation,
+            p["compensation_coverage"],
+            p["water_abatement_rate"],
+            p["compensation_target"],
+            p["compensation_stake"],
+        )
 
     @property
     def compensation_paid(self) -> np.ndarray:
@@ -372,17 +380,23 @@ def simulate(
     fund = np.minimum(params["fiscal_fund"], total_need)
     transfers = np.broadcast_to(fund * shares, (s_n, years, n))
     incentive = np.broadcast_to(
-        compensation_incentive(city, params["compensation_coverage"],
-                               params["water_abatement_rate"], params["compensation_target"],
-                               params["compensation_stake"]),
-        (s_n, years, n))
+        compensation_incentive(
+            city,
+            params["compensation_coverage"],
+            params["water_abatement_rate"],
+            params["compensation_target"],
+            params["compensation_stake"],
+        ),
+        (s_n, years, n),
+    )
 
     if initial is None:
         x0 = np.broadcast_to(stacked["initial_cooperation"][:, None], (s_n, n))
     else:
         x0 = np.broadcast_to(np.asarray(initial, float), (s_n, n))
-    decay = np.broadcast_to(params["agreement_decay"] * (1.0 - joint_maturity(params)),
-                            (s_n, years, n))
+    decay = np.broadcast_to(
+        params["agreement_decay"] * (1.0 - joint_maturity(params)), (s_n, years, n)
+    )
     rate = _regionwide(params["adjustment_rate"], "adjustment_rate", (s_n, years))
     noise = _regionwide(params["noise"], "noise", (s_n, years))
     kappa = _regionwide(params["lateral_thrust"], "lateral_thrust", (s_n, years))
@@ -391,17 +405,34 @@ def simulate(
     # set in cache; results do not depend on the chunk size.
     for lo in range(0, s_n, chunk_size):
         sl = slice(lo, min(lo + chunk_size, s_n))
-        ctx = ForceContext(city=city, params={k: v[sl] for k, v in params.items()},
-                           fiscal_transfer=transfers[sl], compensation_incentive=incentive[sl])
+        ctx = ForceContext(
+            city=city,
+            params={k: v[sl] for k, v in params.items()},
+            fiscal_transfer=transfers[sl],
+            compensation_incentive=incentive[sl],
+        )
         coef = np.broadcast_to(affine_coefficients(ctx), (5, sl.stop - sl.start, years, n))
         traj[sl] = integrate_affine(
-            x0[sl], coef, rate[sl], decay[sl], noise[sl],
-            city.exposure_shares, city.neighbour_weights, lateral=kappa[sl],
-            water_exposure_shares=city.water_exposure_shares, steps_per_year=steps_per_year,
+            x0[sl],
+            coef,
+            rate[sl],
+            decay[sl],
+            noise[sl],
+            city.exposure_shares,
+            city.neighbour_weights,
+            lateral=kappa[sl],
+            water_exposure_shares=city.water_exposure_shares,
+            steps_per_year=steps_per_year,
             method=method,
         )
     return Simulation(
-        city=city, start_year=start_year, cooperation=traj, params=params,
-        intensity=intensity, levers=tuple(levers), fiscal_transfer=transfers,
-        compensation_incentive=incentive, steps_per_year=steps_per_year,
+        city=city,
+        start_year=start_year,
+        cooperation=traj,
+        params=params,
+        intensity=intensity,
+        levers=tuple(levers),
+        fiscal_transfer=transfers,
+        compensation_incentive=incentive,
+        steps_per_year=steps_per_year,
     )

@@ -57,8 +57,9 @@ def from_edges(m: int, src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np
     return np.cumsum(indptr), b
 
 
-def watts_strogatz(m: int, k: int = 4, p: float = 0.1, seed: int = 0,
-                   n_cities: int = 1) -> AgentNetwork:
+def watts_strogatz(
+    m: int, k: int = 4, p: float = 0.1, seed: int = 0, n_cities: int = 1
+) -> AgentNetwork:
     """Watts–Strogatz small-world network of ``m`` agents.
 
     Ring lattice with ``k`` nearest neighbours (k even), each link's far end
@@ -75,8 +76,13 @@ def watts_strogatz(m: int, k: int = 4, p: float = 0.1, seed: int = 0,
     return AgentNetwork(indptr, indices, city.astype(np.int64), n_cities)
 
 
-def city_agent_network(adjacency: np.ndarray, agents_per_city: int = 50, k_within: int = 6,
-                       k_between: int = 2, seed: int = 0) -> AgentNetwork:
+def city_agent_network(
+    adjacency: np.ndarray,
+    agents_per_city: int = 50,
+    k_within: int = 6,
+    k_between: int = 2,
+    seed: int = 0,
+) -> AgentNetwork:
     """A finer network under the city network: e.g. counties or departments.
 
     Each city holds ``agents_per_city`` agents (synthetic subdivision), each

@@ -128,7 +128,8 @@ _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
 _T2, _T3, _T4, _T5, _T6, _T7, _T8, _T9, _T10, _T11, _T12, _T13 = (
-    1.0 / math.factorial(k) for k in range(2, 14))
+    1.0 / math.factorial(k) for k in range(2, 14)
+)
 _Z_MAX = 50.0  # |rΔh| is clipped here: the logistic step has long saturated
 
 
@@ -196,8 +197,9 @@ def _csr_row_lanes(ptr, idx, val, i, src, acc):
         v2 = val[q + 2]
         v3 = val[q + 3]
         for ln in range(acc.shape[0]):
-            acc[ln] = (acc[ln] + v0 * src[j0, ln] + v1 * src[j1, ln] + v2 * src[j2, ln]
-                       + v3 * src[j3, ln])
+            acc[ln] = (
+                acc[ln] + v0 * src[j0, ln] + v1 * src[j1, ln] + v2 * src[j2, ln] + v3 * src[j3, ln]
+            )
 
 
 _STEP_STIFFNESS = 0.6  # h·L per RK4 step, split until it holds (accuracy, not stability)
@@ -230,8 +232,9 @@ def _stiffness(coef, s, yr, rate, kappa, noise, decay, x, lane_or_none):
             d += coef[c, s, yr, i] * 0.5
             slopes += abs(coef[c, s, yr, i])
         ad = abs(d) + 0.5 * (slopes - abs(coef[1, s, yr, i]))
-        worst = max(worst, rate * (ad + 0.25 * slopes) + kappa * (dpos + ad)
-                    + decay[s, yr, i] + 2.0 * noise)
+        worst = max(
+            worst, rate * (ad + 0.25 * slopes) + kappa * (dpos + ad) + decay[s, yr, i] + 2.0 * noise
+        )
     return worst
 
 
@@ -243,8 +246,29 @@ def _substeps(stiff, h):
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
-def _rhs_lanes(x, k, px, delta, succ, wxs, acc, acc2, cf, lam, rate, kap, mu, p0t,
-               w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val):
+def _rhs_lanes(
+    x,
+    k,
+    px,
+    delta,
+    succ,
+    wxs,
+    acc,
+    acc2,
+    cf,
+    lam,
+    rate,
+    kap,
+    mu,
+    p0t,
+    w_ptr,
+    w_idx,
+    w_val,
+    w_sum,
+    q_ptr,
+    q_idx,
+    q_val,
+):
     """``k = f(x)``, the mean-field vector field at states ``x`` (n, lanes) [1/yr]."""
     n, sb = x.shape
     np.dot(p0t, x, px)  # px[i] = Σ_j P0[j, i] x_j: a small GEMM over the lanes
@@ -252,8 +276,13 @@ def _rhs_lanes(x, k, px, delta, succ, wxs, acc, acc2, cf, lam, rate, kap, mu, p0
         _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc)
         _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2)
         for ln in range(sb):
-            d = (cf[0, i, ln] + cf[1, i, ln] * x[i, ln] + cf[2, i, ln] * px[i, ln]
-                 + cf[3, i, ln] * acc[ln] + cf[4, i, ln] * acc2[ln])
+            d = (
+                cf[0, i, ln]
+                + cf[1, i, ln] * x[i, ln]
+                + cf[2, i, ln] * px[i, ln]
+                + cf[3, i, ln] * acc[ln]
+                + cf[4, i, ln] * acc2[ln]
+            )
             delta[i, ln] = d
             wxs[i, ln] = acc[ln]
             succ[i, ln] = x[i, ln] * max(d, 0.0)
@@ -263,14 +292,35 @@ def _rhs_lanes(x, k, px, delta, succ, wxs, acc, acc2, cf, lam, rate, kap, mu, p0
         for ln in range(sb):
             d = delta[i, ln]
             xi = x[i, ln]
-            k[i, ln] = (rate[ln] * xi * (1.0 - xi) * d
-                        + kap[ln] * ((1.0 - xi) * acc[ln] - xi * max(-d, 0.0) * (ws - wxs[i, ln]))
-                        - lam[i, ln] * xi + mu[ln] * (1.0 - 2.0 * xi))
+            k[i, ln] = (
+                rate[ln] * xi * (1.0 - xi) * d
+                + kap[ln] * ((1.0 - xi) * acc[ln] - xi * max(-d, 0.0) * (ws - wxs[i, ln]))
+                - lam[i, ln] * xi
+                + mu[ln] * (1.0 - 2.0 * xi)
+            )
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
-def _integrate(x0, coef, rate, decay, noise, kappa, p0t, w_ptr, w_idx, w_val, w_sum,
-               q_ptr, q_idx, q_val, steps_per_year, record_steps, out, sb):
+def _integrate(
+    x0,
+    coef,
+    rate,
+    decay,
+    noise,
+    kappa,
+    p0t,
+    w_ptr,
+    w_idx,
+    w_val,
+    w_sum,
+    q_ptr,
+    q_idx,
+    q_val,
+    steps_per_year,
+    record_steps,
+    out,
+    sb,
+):
     # coef: (5, S, Y, N); rate/noise/kappa: (S, Y); decay: (S, Y, N); p0t[i, j] = P0[j, i];
     # W and Q = PW^T in CSR padded to fours; w_sum: row sums of W; out: (S, T, N).
     # Classical RK4, scenarios as the SIMD axis; states clipped to [0, 1].
@@ -320,8 +370,10 @@ def _integrate(x0, coef, rate, decay, noise, kappa, p0t, w_ptr, w_idx, w_val, w_
                     lam[i, ln] = decay[s, yr, i]
                 # each lane's own sub-steps, from its own data only, so that a scenario's
                 # result does not depend on the block it is in
-                n_sub[ln] = _substeps(_stiffness(coef, s, yr, rate[s, yr], kappa[s, yr],
-                                                 noise[s, yr], decay, x, ln), h)
+                n_sub[ln] = _substeps(
+                    _stiffness(coef, s, yr, rate[s, yr], kappa[s, yr], noise[s, yr], decay, x, ln),
+                    h,
+                )
                 hs[ln] = h / n_sub[ln]
                 n_max = max(n_max, n_sub[ln])
             for _k in range(steps_per_year):
@@ -330,9 +382,29 @@ def _integrate(x0, coef, rate, decay, noise, kappa, p0t, w_ptr, w_idx, w_val, w_
                         for ln in range(sb):
                             x0s[i, ln] = x[i, ln]
                     for stage in range(4):
-                        _rhs_lanes(x0s if stage == 0 else xs, k, px, delta, succ, wxs, acc,
-                                   acc2, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum,
-                                   q_ptr, q_idx, q_val)
+                        _rhs_lanes(
+                            x0s if stage == 0 else xs,
+                            k,
+                            px,
+                            delta,
+                            succ,
+                            wxs,
+                            acc,
+                            acc2,
+                            cf,
+                            lam,
+                            rt,
+                            kap,
+                            mu,
+                            p0t,
+                            w_ptr,
+                            w_idx,
+                            w_val,
+                            w_sum,
+                            q_ptr,
+                            q_idx,
+                            q_val,
+                        )
                         wgt = 1.0 if stage == 0 or stage == 3 else 2.0
                         half = 0.5 if stage < 2 else 1.0
                         for i in range(n):
@@ -343,13 +415,13 @@ def _integrate(x0, coef, rate, decay, noise, kappa, p0t, w_ptr, w_idx, w_val, w_
                                 else:
                                     ksum[i, ln] += wgt * kv
                                 if stage < 3:
-                                    xs[i, ln] = min(max(x0s[i, ln] + half * hs[ln] * kv, 0.0),
-                                                    1.0)
+                                    xs[i, ln] = min(max(x0s[i, ln] + half * hs[ln] * kv, 0.0), 1.0)
                     for i in range(n):
                         for ln in range(sb):
                             if sub < n_sub[ln]:  # lanes with fewer sub-steps wait
-                                x[i, ln] = min(max(x0s[i, ln] + (hs[ln] / 6.0) * ksum[i, ln],
-                                                   0.0), 1.0)
+                                x[i, ln] = min(
+                                    max(x0s[i, ln] + (hs[ln] / 6.0) * ksum[i, ln], 0.0), 1.0
+                                )
                 if record_steps:
                     rec += 1
                     for ln in range(m):
@@ -379,14 +451,18 @@ def _rhs_city(x, k, a, d0, w, w_sum, lam, rate, kap, mu, delta, succ):
             wx += w[i, j] * x[j]
         xi = x[i]
         d = delta[i]
-        k[i] = (rate * xi * (1.0 - xi) * d
-                + kap * ((1.0 - xi) * g - xi * max(-d, 0.0) * (w_sum[i] - wx))
-                - lam[i] * xi + mu * (1.0 - 2.0 * xi))
+        k[i] = (
+            rate * xi * (1.0 - xi) * d
+            + kap * ((1.0 - xi) * g - xi * max(-d, 0.0) * (w_sum[i] - wx))
+            - lam[i] * xi
+            + mu * (1.0 - 2.0 * xi)
+        )
 
 
 @numba.njit(cache=True, fastmath=True, error_model="numpy")
-def _integrate_small(x0, coef, rate, decay, noise, kappa, p0, w, q, steps_per_year,
-                     record_steps, out):
+def _integrate_small(
+    x0, coef, rate, decay, noise, kappa, p0, w, q, steps_per_year, record_steps, out
+):
     # A few scenarios, the city as the SIMD axis: each year the four feature terms of Δ
     # are folded into one matrix A[i, j] = c1_i δ_ij + c2_i P0[j, i] + c3_i W[i, j]
     # + c4_i Q[i, j], so a stage costs one small dense mat-vec for Δ and one for W.
@@ -432,8 +508,9 @@ def _integrate_small(x0, coef, rate, decay, noise, kappa, p0, w, q, steps_per_ye
                 for i in range(n):
                     x0s[i] = x[i]
                 for stage in range(4):
-                    _rhs_city(x0s if stage == 0 else xs, k, a, d0, w, w_sum, lam, r, kp, mu,
-                              delta, succ)
+                    _rhs_city(
+                        x0s if stage == 0 else xs, k, a, d0, w, w_sum, lam, r, kp, mu, delta, succ
+                    )
                     wgt = 1.0 if stage == 0 or stage == 3 else 2.0
                     step = 0.5 * hs if stage < 2 else hs
                     for i in range(n):
@@ -453,6 +530,7 @@ def _integrate_small(x0, coef, rate, decay, noise, kappa, p0, w, q, steps_per_ye
 
 
 # --- the first-order exponential (Lie-splitting) integrator -------------------
+
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
 def _exposure_product(p0t, x, px):
@@ -478,9 +556,17 @@ def _exposure_product(p0t, x, px):
             a6 = p0t[i, j + 6]
             a7 = p0t[i, j + 7]
             for ln in range(sb):
-                px[i, ln] = (px[i, ln] + a0 * x[j, ln] + a1 * x[j + 1, ln] + a2 * x[j + 2, ln]
-                            + a3 * x[j + 3, ln] + a4 * x[j + 4, ln] + a5 * x[j + 5, ln]
-                            + a6 * x[j + 6, ln] + a7 * x[j + 7, ln])
+                px[i, ln] = (
+                    px[i, ln]
+                    + a0 * x[j, ln]
+                    + a1 * x[j + 1, ln]
+                    + a2 * x[j + 2, ln]
+                    + a3 * x[j + 3, ln]
+                    + a4 * x[j + 4, ln]
+                    + a5 * x[j + 5, ln]
+                    + a6 * x[j + 6, ln]
+                    + a7 * x[j + 7, ln]
+                )
         for j in range(n8, n):
             a0 = p0t[i, j]
             for ln in range(sb):
@@ -488,18 +574,36 @@ def _exposure_product(p0t, x, px):
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
-def _integrate_exp(x0, coef, rate, decay, noise, kappa, p0t, w_ptr, w_idx, w_val, w_sum,
-               q_ptr, q_idx, q_val, steps_per_year, record_steps, out, sb):
+def _integrate_exp(
+    x0,
+    coef,
+    rate,
+    decay,
+    noise,
+    kappa,
+    p0t,
+    w_ptr,
+    w_idx,
+    w_val,
+    w_sum,
+    q_ptr,
+    q_idx,
+    q_val,
+    steps_per_year,
+    record_steps,
+    out,
+    sb,
+):
     # coef: (5, S, Y, N); rate/noise/kappa: (S, Y); decay: (S, Y, N); p0t[i, j] = P0[j, i];
     # W and Q = PW^T in CSR padded to fours; w_sum: row sums of W; out: (S, T, N).
     s_n, y_n, n = coef.shape[1], coef.shape[2], coef.shape[3]
     h = 1.0 / steps_per_year
     x = np.empty((n, sb))
-    cf = np.empty((5, n, sb))          # coefficients of Δ for the year
-    lam = np.empty((n, sb))            # lapse rate λ(1 − m) [1/yr]
-    dlt = np.empty((n, sb))            # Δ at the step's state
-    succ = np.empty((n, sb))           # x_j Δ_j⁺: cooperators that do well
-    wxs = np.empty((n, sb))            # W x
+    cf = np.empty((5, n, sb))  # coefficients of Δ for the year
+    lam = np.empty((n, sb))  # lapse rate λ(1 − m) [1/yr]
+    dlt = np.empty((n, sb))  # Δ at the step's state
+    succ = np.empty((n, sb))  # x_j Δ_j⁺: cooperators that do well
+    wxs = np.empty((n, sb))  # W x
     z = np.empty(n * sb)
     zl = np.empty(n * sb)
     xs = np.empty(n * sb)
@@ -543,8 +647,13 @@ def _integrate_exp(x0, coef, rate, decay, noise, kappa, p0t, w_ptr, w_idx, w_val
                     _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc)
                     _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2)
                     for ln in range(sb):
-                        d = (cf[0, i, ln] + cf[1, i, ln] * x[i, ln] + cf[2, i, ln] * px[i, ln]
-                             + cf[3, i, ln] * acc[ln] + cf[4, i, ln] * acc2[ln])
+                        d = (
+                            cf[0, i, ln]
+                            + cf[1, i, ln] * x[i, ln]
+                            + cf[2, i, ln] * px[i, ln]
+                            + cf[3, i, ln] * acc[ln]
+                            + cf[4, i, ln] * acc2[ln]
+                        )
                         dlt[i, ln] = d
                         wxs[i, ln] = acc[ln]
                         succ[i, ln] = x[i, ln] * max(d, 0.0)
@@ -595,8 +704,9 @@ def _integrate_exp(x0, coef, rate, decay, noise, kappa, p0t, w_ptr, w_idx, w_val
 
 
 @numba.njit(cache=True, fastmath=True, error_model="numpy")
-def _integrate_exp_small(x0, coef, rate, decay, noise, kappa, p0, w, q, steps_per_year,
-                     record_steps, out):
+def _integrate_exp_small(
+    x0, coef, rate, decay, noise, kappa, p0, w, q, steps_per_year, record_steps, out
+):
     # For a few scenarios: the city is the SIMD axis.  Δ is affine in x, so each
     # year the four feature terms are folded into one matrix
     #   A[i, j] = c1_i δ_ij + c2_i P0[j, i] + c3_i W[i, j] + c4_i Q[i, j]
@@ -799,11 +909,15 @@ def integrate_affine(
     out = np.empty((s_n, t_n, n))
     w = np.ascontiguousarray(neighbour_weights, dtype=np.float64)
     p0 = np.asarray(exposure_shares, dtype=np.float64)
-    pw = (np.zeros((n, n)) if water_exposure_shares is None
-          else np.asarray(water_exposure_shares, dtype=np.float64))
+    pw = (
+        np.zeros((n, n))
+        if water_exposure_shares is None
+        else np.asarray(water_exposure_shares, dtype=np.float64)
+    )
     per_year = tuple(
         np.ascontiguousarray(np.broadcast_to(v, (s_n, y_n)), dtype=np.float64)
-        for v in (rate, noise, lateral))
+        for v in (rate, noise, lateral)
+    )
     decay = np.asarray(decay, dtype=np.float64)
     if decay.ndim == 2:
         decay = decay[:, :, None]
@@ -813,26 +927,81 @@ def integrate_affine(
         raise ValueError(f"method must be 'rk4' or 'exponential', got {method!r}")
     if method == "exponential":
         if s_n < _LANES_EXP_MIN:
-            _integrate_exp_small(x0, coef, rate_, decay, noise_, kappa_,
-                                 np.ascontiguousarray(p0), w, np.ascontiguousarray(pw.T),
-                                 int(steps_per_year), record == "step", out)
+            _integrate_exp_small(
+                x0,
+                coef,
+                rate_,
+                decay,
+                noise_,
+                kappa_,
+                np.ascontiguousarray(p0),
+                w,
+                np.ascontiguousarray(pw.T),
+                int(steps_per_year),
+                record == "step",
+                out,
+            )
             return out
         w_ptr, w_idx, w_val = _csr_in_fours(w)
         q_ptr, q_idx, q_val = _csr_in_fours(np.ascontiguousarray(pw.T))
-        _integrate_exp(x0, coef, rate_, decay, noise_, kappa_, np.ascontiguousarray(p0.T), w_ptr,
-                       w_idx, w_val, np.ascontiguousarray(w.sum(axis=1)), q_ptr, q_idx, q_val,
-                       int(steps_per_year), record == "step", out, min(_LANES, s_n))
+        _integrate_exp(
+            x0,
+            coef,
+            rate_,
+            decay,
+            noise_,
+            kappa_,
+            np.ascontiguousarray(p0.T),
+            w_ptr,
+            w_idx,
+            w_val,
+            np.ascontiguousarray(w.sum(axis=1)),
+            q_ptr,
+            q_idx,
+            q_val,
+            int(steps_per_year),
+            record == "step",
+            out,
+            min(_LANES, s_n),
+        )
         return out
     if s_n < _LANES_MIN:
-        _integrate_small(x0, coef, rate_, decay, noise_, kappa_, np.ascontiguousarray(p0), w,
-                         np.ascontiguousarray(pw.T), int(steps_per_year), record == "step", out)
+        _integrate_small(
+            x0,
+            coef,
+            rate_,
+            decay,
+            noise_,
+            kappa_,
+            np.ascontiguousarray(p0),
+            w,
+            np.ascontiguousarray(pw.T),
+            int(steps_per_year),
+            record == "step",
+            out,
+        )
         return out
     w_ptr, w_idx, w_val = _csr_in_fours(w)
     q_ptr, q_idx, q_val = _csr_in_fours(np.ascontiguousarray(pw.T))
     _integrate(
-        x0, coef, rate_, decay, noise_, kappa_, np.ascontiguousarray(p0.T), w_ptr, w_idx, w_val,
-        np.ascontiguousarray(w.sum(axis=1)), q_ptr, q_idx, q_val,
-        int(steps_per_year), record == "step", out, _lanes(s_n),
+        x0,
+        coef,
+        rate_,
+        decay,
+        noise_,
+        kappa_,
+        np.ascontiguousarray(p0.T),
+        w_ptr,
+        w_idx,
+        w_val,
+        np.ascontiguousarray(w.sum(axis=1)),
+        q_ptr,
+        q_idx,
+        q_val,
+        int(steps_per_year),
+        record == "step",
+        out,
+        _lanes(s_n),
     )
     return out
 
@@ -844,21 +1013,29 @@ def _lanes(s_n: int) -> int:
 
 # --- analysis: fixed points and their stability ---------------------------
 
-def _delta_linear(coef: np.ndarray, p0: np.ndarray, w: np.ndarray,
-                  pw: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+
+def _delta_linear(
+    coef: np.ndarray, p0: np.ndarray, w: np.ndarray, pw: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Δ = d + B x for one scenario-year: coef (5, N) → (d, B)."""
     n = coef.shape[-1]
     d = coef[0]
     q = np.zeros((n, n)) if pw is None else np.asarray(pw).T
-    b = (np.diag(coef[1]) + coef[2][:, None] * p0.T + coef[3][:, None] * w
-         + coef[4][:, None] * q)
+    b = np.diag(coef[1]) + coef[2][:, None] * p0.T + coef[3][:, None] * w + coef[4][:, None] * q
     return d, b
 
 
-def vector_field(x: np.ndarray, coef: np.ndarray, rate: float, decay: Any, noise: float,
-                 exposure_shares: np.ndarray, neighbour_weights: np.ndarray,
-                 lateral: float = 0.0, water_exposure_shares: np.ndarray | None = None,
-                 ) -> np.ndarray:
+def vector_field(
+    x: np.ndarray,
+    coef: np.ndarray,
+    rate: float,
+    decay: Any,
+    noise: float,
+    exposure_shares: np.ndarray,
+    neighbour_weights: np.ndarray,
+    lateral: float = 0.0,
+    water_exposure_shares: np.ndarray | None = None,
+) -> np.ndarray:
     r"""Right-hand side of the mean-field dynamics for one scenario-year [1/yr].
 
     .. math::
@@ -870,14 +1047,25 @@ def vector_field(x: np.ndarray, coef: np.ndarray, rate: float, decay: Any, noise
     w = neighbour_weights
     gain = w @ (x * np.maximum(delta, 0.0))
     loss = np.maximum(-delta, 0.0) * (w @ (1.0 - x))
-    return (rate * x * (1 - x) * delta + lateral * ((1 - x) * gain - x * loss)
-            - decay * x + noise * (1 - 2 * x))
+    return (
+        rate * x * (1 - x) * delta
+        + lateral * ((1 - x) * gain - x * loss)
+        - decay * x
+        + noise * (1 - 2 * x)
+    )
 
 
-def jacobian(x: np.ndarray, coef: np.ndarray, rate: float, decay: Any, noise: float,
-             exposure_shares: np.ndarray, neighbour_weights: np.ndarray,
-             lateral: float = 0.0, water_exposure_shares: np.ndarray | None = None,
-             ) -> np.ndarray:
+def jacobian(
+    x: np.ndarray,
+    coef: np.ndarray,
+    rate: float,
+    decay: Any,
+    noise: float,
+    exposure_shares: np.ndarray,
+    neighbour_weights: np.ndarray,
+    lateral: float = 0.0,
+    water_exposure_shares: np.ndarray | None = None,
+) -> np.ndarray:
     r"""Jacobian of :func:`vector_field` at ``x`` [1/yr].
 
     With ``B = ∂Δ/∂x``, ``G = W (x Δ⁺)``, ``H = W (1 − x)`` and the
@@ -900,8 +1088,7 @@ def jacobian(x: np.ndarray, coef: np.ndarray, rate: float, decay: Any, noise: fl
     g = w @ (x * pos)
     hh = w @ (1.0 - x)
     decay = np.broadcast_to(decay, x.shape)
-    jac = np.diag(rate * (1 - 2 * x) * delta - lateral * g - lateral * neg * hh - decay
-                  - 2 * noise)
+    jac = np.diag(rate * (1 - 2 * x) * delta - lateral * g - lateral * neg * hh - decay - 2 * noise)
     jac += (rate * x * (1 - x))[:, None] * b
     dg = w * pos[None, :] + w @ ((x * (delta > 0))[:, None] * b)
     jac += lateral * (1 - x)[:, None] * dg
@@ -928,11 +1115,20 @@ class FixedPoint:
         return float(np.mean(self.x))
 
 
-def fixed_points(coef: np.ndarray, rate: float, decay: Any, noise: float,
-                 exposure_shares: np.ndarray, neighbour_weights: np.ndarray,
-                 *, lateral: float = 0.0, water_exposure_shares: np.ndarray | None = None,
-                 starts: int = 64, seed: int = 0,
-                 extra_starts: Sequence[np.ndarray] = ()) -> list[FixedPoint]:
+def fixed_points(
+    coef: np.ndarray,
+    rate: float,
+    decay: Any,
+    noise: float,
+    exposure_shares: np.ndarray,
+    neighbour_weights: np.ndarray,
+    *,
+    lateral: float = 0.0,
+    water_exposure_shares: np.ndarray | None = None,
+    starts: int = 64,
+    seed: int = 0,
+    extra_starts: Sequence[np.ndarray] = (),
+) -> list[FixedPoint]:
     """Rest points in [0, 1]^N found from corners, the centre and random starts.
 
     Each start is solved with :func:`scipy.optimize.root` (hybrid Powell,
@@ -962,10 +1158,21 @@ def fixed_points(coef: np.ndarray, rate: float, decay: Any, noise: float,
     """
     n = coef.shape[-1]
     rng = np.random.default_rng(seed)
-    candidates = ([np.zeros(n), np.ones(n), np.full(n, 0.5)] + list(extra_starts)
-                  + list(rng.random((starts, n))))
-    args = (coef, rate, decay, noise, exposure_shares, neighbour_weights, lateral,
-            water_exposure_shares)
+    candidates = (
+        [np.zeros(n), np.ones(n), np.full(n, 0.5)]
+        + list(extra_starts)
+        + list(rng.random((starts, n)))
+    )
+    args = (
+        coef,
+        rate,
+        decay,
+        noise,
+        exposure_shares,
+        neighbour_weights,
+        lateral,
+        water_exposure_shares,
+    )
     found: list[FixedPoint] = []
     for start in candidates:
         sol = optimize.root(vector_field, start, args=args, jac=jacobian, method="hybr")

@@ -198,8 +198,9 @@ _RULES = ("static", "dynamic")
 _ZERO = 1e-12
 
 
-def _check_number(name: str, value: float, *, low: float | None = 0.0,
-                  high: float | None = None) -> None:
+def _check_number(
+    name: str, value: float, *, low: float | None = 0.0, high: float | None = None
+) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise InputError("must be a number", field=name, value=value)
     if not math.isfinite(float(value)):
@@ -251,8 +252,9 @@ class CentralGovernment:
         _check_number("enforcement_benefit_downstream", self.enforcement_benefit_downstream)
         _check_number("static_intensity", self.static_intensity, high=1.0)
         if self.penalty_rule not in _RULES:
-            raise InputError(f"must be one of {_RULES}", field="penalty_rule",
-                             value=self.penalty_rule)
+            raise InputError(
+                f"must be one of {_RULES}", field="penalty_rule", value=self.penalty_rule
+            )
         if not isinstance(self.strategic, bool):
             raise InputError("must be true or false", field="strategic", value=self.strategic)
 
@@ -301,22 +303,29 @@ class SupervisedGame:
         for k, sup in enumerate((1.0, 0.0)):
             fine_u = sup * p_u * phi
             fine_d = sup * p_d * phi
-            pay_u[:, :, k] = [[protect + m, protect],
-                              [-fine_u - g.upstream_reputation - m,
-                               -fine_u - g.upstream_reputation]]
+            pay_u[:, :, k] = [
+                [protect + m, protect],
+                [-fine_u - g.upstream_reputation - m, -fine_u - g.upstream_reputation],
+            ]
             pay_d[:, :, k] = [
-                [g.downstream_benefit - m + g.downstream_reward - g.transaction_cost,
-                 g.downstream_benefit - fine_d - g.downstream_reputation],
-                [-g.downstream_loss + m - g.transaction_cost,
-                 -g.downstream_loss - fine_d - g.downstream_reputation],
+                [
+                    g.downstream_benefit - m + g.downstream_reward - g.transaction_cost,
+                    g.downstream_benefit - fine_d - g.downstream_reputation,
+                ],
+                [
+                    -g.downstream_loss + m - g.transaction_cost,
+                    -g.downstream_loss - fine_d - g.downstream_reputation,
+                ],
             ]
         c = self.centre
         for i, u_protects in enumerate((True, False)):
             for j, d_compensates in enumerate((True, False)):
                 rewards = -(g.upstream_reward if u_protects else 0.0) - (
-                    g.downstream_reward if (u_protects and d_compensates) else 0.0)
+                    g.downstream_reward if (u_protects and d_compensates) else 0.0
+                )
                 gain = (0.0 if u_protects else p_u * phi + c.enforcement_benefit_upstream) + (
-                    0.0 if d_compensates else p_d * phi + c.enforcement_benefit_downstream)
+                    0.0 if d_compensates else p_d * phi + c.enforcement_benefit_downstream
+                )
                 pay_g[i, j, 0] = rewards - c.supervision_cost + gain
                 pay_g[i, j, 1] = rewards
         return pay_u, pay_d, pay_g
@@ -361,8 +370,11 @@ def payoff_differences(game: SupervisedGame, x, y, z) -> tuple[np.ndarray, np.nd
     phi = 1.0 - 0.5 * (x + y) if game.dynamic else np.ones_like(x)
     du = a0 + b * y + p_u * z * phi
     dd = c0 + d * x + p_d * z * phi
-    dg = ((1 - x) * (p_u * phi + c.enforcement_benefit_upstream)
-          + (1 - y) * (p_d * phi + c.enforcement_benefit_downstream) - c.supervision_cost)
+    dg = (
+        (1 - x) * (p_u * phi + c.enforcement_benefit_upstream)
+        + (1 - y) * (p_d * phi + c.enforcement_benefit_downstream)
+        - c.supervision_cost
+    )
     return du, dd, dg
 
 
@@ -396,16 +408,16 @@ def jacobian(game: SupervisedGame, state) -> np.ndarray:
     # partial derivatives of the payoff differences
     du_x, du_y, du_z = p_u * z * dphi, b + p_u * z * dphi, p_u * phi
     dd_x, dd_y, dd_z = d + p_d * z * dphi, p_d * z * dphi, p_d * phi
-    dg_x = (-(p_u * phi + c.enforcement_benefit_upstream)
-            + ((1 - x) * p_u + (1 - y) * p_d) * dphi)
-    dg_y = (-(p_d * phi + c.enforcement_benefit_downstream)
-            + ((1 - x) * p_u + (1 - y) * p_d) * dphi)
+    dg_x = -(p_u * phi + c.enforcement_benefit_upstream) + ((1 - x) * p_u + (1 - y) * p_d) * dphi
+    dg_y = -(p_d * phi + c.enforcement_benefit_downstream) + ((1 - x) * p_u + (1 - y) * p_d) * dphi
     sx, sy, sz = x * (1 - x), y * (1 - y), z * (1 - z)
-    jac = np.array([
-        [(1 - 2 * x) * du + sx * du_x, sx * du_y, sx * du_z],
-        [sy * dd_x, (1 - 2 * y) * dd + sy * dd_y, sy * dd_z],
-        [sz * dg_x, sz * dg_y, (1 - 2 * z) * dg],
-    ])
+    jac = np.array(
+        [
+            [(1 - 2 * x) * du + sx * du_x, sx * du_y, sx * du_z],
+            [sy * dd_x, (1 - 2 * y) * dd + sy * dd_y, sy * dd_z],
+            [sz * dg_x, sz * dg_y, (1 - 2 * z) * dg],
+        ]
+    )
     if not c.strategic:
         jac[2, :] = 0.0
     return jac
@@ -465,8 +477,11 @@ def _inside(v: float) -> bool:
 
 
 def _degenerate(cell: str, what: str) -> None:
-    warnings.warn(f"rest points on {cell} are not isolated ({what} is zero); "
-                  "they are not listed", RuntimeWarning, stacklevel=3)
+    warnings.warn(
+        f"rest points on {cell} are not isolated ({what} is zero); they are not listed",
+        RuntimeWarning,
+        stacklevel=3,
+    )
 
 
 def _real_roots(poly: Polynomial) -> list[float]:
@@ -477,8 +492,9 @@ def _real_roots(poly: Polynomial) -> list[float]:
     return [float(r.real) for r in roots if abs(r.imag) <= 1e-12 * max(1.0, float(abs(r)))]
 
 
-def _candidates_static_rule(game: SupervisedGame, levels: tuple[float, ...]
-                            ) -> list[tuple[float, float, float, str]]:
+def _candidates_static_rule(
+    game: SupervisedGame, levels: tuple[float, ...]
+) -> list[tuple[float, float, float, str]]:
     """Closed-form rest points under the static penalty (module docstring)."""
     a0, b, c0, d = game.regional_coefficients()
     p_u, p_d = game.penalties()
@@ -495,12 +511,14 @@ def _candidates_static_rule(game: SupervisedGame, levels: tuple[float, ...]
     # faces x = x0: z from Δ_D = 0, y from Δ_G = 0
     for x0 in (0.0, 1.0):
         if abs(p_d) > _ZERO and abs(g_d) > _ZERO:
-            out.append((x0, 1 - (c.supervision_cost - g_u * (1 - x0)) / g_d,
-                        -(c0 + d * x0) / p_d, "face"))
+            out.append(
+                (x0, 1 - (c.supervision_cost - g_u * (1 - x0)) / g_d, -(c0 + d * x0) / p_d, "face")
+            )
     for y0 in (0.0, 1.0):
         if abs(p_u) > _ZERO and abs(g_u) > _ZERO:
-            out.append((1 - (c.supervision_cost - g_d * (1 - y0)) / g_u, y0,
-                        -(a0 + b * y0) / p_u, "face"))
+            out.append(
+                (1 - (c.supervision_cost - g_d * (1 - y0)) / g_u, y0, -(a0 + b * y0) / p_u, "face")
+            )
     # interior: the linear system of the module docstring
     if abs(b) > _ZERO and abs(d) > _ZERO:
         den = g_u * p_d / d + g_d * p_u / b
@@ -510,14 +528,18 @@ def _candidates_static_rule(game: SupervisedGame, levels: tuple[float, ...]
     return out
 
 
-def _candidates_dynamic_rule(game: SupervisedGame, levels: tuple[float, ...]
-                             ) -> list[tuple[float, float, float, str]]:
+def _candidates_dynamic_rule(
+    game: SupervisedGame, levels: tuple[float, ...]
+) -> list[tuple[float, float, float, str]]:
     """Closed-form rest points under the dynamic penalty (module docstring)."""
     a0, b, c0, d = game.regional_coefficients()
     p_u, p_d = game.penalties()
     c = game.centre
-    b_u, b_d, cost = (c.enforcement_benefit_upstream, c.enforcement_benefit_downstream,
-                      c.supervision_cost)
+    b_u, b_d, cost = (
+        c.enforcement_benefit_upstream,
+        c.enforcement_benefit_downstream,
+        c.supervision_cost,
+    )
     out: list[tuple[float, float, float, str]] = []
     for z0 in levels:
         q_u, q_d = p_u * z0, p_d * z0  # penalties at this intensity
@@ -555,8 +577,11 @@ def _candidates_dynamic_rule(game: SupervisedGame, levels: tuple[float, ...]
         one_minus_x = Polynomial([1 + c0 / d, p_d / d])
         one_minus_y = Polynomial([1 + a0 / b, p_u / b])
         one_minus_r_q = (one_minus_x + one_minus_y) / 2
-        dg = (one_minus_x * (p_u * one_minus_r_q + b_u)
-              + one_minus_y * (p_d * one_minus_r_q + b_d) - cost)
+        dg = (
+            one_minus_x * (p_u * one_minus_r_q + b_u)
+            + one_minus_y * (p_d * one_minus_r_q + b_d)
+            - cost
+        )
         for q in _real_roots(dg):
             omr = float(one_minus_r_q(q))
             if abs(omr) > _ZERO:
@@ -662,8 +687,14 @@ def rest_points(game: SupervisedGame) -> list[SupervisedRestPoint]:
     return sorted(pts, key=lambda p: (p.z, p.y, p.x))
 
 
-def integrate_supervised(game: SupervisedGame, x0: float, y0: float, z0: float | None = None,
-                         t_end: float = 500.0, t_eval: np.ndarray | None = None):
+def integrate_supervised(
+    game: SupervisedGame,
+    x0: float,
+    y0: float,
+    z0: float | None = None,
+    t_end: float = 500.0,
+    t_eval: np.ndarray | None = None,
+):
     """Solve the supervised replicator system with LSODA.
 
     Shares strictly inside (0, 1) are integrated in log-odds
@@ -702,13 +733,21 @@ def integrate_supervised(game: SupervisedGame, x0: float, y0: float, z0: float |
     times = np.array([t_end], float) if t_eval is None else np.asarray(t_eval, float)
     out = np.repeat(start[:, None], times.size, axis=1)
     if moving.any():
+
         def rhs(t: float, xi: np.ndarray) -> np.ndarray:
             state = start.copy()
             state[moving] = special.expit(xi)
             return np.stack(payoff_differences(game, *state))[moving]
 
-        sol = integrate.solve_ivp(rhs, (0.0, t_end), special.logit(start[moving]),
-                                  method="LSODA", rtol=1e-10, atol=1e-10, t_eval=times)
+        sol = integrate.solve_ivp(
+            rhs,
+            (0.0, t_end),
+            special.logit(start[moving]),
+            method="LSODA",
+            rtol=1e-10,
+            atol=1e-10,
+            t_eval=times,
+        )
         if not sol.success:
             raise RuntimeError(f"LSODA failed: {sol.message}")
         out[moving] = special.expit(sol.y)
@@ -749,8 +788,9 @@ class SupervisionParameters:
         _check_number("supervision_cost", self.supervision_cost)
         _check_number("noise", self.noise)
         if self.penalty_rule not in _RULES:
-            raise InputError(f"must be one of {_RULES}", field="penalty_rule",
-                             value=self.penalty_rule)
+            raise InputError(
+                f"must be one of {_RULES}", field="penalty_rule", value=self.penalty_rule
+            )
 
 
 def _centre_gain(r: np.ndarray, params: SupervisionParameters) -> np.ndarray:

@@ -105,11 +105,15 @@ class TwoRegionGame:
         d_out = -self.downstream_penalty - self.downstream_reputation
         protect = -self.protection_cost + self.upstream_benefit + self.upstream_reward
         a = np.array([[protect + m, protect], [u_out - m, u_out]])
-        b = np.array([
-            [self.downstream_benefit - m + self.downstream_reward - self.transaction_cost,
-             self.downstream_benefit + d_out],
-            [-self.downstream_loss + m - self.transaction_cost, -self.downstream_loss + d_out],
-        ])
+        b = np.array(
+            [
+                [
+                    self.downstream_benefit - m + self.downstream_reward - self.transaction_cost,
+                    self.downstream_benefit + d_out,
+                ],
+                [-self.downstream_loss + m - self.transaction_cost, -self.downstream_loss + d_out],
+            ]
+        )
         return a, b
 
     def coefficients(self) -> tuple[float, float, float, float]:
@@ -154,10 +158,12 @@ def _field(t: float, z: np.ndarray, a: float, b: float, c: float, d: float) -> n
 
 
 def _jacobian(x: float, y: float, a: float, b: float, c: float, d: float) -> np.ndarray:
-    return np.array([
-        [(1 - 2 * x) * (a + b * y), x * (1 - x) * b],
-        [y * (1 - y) * d, (1 - 2 * y) * (c + d * x)],
-    ])
+    return np.array(
+        [
+            [(1 - 2 * x) * (a + b * y), x * (1 - x) * b],
+            [y * (1 - y) * d, (1 - 2 * y) * (c + d * x)],
+        ]
+    )
 
 
 def rest_points(game: TwoRegionGame) -> list[RestPoint]:
@@ -172,14 +178,16 @@ def rest_points(game: TwoRegionGame) -> list[RestPoint]:
 
 
 def _h(x: np.ndarray, y: np.ndarray, a: float, b: float, c: float, d: float) -> np.ndarray:
-    return (c * np.log(x) - (c + d) * np.log1p(-x) - a * np.log(y) + (a + b) * np.log1p(-y))
+    return c * np.log(x) - (c + d) * np.log1p(-x) - a * np.log(y) + (a + b) * np.log1p(-y)
 
 
 def _saddle(game: TwoRegionGame) -> tuple[float, float, float, float, float, float]:
     a, b, c, d = game.coefficients()
     if not (b > 0 and d > 0 and 0 < -c / d < 1 and 0 < -a / b < 1):
-        raise ValueError("no interior saddle between (0, 0) and (1, 1): needs b > 0, d > 0 "
-                         "and the interior rest point inside the square")
+        raise ValueError(
+            "no interior saddle between (0, 0) and (1, 1): needs b > 0, d > 0 "
+            "and the interior rest point inside the square"
+        )
     return a, b, c, d, -c / d, -a / b
 
 
@@ -201,8 +209,10 @@ def separatrix(game: TwoRegionGame, x: np.ndarray) -> np.ndarray:
         if abs(xv - xs) < 1e-14:
             res[k] = ys
             continue
+
         def f(y: float, xv: float = xv) -> float:
             return float(_h(np.array(xv), np.array(y), a, b, c, d)) - h_star
+
         lo, hi = (ys, 1 - eps) if xv < xs else (eps, ys)
         flo, fhi = f(lo), f(hi)
         if flo * fhi > 0:
@@ -236,14 +246,16 @@ def basin_share(game: TwoRegionGame) -> float:
     if len(stable) == 1:
         return 1.0
     _, _, _, _, xs, _ = _saddle(game)
-    area, _ = integrate.quad(lambda x: 1.0 - float(separatrix(game, np.array(x))), 0.0, 1.0,
-                             points=[xs], limit=200)
+    area, _ = integrate.quad(
+        lambda x: 1.0 - float(separatrix(game, np.array(x))), 0.0, 1.0, points=[xs], limit=200
+    )
     return float(area)
 
 
 def integrate_game(game: TwoRegionGame, x0: float, y0: float, t_end: float = 200.0) -> np.ndarray:
     """Numerical solution of the replicator system (LSODA) at ``t_end``: (x, y)."""
     a, b, c, d = game.coefficients()
-    sol = integrate.solve_ivp(_field, (0.0, t_end), [x0, y0], args=(a, b, c, d),
-                              method="LSODA", rtol=1e-10, atol=1e-12)
+    sol = integrate.solve_ivp(
+        _field, (0.0, t_end), [x0, y0], args=(a, b, c, d), method="LSODA", rtol=1e-10, atol=1e-12
+    )
     return sol.y[:, -1]

@@ -96,18 +96,21 @@ class Analysis:
 
 # --- Sobol -------------------------------------------------------------------
 
+
 def _saltelli_blocks(y: np.ndarray, d: int, second_order: bool):
     """Split Saltelli-ordered outputs (n·step, ...) into A, AB (n, D, ...), B."""
     step = 2 * d + 2 if second_order else d + 2
     if y.shape[0] % step:
-        raise InputError(f"{y.shape[0]} outputs do not fit the Saltelli layout of step {step}",
-                         field="Y")
+        raise InputError(
+            f"{y.shape[0]} outputs do not fit the Saltelli layout of step {step}", field="Y"
+        )
     blocks = y.reshape((y.shape[0] // step, step) + y.shape[1:])
-    return blocks[:, 0], blocks[:, 1:d + 1], blocks[:, -1]
+    return blocks[:, 0], blocks[:, 1 : d + 1], blocks[:, -1]
 
 
-def sobol_first_total(y: np.ndarray, d: int, *, second_order: bool = True
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def sobol_first_total(
+    y: np.ndarray, d: int, *, second_order: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     r"""First- and total-order Sobol indices of many outputs at once.
 
     Parameters
@@ -148,8 +151,9 @@ def sobol_first_total(y: np.ndarray, d: int, *, second_order: bool = True
     return s1.T, st.T
 
 
-def sobol_indices(spec: ExperimentSpec, y: np.ndarray, *, num_resamples: int = 100,
-                  seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+def sobol_indices(
+    spec: ExperimentSpec, y: np.ndarray, *, num_resamples: int = 100, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sobol indices of one output with bootstrap confidence intervals (SALib).
 
     Parameters
@@ -175,12 +179,18 @@ def sobol_indices(spec: ExperimentSpec, y: np.ndarray, *, num_resamples: int = 1
     problem = salib_problem(spec)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sobol_analyze.analyze(problem, np.asarray(y, float),
-                                    calc_second_order=spec.sampler.second_order,
-                                    num_resamples=num_resamples, seed=seed)
+        res = sobol_analyze.analyze(
+            problem,
+            np.asarray(y, float),
+            calc_second_order=spec.sampler.second_order,
+            num_resamples=num_resamples,
+            seed=seed,
+        )
     names = problem["names"]
-    first = pd.DataFrame({"S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"],
-                          "ST_conf": res["ST_conf"]}, index=pd.Index(names, name="factor"))
+    first = pd.DataFrame(
+        {"S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]},
+        index=pd.Index(names, name="factor"),
+    )
     rows = []
     if spec.sampler.second_order:
         for i in range(len(names)):
@@ -210,14 +220,17 @@ def morris_indices(spec: ExperimentSpec, y: np.ndarray, *, seed: int = 0) -> pd.
     from SALib.analyze import morris as morris_analyze
 
     problem = salib_problem(spec)
-    res = morris_analyze.analyze(problem, unit_design(spec), np.asarray(y, float),
-                                 num_levels=spec.sampler.levels, seed=seed)
-    return pd.DataFrame({k: np.asarray(res[k], float)
-                         for k in ("mu", "mu_star", "sigma", "mu_star_conf")},
-                        index=pd.Index(problem["names"], name="factor"))
+    res = morris_analyze.analyze(
+        problem, unit_design(spec), np.asarray(y, float), num_levels=spec.sampler.levels, seed=seed
+    )
+    return pd.DataFrame(
+        {k: np.asarray(res[k], float) for k in ("mu", "mu_star", "sigma", "mu_star_conf")},
+        index=pd.Index(problem["names"], name="factor"),
+    )
 
 
 # --- lever ranking -----------------------------------------------------------
+
 
 def kendall_w(ranks: np.ndarray) -> float:
     r"""Kendall's coefficient of concordance W of m rankings of k items.
@@ -240,11 +253,12 @@ def kendall_w(ranks: np.ndarray) -> float:
     if k < 2 or m < 1:
         return float("nan")
     r = ranks.sum(axis=0)
-    return float(12.0 * ((r - r.mean()) ** 2).sum() / (m ** 2 * (k ** 3 - k)))
+    return float(12.0 * ((r - r.mean()) ** 2).sum() / (m**2 * (k**3 - k)))
 
 
-def lever_ranking(by_policy: pd.DataFrame, *, baseline: str = "baseline",
-                  higher_is_better: bool = True) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def lever_ranking(
+    by_policy: pd.DataFrame, *, baseline: str = "baseline", higher_is_better: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Rank single-lever policies by their effect against the baseline, scenario by scenario.
 
     Parameters
@@ -274,33 +288,38 @@ def lever_ranking(by_policy: pd.DataFrame, *, baseline: str = "baseline",
         raise InputError("lever ranking needs a baseline policy", field="policies.baseline")
     levers = [c for c in by_policy.columns if c != baseline and c in LEVERS]
     if not levers:
-        raise InputError("lever ranking needs single-lever policies",
-                         field="policies.single_levers")
+        raise InputError(
+            "lever ranking needs single-lever policies", field="policies.single_levers"
+        )
     effect = by_policy[levers].to_numpy() - by_policy[[baseline]].to_numpy()  # (S, L)
     signed = effect if higher_is_better else -effect
     # rank 1 = best; ties broken by lever order (stable)
     order = np.argsort(-signed, axis=1, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(1, len(levers) + 1)[None, :], axis=1)
-    table = pd.DataFrame({
-        "lever": levers,
-        "label": [LEVERS[lv].label_en for lv in levers],
-        "mean_effect": effect.mean(axis=0),
-        "sd_effect": effect.std(axis=0, ddof=1) if effect.shape[0] > 1 else 0.0,
-        "p05": np.percentile(effect, 5, axis=0),
-        "median": np.median(effect, axis=0),
-        "p95": np.percentile(effect, 95, axis=0),
-        "share_positive": (effect > 0).mean(axis=0),
-        "share_first": (ranks == 1).mean(axis=0),
-        "mean_rank": ranks.mean(axis=0),
-        "yearly_cost": [LEVERS[lv].yearly_cost for lv in levers],
-    })
-    table = table.sort_values("mean_effect", ascending=not higher_is_better,
-                              kind="stable").reset_index(drop=True)
+    table = pd.DataFrame(
+        {
+            "lever": levers,
+            "label": [LEVERS[lv].label_en for lv in levers],
+            "mean_effect": effect.mean(axis=0),
+            "sd_effect": effect.std(axis=0, ddof=1) if effect.shape[0] > 1 else 0.0,
+            "p05": np.percentile(effect, 5, axis=0),
+            "median": np.median(effect, axis=0),
+            "p95": np.percentile(effect, 95, axis=0),
+            "share_positive": (effect > 0).mean(axis=0),
+            "share_first": (ranks == 1).mean(axis=0),
+            "mean_rank": ranks.mean(axis=0),
+            "yearly_cost": [LEVERS[lv].yearly_cost for lv in levers],
+        }
+    )
+    table = table.sort_values(
+        "mean_effect", ascending=not higher_is_better, kind="stable"
+    ).reset_index(drop=True)
     table.insert(0, "rank", np.arange(1, len(levers) + 1))
     shares = pd.DataFrame(
         {r: (ranks == r).mean(axis=0) for r in range(1, len(levers) + 1)},
-        index=pd.Index(levers, name="lever")).loc[table["lever"]]
+        index=pd.Index(levers, name="lever"),
+    ).loc[table["lever"]]
     overall = table.set_index("lever")["rank"].loc[levers].to_numpy()
     if len(levers) > 1 and effect.shape[0] > 0:
         rho = np.array([stats.spearmanr(r, overall).statistic for r in ranks])
@@ -308,16 +327,22 @@ def lever_ranking(by_policy: pd.DataFrame, *, baseline: str = "baseline",
     else:
         mean_rho = 1.0
     top = str(table["lever"].iloc[0])
-    stability = {"kendall_w": kendall_w(ranks), "top_lever": top,
-                 "top_share": float(table["share_first"].iloc[0]),
-                 "mean_spearman": mean_rho, "n_scenarios": int(effect.shape[0])}
+    stability = {
+        "kendall_w": kendall_w(ranks),
+        "top_lever": top,
+        "top_share": float(table["share_first"].iloc[0]),
+        "mean_spearman": mean_rho,
+        "n_scenarios": int(effect.shape[0]),
+    }
     return table, shares, stability
 
 
 # --- feature scoring -----------------------------------------------------------
 
-def feature_scores(x: np.ndarray, y: np.ndarray, names: list[str], *, seed: int = 0,
-                   max_rows: int = 20_000) -> tuple[pd.Series, str]:
+
+def feature_scores(
+    x: np.ndarray, y: np.ndarray, names: list[str], *, seed: int = 0, max_rows: int = 20_000
+) -> tuple[pd.Series, str]:
     """Score the importance of each factor for an outcome.
 
     Extremely randomised trees (scikit-learn ``ExtraTreesRegressor``, 100
@@ -352,8 +377,9 @@ def feature_scores(x: np.ndarray, y: np.ndarray, names: list[str], *, seed: int 
     try:
         from sklearn.ensemble import ExtraTreesRegressor
 
-        model = ExtraTreesRegressor(n_estimators=100, max_features=0.6, random_state=seed,
-                                    n_jobs=1, min_samples_leaf=2)
+        model = ExtraTreesRegressor(
+            n_estimators=100, max_features=0.6, random_state=seed, n_jobs=1, min_samples_leaf=2
+        )
         model.fit(x, y)
         scores = model.feature_importances_
         method = "extra-trees (scikit-learn)"
@@ -363,13 +389,16 @@ def feature_scores(x: np.ndarray, y: np.ndarray, names: list[str], *, seed: int 
         scores = rho / rho.sum() if rho.sum() > 0 else rho
         method = "|Spearman rho| (scikit-learn not installed)"
     return pd.Series(scores, index=pd.Index(names, name="factor")).sort_values(
-        ascending=False), method
+        ascending=False
+    ), method
 
 
 # --- orchestration -----------------------------------------------------------
 
-def outcome_by_policy(out: str | Path, column: str, policies: list[str] | None = None,
-                      n_scenarios: int | None = None) -> pd.DataFrame:
+
+def outcome_by_policy(
+    out: str | Path, column: str, policies: list[str] | None = None, n_scenarios: int | None = None
+) -> pd.DataFrame:
     """One outcome column as a table scenario × policy (mean over replications).
 
     Parameters
@@ -386,8 +415,11 @@ def outcome_by_policy(out: str | Path, column: str, policies: list[str] | None =
     df = load_results(out, columns=["policy", "scenario", column], policies=policies)
     table = df.pivot_table(index="scenario", columns="policy", values=column, aggfunc="mean")
     if n_scenarios is not None and table.shape[0] != n_scenarios:
-        raise InputError(f"only {table.shape[0]} of {n_scenarios} scenarios finished: "
-                         "run the experiment to the end first", file=str(out))
+        raise InputError(
+            f"only {table.shape[0]} of {n_scenarios} scenarios finished: "
+            "run the experiment to the end first",
+            file=str(out),
+        )
     if policies is not None:
         table = table[[p for p in policies if p in table.columns]]
     return table
@@ -397,8 +429,7 @@ def _city_effects(out: Path, manifest: dict, outcome: str, policies: list[str]) 
     """Mean effect of each single-lever policy on each city's outcome against the baseline."""
     levers = [p for p in policies if p in LEVERS]
     cols = [city_column(outcome, a) for a in manifest["adcodes"]]
-    df = load_results(out, columns=["policy", "scenario", *cols],
-                      policies=["baseline", *levers])
+    df = load_results(out, columns=["policy", "scenario", *cols], policies=["baseline", *levers])
     means = df.groupby("policy")[cols].mean()
     eff = means.loc[levers] - means.loc["baseline"]
     eff.columns = manifest["adcodes"]
@@ -406,8 +437,9 @@ def _city_effects(out: Path, manifest: dict, outcome: str, policies: list[str]) 
     return eff
 
 
-def analyze_experiment(out: str | Path, *, write: bool = True, report: bool = True,
-                       num_resamples: int = 100) -> Analysis:
+def analyze_experiment(
+    out: str | Path, *, write: bool = True, report: bool = True, num_resamples: int = 100
+) -> Analysis:
     """Analyse a finished experiment and write tables, ``analysis.json`` and ``report.html``.
 
     Parameters
@@ -429,8 +461,7 @@ def analyze_experiment(out: str | Path, *, write: bool = True, report: bool = Tr
     manifest = load_manifest(out)
     spec = load_spec_from_results(out)
     if not manifest.get("complete"):
-        raise InputError("the experiment is not finished: run it again to resume",
-                         file=str(out))
+        raise InputError("the experiment is not finished: run it again to resume", file=str(out))
     outcome = spec.main_outcome
     policies = manifest["policies"]
     main_scope = next(o for o in spec.outcomes if o.name == outcome).scope
@@ -438,23 +469,28 @@ def analyze_experiment(out: str | Path, *, write: bool = True, report: bool = Tr
     an = Analysis(spec=spec, manifest=manifest, outcome=outcome)
     factor_names = spec.factor_names()
     regional = [o.name for o in spec.outcomes if o.scope in ("region", "both")]
-    summary: dict[str, Any] = {"name": spec.experiment.name, "n_runs": manifest["n_runs"],
-                               "n_scenarios": manifest["n_scenarios"], "policies": policies,
-                               "factors": factor_names, "main_outcome": outcome,
-                               "sampler": spec.sampler.method}
-    by_policy = {o: outcome_by_policy(out, o, policies, manifest["n_scenarios"])
-                 for o in regional}
-    summary["outcome_means"] = {o: {p: float(t[p].mean()) for p in t.columns}
-                                for o, t in by_policy.items()}
+    summary: dict[str, Any] = {
+        "name": spec.experiment.name,
+        "n_runs": manifest["n_runs"],
+        "n_scenarios": manifest["n_scenarios"],
+        "policies": policies,
+        "factors": factor_names,
+        "main_outcome": outcome,
+        "sampler": spec.sampler.method,
+    }
+    by_policy = {o: outcome_by_policy(out, o, policies, manifest["n_scenarios"]) for o in regional}
+    summary["outcome_means"] = {
+        o: {p: float(t[p].mean()) for p in t.columns} for o, t in by_policy.items()
+    }
 
     method = spec.sampler.method
     if method == "sobol" and factor_names:
         rows, rows2 = [], []
         for o, table in by_policy.items():
             for p in table.columns:
-                first, second = sobol_indices(spec, table[p].to_numpy(),
-                                              num_resamples=num_resamples,
-                                              seed=spec.sampler.seed)
+                first, second = sobol_indices(
+                    spec, table[p].to_numpy(), num_resamples=num_resamples, seed=spec.sampler.seed
+                )
                 rows.append(first.reset_index().assign(outcome=o, policy=p))
                 rows2.append(second.assign(outcome=o, policy=p))
         an.tables["sobol"] = pd.concat(rows, ignore_index=True)
@@ -463,32 +499,41 @@ def analyze_experiment(out: str | Path, *, write: bool = True, report: bool = Tr
         if city_outcomes:
             o = city_outcomes[0]
             cols = [city_column(o, a) for a in manifest["adcodes"]]
-            df = load_results(out, columns=["policy", "scenario", *cols],
-                              policies=[policies[0]])
+            df = load_results(out, columns=["policy", "scenario", *cols], policies=[policies[0]])
             y = df.groupby("scenario")[cols].mean().to_numpy()
-            s1, st = sobol_first_total(y, len(factor_names),
-                                       second_order=spec.sampler.second_order)
-            an.tables["sobol_city"] = pd.concat([
-                pd.DataFrame(s1, index=manifest["adcodes"], columns=factor_names)
-                .rename_axis("adcode").reset_index().melt("adcode", var_name="factor",
-                                                          value_name="S1"),
-                pd.DataFrame(st, index=manifest["adcodes"], columns=factor_names)
-                .rename_axis("adcode").reset_index().melt("adcode", var_name="factor",
-                                                          value_name="ST")["ST"]], axis=1)
+            s1, st = sobol_first_total(y, len(factor_names), second_order=spec.sampler.second_order)
+            an.tables["sobol_city"] = pd.concat(
+                [
+                    pd.DataFrame(s1, index=manifest["adcodes"], columns=factor_names)
+                    .rename_axis("adcode")
+                    .reset_index()
+                    .melt("adcode", var_name="factor", value_name="S1"),
+                    pd.DataFrame(st, index=manifest["adcodes"], columns=factor_names)
+                    .rename_axis("adcode")
+                    .reset_index()
+                    .melt("adcode", var_name="factor", value_name="ST")["ST"],
+                ],
+                axis=1,
+            )
             an.tables["sobol_city"]["outcome"] = o
         main = an.tables["sobol"].query("outcome == @outcome and policy == @policies[0]")
-        summary["sobol"] = main.set_index("factor")[["S1", "S1_conf", "ST", "ST_conf"]] \
-            .to_dict(orient="index")
+        summary["sobol"] = main.set_index("factor")[["S1", "S1_conf", "ST", "ST_conf"]].to_dict(
+            orient="index"
+        )
     if method == "morris" and factor_names:
         rows = []
         for o, table in by_policy.items():
             for p in table.columns:
-                rows.append(morris_indices(spec, table[p].to_numpy(), seed=spec.sampler.seed)
-                            .reset_index().assign(outcome=o, policy=p))
+                rows.append(
+                    morris_indices(spec, table[p].to_numpy(), seed=spec.sampler.seed)
+                    .reset_index()
+                    .assign(outcome=o, policy=p)
+                )
         an.tables["morris"] = pd.concat(rows, ignore_index=True)
         main = an.tables["morris"].query("outcome == @outcome and policy == @policies[0]")
-        summary["morris"] = main.set_index("factor")[["mu_star", "sigma", "mu_star_conf"]] \
-            .to_dict(orient="index")
+        summary["morris"] = main.set_index("factor")[["mu_star", "sigma", "mu_star_conf"]].to_dict(
+            orient="index"
+        )
 
     levers_run = [p for p in policies if p in LEVERS]
     if "baseline" in policies and levers_run and main_scope != "city":
@@ -506,63 +551,90 @@ def analyze_experiment(out: str | Path, *, write: bool = True, report: bool = Tr
         sample_rows = []
         method_name = ""
         for p in policies:
-            df = load_results(out, columns=["policy", "scenario", *factor_names, main_col],
-                              policies=[p])
-            scores, method_name = feature_scores(df[factor_names].to_numpy(),
-                                                 df[main_col].to_numpy(), factor_names,
-                                                 seed=spec.sampler.seed)
+            df = load_results(
+                out, columns=["policy", "scenario", *factor_names, main_col], policies=[p]
+            )
+            scores, method_name = feature_scores(
+                df[factor_names].to_numpy(),
+                df[main_col].to_numpy(),
+                factor_names,
+                seed=spec.sampler.seed,
+            )
             frames.append(scores.rename(p))
-            take = np.random.default_rng(0).permutation(len(df))[:max(1, 2000 // len(policies))]
+            take = np.random.default_rng(0).permutation(len(df))[: max(1, 2000 // len(policies))]
             sample_rows.append(df.iloc[np.sort(take)])
-        an.tables["feature_scores"] = pd.concat(frames, axis=1).rename_axis("factor") \
-            .reset_index()
+        an.tables["feature_scores"] = pd.concat(frames, axis=1).rename_axis("factor").reset_index()
         summary["feature_scoring"] = method_name
         an.sample = pd.concat(sample_rows, ignore_index=True)
 
         prim_policy = policies[0]
-        df = load_results(out, columns=["policy", *factor_names, main_col],
-                          policies=[prim_policy])
+        df = load_results(out, columns=["policy", *factor_names, main_col], policies=[prim_policy])
         y = df[main_col].to_numpy()
         a = spec.analysis
-        threshold = a.prim_threshold if a.prim_threshold is not None else float(
-            np.quantile(y, 0.25 if a.prim_direction == "below" else 0.75))
+        threshold = (
+            a.prim_threshold
+            if a.prim_threshold is not None
+            else float(np.quantile(y, 0.25 if a.prim_direction == "below" else 0.75))
+        )
         interest = y < threshold if a.prim_direction == "below" else y > threshold
         if 0 < interest.sum() < len(y):
-            res = prim(df[factor_names].to_numpy(), interest, names=factor_names,
-                       alpha=a.prim_alpha, min_mass=a.prim_min_mass)
+            res = prim(
+                df[factor_names].to_numpy(),
+                interest,
+                names=factor_names,
+                alpha=a.prim_alpha,
+                min_mass=a.prim_min_mass,
+            )
             an.prim = res
             an.tables["prim_trajectory"] = res.trajectory().rename_axis("step").reset_index()
             an.tables["prim_box"] = res.box()
             chosen = res.chosen
             xs = df[factor_names].to_numpy()
             lo_s, hi_s = simplify_box(xs, interest, res.lower[chosen], res.upper[chosen])
-            lo_p, hi_p, pastes = paste_box(xs, interest, res.lower[chosen], res.upper[chosen],
-                                           alpha=a.prim_alpha)
-            for key, lo_b, hi_b, extra in (("simplified", lo_s, hi_s, {}),
-                                           ("pasted", lo_p, hi_p, {"pastes": pastes})):
+            lo_p, hi_p, pastes = paste_box(
+                xs, interest, res.lower[chosen], res.upper[chosen], alpha=a.prim_alpha
+            )
+            for key, lo_b, hi_b, extra in (
+                ("simplified", lo_s, hi_s, {}),
+                ("pasted", lo_p, hi_p, {"pastes": pastes}),
+            ):
                 cov_b, den_b, mass_b = box_stats(xs, interest, lo_b, hi_b)
                 table = pd.DataFrame(
-                    [(n, lo_b[j], hi_b[j]) for j, n in enumerate(factor_names)
-                     if lo_b[j] > res.lower[0, j] or hi_b[j] < res.upper[0, j]],
-                    columns=["factor", "low", "high"])
+                    [
+                        (n, lo_b[j], hi_b[j])
+                        for j, n in enumerate(factor_names)
+                        if lo_b[j] > res.lower[0, j] or hi_b[j] < res.upper[0, j]
+                    ],
+                    columns=["factor", "low", "high"],
+                )
                 an.tables[f"prim_box_{key}"] = table
-                summary[f"prim_{key}"] = {"coverage": cov_b, "density": den_b, "mass": mass_b,
-                                          **extra, "box": table.to_dict(orient="records")}
+                summary[f"prim_{key}"] = {
+                    "coverage": cov_b,
+                    "density": den_b,
+                    "mass": mass_b,
+                    **extra,
+                    "box": table.to_dict(orient="records"),
+                }
             summary["prim"] = {
-                "policy": prim_policy, "outcome": main_col,
+                "policy": prim_policy,
+                "outcome": main_col,
                 "cases_of_interest": f"{main_col} {'<' if a.prim_direction == 'below' else '>'}"
-                                     f" {threshold:.4g}",
-                "n_cases": int(interest.sum()), "chosen_step": chosen,
-                "coverage": float(res.coverage[chosen]), "density": float(res.density[chosen]),
+                f" {threshold:.4g}",
+                "n_cases": int(interest.sum()),
+                "chosen_step": chosen,
+                "coverage": float(res.coverage[chosen]),
+                "density": float(res.density[chosen]),
                 "mass": float(res.mass[chosen]),
-                "box": res.box().to_dict(orient="records")}
+                "box": res.box().to_dict(orient="records"),
+            }
     an.summary = summary
     if write:
         folder = out / "analysis"
         for name, table in an.tables.items():
             atomic_write_text(folder / f"{name}.csv", table.to_csv(index=False))
-        atomic_write_text(folder / "analysis.json",
-                          json.dumps(_finite(summary), indent=2, default=_json_default))
+        atomic_write_text(
+            folder / "analysis.json", json.dumps(_finite(summary), indent=2, default=_json_default)
+        )
         if report:
             from coopgov.experiments.report import report_html
 

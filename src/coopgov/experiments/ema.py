@@ -35,8 +35,15 @@ from coopgov.errors import InputError
 from coopgov.model.levers import LEVER_NAMES, LEVERS
 from coopgov.model.parameters import PARAMETER_INFO
 
-__all__ = ["OUTCOMES", "coopgov_model", "ema_model", "LEVER_FREE_PARAMETERS",
-           "batch_outcomes", "evaluate_batch", "BatchedEvaluator"]  # noqa: F822
+__all__ = [
+    "OUTCOMES",
+    "coopgov_model",
+    "ema_model",
+    "LEVER_FREE_PARAMETERS",
+    "batch_outcomes",
+    "evaluate_batch",
+    "BatchedEvaluator",  # noqa: F822 (built on first access by __getattr__)
+]
 
 #: Outcomes returned by :func:`coopgov_model` with their units.
 OUTCOMES: dict[str, str] = {
@@ -51,8 +58,10 @@ OUTCOMES: dict[str, str] = {
 
 #: Parameters that no lever moves: the natural uncertainties of a policy study.
 LEVER_FREE_PARAMETERS: tuple[str, ...] = tuple(
-    name for name in PARAMETER_INFO
-    if not any(name in lv.targets or name in lv.scales for lv in LEVERS.values()))
+    name
+    for name in PARAMETER_INFO
+    if not any(name in lv.targets or name in lv.scales for lv in LEVERS.values())
+)
 
 
 def coopgov_model(*, years: int = 30, region: str = "yrd", **inputs: float) -> dict[str, Any]:
@@ -84,8 +93,9 @@ def coopgov_model(*, years: int = 30, region: str = "yrd", **inputs: float) -> d
     return {k: (v[0].copy() if k == "cooperation_rate" else float(v[0])) for k, v in out.items()}
 
 
-def _batch_inputs(rows: Sequence[dict[str, float]], years: int
-                  ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _batch_inputs(
+    rows: Sequence[dict[str, float]], years: int
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Parameter arrays (S,) and lever intensities (S, Y, L) from named inputs per run."""
     s_n = len(rows)
     params = {name: np.full(s_n, info.default) for name, info in PARAMETER_INFO.items()}
@@ -94,22 +104,27 @@ def _batch_inputs(rows: Sequence[dict[str, float]], years: int
         row = k + 1 if s_n > 1 else None  # the run, 1-based, when there are several
         for name, value in inputs.items():
             if name not in LEVERS and name not in PARAMETER_INFO:
-                raise InputError("unknown input: not a model parameter nor a lever",
-                                 row=row, field=name, value=value)
+                raise InputError(
+                    "unknown input: not a model parameter nor a lever",
+                    row=row,
+                    field=name,
+                    value=value,
+                )
             try:
                 v = float(value)
             except (TypeError, ValueError):
-                raise InputError("must be a number", row=row, field=name,
-                                 value=value) from None
+                raise InputError("must be a number", row=row, field=name, value=value) from None
             if name in LEVERS:
                 if not 0.0 <= v <= 1.0:
-                    raise InputError("lever intensity must lie in [0, 1]", row=row,
-                                     field=name, value=value)
+                    raise InputError(
+                        "lever intensity must lie in [0, 1]", row=row, field=name, value=value
+                    )
                 intensity[k, :, LEVER_NAMES.index(name)] = v
             else:
                 if not (np.isfinite(v) and v >= 0.0):  # as ModelParameters
-                    raise InputError("must be a finite number >= 0", row=row, field=name,
-                                     value=value)
+                    raise InputError(
+                        "must be a finite number >= 0", row=row, field=name, value=value
+                    )
                 params[name][k] = v
     return params, intensity
 
@@ -128,8 +143,9 @@ def batch_outcomes(sim: Any, years: int) -> dict[str, np.ndarray]:
     }
 
 
-def evaluate_batch(rows: Sequence[dict[str, float]], *, years: int = 30,
-                   region: str = "yrd") -> dict[str, np.ndarray]:
+def evaluate_batch(
+    rows: Sequence[dict[str, float]], *, years: int = 30, region: str = "yrd"
+) -> dict[str, np.ndarray]:
     """Run many scenarios given by named inputs in one engine call.
 
     Parameters
@@ -157,13 +173,11 @@ def evaluate_batch(rows: Sequence[dict[str, float]], *, years: int = 30,
 
     params, intensity = _batch_inputs(rows, years)
     with _one_blas_thread():
-        sim = simulate(_city(region), params, intensity, years=years,
-                       chunk_size=ENGINE_BATCH)
+        sim = simulate(_city(region), params, intensity, years=years, chunk_size=ENGINE_BATCH)
     return batch_outcomes(sim, years)
 
 
-def _evaluate_block(rows: list[dict[str, float]], years: int, region: str
-                    ) -> dict[str, np.ndarray]:
+def _evaluate_block(rows: list[dict[str, float]], years: int, region: str) -> dict[str, np.ndarray]:
     return evaluate_batch(rows, years=years, region=region)
 
 
@@ -187,11 +201,15 @@ def _batched_evaluator_class() -> type:
             super().__init__(msis)
             for m in self._msis:
                 if getattr(m, "function", None) is not coopgov_model:
-                    raise InputError("the batched evaluator runs models made by ema_model",
-                                     field="model", value=getattr(m, "name", m))
+                    raise InputError(
+                        "the batched evaluator runs models made by ema_model",
+                        field="model",
+                        value=getattr(m, "name", m),
+                    )
             if batch_size < 1:
-                raise InputError("batch_size must be at least 1", field="batch_size",
-                                 value=batch_size)
+                raise InputError(
+                    "batch_size must be at least 1", field="batch_size", value=batch_size
+                )
             self.batch_size = int(batch_size)
             self.processes = int(processes)
             self._pool = None
@@ -209,8 +227,9 @@ def _batched_evaluator_class() -> type:
                 self._pool.shutdown(wait=True, cancel_futures=True)
                 self._pool = None
 
-        def evaluate_experiments(self, scenarios, policies, callback, combine="factorial",
-                                 **kwargs):
+        def evaluate_experiments(
+            self, scenarios, policies, callback, combine="factorial", **kwargs
+        ):
             models = {m.name: m for m in self._msis}
             blocks: list[tuple[list, Any]] = []
             batch: list = []
@@ -231,8 +250,7 @@ def _batched_evaluator_class() -> type:
                     callback(e, {name: v[k] for name, v in out.items()})
 
             for e in experiment_generator(scenarios, self._msis, policies, combine=combine):
-                if batch and (e.model_name != batch[0].model_name
-                              or len(batch) == self.batch_size):
+                if batch and (e.model_name != batch[0].model_name or len(batch) == self.batch_size):
                     blocks.append((batch, submit(batch)))
                     batch = []
                     # keep at most two blocks per process in flight
@@ -257,8 +275,13 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
-def ema_model(uncertainties: Sequence[str] | None = None, levers: Sequence[str] | None = None,
-              *, name: str = "coopgov", years: int = 30) -> Any:
+def ema_model(
+    uncertainties: Sequence[str] | None = None,
+    levers: Sequence[str] | None = None,
+    *,
+    name: str = "coopgov",
+    years: int = 30,
+) -> Any:
     """Build an ``ema_workbench.Model`` around :func:`coopgov_model`.
 
     Parameters
@@ -293,5 +316,6 @@ def ema_model(uncertainties: Sequence[str] | None = None, levers: Sequence[str] 
     model.levers = [RealParameter(lv, 0.0, 1.0) for lv in lev]
     model.constants = [Constant("years", years)]
     model.outcomes = [ScalarOutcome(o) for o in OUTCOMES if o != "cooperation_rate"] + [
-        ArrayOutcome("cooperation_rate")]
+        ArrayOutcome("cooperation_rate")
+    ]
     return model

@@ -26,8 +26,14 @@ import numpy as np
 from coopgov.dynamics.engine import Simulation
 from coopgov.experiments.spec import ExperimentSpec, OutcomeSpec
 
-__all__ = ["outcome_columns", "city_column", "reduce_outcomes", "variable_trajectory",
-           "STATEWISE", "state_slice"]
+__all__ = [
+    "outcome_columns",
+    "city_column",
+    "reduce_outcomes",
+    "variable_trajectory",
+    "STATEWISE",
+    "state_slice",
+]
 
 #: Variables whose value at a recorded state depends only on that state's
 #: cooperation and the parameters in force then (the engine's ``relative_pm25``
@@ -87,13 +93,16 @@ def state_slice(sim: Simulation, t: int) -> Simulation:
     y = min(t, sim.n_years - 1)  # the year whose parameters hold at state t (as the engine)
 
     def cut(v: np.ndarray) -> np.ndarray:
-        return v[:, y:y + 1] if v.ndim >= 2 and v.shape[1] > 1 else v
+        return v[:, y : y + 1] if v.ndim >= 2 and v.shape[1] > 1 else v
 
-    return replace(sim, cooperation=sim.cooperation[:, [t, t]],
-                   params={k: cut(v) for k, v in sim.params.items()},
-                   intensity=sim.intensity[:, y:y + 1],
-                   fiscal_transfer=cut(sim.fiscal_transfer),
-                   compensation_incentive=cut(sim.compensation_incentive))
+    return replace(
+        sim,
+        cooperation=sim.cooperation[:, [t, t]],
+        params={k: cut(v) for k, v in sim.params.items()},
+        intensity=sim.intensity[:, y : y + 1],
+        fiscal_transfer=cut(sim.fiscal_transfer),
+        compensation_incentive=cut(sim.compensation_incentive),
+    )
 
 
 def _state_index(o: OutcomeSpec, start_year: int, n_years: int) -> int | None:
@@ -119,8 +128,7 @@ def _reduce_time(traj: np.ndarray, o: OutcomeSpec, start_year: int, n_years: int
         return traj[:, k]
     if o.reduce == "sum":
         return traj[:, :n_years].sum(axis=1)
-    reducers: dict[str, Callable[..., np.ndarray]] = {"mean": np.mean, "max": np.max,
-                                                      "min": np.min}
+    reducers: dict[str, Callable[..., np.ndarray]] = {"mean": np.mean, "max": np.max, "min": np.min}
     return reducers[o.reduce](traj, axis=1)
 
 
@@ -148,8 +156,10 @@ def reduce_outcomes(sim: Simulation, spec: ExperimentSpec) -> dict[str, np.ndarr
                 out[o.name] = np.asarray(region_t, float)
             if o.scope in ("city", "both"):
                 for k, a in enumerate(adcodes):
-                    out[city_column(o.name, a)] = np.ascontiguousarray(city_t[:, k],  # type: ignore[index]
-                                                                       dtype=float)
+                    out[city_column(o.name, a)] = np.ascontiguousarray(
+                        city_t[:, k],  # type: ignore[index]
+                        dtype=float,
+                    )
             continue
         if o.variable not in cache:
             cache[o.variable] = variable_trajectory(sim, o.variable)

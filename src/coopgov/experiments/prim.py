@@ -72,15 +72,24 @@ class PrimResult:
 
     def trajectory(self) -> pd.DataFrame:
         """Peeling trajectory as a table: one row per box."""
-        return pd.DataFrame({"coverage": self.coverage, "density": self.density,
-                             "mass": self.mass, "n_restricted": self.n_restricted})
+        return pd.DataFrame(
+            {
+                "coverage": self.coverage,
+                "density": self.density,
+                "mass": self.mass,
+                "n_restricted": self.n_restricted,
+            }
+        )
 
     def box(self, step: int | None = None) -> pd.DataFrame:
         """Restricted dimensions of box ``step`` (default: the chosen one) with their limits."""
         k = self.chosen if step is None else step
         lo0, hi0 = self.lower[0], self.upper[0]
-        rows = [(n, self.lower[k, j], self.upper[k, j]) for j, n in enumerate(self.names)
-                if self.lower[k, j] > lo0[j] or self.upper[k, j] < hi0[j]]
+        rows = [
+            (n, self.lower[k, j], self.upper[k, j])
+            for j, n in enumerate(self.names)
+            if self.lower[k, j] > lo0[j] or self.upper[k, j] < hi0[j]
+        ]
         return pd.DataFrame(rows, columns=["factor", "low", "high"])
 
 
@@ -93,8 +102,14 @@ def _cases(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str] | None = None,
-         alpha: float = 0.05, min_mass: float = 0.05) -> PrimResult:
+def prim(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    names: Sequence[str] | None = None,
+    alpha: float = 0.05,
+    min_mass: float = 0.05,
+) -> PrimResult:
     r"""Peel boxes that concentrate the cases of interest.
 
     Parameters
@@ -126,8 +141,9 @@ def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str] | None = None,
     """
     x, y = _cases(x, y)
     if not 0 < alpha < 0.5 or not 0 < min_mass < 1:
-        raise InputError("need 0 < alpha < 0.5 and 0 < min_mass < 1", field="alpha",
-                         value=(alpha, min_mass))
+        raise InputError(
+            "need 0 < alpha < 0.5 and 0 < min_mass < 1", field="alpha", value=(alpha, min_mass)
+        )
     n, d = x.shape
     names = list(names) if names is not None else [f"x{j}" for j in range(d)]
     total = int(y.sum())
@@ -170,12 +186,14 @@ def prim(x: np.ndarray, y: np.ndarray, *, names: Sequence[str] | None = None,
     restricted = ((lo_a > lo_a[0]) | (hi_a < hi_a[0])).sum(axis=1)
     cov_a, den_a = np.array(cov), np.array(den)
     f1 = 2 * cov_a * den_a / np.maximum(cov_a + den_a, 1e-300)
-    return PrimResult(names, lo_a, hi_a, cov_a, den_a, np.array(mass), restricted,
-                      int(np.argmax(f1)))
+    return PrimResult(
+        names, lo_a, hi_a, cov_a, den_a, np.array(mass), restricted, int(np.argmax(f1))
+    )
 
 
-def box_stats(x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
-              ) -> tuple[float, float, float]:
+def box_stats(
+    x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> tuple[float, float, float]:
     """Coverage, density and mass of the box ``lower <= x <= upper`` [1]."""
     inside = np.all((x >= lower) & (x <= upper), axis=1)
     n_in = int(inside.sum())
@@ -183,8 +201,9 @@ def box_stats(x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
     return k / max(int(y.sum()), 1), k / max(n_in, 1), n_in / x.shape[0]
 
 
-def simplify_box(x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-                 *, tolerance: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+def simplify_box(
+    x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, tolerance: float = 0.01
+) -> tuple[np.ndarray, np.ndarray]:
     """Drop restrictions that add little density, for an interpretable box.
 
     Repeatedly relaxes the restricted dimension whose removal costs the least
@@ -228,9 +247,15 @@ def simplify_box(x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndar
         lower[restricted[j]], upper[restricted[j]] = lo0[restricted[j]], hi0[restricted[j]]
 
 
-def paste_box(x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-              *, alpha: float = 0.05, max_steps: int = 1000
-              ) -> tuple[np.ndarray, np.ndarray, int]:
+def paste_box(
+    x: np.ndarray,
+    y: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    *,
+    alpha: float = 0.05,
+    max_steps: int = 1000,
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Widen a peeled box by bottom-up pasting while that raises its density.
 
     Each step considers, for every dimension and side, moving that face
@@ -266,8 +291,11 @@ def paste_box(x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
         raise InputError("need 0 < alpha < 1", field="alpha", value=alpha)
     lower, upper = np.array(lower, float), np.array(upper, float)
     if lower.shape != (x.shape[1],) or upper.shape != (x.shape[1],):
-        raise InputError("the box limits must have one value per factor", field="lower",
-                         value=(lower.shape, upper.shape))
+        raise InputError(
+            "the box limits must have one value per factor",
+            field="lower",
+            value=(lower.shape, upper.shape),
+        )
     d = x.shape[1]
     steps = 0
     while steps < max_steps:
@@ -288,8 +316,11 @@ def paste_box(x: np.ndarray, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
                     continue
                 k = min(take, vals.size)
                 # the new limit takes the k points nearest the face (and any ties)
-                limit = (np.partition(vals, vals.size - k)[vals.size - k] if side == 0
-                         else np.partition(vals, k - 1)[k - 1])
+                limit = (
+                    np.partition(vals, vals.size - k)[vals.size - k]
+                    if side == 0
+                    else np.partition(vals, k - 1)[k - 1]
+                )
                 added = out & ((x[:, j] >= limit) if side == 0 else (x[:, j] <= limit))
                 dens = (y[inside].sum() + y[added].sum()) / (n_box + int(added.sum()))
                 if dens > best[0]:

@@ -24,8 +24,9 @@ __all__ = ["report_html", "figures"]
 
 
 def _fig_html(fig: Any) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False,
-                       config={"displaylogo": False, "responsive": True})
+    return fig.to_html(
+        full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}
+    )
 
 
 def _sobol_fig(an: Analysis):
@@ -35,10 +36,19 @@ def _sobol_fig(an: Analysis):
     t = t[(t.outcome == an.outcome) & (t.policy == t.policy.iloc[0])].sort_values("ST")
     fig = go.Figure()
     for col, name in (("S1", "first order S1"), ("ST", "total order ST")):
-        fig.add_bar(y=t.factor, x=t[col], orientation="h", name=name,
-                    error_x={"type": "data", "array": t[f"{col}_conf"]})
-    fig.update_layout(title=f"Sobol indices of {an.outcome} (95 % bootstrap CI)",
-                      barmode="group", height=max(350, 28 * len(t)), xaxis_title="index")
+        fig.add_bar(
+            y=t.factor,
+            x=t[col],
+            orientation="h",
+            name=name,
+            error_x={"type": "data", "array": t[f"{col}_conf"]},
+        )
+    fig.update_layout(
+        title=f"Sobol indices of {an.outcome} (95 % bootstrap CI)",
+        barmode="group",
+        height=max(350, 28 * len(t)),
+        xaxis_title="index",
+    )
     return fig
 
 
@@ -47,12 +57,21 @@ def _morris_fig(an: Analysis):
 
     t = an.tables["morris"]
     t = t[(t.outcome == an.outcome) & (t.policy == t.policy.iloc[0])]
-    fig = go.Figure(go.Scatter(x=t.mu_star, y=t.sigma, mode="markers+text", text=t.factor,
-                               textposition="top center",
-                               error_x={"type": "data", "array": t.mu_star_conf}))
-    fig.update_layout(title=f"Morris screening of {an.outcome}",
-                      xaxis_title="μ* (mean |elementary effect| per factor range)",
-                      yaxis_title="σ (interactions / non-linearity)")
+    fig = go.Figure(
+        go.Scatter(
+            x=t.mu_star,
+            y=t.sigma,
+            mode="markers+text",
+            text=t.factor,
+            textposition="top center",
+            error_x={"type": "data", "array": t.mu_star_conf},
+        )
+    )
+    fig.update_layout(
+        title=f"Morris screening of {an.outcome}",
+        xaxis_title="μ* (mean |elementary effect| per factor range)",
+        yaxis_title="σ (interactions / non-linearity)",
+    )
     return fig
 
 
@@ -61,25 +80,53 @@ def _ranking_fig(an: Analysis):
 
     t = an.tables["lever_ranking"]
     shares = an.tables["lever_rank_shares"].set_index("lever")
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.5, 0.5], horizontal_spacing=0.18,
-                        subplot_titles=("effect against baseline (median, 5-95 %)",
-                                        "share of scenarios at each rank"))
-    fig.add_bar(y=t.label, x=t["median"], orientation="h", name="median effect",
-                error_x={"type": "data", "symmetric": False,
-                         "array": t.p95 - t["median"], "arrayminus": t["median"] - t.p05},
-                row=1, col=1)
-    fig.add_heatmap(z=shares.to_numpy(), x=[str(c) for c in shares.columns],
-                    y=[an.spec and t.set_index("lever").label[lv] for lv in shares.index],
-                    colorscale="Blues", zmin=0, zmax=1, colorbar={"title": "share"},
-                    row=1, col=2)
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.5, 0.5],
+        horizontal_spacing=0.18,
+        subplot_titles=(
+            "effect against baseline (median, 5-95 %)",
+            "share of scenarios at each rank",
+        ),
+    )
+    fig.add_bar(
+        y=t.label,
+        x=t["median"],
+        orientation="h",
+        name="median effect",
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": t.p95 - t["median"],
+            "arrayminus": t["median"] - t.p05,
+        },
+        row=1,
+        col=1,
+    )
+    fig.add_heatmap(
+        z=shares.to_numpy(),
+        x=[str(c) for c in shares.columns],
+        y=[an.spec and t.set_index("lever").label[lv] for lv in shares.index],
+        colorscale="Blues",
+        zmin=0,
+        zmax=1,
+        colorbar={"title": "share"},
+        row=1,
+        col=2,
+    )
     fig.update_yaxes(showticklabels=False, row=1, col=2)
     stab = an.summary.get("lever_ranking", {})
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(
-        title=(f"Which countermeasure raises {an.outcome} most? Kendall W = "
-               f"{stab.get('kendall_w', float('nan')):.2f}; top lever first in "
-               f"{stab.get('top_share', float('nan')):.0%} of scenarios"),
-        height=max(380, 40 * len(t)), showlegend=False)
+        title=(
+            f"Which countermeasure raises {an.outcome} most? Kendall W = "
+            f"{stab.get('kendall_w', float('nan')):.2f}; top lever first in "
+            f"{stab.get('top_share', float('nan')):.0%} of scenarios"
+        ),
+        height=max(380, 40 * len(t)),
+        showlegend=False,
+    )
     return fig
 
 
@@ -88,25 +135,46 @@ def _prim_fig(an: Analysis):
 
     res = an.prim
     assert res is not None
-    fig = go.Figure(go.Scatter(
-        x=res.coverage, y=res.density, mode="lines+markers",
-        marker={"color": res.n_restricted, "colorscale": "Viridis", "size": 8,
-                "colorbar": {"title": "restricted<br>dims"}},
-        text=[f"step {k}, mass {m:.2f}" for k, m in enumerate(res.mass)],
-        hovertemplate="coverage %{x:.2f}<br>density %{y:.2f}<br>%{text}<extra></extra>"))
+    fig = go.Figure(
+        go.Scatter(
+            x=res.coverage,
+            y=res.density,
+            mode="lines+markers",
+            marker={
+                "color": res.n_restricted,
+                "colorscale": "Viridis",
+                "size": 8,
+                "colorbar": {"title": "restricted<br>dims"},
+            },
+            text=[f"step {k}, mass {m:.2f}" for k, m in enumerate(res.mass)],
+            hovertemplate="coverage %{x:.2f}<br>density %{y:.2f}<br>%{text}<extra></extra>",
+        )
+    )
     k = res.chosen
-    fig.add_scatter(x=[res.coverage[k]], y=[res.density[k]], mode="markers",
-                    marker={"symbol": "star", "size": 16, "color": "red"},
-                    name=f"chosen box (step {k})")
+    fig.add_scatter(
+        x=[res.coverage[k]],
+        y=[res.density[k]],
+        mode="markers",
+        marker={"symbol": "star", "size": 16, "color": "red"},
+        name=f"chosen box (step {k})",
+    )
     q = an.summary.get("prim_pasted")
     if q is not None and q.get("pastes"):
-        fig.add_scatter(x=[q["coverage"]], y=[q["density"]], mode="markers",
-                        marker={"symbol": "diamond", "size": 13, "color": "orange"},
-                        name=f"chosen box after pasting ({q['pastes']} pastes)")
+        fig.add_scatter(
+            x=[q["coverage"]],
+            y=[q["density"]],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 13, "color": "orange"},
+            name=f"chosen box after pasting ({q['pastes']} pastes)",
+        )
     p = an.summary.get("prim", {})
-    fig.update_layout(title=f"PRIM peeling trajectory — cases: {p.get('cases_of_interest', '')}"
-                            f" under {p.get('policy', '')}",
-                      xaxis_title="coverage", yaxis_title="density", showlegend=False)
+    fig.update_layout(
+        title=f"PRIM peeling trajectory — cases: {p.get('cases_of_interest', '')}"
+        f" under {p.get('policy', '')}",
+        xaxis_title="coverage",
+        yaxis_title="density",
+        showlegend=False,
+    )
     return fig
 
 
@@ -114,11 +182,20 @@ def _scores_fig(an: Analysis):
     import plotly.graph_objects as go
 
     t = an.tables["feature_scores"].set_index("factor")
-    fig = go.Figure(go.Heatmap(z=t.to_numpy(), x=list(t.columns), y=list(t.index),
-                               colorscale="Reds", colorbar={"title": "score"}))
-    fig.update_layout(title=f"Feature scores for {an.outcome} by policy "
-                            f"({an.summary.get('feature_scoring', '')})",
-                      height=max(350, 24 * len(t)))
+    fig = go.Figure(
+        go.Heatmap(
+            z=t.to_numpy(),
+            x=list(t.columns),
+            y=list(t.index),
+            colorscale="Reds",
+            colorbar={"title": "score"},
+        )
+    )
+    fig.update_layout(
+        title=f"Feature scores for {an.outcome} by policy "
+        f"({an.summary.get('feature_scoring', '')})",
+        height=max(350, 24 * len(t)),
+    )
     return fig
 
 
@@ -132,8 +209,9 @@ def _pairs_fig(an: Analysis):
     ycol = [c for c in s.columns if c.startswith(an.outcome)][0]
     fig = px.scatter_matrix(s, dimensions=[*top, ycol], color="policy", opacity=0.5)
     fig.update_traces(diagonal_visible=False, marker={"size": 3})
-    fig.update_layout(title="Pairs of the most influential factors and the outcome, by policy",
-                      height=750)
+    fig.update_layout(
+        title="Pairs of the most influential factors and the outcome, by policy", height=750
+    )
     return fig
 
 
@@ -165,8 +243,15 @@ def _map_fig(an: Analysis, values: pd.DataFrame, title: str, colorbar: str):
 
     def colours(k: int) -> list[str]:
         row = values.iloc[k]
-        return sample_colorscale(scale, [float(np.clip((row[a] - vmin) / (vmax - vmin), 0, 1))
-                                         if np.isfinite(row[a]) else 0.5 for a in adcodes])
+        return sample_colorscale(
+            scale,
+            [
+                float(np.clip((row[a] - vmin) / (vmax - vmin), 0, 1))
+                if np.isfinite(row[a])
+                else 0.5
+                for a in adcodes
+            ],
+        )
 
     def texts(k: int) -> list[str]:
         row = values.iloc[k]
@@ -176,26 +261,60 @@ def _map_fig(an: Analysis, values: pd.DataFrame, title: str, colorbar: str):
     first_c, first_t = colours(0), texts(0)
     for j, a in enumerate(adcodes):
         xs, ys = paths[a]
-        fig.add_scatter(x=xs, y=ys, fill="toself", fillcolor=first_c[j], mode="lines",
-                        line={"color": "#555", "width": 0.6}, hoveron="fills",
-                        text=first_t[j], hoverinfo="text", showlegend=False, name=str(a))
-    fig.add_scatter(x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-                    marker={"colorscale": scale, "cmin": vmin, "cmax": vmax, "color": [vmin],
-                            "showscale": True, "colorbar": {"title": colorbar}})
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            fill="toself",
+            fillcolor=first_c[j],
+            mode="lines",
+            line={"color": "#555", "width": 0.6},
+            hoveron="fills",
+            text=first_t[j],
+            hoverinfo="text",
+            showlegend=False,
+            name=str(a),
+        )
+    fig.add_scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        showlegend=False,
+        hoverinfo="skip",
+        marker={
+            "colorscale": scale,
+            "cmin": vmin,
+            "cmax": vmax,
+            "color": [vmin],
+            "showscale": True,
+            "colorbar": {"title": colorbar},
+        },
+    )
     n_city = len(adcodes)
     buttons = []
     for k, layer in enumerate(layers):
         c, t = colours(k), texts(k)
-        buttons.append({"label": str(layer), "method": "update",
-                        "args": [{"fillcolor": c + [None], "text": t + [None]},
-                                 {"title": f"{title}: {layer}"},
-                                 list(range(n_city + 1))]})
+        buttons.append(
+            {
+                "label": str(layer),
+                "method": "update",
+                "args": [
+                    {"fillcolor": c + [None], "text": t + [None]},
+                    {"title": f"{title}: {layer}"},
+                    list(range(n_city + 1)),
+                ],
+            }
+        )
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1.15)
-    fig.update_layout(title=f"{title}: {layers[0]}", height=650, plot_bgcolor="white",
-                      updatemenus=[{"buttons": buttons, "direction": "down", "x": 0.0,
-                                    "y": 1.08, "xanchor": "left"}],
-                      margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    fig.update_layout(
+        title=f"{title}: {layers[0]}",
+        height=650,
+        plot_bgcolor="white",
+        updatemenus=[
+            {"buttons": buttons, "direction": "down", "x": 0.0, "y": 1.08, "xanchor": "left"}
+        ],
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
+    )
     return fig
 
 
@@ -205,8 +324,9 @@ def figures(an: Analysis) -> list[tuple[str, Any]]:
     if "lever_ranking" in an.tables:
         out.append(("Lever ranking and its robustness", _ranking_fig(an)))
     if "city_effects" in an.tables:
-        fig = _map_fig(an, an.tables["city_effects"],
-                       f"Effect on {an.outcome} by city of lever", "effect")
+        fig = _map_fig(
+            an, an.tables["city_effects"], f"Effect on {an.outcome} by city of lever", "effect"
+        )
         if fig is not None:
             out.append(("Which cities respond to which lever", fig))
     if "sobol" in an.tables:
@@ -228,8 +348,9 @@ def figures(an: Analysis) -> list[tuple[str, Any]]:
 
 
 def _table_html(df: pd.DataFrame, max_rows: int = 60) -> str:
-    return df.head(max_rows).to_html(index=False, float_format=lambda v: f"{v:.4g}",
-                                     border=0, classes="tbl")
+    return df.head(max_rows).to_html(
+        index=False, float_format=lambda v: f"{v:.4g}", border=0, classes="tbl"
+    )
 
 
 def report_html(an: Analysis) -> str:
@@ -237,36 +358,58 @@ def report_html(an: Analysis) -> str:
     from plotly.offline import get_plotlyjs
 
     s = an.summary
-    parts = [f"<h1>Experiment {html.escape(an.spec.experiment.name)}</h1>",
-             f"<p>{html.escape(an.spec.experiment.description)}</p>",
-             "<p>" + html.escape(
-                 f"{s['n_runs']:,} runs = {s['n_scenarios']:,} scenarios × "
-                 f"{len(s['policies'])} policies ({s['sampler']} sampler); factors: "
-                 f"{', '.join(s['factors']) or 'none'}; main outcome: {s['main_outcome']}.")
-             + "</p>"]
+    parts = [
+        f"<h1>Experiment {html.escape(an.spec.experiment.name)}</h1>",
+        f"<p>{html.escape(an.spec.experiment.description)}</p>",
+        "<p>"
+        + html.escape(
+            f"{s['n_runs']:,} runs = {s['n_scenarios']:,} scenarios × "
+            f"{len(s['policies'])} policies ({s['sampler']} sampler); factors: "
+            f"{', '.join(s['factors']) or 'none'}; main outcome: {s['main_outcome']}."
+        )
+        + "</p>",
+    ]
     if "lever_ranking" in s:
         r = s["lever_ranking"]
-        parts.append("<p><b>" + html.escape(
-            f"Top lever: {r['top_lever']} (ranked first in {r['top_share']:.0%} of "
-            f"{r['n_scenarios']} scenarios); Kendall's W = {r['kendall_w']:.2f}, mean Spearman "
-            f"correlation with the overall ranking {r['mean_spearman']:.2f}.") + "</b></p>")
+        parts.append(
+            "<p><b>"
+            + html.escape(
+                f"Top lever: {r['top_lever']} (ranked first in {r['top_share']:.0%} of "
+                f"{r['n_scenarios']} scenarios); Kendall's W = {r['kendall_w']:.2f}, mean Spearman "
+                f"correlation with the overall ranking {r['mean_spearman']:.2f}."
+            )
+            + "</b></p>"
+        )
         parts.append(_table_html(an.tables["lever_ranking"]))
     if "prim" in s:
         p = s["prim"]
-        parts.append("<p>" + html.escape(
-            f"PRIM box (step {p['chosen_step']}): coverage {p['coverage']:.2f}, density "
-            f"{p['density']:.2f}, mass {p['mass']:.2f} for cases {p['cases_of_interest']}.")
-            + "</p>")
+        parts.append(
+            "<p>"
+            + html.escape(
+                f"PRIM box (step {p['chosen_step']}): coverage {p['coverage']:.2f}, density "
+                f"{p['density']:.2f}, mass {p['mass']:.2f} for cases {p['cases_of_interest']}."
+            )
+            + "</p>"
+        )
         parts.append(_table_html(an.tables["prim_box"]))
-        for key, label in (("simplified", "Simplified (restrictions adding < 1 point of "
-                                          "density dropped)"),
-                           ("pasted", "Pasted (faces widened while density rises, "
-                                      f"{s.get('prim_pasted', {}).get('pastes', 0)} pastes)")):
+        for key, label in (
+            ("simplified", "Simplified (restrictions adding < 1 point of density dropped)"),
+            (
+                "pasted",
+                "Pasted (faces widened while density rises, "
+                f"{s.get('prim_pasted', {}).get('pastes', 0)} pastes)",
+            ),
+        ):
             if f"prim_{key}" in s:
                 q = s[f"prim_{key}"]
-                parts.append("<p>" + html.escape(
-                    f"{label}: coverage {q['coverage']:.2f}, density {q['density']:.2f}, "
-                    f"mass {q['mass']:.2f}.") + "</p>")
+                parts.append(
+                    "<p>"
+                    + html.escape(
+                        f"{label}: coverage {q['coverage']:.2f}, density {q['density']:.2f}, "
+                        f"mass {q['mass']:.2f}."
+                    )
+                    + "</p>"
+                )
                 parts.append(_table_html(an.tables[f"prim_box_{key}"]))
     for heading, fig in figures(an):
         parts.append(f"<h2>{html.escape(heading)}</h2>")
@@ -277,11 +420,16 @@ def report_html(an: Analysis) -> str:
     if "morris" in an.tables:
         parts.append("<h2>Morris statistics</h2>")
         parts.append(_table_html(an.tables["morris"], 200))
-    style = ("body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
-             ".tbl{border-collapse:collapse;font-size:0.85em}"
-             ".tbl td,.tbl th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>coopgov experiment {html.escape(an.spec.experiment.name)}</title>"
-            f"<style>{style}</style>"
-            f"<script type=\"text/javascript\">{get_plotlyjs()}</script></head><body>"
-            + "\n".join(parts) + "</body></html>\n")
+    style = (
+        "body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
+        ".tbl{border-collapse:collapse;font-size:0.85em}"
+        ".tbl td,.tbl th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}"
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>coopgov experiment {html.escape(an.spec.experiment.name)}</title>"
+        f"<style>{style}</style>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script></head><body>'
+        + "\n".join(parts)
+        + "</body></html>\n"
+    )

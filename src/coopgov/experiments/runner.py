@@ -141,17 +141,26 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""
-        return {"out": str(self.out), "n_runs": self.n_runs, "n_chunks": self.n_chunks,
-                "chunks_run": self.chunks_run, "chunks_skipped": self.chunks_skipped,
-                "seconds": round(self.seconds, 3), "executor": self.executor,
-                "complete": self.complete,
-                "runs_per_second": (round(self.n_runs / self.seconds, 1)
-                                    if self.chunks_run == self.n_chunks and self.seconds > 0
-                                    else None),
-                **self.extra}
+        return {
+            "out": str(self.out),
+            "n_runs": self.n_runs,
+            "n_chunks": self.n_chunks,
+            "chunks_run": self.chunks_run,
+            "chunks_skipped": self.chunks_skipped,
+            "seconds": round(self.seconds, 3),
+            "executor": self.executor,
+            "complete": self.complete,
+            "runs_per_second": (
+                round(self.n_runs / self.seconds, 1)
+                if self.chunks_run == self.n_chunks and self.seconds > 0
+                else None
+            ),
+            **self.extra,
+        }
 
 
 # --- worker side -------------------------------------------------------------
+
 
 @lru_cache(maxsize=4)
 def _city(region: str):
@@ -166,8 +175,10 @@ def _inputs(task: ChunkTask) -> tuple[dict[str, np.ndarray], np.ndarray]:
     spec = task.spec
     k = task.runs.shape[0]
     y = spec.experiment.years
-    params = {name: np.full(k, float(spec.parameters.get(name, info.default)))
-              for name, info in PARAMETER_INFO.items()}
+    params = {
+        name: np.full(k, float(spec.parameters.get(name, info.default)))
+        for name, info in PARAMETER_INFO.items()
+    }
     intensity = np.zeros((k, y, len(LEVER_NAMES)))
     lever_index = {name: j for j, name in enumerate(LEVER_NAMES)}
     for j, f in enumerate(factors(spec)):
@@ -199,8 +210,9 @@ def _agent_based(sim, task: ChunkTask) -> np.ndarray:
     out = np.empty_like(sim.cooperation)
     for s in range(sim.n_scenarios):
         seed = int(run_seed(spec.sampler.seed, int(task.runs[s])).generate_state(1, np.uint64)[0])
-        out[s] = run_abm(agents, sim, s, replications=1, seed=seed, config=config
-                         ).city_cooperation[0]
+        out[s] = run_abm(agents, sim, s, replications=1, seed=seed, config=config).city_cooperation[
+            0
+        ]
     return out
 
 
@@ -254,10 +266,16 @@ def _run_chunk(task: ChunkTask) -> pa.Table:
     spec = task.spec
     city = _city(spec.experiment.region)
     params, intensity = _inputs(task)
-    sim = simulate(city, params, intensity, years=spec.experiment.years,
-                   start_year=spec.experiment.start_year,
-                   steps_per_year=spec.experiment.steps_per_year,
-                   chunk_size=ENGINE_BATCH, method=spec.experiment.integrator)
+    sim = simulate(
+        city,
+        params,
+        intensity,
+        years=spec.experiment.years,
+        start_year=spec.experiment.start_year,
+        steps_per_year=spec.experiment.steps_per_year,
+        chunk_size=ENGINE_BATCH,
+        method=spec.experiment.integrator,
+    )
     if spec.experiment.engine == "agent_based":
         sim = replace(sim, cooperation=_agent_based(sim, task))
     outcomes = reduce_outcomes(sim, spec)
@@ -277,8 +295,10 @@ def _run_chunk(task: ChunkTask) -> pa.Table:
 
 # --- driver side -------------------------------------------------------------
 
-def plan_chunks(spec: ExperimentSpec, chunk_size: int | None = None,
-                scenario_values: np.ndarray | None = None) -> Iterator[ChunkTask]:
+
+def plan_chunks(
+    spec: ExperimentSpec, chunk_size: int | None = None, scenario_values: np.ndarray | None = None
+) -> Iterator[ChunkTask]:
     """Yield the chunk tasks of ``spec`` in order (lazily)."""
     size = chunk_size or spec.experiment.chunk_size
     values = design(spec).to_numpy() if scenario_values is None else scenario_values
@@ -321,9 +341,13 @@ def _prepare(spec: ExperimentSpec, out: Path, chunk_size: int) -> tuple[dict[str
     if (out / MANIFEST).is_file():
         manifest = load_manifest(out)
         if manifest.get("fingerprint") != fingerprint:
-            raise InputError("the folder holds results of a different experiment; choose "
-                             "another --out or remove it", file=str(out), field="fingerprint",
-                             value=manifest.get("fingerprint", "")[:12])
+            raise InputError(
+                "the folder holds results of a different experiment; choose "
+                "another --out or remove it",
+                file=str(out),
+                field="fingerprint",
+                value=manifest.get("fingerprint", "")[:12],
+            )
         return manifest, True
     out.mkdir(parents=True, exist_ok=True)
     city = _city(spec.experiment.region)
@@ -336,9 +360,17 @@ def _prepare(spec: ExperimentSpec, out: Path, chunk_size: int) -> tuple[dict[str
         "n_scenarios": spec.n_scenarios,
         "policies": spec.policy_names(),
         "replications": spec.experiment.replications,
-        "factors": [{"name": f.name, "kind": f.kind, "low": f.low, "high": f.high,
-                     "unit": f.unit, "distribution": f.dist.distribution}
-                    for f in factors(spec)],
+        "factors": [
+            {
+                "name": f.name,
+                "kind": f.kind,
+                "low": f.low,
+                "high": f.high,
+                "unit": f.unit,
+                "distribution": f.dist.distribution,
+            }
+            for f in factors(spec)
+        ],
         "outcomes": outcome_columns(spec, city.adcode.tolist()),
         "adcodes": city.adcode.tolist(),
         "city_names": [str(x) for x in city.name],
@@ -347,15 +379,18 @@ def _prepare(spec: ExperimentSpec, out: Path, chunk_size: int) -> tuple[dict[str
         "complete": False,
     }
     atomic_write_text(out / "spec.json", spec.model_dump_json(indent=2))
-    atomic_write_bytes(out / "design.parquet",
-                       _table_bytes(pa.Table.from_pandas(d.reset_index(), preserve_index=False)))
+    atomic_write_bytes(
+        out / "design.parquet",
+        _table_bytes(pa.Table.from_pandas(d.reset_index(), preserve_index=False)),
+    )
     atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2))
     return manifest, False
 
 
 @contextlib.contextmanager
-def executor_for(*, processes: int | None = None, workers: int | None = None,
-                 scheduler: str | None = None) -> Iterator[tuple[Executor, str, int]]:
+def executor_for(
+    *, processes: int | None = None, workers: int | None = None, scheduler: str | None = None
+) -> Iterator[tuple[Executor, str, int]]:
     """Open the executor asked for; yields ``(executor, description, slots)``.
 
     Parameters
@@ -373,24 +408,31 @@ def executor_for(*, processes: int | None = None, workers: int | None = None,
         try:
             from distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - dask is an optional extra
-            raise InputError("Dask execution needs the 'distributed' package "
-                             "(pip install 'coopgov[experiments]')") from exc
+            raise InputError(
+                "Dask execution needs the 'distributed' package "
+                "(pip install 'coopgov[experiments]')"
+            ) from exc
         cluster = None
         try:
             if scheduler is not None:
                 client = Client(scheduler, timeout="20s")
                 desc = f"dask scheduler {scheduler}"
             else:
-                cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1,  # type: ignore[arg-type]
-                                       processes=True, host="127.0.0.1",
-                                       dashboard_address=None)
+                cluster = LocalCluster(
+                    n_workers=int(workers),
+                    threads_per_worker=1,  # type: ignore[arg-type]
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                )
                 client = Client(cluster)
                 desc = f"dask local cluster ({workers} workers)"
         except OSError as exc:
             if cluster is not None:
                 cluster.close()
-            raise InputError(f"cannot reach the Dask scheduler: {exc}", field="scheduler",
-                             value=scheduler) from None
+            raise InputError(
+                f"cannot reach the Dask scheduler: {exc}", field="scheduler", value=scheduler
+            ) from None
         try:
             slots = max(1, sum(client.nthreads().values()))
             yield client.get_executor(pure=False), desc, slots
@@ -449,9 +491,17 @@ def _progress(enabled: bool, total: int, done: int):
         TimeRemainingColumn,
     )
 
-    return Progress(TextColumn("[bold]runs"), BarColumn(), MofNCompleteColumn(),
-                    TextColumn("elapsed"), TimeElapsedColumn(), TextColumn("left"),
-                    TimeRemainingColumn(), console=Console(stderr=True), transient=False)
+    return Progress(
+        TextColumn("[bold]runs"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("elapsed"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    )
 
 
 def run_experiment(
@@ -514,11 +564,15 @@ def run_experiment(
     desc = "none"
     if budget > 0:
         slots_given = _slots(executor) if executor is not None else 1
-        ctx = (contextlib.nullcontext((executor, "given executor", slots_given))
-               if executor is not None else
-               executor_for(processes=processes if processes is not None
-                            else (0 if budget == 1 else None),
-                            workers=workers, scheduler=scheduler))
+        ctx = (
+            contextlib.nullcontext((executor, "given executor", slots_given))
+            if executor is not None
+            else executor_for(
+                processes=processes if processes is not None else (0 if budget == 1 else None),
+                workers=workers,
+                scheduler=scheduler,
+            )
+        )
         with ctx as (ex, desc, slots), _progress(progress, spec.n_runs, runs_done) as bar:
             task_id = bar.add_task("runs", total=spec.n_runs, completed=runs_done) if bar else None
             window = 2 * slots
@@ -551,13 +605,22 @@ def run_experiment(
     if complete and not manifest.get("complete"):
         manifest["complete"] = True
         atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2))
-    return RunSummary(out=out, n_runs=spec.n_runs, n_chunks=n_chunks, chunks_run=ran,
-                      chunks_skipped=len(done), seconds=time.perf_counter() - t0,
-                      executor=desc, complete=complete, extra={"resumed": resumed})
+    return RunSummary(
+        out=out,
+        n_runs=spec.n_runs,
+        n_chunks=n_chunks,
+        chunks_run=ran,
+        chunks_skipped=len(done),
+        seconds=time.perf_counter() - t0,
+        executor=desc,
+        complete=complete,
+        extra={"resumed": resumed},
+    )
 
 
-def load_results(out: str | Path, columns: list[str] | None = None,
-                 policies: list[str] | None = None) -> pd.DataFrame:
+def load_results(
+    out: str | Path, columns: list[str] | None = None, policies: list[str] | None = None
+) -> pd.DataFrame:
     """Read the finished chunks of a results folder, sorted by run.
 
     Parameters

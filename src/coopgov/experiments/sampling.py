@@ -32,8 +32,16 @@ from scipy.stats import qmc
 from coopgov.experiments.spec import DistributionSpec, ExperimentSpec
 from coopgov.model.parameters import PARAMETER_INFO
 
-__all__ = ["Factor", "factors", "unit_design", "design", "salib_problem", "run_seed",
-           "SAMPLE_STREAM", "RUN_STREAM"]
+__all__ = [
+    "Factor",
+    "factors",
+    "unit_design",
+    "design",
+    "salib_problem",
+    "run_seed",
+    "SAMPLE_STREAM",
+    "RUN_STREAM",
+]
 
 SAMPLE_STREAM = 0
 RUN_STREAM = 1
@@ -90,12 +98,27 @@ def factors(spec: ExperimentSpec) -> list[Factor]:
     out = []
     for name, dist in spec.uncertainties.items():
         info = PARAMETER_INFO[name]
-        out.append(Factor(name, "parameter",
-                          info.bounds[0] if dist.low is None else dist.low,
-                          info.bounds[1] if dist.high is None else dist.high, info.unit, dist))
+        out.append(
+            Factor(
+                name,
+                "parameter",
+                info.bounds[0] if dist.low is None else dist.low,
+                info.bounds[1] if dist.high is None else dist.high,
+                info.unit,
+                dist,
+            )
+        )
     for name, dist in spec.levers.items():
-        out.append(Factor(name, "lever", 0.0 if dist.low is None else dist.low,
-                          1.0 if dist.high is None else dist.high, "1", dist))
+        out.append(
+            Factor(
+                name,
+                "lever",
+                0.0 if dist.low is None else dist.low,
+                1.0 if dist.high is None else dist.high,
+                "1",
+                dist,
+            )
+        )
     return out
 
 
@@ -142,13 +165,22 @@ def unit_design(spec: ExperimentSpec) -> np.ndarray:
     if s.method == "sobol":
         from SALib.sample import sobol as sobol_sample
 
-        return sobol_sample.sample(salib_problem(spec), int(s.n),  # type: ignore[arg-type]
-                                   calc_second_order=s.second_order, scramble=True, seed=rng)
+        return sobol_sample.sample(
+            salib_problem(spec),
+            int(s.n),  # type: ignore[arg-type]
+            calc_second_order=s.second_order,
+            scramble=True,
+            seed=rng,
+        )
     if s.method == "morris":
         from SALib.sample import morris as morris_sample
 
-        return morris_sample.sample(salib_problem(spec), int(s.n),  # type: ignore[arg-type]
-                                    num_levels=s.levels, seed=rng)
+        return morris_sample.sample(
+            salib_problem(spec),
+            int(s.n),  # type: ignore[arg-type]
+            num_levels=s.levels,
+            seed=rng,
+        )
     # full factorial: each factor on its grid (explicit values are mapped back to u)
     grids = []
     for f in fs:
@@ -172,8 +204,9 @@ def design(spec: ExperimentSpec, unit: np.ndarray | None = None) -> pd.DataFrame
     for k, f in enumerate(fs):
         if spec.sampler.method == "full_factorial" and f.dist.values is not None:
             d = len(fs)
-            sizes = [len(g.dist.values) if g.dist.values is not None else spec.sampler.levels
-                     for g in fs]
+            sizes = [
+                len(g.dist.values) if g.dist.values is not None else spec.sampler.levels for g in fs
+            ]
             idx = np.unravel_index(np.arange(u.shape[0]), sizes)[k] if d else []
             cols[f.name] = np.asarray(f.dist.values, float)[idx]
         else:

@@ -169,21 +169,30 @@ class SamplerSpec(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> SamplerSpec:
         if self.method not in SAMPLERS:
-            raise InputError(f"unknown sampler; known: {', '.join(SAMPLERS)}",
-                             field="sampler.method", value=self.method)
+            raise InputError(
+                f"unknown sampler; known: {', '.join(SAMPLERS)}",
+                field="sampler.method",
+                value=self.method,
+            )
         if self.method != "full_factorial" and self.n is None:
-            raise InputError(f"the {self.method} sampler needs a sample size",
-                             field="sampler.n")
+            raise InputError(f"the {self.method} sampler needs a sample size", field="sampler.n")
         if self.method == "sobol" and self.n is not None and (self.n & (self.n - 1)):
-            raise InputError("the Sobol/Saltelli sampler needs a power of 2 (e.g. 256, 1024) "
-                             "to keep the balance properties of the Sobol' sequence",
-                             field="sampler.n", value=self.n)
+            raise InputError(
+                "the Sobol/Saltelli sampler needs a power of 2 (e.g. 256, 1024) "
+                "to keep the balance properties of the Sobol' sequence",
+                field="sampler.n",
+                value=self.n,
+            )
         if self.method == "morris" and self.n is not None and self.n < 2:
-            raise InputError("Morris screening needs at least 2 trajectories",
-                             field="sampler.n", value=self.n)
+            raise InputError(
+                "Morris screening needs at least 2 trajectories", field="sampler.n", value=self.n
+            )
         if self.method == "morris" and self.levels % 2:
-            raise InputError("Morris screening needs an even number of levels",
-                             field="sampler.levels", value=self.levels)
+            raise InputError(
+                "Morris screening needs an even number of levels",
+                field="sampler.levels",
+                value=self.levels,
+            )
         return self
 
 
@@ -261,16 +270,25 @@ class OutcomeSpec(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> OutcomeSpec:
         if self.variable not in VARIABLES:
-            raise InputError(f"unknown variable; known: {', '.join(VARIABLES)}",
-                             field=f"outcomes.{self.name}.variable", value=self.variable)
+            raise InputError(
+                f"unknown variable; known: {', '.join(VARIABLES)}",
+                field=f"outcomes.{self.name}.variable",
+                value=self.variable,
+            )
         if self.reduce not in REDUCTIONS:
-            raise InputError(f"unknown reduction; known: {', '.join(REDUCTIONS)}",
-                             field=f"outcomes.{self.name}.reduce", value=self.reduce)
+            raise InputError(
+                f"unknown reduction; known: {', '.join(REDUCTIONS)}",
+                field=f"outcomes.{self.name}.reduce",
+                value=self.reduce,
+            )
         if self.reduce == "year" and self.year is None:
             raise InputError("reduce = 'year' needs a year", field=f"outcomes.{self.name}.year")
         if self.variable == "lever_cost" and self.scope != "region":
-            raise InputError("lever cost is regional: use scope = 'region'",
-                             field=f"outcomes.{self.name}.scope", value=self.scope)
+            raise InputError(
+                "lever cost is regional: use scope = 'region'",
+                field=f"outcomes.{self.name}.scope",
+                value=self.scope,
+            )
         return self
 
 
@@ -377,42 +395,65 @@ class ExperimentSpec(BaseModel):
     def _check(self) -> ExperimentSpec:
         for name, dist in self.uncertainties.items():
             if name not in PARAMETER_INFO:
-                raise InputError(f"unknown parameter; known: {', '.join(sorted(PARAMETER_INFO))}",
-                                 field=f"uncertainties.{name}", value=name)
+                raise InputError(
+                    f"unknown parameter; known: {', '.join(sorted(PARAMETER_INFO))}",
+                    field=f"uncertainties.{name}",
+                    value=name,
+                )
             _check_distribution(f"uncertainties.{name}", dist, PARAMETER_INFO[name].bounds)
         for name, dist in self.levers.items():
             if name not in LEVERS:
-                raise InputError(f"unknown lever; known: {', '.join(LEVER_NAMES)}",
-                                 field=f"levers.{name}", value=name)
+                raise InputError(
+                    f"unknown lever; known: {', '.join(LEVER_NAMES)}",
+                    field=f"levers.{name}",
+                    value=name,
+                )
             _check_distribution(f"levers.{name}", dist, (0.0, 1.0))
         for name, value in self.parameters.items():
             if name not in PARAMETER_INFO:
-                raise InputError(f"unknown parameter; known: {', '.join(sorted(PARAMETER_INFO))}",
-                                 field=f"parameters.{name}", value=name)
+                raise InputError(
+                    f"unknown parameter; known: {', '.join(sorted(PARAMETER_INFO))}",
+                    field=f"parameters.{name}",
+                    value=name,
+                )
             if name in self.uncertainties:
-                raise InputError("a parameter is either fixed or uncertain, not both",
-                                 field=f"parameters.{name}", value=value)
+                raise InputError(
+                    "a parameter is either fixed or uncertain, not both",
+                    field=f"parameters.{name}",
+                    value=value,
+                )
             if not math.isfinite(value) or value < 0:
-                raise InputError("must be a finite number >= 0", field=f"parameters.{name}",
-                                 value=value)
+                raise InputError(
+                    "must be a finite number >= 0", field=f"parameters.{name}", value=value
+                )
         self._check_policies()
         names = [o.name for o in self.outcomes]
         dup = {n for n in names if names.count(n) > 1}
         if dup:
-            raise InputError("outcome names must be unique", field="outcomes.name",
-                             value=sorted(dup)[0])
+            raise InputError(
+                "outcome names must be unique", field="outcomes.name", value=sorted(dup)[0]
+            )
         for o in self.outcomes:
-            if o.year is not None and not (self.experiment.start_year <= o.year
-                                           <= self.experiment.start_year + self.experiment.years):
-                raise InputError("year outside the horizon", field=f"outcomes.{o.name}.year",
-                                 value=o.year)
+            if o.year is not None and not (
+                self.experiment.start_year
+                <= o.year
+                <= self.experiment.start_year + self.experiment.years
+            ):
+                raise InputError(
+                    "year outside the horizon", field=f"outcomes.{o.name}.year", value=o.year
+                )
         if self.analysis.outcome is not None and self.analysis.outcome not in names:
-            raise InputError(f"unknown outcome; declared: {', '.join(names)}",
-                             field="analysis.outcome", value=self.analysis.outcome)
+            raise InputError(
+                f"unknown outcome; declared: {', '.join(names)}",
+                field="analysis.outcome",
+                value=self.analysis.outcome,
+            )
         if self.experiment.replications > 1 and self.experiment.engine == "mean_field":
-            raise InputError("the mean-field engine is deterministic: replications need "
-                             "engine = 'agent_based'", field="experiment.replications",
-                             value=self.experiment.replications)
+            raise InputError(
+                "the mean-field engine is deterministic: replications need engine = 'agent_based'",
+                field="experiment.replications",
+                value=self.experiment.replications,
+            )
         self._check_sampler()
         return self
 
@@ -421,44 +462,56 @@ class ExperimentSpec(BaseModel):
         singles = list(COUNTERMEASURES) if pol.single_levers == "all" else pol.single_levers
         for k, name in enumerate(singles):
             if name not in LEVERS:
-                raise InputError(f"unknown lever; known: {', '.join(LEVER_NAMES)}",
-                                 field=f"policies.single_levers[{k}]", value=name)
+                raise InputError(
+                    f"unknown lever; known: {', '.join(LEVER_NAMES)}",
+                    field=f"policies.single_levers[{k}]",
+                    value=name,
+                )
         for k, custom in enumerate(pol.custom):
             for lever, level in custom.levers.items():
                 where = f"policies.custom[{k}].levers.{lever}"
                 if lever not in LEVERS:
-                    raise InputError(f"unknown lever; known: {', '.join(LEVER_NAMES)}",
-                                     field=where, value=lever)
+                    raise InputError(
+                        f"unknown lever; known: {', '.join(LEVER_NAMES)}", field=where, value=lever
+                    )
                 if not 0.0 <= level <= 1.0:
-                    raise InputError("lever intensity must lie in [0, 1]", field=where,
-                                     value=level)
-        for where, year in ([("policies.from_year", pol.from_year)]
-                            + [(f"policies.custom[{k}].from_year", c.from_year)
-                               for k, c in enumerate(pol.custom)]):
-            if year is not None and not (self.experiment.start_year <= year
-                                         < self.experiment.start_year + self.experiment.years):
+                    raise InputError("lever intensity must lie in [0, 1]", field=where, value=level)
+        for where, year in [("policies.from_year", pol.from_year)] + [
+            (f"policies.custom[{k}].from_year", c.from_year) for k, c in enumerate(pol.custom)
+        ]:
+            if year is not None and not (
+                self.experiment.start_year
+                <= year
+                < self.experiment.start_year + self.experiment.years
+            ):
                 raise InputError("from_year outside the horizon", field=where, value=year)
         used = set(singles) | {lv for c in pol.custom for lv in c.levers}
         both = sorted(used & set(self.levers))
         if both:
-            raise InputError("a lever is either sampled ([levers]) or set by policies, not both",
-                             field=f"levers.{both[0]}", value=both[0])
+            raise InputError(
+                "a lever is either sampled ([levers]) or set by policies, not both",
+                field=f"levers.{both[0]}",
+                value=both[0],
+            )
         names = self.policy_names()
         if not names:
-            raise InputError("no policy to run: set baseline = true or name some levers",
-                             field="policies")
+            raise InputError(
+                "no policy to run: set baseline = true or name some levers", field="policies"
+            )
         dup = {n for n in names if names.count(n) > 1}
         if dup:
-            raise InputError("policy names must be unique", field="policies",
-                             value=sorted(dup)[0])
+            raise InputError("policy names must be unique", field="policies", value=sorted(dup)[0])
 
     def _check_sampler(self) -> None:
         d = len(self.factor_names())
         method = self.sampler.method
         if method in ("sobol", "morris") and d < 2:
-            raise InputError(f"{method} analysis needs at least 2 uncertain factors "
-                             "([uncertainties] and [levers])", field="sampler.method",
-                             value=method)
+            raise InputError(
+                f"{method} analysis needs at least 2 uncertain factors "
+                "([uncertainties] and [levers])",
+                field="sampler.method",
+                value=method,
+            )
         if method == "full_factorial":
             for name in self.factor_names():
                 dist = self.uncertainties.get(name) or self.levers[name]
@@ -466,8 +519,11 @@ class ExperimentSpec(BaseModel):
                     raise InputError("values must not be empty", field=f"{name}.values")
         runs = self.n_runs
         if runs > MAX_RUNS:
-            raise InputError(f"{runs:,} runs exceed the limit of {MAX_RUNS:,}",
-                             field="sampler.n", value=self.sampler.n)
+            raise InputError(
+                f"{runs:,} runs exceed the limit of {MAX_RUNS:,}",
+                field="sampler.n",
+                value=self.sampler.n,
+            )
 
     # --- derived ----------------------------------------------------------
 
@@ -480,8 +536,10 @@ class ExperimentSpec(BaseModel):
         pol = self.policies
         out = [PolicySpec(name="baseline")] if pol.baseline else []
         singles = list(COUNTERMEASURES) if pol.single_levers == "all" else pol.single_levers
-        out += [PolicySpec(name=lv, levers={lv: pol.intensity}, from_year=pol.from_year)
-                for lv in singles]
+        out += [
+            PolicySpec(name=lv, levers={lv: pol.intensity}, from_year=pol.from_year)
+            for lv in singles
+        ]
         return out + list(pol.custom)
 
     def policy_names(self) -> list[str]:
@@ -532,29 +590,38 @@ def _check_distribution(where: str, dist: DistributionSpec, bounds: tuple[float,
     if not low < high:
         raise InputError("empty bounds: low must be < high", field=where, value=(low, high))
     if low < lo_b or high > hi_b:
-        raise InputError(f"bounds may only narrow the declared range [{lo_b:g}, {hi_b:g}]",
-                         field=where, value=(low, high))
+        raise InputError(
+            f"bounds may only narrow the declared range [{lo_b:g}, {hi_b:g}]",
+            field=where,
+            value=(low, high),
+        )
     if dist.distribution == "triangular" and (dist.mode is None or not low <= dist.mode <= high):
-        raise InputError("a triangular distribution needs low <= mode <= high",
-                         field=f"{where}.mode", value=dist.mode)
+        raise InputError(
+            "a triangular distribution needs low <= mode <= high",
+            field=f"{where}.mode",
+            value=dist.mode,
+        )
     if dist.distribution == "truncnormal" and (dist.mean is None or dist.sd is None):
         raise InputError("a truncated normal distribution needs mean and sd", field=where)
     if dist.distribution == "loguniform" and low <= 0:
-        raise InputError("a log-uniform distribution needs low > 0", field=f"{where}.low",
-                         value=low)
+        raise InputError(
+            "a log-uniform distribution needs low > 0", field=f"{where}.low", value=low
+        )
     if dist.values is not None:
         bad = [v for v in dist.values if not (low <= v <= high)]
         if bad or not dist.values:
-            raise InputError("values must be non-empty and lie within the bounds",
-                             field=f"{where}.values", value=bad[0] if bad else [])
+            raise InputError(
+                "values must be non-empty and lie within the bounds",
+                field=f"{where}.values",
+                value=bad[0] if bad else [],
+            )
 
 
 def _pydantic_to_input_error(exc: ValidationError, source: str | None) -> InputError:
     err = exc.errors()[0]
     original = (err.get("ctx") or {}).get("error")
     if isinstance(original, InputError):
-        return InputError(original.reason, file=source, field=original.field,
-                          value=original.value)
+        return InputError(original.reason, file=source, field=original.field, value=original.value)
     loc = ".".join(str(part) for part in err["loc"])
     value = err.get("input")
     if isinstance(value, dict):
@@ -587,8 +654,11 @@ def builtin_spec_path(name: str) -> Path:
     """Path of the built-in spec ``name`` (file stem under ``experiments/specs``)."""
     path = Path(str(resources.files("coopgov.experiments") / "specs" / f"{name}.toml"))
     if not path.is_file():
-        raise InputError(f"no built-in spec of that name; built-in: "
-                         f"{', '.join(builtin_specs())}", field="spec", value=name)
+        raise InputError(
+            f"no built-in spec of that name; built-in: {', '.join(builtin_specs())}",
+            field="spec",
+            value=name,
+        )
     return path
 
 
@@ -599,8 +669,11 @@ def builtin_specs() -> dict[str, str]:
     for path in sorted(folder.glob("*.toml")):
         with path.open("rb") as fh:
             info = tomllib.load(fh).get("experiment", {})
-        out[path.stem] = str(info.get("description", "")).strip().splitlines()[0:1][0] \
-            if info.get("description") else ""
+        out[path.stem] = (
+            str(info.get("description", "")).strip().splitlines()[0:1][0]
+            if info.get("description")
+            else ""
+        )
     return out
 
 

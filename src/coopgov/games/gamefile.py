@@ -122,7 +122,8 @@ def parse_game(
         The game.
     """
     if not isinstance(players, list) or not all(
-            isinstance(p, (str, int)) and not isinstance(p, bool) for p in players):
+        isinstance(p, (str, int)) and not isinstance(p, bool) for p in players
+    ):
         raise InputError("players must be a list of names", file=file, field="players")
     names = [str(p).strip() for p in players]
     n = len(names)
@@ -141,8 +142,9 @@ def parse_game(
         row = rows[k] if rows is not None else k + 1
         mask = _coalition_mask(str(key), index, file, row, "+")
         if isinstance(val, bool) or (isinstance(val, str) and not val.strip()):
-            raise InputError("value is missing or not a number", file=file, row=row,
-                             field=str(key), value=val)
+            raise InputError(
+                "value is missing or not a number", file=file, row=row, field=str(key), value=val
+            )
         try:
             number = float(val)
         except (TypeError, ValueError, OverflowError):
@@ -216,8 +218,7 @@ def read_game(path: str | Path, *, encoding: str | None = None) -> GameFile:
     except csv.Error as exc:
         raise InputError(f"not a readable CSV file ({exc})", file=file, row=first + 1) from None
     if fieldnames is None or not {"coalition", "value"} <= set(fieldnames):
-        raise InputError("CSV game needs the columns 'coalition,value'", file=file,
-                         row=first + 1)
+        raise InputError("CSV game needs the columns 'coalition,value'", file=file, row=first + 1)
     values: dict[str, float] = {}
     value_rows: list[int] = []
     kind = "profit"
@@ -229,12 +230,17 @@ def read_game(path: str | Path, *, encoding: str | None = None) -> GameFile:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise InputError(f"not a readable CSV row ({exc})", file=file,
-                             row=first + reader.line_num) from None
+            raise InputError(
+                f"not a readable CSV row ({exc})", file=file, row=first + reader.line_num
+            ) from None
         row = first + reader.line_num  # the line of the file (the first line is 1)
         if None in rec:
-            raise InputError(f"row has {len(fieldnames) + len(rec[None])} fields, the header "
-                             f"has {len(fieldnames)}", file=file, row=row)
+            raise InputError(
+                f"row has {len(fieldnames) + len(rec[None])} fields, the header "
+                f"has {len(fieldnames)}",
+                file=file,
+                row=row,
+            )
         key = (rec.get("coalition") or "").strip()
         members = [s for s in key.replace("+", " ").split() if s]
         for name in members:
@@ -242,8 +248,9 @@ def read_game(path: str | Path, *, encoding: str | None = None) -> GameFile:
                 players.append(name)
         joined = ",".join(members)
         if joined in values:
-            raise InputError("coalition given twice", file=file, row=row, field="coalition",
-                             value=key)
+            raise InputError(
+                "coalition given twice", file=file, row=row, field="coalition", value=key
+            )
         values[joined] = rec.get("value")  # type: ignore[assignment]
         value_rows.append(row)
         if len(values) == 1 and rec.get("kind"):
@@ -291,8 +298,9 @@ def read_transfer_matrix(
             if any(c.strip() for c in r) and not r[0].lstrip().startswith("#"):
                 numbered.append((reader.line_num, r))
     except csv.Error as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=file,
-                         row=reader.line_num) from None
+        raise InputError(
+            f"not a readable CSV file ({exc})", file=file, row=reader.line_num
+        ) from None
     if not numbered:
         raise InputError("empty transfer matrix", file=file)
     line_of = [k for k, _ in numbered]
@@ -317,18 +325,23 @@ def read_transfer_matrix(
     for i, r in enumerate(body):
         cells = r[1:] if has_labels else r
         if len(cells) != n:
-            raise InputError(f"row has {len(cells)} values, expected {n}", file=file,
-                             row=body_lines[i])
+            raise InputError(
+                f"row has {len(cells)} values, expected {n}", file=file, row=body_lines[i]
+            )
         for j, cell in enumerate(cells):
             if not cell.strip():
-                raise InputError("empty entry", file=file, row=body_lines[i],
-                                 field=f"column {j + 1}", value=cell)
+                raise InputError(
+                    "empty entry", file=file, row=body_lines[i], field=f"column {j + 1}", value=cell
+                )
             try:
                 matrix[i, j] = float(cell)
             except ValueError:
                 raise InputError(
-                    "not a number", file=file, row=body_lines[i], field=f"column {j + 1}",
-                    value=cell
+                    "not a number",
+                    file=file,
+                    row=body_lines[i],
+                    field=f"column {j + 1}",
+                    value=cell,
                 ) from None
     bad = np.argwhere(~np.isfinite(matrix) | (matrix < 0))
     if bad.size:
@@ -344,6 +357,11 @@ def read_transfer_matrix(
     over = np.flatnonzero(sums > 1.0 + atol)
     if over.size:
         i = int(over[0])
-        raise InputError("shares in the row sum to more than 1", file=file, row=body_lines[i],
-                         field="row sum", value=float(sums[i]))
+        raise InputError(
+            "shares in the row sum to more than 1",
+            file=file,
+            row=body_lines[i],
+            field="row sum",
+            value=float(sums[i]),
+        )
     return matrix, labels

@@ -82,13 +82,20 @@ class CityData:
                 raise InputError(f"expected shape ({n},), got {arr.shape}", field=field)
             bad = np.flatnonzero(~np.isfinite(arr) | (arr < 0))
             if bad.size:
-                raise InputError("must be finite and >= 0", row=int(bad[0]) + 1, field=field,
-                                 value=float(arr[bad[0]]))
+                raise InputError(
+                    "must be finite and >= 0",
+                    row=int(bad[0]) + 1,
+                    field=field,
+                    value=float(arr[bad[0]]),
+                )
         if np.any(self.air_emissions <= 0):
             i = int(np.flatnonzero(self.air_emissions <= 0)[0])
-            raise InputError("air emission base must be > 0 (the model is normalised by the "
-                             "abatement cost)", row=i + 1, field="air_emissions",
-                             value=float(self.air_emissions[i]))
+            raise InputError(
+                "air emission base must be > 0 (the model is normalised by the abatement cost)",
+                row=i + 1,
+                field="air_emissions",
+                value=float(self.air_emissions[i]),
+            )
         for field in ("air_transfer", "water_transfer", "adjacency"):
             if getattr(self, field).shape != (n, n):
                 raise InputError(f"expected shape ({n}, {n})", field=field)
@@ -122,8 +129,9 @@ class CityData:
         """
         contrib = self.air_transfer * self.air_emissions[:, None]
         total = contrib.sum(axis=0)
-        return np.divide(contrib, total[None, :], out=np.zeros_like(contrib),
-                         where=total[None, :] > 0)
+        return np.divide(
+            contrib, total[None, :], out=np.zeros_like(contrib), where=total[None, :] > 0
+        )
 
     @cached_property
     def water_exposure_shares(self) -> np.ndarray:
@@ -141,8 +149,9 @@ class CityData:
         np.fill_diagonal(t, 1.0)
         contrib = t * self.water_loads.sum(axis=1)[:, None]
         total = contrib.sum(axis=0)
-        return np.divide(contrib, total[None, :], out=np.zeros_like(contrib),
-                         where=total[None, :] > 0)
+        return np.divide(
+            contrib, total[None, :], out=np.zeros_like(contrib), where=total[None, :] > 0
+        )
 
     @cached_property
     def river_link_matrix(self) -> np.ndarray:
@@ -215,10 +224,14 @@ def city_data(region: Any) -> CityData:
     edges = getattr(region, "river_edges", None)
     if edges is not None and len(edges):
         row = {int(a): k for k, a in enumerate(cities["adcode"])}
-        links = np.array([(row[int(u)], row[int(d)])
-                          for u, d in zip(edges["upstream"], edges["downstream"], strict=True)
-                          if int(u) in row and int(d) in row and int(u) != int(d)],
-                         dtype=np.int64).reshape(-1, 2)
+        links = np.array(
+            [
+                (row[int(u)], row[int(d)])
+                for u, d in zip(edges["upstream"], edges["downstream"], strict=True)
+                if int(u) in row and int(d) in row and int(u) != int(d)
+            ],
+            dtype=np.int64,
+        ).reshape(-1, 2)
     return CityData(
         adcode=_frozen(cities["adcode"], int),
         name=_frozen(cities["name_en"], object),

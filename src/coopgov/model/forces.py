@@ -114,17 +114,21 @@ class ForceContext:
 
 # --- the terms ------------------------------------------------------------
 
+
 def _air_ratio(ctx: ForceContext) -> Any:
     """Value of the whole abatement of the air pollution reaching a city, per c0 [1]."""
     city = ctx.city
-    return (ctx.p("damage_gdp_share") * city.gdp * (1.0 - ctx.p("background_share"))
-            / (ctx.p("unit_abatement_cost") * city.air_emissions))
+    return (
+        ctx.p("damage_gdp_share")
+        * city.gdp
+        * (1.0 - ctx.p("background_share"))
+        / (ctx.p("unit_abatement_cost") * city.air_emissions)
+    )
 
 
 def _water_ratio(ctx: ForceContext) -> Any:
     """Value of the whole abatement of the water load reaching a city, per c0 [1]."""
-    return (ctx.p("water_damage_gdp_share") * ctx.p("water_abatement_rate") * ctx.city.gdp
-            / ctx.c0)
+    return ctx.p("water_damage_gdp_share") * ctx.p("water_abatement_rate") * ctx.city.gdp / ctx.c0
 
 
 def shared_interest(f: Features, ctx: ForceContext) -> Any:
@@ -206,8 +210,9 @@ def vertical_thrust(f: Features, ctx: ForceContext) -> Any:
 
     .. math:: R + F \, \ell \, d
     """
-    return (ctx.p("central_reward")
-            + ctx.p("central_penalty") * ctx.p("law_completeness") * ctx.p("detection"))
+    return ctx.p("central_reward") + ctx.p("central_penalty") * ctx.p("law_completeness") * ctx.p(
+        "detection"
+    )
 
 
 def bottom_up_thrust(f: Features, ctx: ForceContext) -> Any:
@@ -231,8 +236,7 @@ def economic_interest(f: Features, ctx: ForceContext) -> Any:
 
     .. math:: -w_{GDP} \, g \, τ \, s_i / \bar s
     """
-    return (-ctx.p("gdp_weight") * ctx.p("gdp_loss") * ctx.p("technology_cost")
-            * ctx.secondary_rel)
+    return -ctx.p("gdp_weight") * ctx.p("gdp_loss") * ctx.p("technology_cost") * ctx.secondary_rel
 
 
 def own_abatement_benefit(f: Features, ctx: ForceContext) -> Any:
@@ -247,8 +251,9 @@ def own_abatement_benefit(f: Features, ctx: ForceContext) -> Any:
         \frac{φ\, GDP_i (1-b)}{u E_i} P0_{ii} + \frac{φ_w a_w GDP_i}{c0_i} PW_{ii}
     """
     city = ctx.city
-    return (_air_ratio(ctx) * np.diagonal(city.exposure_shares)
-            + _water_ratio(ctx) * np.diagonal(city.water_exposure_shares))
+    return _air_ratio(ctx) * np.diagonal(city.exposure_shares) + _water_ratio(ctx) * np.diagonal(
+        city.water_exposure_shares
+    )
 
 
 def institutional(f: Features, ctx: ForceContext) -> Any:
@@ -263,8 +268,11 @@ def institutional(f: Features, ctx: ForceContext) -> Any:
 
 def _fiscal_weight(ctx: ForceContext) -> Any:
     """Extra weight of the abatement cost on a weak government, β τ (1/k − 1)⁺ [c0]."""
-    return (ctx.p("fiscal_burden") * ctx.p("technology_cost")
-            * np.maximum(1.0 / ctx.city.fiscal_capacity - 1.0, 0.0))
+    return (
+        ctx.p("fiscal_burden")
+        * ctx.p("technology_cost")
+        * np.maximum(1.0 / ctx.city.fiscal_capacity - 1.0, 0.0)
+    )
 
 
 def fiscal_imbalance(f: Features, ctx: ForceContext) -> Any:
@@ -335,8 +343,13 @@ def water_abatement(f: Features, ctx: ForceContext) -> Any:
 
     ``u_w`` ``unit_water_abatement_cost`` [yuan/t], ``L_i`` COD + NH3-N load [t/yr].
     """
-    return (-ctx.p("technology_cost") * ctx.p("unit_water_abatement_cost")
-            * ctx.p("water_abatement_rate") * ctx.city.water_load_total / ctx.c0)
+    return (
+        -ctx.p("technology_cost")
+        * ctx.p("unit_water_abatement_cost")
+        * ctx.p("water_abatement_rate")
+        * ctx.city.water_load_total
+        / ctx.c0
+    )
 
 
 def compensation(f: Features, ctx: ForceContext) -> Any:
@@ -408,8 +421,9 @@ def lateral_flow(x: Any, delta: Any, neighbour_weights: np.ndarray, kappa: Any) 
     return kappa * ((1.0 - x) * gain - x * loss)
 
 
-def lateral_equivalent(x: Any, delta: Any, neighbour_weights: np.ndarray, kappa: Any,
-                       rate: Any) -> Any:
+def lateral_equivalent(
+    x: Any, delta: Any, neighbour_weights: np.ndarray, kappa: Any, rate: Any
+) -> Any:
     r"""Lateral flow expressed as the payoff difference that would drive it [c0].
 
     .. math:: L_i / (r \, x_i (1 - x_i))
@@ -494,10 +508,17 @@ def decompose(x: np.ndarray, ctx: ForceContext, *, lateral: bool = True) -> dict
             out[term.name] = np.broadcast_to(term.function(f, ctx), shape)
     if lateral:
         delta = sum(out.values())
-        eq = lateral_equivalent(f.x, delta, ctx.city.neighbour_weights,
-                                ctx.p("lateral_thrust"), ctx.p("adjustment_rate"))
-        out = {t.name: (out[t.name] if t.in_payoff else np.broadcast_to(eq, shape))
-               for t in FORCE_TERMS}
+        eq = lateral_equivalent(
+            f.x,
+            delta,
+            ctx.city.neighbour_weights,
+            ctx.p("lateral_thrust"),
+            ctx.p("adjustment_rate"),
+        )
+        out = {
+            t.name: (out[t.name] if t.in_payoff else np.broadcast_to(eq, shape))
+            for t in FORCE_TERMS
+        }
     return out
 
 
@@ -522,8 +543,9 @@ def affine_coefficients(ctx: ForceContext) -> np.ndarray:
         ``[d, c_x, c_p, c_w, c_q]``; the middle axes are those the
         context's arrays broadcast to.
     """
-    ndim = max(np.ndim(ctx.c0), np.ndim(ctx.fiscal_transfer),
-               np.ndim(ctx.compensation_incentive), 1)
+    ndim = max(
+        np.ndim(ctx.c0), np.ndim(ctx.fiscal_transfer), np.ndim(ctx.compensation_incentive), 1
+    )
     parts: list[list[Any]] = [[] for _ in range(5)]
     for term in PAYOFF_TERMS:
         if not term.depends_on:
@@ -540,8 +562,7 @@ def affine_coefficients(ctx: ForceContext) -> np.ndarray:
         parts[0].append(out[0])
         for r, feature in enumerate(term.depends_on, start=1):
             parts[FEATURE_NAMES.index(feature) + 1].append(out[r] - out[0])
-    shape = np.broadcast_shapes(*(np.shape(a) for group in parts for a in group),
-                                (ctx.city.n,))
+    shape = np.broadcast_shapes(*(np.shape(a) for group in parts for a in group), (ctx.city.n,))
     coef = np.empty((5,) + shape)
     for k, group in enumerate(parts):
         # add terms of equal shape first, so the full-size array is touched once per shape

@@ -70,41 +70,115 @@ class Lever:
 
 _COST = "assumption (coopgov 2026): order-of-magnitude programme cost for 41 cities"
 
-LEVERS: dict[str, Lever] = {lv.name: lv for lv in (
-    Lever("development_concept", "Change of development concept", "转变发展理念", "5.1",
-          targets={"development_concept": 1.0}, yearly_cost=2.0e8, cost_source=_COST),
-    Lever("assessment_weights", "Green performance assessment", "绿色政绩考核", "5.1",
-          targets={"env_weight": 0.5, "gdp_weight": 0.3}, yearly_cost=1.0e8, cost_source=_COST),
-    Lever("laws", "Laws for joint governance", "完善法律法规", "5.2.1",
-          targets={"law_completeness": 1.0}, yearly_cost=1.0e8, cost_source=_COST),
-    Lever("joint_mechanism", "Joint prevention and control mechanism", "联防联控机制", "5.2.2",
-          targets={part: 0.6 for part in JOINT_MECHANISM_PARTS}, yearly_cost=5.0e8,
-          cost_source=_COST),
-    Lever("enforcement", "Linked enforcement and accountability", "联动执法与问责", "5.2.3",
-          targets={"detection": 0.8}, yearly_cost=8.0e8, cost_source=_COST),
-    Lever("fiscal_balance", "Fiscal transfers to weak governments", "向弱势政府的财政转移", "5.3",
-          scales={"fiscal_fund": 5.0e9}, yearly_cost=5.0e9,
-          cost_source="the fund itself (5 billion yuan/yr at full intensity: assumption, "
-                      "of the order of the Xin'an pilot's 0.5 billion/yr scaled to 41 cities)"),
-    Lever("information_sharing", "Environmental information sharing", "环境信息共享", "5.3.2",
-          targets={"information_sharing": 1.0, "disclosure": 0.8}, yearly_cost=3.0e8,
-          cost_source=_COST),
-    Lever("unified_monitoring", "Unified monitoring standards", "统一监测标准", "5.4.1",
-          targets={"monitoring_unification": 1.0}, yearly_cost=6.0e8, cost_source=_COST),
-    Lever("technology", "Pollution-control technology", "污染治理技术", "5.4.2",
-          targets={"technology_cost": 0.7}, yearly_cost=2.0e9, cost_source=_COST),
-    Lever("eco_compensation", "Ecological compensation (two-way bet)", "生态补偿（对赌）", "5.3",
-          targets={"compensation_coverage": 1.0}, yearly_cost=1.0e8,
-          cost_source="assumption (coopgov 2026): administration of the scheme; the payments "
-                      "themselves are transfers between cities, reported separately"),
-    Lever("central_campaign", "Central air-pollution campaign (2013 Action Plan)",
-          "大气污染防治行动计划（2013）", "3.3",
-          targets={"central_penalty": 4.0, "detection": 0.5},
-          yearly_cost=0.0, countermeasure=False,
-          cost_source="paid by the central government, not a regional fiscal cost; targets are "
-                      "assumptions (coopgov 2026) for the Action Plan's target-responsibility "
-                      "assessment of provincial governments (State Council, September 2013)"),
-)}
+LEVERS: dict[str, Lever] = {
+    lv.name: lv
+    for lv in (
+        Lever(
+            "development_concept",
+            "Change of development concept",
+            "转变发展理念",
+            "5.1",
+            targets={"development_concept": 1.0},
+            yearly_cost=2.0e8,
+            cost_source=_COST,
+        ),
+        Lever(
+            "assessment_weights",
+            "Green performance assessment",
+            "绿色政绩考核",
+            "5.1",
+            targets={"env_weight": 0.5, "gdp_weight": 0.3},
+            yearly_cost=1.0e8,
+            cost_source=_COST,
+        ),
+        Lever(
+            "laws",
+            "Laws for joint governance",
+            "完善法律法规",
+            "5.2.1",
+            targets={"law_completeness": 1.0},
+            yearly_cost=1.0e8,
+            cost_source=_COST,
+        ),
+        Lever(
+            "joint_mechanism",
+            "Joint prevention and control mechanism",
+            "联防联控机制",
+            "5.2.2",
+            targets={part: 0.6 for part in JOINT_MECHANISM_PARTS},
+            yearly_cost=5.0e8,
+            cost_source=_COST,
+        ),
+        Lever(
+            "enforcement",
+            "Linked enforcement and accountability",
+            "联动执法与问责",
+            "5.2.3",
+            targets={"detection": 0.8},
+            yearly_cost=8.0e8,
+            cost_source=_COST,
+        ),
+        Lever(
+            "fiscal_balance",
+            "Fiscal transfers to weak governments",
+            "向弱势政府的财政转移",
+            "5.3",
+            scales={"fiscal_fund": 5.0e9},
+            yearly_cost=5.0e9,
+            cost_source="the fund itself (5 billion yuan/yr at full intensity: assumption, "
+            "of the order of the Xin'an pilot's 0.5 billion/yr scaled to 41 cities)",
+        ),
+        Lever(
+            "information_sharing",
+            "Environmental information sharing",
+            "环境信息共享",
+            "5.3.2",
+            targets={"information_sharing": 1.0, "disclosure": 0.8},
+            yearly_cost=3.0e8,
+            cost_source=_COST,
+        ),
+        Lever(
+            "unified_monitoring",
+            "Unified monitoring standards",
+            "统一监测标准",
+            "5.4.1",
+            targets={"monitoring_unification": 1.0},
+            yearly_cost=6.0e8,
+            cost_source=_COST,
+        ),
+        Lever(
+            "technology",
+            "Pollution-control technology",
+            "污染治理技术",
+            "5.4.2",
+            targets={"technology_cost": 0.7},
+            yearly_cost=2.0e9,
+            cost_source=_COST,
+        ),
+        Lever(
+            "eco_compensation",
+            "Ecological compensation (two-way bet)",
+            "生态补偿（对赌）",
+            "5.3",
+            targets={"compensation_coverage": 1.0},
+            yearly_cost=1.0e8,
+            cost_source="assumption (coopgov 2026): administration of the scheme; the payments "
+            "themselves are transfers between cities, reported separately",
+        ),
+        Lever(
+            "central_campaign",
+            "Central air-pollution campaign (2013 Action Plan)",
+            "大气污染防治行动计划（2013）",
+            "3.3",
+            targets={"central_penalty": 4.0, "detection": 0.5},
+            yearly_cost=0.0,
+            countermeasure=False,
+            cost_source="paid by the central government, not a regional fiscal cost; targets are "
+            "assumptions (coopgov 2026) for the Action Plan's target-responsibility "
+            "assessment of provincial governments (State Council, September 2013)",
+        ),
+    )
+}
 
 LEVER_NAMES: tuple[str, ...] = tuple(LEVERS)
 
@@ -146,8 +220,11 @@ def apply_levers(
     """
     intensity = np.asarray(intensity, dtype=float)
     if intensity.ndim not in (3, 4) or intensity.shape[2] != len(levers):
-        raise InputError(f"intensity must have shape (S, Y, {len(levers)}[, N])",
-                         field="intensity", value=intensity.shape)
+        raise InputError(
+            f"intensity must have shape (S, Y, {len(levers)}[, N])",
+            field="intensity",
+            value=intensity.shape,
+        )
     if np.any((intensity < 0) | (intensity > 1)) or not np.all(np.isfinite(intensity)):
         raise InputError("lever intensities must lie in [0, 1]", field="intensity")
     out = {k: np.asarray(v, float).reshape(-1, 1, 1) for k, v in params.items()}
@@ -173,8 +250,9 @@ def apply_levers(
     return out
 
 
-def lever_costs(intensity: np.ndarray, levers: Sequence[str] = LEVER_NAMES,
-                weights: np.ndarray | None = None) -> np.ndarray:
+def lever_costs(
+    intensity: np.ndarray, levers: Sequence[str] = LEVER_NAMES, weights: np.ndarray | None = None
+) -> np.ndarray:
     """Yearly fiscal cost of the levers [yuan/yr], shape ``intensity.shape[:2]``.
 
     A lever in force in part of the region (intensity of shape (S, Y, L, N))

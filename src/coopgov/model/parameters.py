@@ -70,31 +70,46 @@ _A = "assumption (coopgov 2026): the study is qualitative; varied in sensitivity
 _INFO: list[ParameterInfo] = [
     # --- physical layer -------------------------------------------------
     ParameterInfo(
-        "abatement_rate", 0.20, "1", (0.05, 0.5),
+        "abatement_rate",
+        0.20,
+        "1",
+        (0.05, 0.5),
         "Share of a city's air-pollutant emissions cut while it cooperates.",
         "State Council 2013, Air Pollution Prevention and Control Action Plan: YRD PM2.5 "
         "to fall by about 20 % from 2012 to 2017; used as the cut a cooperator delivers",
     ),
     ParameterInfo(
-        "water_abatement_rate", 0.20, "1", (0.05, 0.5),
+        "water_abatement_rate",
+        0.20,
+        "1",
+        (0.05, 0.5),
         "Share of a city's water-pollutant loads (COD, NH3-N) cut while it cooperates.",
         "assumption (coopgov 2026), set equal to abatement_rate",
     ),
     ParameterInfo(
-        "background_share", 0.25, "1", (0.05, 0.5),
+        "background_share",
+        0.25,
+        "1",
+        (0.05, 0.5),
         "Share of PM2.5 at a receptor not explained by the region's anthropogenic "
         "emissions (natural sources, inflow from outside the region).",
         _A,
     ),
     ParameterInfo(
-        "unit_abatement_cost", 10_000.0, "yuan/t", (3_000.0, 30_000.0),
+        "unit_abatement_cost",
+        10_000.0,
+        "yuan/t",
+        (3_000.0, 30_000.0),
         "Average cost of abating one tonne of SO2, NOx or particulate matter.",
         "assumption (coopgov 2026); order of magnitude above the Environmental Protection "
         "Tax Law (2018) rates of 1.2-12 yuan per pollution equivalent (0.95 kg SO2/NOx), "
         "i.e. about 1,300-12,600 yuan/t",
     ),
     ParameterInfo(
-        "damage_gdp_share", 0.004, "1", (0.001, 0.02),
+        "damage_gdp_share",
+        0.004,
+        "1",
+        (0.001, 0.02),
         "Yearly damage of PM2.5 pollution (at the no-cooperation level) as a share of GDP "
         "(health and productivity), as valued by local governments.",
         "assumption (coopgov 2026); local governments value only part of the welfare "
@@ -103,13 +118,19 @@ _INFO: list[ParameterInfo] = [
     ),
     # --- attraction -----------------------------------------------------
     ParameterInfo(
-        "promotion_value", 2.0, "c0", (0.0, 4.0),
+        "promotion_value",
+        2.0,
+        "c0",
+        (0.0, 4.0),
         "Officials' career gain from full environmental performance when the assessment "
         "weighs only the environment (study 3.1, attraction: promotion).",
         _A,
     ),
     ParameterInfo(
-        "env_weight", 0.10, "1", (0.0, 1.0),
+        "env_weight",
+        0.10,
+        "1",
+        (0.0, 1.0),
         "Weight of environmental performance in officials' assessment "
         "(study 4.1: GDP-based assessment).",
         _A,
@@ -117,231 +138,346 @@ _INFO: list[ParameterInfo] = [
     # The joint prevention and control mechanism (study 5.2.2) in its six parts; its
     # maturity m is their mean (equal weights: assumption), see ``joint_maturity``.
     ParameterInfo(
-        "jm_consultation", 0.10, "1", (0.0, 1.0),
-        "Joint mechanism, regular consultation (joint meetings, binding agreements) "
-        "(study 5.2.2).",
+        "jm_consultation",
+        0.10,
+        "1",
+        (0.0, 1.0),
+        "Joint mechanism, regular consultation (joint meetings, binding agreements) (study 5.2.2).",
         _A,
     ),
     ParameterInfo(
-        "jm_information_exchange", 0.10, "1", (0.0, 1.0),
+        "jm_information_exchange",
+        0.10,
+        "1",
+        (0.0, 1.0),
         "Joint mechanism, exchange of pollution-source and enforcement information between "
         "governments (study 5.2.2).",
         _A,
     ),
     ParameterInfo(
-        "jm_early_warning", 0.10, "1", (0.0, 1.0),
+        "jm_early_warning",
+        0.10,
+        "1",
+        (0.0, 1.0),
         "Joint mechanism, regional early warning of heavy pollution (study 5.2.2).",
         _A,
     ),
     ParameterInfo(
-        "jm_emergency_linkage", 0.10, "1", (0.0, 1.0),
+        "jm_emergency_linkage",
+        0.10,
+        "1",
+        (0.0, 1.0),
         "Joint mechanism, linked emergency response to pollution episodes (study 5.2.2).",
         _A,
     ),
     ParameterInfo(
-        "jm_dispute_coordination", 0.10, "1", (0.0, 1.0),
+        "jm_dispute_coordination",
+        0.10,
+        "1",
+        (0.0, 1.0),
         "Joint mechanism, coordination of transboundary pollution disputes (study 5.2.2).",
         _A,
     ),
     ParameterInfo(
-        "jm_linked_enforcement", 0.10, "1", (0.0, 1.0),
+        "jm_linked_enforcement",
+        0.10,
+        "1",
+        (0.0, 1.0),
         "Joint mechanism, linked (cross-boundary) enforcement (study 5.2.2).",
         _A,
     ),
     # --- pressure -------------------------------------------------------
     ParameterInfo(
-        "public_opinion", 1.0, "c0", (0.0, 2.0),
+        "public_opinion",
+        1.0,
+        "c0",
+        (0.0, 2.0),
         "Reputational cost of defecting at full disclosure, for a city of mean population "
         "(study 3.2, pressure: public opinion).",
         _A,
     ),
     ParameterInfo(
-        "disclosure", 0.20, "1", (0.0, 1.0),
+        "disclosure",
+        0.20,
+        "1",
+        (0.0, 1.0),
         "Degree of environmental information disclosure to the public (study 4.3.2).",
         _A,
     ),
     ParameterInfo(
-        "legitimacy", 0.4, "c0", (0.0, 1.5),
+        "legitimacy",
+        0.4,
+        "c0",
+        (0.0, 1.5),
         "Value of the service-oriented government norm at a fully changed development "
         "concept (study 3.2 legitimacy; 5.1 change of development concept).",
         _A,
     ),
     ParameterInfo(
-        "development_concept", 0.20, "1", (0.0, 1.0),
+        "development_concept",
+        0.20,
+        "1",
+        (0.0, 1.0),
         "How far the development concept has changed from GDP-first to green development.",
         _A,
     ),
     ParameterInfo(
-        "admin_saving", 0.3, "c0", (0.0, 1.0),
+        "admin_saving",
+        0.3,
+        "c0",
+        (0.0, 1.0),
         "Administrative (monitoring, enforcement) cost a member saves when all its "
         "neighbours cooperate (study 3.2, pressure: administrative cost).",
         _A,
     ),
     # --- thrust ---------------------------------------------------------
     ParameterInfo(
-        "central_reward", 0.2, "c0", (0.0, 1.0),
+        "central_reward",
+        0.2,
+        "c0",
+        (0.0, 1.0),
         "Central government's reward for a cooperating city (study 3.3, vertical thrust).",
         _A,
     ),
     ParameterInfo(
-        "central_penalty", 2.0, "c0", (0.0, 5.0),
+        "central_penalty",
+        2.0,
+        "c0",
+        (0.0, 5.0),
         "Accountability penalty for a detected defector under complete law "
         "(study 3.3 vertical thrust; 4.2 incomplete law).",
         _A,
     ),
     ParameterInfo(
-        "law_completeness", 0.30, "1", (0.0, 1.0),
-        "Completeness of the legal basis for joint governance: scales the penalty "
-        "(study 4.2.1).",
+        "law_completeness",
+        0.30,
+        "1",
+        (0.0, 1.0),
+        "Completeness of the legal basis for joint governance: scales the penalty (study 4.2.1).",
         _A,
     ),
     ParameterInfo(
-        "detection", 0.20, "1", (0.0, 1.0),
+        "detection",
+        0.20,
+        "1",
+        (0.0, 1.0),
         "Probability that a defecting city is detected and held accountable "
         "(study 4.2: weak enforcement).",
         _A,
     ),
     ParameterInfo(
-        "lateral_thrust", 0.5, "1/yr per c0", (0.0, 2.0),
+        "lateral_thrust",
+        0.5,
+        "1/yr per c0",
+        (0.0, 2.0),
         "Demonstration effect: rate at which a government imitates a neighbouring city's "
         "more successful strategy, per unit of payoff advantage (payoff-biased imitation; "
         "study 3.3, lateral thrust).",
         _A,
     ),
     ParameterInfo(
-        "bottom_up", 0.4, "c0", (0.0, 1.5),
+        "bottom_up",
+        0.4,
+        "c0",
+        (0.0, 1.5),
         "Pressure of NGOs and enterprises on a defecting government at full civic activity "
         "(study 3.3, bottom-up thrust).",
         _A,
     ),
     ParameterInfo(
-        "ngo_activity", 0.30, "1", (0.0, 1.0),
+        "ngo_activity",
+        0.30,
+        "1",
+        (0.0, 1.0),
         "Activity of environmental NGOs and public attention without government disclosure; "
         "disclosure raises the effective activity towards 1 (study 3.3, 4.3.2).",
         _A,
     ),
     # --- resistance -----------------------------------------------------
     ParameterInfo(
-        "gdp_weight", 0.60, "1", (0.0, 1.0),
+        "gdp_weight",
+        0.60,
+        "1",
+        (0.0, 1.0),
         "Weight of GDP growth in officials' assessment (study 4.1.1).",
         _A,
     ),
     ParameterInfo(
-        "gdp_loss", 0.8, "c0", (0.0, 4.0),
+        "gdp_loss",
+        0.8,
+        "c0",
+        (0.0, 4.0),
         "GDP lost per unit of abatement cost in a city of mean secondary-industry share "
         "(study 4.1.1, local economic interest).",
         _A,
     ),
     ParameterInfo(
-        "sucker_cost", 0.4, "c0", (0.0, 2.0),
+        "sucker_cost",
+        0.4,
+        "c0",
+        (0.0, 2.0),
         "Loss of a cooperator whose neighbours defect when agreements have no teeth "
         "(study 4.2, institutional resistance).",
         _A,
     ),
     ParameterInfo(
-        "fiscal_burden", 0.3, "c0", (0.0, 2.0),
+        "fiscal_burden",
+        0.3,
+        "c0",
+        (0.0, 2.0),
         "Extra weight of abatement cost on a government with half the mean fiscal capacity "
         "(study 4.3.1, fiscal imbalance without compensation).",
         _A,
     ),
     ParameterInfo(
-        "information_cost", 0.25, "c0", (0.0, 1.5),
+        "information_cost",
+        0.25,
+        "c0",
+        (0.0, 1.5),
         "Transaction cost of cooperating without shared information (study 4.3.2).",
         _A,
     ),
     ParameterInfo(
-        "information_sharing", 0.10, "1", (0.0, 1.0),
+        "information_sharing",
+        0.10,
+        "1",
+        (0.0, 1.0),
         "Degree of environmental information sharing among governments (study 4.3.2).",
         _A,
     ),
     ParameterInfo(
-        "false_positive", 0.15, "1", (0.0, 0.4),
+        "false_positive",
+        0.15,
+        "1",
+        (0.0, 0.4),
         "Probability that monitoring judges a cooperating city a defector, with disunited "
         "monitoring standards (study 4.4.1).",
         _A,
     ),
     ParameterInfo(
-        "false_negative", 0.30, "1", (0.0, 0.5),
+        "false_negative",
+        0.30,
+        "1",
+        (0.0, 0.5),
         "Probability that monitoring misses a defecting city, with disunited monitoring "
         "standards (study 4.4.1).",
         _A,
     ),
     ParameterInfo(
-        "unified_error_share", 0.30, "1", (0.0, 1.0),
+        "unified_error_share",
+        0.30,
+        "1",
+        (0.0, 1.0),
         "Share of both monitoring error rates that remains under fully unified standards "
         "(study 4.4.1, 5.4.1).",
         _A,
     ),
     ParameterInfo(
-        "monitoring_unification", 0.0, "1", (0.0, 1.0),
+        "monitoring_unification",
+        0.0,
+        "1",
+        (0.0, 1.0),
         "Degree to which monitoring standards and methods are unified (study 4.4.1).",
         _A,
     ),
     ParameterInfo(
-        "technology_cost", 1.0, "c0", (0.5, 1.5),
+        "technology_cost",
+        1.0,
+        "c0",
+        (0.5, 1.5),
         "Abatement-cost level relative to the reference technology (study 4.4.2).",
         "reference value 1 by definition of c0",
     ),
     # --- transfers ------------------------------------------------------
     ParameterInfo(
-        "fiscal_fund", 0.0, "yuan/yr", (0.0, 2.0e10),
+        "fiscal_fund",
+        0.0,
+        "yuan/yr",
+        (0.0, 2.0e10),
         "Regional fund for governments below mean fiscal capacity, earmarked by need and paid "
         "to a government only while it cooperates (study 5.3, fiscal balance).",
         "policy lever; 0 in the baseline",
     ),
     ParameterInfo(
-        "compensation_coverage", 0.0, "1", (0.0, 1.0),
+        "compensation_coverage",
+        0.0,
+        "1",
+        (0.0, 1.0),
         "Share of transboundary river links under a two-way water-quality bet of the "
         "Xin'an type: the downstream city pays when the section meets its target, the "
         "upstream city pays when it does not (study 5.3, ecological compensation).",
         "policy lever; 0 in the baseline",
     ),
     ParameterInfo(
-        "compensation_target", 0.9, "1", (0.5, 1.0),
+        "compensation_target",
+        0.9,
+        "1",
+        (0.5, 1.0),
         "Water-quality target of the bet, as a share of the no-cooperation load crossing the "
         "section (P = load / (target x no-cooperation load) <= 1 is met).",
         "assumption (coopgov 2026); the Xin'an rounds set the index's stability "
         "coefficient k0 between 0.85 and 0.9 (round presets in coopgov.compensation)",
     ),
     ParameterInfo(
-        "compensation_stake", 1.0e8, "yuan/yr", (0.0, 5.0e8),
+        "compensation_stake",
+        1.0e8,
+        "yuan/yr",
+        (0.0, 5.0e8),
         "Amount each side of a river link's bet pays when it loses.",
         "Xin'an River pilot round 1 (2012-2014): 100 million yuan/yr each way "
         "(preset xinan-round1); applied per city link: assumption",
     ),
     ParameterInfo(
-        "unit_water_abatement_cost", 2_000.0, "yuan/t", (1_000.0, 14_000.0),
+        "unit_water_abatement_cost",
+        2_000.0,
+        "yuan/t",
+        (1_000.0, 14_000.0),
         "Average cost of abating one tonne of COD or NH3-N.",
         "assumption (coopgov 2026) within the Environmental Protection Tax Law (2018) range "
         "of 1.4-14 yuan per water pollution equivalent (1 kg COD), i.e. 1,400-14,000 yuan/t",
     ),
     ParameterInfo(
-        "water_damage_gdp_share", 0.002, "1", (0.0, 0.01),
+        "water_damage_gdp_share",
+        0.002,
+        "1",
+        (0.0, 0.01),
         "Yearly damage of river pollution (at the no-cooperation load) as a share of GDP, as "
         "valued by local governments.",
         _A,
     ),
     # --- dynamics -------------------------------------------------------
     ParameterInfo(
-        "adjustment_rate", 1.0, "1/yr per c0", (0.2, 3.0),
+        "adjustment_rate",
+        1.0,
+        "1/yr per c0",
+        (0.2, 3.0),
         "Rate at which a government imitates a more successful strategy within its own "
         "city, per unit of payoff advantage (proportional imitation; gives the replicator "
         "term r x (1 - x) Delta).",
         _A,
     ),
     ParameterInfo(
-        "agreement_decay", 0.3, "1/yr", (0.0, 1.0),
+        "agreement_decay",
+        0.3,
+        "1/yr",
+        (0.0, 1.0),
         "Rate at which cooperation lapses under a fully immature joint mechanism "
         "(study 4.2.2: agreements without follow-up).",
         _A,
     ),
     ParameterInfo(
-        "initial_cooperation", 0.10, "1", (0.01, 0.5),
+        "initial_cooperation",
+        0.10,
+        "1",
+        (0.01, 0.5),
         "Cooperation propensity of every city at the start of a run.",
         _A,
     ),
     ParameterInfo(
-        "noise", 0.02, "1/yr", (0.0, 0.1),
+        "noise",
+        0.02,
+        "1/yr",
+        (0.0, 0.1),
         "Exploration: rate at which a government switches to the other strategy at random "
         "(keeps the dynamics off the absorbing boundaries).",
         _A,
@@ -350,20 +486,29 @@ _INFO: list[ParameterInfo] = [
     # Used only by the calibration's observation model
     # (coopgov.calibration.baseline); the cooperation dynamics ignore them.
     ParameterInfo(
-        "pm25_no_cooperation_2013", 70.0, "ug/m3", (55.0, 90.0),
+        "pm25_no_cooperation_2013",
+        70.0,
+        "ug/m3",
+        (55.0, 90.0),
         "Regional (city-mean) annual PM2.5 in 2013 had no city cooperated at all: the level "
         "the emission baseline starts from.",
         "anchored on the observed 2013 YRD 25-city mean of 67 ug/m3 (2013 monitoring results); "
         "bounds an assumption (coopgov 2026)",
     ),
     ParameterInfo(
-        "pm25_background", 10.0, "ug/m3", (3.0, 20.0),
+        "pm25_background",
+        10.0,
+        "ug/m3",
+        (3.0, 20.0),
         "Regional-mean PM2.5 not caused by the region's anthropogenic emissions (natural "
         "sources, inflow from outside the region); constant over time.",
         _A,
     ),
     ParameterInfo(
-        "emission_trend_2013_2017", 0.10, "1/yr", (0.05, 0.22),
+        "emission_trend_2013_2017",
+        0.10,
+        "1/yr",
+        (0.05, 0.22),
         "Exponential decline rate, 2013-2017, of the PM2.5-relevant anthropogenic emissions "
         "outside regional cooperation (national Action Plan, cleaner technology, structure).",
         "Zheng et al. 2018, Atmos. Chem. Phys. 18, 14095 (MEIC, China 2013-2017): primary "
@@ -371,20 +516,29 @@ _INFO: list[ParameterInfo] = [
         "bounds span the three",
     ),
     ParameterInfo(
-        "emission_trend_after_2017", 0.05, "1/yr", (0.0, 0.15),
+        "emission_trend_after_2017",
+        0.05,
+        "1/yr",
+        (0.0, 0.15),
         "Exponential decline rate after 2017 of the same emissions outside cooperation "
         "(Three-Year Action Plan for Blue Skies 2018-2020 and after).",
         _A,
     ),
     ParameterInfo(
-        "met_noise_sd", 0.05, "1", (0.01, 0.15),
+        "met_noise_sd",
+        0.05,
+        "1",
+        (0.01, 0.15),
         "Standard deviation of the year-to-year meteorological anomaly of regional annual "
         "PM2.5, as a log-normal multiplicative factor, independent between years.",
         _A + "; year-on-year changes of the 41-city mean of -14.6 % (2020) and 0 % (2022) "
         "bracket it",
     ),
     ParameterInfo(
-        "attributable_share", 0.15, "1", (0.0, 0.5),
+        "attributable_share",
+        0.15,
+        "1",
+        (0.0, 0.5),
         "Share of the anthropogenic PM2.5 that full cooperation of every city removes beyond "
         "the baseline (the part of the decline cooperation can explain).",
         "assumption (coopgov 2026), anchored qualitatively on difference-in-differences "
@@ -393,7 +547,10 @@ _INFO: list[ParameterInfo] = [
         "significant PM2.5 reduction, smaller in the YRD than in BTH)",
     ),
     ParameterInfo(
-        "lever_efficacy", 1.0, "1", (0.25, 2.0),
+        "lever_efficacy",
+        1.0,
+        "1",
+        (0.25, 2.0),
         "Scale on the lever intensities of the history scenario (intensity x efficacy, "
         "clipped to [0, 1]): how strong the institutions actually were.",
         _A + "; the history scenario's intensities are themselves assumptions",
@@ -456,15 +613,18 @@ class ModelParameters(Mapping[str, float]):
             if name not in PARAMETER_INFO:
                 raise InputError(
                     f"unknown parameter; known: {', '.join(sorted(PARAMETER_INFO))}",
-                    file=source, field=name, value=value,
+                    file=source,
+                    field=name,
+                    value=value,
                 )
             try:
                 number = float(value)
             except (TypeError, ValueError):
                 raise InputError("must be a number", file=source, field=name, value=value) from None
             if not np.isfinite(number) or number < 0:
-                raise InputError("must be a finite number >= 0", file=source, field=name,
-                                 value=value)
+                raise InputError(
+                    "must be a finite number >= 0", file=source, field=name, value=value
+                )
             values[name] = number
         self._values = values
 

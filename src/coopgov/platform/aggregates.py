@@ -51,11 +51,14 @@ UTC_OFFSET_HOURS = 8
 DAILY_INDICATORS = ("so2", "no2", "co", "pm10", "pm2_5", "o3_1h", "o3_8h")
 _MEAN_POLLUTANTS = {"SO2": "so2", "NO2": "no2", "CO": "co", "PM10": "pm10", "PM2.5": "pm2_5"}
 
-def _day_cube(hourly: pd.DataFrame, pollutants: tuple[str, ...], utc_offset_hours: int
-              ) -> tuple[pd.DataFrame, np.ndarray]:
+
+def _day_cube(
+    hourly: pd.DataFrame, pollutants: tuple[str, ...], utc_offset_hours: int
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Arrange hourly values as (station-day, hour-ending index, pollutant); NaN where missing."""
     t = pd.to_datetime(hourly["time"], utc=True).dt.tz_localize(None) + pd.Timedelta(
-        hours=utc_offset_hours - 1)  # hour-ending labels: 01:00 is index 0 of its day
+        hours=utc_offset_hours - 1
+    )  # hour-ending labels: 01:00 is index 0 of its day
     day = t.dt.floor("D")
     hour = t.dt.hour.to_numpy()
     # (station, day) codes from one integer key: station code x days + day number.
@@ -71,8 +74,12 @@ def _day_cube(hourly: pd.DataFrame, pollutants: tuple[str, ...], utc_offset_hour
     ok = ~pd.isna(pcode)
     cube = np.full((len(first), 24, len(pollutants)), np.nan)
     cube[codes[ok], hour[ok], pcode[ok].astype(int)] = hourly["value"].to_numpy(dtype=float)[ok]
-    index = pd.DataFrame({"station_id": np.asarray(stations, dtype=object)[station_code[first]],
-                          "day": day.to_numpy()[first]})
+    index = pd.DataFrame(
+        {
+            "station_id": np.asarray(stations, dtype=object)[station_code[first]],
+            "day": day.to_numpy()[first],
+        }
+    )
     return index, cube
 
 
@@ -82,8 +89,9 @@ def local_day(times_utc: pd.Series, utc_offset_hours: int = UTC_OFFSET_HOURS) ->
     return (t + pd.Timedelta(hours=utc_offset_hours - 1)).dt.floor("D")
 
 
-def station_daily_indicators(hourly: pd.DataFrame, *,
-                             utc_offset_hours: int = UTC_OFFSET_HOURS) -> pd.DataFrame:
+def station_daily_indicators(
+    hourly: pd.DataFrame, *, utc_offset_hours: int = UTC_OFFSET_HOURS
+) -> pd.DataFrame:
     r"""Daily indicators of each station-day from hourly values.
 
     Parameters
@@ -121,8 +129,9 @@ def station_daily_indicators(hourly: pd.DataFrame, *,
     return out
 
 
-def city_daily_indicators(station_daily: pd.DataFrame,
-                          station_city: Mapping[str, int]) -> pd.DataFrame:
+def city_daily_indicators(
+    station_daily: pd.DataFrame, station_city: Mapping[str, int]
+) -> pd.DataFrame:
     r"""City daily indicators: mean over the city's stations of their valid daily values.
 
     Parameters
@@ -158,25 +167,32 @@ def _report_rows(frame: pd.DataFrame, key: str, period: str, standard: str) -> p
     values = np.column_stack([conc[n] for n in names]) if names else np.empty((len(frame), 0))
     iaqis = np.column_stack([report.iaqi[n] for n in names]) if names else values
     details = [
-        json.dumps({
-            "concentrations": {n: (None if np.isnan(v) else round(float(v), 3))
-                               for n, v in zip(names, vrow, strict=True)},
-            "iaqi": {n: (None if np.isnan(v) else int(v))
-                     for n, v in zip(names, irow, strict=True)},
-        }, separators=(",", ":"))
+        json.dumps(
+            {
+                "concentrations": {
+                    n: (None if np.isnan(v) else round(float(v), 3))
+                    for n, v in zip(names, vrow, strict=True)
+                },
+                "iaqi": {
+                    n: (None if np.isnan(v) else int(v)) for n, v in zip(names, irow, strict=True)
+                },
+            },
+            separators=(",", ":"),
+        )
         for vrow, irow in zip(values, iaqis, strict=True)
     ]
-    return pd.DataFrame({
-        "key": frame[key].astype(str).to_numpy(),
-        "aqi": report.aqi,
-        "category": report.category.astype(int),
-        "primary_pollutants": primary,
-        "detail": details,
-    })
+    return pd.DataFrame(
+        {
+            "key": frame[key].astype(str).to_numpy(),
+            "aqi": report.aqi,
+            "category": report.category.astype(int),
+            "primary_pollutants": primary,
+            "detail": details,
+        }
+    )
 
 
-def daily_aqi_table(indicators: pd.DataFrame, *, key: str, standard: str = "2026"
-                    ) -> pd.DataFrame:
+def daily_aqi_table(indicators: pd.DataFrame, *, key: str, standard: str = "2026") -> pd.DataFrame:
     """Daily AQI rows (key, day, aqi, category, primary_pollutants, detail JSON).
 
     Parameters
@@ -213,10 +229,13 @@ def hourly_aqi_table(hourly: pd.DataFrame, *, standard: str = "2026") -> pd.Data
     names = {**_MEAN_POLLUTANTS, "O3": "o3_1h"}
     # groupby + unstack: the same hourly means as a pivot table, at a fraction of its
     # fixed cost (an hourly answer is a few hundred values).
-    wide = (hourly.assign(indicator=hourly["pollutant"].map(names))
-            .dropna(subset=["indicator"])
-            .groupby(["time", "indicator"], sort=True)["value"].mean()
-            .unstack("indicator"))
+    wide = (
+        hourly.assign(indicator=hourly["pollutant"].map(names))
+        .dropna(subset=["indicator"])
+        .groupby(["time", "indicator"], sort=True)["value"]
+        .mean()
+        .unstack("indicator")
+    )
     wide.columns.name = None
     wide = wide.reset_index().rename(columns={"time": "key"})
     rows = _report_rows(wide, "key", "hour", standard)
@@ -230,5 +249,4 @@ def category_label(level: int) -> dict[str, object] | None:
     if not level:
         return None
     c = CATEGORIES[level - 1]
-    return {"level": c.level, "name_en": c.name_en, "name_zh": c.name_zh,
-            "colour": c.colour_hex}
+    return {"level": c.level, "name_en": c.name_en, "name_zh": c.name_zh, "colour": c.colour_hex}

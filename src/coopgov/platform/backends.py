@@ -40,8 +40,15 @@ import pyarrow as pa
 
 from coopgov.errors import CoopgovError
 
-__all__ = ["StoreBusy", "StoreUnavailable", "ServerAlreadyRunning", "Backend",
-           "DuckDBBackend", "PostgresBackend", "backend_for"]
+__all__ = [
+    "StoreBusy",
+    "StoreUnavailable",
+    "ServerAlreadyRunning",
+    "Backend",
+    "DuckDBBackend",
+    "PostgresBackend",
+    "backend_for",
+]
 
 
 class StoreUnavailable(CoopgovError):
@@ -71,8 +78,12 @@ class ServerAlreadyRunning(CoopgovError):
 def _fault_reason(exc: BaseException) -> str:
     """A caller-safe phrase for a storage fault (no path, no connection string)."""
     text = str(exc).lower()
-    if "no space" in text or "disk full" in text or "file too large" in text \
-            or "could not extend" in text:
+    if (
+        "no space" in text
+        or "disk full" in text
+        or "file too large" in text
+        or "could not extend" in text
+    ):
         return "the store's disk is full"
     if "read-only" in text or "read only" in text or "permission denied" in text:
         return "the store is read-only"
@@ -143,8 +154,9 @@ class DuckDBBackend(Backend):
     _instances: dict[str, DuckDBBackend] = {}
     _instances_lock = threading.Lock()
 
-    def __new__(cls, path: str | Path, idle_release_s: float = 0.0,
-                lock_timeout_s: float = 60.0) -> DuckDBBackend:
+    def __new__(
+        cls, path: str | Path, idle_release_s: float = 0.0, lock_timeout_s: float = 60.0
+    ) -> DuckDBBackend:
         """Return the process's backend for ``path`` (created on first use)."""
         text = str(path)
         if text in ("", ":memory:"):  # a private database: a new one every time
@@ -337,7 +349,8 @@ class DuckDBBackend(Backend):
             raise ServerAlreadyRunning(
                 f"another coopgov server (pid {pid}) already serves {self.location}; an "
                 "embedded DuckDB store takes one server process: stop it, or use PostgreSQL "
-                "for several servers") from None
+                "for several servers"
+            ) from None
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
@@ -392,8 +405,9 @@ class PostgresBackend(Backend):
 
     name = "postgres"
 
-    def __init__(self, dsn: str, pool_size: int | None = None,
-                 pool_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, dsn: str, pool_size: int | None = None, pool_timeout_s: float = 30.0
+    ) -> None:
         self.location = dsn.split("@")[-1].split("?")[0]
         self._dsn = dsn
         self._pool_size = int(pool_size or os.environ.get("COOPGOV_PG_POOL_SIZE") or 16)
@@ -414,9 +428,15 @@ class PostgresBackend(Backend):
 
                 self._pid = os.getpid()
                 self._pool = ConnectionPool(
-                    self._dsn, min_size=min(2, self._pool_size), max_size=self._pool_size,
-                    kwargs={"autocommit": False}, configure=self._configure,
-                    timeout=self._pool_timeout_s, open=False, name="coopgov-store")
+                    self._dsn,
+                    min_size=min(2, self._pool_size),
+                    max_size=self._pool_size,
+                    kwargs={"autocommit": False},
+                    configure=self._configure,
+                    timeout=self._pool_timeout_s,
+                    open=False,
+                    name="coopgov-store",
+                )
                 try:
                     self._pool.open(wait=True, timeout=self._pool_timeout_s)
                 except Exception as exc:
@@ -490,16 +510,29 @@ def _is_storage_fault(exc: BaseException) -> bool:
     name = type(exc).__name__
     if module.startswith(("duckdb", "_duckdb")):
         text = str(exc).lower()
-        return name in ("IOException", "FatalException", "PermissionException",
-                        "OutOfMemoryException") or any(
-            k in text for k in ("could not write file", "could not read file", "no space",
-                                "file too large", "read-only", "permission denied",
-                                "cannot open file", "could not truncate", "could not fsync"))
+        return name in (
+            "IOException",
+            "FatalException",
+            "PermissionException",
+            "OutOfMemoryException",
+        ) or any(
+            k in text
+            for k in (
+                "could not write file",
+                "could not read file",
+                "no space",
+                "file too large",
+                "read-only",
+                "permission denied",
+                "cannot open file",
+                "could not truncate",
+                "could not fsync",
+            )
+        )
     if module.startswith(("psycopg", "psycopg_pool")):
         import psycopg
 
-        return isinstance(exc, psycopg.OperationalError) or name in ("PoolTimeout",
-                                                                     "PoolClosed")
+        return isinstance(exc, psycopg.OperationalError) or name in ("PoolTimeout", "PoolClosed")
     return False
 
 
@@ -518,5 +551,5 @@ def backend_for(url: str | Path, *, idle_release_s: float = 0.0) -> Backend:
     if text.startswith(("postgresql://", "postgres://")):
         return PostgresBackend(text)
     if text.startswith("duckdb://"):
-        text = text[len("duckdb://"):]
+        text = text[len("duckdb://") :]
     return DuckDBBackend(text, idle_release_s=idle_release_s)

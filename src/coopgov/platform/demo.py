@@ -92,11 +92,19 @@ def demo_stations(region: Any) -> list[Station]:
         (assumption: the receiving city monitors its inflow).
     """
     cities = region.cities
-    out = [Station(station_id=f"{int(c.adcode)}-A01", adcode=int(c.adcode),
-                   name=f"{c.name_en} centroid (synthetic)", kind="air",
-                   lon=round(float(c.lon), 5), lat=round(float(c.lat), 5), synthetic=True,
-                   source=f"{DEMO_SOURCE}: city centroid")
-           for c in cities.itertuples()]
+    out = [
+        Station(
+            station_id=f"{int(c.adcode)}-A01",
+            adcode=int(c.adcode),
+            name=f"{c.name_en} centroid (synthetic)",
+            kind="air",
+            lon=round(float(c.lon), 5),
+            lat=round(float(c.lat), 5),
+            synthetic=True,
+            source=f"{DEMO_SOURCE}: city centroid",
+        )
+        for c in cities.itertuples()
+    ]
     info = cities.set_index("adcode")
     edges = getattr(region, "river_edges", None)
     if edges is None:
@@ -108,14 +116,21 @@ def demo_stations(region: Any) -> list[Station]:
         if info.loc[up, "province"] == info.loc[down, "province"]:
             continue
         river = str(e.river)
-        out.append(Station(
-            station_id=f"{down}-W{up}", adcode=down,
-            name=f"{river}: {info.loc[up, 'name_en']} -> {info.loc[down, 'name_en']} "
-                 "boundary (synthetic)",
-            kind="water", lon=round(float((info.loc[up, "lon"] + info.loc[down, "lon"]) / 2), 5),
-            lat=round(float((info.loc[up, "lat"] + info.loc[down, "lat"]) / 2), 5),
-            water_body=river, water_type="lake" if "Taihu" in river and "inflow" not in river
-            else "river", synthetic=True, source=f"{DEMO_SOURCE}: river link midpoint"))
+        out.append(
+            Station(
+                station_id=f"{down}-W{up}",
+                adcode=down,
+                name=f"{river}: {info.loc[up, 'name_en']} -> {info.loc[down, 'name_en']} "
+                "boundary (synthetic)",
+                kind="water",
+                lon=round(float((info.loc[up, "lon"] + info.loc[down, "lon"]) / 2), 5),
+                lat=round(float((info.loc[up, "lat"] + info.loc[down, "lat"]) / 2), 5),
+                water_body=river,
+                water_type="lake" if "Taihu" in river and "inflow" not in river else "river",
+                synthetic=True,
+                source=f"{DEMO_SOURCE}: river link midpoint",
+            )
+        )
     return out
 
 
@@ -125,8 +140,7 @@ def _hours(year: int) -> pd.DatetimeIndex:
     return pd.date_range(start, end, freq="h")
 
 
-def _ar1(rng: np.random.Generator, shape: tuple[int, int], rho: float, sigma: float
-         ) -> np.ndarray:
+def _ar1(rng: np.random.Generator, shape: tuple[int, int], rho: float, sigma: float) -> np.ndarray:
     """AR(1) series along axis 0 with stationary standard deviation ``sigma``."""
     eps = rng.normal(0.0, sigma * np.sqrt(1 - rho**2), size=shape)
     out = np.empty(shape)
@@ -136,8 +150,9 @@ def _ar1(rng: np.random.Generator, shape: tuple[int, int], rho: float, sigma: fl
     return out
 
 
-def air_fields(region: Any, config: DemoConfig = DemoConfig()) -> tuple[pd.DatetimeIndex,
-                                                                        dict[str, np.ndarray]]:
+def air_fields(
+    region: Any, config: DemoConfig = DemoConfig()
+) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
     """Hourly concentrations of the six AQI pollutants for every city.
 
     Returns
@@ -189,14 +204,16 @@ def air_fields(region: Any, config: DemoConfig = DemoConfig()) -> tuple[pd.Datet
         "SO2": (4.0 + 6.0 * so2e[None, :] * (0.6 + 0.4 * pm25 / pm25.mean())),
         "NO2": (18.0 + 0.25 * pm25) * rush[:, None] * np.exp(_ar1(rng, (n_t, n), 0.9, 0.15)),
         "CO": 0.45 + 0.006 * pm25,
-        "O3": (25.0 + 120.0 * (summer * afternoon)[:, None]
-               * np.exp(_ar1(rng, (n_t, n), 0.95, 0.2))),
+        "O3": (
+            25.0 + 120.0 * (summer * afternoon)[:, None] * np.exp(_ar1(rng, (n_t, n), 0.95, 0.2))
+        ),
     }
     return times, {k: np.round(v, 1 if k != "CO" else 2) for k, v in fields.items()}
 
 
-def water_fields(stations: list[Station], config: DemoConfig = DemoConfig()
-                 ) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
+def water_fields(
+    stations: list[Station], config: DemoConfig = DemoConfig()
+) -> tuple[pd.DatetimeIndex, dict[str, np.ndarray]]:
     """Automatic water-station values every ``water_every_h`` hours, mg/L.
 
     Levels put the sections mostly in classes II-IV of GB 3838-2002 with a
@@ -204,7 +221,7 @@ def water_fields(stations: list[Station], config: DemoConfig = DemoConfig()
     (assumptions).
     """
     rng = np.random.default_rng(config.seed + 1)
-    times = _hours(config.year)[config.water_every_h - 1:: config.water_every_h]
+    times = _hours(config.year)[config.water_every_h - 1 :: config.water_every_h]
     n = len(stations)
     doy = times.dayofyear.to_numpy()[:, None]
     summer = 0.5 - 0.5 * np.cos(2 * np.pi * (doy - 15) / 365.0)
@@ -220,23 +237,35 @@ def water_fields(stations: list[Station], config: DemoConfig = DemoConfig()
     return times, fields
 
 
-def _frame(station_ids: list[str], times: pd.DatetimeIndex, fields: dict[str, np.ndarray],
-           units: dict[str, str]) -> pd.DataFrame:
+def _frame(
+    station_ids: list[str],
+    times: pd.DatetimeIndex,
+    fields: dict[str, np.ndarray],
+    units: dict[str, str],
+) -> pd.DataFrame:
     n_t, n = len(times), len(station_ids)
     labels = np.asarray(times.strftime("%Y-%m-%dT%H:%M:%S+08:00"), dtype=object)
     parts = []
     for p, arr in fields.items():
-        parts.append(pd.DataFrame({
-            "station_id": np.tile(np.asarray(station_ids, dtype=object), n_t),
-            "time": np.repeat(labels, n),
-            "pollutant": p, "value": arr.reshape(-1), "unit": units[p],
-            "reference_state": "", "source": DEMO_SOURCE,
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "station_id": np.tile(np.asarray(station_ids, dtype=object), n_t),
+                    "time": np.repeat(labels, n),
+                    "pollutant": p,
+                    "value": arr.reshape(-1),
+                    "unit": units[p],
+                    "reference_state": "",
+                    "source": DEMO_SOURCE,
+                }
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
-def demo_frames(region: Any, config: DemoConfig = DemoConfig()) -> Iterator[tuple[int,
-                                                                                 pd.DataFrame]]:
+def demo_frames(
+    region: Any, config: DemoConfig = DemoConfig()
+) -> Iterator[tuple[int, pd.DataFrame]]:
     """Yield (adcode, measurements of that city's stations) for every city.
 
     Columns are those of a CSV batch (``station_id, time, pollutant, value,
@@ -253,18 +282,34 @@ def demo_frames(region: Any, config: DemoConfig = DemoConfig()) -> Iterator[tupl
         adcode = int(adcode)
         mine = [s for s in air if s.adcode == adcode]
         cols = [index[adcode]] * len(mine)
-        frame = _frame([s.station_id for s in mine], times,
-                       {p: v[:, cols] for p, v in fields.items()}, air_units)
+        frame = _frame(
+            [s.station_id for s in mine],
+            times,
+            {p: v[:, cols] for p, v in fields.items()},
+            air_units,
+        )
         wsel = [i for i, s in enumerate(water) if s.adcode == adcode]
         if wsel:
             wf = {p: v[:, wsel] for p, v in wfields.items()}
-            frame = pd.concat([frame, _frame([water[i].station_id for i in wsel], wtimes, wf,
-                                             dict.fromkeys(wf, "mg/L"))], ignore_index=True)
+            frame = pd.concat(
+                [
+                    frame,
+                    _frame(
+                        [water[i].station_id for i in wsel], wtimes, wf, dict.fromkeys(wf, "mg/L")
+                    ),
+                ],
+                ignore_index=True,
+            )
         yield adcode, frame
 
 
-def load_demo(store: Store, region: Any, config: DemoConfig = DemoConfig(), *,
-              csv_dir: str | Path | None = None) -> dict[str, int]:
+def load_demo(
+    store: Store,
+    region: Any,
+    config: DemoConfig = DemoConfig(),
+    *,
+    csv_dir: str | Path | None = None,
+) -> dict[str, int]:
     """Write the demonstration stations and year of data into ``store``.
 
     Parameters

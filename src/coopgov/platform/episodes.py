@@ -54,8 +54,9 @@ class Episode:
     contributors: list[tuple[int, float]] = field(default_factory=list)
 
 
-def upwind_contributions(transfer: np.ndarray, members: np.ndarray,
-                         emissions: np.ndarray | None = None) -> np.ndarray:
+def upwind_contributions(
+    transfer: np.ndarray, members: np.ndarray, emissions: np.ndarray | None = None
+) -> np.ndarray:
     r"""Share of the pollution an episode imports that comes from each outside city.
 
     Parameters
@@ -89,9 +90,15 @@ def upwind_contributions(transfer: np.ndarray, members: np.ndarray,
     return inflow / total if total > 0 else np.zeros_like(inflow)
 
 
-def find_episodes(levels: np.ndarray, adjacency: np.ndarray, transfer: np.ndarray, *,
-                  min_level: int = 1, min_share: float = MIN_CONTRIBUTOR_SHARE,
-                  emissions: np.ndarray | None = None) -> list[Episode]:
+def find_episodes(
+    levels: np.ndarray,
+    adjacency: np.ndarray,
+    transfer: np.ndarray,
+    *,
+    min_level: int = 1,
+    min_share: float = MIN_CONTRIBUTOR_SHARE,
+    emissions: np.ndarray | None = None,
+) -> list[Episode]:
     """Episodes of neighbouring cities in warning, day by day.
 
     Parameters
@@ -131,7 +138,8 @@ def find_episodes(levels: np.ndarray, adjacency: np.ndarray, transfer: np.ndarra
             mask[idx] = True
             share = upwind_contributions(transfer, mask, emissions)
             order = np.argsort(-share, kind="stable")
-            contrib = [(int(i), float(share[i])) for i in order if share[i] >= min_share
-                       and share[i] > 0]
+            contrib = [
+                (int(i), float(share[i])) for i in order if share[i] >= min_share and share[i] > 0
+            ]
             out.append(Episode(d, sorted(int(i) for i in idx), int(row[idx].max()), contrib))
     return out

@@ -62,19 +62,21 @@ OPTIONAL_COLUMNS = ("reference_state", "source")
 _ALL = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 #: Columns of the accepted rows handed to the store.
-ACCEPTED_SCHEMA = pa.schema([
-    ("station_id", pa.string()),
-    ("time", pa.timestamp("us", tz="UTC")),
-    ("pollutant", pa.string()),
-    ("value", pa.float64()),
-    ("unit", pa.string()),
-    ("reference_state", pa.string()),
-    ("value_as_sent", pa.float64()),
-    ("unit_as_sent", pa.string()),
-    ("reference_state_as_sent", pa.string()),
-    ("source", pa.string()),
-    ("row_number", pa.int64()),
-])
+ACCEPTED_SCHEMA = pa.schema(
+    [
+        ("station_id", pa.string()),
+        ("time", pa.timestamp("us", tz="UTC")),
+        ("pollutant", pa.string()),
+        ("value", pa.float64()),
+        ("unit", pa.string()),
+        ("reference_state", pa.string()),
+        ("value_as_sent", pa.float64()),
+        ("unit_as_sent", pa.string()),
+        ("reference_state_as_sent", pa.string()),
+        ("source", pa.string()),
+        ("row_number", pa.int64()),
+    ]
+)
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
 
@@ -137,42 +139,57 @@ def parse_csv(data: bytes | str, *, file: str = "<csv>") -> pa.Table:
     # Number rows as the file's lines (header = line 1; blank and continuation lines count).
     lines = _record_lines(raw)
     bad = {int(m["row"]) for m in malformed}
-    data_records = np.array([r for r in range(2, len(lines) + 1) if r not in bad], dtype=np.int64) \
-        if bad else np.arange(2, len(lines) + 1, dtype=np.int64)
+    data_records = (
+        np.array([r for r in range(2, len(lines) + 1) if r not in bad], dtype=np.int64)
+        if bad
+        else np.arange(2, len(lines) + 1, dtype=np.int64)
+    )
     if data_records.size == out.num_rows and len(lines) == out.num_rows + len(bad) + 1:
         line_of = lines[data_records - 1]
         for m in malformed:
             m["row"] = int(lines[int(m["row"]) - 1])
     else:  # pragma: no cover - defensive: fall back to record numbers (header = 1)
-        line_of = data_records[: out.num_rows] if data_records.size >= out.num_rows else \
-            np.arange(2, out.num_rows + 2, dtype=np.int64)
+        line_of = (
+            data_records[: out.num_rows]
+            if data_records.size >= out.num_rows
+            else np.arange(2, out.num_rows + 2, dtype=np.int64)
+        )
     out = out.append_column("_line", pa.array(line_of, pa.int64()))
-    return out.replace_schema_metadata({"malformed": json.dumps(malformed)}) if malformed \
-        else out
+    return out.replace_schema_metadata({"malformed": json.dumps(malformed)}) if malformed else out
 
 
-def _read_table(raw: bytes, names: list[str], file: str, malformed: list[dict[str, Any]],
-                *, threads: bool) -> pa.Table:
+def _read_table(
+    raw: bytes, names: list[str], file: str, malformed: list[dict[str, Any]], *, threads: bool
+) -> pa.Table:
     def keep_malformed(row: Any) -> str:
-        malformed.append({"row": row.number, "field": None,
-                          "reason": f"malformed CSV row: {row.actual_columns} fields, "
-                                    f"{row.expected_columns} expected",
-                          "record": {"text": row.text}})
+        malformed.append(
+            {
+                "row": row.number,
+                "field": None,
+                "reason": f"malformed CSV row: {row.actual_columns} fields, "
+                f"{row.expected_columns} expected",
+                "record": {"text": row.text},
+            }
+        )
         return "skip"
 
     try:
         return pacsv.read_csv(
             io.BytesIO(raw),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
-                                           block_size=1 << 24, use_threads=threads),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=1 << 24, use_threads=threads
+            ),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.string() if c == "value" else _DICT for c in names},
-                strings_can_be_null=False, quoted_strings_can_be_null=False),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
             parse_options=pacsv.ParseOptions(invalid_row_handler=keep_malformed),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable CSV table: {str(exc).splitlines()[0]}",
-                         file=file) from None
+        raise InputError(
+            f"not a readable CSV table: {str(exc).splitlines()[0]}", file=file
+        ) from None
 
 
 def _record_lines(raw: bytes) -> np.ndarray:
@@ -206,8 +223,9 @@ def _record_lines(raw: bytes) -> np.ndarray:
 def _normalise_columns(table: pa.Table, file: str) -> pa.Table:
     missing = [c for c in REQUIRED_COLUMNS if c not in table.column_names]
     if missing:
-        raise InputError(f"required column(s) missing: {', '.join(missing)}", file=file,
-                         field=missing[0])
+        raise InputError(
+            f"required column(s) missing: {', '.join(missing)}", file=file, field=missing[0]
+        )
     cols = {}
     for c in _ALL:
         if c in table.column_names:
@@ -217,7 +235,8 @@ def _normalise_columns(table: pa.Table, file: str) -> pa.Table:
             cols[c] = col if col.null_count == 0 else pc.fill_null(col, "")
         else:  # absent optional column: every row "" (one dictionary entry)
             cols[c] = pa.DictionaryArray.from_arrays(
-                pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([""]))
+                pa.array(np.zeros(table.num_rows, dtype=np.int32)), pa.array([""])
+            )
     return pa.table(cols)
 
 
@@ -241,13 +260,15 @@ def parse_records(records: Sequence[Mapping[str, Any]], *, file: str = "<json>")
         seen.update(rec.keys())
         for c in _ALL:
             v = rec.get(c)
-            cols[c].append("" if v is None else (json.dumps(v) if isinstance(v, (dict, list))
-                                                 else str(v)))
+            cols[c].append(
+                "" if v is None else (json.dumps(v) if isinstance(v, (dict, list)) else str(v))
+            )
     if records:
         missing = [c for c in REQUIRED_COLUMNS if c not in seen]
         if missing:
-            raise InputError(f"required field(s) missing: {', '.join(missing)}", file=file,
-                             field=missing[0])
+            raise InputError(
+                f"required field(s) missing: {', '.join(missing)}", file=file, field=missing[0]
+            )
     return pa.table({c: pa.array(v, pa.string()) for c, v in cols.items()})
 
 
@@ -293,19 +314,25 @@ def _parse_times(values: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndar
     value, pandas' parser decides each value (NaT: invalid).
     """
     text = pa.array(values, pa.string())
-    has_zone = np.asarray(pc.match_substring_regex(text, _ZONE).to_numpy(zero_copy_only=False),
-                          dtype=bool)
+    has_zone = np.asarray(
+        pc.match_substring_regex(text, _ZONE).to_numpy(zero_copy_only=False), dtype=bool
+    )
     probe = pc.if_else(pa.array(has_zone), text, "1970-01-01T00:00:00Z")
     try:
         us = pc.cast(pc.cast(probe, pa.timestamp("us", tz="UTC")), pa.int64()).to_numpy(
-            zero_copy_only=False)
+            zero_copy_only=False
+        )
         bad = np.zeros(len(values), dtype=bool)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        series = pd.to_datetime(pd.Series(list(values), dtype=object), format="ISO8601",
-                                utc=True, errors="coerce")
+        series = pd.to_datetime(
+            pd.Series(list(values), dtype=object), format="ISO8601", utc=True, errors="coerce"
+        )
         bad = series.isna().to_numpy()
-        us = series.dt.tz_localize(None).to_numpy(dtype="datetime64[us]",
-                                                  na_value=np.datetime64("NaT")).view(np.int64)
+        us = (
+            series.dt.tz_localize(None)
+            .to_numpy(dtype="datetime64[us]", na_value=np.datetime64("NaT"))
+            .view(np.int64)
+        )
     us = np.where(bad, 0, us).astype(np.int64)
     return us, bad | ~has_zone, has_zone
 
@@ -324,15 +351,19 @@ def _parse_values(col: pa.Array | pa.ChunkedArray) -> np.ndarray:
     text = pc.utf8_trim_whitespace(col)
     number = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
     try:
-        return np.asarray(pc.cast(pc.if_else(number, text, "nan"), pa.float64())
-                          .to_numpy(zero_copy_only=False), dtype=float)
+        return np.asarray(
+            pc.cast(pc.if_else(number, text, "nan"), pa.float64()).to_numpy(zero_copy_only=False),
+            dtype=float,
+        )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # pragma: no cover - defensive
-        return pd.to_numeric(pd.Series(text.to_pylist(), dtype=object),
-                             errors="coerce").to_numpy(dtype=float)
+        return pd.to_numeric(pd.Series(text.to_pylist(), dtype=object), errors="coerce").to_numpy(
+            dtype=float
+        )
 
 
-def _lookup_codes(values: Sequence[str], mapping: Mapping[str, Any], order: Sequence[Any]
-                  ) -> np.ndarray:
+def _lookup_codes(
+    values: Sequence[str], mapping: Mapping[str, Any], order: Sequence[Any]
+) -> np.ndarray:
     """Index in ``order`` of ``mapping[value]`` for each distinct value (-1: unknown)."""
     pos = {v: i for i, v in enumerate(order)}
     return np.array([pos.get(mapping.get(v), -1) for v in values], dtype=np.int64)
@@ -345,22 +376,40 @@ _STATES = ("", "reference", "standard", "actual", "none")
 _S_EMPTY, _S_STANDARD = 0, 2
 #: Factor converting unit j into pollutant i's canonical unit (NaN: not convertible; the
 #: last row and column, read through index -1, stand for an unknown pollutant or unit).
-_FACTOR = np.array([[np.nan if (f := unit_factor(p, u)) is None else f for u in _UNITS]
-                    + [np.nan] for p in _POLLUTANTS] + [[np.nan] * (len(_UNITS) + 1)])
+_FACTOR = np.array(
+    [
+        [np.nan if (f := unit_factor(p, u)) is None else f for u in _UNITS] + [np.nan]
+        for p in _POLLUTANTS
+    ]
+    + [[np.nan] * (len(_UNITS) + 1)]
+)
 _IS_AIR = np.array([p in AIR_POLLUTANTS for p in _POLLUTANTS] + [False])
 _IS_GAS = np.array([p in GASES for p in _POLLUTANTS] + [False])
 _IS_WATER = np.array([p in WATER_INDICATORS for p in _POLLUTANTS] + [False])
 #: Reference states each kind of pollutant may be sent with ("" always allowed).
-_STATE_OK = np.array([
-    [True, True, True, False, False] if p in GASES
-    else [True, False, False, False, True] if p in WATER_INDICATORS
-    else [True, False, False, True, False] for p in _POLLUTANTS] + [[True] * 5])
-_STATE_WHY = ("gases are reported at the reference or standard state",
-              "water indicators have no reference state",
-              "particulates are reported at actual conditions; no temperature/pressure to "
-              "convert")
-_CANON_STATE = pa.array(["reference" if p in GASES else "none" if p in WATER_INDICATORS
-                         else "actual" for p in _POLLUTANTS], pa.string())
+_STATE_OK = np.array(
+    [
+        [True, True, True, False, False]
+        if p in GASES
+        else [True, False, False, False, True]
+        if p in WATER_INDICATORS
+        else [True, False, False, True, False]
+        for p in _POLLUTANTS
+    ]
+    + [[True] * 5]
+)
+_STATE_WHY = (
+    "gases are reported at the reference or standard state",
+    "water indicators have no reference state",
+    "particulates are reported at actual conditions; no temperature/pressure to convert",
+)
+_CANON_STATE = pa.array(
+    [
+        "reference" if p in GASES else "none" if p in WATER_INDICATORS else "actual"
+        for p in _POLLUTANTS
+    ],
+    pa.string(),
+)
 _CANON_UNIT = pa.array([CANONICAL_UNIT[p] for p in _POLLUTANTS], pa.string())
 _CHANGE_US = int(STATE_CHANGE_DATE_UTC.astype("datetime64[us]").astype(np.int64))
 _HOUR_US = 3_600_000_000
@@ -428,8 +477,11 @@ def validate_batch(
     """
     n = raw.num_rows
     # Row numbers: lines of a CSV file (header = line 1), else records from 1.
-    line_of = raw.column("_line").to_numpy() if "_line" in raw.column_names \
+    line_of = (
+        raw.column("_line").to_numpy()
+        if "_line" in raw.column_names
         else np.arange(1, n + 1, dtype=np.int64)
+    )
     code = np.zeros(n, dtype=np.int32)  # 0: accepted so far; else index into `reasons`
     reasons: list[tuple[str | None, str | None]] = [(None, None)]
 
@@ -441,8 +493,9 @@ def validate_batch(
 
     st_code, st_values = _distinct(raw.column("station_id"))
     kind_of = {"air": 1, "water": 2}
-    kind = np.array([kind_of.get(station_kinds.get(s, ""), 0) for s in st_values],
-                    dtype=np.int8)[st_code]
+    kind = np.array([kind_of.get(station_kinds.get(s, ""), 0) for s in st_values], dtype=np.int8)[
+        st_code
+    ]
     reject(kind == 0, "station_id", "unknown station")
 
     t_code, t_values = _distinct(raw.column("time"))
@@ -451,21 +504,32 @@ def validate_batch(
     reject(bad_time & ~t_zone[t_code], "time", "time must be ISO 8601 with a UTC offset")
     reject(bad_time, "time", "time is not a valid ISO 8601 date-time")
     now = np.datetime64("now", "us") if now_utc is None else np.datetime64(now_utc, "us")
-    reject(~bad_time & (times > int(now.astype(np.int64)) + _HOUR_US), "time",
-           "time is in the future")
-    reject(~bad_time & (times < _EARLIEST_US), "time",
-           f"time before {_EARLIEST_TEXT}, the earliest time the platform accepts")
+    reject(
+        ~bad_time & (times > int(now.astype(np.int64)) + _HOUR_US), "time", "time is in the future"
+    )
+    reject(
+        ~bad_time & (times < _EARLIEST_US),
+        "time",
+        f"time before {_EARLIEST_TEXT}, the earliest time the platform accepts",
+    )
     # Hourly data are keyed on the canonical hour: a time off the hour would become a
     # separate key beside the hour's value, so it is refused (quarantined), not rounded.
-    reject(~bad_time & (times % _HOUR_US != 0), "time",
-           "time is not on the hour (hourly values are labelled hh:00:00)")
+    reject(
+        ~bad_time & (times % _HOUR_US != 0),
+        "time",
+        "time is not on the hour (hourly values are labelled hh:00:00)",
+    )
 
     p_code, p_values = _distinct(raw.column("pollutant"))
-    pi = _lookup_codes([canonical_pollutant(p) or "" for p in p_values],
-                       {p: p for p in _POLLUTANTS}, _POLLUTANTS)[p_code]
+    pi = _lookup_codes(
+        [canonical_pollutant(p) or "" for p in p_values], {p: p for p in _POLLUTANTS}, _POLLUTANTS
+    )[p_code]
     reject(pi < 0, "pollutant", "unknown pollutant")
-    reject((pi >= 0) & (_IS_AIR[pi] != (kind == 1)) & (kind != 0), "pollutant",
-           "pollutant does not belong to this kind of station")
+    reject(
+        (pi >= 0) & (_IS_AIR[pi] != (kind == 1)) & (kind != 0),
+        "pollutant",
+        "pollutant does not belong to this kind of station",
+    )
 
     value = _parse_values(raw.column("value"))
     reject(np.isnan(value), "value", "value is not a number")
@@ -480,8 +544,7 @@ def validate_batch(
     unit_bad = np.isnan(factor) & (code == 0)
     for k in np.unique(pi[unit_bad]):
         p = _POLLUTANTS[k]
-        reject(unit_bad & (pi == k), "unit",
-               f"unit not convertible to {CANONICAL_UNIT[p]} for {p}")
+        reject(unit_bad & (pi == k), "unit", f"unit not convertible to {CANONICAL_UNIT[p]} for {p}")
     reject(si < 0, "reference_state", "unknown reference state")
     state_bad = ~_STATE_OK[pi, np.maximum(si, 0)]
     reject(state_bad & _IS_GAS[pi], "reference_state", _STATE_WHY[0])
@@ -490,8 +553,9 @@ def validate_batch(
 
     live = code == 0
     harmonised = np.where(live, value * factor, np.nan)
-    standard = live & _IS_GAS[pi] & ((si == _S_STANDARD)
-                                     | ((si == _S_EMPTY) & (times < _CHANGE_US)))
+    standard = (
+        live & _IS_GAS[pi] & ((si == _S_STANDARD) | ((si == _S_EMPTY) & (times < _CHANGE_US)))
+    )
     if standard.any():
         for k in np.unique(pi[standard]):
             sel = standard & (pi == k)
@@ -502,9 +566,12 @@ def validate_batch(
     above = live & (harmonised > limit)
     for k in np.unique(pi[above]):
         p = _POLLUTANTS[k]
-        reject(above & (pi == k), "value",
-               f"value above the plausible maximum {bounds[p]:g} {CANONICAL_UNIT[p]} for {p} "
-               "(a configurable bound)")
+        reject(
+            above & (pi == k),
+            "value",
+            f"value above the plausible maximum {bounds[p]:g} {CANONICAL_UNIT[p]} for {p} "
+            "(a configurable bound)",
+        )
 
     # A key sent twice in one batch: keep the first, refuse later ones whose value differs
     # (an identical repeat is harmless and collapses into the first).
@@ -512,14 +579,16 @@ def validate_batch(
     keep = code == 0
     if ok.size > 1:
         instants, t_key = pd.factorize(t_us)  # equal instants written differently
-        key = ((instants[t_code[ok]].astype(np.int64) * (len(st_values) + 1) + st_code[ok])
-               * (len(_POLLUTANTS) + 1) + pi[ok])
+        key = (instants[t_code[ok]].astype(np.int64) * (len(st_values) + 1) + st_code[ok]) * (
+            len(_POLLUTANTS) + 1
+        ) + pi[ok]
         dup = pd.Series(key).duplicated().to_numpy()
         if dup.any():
             v = harmonised[ok]
             first_v = pd.Series(v).groupby(key, sort=False).transform("first").to_numpy()
-            reasons.append(("value", "same station, time and pollutant sent twice with "
-                                     "different values"))
+            reasons.append(
+                ("value", "same station, time and pollutant sent twice with different values")
+            )
             code[ok[dup & (first_v != v)]] = len(reasons) - 1
             keep[ok[dup]] = False
     rows = np.flatnonzero(keep)
@@ -530,25 +599,33 @@ def validate_batch(
     src_code, src_values = _distinct(raw.column("source"))
     src_values = [s or default_source for s in src_values]
     p_keep = pa.array(pi[rows])
-    accepted = pa.table({
-        "station_id": strings(st_code, st_values),
-        "time": pa.array(times[rows], pa.int64()).cast(pa.timestamp("us", tz="UTC")),
-        "pollutant": pa.array(_POLLUTANTS, pa.string()).take(p_keep),
-        "value": pa.array(harmonised[rows], pa.float64()),
-        "unit": _CANON_UNIT.take(p_keep),
-        "reference_state": _CANON_STATE.take(p_keep),
-        "value_as_sent": pa.array(value[rows], pa.float64()),
-        "unit_as_sent": strings(u_code, u_values),
-        "reference_state_as_sent": strings(s_code, s_values),
-        "source": strings(src_code, src_values),
-        "row_number": pa.array(line_of[rows], pa.int64()),
-    }, schema=ACCEPTED_SCHEMA)
+    accepted = pa.table(
+        {
+            "station_id": strings(st_code, st_values),
+            "time": pa.array(times[rows], pa.int64()).cast(pa.timestamp("us", tz="UTC")),
+            "pollutant": pa.array(_POLLUTANTS, pa.string()).take(p_keep),
+            "value": pa.array(harmonised[rows], pa.float64()),
+            "unit": _CANON_UNIT.take(p_keep),
+            "reference_state": _CANON_STATE.take(p_keep),
+            "value_as_sent": pa.array(value[rows], pa.float64()),
+            "unit_as_sent": strings(u_code, u_values),
+            "reference_state_as_sent": strings(s_code, s_values),
+            "source": strings(src_code, src_values),
+            "row_number": pa.array(line_of[rows], pa.int64()),
+        },
+        schema=ACCEPTED_SCHEMA,
+    )
     bad_rows = np.flatnonzero(code != 0)
-    records = raw.select(list(_ALL)).take(pa.array(bad_rows)).to_pylist() if bad_rows.size \
-        else []
-    rejected = [{"row": int(line_of[i]), "field": reasons[code[i]][0],
-                 "reason": reasons[code[i]][1], "record": rec}
-                for i, rec in zip(bad_rows, records, strict=True)]
+    records = raw.select(list(_ALL)).take(pa.array(bad_rows)).to_pylist() if bad_rows.size else []
+    rejected = [
+        {
+            "row": int(line_of[i]),
+            "field": reasons[code[i]][0],
+            "reason": reasons[code[i]][1],
+            "record": rec,
+        }
+        for i, rec in zip(bad_rows, records, strict=True)
+    ]
     malformed = json.loads((raw.schema.metadata or {}).get(b"malformed", b"[]"))
     if malformed:  # in the order of the file
         rejected = sorted(malformed + rejected, key=lambda r: r["row"])

@@ -22,8 +22,18 @@ __all__ = ["SCHEMA_VERSION", "DDL", "MEASUREMENT_COLUMNS", "ddl_for"]
 SCHEMA_VERSION = 1
 
 MEASUREMENT_COLUMNS = (
-    "station_id", "time", "pollutant", "revision", "value", "unit", "reference_state",
-    "value_as_sent", "unit_as_sent", "reference_state_as_sent", "source", "batch_id",
+    "station_id",
+    "time",
+    "pollutant",
+    "revision",
+    "value",
+    "unit",
+    "reference_state",
+    "value_as_sent",
+    "unit_as_sent",
+    "reference_state_as_sent",
+    "source",
+    "batch_id",
     "recorded_at",
 )
 
@@ -128,5 +138,7 @@ def ddl_for(backend: str) -> tuple[str, ...]:
     """
     if backend != "duckdb":
         return DDL
-    return tuple(s.replace(_MEASUREMENTS_KEY, ")") if "TABLE IF NOT EXISTS measurements" in s
-                 else s for s in DDL)
+    return tuple(
+        s.replace(_MEASUREMENTS_KEY, ")") if "TABLE IF NOT EXISTS measurements" in s else s
+        for s in DDL
+    )

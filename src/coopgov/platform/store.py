@@ -71,9 +71,19 @@ from coopgov.platform.schema import SCHEMA_VERSION, ddl_for
 from coopgov.platform.vocabulary import AIR_POLLUTANTS
 from coopgov.platform.vocabulary import plausible_max as _plausible_bounds
 
-__all__ = ["Store", "Station", "IngestReport", "AuditContext", "IdempotencyConflict",
-           "EARLIEST_DAY", "LATEST_DAY", "check_day_range",
-           "default_store_url", "open_store", "STATION_CACHE_S"]
+__all__ = [
+    "Store",
+    "Station",
+    "IngestReport",
+    "AuditContext",
+    "IdempotencyConflict",
+    "EARLIEST_DAY",
+    "LATEST_DAY",
+    "check_day_range",
+    "default_store_url",
+    "open_store",
+    "STATION_CACHE_S",
+]
 
 _STATION_KINDS = ("air", "water")
 
@@ -156,18 +166,25 @@ class Station:
 
     def __post_init__(self) -> None:
         if not str(self.station_id).strip() or len(str(self.station_id)) > 64:
-            raise InputError("station_id must be 1-64 characters", field="station_id",
-                             value=self.station_id)
+            raise InputError(
+                "station_id must be 1-64 characters", field="station_id", value=self.station_id
+            )
         if self.kind not in _STATION_KINDS:
             raise InputError("kind must be 'air' or 'water'", field="kind", value=self.kind)
         prefix = _PREFIX.match(str(self.station_id))
         if prefix and int(prefix.group(1)) != int(self.adcode):
-            raise InputError(f"a station id starting with {prefix.group(1)}- belongs to city "
-                             f"{prefix.group(1)}, not {self.adcode}", field="station_id",
-                             value=self.station_id)
+            raise InputError(
+                f"a station id starting with {prefix.group(1)}- belongs to city "
+                f"{prefix.group(1)}, not {self.adcode}",
+                field="station_id",
+                value=self.station_id,
+            )
         if self.kind == "water" and self.water_type not in ("river", "lake"):
-            raise InputError("a water section's water_type is 'river' or 'lake'",
-                             field="water_type", value=self.water_type)
+            raise InputError(
+                "a water section's water_type is 'river' or 'lake'",
+                field="water_type",
+                value=self.water_type,
+            )
         for name, lo, hi in (("lon", -180, 180), ("lat", -90, 90)):
             v = getattr(self, name)
             if v is not None and not (np.isfinite(v) and lo <= v <= hi):
@@ -247,9 +264,14 @@ class Store:
         the defaults of :data:`coopgov.platform.vocabulary.PLAUSIBLE_MAX`.
     """
 
-    def __init__(self, url: str | Path | None = None, *, idle_release_s: float = 0.0,
-                 standard: str = "2026", plausible_max: dict[str, float] | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        url: str | Path | None = None,
+        *,
+        idle_release_s: float = 0.0,
+        standard: str = "2026",
+        plausible_max: dict[str, float] | None = None,
+    ) -> None:
         self.url = str(url if url is not None else default_store_url())
         self.plausible = _plausible_bounds(plausible_max)
         self.backend: Backend = backend_for(self.url, idle_release_s=idle_release_s)
@@ -298,8 +320,7 @@ class Store:
             if exc.reason != "the store is read-only":
                 raise
             with self.backend.read() as cur:  # raises if the tables are missing too
-                cur.execute(self._q("SELECT value FROM meta WHERE key = ?"),
-                            ["schema_version"])
+                cur.execute(self._q("SELECT value FROM meta WHERE key = ?"), ["schema_version"])
                 if not cur.fetchall():
                     raise
 
@@ -311,8 +332,10 @@ class Store:
             cur.execute("ALTER TABLE batches ADD COLUMN IF NOT EXISTS content_digest TEXT")
             cur.execute(self._q("SELECT value FROM meta WHERE key = ?"), ["schema_version"])
             if not cur.fetchall():
-                cur.execute(self._q("INSERT INTO meta (key, value) VALUES (?, ?)"),
-                            ["schema_version", str(SCHEMA_VERSION)])
+                cur.execute(
+                    self._q("INSERT INTO meta (key, value) VALUES (?, ?)"),
+                    ["schema_version", str(SCHEMA_VERSION)],
+                )
 
     def close(self) -> None:
         """Release the backend's connections."""
@@ -324,16 +347,29 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _audit(self, cur: Any, ctx: AuditContext, action: str, target: str,
-               detail: Mapping[str, Any]) -> None:
+    def _audit(
+        self, cur: Any, ctx: AuditContext, action: str, target: str, detail: Mapping[str, Any]
+    ) -> None:
         p = ctx.principal
         if ctx.client_request_id:
             detail = {**detail, "client_request_id": ctx.client_request_id}
-        cur.execute(self._q(
-            "INSERT INTO audit (occurred_at, actor, role, adcode, action, target, detail, "
-            "request_id, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-            [_now(), p.token_id, p.role, p.adcode, action, target,
-             json.dumps(detail, default=str, ensure_ascii=False), ctx.request_id, ctx.client])
+        cur.execute(
+            self._q(
+                "INSERT INTO audit (occurred_at, actor, role, adcode, action, target, detail, "
+                "request_id, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ),
+            [
+                _now(),
+                p.token_id,
+                p.role,
+                p.adcode,
+                action,
+                target,
+                json.dumps(detail, default=str, ensure_ascii=False),
+                ctx.request_id,
+                ctx.client,
+            ],
+        )
 
     def _wrote(self, cities: Iterable[int] | None = None) -> None:
         """Note a write of this process (``cities``: the only cities whose data changed)."""
@@ -367,8 +403,9 @@ class Store:
         return (self._shared_generation, own, self._foreign_epoch)
 
     # ---------------------------------------------------------------- stations
-    def upsert_stations(self, stations: Iterable[Station], *,
-                        context: AuditContext = _SYSTEM) -> int:
+    def upsert_stations(
+        self, stations: Iterable[Station], *, context: AuditContext = _SYSTEM
+    ) -> int:
         """Create or update stations; a city writer may touch only its own.
 
         Parameters
@@ -398,34 +435,52 @@ class Store:
                 context.principal.require_city(int(old["adcode"]))
             for s in stations:
                 cur.execute(self._q("DELETE FROM stations WHERE station_id = ?"), [s.station_id])
-                cur.execute(self._q(
-                    "INSERT INTO stations (station_id, adcode, name, kind, lon, lat, water_body, "
-                    "water_type, synthetic, source, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
-                    [s.station_id, int(s.adcode), s.name, s.kind, s.lon, s.lat, s.water_body,
-                     s.water_type, bool(s.synthetic), s.source, now])
-            self._audit(cur, context, "stations.upsert",
-                        ",".join(s.station_id for s in stations[:20]) +
-                        ("..." if len(stations) > 20 else ""),
-                        {"n": len(stations),
-                         "previous": existing if len(stations) <= 20 else {}})
+                cur.execute(
+                    self._q(
+                        "INSERT INTO stations (station_id, adcode, name, kind, lon, lat, "
+                        "water_body, water_type, synthetic, source, updated_at) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                    ),
+                    [
+                        s.station_id,
+                        int(s.adcode),
+                        s.name,
+                        s.kind,
+                        s.lon,
+                        s.lat,
+                        s.water_body,
+                        s.water_type,
+                        bool(s.synthetic),
+                        s.source,
+                        now,
+                    ],
+                )
+            self._audit(
+                cur,
+                context,
+                "stations.upsert",
+                ",".join(s.station_id for s in stations[:20])
+                + ("..." if len(stations) > 20 else ""),
+                {"n": len(stations), "previous": existing if len(stations) <= 20 else {}},
+            )
         self._wrote()
         return len(stations)
 
-    def _station_rows(self, cur: Any, ids: Sequence[str] | None = None
-                      ) -> list[dict[str, Any]]:
+    def _station_rows(self, cur: Any, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Stations as stored now (all, or those of ``ids``), without ``updated_at``."""
-        cols = ("station_id, adcode, name, kind, lon, lat, water_body, water_type, synthetic, "
-                "source")
+        cols = "station_id, adcode, name, kind, lon, lat, water_body, water_type, synthetic, source"
         if ids is None:
             return self._rows(cur, f"SELECT {cols} FROM stations ORDER BY station_id")
         ids = list(dict.fromkeys(ids))
         if not ids:
             return []
-        return self._rows(cur, f"SELECT {cols} FROM stations WHERE station_id IN "
-                               f"({','.join('?' * len(ids))})", ids)
+        return self._rows(
+            cur,
+            f"SELECT {cols} FROM stations WHERE station_id IN ({','.join('?' * len(ids))})",
+            ids,
+        )
 
-    def record_refusal(self, context: AuditContext, action: str, target: str,
-                       reason: str) -> None:
+    def record_refusal(self, context: AuditContext, action: str, target: str, reason: str) -> None:
         """Record a refused write in the audit log (its own transaction).
 
         Parameters
@@ -440,8 +495,13 @@ class Store:
             Why it was refused.
         """
         with self.backend.write() as cur:
-            self._audit(cur, context, "refused", target[:200],
-                        {"attempted": action[:200], "reason": reason[:500]})
+            self._audit(
+                cur,
+                context,
+                "refused",
+                target[:200],
+                {"attempted": action[:200], "reason": reason[:500]},
+            )
 
     def station_index(self) -> dict[str, dict[str, Any]]:
         """All stations by id, for reads.
@@ -454,8 +514,11 @@ class Store:
         version = (self.generation, self.backend.data_version())
         cache = self._station_cache
         now = time.monotonic()
-        if cache is not None and cache[0] == version and (
-                not isinstance(self.backend, PostgresBackend) or now - cache[1] < STATION_CACHE_S):
+        if (
+            cache is not None
+            and cache[0] == version
+            and (not isinstance(self.backend, PostgresBackend) or now - cache[1] < STATION_CACHE_S)
+        ):
             return cache[2]
         with self.backend.read() as cur:
             rows = self._station_rows(cur)
@@ -463,25 +526,27 @@ class Store:
         self._station_cache = (version, now, index)
         return index
 
-    def stations(self, *, adcode: int | None = None, kind: str | None = None
-                 ) -> list[dict[str, Any]]:
+    def stations(
+        self, *, adcode: int | None = None, kind: str | None = None
+    ) -> list[dict[str, Any]]:
         """Stations, optionally of one city and one kind."""
-        return [s for s in self.station_index().values()
-                if (adcode is None or s["adcode"] == adcode)
-                and (kind is None or s["kind"] == kind)]
+        return [
+            s
+            for s in self.station_index().values()
+            if (adcode is None or s["adcode"] == adcode) and (kind is None or s["kind"] == kind)
+        ]
 
     # ------------------------------------------------------------------ ingest
     def ingest_csv(self, data: bytes | str, **kwargs: Any) -> IngestReport:
         """Ingest a CSV batch (see :func:`coopgov.platform.ingest.parse_csv`, :meth:`_ingest`)."""
         raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-        return self.ingest(parse_csv(raw, file=kwargs.pop("file", "<csv>")), fmt="csv",
-                           **kwargs)
+        return self.ingest(parse_csv(raw, file=kwargs.pop("file", "<csv>")), fmt="csv", **kwargs)
 
-    def ingest_records(self, records: Sequence[Mapping[str, Any]], **kwargs: Any
-                       ) -> IngestReport:
+    def ingest_records(self, records: Sequence[Mapping[str, Any]], **kwargs: Any) -> IngestReport:
         """Ingest JSON records (see :func:`coopgov.platform.ingest.parse_records`)."""
-        return self.ingest(parse_records(records, file=kwargs.pop("file", "<json>")),
-                           fmt="json", **kwargs)
+        return self.ingest(
+            parse_records(records, file=kwargs.pop("file", "<json>")), fmt="json", **kwargs
+        )
 
     def ingest(self, raw: pa.Table, **kwargs: Any) -> IngestReport:
         """Validate, harmonise and store a batch in one transaction.
@@ -492,9 +557,16 @@ class Store:
         with self.backend.hold():
             return self._ingest(raw, **kwargs)
 
-    def _ingest(self, raw: pa.Table, *, fmt: str = "table", context: AuditContext = _SYSTEM,
-                batch_key: str | None = None, default_source: str = "",
-                refresh_indices: bool = True) -> IngestReport:
+    def _ingest(
+        self,
+        raw: pa.Table,
+        *,
+        fmt: str = "table",
+        context: AuditContext = _SYSTEM,
+        batch_key: str | None = None,
+        default_source: str = "",
+        refresh_indices: bool = True,
+    ) -> IngestReport:
         """Validate, harmonise and store a batch in one transaction.
 
         Parameters
@@ -524,9 +596,16 @@ class Store:
         """
         principal = context.principal
         principal.require_writer()
-        sent_ids = sorted({str(x).strip() for x in
-                           pc.unique(raw.column("station_id")).cast(pa.string()).to_pylist()}
-                          ) if raw.num_rows else []
+        sent_ids = (
+            sorted(
+                {
+                    str(x).strip()
+                    for x in pc.unique(raw.column("station_id")).cast(pa.string()).to_pylist()
+                }
+            )
+            if raw.num_rows
+            else []
+        )
         digest = batch_digest(raw)
         if batch_key is not None:
             batch_id = f"{principal.token_id}:key:{batch_key}"
@@ -541,19 +620,23 @@ class Store:
             if attempt == 0:
                 index = self.station_index()
                 seen = {k: index[k] for k in sent_ids if k in index}
-                if any(principal.role == "city" and int(st["adcode"]) != principal.adcode
-                       for st in seen.values()):
+                if any(
+                    principal.role == "city" and int(st["adcode"]) != principal.adcode
+                    for st in seen.values()
+                ):
                     continue  # never refuse on a cached owner: read the store first
             else:
                 with self.backend.read() as cur:
                     seen = {r["station_id"]: r for r in self._station_rows(cur, sent_ids)}
             for st in seen.values():
                 principal.require_city(int(st["adcode"]))
-            checked = validate_batch(raw, {k: v["kind"] for k, v in seen.items()},
-                                     default_source=default_source or principal.token_id,
-                                     plausible=self.plausible)
-            job = _Job(context, batch_id, digest, fmt, checked, seen, sent_ids,
-                       refresh_indices)
+            checked = validate_batch(
+                raw,
+                {k: v["kind"] for k, v in seen.items()},
+                default_source=default_source or principal.token_id,
+                plausible=self.plausible,
+            )
+            job = _Job(context, batch_id, digest, fmt, checked, seen, sent_ids, refresh_indices)
             self._commit(job)
             if isinstance(job.error, _StationsChanged):
                 continue  # a station was created, moved or changed meanwhile: judge again
@@ -625,45 +708,79 @@ class Store:
                     continue
                 if not job.replay:
                     in_group[job.batch_id] = job.digest
-                    job.cities = {int(stations[k]["adcode"]) for k in job.sent_ids
-                                  if k in stations}
+                    job.cities = {int(stations[k]["adcode"]) for k in job.sent_ids if k in stations}
                     ready.append(job)
             counts = self._insert_group(cur, ready, now) if len(ready) > 1 else None
             for job in ready:
                 principal = job.context.principal
                 checked = job.checked
                 acc = checked.accepted
-                n_ins, n_rev = counts[job.batch_id] if counts is not None else \
-                    self._insert_measurements(cur, acc, job.batch_id, now)
+                n_ins, n_rev = (
+                    counts[job.batch_id]
+                    if counts is not None
+                    else self._insert_measurements(cur, acc, job.batch_id, now)
+                )
                 n_unch = acc.num_rows - n_ins - n_rev
                 qrows = checked.rejected
-                stored_q = self._insert_quarantine(cur, job.batch_id, qrows,
-                                                   principal.token_id, now) if qrows else []
+                stored_q = (
+                    self._insert_quarantine(cur, job.batch_id, qrows, principal.token_id, now)
+                    if qrows
+                    else []
+                )
                 job.report = IngestReport(
-                    batch_id=job.batch_id, n_rows=checked.n_rows, n_inserted=n_ins,
+                    batch_id=job.batch_id,
+                    n_rows=checked.n_rows,
+                    n_inserted=n_ins,
                     n_revised=n_rev,
                     n_unchanged=n_unch + (checked.n_rows - acc.num_rows - len(qrows)),
-                    n_quarantined=len(qrows), replayed=False,
-                    rejected=[{"row": n, "field": f, "reason": r, "record": json.loads(rec)}
-                              for n, f, r, rec in stored_q])
-                cur.execute(self._q(
-                    "INSERT INTO batches (batch_id, submitted_by, received_at, format, n_rows, "
-                    "n_inserted, n_revised, n_unchanged, n_quarantined, content_digest) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?)"),
-                    [job.batch_id, principal.token_id, now, job.fmt, checked.n_rows, n_ins,
-                     n_rev, n_unch + (checked.n_rows - acc.num_rows - len(qrows)), len(qrows),
-                     job.digest])
+                    n_quarantined=len(qrows),
+                    replayed=False,
+                    rejected=[
+                        {"row": n, "field": f, "reason": r, "record": json.loads(rec)}
+                        for n, f, r, rec in stored_q
+                    ],
+                )
+                cur.execute(
+                    self._q(
+                        "INSERT INTO batches (batch_id, submitted_by, received_at, format, n_rows, "
+                        "n_inserted, n_revised, n_unchanged, n_quarantined, content_digest) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?)"
+                    ),
+                    [
+                        job.batch_id,
+                        principal.token_id,
+                        now,
+                        job.fmt,
+                        checked.n_rows,
+                        n_ins,
+                        n_rev,
+                        n_unch + (checked.n_rows - acc.num_rows - len(qrows)),
+                        len(qrows),
+                        job.digest,
+                    ],
+                )
                 if job.refresh and (n_ins or n_rev):
                     refresh.append(acc)
-                self._audit(cur, job.context, "measurements.ingest", job.batch_id,
-                            {"format": job.fmt, "rows": checked.n_rows, "inserted": n_ins,
-                             "revised": n_rev, "quarantined": len(qrows),
-                             "stations": list(job.sent_ids)[:50]})
+                self._audit(
+                    cur,
+                    job.context,
+                    "measurements.ingest",
+                    job.batch_id,
+                    {
+                        "format": job.fmt,
+                        "rows": checked.n_rows,
+                        "inserted": n_ins,
+                        "revised": n_rev,
+                        "quarantined": len(qrows),
+                        "stations": list(job.sent_ids)[:50],
+                    },
+                )
             if refresh:
                 self._refresh_daily(cur, pa.concat_tables(refresh), stations)
 
-    def _insert_group(self, cur: Any, jobs: list[_Job], now: datetime
-                      ) -> dict[str, tuple[int, int]] | None:
+    def _insert_group(
+        self, cur: Any, jobs: list[_Job], now: datetime
+    ) -> dict[str, tuple[int, int]] | None:
         """Insert the accepted rows of several batches by one statement.
 
         Same rule as :meth:`_insert_measurements` (revision 0 for a new key,
@@ -672,14 +789,21 @@ class Store:
         None when two batches of the group send the same key (their order
         matters: they are then inserted one after the other).
         """
-        tables = [j.checked.accepted.select(list(_INCOMING_COLUMNS)).append_column(
-            "batch_id", pa.array([j.batch_id] * j.checked.accepted.num_rows, pa.string()))
-            for j in jobs]
+        tables = [
+            j.checked.accepted.select(list(_INCOMING_COLUMNS)).append_column(
+                "batch_id", pa.array([j.batch_id] * j.checked.accepted.num_rows, pa.string())
+            )
+            for j in jobs
+        ]
         combined = pa.concat_tables(tables)
         if combined.num_rows == 0:
             return {j.batch_id: (0, 0) for j in jobs}
-        keys = pd.DataFrame({c: combined.column(c).to_numpy(zero_copy_only=False)
-                             for c in ("station_id", "time", "pollutant")})
+        keys = pd.DataFrame(
+            {
+                c: combined.column(c).to_numpy(zero_copy_only=False)
+                for c in ("station_id", "time", "pollutant")
+            }
+        )
         if keys.duplicated().any():
             return None
         self.backend.register(cur, "incoming", combined, _INCOMING_DDL + ", batch_id TEXT")
@@ -692,18 +816,19 @@ class Store:
                 cur.unregister("incoming")
         return {j.batch_id: found.get(j.batch_id, (0, 0)) for j in jobs}
 
-    def _check_job(self, cur: Any, job: _Job, stations: Mapping[str, Mapping[str, Any]]
-                   ) -> None:
+    def _check_job(self, cur: Any, job: _Job, stations: Mapping[str, Mapping[str, Any]]) -> None:
         """Owners, kinds and idempotency key of a batch, as stored now (inside the lock)."""
         current = {k: stations[k] for k in job.sent_ids if k in stations}
         for st in current.values():
             job.context.principal.require_city(int(st["adcode"]))
-        if {k: (v["adcode"], v["kind"]) for k, v in current.items()} != \
-                {k: (v["adcode"], v["kind"]) for k, v in job.seen.items()}:
+        if {k: (v["adcode"], v["kind"]) for k, v in current.items()} != {
+            k: (v["adcode"], v["kind"]) for k, v in job.seen.items()
+        }:
             raise _StationsChanged
         # A concurrent sender of the same keyed batch may have won.
-        cur.execute(self._q("SELECT content_digest FROM batches WHERE batch_id = ?"),
-                    [job.batch_id])
+        cur.execute(
+            self._q("SELECT content_digest FROM batches WHERE batch_id = ?"), [job.batch_id]
+        )
         found = cur.fetchall()
         if found:
             _check_digest(job.batch_id, found[0][0], job.digest)
@@ -717,18 +842,35 @@ class Store:
                 return None
             if digest is not None:
                 _check_digest(batch_id, rows[0].get("content_digest"), digest)
-            q = self._rows(cur, "SELECT row_number, field, reason, record FROM quarantine "
-                                "WHERE batch_id = ? ORDER BY row_number", [batch_id])
+            q = self._rows(
+                cur,
+                "SELECT row_number, field, reason, record FROM quarantine "
+                "WHERE batch_id = ? ORDER BY row_number",
+                [batch_id],
+            )
         b = rows[0]
         return IngestReport(
-            batch_id=batch_id, n_rows=b["n_rows"], n_inserted=b["n_inserted"],
-            n_revised=b["n_revised"], n_unchanged=b["n_unchanged"],
-            n_quarantined=b["n_quarantined"], replayed=True,
-            rejected=[{"row": r["row_number"], "field": r["field"], "reason": r["reason"],
-                       "record": json.loads(r["record"])} for r in q])
+            batch_id=batch_id,
+            n_rows=b["n_rows"],
+            n_inserted=b["n_inserted"],
+            n_revised=b["n_revised"],
+            n_unchanged=b["n_unchanged"],
+            n_quarantined=b["n_quarantined"],
+            replayed=True,
+            rejected=[
+                {
+                    "row": r["row_number"],
+                    "field": r["field"],
+                    "reason": r["reason"],
+                    "record": json.loads(r["record"]),
+                }
+                for r in q
+            ],
+        )
 
-    def _insert_measurements(self, cur: Any, acc: pa.Table, batch_id: str, now: datetime
-                             ) -> tuple[int, int]:
+    def _insert_measurements(
+        self, cur: Any, acc: pa.Table, batch_id: str, now: datetime
+    ) -> tuple[int, int]:
         """Insert accepted rows as revision 0 or latest+1; skip rows equal to the latest.
 
         The batch is staged (DuckDB scans the Arrow table in place; PostgreSQL
@@ -740,17 +882,19 @@ class Store:
         """
         if acc.num_rows == 0:
             return 0, 0
-        self.backend.register(cur, "incoming", acc.select(list(_INCOMING_COLUMNS)),
-                              _INCOMING_DDL)
+        self.backend.register(cur, "incoming", acc.select(list(_INCOMING_COLUMNS)), _INCOMING_DDL)
         try:
             # Bulk path: nothing stored yet for these stations over the batch's time span
             # (new data, the common case) -> every row is revision 0, no join needed.
             times = acc.column("time")
             ids = sorted(set(acc.column("station_id").to_pylist()))
-            cur.execute(self._q(
-                f"SELECT count(*) FROM measurements WHERE station_id IN "
-                f"({','.join('?' * len(ids))}) AND time >= ? AND time <= ?"),
-                [*ids, pc.min(times).as_py(), pc.max(times).as_py()])
+            cur.execute(
+                self._q(
+                    f"SELECT count(*) FROM measurements WHERE station_id IN "
+                    f"({','.join('?' * len(ids))}) AND time >= ? AND time <= ?"
+                ),
+                [*ids, pc.min(times).as_py(), pc.max(times).as_py()],
+            )
             if int(cur.fetchall()[0][0]) == 0:
                 cur.execute(self._q(_INSERT_NEW_SQL), [batch_id, now])
                 return acc.num_rows, 0
@@ -762,8 +906,9 @@ class Store:
                 cur.unregister("incoming")
         return n_new, n_rev
 
-    def _insert_quarantine(self, cur: Any, batch_id: str, rows: list[dict[str, Any]],
-                           who: str, now: datetime) -> list[tuple[int, Any, str, str]]:
+    def _insert_quarantine(
+        self, cur: Any, batch_id: str, rows: list[dict[str, Any]], who: str, now: datetime
+    ) -> list[tuple[int, Any, str, str]]:
         """Store rejected rows; return them as stored (row number, field, reason, JSON)."""
         # Malformed CSV lines may lack a line number: number them after the batch's rows.
         next_free = max([r["row"] or 0 for r in rows] + [0]) + 1
@@ -772,21 +917,34 @@ class Store:
             num = r["row"]
             if num is None:
                 num, next_free = next_free, next_free + 1
-            table_rows.append((num, r["field"], r["reason"],
-                               json.dumps(r["record"], ensure_ascii=False, default=str)))
-        table = pa.table({
-            "row_number": pa.array([t[0] for t in table_rows], pa.int64()),
-            "field": pa.array([t[1] for t in table_rows], pa.string()),
-            "reason": pa.array([t[2] for t in table_rows], pa.string()),
-            "record": pa.array([t[3] for t in table_rows], pa.string()),
-        })
-        self.backend.register(cur, "qrows", table,
-                              "row_number BIGINT, field TEXT, reason TEXT, record TEXT")
+            table_rows.append(
+                (
+                    num,
+                    r["field"],
+                    r["reason"],
+                    json.dumps(r["record"], ensure_ascii=False, default=str),
+                )
+            )
+        table = pa.table(
+            {
+                "row_number": pa.array([t[0] for t in table_rows], pa.int64()),
+                "field": pa.array([t[1] for t in table_rows], pa.string()),
+                "reason": pa.array([t[2] for t in table_rows], pa.string()),
+                "record": pa.array([t[3] for t in table_rows], pa.string()),
+            }
+        )
+        self.backend.register(
+            cur, "qrows", table, "row_number BIGINT, field TEXT, reason TEXT, record TEXT"
+        )
         try:
-            cur.execute(self._q(
-                "INSERT INTO quarantine (batch_id, row_number, field, reason, record, "
-                "submitted_by, received_at) SELECT ?, row_number, field, reason, record, ?, ? "
-                "FROM qrows ON CONFLICT DO NOTHING"), [batch_id, who, now])
+            cur.execute(
+                self._q(
+                    "INSERT INTO quarantine (batch_id, row_number, field, reason, record, "
+                    "submitted_by, received_at) SELECT ?, row_number, field, reason, record, ?, ? "
+                    "FROM qrows ON CONFLICT DO NOTHING"
+                ),
+                [batch_id, who, now],
+            )
         finally:
             if isinstance(self.backend, DuckDBBackend):
                 cur.unregister("qrows")
@@ -796,9 +954,14 @@ class Store:
         return [kept[k] for k in sorted(kept)]
 
     # ----------------------------------------------------------- daily indices
-    def _current_hourly(self, cur: Any, station_ids: Sequence[str], start: datetime,
-                        end: datetime, pollutants: Sequence[str] = AIR_POLLUTANTS
-                        ) -> pd.DataFrame:
+    def _current_hourly(
+        self,
+        cur: Any,
+        station_ids: Sequence[str],
+        start: datetime,
+        end: datetime,
+        pollutants: Sequence[str] = AIR_POLLUTANTS,
+    ) -> pd.DataFrame:
         if not station_ids:
             return pd.DataFrame(columns=["station_id", "time", "pollutant", "value"])
         sp = ",".join("?" * len(station_ids))
@@ -815,27 +978,30 @@ class Store:
             return self._frame(cur, latest, params)
         # Embedded: without corrections in the range every row is current (no window
         # needed), and the rows come back through Arrow (no per-value Python objects).
-        cur.execute(f"SELECT count(*) FROM measurements WHERE {where} AND revision > 0",
-                    params)
+        cur.execute(f"SELECT count(*) FROM measurements WHERE {where} AND revision > 0", params)
         if int(cur.fetchall()[0][0]) == 0:
             latest = f"SELECT station_id, time, pollutant, value FROM measurements WHERE {where}"
         return cur.sql(latest, params=params).to_arrow_table().to_pandas()
 
-    def _refresh_daily(self, cur: Any, acc: pa.Table, stations: Mapping[str, Mapping[str, Any]]
-                       ) -> None:
+    def _refresh_daily(
+        self, cur: Any, acc: pa.Table, stations: Mapping[str, Mapping[str, Any]]
+    ) -> None:
         """Recompute daily AQI of the city-days (and their stations) a batch touched."""
-        frame = pd.DataFrame({
-            "station_id": acc.column("station_id").to_numpy(zero_copy_only=False),
-            "time": acc.column("time").to_pandas(),
-            "pollutant": acc.column("pollutant").to_numpy(zero_copy_only=False),
-        })
+        frame = pd.DataFrame(
+            {
+                "station_id": acc.column("station_id").to_numpy(zero_copy_only=False),
+                "time": acc.column("time").to_pandas(),
+                "pollutant": acc.column("pollutant").to_numpy(zero_copy_only=False),
+            }
+        )
         frame = frame[frame["pollutant"].isin(AIR_POLLUTANTS)]
         if frame.empty:
             return
         days = aggregates.local_day(frame["time"])
         adcodes = sorted({int(stations[s]["adcode"]) for s in frame["station_id"].unique()})
-        city_stations = [k for k, v in stations.items()
-                         if v["kind"] == "air" and int(v["adcode"]) in adcodes]
+        city_stations = [
+            k for k, v in stations.items() if v["kind"] == "air" and int(v["adcode"]) in adcodes
+        ]
         # Hour-ending labels of local day D run from D 01:00 to D+1 00:00 inclusive.
         shift = timedelta(hours=1 - aggregates.UTC_OFFSET_HOURS)
         start = (days.min() + shift).to_pydatetime().replace(tzinfo=UTC)
@@ -845,26 +1011,37 @@ class Store:
         st = aggregates.station_daily_indicators(hourly)
         st = st[st["day"].isin(touched_days)]
         city = aggregates.city_daily_indicators(
-            st, {k: int(v["adcode"]) for k, v in stations.items()})
-        rows = pd.concat([
-            aggregates.daily_aqi_table(st, key="station_id", standard=self.standard)
-            .assign(scope="station"),
-            aggregates.daily_aqi_table(city, key="adcode", standard=self.standard)
-            .assign(scope="city"),
-        ], ignore_index=True)
-        table = pa.table({
-            "scope": pa.array(rows["scope"].to_numpy(), pa.string()),
-            "key": pa.array(rows["key"].to_numpy(), pa.string()),
-            "day": pa.array(rows["day"].to_list(), pa.date32()),
-            "aqi": pa.array(rows["aqi"].to_numpy(dtype=float), pa.float64(),
-                            from_pandas=True),
-            "category": pa.array(rows["category"].to_numpy(dtype=np.int64), pa.int64()),
-            "primary_pollutants": pa.array(rows["primary_pollutants"].to_numpy(), pa.string()),
-            "detail": pa.array(rows["detail"].to_numpy(), pa.string()),
-        })
-        self.backend.register(cur, "fresh_daily", table,
-                              "scope TEXT, key TEXT, day DATE, aqi DOUBLE PRECISION, "
-                              "category BIGINT, primary_pollutants TEXT, detail TEXT")
+            st, {k: int(v["adcode"]) for k, v in stations.items()}
+        )
+        rows = pd.concat(
+            [
+                aggregates.daily_aqi_table(st, key="station_id", standard=self.standard).assign(
+                    scope="station"
+                ),
+                aggregates.daily_aqi_table(city, key="adcode", standard=self.standard).assign(
+                    scope="city"
+                ),
+            ],
+            ignore_index=True,
+        )
+        table = pa.table(
+            {
+                "scope": pa.array(rows["scope"].to_numpy(), pa.string()),
+                "key": pa.array(rows["key"].to_numpy(), pa.string()),
+                "day": pa.array(rows["day"].to_list(), pa.date32()),
+                "aqi": pa.array(rows["aqi"].to_numpy(dtype=float), pa.float64(), from_pandas=True),
+                "category": pa.array(rows["category"].to_numpy(dtype=np.int64), pa.int64()),
+                "primary_pollutants": pa.array(rows["primary_pollutants"].to_numpy(), pa.string()),
+                "detail": pa.array(rows["detail"].to_numpy(), pa.string()),
+            }
+        )
+        self.backend.register(
+            cur,
+            "fresh_daily",
+            table,
+            "scope TEXT, key TEXT, day DATE, aqi DOUBLE PRECISION, "
+            "category BIGINT, primary_pollutants TEXT, detail TEXT",
+        )
         try:
             cur.execute("""DELETE FROM daily_aqi WHERE EXISTS (SELECT 1 FROM fresh_daily f
                 WHERE f.scope = daily_aqi.scope AND f.key = daily_aqi.key
@@ -883,13 +1060,17 @@ class Store:
         """
         context.principal.require_admin()
         with self.backend.read() as cur:
-            keys = pa.Table.from_pandas(self._frame(
-                cur, "SELECT DISTINCT station_id, time, pollutant FROM measurements"),
-                preserve_index=False)
+            keys = pa.Table.from_pandas(
+                self._frame(cur, "SELECT DISTINCT station_id, time, pollutant FROM measurements"),
+                preserve_index=False,
+            )
         if keys.num_rows == 0:
             return 0
-        keys = keys.set_column(keys.column_names.index("time"), "time",
-                               keys.column("time").cast(pa.timestamp("us", tz="UTC")))
+        keys = keys.set_column(
+            keys.column_names.index("time"),
+            "time",
+            keys.column("time").cast(pa.timestamp("us", tz="UTC")),
+        )
         with self.backend.write() as cur:
             self._refresh_daily(cur, keys, self.station_index())
             self._audit(cur, context, "indices.refresh", "daily_aqi", {})
@@ -899,10 +1080,17 @@ class Store:
         return n
 
     # ------------------------------------------------------------------- reads
-    def measurements(self, station_id: str, *, start: datetime | None = None,
-                     end: datetime | None = None, pollutant: str | None = None,
-                     history: bool = False, limit: int = 10_000, offset: int = 0
-                     ) -> list[dict[str, Any]]:
+    def measurements(
+        self,
+        station_id: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        pollutant: str | None = None,
+        history: bool = False,
+        limit: int = 10_000,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
         """Measurements of a station, current revision only unless ``history``.
 
         Parameters
@@ -929,27 +1117,42 @@ class Store:
         if pollutant is not None:
             where.append("pollutant = ?")
             params.append(pollutant)
-        cols = ("station_id, time, pollutant, revision, value, unit, reference_state, "
-                "value_as_sent, unit_as_sent, reference_state_as_sent, source, batch_id, "
-                "recorded_at")
+        cols = (
+            "station_id, time, pollutant, revision, value, unit, reference_state, "
+            "value_as_sent, unit_as_sent, reference_state_as_sent, source, batch_id, "
+            "recorded_at"
+        )
         inner = f"SELECT {cols} FROM measurements WHERE {' AND '.join(where)}"
         if not history:
-            inner = (f"SELECT {cols} FROM (SELECT {cols}, max(revision) OVER (PARTITION BY "
-                     f"station_id, time, pollutant) AS latest FROM measurements WHERE "
-                     f"{' AND '.join(where)}) AS m WHERE revision = latest")
+            inner = (
+                f"SELECT {cols} FROM (SELECT {cols}, max(revision) OVER (PARTITION BY "
+                f"station_id, time, pollutant) AS latest FROM measurements WHERE "
+                f"{' AND '.join(where)}) AS m WHERE revision = latest"
+            )
         query = f"{inner} ORDER BY time, pollutant, revision LIMIT ? OFFSET ?"
         with self.backend.read() as cur:
             return self._rows(cur, query, [*params, int(limit), int(offset)])
 
-    def hourly_frame(self, station_ids: Sequence[str], start: datetime, end: datetime,
-                     pollutants: Sequence[str] = AIR_POLLUTANTS) -> pd.DataFrame:
+    def hourly_frame(
+        self,
+        station_ids: Sequence[str],
+        start: datetime,
+        end: datetime,
+        pollutants: Sequence[str] = AIR_POLLUTANTS,
+    ) -> pd.DataFrame:
         """Return the current hourly values of stations in [start, end) as a DataFrame."""
         with self.backend.read() as cur:
             return self._current_hourly(cur, list(station_ids), start, end, pollutants)
 
-    def daily_aqi(self, scope: str, key: str | int, start: date | None = None,
-                  end: date | None = None, *, detail_json: bool = False
-                  ) -> list[dict[str, Any]]:
+    def daily_aqi(
+        self,
+        scope: str,
+        key: str | int,
+        start: date | None = None,
+        end: date | None = None,
+        *,
+        detail_json: bool = False,
+    ) -> list[dict[str, Any]]:
         """Return the stored daily AQI rows of a station (``scope="station"``) or city (``"city"``).
 
         Parameters
@@ -973,9 +1176,12 @@ class Store:
             where.append("day <= ?")
             params.append(end)
         with self.backend.read() as cur:
-            rows = self._rows(cur, "SELECT day, aqi, category, primary_pollutants, detail "
-                                   f"FROM daily_aqi WHERE {' AND '.join(where)} ORDER BY day",
-                              params)
+            rows = self._rows(
+                cur,
+                "SELECT day, aqi, category, primary_pollutants, detail "
+                f"FROM daily_aqi WHERE {' AND '.join(where)} ORDER BY day",
+                params,
+            )
         for r in rows:
             a = r["aqi"]
             r["aqi"] = None if a is None or (isinstance(a, float) and np.isnan(a)) else int(a)
@@ -984,13 +1190,18 @@ class Store:
                 r["detail"] = json.loads(r["detail"])
         return rows
 
-    def city_daily_aqi_matrix(self, adcodes: Sequence[int], start: date, end: date
-                              ) -> tuple[list[date], np.ndarray]:
+    def city_daily_aqi_matrix(
+        self, adcodes: Sequence[int], start: date, end: date
+    ) -> tuple[list[date], np.ndarray]:
         """Daily AQI of many cities as a (day, city) array (NaN where missing)."""
         check_day_range(start, end)
         with self.backend.read() as cur:
-            frame = self._frame(cur, "SELECT key, day, aqi FROM daily_aqi WHERE scope = 'city' "
-                                     "AND day >= ? AND day <= ?", [start, end])
+            frame = self._frame(
+                cur,
+                "SELECT key, day, aqi FROM daily_aqi WHERE scope = 'city' "
+                "AND day >= ? AND day <= ?",
+                [start, end],
+            )
         days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
         out = np.full((len(days), len(adcodes)), np.nan)
         if frame.empty:
@@ -1005,45 +1216,69 @@ class Store:
     def revisions(self, station_id: str, time: datetime, pollutant: str) -> list[dict[str, Any]]:
         """Every revision of one (station, time, pollutant), oldest first."""
         with self.backend.read() as cur:
-            return self._rows(cur, "SELECT * FROM measurements WHERE station_id = ? AND "
-                                   "time = ? AND pollutant = ? ORDER BY revision",
-                              [station_id, time, pollutant])
+            return self._rows(
+                cur,
+                "SELECT * FROM measurements WHERE station_id = ? AND "
+                "time = ? AND pollutant = ? ORDER BY revision",
+                [station_id, time, pollutant],
+            )
 
-    def quarantine(self, *, submitted_by: str | None = None, limit: int = 1000,
-                   offset: int = 0) -> list[dict[str, Any]]:
+    def quarantine(
+        self, *, submitted_by: str | None = None, limit: int = 1000, offset: int = 0
+    ) -> list[dict[str, Any]]:
         """Quarantined rows, newest batches first."""
         where, params = ("WHERE submitted_by = ?", [submitted_by]) if submitted_by else ("", [])
         with self.backend.read() as cur:
-            rows = self._rows(cur, f"SELECT * FROM quarantine {where} ORDER BY received_at DESC, "
-                                   "batch_id, row_number LIMIT ? OFFSET ?",
-                              [*params, limit, offset])
+            rows = self._rows(
+                cur,
+                f"SELECT * FROM quarantine {where} ORDER BY received_at DESC, "
+                "batch_id, row_number LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
         for r in rows:
             r["record"] = json.loads(r["record"])
         return rows
 
-    def audit_log(self, *, limit: int = 100, offset: int = 0, action: str | None = None
-                  ) -> list[dict[str, Any]]:
+    def audit_log(
+        self, *, limit: int = 100, offset: int = 0, action: str | None = None
+    ) -> list[dict[str, Any]]:
         """Audit events, newest first."""
         where, params = ("WHERE action = ?", [action]) if action else ("", [])
         with self.backend.read() as cur:
-            rows = self._rows(cur, f"SELECT * FROM audit {where} ORDER BY event_id DESC "
-                                   "LIMIT ? OFFSET ?", [*params, limit, offset])
+            rows = self._rows(
+                cur,
+                f"SELECT * FROM audit {where} ORDER BY event_id DESC LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            )
         for r in rows:
             r["detail"] = json.loads(r["detail"])
         return rows
 
     def count(self, table: str) -> int:
         """Count the rows of a store table (for checks and reports)."""
-        if table not in {"measurements", "quarantine", "batches", "audit", "daily_aqi",
-                         "stations", "tokens"}:
+        if table not in {
+            "measurements",
+            "quarantine",
+            "batches",
+            "audit",
+            "daily_aqi",
+            "stations",
+            "tokens",
+        }:
             raise InputError("unknown table", field="table", value=table)
         with self.backend.read() as cur:
             cur.execute(f"SELECT count(*) FROM {table}")
             return int(cur.fetchall()[0][0])
 
     # ------------------------------------------------------------------ tokens
-    def issue_token(self, *, role: str, adcode: int | None = None, label: str = "",
-                    context: AuditContext = _SYSTEM) -> tuple[str, str]:
+    def issue_token(
+        self,
+        *,
+        role: str,
+        adcode: int | None = None,
+        label: str = "",
+        context: AuditContext = _SYSTEM,
+    ) -> tuple[str, str]:
         """Issue an API token; only its hash is stored.
 
         Parameters
@@ -1068,15 +1303,27 @@ class Store:
             raise InputError("role must be 'city', 'admin' or 'reader'", field="role", value=role)
         if role == "city" and adcode is None:
             raise InputError("a city token needs the city's adcode", field="adcode")
-        token_id = f"{role}-{adcode}-{secrets.token_hex(3)}" if role == "city" \
+        token_id = (
+            f"{role}-{adcode}-{secrets.token_hex(3)}"
+            if role == "city"
             else f"{role}-{secrets.token_hex(4)}"
+        )
         token = new_token(token_id)
         with self.backend.write() as cur:
-            cur.execute(self._q("INSERT INTO tokens (token_id, token_hash, role, adcode, label, "
-                                "created_at) VALUES (?,?,?,?,?,?)"),
-                        [token_id, hash_token(token), role, adcode, label, _now()])
-            self._audit(cur, context, "tokens.issue", token_id, {"role": role, "adcode": adcode,
-                                                                 "label": label})
+            cur.execute(
+                self._q(
+                    "INSERT INTO tokens (token_id, token_hash, role, adcode, label, "
+                    "created_at) VALUES (?,?,?,?,?,?)"
+                ),
+                [token_id, hash_token(token), role, adcode, label, _now()],
+            )
+            self._audit(
+                cur,
+                context,
+                "tokens.issue",
+                token_id,
+                {"role": role, "adcode": adcode, "label": label},
+            )
         self._wrote(cities=())  # no published answer changes
         return token_id, token
 
@@ -1084,10 +1331,18 @@ class Store:
         """Revoke a token; returns whether it existed and was active."""
         context.principal.require_admin()
         with self.backend.write() as cur:
-            cur.execute(self._q("UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND "
-                                "revoked_at IS NULL"), [_now(), token_id])
-            cur.execute(self._q("SELECT count(*) FROM tokens WHERE token_id = ? AND "
-                                "revoked_at IS NOT NULL"), [token_id])
+            cur.execute(
+                self._q(
+                    "UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL"
+                ),
+                [_now(), token_id],
+            )
+            cur.execute(
+                self._q(
+                    "SELECT count(*) FROM tokens WHERE token_id = ? AND revoked_at IS NOT NULL"
+                ),
+                [token_id],
+            )
             ok = int(cur.fetchall()[0][0]) > 0
             self._audit(cur, context, "tokens.revoke", token_id, {"revoked": ok})
         self._wrote(cities=())
@@ -1104,12 +1359,16 @@ class Store:
         context.principal.require_admin()
         token = new_token(token_id)
         with self.backend.write() as cur:
-            cur.execute(self._q("SELECT count(*) FROM tokens WHERE token_id = ? AND "
-                                "revoked_at IS NULL"), [token_id])
+            cur.execute(
+                self._q("SELECT count(*) FROM tokens WHERE token_id = ? AND revoked_at IS NULL"),
+                [token_id],
+            )
             if int(cur.fetchall()[0][0]) == 0:
                 return None
-            cur.execute(self._q("UPDATE tokens SET token_hash = ? WHERE token_id = ?"),
-                        [hash_token(token), token_id])
+            cur.execute(
+                self._q("UPDATE tokens SET token_hash = ? WHERE token_id = ?"),
+                [hash_token(token), token_id],
+            )
             self._audit(cur, context, "tokens.rotate", token_id, {})
         self._wrote(cities=())
         return token
@@ -1117,8 +1376,12 @@ class Store:
     def token(self, token_id: str) -> dict[str, Any] | None:
         """One issued token's id, role, city, label and dates (None: unknown)."""
         with self.backend.read() as cur:
-            rows = self._rows(cur, "SELECT token_id, role, adcode, label, created_at, "
-                                   "revoked_at FROM tokens WHERE token_id = ?", [token_id])
+            rows = self._rows(
+                cur,
+                "SELECT token_id, role, adcode, label, created_at, "
+                "revoked_at FROM tokens WHERE token_id = ?",
+                [token_id],
+            )
         return rows[0] if rows else None
 
     def principal_for(self, token: str | None) -> Principal | None:
@@ -1126,26 +1389,48 @@ class Store:
         if not token:
             return None
         with self.backend.read() as cur:
-            rows = self._rows(cur, "SELECT token_id, role, adcode FROM tokens WHERE "
-                                   "token_hash = ? AND revoked_at IS NULL", [hash_token(token)])
+            rows = self._rows(
+                cur,
+                "SELECT token_id, role, adcode FROM tokens WHERE "
+                "token_hash = ? AND revoked_at IS NULL",
+                [hash_token(token)],
+            )
         if not rows:
             return None
         r = rows[0]
-        return Principal(token_id=r["token_id"], role=r["role"],
-                         adcode=None if r["adcode"] is None else int(r["adcode"]))
+        return Principal(
+            token_id=r["token_id"],
+            role=r["role"],
+            adcode=None if r["adcode"] is None else int(r["adcode"]),
+        )
 
     def tokens(self) -> list[dict[str, Any]]:
         """Issued tokens (ids and roles; never the tokens themselves)."""
         with self.backend.read() as cur:
-            return self._rows(cur, "SELECT token_id, role, adcode, label, created_at, revoked_at "
-                                   "FROM tokens ORDER BY created_at")
+            return self._rows(
+                cur,
+                "SELECT token_id, role, adcode, label, created_at, revoked_at "
+                "FROM tokens ORDER BY created_at",
+            )
 
 
-_INCOMING_COLUMNS = ("station_id", "time", "pollutant", "value", "unit", "reference_state",
-                     "value_as_sent", "unit_as_sent", "reference_state_as_sent", "source")
-_INCOMING_DDL = ("station_id TEXT, time TIMESTAMPTZ, pollutant TEXT, value DOUBLE PRECISION, "
-                 "unit TEXT, reference_state TEXT, value_as_sent DOUBLE PRECISION, "
-                 "unit_as_sent TEXT, reference_state_as_sent TEXT, source TEXT")
+_INCOMING_COLUMNS = (
+    "station_id",
+    "time",
+    "pollutant",
+    "value",
+    "unit",
+    "reference_state",
+    "value_as_sent",
+    "unit_as_sent",
+    "reference_state_as_sent",
+    "source",
+)
+_INCOMING_DDL = (
+    "station_id TEXT, time TIMESTAMPTZ, pollutant TEXT, value DOUBLE PRECISION, "
+    "unit TEXT, reference_state TEXT, value_as_sent DOUBLE PRECISION, "
+    "unit_as_sent TEXT, reference_state_as_sent TEXT, source TEXT"
+)
 
 # Latest stored revision of each incoming key (only keys present in the batch are read).
 _LATEST = """
@@ -1213,10 +1498,12 @@ LATEST_DAY = date(2100, 12, 31)
 def check_day_range(start: date | None, end: date | None) -> None:
     """Raise :class:`InputError` for a day outside [:data:`EARLIEST_DAY`, :data:`LATEST_DAY`]."""
     for name, d in (("date_from", start), ("date_to", end)):
-        if d is not None and not (EARLIEST_DAY <= (d.date() if isinstance(d, datetime) else d)
-                                  <= LATEST_DAY):
-            raise InputError(f"days from {EARLIEST_DAY} to {LATEST_DAY} only", field=name,
-                             value=d.isoformat())
+        if d is not None and not (
+            EARLIEST_DAY <= (d.date() if isinstance(d, datetime) else d) <= LATEST_DAY
+        ):
+            raise InputError(
+                f"days from {EARLIEST_DAY} to {LATEST_DAY} only", field=name, value=d.isoformat()
+            )
 
 
 def _check_digest(batch_id: str, stored: str | None, digest: str) -> None:
@@ -1225,7 +1512,8 @@ def _check_digest(batch_id: str, stored: str | None, digest: str) -> None:
         key = batch_id.split(":key:", 1)[-1]
         raise IdempotencyConflict(
             f"Idempotency-Key {key!r} was already used for a batch with other content; "
-            "nothing of this batch was stored (send new data under a new key)")
+            "nothing of this batch was stored (send new data under a new key)"
+        )
 
 
 def open_store(url: str | Path | None = None, **kwargs: Any) -> Store:

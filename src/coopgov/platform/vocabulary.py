@@ -62,17 +62,42 @@ CANONICAL_UNIT = {
 #: Accepted spellings, lower-cased, mapped to the canonical pollutant name.
 _ALIASES = {
     **{p.lower(): p for p in AIR_POLLUTANTS + WATER_INDICATORS},
-    "pm25": "PM2.5", "pm2_5": "PM2.5", "pm2.5": "PM2.5",
-    "o3_1h": "O3", "codmn": "CODMn", "permanganate": "CODMn", "permanganate_index": "CODMn",
-    "nh3n": "NH3-N", "nh3_n": "NH3-N", "ammonia_nitrogen": "NH3-N", "bod": "BOD5",
-    "do": "DO", "dissolved_oxygen": "DO", "tp": "TP", "tn": "TN", "ph": "pH",
+    "pm25": "PM2.5",
+    "pm2_5": "PM2.5",
+    "pm2.5": "PM2.5",
+    "o3_1h": "O3",
+    "codmn": "CODMn",
+    "permanganate": "CODMn",
+    "permanganate_index": "CODMn",
+    "nh3n": "NH3-N",
+    "nh3_n": "NH3-N",
+    "ammonia_nitrogen": "NH3-N",
+    "bod": "BOD5",
+    "do": "DO",
+    "dissolved_oxygen": "DO",
+    "tp": "TP",
+    "tn": "TN",
+    "ph": "pH",
 }
 
 #: Accepted unit spellings (lower-cased), mapped to a canonical spelling.
 UNIT_SPELLINGS = {
-    "ug/m3": "ug/m3", "µg/m3": "ug/m3", "μg/m3": "ug/m3", "µg/m³": "ug/m3", "μg/m³": "ug/m3",
-    "ug/m³": "ug/m3", "mg/m3": "mg/m3", "mg/m³": "mg/m3", "ppb": "ppb", "ppm": "ppm",
-    "mg/l": "mg/L", "ug/l": "ug/L", "µg/l": "ug/L", "μg/l": "ug/L", "1": "1", "": "1",
+    "ug/m3": "ug/m3",
+    "µg/m3": "ug/m3",
+    "μg/m3": "ug/m3",
+    "µg/m³": "ug/m3",
+    "μg/m³": "ug/m3",
+    "ug/m³": "ug/m3",
+    "mg/m3": "mg/m3",
+    "mg/m³": "mg/m3",
+    "ppb": "ppb",
+    "ppm": "ppm",
+    "mg/l": "mg/L",
+    "ug/l": "ug/L",
+    "µg/l": "ug/L",
+    "μg/l": "ug/L",
+    "1": "1",
+    "": "1",
     "ph": "1",
 }
 
@@ -84,9 +109,16 @@ MOLAR_MASS_G_PER_MOL = {"SO2": 64.064, "NO2": 46.006, "O3": 47.997, "CO": 28.010
 
 #: Reference states a sender may name, mapped to the canonical label.
 REFERENCE_STATES = {
-    "reference": "reference", "298k": "reference", "298.15k": "reference",
-    "standard": "standard", "273k": "standard", "273.15k": "standard",
-    "actual": "actual", "ambient": "actual", "none": "none", "": "",
+    "reference": "reference",
+    "298k": "reference",
+    "298.15k": "reference",
+    "standard": "standard",
+    "273k": "standard",
+    "273.15k": "standard",
+    "actual": "actual",
+    "ambient": "actual",
+    "none": "none",
+    "": "",
 }
 
 #: The 2018 amendment of GB 3095 took effect on 2018-09-01 00:00 Beijing time [2].
@@ -108,10 +140,19 @@ EARLIEST_TIME_UTC = np.datetime64("1970-01-01T00:00:00", "us")
 #: (``Store(plausible_max=...)``) or with ``$COOPGOV_PLAUSIBLE_MAX`` (JSON object,
 #: e.g. ``{"PM10": 15000}``).
 PLAUSIBLE_MAX = {
-    "SO2": 10_000.0, "NO2": 5_000.0, "CO": 200.0, "O3": 2_000.0,  # µg/m³; CO mg/m³
-    "PM10": 20_000.0, "PM2.5": 5_000.0,  # µg/m³
-    "DO": 25.0, "CODMn": 500.0, "COD": 5_000.0, "BOD5": 2_000.0,  # mg/L
-    "NH3-N": 500.0, "TP": 100.0, "TN": 500.0,  # mg/L
+    "SO2": 10_000.0,
+    "NO2": 5_000.0,
+    "CO": 200.0,
+    "O3": 2_000.0,  # µg/m³; CO mg/m³
+    "PM10": 20_000.0,
+    "PM2.5": 5_000.0,  # µg/m³
+    "DO": 25.0,
+    "CODMn": 500.0,
+    "COD": 5_000.0,
+    "BOD5": 2_000.0,  # mg/L
+    "NH3-N": 500.0,
+    "TP": 100.0,
+    "TN": 500.0,  # mg/L
     "pH": 14.0,  # pH scale
 }
 
@@ -142,8 +183,9 @@ def plausible_max(overrides: dict[str, float] | None = None) -> dict[str, float]
         try:
             sources.append(("$COOPGOV_PLAUSIBLE_MAX", dict(json.loads(env))))
         except (ValueError, TypeError):
-            raise InputError("not a JSON object", field="COOPGOV_PLAUSIBLE_MAX",
-                             value=env) from None
+            raise InputError(
+                "not a JSON object", field="COOPGOV_PLAUSIBLE_MAX", value=env
+            ) from None
     if overrides:
         sources.append(("plausible_max", dict(overrides)))
     for where, mapping in sources:
@@ -155,8 +197,11 @@ def plausible_max(overrides: dict[str, float] | None = None) -> dict[str, float]
             except (TypeError, ValueError):
                 b = float("nan")
             if not (np.isfinite(b) and b > 0):
-                raise InputError("a plausibility bound is a positive number",
-                                 field=f"{where}.{name}", value=bound)
+                raise InputError(
+                    "a plausibility bound is a positive number",
+                    field=f"{where}.{name}",
+                    value=bound,
+                )
             bounds[name] = b
     return bounds
 
@@ -248,8 +293,7 @@ def standard_to_reference(values: np.ndarray, pollutant: str) -> np.ndarray:
 def _lookup(values: np.ndarray, table: dict[str, str]) -> np.ndarray:
     """Map spellings through ``table`` (case- and space-insensitive); "?" when unknown."""
     codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
-    mapped = np.array([table.get(str(u).strip().lower(), "?") for u in uniq] + ["?"],
-                      dtype=object)
+    mapped = np.array([table.get(str(u).strip().lower(), "?") for u in uniq] + ["?"], dtype=object)
     return mapped[codes]
 
 

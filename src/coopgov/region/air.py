@@ -116,8 +116,10 @@ class AirKernel:
 
 
 def _bearing_deg(
-    lon1: NDArray[np.float64], lat1: NDArray[np.float64],
-    lon2: NDArray[np.float64], lat2: NDArray[np.float64],
+    lon1: NDArray[np.float64],
+    lat1: NDArray[np.float64],
+    lon2: NDArray[np.float64],
+    lat2: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Return the initial great-circle bearing from point 1 to point 2 [degrees]."""
     p1, p2 = np.deg2rad(lat1), np.deg2rad(lat2)
@@ -214,33 +216,56 @@ def air_transfer_matrix(
     if not 0.0 <= primary_share <= 1.0:
         raise InputError("must lie in [0, 1]", field="primary_share", value=primary_share)
     if not secondary_length_ratio >= 1.0:
-        raise InputError("must be >= 1", field="secondary_length_ratio",
-                         value=secondary_length_ratio)
-    kw = dict(winter_weight=winter_weight, winter_from_deg=winter_from_deg,
-              summer_from_deg=summer_from_deg, winter_strength=winter_strength,
-              summer_strength=summer_strength, retention=retention)
+        raise InputError(
+            "must be >= 1", field="secondary_length_ratio", value=secondary_length_ratio
+        )
+    kw = dict(
+        winter_weight=winter_weight,
+        winter_from_deg=winter_from_deg,
+        summer_from_deg=summer_from_deg,
+        winter_strength=winter_strength,
+        summer_strength=summer_strength,
+        retention=retention,
+    )
     t = _one_scale(lon, lat, area_km2, length_km, **kw)
     if primary_share < 1.0:
         t = primary_share * t + (1.0 - primary_share) * _one_scale(
-            lon, lat, area_km2, secondary_length_ratio * length_km, **kw)
+            lon, lat, area_km2, secondary_length_ratio * length_km, **kw
+        )
     return t
 
 
-def _wind_factor(theta_deg: NDArray[np.float64], winter_weight: float, winter_from_deg: float,
-                 summer_from_deg: float, winter_strength: float,
-                 summer_strength: float) -> NDArray[np.float64]:
+def _wind_factor(
+    theta_deg: NDArray[np.float64],
+    winter_weight: float,
+    winter_from_deg: float,
+    summer_from_deg: float,
+    winter_strength: float,
+    summer_strength: float,
+) -> NDArray[np.float64]:
     """Anisotropy factor of the kernel for a source-to-receptor bearing [-]."""
     th = np.deg2rad(theta_deg)
     down_w = np.deg2rad(winter_from_deg + 180.0)
     down_s = np.deg2rad(summer_from_deg + 180.0)
-    return (1.0 + winter_weight * winter_strength * np.cos(th - down_w)
-            + (1.0 - winter_weight) * summer_strength * np.cos(th - down_s))
+    return (
+        1.0
+        + winter_weight * winter_strength * np.cos(th - down_w)
+        + (1.0 - winter_weight) * summer_strength * np.cos(th - down_s)
+    )
 
 
 def _one_scale(
-    lon: ArrayLike, lat: ArrayLike, area_km2: ArrayLike, length_km: float, *,
-    winter_weight: float, winter_from_deg: float, summer_from_deg: float,
-    winter_strength: float, summer_strength: float, retention: float,
+    lon: ArrayLike,
+    lat: ArrayLike,
+    area_km2: ArrayLike,
+    length_km: float,
+    *,
+    winter_weight: float,
+    winter_from_deg: float,
+    summer_from_deg: float,
+    winter_strength: float,
+    summer_strength: float,
+    retention: float,
 ) -> NDArray[np.float64]:
     """One-scale kernel matrix (see :func:`air_transfer_matrix`)."""
     lon = np.asarray(lon, dtype=float)
@@ -248,14 +273,19 @@ def _one_scale(
     area = np.asarray(area_km2, dtype=float)
     if length_km <= 0:
         raise InputError("must be > 0", field="length_km", value=length_km)
-    for name, v in (("winter_weight", winter_weight), ("winter_strength", winter_strength),
-                    ("summer_strength", summer_strength), ("retention", retention)):
+    for name, v in (
+        ("winter_weight", winter_weight),
+        ("winter_strength", winter_strength),
+        ("summer_strength", summer_strength),
+        ("retention", retention),
+    ):
         if not 0.0 <= v <= 1.0:
             raise InputError("must lie in [0, 1]", field=name, value=v)
     d = haversine_km(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
     theta = _bearing_deg(lon[:, None], lat[:, None], lon[None, :], lat[None, :])
-    wind = _wind_factor(theta, winter_weight, winter_from_deg, summer_from_deg,
-                        winter_strength, summer_strength)
+    wind = _wind_factor(
+        theta, winter_weight, winter_from_deg, summer_from_deg, winter_strength, summer_strength
+    )
     dens = np.exp(-d / length_km) / (2.0 * np.pi * length_km**2) * wind
     t = retention * area[None, :] * dens
     r = np.sqrt(area / np.pi)
@@ -267,9 +297,7 @@ def _one_scale(
     return t
 
 
-def outside_share(
-    transfer: ArrayLike, emissions: ArrayLike | None = None
-) -> NDArray[np.float64]:
+def outside_share(transfer: ArrayLike, emissions: ArrayLike | None = None) -> NDArray[np.float64]:
     r"""Share of each receptor's concentration that comes from other cities.
 
     Parameters
@@ -362,21 +390,25 @@ def kernel_footprint(
     clat = np.asarray(cell_lat, dtype=float)
     carea = np.asarray(cell_area_km2, dtype=float)
     if not (clon.shape == clat.shape == carea.shape):
-        raise InputError("cell_lon, cell_lat and cell_area_km2 must have one shape",
-                         field="cell_area_km2")
+        raise InputError(
+            "cell_lon, cell_lat and cell_area_km2 must have one shape", field="cell_area_km2"
+        )
     if np.any(carea < 0) or not np.all(np.isfinite(carea)):
         raise InputError("cell areas must be finite and >= 0", field="cell_area_km2")
     scales = [(1.0, length_km)]
     if primary_share < 1.0:
-        scales = [(primary_share, length_km),
-                  (1.0 - primary_share, secondary_length_ratio * length_km)]
+        scales = [
+            (primary_share, length_km),
+            (1.0 - primary_share, secondary_length_ratio * length_km),
+        ]
     out = np.zeros(lon.size)
     for k in range(0, clon.size, chunk):
         sl = slice(k, k + chunk)
         d = haversine_km(clon[sl, None], clat[sl, None], lon[None, :], lat[None, :])
         theta = _bearing_deg(clon[sl, None], clat[sl, None], lon[None, :], lat[None, :])
-        wind = _wind_factor(theta, winter_weight, winter_from_deg, summer_from_deg,
-                            winter_strength, summer_strength)
+        wind = _wind_factor(
+            theta, winter_weight, winter_from_deg, summer_from_deg, winter_strength, summer_strength
+        )
         for w, length in scales:
             dens = np.exp(-d / length) / (2.0 * np.pi * length**2) * wind
             out += w * (carea[sl, None] * dens).sum(axis=0)
@@ -429,8 +461,11 @@ def calibrate_length_scale(
 
     lo, hi = bounds_km
     if gap(lo) > 0 or gap(hi) < 0:
-        raise InputError("target outside share cannot be reached in the length bounds",
-                         field="target", value=target)
+        raise InputError(
+            "target outside share cannot be reached in the length bounds",
+            field="target",
+            value=target,
+        )
     from scipy.optimize import brentq  # imported here: loading a region needs no scipy
 
     return float(brentq(gap, lo, hi, xtol=1e-6))
@@ -474,23 +509,37 @@ def validate_transfer_matrix(
     if t.ndim != 2 or t.shape[0] != t.shape[1]:
         raise InputError(f"transfer matrix must be square, got shape {t.shape}", file=file)
     if n is not None and t.shape[0] != n:
-        raise InputError(f"transfer matrix has {t.shape[0]} rows, region has {n} cities",
-                         file=file)
+        raise InputError(f"transfer matrix has {t.shape[0]} rows, region has {n} cities", file=file)
     bad = ~np.isfinite(t)
     if bad.any():
         i, j = map(int, np.argwhere(bad)[0])
-        raise InputError("must be a finite number", file=file, row=i + 1,
-                         field=f"column {j + 1}", value=float(t[i, j]))
+        raise InputError(
+            "must be a finite number",
+            file=file,
+            row=i + 1,
+            field=f"column {j + 1}",
+            value=float(t[i, j]),
+        )
     neg = t < 0
     if neg.any():
         i, j = map(int, np.argwhere(neg)[0])
-        raise InputError("share must be >= 0", file=file, row=i + 1,
-                         field=f"column {j + 1}", value=float(t[i, j]))
+        raise InputError(
+            "share must be >= 0",
+            file=file,
+            row=i + 1,
+            field=f"column {j + 1}",
+            value=float(t[i, j]),
+        )
     rows = t.sum(axis=1)
     over = np.flatnonzero(rows > 1.0 + atol)
     if over.size:
         i = int(over[0])
-        raise InputError("shares in the row sum to more than 1", file=file, row=i + 1,
-                         field="row sum", value=float(rows[i]))
+        raise InputError(
+            "shares in the row sum to more than 1",
+            file=file,
+            row=i + 1,
+            field="row sum",
+            value=float(rows[i]),
+        )
     t.setflags(write=False)
     return t

@@ -83,7 +83,11 @@ OUTSIDE_WARM_MEAN: float = 0.248
 #: Weight of the winter wind regime per season (assumption: spring, autumn and
 #: the annual mean take half of each regime).
 SEASON_WINTER_WEIGHT: dict[str, float] = {
-    "winter": 1.0, "summer": 0.0, "spring": 0.5, "autumn": 0.5, "annual": 0.5,
+    "winter": 1.0,
+    "summer": 0.0,
+    "spring": 0.5,
+    "autumn": 0.5,
+    "annual": 0.5,
 }
 
 #: The shares a study can report (fractions of the receptor's PM2.5, except
@@ -94,8 +98,20 @@ QUANTITIES: tuple[str, ...] = ("local", "other_yrd", "outside_yrd", "yrd_nonloca
 #: ``mean`` (mean over the region's cities, adcode 0) or ``each`` (every city,
 #: adcode 0).  ``role``: ``calibration`` (fitted) or ``check``.
 STUDY_COLUMNS: tuple[str, ...] = (
-    "study", "scope", "adcode", "city", "season", "quantity", "value", "low", "high",
-    "role", "period", "method", "source", "note",
+    "study",
+    "scope",
+    "adcode",
+    "city",
+    "season",
+    "quantity",
+    "value",
+    "low",
+    "high",
+    "role",
+    "period",
+    "method",
+    "source",
+    "note",
 )
 
 
@@ -130,18 +146,24 @@ def read_air_studies(path: str | Path) -> pd.DataFrame:
     missing = [c for c in STUDY_COLUMNS if c not in df.columns]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}", file=path, field=missing[0])
-    allowed = {"scope": ("city", "mean", "each"), "season": tuple(SEASON_WINTER_WEIGHT),
-               "quantity": QUANTITIES, "role": ("calibration", "check")}
+    allowed = {
+        "scope": ("city", "mean", "each"),
+        "season": tuple(SEASON_WINTER_WEIGHT),
+        "quantity": QUANTITIES,
+        "role": ("calibration", "check"),
+    }
     out = df.copy()
     for k, r in enumerate(df.itertuples(index=False), start=1):
         for col, ok in allowed.items():
             v = getattr(r, col).strip()
             if v not in ok:
-                raise InputError(f"must be one of {', '.join(ok)}", file=path, row=k,
-                                 field=col, value=v)
+                raise InputError(
+                    f"must be one of {', '.join(ok)}", file=path, row=k, field=col, value=v
+                )
         if not r.source.strip():
-            raise InputError("every row needs a source", file=path, row=k, field="source",
-                             value=r.source)
+            raise InputError(
+                "every row needs a source", file=path, row=k, field="source", value=r.source
+            )
         nums: dict[str, float] = {}
         for col in ("value", "low", "high"):
             raw = getattr(r, col).strip()
@@ -151,26 +173,30 @@ def read_air_studies(path: str | Path) -> pd.DataFrame:
             try:
                 v = float(raw)
             except ValueError:
-                raise InputError("not a number", file=path, row=k, field=col,
-                                 value=raw) from None
+                raise InputError("not a number", file=path, row=k, field=col, value=raw) from None
             if not 0.0 <= v <= 1.0:
-                raise InputError("share must lie in [0, 1]", file=path, row=k, field=col,
-                                 value=raw)
+                raise InputError("share must lie in [0, 1]", file=path, row=k, field=col, value=raw)
             nums[col] = v
         if nums["low"] > nums["high"]:
-            raise InputError("low exceeds high", file=path, row=k, field="low",
-                             value=r.low)
+            raise InputError("low exceeds high", file=path, row=k, field="low", value=r.low)
         if not math.isnan(nums["value"]) and not nums["low"] <= nums["value"] <= nums["high"]:
-            raise InputError("value outside [low, high]", file=path, row=k, field="value",
-                             value=r.value)
+            raise InputError(
+                "value outside [low, high]", file=path, row=k, field="value", value=r.value
+            )
         try:
             code = int(r.adcode)
         except ValueError:
-            raise InputError("not an integer", file=path, row=k, field="adcode",
-                             value=r.adcode) from None
+            raise InputError(
+                "not an integer", file=path, row=k, field="adcode", value=r.adcode
+            ) from None
         if (r.scope == "city") != (code != 0):
-            raise InputError("scope city needs an adcode; mean and each need adcode 0",
-                             file=path, row=k, field="adcode", value=r.adcode)
+            raise InputError(
+                "scope city needs an adcode; mean and each need adcode 0",
+                file=path,
+                row=k,
+                field="adcode",
+                value=r.adcode,
+            )
     for col in ("value", "low", "high"):
         out[col] = pd.to_numeric(out[col].replace("", np.nan))
     out["adcode"] = out["adcode"].astype(np.int64)
@@ -225,23 +251,29 @@ def outside_yrd_shares(
     """
     f = np.asarray(footprint_winter, dtype=float)
     if f.ndim != 1 or f.size == 0 or not np.all(np.isfinite(f)) or np.any(f < 0):
-        raise InputError("footprints must be a non-empty 1-D array of finite values >= 0",
-                         field="footprint_winter")
+        raise InputError(
+            "footprints must be a non-empty 1-D array of finite values >= 0",
+            field="footprint_winter",
+        )
     lo, hi = winter_range
     if not 0.0 <= lo <= hi < 1.0:
         raise InputError("need 0 <= low <= high < 1", field="winter_range", value=winter_range)
     if not 0.0 <= warm_mean < 1.0:
         raise InputError("must lie in [0, 1)", field="warm_mean", value=warm_mean)
     if not 0.0 <= annual_winter_weight <= 1.0:
-        raise InputError("must lie in [0, 1]", field="annual_winter_weight",
-                         value=annual_winter_weight)
+        raise InputError(
+            "must lie in [0, 1]", field="annual_winter_weight", value=annual_winter_weight
+        )
     span = f.max() - f.min()
     x = (f - f.min()) / span if span > 0 else np.full(f.size, 0.5)
     winter = lo + (hi - lo) * x
     summer = warm_mean * winter / winter.mean()
     if np.any(summer >= 1.0):
-        raise InputError("warm-season shares reach 1: warm_mean too high for the pattern",
-                         field="warm_mean", value=warm_mean)
+        raise InputError(
+            "warm-season shares reach 1: warm_mean too high for the pattern",
+            field="warm_mean",
+            value=warm_mean,
+        )
     annual = annual_winter_weight * winter + (1.0 - annual_winter_weight) * summer
     return {"winter": winter, "summer": summer, "annual": annual}
 
@@ -268,13 +300,21 @@ def apportion(
     """
     b = np.asarray(outside, dtype=float)
     s = outside_share(transfer, emissions)
-    return {"local": (1.0 - b) * (1.0 - s), "other_yrd": (1.0 - b) * s,
-            "outside_yrd": b.copy(), "yrd_nonlocal": s}
+    return {
+        "local": (1.0 - b) * (1.0 - s),
+        "other_yrd": (1.0 - b) * s,
+        "outside_yrd": b.copy(),
+        "yrd_nonlocal": s,
+    }
 
 
 def model_shares(
-    lon: ArrayLike, lat: ArrayLike, area_km2: ArrayLike, emissions: ArrayLike,
-    kernel: Mapping[str, float], outside: Mapping[str, ArrayLike],
+    lon: ArrayLike,
+    lat: ArrayLike,
+    area_km2: ArrayLike,
+    emissions: ArrayLike,
+    kernel: Mapping[str, float],
+    outside: Mapping[str, ArrayLike],
 ) -> dict[str, dict[str, NDArray[np.float64]]]:
     """The model's shares per season (see :func:`apportion`).
 
@@ -300,8 +340,11 @@ def model_shares(
     out: dict[str, dict[str, NDArray[np.float64]]] = {}
     for season, w in SEASON_WINTER_WEIGHT.items():
         t = air_transfer_matrix(lon, lat, area_km2, winter_weight=w, **params)
-        b = outside["winter"] if season == "winter" else (
-            outside["summer"] if season == "summer" else outside["annual"])
+        b = (
+            outside["winter"]
+            if season == "winter"
+            else (outside["summer"] if season == "summer" else outside["annual"])
+        )
         out[season] = apportion(t, emissions, b)
     return out
 
@@ -339,8 +382,9 @@ def compare_with_studies(
         vals = np.asarray(shares[r.season][r.quantity], dtype=float)
         if r.scope == "city":
             if int(r.adcode) not in index:
-                raise InputError("adcode is not a city of the region", row=k, field="adcode",
-                                 value=int(r.adcode))
+                raise InputError(
+                    "adcode is not a city of the region", row=k, field="adcode", value=int(r.adcode)
+                )
             pairs = [(int(r.adcode), float(vals[index[int(r.adcode)]]))]
         elif r.scope == "mean":
             pairs = [(0, float(vals.mean()))]
@@ -348,16 +392,22 @@ def compare_with_studies(
             pairs = [(a, float(vals[i])) for a, i in index.items()]
         for code, v in pairs:
             rec = r._asdict()
-            rec.update(model_adcode=code, model=v,
-                       inside=bool(r.low - 1e-9 <= v <= r.high + 1e-9))
+            rec.update(model_adcode=code, model=v, inside=bool(r.low - 1e-9 <= v <= r.high + 1e-9))
             rows.append(rec)
     return pd.DataFrame(rows)
 
 
 def calibrate_to_studies(
-    lon: ArrayLike, lat: ArrayLike, area_km2: ArrayLike, emissions: ArrayLike,
-    adcodes: ArrayLike, studies: pd.DataFrame, kernel: Mapping[str, float],
-    outside_of_length: Any, *, bounds_km: tuple[float, float] = (2.0, 400.0),
+    lon: ArrayLike,
+    lat: ArrayLike,
+    area_km2: ArrayLike,
+    emissions: ArrayLike,
+    adcodes: ArrayLike,
+    studies: pd.DataFrame,
+    kernel: Mapping[str, float],
+    outside_of_length: Any,
+    *,
+    bounds_km: tuple[float, float] = (2.0, 400.0),
 ) -> tuple[float, pd.DataFrame]:
     r"""Primary transport length that best fits the studies' shares.
 
@@ -393,28 +443,44 @@ def calibrate_to_studies(
     half = np.maximum((studies["high"] - studies["low"]).to_numpy() / 2, 0.01)
 
     def table(length: float) -> pd.DataFrame:
-        shares = model_shares(lon, lat, area_km2, emissions, {**params, "length_km": length},
-                              outside_of_length(length))
+        shares = model_shares(
+            lon,
+            lat,
+            area_km2,
+            emissions,
+            {**params, "length_km": length},
+            outside_of_length(length),
+        )
         return compare_with_studies(shares, adcodes, studies)
 
     def cost(log_length: float) -> float:
         cmp = table(math.exp(log_length))
-        key = cmp[["study", "scope", "adcode", "season", "quantity"]].astype(str).agg("|".join,
-                                                                                   axis=1)
+        key = (
+            cmp[["study", "scope", "adcode", "season", "quantity"]]
+            .astype(str)
+            .agg("|".join, axis=1)
+        )
         cmp = cmp.assign(key=key)
         z = 0.0
         for _, grp in cmp.groupby("key", sort=False):
             r = grp.iloc[0]
-            j = int(np.flatnonzero(
-                (studies["study"] == r["study"]).to_numpy()
-                & (studies["scope"] == r["scope"]).to_numpy()
-                & (studies["adcode"] == r["adcode"]).to_numpy()
-                & (studies["season"] == r["season"]).to_numpy()
-                & (studies["quantity"] == r["quantity"]).to_numpy())[0])
+            j = int(
+                np.flatnonzero(
+                    (studies["study"] == r["study"]).to_numpy()
+                    & (studies["scope"] == r["scope"]).to_numpy()
+                    & (studies["adcode"] == r["adcode"]).to_numpy()
+                    & (studies["season"] == r["season"]).to_numpy()
+                    & (studies["quantity"] == r["quantity"]).to_numpy()
+                )[0]
+            )
             z += float((((grp["model"] - centre[j]) / half[j]) ** 2).mean())
         return z
 
-    res = minimize_scalar(cost, bounds=(math.log(bounds_km[0]), math.log(bounds_km[1])),
-                          method="bounded", options={"xatol": 1e-5})
+    res = minimize_scalar(
+        cost,
+        bounds=(math.log(bounds_km[0]), math.log(bounds_km[1])),
+        method="bounded",
+        options={"xatol": 1e-5},
+    )
     length = float(math.exp(res.x))
     return length, table(length)

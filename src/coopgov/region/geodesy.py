@@ -156,8 +156,9 @@ def gcj02_to_wgs84(
         r_lat = f_lat - g_lat
         w_lon = w_lon - r_lon
         w_lat = w_lat - r_lat
-        resid = max(float(np.max(np.abs(r_lon), initial=0.0)),
-                    float(np.max(np.abs(r_lat), initial=0.0)))
+        resid = max(
+            float(np.max(np.abs(r_lon), initial=0.0)), float(np.max(np.abs(r_lat), initial=0.0))
+        )
         if resid < tol_deg:
             break
     return w_lon, w_lat

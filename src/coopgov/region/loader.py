@@ -272,8 +272,9 @@ def _read_csv(path: Path) -> _Csv:
     rows = []
     for k, rec in enumerate(records[1:], start=1):
         if len(rec) != len(header):
-            raise InputError(f"row has {len(rec)} fields, the header has {len(header)}",
-                             file=path, row=k)
+            raise InputError(
+                f"row has {len(rec)} fields, the header has {len(header)}", file=path, row=k
+            )
         rows.append([x.strip() for x in rec])
     return _Csv(header, rows)
 
@@ -281,8 +282,11 @@ def _read_csv(path: Path) -> _Csv:
 def _require(df: pd.DataFrame, cols: list[str] | tuple[str, ...], path: Path) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}; found "
-                         f"{', '.join(df.columns) or 'none'}", file=path, field=missing[0])
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; found {', '.join(df.columns) or 'none'}",
+            file=path,
+            field=missing[0],
+        )
 
 
 def _parse_float(raw: str, path: Path, row: int, col: str) -> float:
@@ -304,8 +308,7 @@ def _parse_int(raw: str, path: Path, row: int, col: str) -> int:
         try:
             f = float(s)
         except ValueError:
-            raise InputError("not an integer", file=path, row=row, field=col,
-                             value=raw) from None
+            raise InputError("not an integer", file=path, row=row, field=col, value=raw) from None
         if f.is_integer():
             return int(f)
         raise InputError("not an integer", file=path, row=row, field=col, value=raw) from None
@@ -326,8 +329,7 @@ def _column(df: pd.DataFrame, col: str, kind: str, path: Path) -> list[Any]:
             if kind in ("float+", "share") and v < 0:
                 raise InputError("must be >= 0", file=path, row=k, field=col, value=raw)
             if kind == "share" and v > 1:
-                raise InputError("share must lie in [0, 1]", file=path, row=k, field=col,
-                                 value=raw)
+                raise InputError("share must lie in [0, 1]", file=path, row=k, field=col, value=raw)
             out.append(v)
     return out
 
@@ -337,29 +339,47 @@ def _parse_cities(path: Path) -> pd.DataFrame:
     _require(df, list(CITY_COLUMNS), path)
     if df.empty:
         raise InputError("no cities", file=path)
-    out: dict[str, list[Any]] = {c: _column(df, c, kind, path)
-                                 for c, kind in CITY_COLUMNS.items()}
+    out: dict[str, list[Any]] = {c: _column(df, c, kind, path) for c, kind in CITY_COLUMNS.items()}
     seen: dict[int, int] = {}
     for k, a in enumerate(out["adcode"], start=1):
         if a <= 0:
-            raise InputError("adcode must be a positive integer", file=path, row=k,
-                             field="adcode", value=df["adcode"][k - 1])
+            raise InputError(
+                "adcode must be a positive integer",
+                file=path,
+                row=k,
+                field="adcode",
+                value=df["adcode"][k - 1],
+            )
         if a in seen:
-            raise InputError(f"duplicate adcode (first in row {seen[a]})", file=path, row=k,
-                             field="adcode", value=df["adcode"][k - 1])
+            raise InputError(
+                f"duplicate adcode (first in row {seen[a]})",
+                file=path,
+                row=k,
+                field="adcode",
+                value=df["adcode"][k - 1],
+            )
         seen[a] = k
     for k, (lo, la) in enumerate(zip(out["lon"], out["lat"], strict=True), start=1):
         if not -180 <= lo <= 180:
-            raise InputError("longitude must lie in [-180, 180]", file=path, row=k,
-                             field="lon", value=df["lon"][k - 1])
+            raise InputError(
+                "longitude must lie in [-180, 180]",
+                file=path,
+                row=k,
+                field="lon",
+                value=df["lon"][k - 1],
+            )
         if not -90 <= la <= 90:
-            raise InputError("latitude must lie in [-90, 90]", file=path, row=k,
-                             field="lat", value=df["lat"][k - 1])
+            raise InputError(
+                "latitude must lie in [-90, 90]",
+                file=path,
+                row=k,
+                field="lat",
+                value=df["lat"][k - 1],
+            )
     for c in ("area_km2", "population"):
         for k, v in enumerate(out[c], start=1):
             if v <= 0:
-                raise InputError("must be > 0", file=path, row=k, field=c,
-                                 value=df[c][k - 1])
+                raise InputError("must be > 0", file=path, row=k, field=c, value=df[c][k - 1])
     cities = pd.DataFrame(out)
     cities["adcode"] = cities["adcode"].astype(np.int64)
     # extra columns ride along (numeric where they parse)
@@ -373,8 +393,9 @@ def _parse_cities(path: Path) -> pd.DataFrame:
 def _lookup(index: dict[int, int], raw: str, path: Path, row: int, col: str) -> int:
     a = _parse_int(raw, path, row, col)
     if a not in index:
-        raise InputError("unknown adcode (not in cities.csv)", file=path, row=row, field=col,
-                         value=raw)
+        raise InputError(
+            "unknown adcode (not in cities.csv)", file=path, row=row, field=col, value=raw
+        )
     return index[a]
 
 
@@ -387,8 +408,9 @@ def _parse_adjacency(path: Path, index: dict[int, int]) -> tuple[np.ndarray, pd.
             i = _lookup(index, ra, path, k, "a")
             j = _lookup(index, rb, path, k, "b")
             if i == j:
-                raise InputError("a city cannot neighbour itself", file=path, row=k,
-                                 field="b", value=rb)
+                raise InputError(
+                    "a city cannot neighbour itself", file=path, row=k, field="b", value=rb
+                )
             adj[i, j] = adj[j, i] = True
         edges = df.frame()
         edges["a"] = [_parse_int(x, path, 1, "a") for x in df["a"]]
@@ -406,39 +428,57 @@ def _parse_adjacency(path: Path, index: dict[int, int]) -> tuple[np.ndarray, pd.
             continue
         col_idx[c] = _lookup(index, c, path, 0, c)
     if len(col_idx) != n or len(df) != n:
-        raise InputError(f"adjacency matrix must be {n} x {n} (one row and column per city)",
-                         file=path)
+        raise InputError(
+            f"adjacency matrix must be {n} x {n} (one row and column per city)", file=path
+        )
     rows: dict[int, int] = {}
     for k, raw in enumerate(df["adcode"], start=1):
         i = _lookup(index, raw, path, k, "adcode")
         if i in rows:
-            raise InputError(f"duplicate adcode (first in row {rows[i]})", file=path, row=k,
-                             field="adcode", value=raw)
+            raise InputError(
+                f"duplicate adcode (first in row {rows[i]})",
+                file=path,
+                row=k,
+                field="adcode",
+                value=raw,
+            )
         rows[i] = k
         for c, j in col_idx.items():
             v = _parse_float(df[c][k - 1], path, k, c)
             if v not in (0.0, 1.0):
-                raise InputError("adjacency entries must be 0 or 1", file=path, row=k,
-                                 field=c, value=df[c][k - 1])
+                raise InputError(
+                    "adjacency entries must be 0 or 1",
+                    file=path,
+                    row=k,
+                    field=c,
+                    value=df[c][k - 1],
+                )
             adj[i, j] = v == 1.0
     inv = {i: a for a, i in index.items()}
     for i in range(n):
         if adj[i, i]:
-            raise InputError("a city cannot neighbour itself", file=path, row=rows[i],
-                             field=str(inv[i]), value=1)
+            raise InputError(
+                "a city cannot neighbour itself", file=path, row=rows[i], field=str(inv[i]), value=1
+            )
     asym = np.argwhere(adj != adj.T)
     if asym.size:
         i, j = (int(x) for x in asym[0])
-        raise InputError(f"asymmetric adjacency: {inv[i]}->{inv[j]} is {int(adj[i, j])} but "
-                         f"{inv[j]}->{inv[i]} is {int(adj[j, i])}", file=path, row=rows[i],
-                         field=str(inv[j]), value=int(adj[i, j]))
+        raise InputError(
+            f"asymmetric adjacency: {inv[i]}->{inv[j]} is {int(adj[i, j])} but "
+            f"{inv[j]}->{inv[i]} is {int(adj[j, i])}",
+            file=path,
+            row=rows[i],
+            field=str(inv[j]),
+            value=int(adj[i, j]),
+        )
     iu = np.argwhere(np.triu(adj, 1))
     edges = pd.DataFrame({"a": [inv[int(i)] for i, _ in iu], "b": [inv[int(j)] for _, j in iu]})
     return adj, edges
 
 
-def _parse_emissions(path: Path, index: dict[int, int],
-                     pollutants: tuple[str, ...]) -> pd.DataFrame:
+def _parse_emissions(
+    path: Path, index: dict[int, int], pollutants: tuple[str, ...]
+) -> pd.DataFrame:
     df = _read_csv(path)
     _require(df, ["adcode", *pollutants], path)
     n = len(index)
@@ -447,20 +487,25 @@ def _parse_emissions(path: Path, index: dict[int, int],
     for k, raw in enumerate(df["adcode"], start=1):
         i = _lookup(index, raw, path, k, "adcode")
         if i in seen:
-            raise InputError(f"duplicate adcode (first in row {seen[i]})", file=path, row=k,
-                             field="adcode", value=raw)
+            raise InputError(
+                f"duplicate adcode (first in row {seen[i]})",
+                file=path,
+                row=k,
+                field="adcode",
+                value=raw,
+            )
         seen[i] = k
         for p, col in enumerate(pollutants):
             v = _parse_float(df[col][k - 1], path, k, col)
             if v < 0:
-                raise InputError("must be >= 0", file=path, row=k, field=col,
-                                 value=df[col][k - 1])
+                raise InputError("must be >= 0", file=path, row=k, field=col, value=df[col][k - 1])
             vals[i, p] = v
     if len(seen) != n:
         inv = {i: a for a, i in index.items()}
         miss = [inv[i] for i in range(n) if i not in seen]
-        raise InputError(f"no emissions for {len(miss)} city(ies)", file=path,
-                         field="adcode", value=miss[0])
+        raise InputError(
+            f"no emissions for {len(miss)} city(ies)", file=path, field="adcode", value=miss[0]
+        )
     return pd.DataFrame(vals, columns=list(pollutants))
 
 
@@ -474,21 +519,31 @@ def _parse_transfer(path: Path, index: dict[int, int]) -> np.ndarray:
             i = _lookup(index, df["source"][k - 1], path, k, "source")
             j = _lookup(index, df["receptor"][k - 1], path, k, "receptor")
             if (i, j) in seen:
-                raise InputError(f"duplicate pair (first in row {seen[(i, j)]})", file=path,
-                                 row=k, field="receptor", value=df["receptor"][k - 1])
+                raise InputError(
+                    f"duplicate pair (first in row {seen[(i, j)]})",
+                    file=path,
+                    row=k,
+                    field="receptor",
+                    value=df["receptor"][k - 1],
+                )
             seen[(i, j)] = k
             v = _parse_float(df["share"][k - 1], path, k, "share")
             if v < 0:
-                raise InputError("share must be >= 0", file=path, row=k, field="share",
-                                 value=df["share"][k - 1])
+                raise InputError(
+                    "share must be >= 0", file=path, row=k, field="share", value=df["share"][k - 1]
+                )
             t[i, j] = v
         rows = t.sum(axis=1)
         over = np.flatnonzero(rows > 1 + 1e-9)
         if over.size:
             inv = {i: a for a, i in index.items()}
             i = int(over[0])
-            raise InputError("shares of this source sum to more than 1", file=path,
-                             field="share", value=f"source {inv[i]}: {rows[i]:.6g}")
+            raise InputError(
+                "shares of this source sum to more than 1",
+                file=path,
+                field="share",
+                value=f"source {inv[i]}: {rows[i]:.6g}",
+            )
         return validate_transfer_matrix(t, file=path, n=n)
     _require(df, ["adcode"], path)
     cols: dict[str, int] = {}
@@ -496,26 +551,38 @@ def _parse_transfer(path: Path, index: dict[int, int]) -> np.ndarray:
         if c != "adcode":
             cols[c] = _lookup(index, c, path, 0, c)
     if len(cols) != n or len(df) != n:
-        raise InputError(f"transfer matrix must be {n} x {n} (one row and column per city)",
-                         file=path)
+        raise InputError(
+            f"transfer matrix must be {n} x {n} (one row and column per city)", file=path
+        )
     seen_rows: dict[int, int] = {}
     for k in range(1, n + 1):
         raw = df["adcode"][k - 1]
         i = _lookup(index, raw, path, k, "adcode")
         if i in seen_rows:
-            raise InputError(f"duplicate adcode (first in row {seen_rows[i]})", file=path,
-                             row=k, field="adcode", value=raw)
+            raise InputError(
+                f"duplicate adcode (first in row {seen_rows[i]})",
+                file=path,
+                row=k,
+                field="adcode",
+                value=raw,
+            )
         seen_rows[i] = k
         for c, j in cols.items():
             v = _parse_float(df[c][k - 1], path, k, c)
             if v < 0:
-                raise InputError("share must be >= 0", file=path, row=k, field=c,
-                                 value=df[c][k - 1])
+                raise InputError(
+                    "share must be >= 0", file=path, row=k, field=c, value=df[c][k - 1]
+                )
             t[i, j] = v
         s = float(t[i].sum())
         if s > 1 + 1e-9:
-            raise InputError("shares in the row sum to more than 1", file=path, row=k,
-                             field="row sum", value=round(s, 9))
+            raise InputError(
+                "shares in the row sum to more than 1",
+                file=path,
+                row=k,
+                field="row sum",
+                value=round(s, 9),
+            )
     return validate_transfer_matrix(t, file=path, n=n)
 
 
@@ -529,24 +596,46 @@ def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
         down = _parse_int(df["downstream"][k - 1], path, k, "downstream")
         _lookup(index, df["downstream"][k - 1], path, k, "downstream")
         if up == down:
-            raise InputError("upstream and downstream must differ", file=path, row=k,
-                             field="downstream", value=df["downstream"][k - 1])
+            raise InputError(
+                "upstream and downstream must differ",
+                file=path,
+                row=k,
+                field="downstream",
+                value=df["downstream"][k - 1],
+            )
         decay = _parse_float(df["decay"][k - 1], path, k, "decay")
         if not 0 <= decay <= 1:
-            raise InputError("decay must lie in [0, 1]", file=path, row=k, field="decay",
-                             value=df["decay"][k - 1])
+            raise InputError(
+                "decay must lie in [0, 1]",
+                file=path,
+                row=k,
+                field="decay",
+                value=df["decay"][k - 1],
+            )
         share = np.nan
         if "share" in df.columns and str(df["share"][k - 1]).strip():
             share = _parse_float(df["share"][k - 1], path, k, "share")
             if not 0 <= share <= 1:
-                raise InputError("share must lie in [0, 1]", file=path, row=k, field="share",
-                                 value=df["share"][k - 1])
+                raise InputError(
+                    "share must lie in [0, 1]",
+                    file=path,
+                    row=k,
+                    field="share",
+                    value=df["share"][k - 1],
+                )
         river = str(df["river"][k - 1]).strip()
         if not river:
             raise InputError("must not be empty", file=path, row=k, field="river", value="")
-        rows.append({"upstream": up, "downstream": down, "river": river, "decay": decay,
-                     "share": share,
-                     "source": str(df["source"][k - 1]) if "source" in df else ""})
+        rows.append(
+            {
+                "upstream": up,
+                "downstream": down,
+                "river": river,
+                "decay": decay,
+                "share": share,
+                "source": str(df["source"][k - 1]) if "source" in df else "",
+            }
+        )
     # default share: what a city's explicit shares leave, split equally among its
     # outgoing edges that give none
     given: dict[int, float] = {}
@@ -563,15 +652,20 @@ def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
             r["share"] = max(0.0, 1.0 - given.get(a, 0.0)) / blank[a]
         total[a] = total.get(a, 0.0) + r["share"]
         if total[a] > 1 + 1e-9:
-            raise InputError("shares leaving this city sum to more than 1", file=path, row=k,
-                             field="share", value=round(total[a], 9))
-    edges = pd.DataFrame(rows, columns=["upstream", "downstream", "river", "decay", "share",
-                                        "source"])
+            raise InputError(
+                "shares leaving this city sum to more than 1",
+                file=path,
+                row=k,
+                field="share",
+                value=round(total[a], 9),
+            )
+    edges = pd.DataFrame(
+        rows, columns=["upstream", "downstream", "river", "decay", "share", "source"]
+    )
     return edges
 
 
-def _parse_outlets(path: Path, index: dict[int, int],
-                   edges: pd.DataFrame) -> pd.DataFrame:
+def _parse_outlets(path: Path, index: dict[int, int], edges: pd.DataFrame) -> pd.DataFrame:
     df = _read_csv(path)
     _require(df, ["adcode", "outlet", "river", "share"], path)
     rows = []
@@ -583,16 +677,32 @@ def _parse_outlets(path: Path, index: dict[int, int],
         _lookup(index, df["adcode"][k - 1], path, k, "adcode")
         share = _parse_float(df["share"][k - 1], path, k, "share")
         if not 0 <= share <= 1:
-            raise InputError("share must lie in [0, 1]", file=path, row=k, field="share",
-                             value=df["share"][k - 1])
+            raise InputError(
+                "share must lie in [0, 1]",
+                file=path,
+                row=k,
+                field="share",
+                value=df["share"][k - 1],
+            )
         out_share[a] = out_share.get(a, 0.0) + share
         if out_share[a] > 1 + 1e-9:
-            raise InputError("river links and outlets of this city carry more than its load "
-                             "(shares sum to more than 1)", file=path, row=k, field="share",
-                             value=round(out_share[a], 9))
-        rows.append({"adcode": a, "outlet": str(df["outlet"][k - 1]),
-                     "river": str(df["river"][k - 1]), "share": share,
-                     "source": str(df["source"][k - 1]) if "source" in df else ""})
+            raise InputError(
+                "river links and outlets of this city carry more than its load "
+                "(shares sum to more than 1)",
+                file=path,
+                row=k,
+                field="share",
+                value=round(out_share[a], 9),
+            )
+        rows.append(
+            {
+                "adcode": a,
+                "outlet": str(df["outlet"][k - 1]),
+                "river": str(df["river"][k - 1]),
+                "share": share,
+                "source": str(df["source"][k - 1]) if "source" in df else "",
+            }
+        )
     return pd.DataFrame(rows, columns=["adcode", "outlet", "river", "share", "source"])
 
 
@@ -605,19 +715,30 @@ def _parse_outside(path: Path, index: dict[int, int]) -> np.ndarray:
     for k in range(1, len(df) + 1):
         i = _lookup(index, df["adcode"][k - 1], path, k, "adcode")
         if i in seen:
-            raise InputError(f"duplicate adcode (first in row {seen[i]})", file=path, row=k,
-                             field="adcode", value=df["adcode"][k - 1])
+            raise InputError(
+                f"duplicate adcode (first in row {seen[i]})",
+                file=path,
+                row=k,
+                field="adcode",
+                value=df["adcode"][k - 1],
+            )
         seen[i] = k
         v = _parse_float(df["outside_share"][k - 1], path, k, "outside_share")
         if not 0.0 <= v < 1.0:
-            raise InputError("share must lie in [0, 1)", file=path, row=k,
-                             field="outside_share", value=df["outside_share"][k - 1])
+            raise InputError(
+                "share must lie in [0, 1)",
+                file=path,
+                row=k,
+                field="outside_share",
+                value=df["outside_share"][k - 1],
+            )
         out[i] = v
     if len(seen) != n:
         inv = {i: a for a, i in index.items()}
         miss = [inv[i] for i in range(n) if i not in seen]
-        raise InputError(f"no outside share for {len(miss)} city(ies)", file=path,
-                         field="adcode", value=miss[0])
+        raise InputError(
+            f"no outside share for {len(miss)} city(ies)", file=path, field="adcode", value=miss[0]
+        )
     return out
 
 
@@ -626,12 +747,18 @@ def _parse_provenance(path: Path) -> pd.DataFrame:
     _require(df, ["adcode", "field", "value", "year", "status", "source"], path)
     for k, st in enumerate(df["status"], start=1):
         if st not in PROVENANCE_STATUSES:
-            raise InputError(f"undocumented status; allowed: {', '.join(PROVENANCE_STATUSES)}",
-                             file=path, row=k, field="status", value=st)
+            raise InputError(
+                f"undocumented status; allowed: {', '.join(PROVENANCE_STATUSES)}",
+                file=path,
+                row=k,
+                field="status",
+                value=st,
+            )
     for k, src in enumerate(df["source"], start=1):
         if not src.strip():
-            raise InputError("every figure needs a source", file=path, row=k, field="source",
-                             value=src)
+            raise InputError(
+                "every figure needs a source", file=path, row=k, field="source", value=src
+            )
     prov = df.frame()
     for c in ("adcode", "value", "year"):
         prov[c] = pd.to_numeric(prov[c], errors="coerce")
@@ -669,14 +796,20 @@ def bundled_regions() -> list[str]:
 
 
 def _resolve(name_or_path: str | Path) -> tuple[Path, str | None]:
-    if isinstance(name_or_path, str) and (_DATA_ROOT / name_or_path / "cities.csv").is_file() \
-            and "/" not in name_or_path and "\\" not in name_or_path:
+    if (
+        isinstance(name_or_path, str)
+        and (_DATA_ROOT / name_or_path / "cities.csv").is_file()
+        and "/" not in name_or_path
+        and "\\" not in name_or_path
+    ):
         return _DATA_ROOT / name_or_path, name_or_path
     p = Path(name_or_path)
     if p.is_dir():
         return p, None
-    raise InputError(f"no bundled region of that name ({', '.join(bundled_regions())}) and "
-                     "no such folder", file=str(name_or_path))
+    raise InputError(
+        f"no bundled region of that name ({', '.join(bundled_regions())}) and no such folder",
+        file=str(name_or_path),
+    )
 
 
 def _build(root: Path, default_name: str | None, transfer_csv: Path | None) -> Region:
@@ -707,8 +840,11 @@ def _build(root: Path, default_name: str | None, transfer_csv: Path | None) -> R
     elif set(POLLUTANTS) <= set(cities.columns):
         emissions = _parse_emissions(cities_path, index, POLLUTANTS)
     else:
-        raise InputError(f"no emissions: add emissions.csv or columns {', '.join(POLLUTANTS)} "
-                         "to cities.csv", file=cities_path, field="so2")
+        raise InputError(
+            f"no emissions: add emissions.csv or columns {', '.join(POLLUTANTS)} to cities.csv",
+            file=cities_path,
+            field="so2",
+        )
 
     kernel_params: dict[str, float] = {}
     tpath = transfer_csv if transfer_csv is not None else root / "transfer.csv"
@@ -719,14 +855,19 @@ def _build(root: Path, default_name: str | None, transfer_csv: Path | None) -> R
         allowed = set(AirKernel().to_dict())
         for k, v in raw.items():
             if k not in allowed:
-                raise InputError(f"unknown air_kernel parameter; allowed: {sorted(allowed)}",
-                                 file=cfg_path, field=k, value=v)
+                raise InputError(
+                    f"unknown air_kernel parameter; allowed: {sorted(allowed)}",
+                    file=cfg_path,
+                    field=k,
+                    value=v,
+                )
             if not isinstance(v, (int, float)) or isinstance(v, bool):
                 raise InputError("not a number", file=cfg_path, field=k, value=v)
         kernel_params = AirKernel(**{k: float(v) for k, v in raw.items()}).to_dict()
         air = validate_transfer_matrix(
-            air_transfer_matrix(cities["lon"], cities["lat"], cities["area_km2"],
-                                **kernel_params), n=n)
+            air_transfer_matrix(cities["lon"], cities["lat"], cities["area_km2"], **kernel_params),
+            n=n,
+        )
 
     rpath = root / "rivers.csv"
     if rpath.is_file():
@@ -739,8 +880,9 @@ def _build(root: Path, default_name: str | None, transfer_csv: Path | None) -> R
             river_edges["share"].to_numpy(float),
         )
     else:
-        river_edges = pd.DataFrame(columns=["upstream", "downstream", "river", "decay", "share",
-                                            "source"])
+        river_edges = pd.DataFrame(
+            columns=["upstream", "downstream", "river", "decay", "share", "source"]
+        )
         water = np.zeros((n, n))
 
     spath = root / "sources.toml"

@@ -93,8 +93,7 @@ def water_transfer_matrix(
         bad = (arr < 0) | (arr >= n)
         if bad.any():
             e = int(np.flatnonzero(bad)[0])
-            raise InputError("city index out of range", row=e + 1, field=name,
-                             value=int(arr[e]))
+            raise InputError("city index out of range", row=e + 1, field=name, value=int(arr[e]))
     for name, arr in (("decay", k), ("share", s)):
         bad = ~((arr >= 0) & (arr <= 1))
         if bad.any():
@@ -103,16 +102,21 @@ def water_transfer_matrix(
     selfloop = up == down
     if selfloop.any():
         e = int(np.flatnonzero(selfloop)[0])
-        raise InputError("an edge must join two different cities", row=e + 1,
-                         field="downstream", value=int(down[e]))
+        raise InputError(
+            "an edge must join two different cities",
+            row=e + 1,
+            field="downstream",
+            value=int(down[e]),
+        )
     m = np.zeros((n, n))
     np.add.at(m, (up, down), s * (1.0 - k))
     out = np.zeros(n)
     np.add.at(out, up, s)
     if np.any(out > 1 + 1e-9):
         i = int(np.flatnonzero(out > 1 + 1e-9)[0])
-        raise InputError("shares leaving one city sum to more than 1", field="share",
-                         value=float(out[i]))
+        raise InputError(
+            "shares leaving one city sum to more than 1", field="share", value=float(out[i])
+        )
     # acyclic <=> the 0/1 edge pattern is nilpotent (no path longer than n)
     a = np.zeros((n, n))
     a[up, down] = 1.0

@@ -44,8 +44,7 @@ __all__ = [
 
 #: Okabe–Ito palette without black (Wong 2011): orange, sky blue, bluish green,
 #: yellow, blue, vermillion, reddish purple, grey.
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-             "#999999")
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999")
 
 #: Line dashes cycled with the palette when there are more series than colours.
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
@@ -63,15 +62,29 @@ FAMILY_SHADES: dict[str, tuple[str, ...]] = {
     "attraction": ("#00664a", "#009E73", "#5cc7a3", "#a6e3cc"),
     "pressure": ("#004a75", "#0072B2", "#4aa3d9", "#9ccbeb"),
     "thrust": ("#8a3f6c", "#CC79A7", "#e2abc9", "#f3d4e5"),
-    "resistance": ("#8f3a00", "#D55E00", "#E69F00", "#f2c14e", "#f7dc8c", "#b07a3a",
-                   "#6b4a1f", "#fbe9bd", "#c45a1a", "#e8a45c"),
+    "resistance": (
+        "#8f3a00",
+        "#D55E00",
+        "#E69F00",
+        "#f2c14e",
+        "#f7dc8c",
+        "#b07a3a",
+        "#6b4a1f",
+        "#fbe9bd",
+        "#c45a1a",
+        "#e8a45c",
+    ),
 }
 
 #: Bar pattern of each family: under deuteranopia the green (attraction) and purple
 #: (thrust) hues both turn grey (checked with the Machado, Oliveira & Fernandes 2009
 #: simulation), so thrust is also hatched.
-FAMILY_PATTERNS: dict[str, str] = {"attraction": "", "pressure": "", "thrust": "/",
-                                   "resistance": ""}
+FAMILY_PATTERNS: dict[str, str] = {
+    "attraction": "",
+    "pressure": "",
+    "thrust": "/",
+    "resistance": "",
+}
 
 #: Readable names of the force terms (study sections 3 and 4).
 FORCE_TERM_LABELS: dict[str, tuple[str, str]] = {
@@ -96,13 +109,17 @@ FORCE_TERM_LABELS: dict[str, tuple[str, str]] = {
 }
 
 PROVINCE_LABELS: dict[str, tuple[str, str]] = {
-    "Shanghai": ("Shanghai", "上海"), "Jiangsu": ("Jiangsu", "江苏"),
-    "Zhejiang": ("Zhejiang", "浙江"), "Anhui": ("Anhui", "安徽"),
+    "Shanghai": ("Shanghai", "上海"),
+    "Jiangsu": ("Jiangsu", "江苏"),
+    "Zhejiang": ("Zhejiang", "浙江"),
+    "Anhui": ("Anhui", "安徽"),
 }
 
 #: Chinese titles of the built-in scenarios (countermeasure scenarios use the lever's label).
 SCENARIO_TITLES_ZH: dict[str, str] = {
-    "baseline": "现行政策（基准情景）", "history": "历史进程 2005–2025", "package": "全部对策组合",
+    "baseline": "现行政策（基准情景）",
+    "history": "历史进程 2005–2025",
+    "package": "全部对策组合",
     "counterfactual": "反事实：无制度起点",
 }
 
@@ -123,40 +140,65 @@ PARTY_LABELS: dict[str, tuple[str, str]] = {
     "upstream pays downstream": ("upstream pays downstream", "上游补偿下游"),
     "no payment": ("no payment", "不支付"),
     "Jiekou": ("Jiekou", "街口"),
-    "bet": ("bet", "对赌"), "central": ("central", "中央"),
+    "bet": ("bet", "对赌"),
+    "central": ("central", "中央"),
 }
 
 #: Chinese names of the model's behavioural parameters (identifiers as in PARAMETER_INFO).
 PARAMETER_LABELS_ZH: dict[str, str] = {
-    "abatement_rate": "合作时大气污染减排比例", "water_abatement_rate": "合作时水污染负荷削减比例",
-    "background_share": "本底 PM2.5 比例", "unit_abatement_cost": "单位减排成本",
-    "damage_gdp_share": "污染损害占 GDP 比例", "promotion_value": "晋升收益",
+    "abatement_rate": "合作时大气污染减排比例",
+    "water_abatement_rate": "合作时水污染负荷削减比例",
+    "background_share": "本底 PM2.5 比例",
+    "unit_abatement_cost": "单位减排成本",
+    "damage_gdp_share": "污染损害占 GDP 比例",
+    "promotion_value": "晋升收益",
     "env_weight": "考核中环境权重",
-    "jm_consultation": "联防联控：定期会商", "jm_information_exchange": "联防联控：信息通报",
-    "jm_early_warning": "联防联控：预警", "jm_emergency_linkage": "联防联控：应急联动",
-    "jm_dispute_coordination": "联防联控：纠纷协调", "jm_linked_enforcement": "联防联控：联合执法",
-    "ngo_activity": "社会组织活跃度", "false_positive": "监测误判合作者概率",
-    "false_negative": "监测漏判违约者概率", "unified_error_share": "统一标准后残余误差比例",
-    "compensation_stake": "对赌补偿金额", "unit_water_abatement_cost": "单位水污染治理成本",
+    "jm_consultation": "联防联控：定期会商",
+    "jm_information_exchange": "联防联控：信息通报",
+    "jm_early_warning": "联防联控：预警",
+    "jm_emergency_linkage": "联防联控：应急联动",
+    "jm_dispute_coordination": "联防联控：纠纷协调",
+    "jm_linked_enforcement": "联防联控：联合执法",
+    "ngo_activity": "社会组织活跃度",
+    "false_positive": "监测误判合作者概率",
+    "false_negative": "监测漏判违约者概率",
+    "unified_error_share": "统一标准后残余误差比例",
+    "compensation_stake": "对赌补偿金额",
+    "unit_water_abatement_cost": "单位水污染治理成本",
     "water_damage_gdp_share": "水污染损害占 GDP 比例",
-    "pm25_no_cooperation_2013": "2013 年无合作 PM2.5 浓度", "pm25_background": "PM2.5 本底浓度",
+    "pm25_no_cooperation_2013": "2013 年无合作 PM2.5 浓度",
+    "pm25_background": "PM2.5 本底浓度",
     "emission_trend_2013_2017": "2013–2017 年排放下降速率",
-    "emission_trend_after_2017": "2017 年后排放下降速率", "met_noise_sd": "气象波动标准差",
-    "attributable_share": "合作可解释份额", "lever_efficacy": "政策杠杆效力系数",
+    "emission_trend_after_2017": "2017 年后排放下降速率",
+    "met_noise_sd": "气象波动标准差",
+    "attributable_share": "合作可解释份额",
+    "lever_efficacy": "政策杠杆效力系数",
     "public_opinion": "舆论压力",
-    "disclosure": "信息公开程度", "legitimacy": "合法性（服务型政府）",
-    "development_concept": "发展理念转变程度", "admin_saving": "行政成本节约",
-    "central_reward": "中央奖励", "central_penalty": "问责处罚", "law_completeness": "法律完备程度",
-    "detection": "违约查处概率", "lateral_thrust": "横向示范效应",
+    "disclosure": "信息公开程度",
+    "legitimacy": "合法性（服务型政府）",
+    "development_concept": "发展理念转变程度",
+    "admin_saving": "行政成本节约",
+    "central_reward": "中央奖励",
+    "central_penalty": "问责处罚",
+    "law_completeness": "法律完备程度",
+    "detection": "违约查处概率",
+    "lateral_thrust": "横向示范效应",
     "bottom_up": "自下而上的社会规范",
     "gdp_weight": "考核中 GDP 权重",
-    "gdp_loss": "减排造成的 GDP 损失", "sucker_cost": "单方合作损失",
-    "fiscal_burden": "财政负担权重", "information_cost": "信息交易成本",
+    "gdp_loss": "减排造成的 GDP 损失",
+    "sucker_cost": "单方合作损失",
+    "fiscal_burden": "财政负担权重",
+    "information_cost": "信息交易成本",
     "information_sharing": "信息共享程度",
-    "monitoring_unification": "监测标准统一程度", "technology_cost": "技术成本水平",
-    "fiscal_fund": "区域财政转移基金", "compensation_coverage": "生态补偿覆盖比例",
-    "compensation_target": "补偿允许负荷比例", "adjustment_rate": "调整速度",
-    "agreement_decay": "协议衰减率", "initial_cooperation": "初始合作倾向", "noise": "随机探索率",
+    "monitoring_unification": "监测标准统一程度",
+    "technology_cost": "技术成本水平",
+    "fiscal_fund": "区域财政转移基金",
+    "compensation_coverage": "生态补偿覆盖比例",
+    "compensation_target": "补偿允许负荷比例",
+    "adjustment_rate": "调整速度",
+    "agreement_decay": "协议衰减率",
+    "initial_cooperation": "初始合作倾向",
+    "noise": "随机探索率",
 }
 
 
@@ -188,7 +230,7 @@ def force_term_colours(terms: Iterable[tuple[str, str]] | None = None) -> dict[s
     """
     used: dict[str, int] = {}
     out = {}
-    for name, family in (terms if terms is not None else _force_terms()):
+    for name, family in terms if terms is not None else _force_terms():
         shades = FAMILY_SHADES.get(family, ("#777777", "#aaaaaa"))
         k = used[family] = used.get(family, -1) + 1
         out[name] = shades[k % len(shades)]
@@ -200,8 +242,10 @@ def category_colours(n: int) -> list[tuple[str, str]]:
 
     Distinct for up to 48 series (8 colours x 6 dashes); beyond that they repeat.
     """
-    return [(OKABE_ITO[k % len(OKABE_ITO)], DASHES[(k // len(OKABE_ITO)) % len(DASHES)])
-            for k in range(n)]
+    return [
+        (OKABE_ITO[k % len(OKABE_ITO)], DASHES[(k // len(OKABE_ITO)) % len(DASHES)])
+        for k in range(n)
+    ]
 
 
 def city_labels(cities: Any, lang: str = "en") -> dict[int, str]:
@@ -221,8 +265,9 @@ def city_labels(cities: Any, lang: str = "en") -> dict[int, str]:
         Language of the labels.
     """
     k = _lang_index(lang)
-    records: list[Mapping[str, Any]] = (cities.to_dict(orient="records")
-                                        if hasattr(cities, "to_dict") else list(cities))
+    records: list[Mapping[str, Any]] = (
+        cities.to_dict(orient="records") if hasattr(cities, "to_dict") else list(cities)
+    )
     key = "name_en" if k == 0 else "name_zh"
     counts: dict[str, int] = {}
     for r in records:
@@ -243,8 +288,9 @@ def display_labels() -> dict[str, Any]:
 
     terms = _force_terms()
     return {
-        "force_terms": {n: list(FORCE_TERM_LABELS.get(n, (n.replace("_", " "),) * 2))
-                        for n, _ in terms},
+        "force_terms": {
+            n: list(FORCE_TERM_LABELS.get(n, (n.replace("_", " "),) * 2)) for n, _ in terms
+        },
         "families": {f: list(FAMILY_LABELS.get(f, (f, f))) for f in FAMILIES},
         "force_colours": force_term_colours(terms),
         "force_patterns": {n: FAMILY_PATTERNS.get(f, "") for n, f in terms},

@@ -42,8 +42,15 @@ from coopgov.model.parameters import PARAMETER_INFO, ModelParameters, joint_matu
 from coopgov.region import load_region
 from coopgov.scenarios.spec import Scenario, load_builtin
 
-__all__ = ["ScenarioResult", "RunResults", "run_scenarios", "scenario_inputs",
-           "countermeasure_ranking", "DEFAULT_DRAWS", "BAND_QUANTILES"]
+__all__ = [
+    "ScenarioResult",
+    "RunResults",
+    "run_scenarios",
+    "scenario_inputs",
+    "countermeasure_ranking",
+    "DEFAULT_DRAWS",
+    "BAND_QUANTILES",
+]
 
 # Posterior draws of a default ``coopgov run``: chosen so that the default
 # command stays within a few seconds of the point run (see the README's run
@@ -55,9 +62,18 @@ BAND_QUANTILES = (0.05, 0.5, 0.95)
 # per-city lever intensities take S x Y x L x N x 8 bytes).
 MAX_BATCH = 4096
 # Summary figures that get a band, in the order they are reported.
-BANDED_FIGURES = ("initial_cooperation_rate", "cooperation_rate", "pm25_change", "pm25_ugm3",
-                  "cost", "abatement_cost", "gdp_effect", "transfers", "fiscal_transfers",
-                  "compensation_payments")
+BANDED_FIGURES = (
+    "initial_cooperation_rate",
+    "cooperation_rate",
+    "pm25_change",
+    "pm25_ugm3",
+    "cost",
+    "abatement_cost",
+    "gdp_effect",
+    "transfers",
+    "fiscal_transfers",
+    "compensation_payments",
+)
 
 
 @dataclass(frozen=True)
@@ -109,8 +125,11 @@ class ScenarioResult:
         end = _take(sim, idx, last_year_only=True)
         fiscal = end.fiscal_transfer_states[:, -1].sum(-1)
         paid = end.compensation_paid[:, -1].sum(-1)
-        cost = (float(sim.lever_cost[self.index, -1]) if self.nominal_cost is None
-                else float(self.nominal_cost[-1]))
+        cost = (
+            float(sim.lever_cost[self.index, -1])
+            if self.nominal_cost is None
+            else float(self.nominal_cost[-1])
+        )
         figures = {
             "initial_cooperation_rate": sim.cooperation_rate[idx, 0],
             "cooperation_rate": end.cooperation_rate[:, -1],
@@ -140,8 +159,7 @@ class ScenarioResult:
         if self.draws is not None:
             return self._banded_summary()
         sim, k = self.simulation, self.index
-        transfers = (sim.fiscal_transfer_states[k, -1].sum()
-                     + sim.compensation_paid[k, -1].sum())
+        transfers = sim.fiscal_transfer_states[k, -1].sum() + sim.compensation_paid[k, -1].sum()
         out: dict[str, float | str | int] = {
             "name": self.scenario.name,
             "title": self.scenario.title or self.scenario.name,
@@ -186,16 +204,21 @@ class ScenarioResult:
         for key in BANDED_FIGURES:
             q = np.quantile(figures[key], BAND_QUANTILES)
             out[key] = float(q[1])
-            bands.update({f"{key}_q05": float(q[0]), f"{key}_q50": float(q[1]),
-                          f"{key}_q95": float(q[2])})
+            bands.update(
+                {f"{key}_q05": float(q[0]), f"{key}_q50": float(q[1]), f"{key}_q95": float(q[2])}
+            )
         if self.abm_cooperation_rate is not None:
             end = self.abm_cooperation_rate[:, -1]
             q = np.quantile(end, BAND_QUANTILES)
             out["abm_cooperation_rate"] = float(q[1])
             out["abm_cooperation_sd"] = float(end.std(ddof=1)) if end.size > 1 else 0.0
-            bands.update({"abm_cooperation_rate_q05": float(q[0]),
-                          "abm_cooperation_rate_q50": float(q[1]),
-                          "abm_cooperation_rate_q95": float(q[2])})
+            bands.update(
+                {
+                    "abm_cooperation_rate_q05": float(q[0]),
+                    "abm_cooperation_rate_q50": float(q[1]),
+                    "abm_cooperation_rate_q95": float(q[2]),
+                }
+            )
         out.update(bands)
         out["draws"] = self.n_draws
         out["median_draw"] = int(np.flatnonzero(self.draws == self.index)[0])
@@ -240,12 +263,19 @@ class RunResults:
     def uncertainty(self) -> dict[str, Any]:
         """How the figures were made: the posterior, the draws and the quantiles."""
         if not self.draws:
-            return {"posterior": None, "draws": 0,
-                    "note": "point run at the parameters' values (no band)"}
-        return {"posterior": self.posterior_source, "draws": self.draws,
-                "seed": self.seed, "quantiles": list(BAND_QUANTILES),
-                "note": "each figure KEY is the posterior median over the draws; KEY_q05 and "
-                        "KEY_q95 bound its 90 % band"}
+            return {
+                "posterior": None,
+                "draws": 0,
+                "note": "point run at the parameters' values (no band)",
+            }
+        return {
+            "posterior": self.posterior_source,
+            "draws": self.draws,
+            "seed": self.seed,
+            "quantiles": list(BAND_QUANTILES),
+            "note": "each figure KEY is the posterior median over the draws; KEY_q05 and "
+            "KEY_q95 bound its 90 % band",
+        }
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Tidy tables: ``cooperation``, ``regional``, ``forces``, ``abm``, ``summary``.
@@ -269,48 +299,64 @@ class RunResults:
             sim, k, name = r.simulation, r.index, r.scenario.name
             years = sim.years
             t_n, n = len(years), city.n
-            coop.append(pd.DataFrame({
-                "scenario": name,
-                "year": np.repeat(years, n),
-                "adcode": np.tile(city.adcode, t_n),
-                "name_en": np.tile(city.name, t_n),
-                "cooperation": sim.cooperation[k].ravel(),
-                "relative_pm25": sim.relative_pm25[k].ravel(),
-                "abatement_cost_yuan": sim.abatement_cost[k].ravel(),
-                "fiscal_transfer_yuan": sim.fiscal_transfer_states[k].ravel(),
-                "compensation_paid_yuan": sim.compensation_paid[k].ravel(),
-                "compensation_received_yuan": sim.compensation_received[k].ravel(),
-            }))
+            coop.append(
+                pd.DataFrame(
+                    {
+                        "scenario": name,
+                        "year": np.repeat(years, n),
+                        "adcode": np.tile(city.adcode, t_n),
+                        "name_en": np.tile(city.name, t_n),
+                        "cooperation": sim.cooperation[k].ravel(),
+                        "relative_pm25": sim.relative_pm25[k].ravel(),
+                        "abatement_cost_yuan": sim.abatement_cost[k].ravel(),
+                        "fiscal_transfer_yuan": sim.fiscal_transfer_states[k].ravel(),
+                        "compensation_paid_yuan": sim.compensation_paid[k].ravel(),
+                        "compensation_received_yuan": sim.compensation_received[k].ravel(),
+                    }
+                )
+            )
             lever_cost = np.append(sim.lever_cost[k], sim.lever_cost[k, -1])
-            regional.append(pd.DataFrame({
-                "scenario": name,
-                "year": years,
-                "cooperation_rate": sim.cooperation_rate[k],
-                "pm25_change": sim.pm25_change[k],
-                "abatement_cost_yuan": sim.abatement_cost[k].sum(-1),
-                "gdp_effect_yuan": sim.gdp_effect[k].sum(-1),
-                "damage_yuan": sim.damage[k].sum(-1),
-                "lever_cost_yuan": lever_cost,
-                "pm25_ugm3": pm25_concentration(_take(sim, np.array([k])))[0],
-            }))
+            regional.append(
+                pd.DataFrame(
+                    {
+                        "scenario": name,
+                        "year": years,
+                        "cooperation_rate": sim.cooperation_rate[k],
+                        "pm25_change": sim.pm25_change[k],
+                        "abatement_cost_yuan": sim.abatement_cost[k].sum(-1),
+                        "gdp_effect_yuan": sim.gdp_effect[k].sum(-1),
+                        "damage_yuan": sim.damage[k].sum(-1),
+                        "lever_cost_yuan": lever_cost,
+                        "pm25_ugm3": pm25_concentration(_take(sim, np.array([k])))[0],
+                    }
+                )
+            )
             dec = sim.decomposition(slice(k, k + 1))
             for term in FORCE_TERMS:
-                forces.append(pd.DataFrame({
-                    "scenario": name,
-                    "year": np.repeat(years, n),
-                    "adcode": np.tile(city.adcode, t_n),
-                    "term": term.name,
-                    "family": term.family,
-                    "value_c0": np.asarray(dec[term.name][0]).ravel(),
-                }))
+                forces.append(
+                    pd.DataFrame(
+                        {
+                            "scenario": name,
+                            "year": np.repeat(years, n),
+                            "adcode": np.tile(city.adcode, t_n),
+                            "term": term.name,
+                            "family": term.family,
+                            "value_c0": np.asarray(dec[term.name][0]).ravel(),
+                        }
+                    )
+                )
             if r.abm_cooperation_rate is not None:
                 reps = r.abm_cooperation_rate
-                abm.append(pd.DataFrame({
-                    "scenario": name,
-                    "replication": np.repeat(np.arange(reps.shape[0]), t_n),
-                    "year": np.tile(years, reps.shape[0]),
-                    "cooperation_rate": reps.ravel(),
-                }))
+                abm.append(
+                    pd.DataFrame(
+                        {
+                            "scenario": name,
+                            "replication": np.repeat(np.arange(reps.shape[0]), t_n),
+                            "year": np.tile(years, reps.shape[0]),
+                            "cooperation_rate": reps.ravel(),
+                        }
+                    )
+                )
         out = {
             "cooperation": pd.concat(coop, ignore_index=True),
             "regional": pd.concat(regional, ignore_index=True),
@@ -334,53 +380,71 @@ class RunResults:
             name, years = r.scenario.name, sub.years
             t_n, n = len(years), city.n
             x = np.quantile(sub.cooperation, qs, axis=0)  # (3, Y + 1, N)
-            coop.append(pd.DataFrame({
-                "scenario": name,
-                "year": np.repeat(years, n),
-                "adcode": np.tile(city.adcode, t_n),
-                "name_en": np.tile(city.name, t_n),
-                "cooperation": x[1].ravel(),
-                "cooperation_q05": x[0].ravel(),
-                "cooperation_q95": x[2].ravel(),
-                "relative_pm25": np.median(sub.relative_pm25, axis=0).ravel(),
-                "abatement_cost_yuan": np.median(sub.abatement_cost, axis=0).ravel(),
-                "fiscal_transfer_yuan": np.median(sub.fiscal_transfer_states, axis=0).ravel(),
-                "compensation_paid_yuan": np.median(sub.compensation_paid, axis=0).ravel(),
-                "compensation_received_yuan": np.median(sub.compensation_received,
-                                                        axis=0).ravel(),
-            }))
+            coop.append(
+                pd.DataFrame(
+                    {
+                        "scenario": name,
+                        "year": np.repeat(years, n),
+                        "adcode": np.tile(city.adcode, t_n),
+                        "name_en": np.tile(city.name, t_n),
+                        "cooperation": x[1].ravel(),
+                        "cooperation_q05": x[0].ravel(),
+                        "cooperation_q95": x[2].ravel(),
+                        "relative_pm25": np.median(sub.relative_pm25, axis=0).ravel(),
+                        "abatement_cost_yuan": np.median(sub.abatement_cost, axis=0).ravel(),
+                        "fiscal_transfer_yuan": np.median(
+                            sub.fiscal_transfer_states, axis=0
+                        ).ravel(),
+                        "compensation_paid_yuan": np.median(sub.compensation_paid, axis=0).ravel(),
+                        "compensation_received_yuan": np.median(
+                            sub.compensation_received, axis=0
+                        ).ravel(),
+                    }
+                )
+            )
             cost = np.append(r.nominal_cost, r.nominal_cost[-1])
             frame = pd.DataFrame({"scenario": name, "year": years})
-            for col, values in (("cooperation_rate", sub.cooperation_rate),
-                                ("pm25_change", sub.pm25_change),
-                                ("pm25_ugm3", pm25_concentration(sub)),
-                                ("abatement_cost_yuan", sub.abatement_cost.sum(-1)),
-                                ("gdp_effect_yuan", sub.gdp_effect.sum(-1)),
-                                ("damage_yuan", sub.damage.sum(-1))):
+            for col, values in (
+                ("cooperation_rate", sub.cooperation_rate),
+                ("pm25_change", sub.pm25_change),
+                ("pm25_ugm3", pm25_concentration(sub)),
+                ("abatement_cost_yuan", sub.abatement_cost.sum(-1)),
+                ("gdp_effect_yuan", sub.gdp_effect.sum(-1)),
+                ("damage_yuan", sub.damage.sum(-1)),
+            ):
                 q = np.quantile(values, qs, axis=0)
                 frame[col], frame[f"{col}_q05"], frame[f"{col}_q95"] = q[1], q[0], q[2]
             frame["lever_cost_yuan"] = cost
             regional.append(frame)
             dec = sub.decomposition()
             for term in FORCE_TERMS:
-                forces.append(pd.DataFrame({
-                    "scenario": name,
-                    "year": np.repeat(years, n),
-                    "adcode": np.tile(city.adcode, t_n),
-                    "term": term.name,
-                    "family": term.family,
-                    "value_c0": np.median(np.broadcast_to(dec[term.name], sub.cooperation.shape),
-                                          axis=0).ravel(),
-                }))
+                forces.append(
+                    pd.DataFrame(
+                        {
+                            "scenario": name,
+                            "year": np.repeat(years, n),
+                            "adcode": np.tile(city.adcode, t_n),
+                            "term": term.name,
+                            "family": term.family,
+                            "value_c0": np.median(
+                                np.broadcast_to(dec[term.name], sub.cooperation.shape), axis=0
+                            ).ravel(),
+                        }
+                    )
+                )
             if r.abm_cooperation_rate is not None:
                 reps = r.abm_cooperation_rate
-                abm.append(pd.DataFrame({
-                    "scenario": name,
-                    "replication": np.repeat(np.arange(reps.shape[0]), t_n),
-                    "draw": np.repeat(np.asarray(r.abm_draws), t_n),
-                    "year": np.tile(years, reps.shape[0]),
-                    "cooperation_rate": reps.ravel(),
-                }))
+                abm.append(
+                    pd.DataFrame(
+                        {
+                            "scenario": name,
+                            "replication": np.repeat(np.arange(reps.shape[0]), t_n),
+                            "draw": np.repeat(np.asarray(r.abm_draws), t_n),
+                            "year": np.tile(years, reps.shape[0]),
+                            "cooperation_rate": reps.ravel(),
+                        }
+                    )
+                )
         out = {
             "cooperation": pd.concat(coop, ignore_index=True),
             "regional": pd.concat(regional, ignore_index=True),
@@ -401,8 +465,7 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
     """A summary row for a table: nested values (rest points, explanation terms) as JSON."""
     import json
 
-    return {k: (json.dumps(v) if isinstance(v, list | dict | tuple) else v)
-            for k, v in row.items()}
+    return {k: (json.dumps(v) if isinstance(v, list | dict | tuple) else v) for k, v in row.items()}
 
 
 def run_scenarios(
@@ -468,11 +531,22 @@ def run_scenarios(
     agents = city_agents(np.full(city.n, agents_per_city))
     seeds = np.random.SeedSequence(seed).spawn(len(scenarios))
     if posterior is not None:
-        return _run_posterior(scenarios, city, region_name, posterior, draws=draws, seed=seed,
-                              seeds=seeds, replications=replications, agents=agents,
-                              abm_config=abm_config or ABMConfig(), progress=progress,
-                              steps_per_year=steps_per_year, source=posterior_source,
-                              method=method)
+        return _run_posterior(
+            scenarios,
+            city,
+            region_name,
+            posterior,
+            draws=draws,
+            seed=seed,
+            seeds=seeds,
+            replications=replications,
+            agents=agents,
+            abm_config=abm_config or ABMConfig(),
+            progress=progress,
+            steps_per_year=steps_per_year,
+            source=posterior_source,
+            method=method,
+        )
     bases = _continuations(scenarios, city, steps_per_year, method)
 
     groups: dict[tuple[int, int], list[int]] = {}
@@ -484,20 +558,36 @@ def run_scenarios(
         inits, inten, pars = [], [], []
         for s in batch:
             base = bases.get(_base_key(s)) if s.start_from else None
-            inten.append(s.intensity(LEVER_NAMES, city=city,
-                                     inherited=None if base is None else base[1]))
-            inits.append(np.full(city.n, s.model_parameters["initial_cooperation"])
-                         if base is None else base[0])
+            inten.append(
+                s.intensity(LEVER_NAMES, city=city, inherited=None if base is None else base[1])
+            )
+            inits.append(
+                np.full(city.n, s.model_parameters["initial_cooperation"])
+                if base is None
+                else base[0]
+            )
             pars.append(s.model_parameters if base is None else base[2])
-        sim = simulate(city, pars, np.stack(inten), years=horizon, start_year=start,
-                       initial=np.stack(inits), steps_per_year=steps_per_year,
-                       method=method)
+        sim = simulate(
+            city,
+            pars,
+            np.stack(inten),
+            years=horizon,
+            start_year=start,
+            initial=np.stack(inits),
+            steps_per_year=steps_per_year,
+            method=method,
+        )
         for k, i in enumerate(members):
             abm_rate = None
             if replications > 0:
-                abm = run_abm(agents, sim, k, replications=replications,
-                              seed=int(seeds[i].generate_state(1)[0]),
-                              config=abm_config or ABMConfig())
+                abm = run_abm(
+                    agents,
+                    sim,
+                    k,
+                    replications=replications,
+                    seed=int(seeds[i].generate_state(1)[0]),
+                    config=abm_config or ABMConfig(),
+                )
                 abm_rate = abm.cooperation_rate
             points, basin = _rest_points(sim, k)
             results[i] = ScenarioResult(scenarios[i], sim, k, abm_rate, points, basin)
@@ -508,8 +598,9 @@ def run_scenarios(
     return RunResults(done, seed, replications, city, region_name)
 
 
-def scenario_inputs(scenario: Scenario, city: CityData, *, steps_per_year: int = 12,
-                    method: str = "rk4") -> tuple[Any, np.ndarray, np.ndarray]:
+def scenario_inputs(
+    scenario: Scenario, city: CityData, *, steps_per_year: int = 12, method: str = "rk4"
+) -> tuple[Any, np.ndarray, np.ndarray]:
     """Parameters, per-city lever intensities (Y, L, N) and initial state of one scenario.
 
     A scenario that ``start_from`` a built-in one gets that scenario's end
@@ -518,19 +609,34 @@ def scenario_inputs(scenario: Scenario, city: CityData, *, steps_per_year: int =
     own levers only.  :func:`run_scenarios` does the same for a batch.
     """
     if not scenario.start_from:
-        return (scenario.model_parameters, scenario.intensity(LEVER_NAMES, city=city),
-                np.full(city.n, scenario.model_parameters["initial_cooperation"]))
-    end, inherited, params = _continuations([scenario], city, steps_per_year,
-                                            method)[_base_key(scenario)]
+        return (
+            scenario.model_parameters,
+            scenario.intensity(LEVER_NAMES, city=city),
+            np.full(city.n, scenario.model_parameters["initial_cooperation"]),
+        )
+    end, inherited, params = _continuations([scenario], city, steps_per_year, method)[
+        _base_key(scenario)
+    ]
     return params, scenario.intensity(LEVER_NAMES, city=city, inherited=inherited), end
 
 
-def _run_posterior(scenarios: Sequence[Scenario], city: CityData, region_name: str,
-                   posterior: pd.DataFrame, *, draws: int, seed: int,
-                   seeds: Sequence[np.random.SeedSequence], replications: int,
-                   agents: Any, abm_config: ABMConfig,
-                   progress: Callable[[int], None] | None, steps_per_year: int,
-                   source: str | None, method: str = "rk4") -> RunResults:
+def _run_posterior(
+    scenarios: Sequence[Scenario],
+    city: CityData,
+    region_name: str,
+    posterior: pd.DataFrame,
+    *,
+    draws: int,
+    seed: int,
+    seeds: Sequence[np.random.SeedSequence],
+    replications: int,
+    agents: Any,
+    abm_config: ABMConfig,
+    progress: Callable[[int], None] | None,
+    steps_per_year: int,
+    source: str | None,
+    method: str = "rk4",
+) -> RunResults:
     """:func:`run_scenarios` over posterior draws (module description)."""
     from coopgov.calibration.posterior import posterior_summary, resample_posterior
     from coopgov.calibration.problem import scaled_intensity
@@ -562,13 +668,21 @@ def _run_posterior(scenarios: Sequence[Scenario], city: CityData, region_name: s
             continue
         base = load_builtin(s.start_from)
         if base.start_from:
-            raise ValueError(f"scenario {base.name!r} itself starts from {base.start_from!r}; "
-                             "continuations of continuations are not supported")
+            raise ValueError(
+                f"scenario {base.name!r} itself starts from {base.start_from!r}; "
+                "continuations of continuations are not supported"
+            )
         params = stack(dict(base.parameters), dict(s.parameters))
         nominal = base.intensity(LEVER_NAMES, city=city)
-        sim = simulate(city, params, scaled_intensity(nominal[None], params["lever_efficacy"]),
-                       years=base.years, start_year=base.start_year,
-                       steps_per_year=steps_per_year, method=method)
+        sim = simulate(
+            city,
+            params,
+            scaled_intensity(nominal[None], params["lever_efficacy"]),
+            years=base.years,
+            start_year=base.start_year,
+            steps_per_year=steps_per_year,
+            method=method,
+        )
         bases[_base_key(s)] = (sim.cooperation[:, -1], nominal[-1], params)
 
     groups: dict[tuple[int, int], list[int]] = {}
@@ -578,7 +692,7 @@ def _run_posterior(scenarios: Sequence[Scenario], city: CityData, region_name: s
     results: list[ScenarioResult | None] = [None] * len(scenarios)
     for (start, horizon), members in groups.items():
         for lo in range(0, len(members), per_call):
-            chunk = members[lo:lo + per_call]
+            chunk = members[lo : lo + per_call]
             inten = np.empty((len(chunk) * d_n, horizon, len(LEVER_NAMES), n))
             inits = np.empty((len(chunk) * d_n, n))
             pars: list[dict[str, np.ndarray]] = []
@@ -586,19 +700,32 @@ def _run_posterior(scenarios: Sequence[Scenario], city: CityData, region_name: s
             for j, i in enumerate(chunk):
                 s = scenarios[i]
                 start_state = bases.get(_base_key(s)) if s.start_from else None
-                nominal = s.intensity(LEVER_NAMES, city=city,
-                                      inherited=None if start_state is None else start_state[1])
-                params = (stack({}, dict(s.parameters)) if start_state is None
-                          else start_state[2])
+                nominal = s.intensity(
+                    LEVER_NAMES,
+                    city=city,
+                    inherited=None if start_state is None else start_state[1],
+                )
+                params = stack({}, dict(s.parameters)) if start_state is None else start_state[2]
                 rows = slice(j * d_n, (j + 1) * d_n)
                 inten[rows] = scaled_intensity(nominal[None], params["lever_efficacy"])
-                inits[rows] = (params["initial_cooperation"][:, None] if start_state is None
-                               else start_state[0])
+                inits[rows] = (
+                    params["initial_cooperation"][:, None]
+                    if start_state is None
+                    else start_state[0]
+                )
                 pars.append(params)
                 costs.append(lever_costs(nominal[None], LEVER_NAMES)[0])
             stacked = {k: np.concatenate([p[k] for p in pars]) for k in PARAMETER_INFO}
-            sim = simulate(city, stacked, inten, years=horizon, start_year=start,
-                           initial=inits, steps_per_year=steps_per_year, method=method)
+            sim = simulate(
+                city,
+                stacked,
+                inten,
+                years=horizon,
+                start_year=start,
+                initial=inits,
+                steps_per_year=steps_per_year,
+                method=method,
+            )
             del inten
             for j, i in enumerate(chunk):
                 idx = np.arange(j * d_n, (j + 1) * d_n)
@@ -610,22 +737,46 @@ def _run_posterior(scenarios: Sequence[Scenario], city: CityData, region_name: s
                     # and the agents' randomness
                     abm_draws = np.arange(replications) % d_n
                     children = seeds[i].spawn(replications)
-                    abm_rate = np.concatenate([
-                        run_abm(agents, sim, int(idx[d]), replications=1,
+                    abm_rate = np.concatenate(
+                        [
+                            run_abm(
+                                agents,
+                                sim,
+                                int(idx[d]),
+                                replications=1,
                                 seed=int(child.generate_state(1)[0]),
-                                config=abm_config).cooperation_rate
-                        for d, child in zip(abm_draws, children, strict=True)])
+                                config=abm_config,
+                            ).cooperation_rate
+                            for d, child in zip(abm_draws, children, strict=True)
+                        ]
+                    )
                 points, basin = _rest_points(sim, k)
-                results[i] = ScenarioResult(scenarios[i], sim, k, abm_rate, points, basin,
-                                            draws=idx, nominal_cost=costs[j],
-                                            abm_draws=abm_draws)
+                results[i] = ScenarioResult(
+                    scenarios[i],
+                    sim,
+                    k,
+                    abm_rate,
+                    points,
+                    basin,
+                    draws=idx,
+                    nominal_cost=costs[j],
+                    abm_draws=abm_draws,
+                )
                 if progress is not None:
                     progress(1)
     done = [r for r in results if r is not None]
     _explain(done)
-    return RunResults(done, seed, replications, city, region_name, draws=d_n,
-                      posterior_source=source, posterior_draws=sample,
-                      posterior_summary=posterior_summary(posterior))
+    return RunResults(
+        done,
+        seed,
+        replications,
+        city,
+        region_name,
+        draws=d_n,
+        posterior_source=source,
+        posterior_draws=sample,
+        posterior_summary=posterior_summary(posterior),
+    )
 
 
 def _take(sim: Simulation, idx: np.ndarray, *, last_year_only: bool = False) -> Simulation:
@@ -649,9 +800,15 @@ def _take(sim: Simulation, idx: np.ndarray, *, last_year_only: bool = False) -> 
         coop, inten = coop[:, -2:], inten[:, -1:]
         transfer, incentive = transfer[:, -1:], incentive[:, -1:]
         start = sim.start_year + sim.n_years - 1
-    return dataclasses.replace(sim, start_year=start, cooperation=coop, params=params,
-                               intensity=inten, fiscal_transfer=transfer,
-                               compensation_incentive=incentive)
+    return dataclasses.replace(
+        sim,
+        start_year=start,
+        cooperation=coop,
+        params=params,
+        intensity=inten,
+        fiscal_transfer=transfer,
+        compensation_incentive=incentive,
+    )
 
 
 def pm25_concentration(sim: Simulation) -> np.ndarray:
@@ -668,11 +825,19 @@ def pm25_concentration(sim: Simulation) -> np.ndarray:
     from coopgov.calibration.baseline import regional_pm25
 
     w = sim.city.population / sim.city.population.sum()
-    names = ("pm25_no_cooperation_2013", "pm25_background", "emission_trend_2013_2017",
-             "emission_trend_after_2017", "attributable_share", "met_noise_sd")
+    names = (
+        "pm25_no_cooperation_2013",
+        "pm25_background",
+        "emission_trend_2013_2017",
+        "emission_trend_after_2017",
+        "attributable_share",
+        "met_noise_sd",
+    )
     s_n = sim.n_scenarios
-    params = {k: np.broadcast_to(sim.params[k], (s_n,) + sim.params[k].shape[1:])
-              .reshape(s_n, -1)[:, -1] for k in names}
+    params = {
+        k: np.broadcast_to(sim.params[k], (s_n,) + sim.params[k].shape[1:]).reshape(s_n, -1)[:, -1]
+        for k in names
+    }
     return regional_pm25(sim.years, sim.cooperation @ w, params)
 
 
@@ -713,10 +878,14 @@ def countermeasure_ranking(results: Sequence[ScenarioResult]) -> list[dict[str, 
     base = by_name.get("baseline")
     if base is None:
         return []
-    same = [by_name[c] for c in COUNTERMEASURES if c in by_name
-            and by_name[c].scenario.start_year == base.scenario.start_year
-            and by_name[c].scenario.years == base.scenario.years
-            and by_name[c].n_draws == base.n_draws]
+    same = [
+        by_name[c]
+        for c in COUNTERMEASURES
+        if c in by_name
+        and by_name[c].scenario.start_year == base.scenario.start_year
+        and by_name[c].scenario.years == base.scenario.years
+        and by_name[c].n_draws == base.n_draws
+    ]
     if not same:
         return []
     b = base.draw_figures()
@@ -735,23 +904,34 @@ def countermeasure_ranking(results: Sequence[ScenarioResult]) -> list[dict[str, 
         rq = np.quantile(ranks[c], BAND_QUANTILES, method="inverted_cdf")
         gq = np.quantile(gains[c], BAND_QUANTILES)
         eq = np.quantile(per_yuan[c], BAND_QUANTILES)
-        rows.append({
-            "countermeasure": r.scenario.name, "label_en": lever.label_en,
-            "label_zh": lever.label_zh, "probability_best": float(best[c]),
-            "rank_q05": int(rq[0]), "rank_q50": int(rq[1]), "rank_q95": int(rq[2]),
-            "cooperation_gain": float(gq[1]), "cooperation_gain_q05": float(gq[0]),
-            "cooperation_gain_q95": float(gq[2]), "extra_cost": float(extra[c]),
-            "gain_per_1e8_yuan": float(eq[1]), "gain_per_1e8_yuan_q05": float(eq[0]),
-            "gain_per_1e8_yuan_q95": float(eq[2]), "draws": int(d_n),
-        })
-    rows.sort(key=lambda row: (-row["probability_best"], row["rank_q50"],
-                               -row["gain_per_1e8_yuan"]))
+        rows.append(
+            {
+                "countermeasure": r.scenario.name,
+                "label_en": lever.label_en,
+                "label_zh": lever.label_zh,
+                "probability_best": float(best[c]),
+                "rank_q05": int(rq[0]),
+                "rank_q50": int(rq[1]),
+                "rank_q95": int(rq[2]),
+                "cooperation_gain": float(gq[1]),
+                "cooperation_gain_q05": float(gq[0]),
+                "cooperation_gain_q95": float(gq[2]),
+                "extra_cost": float(extra[c]),
+                "gain_per_1e8_yuan": float(eq[1]),
+                "gain_per_1e8_yuan_q05": float(eq[0]),
+                "gain_per_1e8_yuan_q95": float(eq[2]),
+                "draws": int(d_n),
+            }
+        )
+    rows.sort(
+        key=lambda row: (-row["probability_best"], row["rank_q50"], -row["gain_per_1e8_yuan"])
+    )
     return rows
 
 
-def _continuations(scenarios: Sequence[Scenario], city: CityData, steps_per_year: int = 12,
-                   method: str = "rk4") -> dict[tuple[str, tuple[tuple[str, float], ...]],
-                             tuple[np.ndarray, np.ndarray, Any]]:
+def _continuations(
+    scenarios: Sequence[Scenario], city: CityData, steps_per_year: int = 12, method: str = "rk4"
+) -> dict[tuple[str, tuple[tuple[str, float], ...]], tuple[np.ndarray, np.ndarray, Any]]:
     """End state, last-year lever intensities and parameters of every base run.
 
     A base is run with its own parameter overrides and then the
@@ -767,13 +947,21 @@ def _continuations(scenarios: Sequence[Scenario], city: CityData, steps_per_year
             continue
         base = load_builtin(s.start_from)
         if base.start_from:
-            raise ValueError(f"scenario {base.name!r} itself starts from {base.start_from!r}; "
-                             "continuations of continuations are not supported")
+            raise ValueError(
+                f"scenario {base.name!r} itself starts from {base.start_from!r}; "
+                "continuations of continuations are not supported"
+            )
         params = base.model_parameters.replace(**s.parameters)
         inten = base.intensity(LEVER_NAMES, city=city)
-        sim = simulate(city, [params], inten[None], years=base.years,
-                       start_year=base.start_year, steps_per_year=steps_per_year,
-                       method=method)
+        sim = simulate(
+            city,
+            [params],
+            inten[None],
+            years=base.years,
+            start_year=base.start_year,
+            steps_per_year=steps_per_year,
+            method=method,
+        )
         out[key] = (sim.cooperation[0, -1], inten[-1], params)
     return out
 
@@ -794,26 +982,43 @@ def _rest_points(sim: Simulation, k: int) -> tuple[list[dict[str, Any]], int | N
     coef = np.broadcast_to(affine_coefficients(ctx), (5, sim.n_years, city.n))[:, y]
     p = {name: np.broadcast_to(v, (sim.n_years, city.n))[y] for name, v in ctx.params.items()}
     decay = p["agreement_decay"] * (1.0 - joint_maturity(p))
-    args = dict(lateral=float(p["lateral_thrust"][0]),
-                water_exposure_shares=city.water_exposure_shares)
+    args = dict(
+        lateral=float(p["lateral_thrust"][0]), water_exposure_shares=city.water_exposure_shares
+    )
     end = sim.cooperation[k, -1]
-    points = fixed_points(coef, float(p["adjustment_rate"][0]), decay, float(p["noise"][0]),
-                          city.exposure_shares, city.neighbour_weights, starts=8,
-                          extra_starts=[end], **args)
+    points = fixed_points(
+        coef,
+        float(p["adjustment_rate"][0]),
+        decay,
+        float(p["noise"][0]),
+        city.exposure_shares,
+        city.neighbour_weights,
+        starts=8,
+        extra_starts=[end],
+        **args,
+    )
     horizon = 200
-    future = integrate_affine(end[None], np.broadcast_to(coef[:, None, None], (5, 1, horizon,
-                                                                               city.n)),
-                              np.full((1, horizon), p["adjustment_rate"][0]),
-                              np.broadcast_to(decay, (1, horizon, city.n)),
-                              np.full((1, horizon), p["noise"][0]), city.exposure_shares,
-                              city.neighbour_weights,
-                              lateral=np.full((1, horizon), args["lateral"]),
-                              water_exposure_shares=city.water_exposure_shares)[0, -1]
-    table = [{"cooperation_rate": fp.cooperation_rate, "stable": fp.stable,
-              "max_eigenvalue": float(fp.eigenvalues.real.max())} for fp in points]
+    future = integrate_affine(
+        end[None],
+        np.broadcast_to(coef[:, None, None], (5, 1, horizon, city.n)),
+        np.full((1, horizon), p["adjustment_rate"][0]),
+        np.broadcast_to(decay, (1, horizon, city.n)),
+        np.full((1, horizon), p["noise"][0]),
+        city.exposure_shares,
+        city.neighbour_weights,
+        lateral=np.full((1, horizon), args["lateral"]),
+        water_exposure_shares=city.water_exposure_shares,
+    )[0, -1]
+    table = [
+        {
+            "cooperation_rate": fp.cooperation_rate,
+            "stable": fp.stable,
+            "max_eigenvalue": float(fp.eigenvalues.real.max()),
+        }
+        for fp in points
+    ]
     stable = [i for i, fp in enumerate(points) if fp.stable]
-    basin = (min(stable, key=lambda i: float(np.abs(points[i].x - future).max()))
-             if stable else None)
+    basin = min(stable, key=lambda i: float(np.abs(points[i].x - future).max())) if stable else None
     return table, basin
 
 
@@ -842,10 +1047,14 @@ def _explain(results: list[ScenarioResult]) -> None:
     b_terms, b_rates = end_terms(base)
     b_rate = float(np.median(b_rates))
     for r in results:
-        if r is base or r.scenario.start_from != base.scenario.start_from \
-                or r.scenario.start_year != base.scenario.start_year \
-                or r.scenario.years != base.scenario.years or not r.scenario.levers \
-                or r.n_draws != base.n_draws:
+        if (
+            r is base
+            or r.scenario.start_from != base.scenario.start_from
+            or r.scenario.start_year != base.scenario.start_year
+            or r.scenario.years != base.scenario.years
+            or not r.scenario.levers
+            or r.n_draws != base.n_draws
+        ):
             continue
         terms, rates = end_terms(r)
         change = {t: float(np.median(terms[t] - b_terms[t])) for t in terms}
@@ -857,10 +1066,23 @@ def _explain(results: list[ScenarioResult]) -> None:
         top = [(t, round(v, 4)) for t, v in ranked[:2] if abs(v) > 1e-3]
         words = [f"{t.replace('_', ' ')} {v:+.2f}" for t, v in top]
         over = f", medians over {r.n_draws} posterior draws" if posterior else ""
-        object.__setattr__(r, "explanation", (
-            f"{levers}: {direction} end cooperation to {rate:.3f} (current policy "
-            f"{b_rate:.3f}{over}); largest force changes (city mean, c0): "
-            + ("; ".join(words) if words else "none") + "."))
-        object.__setattr__(r, "explanation_detail", {
-            "levers": list(r.scenario.levers), "explanation_terms": top,
-            "explanation_direction": direction, "explanation_baseline": b_rate})
+        object.__setattr__(
+            r,
+            "explanation",
+            (
+                f"{levers}: {direction} end cooperation to {rate:.3f} (current policy "
+                f"{b_rate:.3f}{over}); largest force changes (city mean, c0): "
+                + ("; ".join(words) if words else "none")
+                + "."
+            ),
+        )
+        object.__setattr__(
+            r,
+            "explanation_detail",
+            {
+                "levers": list(r.scenario.levers),
+                "explanation_terms": top,
+                "explanation_direction": direction,
+                "explanation_baseline": b_rate,
+            },
+        )

@@ -73,9 +73,13 @@ class LeverEntry:
 
     __slots__ = ("schedule", "provinces", "cities")
 
-    def __init__(self, schedule: list[tuple[int | None, int, float]],
-                 provinces: tuple[str, ...] = (), cities: tuple[int, ...] = ()):
-        self.schedule = schedule        # (year or None for "from the start", month, value)
+    def __init__(
+        self,
+        schedule: list[tuple[int | None, int, float]],
+        provinces: tuple[str, ...] = (),
+        cities: tuple[int, ...] = (),
+    ):
+        self.schedule = schedule  # (year or None for "from the start", month, value)
         self.provinces = provinces
         self.cities = cities
 
@@ -98,7 +102,7 @@ def _schedule_key(key: Any) -> tuple[int, int]:
                 return year, month
     except ValueError:
         pass
-    raise ValueError(f"schedule keys must be years (2027) or months (\"2027-07\"), got {key!r}")
+    raise ValueError(f'schedule keys must be years (2027) or months ("2027-07"), got {key!r}')
 
 
 def _intensity_value(name: str, v: Any) -> float:
@@ -123,15 +127,21 @@ def parse_lever_setting(name: str, setting: Any) -> list[LeverEntry]:
     if isinstance(setting, Mapping) and "schedule" in setting:
         unknown = set(setting) - {"schedule", "provinces", "cities"}
         if unknown:
-            raise ValueError(f"lever {name!r}: unknown key(s) {sorted(unknown)}; "
-                             "known: schedule, provinces, cities")
+            raise ValueError(
+                f"lever {name!r}: unknown key(s) {sorted(unknown)}; "
+                "known: schedule, provinces, cities"
+            )
         provinces = setting.get("provinces", [])
         cities = setting.get("cities", [])
-        if (not isinstance(provinces, list) or not all(isinstance(p, str) for p in provinces)
-                or not isinstance(cities, list)
-                or not all(isinstance(c, int) and not isinstance(c, bool) for c in cities)):
-            raise ValueError(f"lever {name!r}: provinces must be a list of names and cities a "
-                             "list of adcodes")
+        if (
+            not isinstance(provinces, list)
+            or not all(isinstance(p, str) for p in provinces)
+            or not isinstance(cities, list)
+            or not all(isinstance(c, int) and not isinstance(c, bool) for c in cities)
+        ):
+            raise ValueError(
+                f"lever {name!r}: provinces must be a list of names and cities a list of adcodes"
+            )
         entry = parse_lever_setting(name, setting["schedule"])[0]
         return [LeverEntry(entry.schedule, tuple(provinces), tuple(cities))]
     if isinstance(setting, Mapping):
@@ -214,8 +224,13 @@ class Scenario(BaseModel):
         """Copy with another horizon."""
         return self.model_copy(update={"years": int(years)})
 
-    def intensity(self, levers: Sequence[str] = LEVER_NAMES, *, city: Any = None,
-                  inherited: np.ndarray | None = None) -> np.ndarray:
+    def intensity(
+        self,
+        levers: Sequence[str] = LEVER_NAMES,
+        *,
+        city: Any = None,
+        inherited: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Lever intensities by year, shape (years, L), or (years, L, N) per city.
 
         Parameters
@@ -235,8 +250,15 @@ class Scenario(BaseModel):
             from coopgov.region import load_region
 
             city = city_data(load_region(self.region))
-        return intensity_matrix(self.lever_entries, self.start_year, self.years, levers,
-                                city=city, inherited=inherited, file=None)
+        return intensity_matrix(
+            self.lever_entries,
+            self.start_year,
+            self.years,
+            levers,
+            city=city,
+            inherited=inherited,
+            file=None,
+        )
 
 
 def _scope_mask(name: str, entry: LeverEntry, city: Any) -> np.ndarray:
@@ -247,30 +269,43 @@ def _scope_mask(name: str, entry: LeverEntry, city: Any) -> np.ndarray:
     mask = np.zeros(n, dtype=bool)
     if entry.provinces:
         if city.province is None:
-            raise InputError("the region has no provinces to scope a lever by",
-                             field=f"levers.{name}.provinces", value=list(entry.provinces))
+            raise InputError(
+                "the region has no provinces to scope a lever by",
+                field=f"levers.{name}.provinces",
+                value=list(entry.provinces),
+            )
         known = {str(p).lower() for p in city.province}
         for p in entry.provinces:
             if p.lower() not in known:
-                raise InputError(f"no such province in the region; known: "
-                                 f"{', '.join(sorted(set(map(str, city.province))))}",
-                                 field=f"levers.{name}.provinces", value=p)
+                raise InputError(
+                    f"no such province in the region; known: "
+                    f"{', '.join(sorted(set(map(str, city.province))))}",
+                    field=f"levers.{name}.provinces",
+                    value=p,
+                )
         wanted = {p.lower() for p in entry.provinces}
         mask |= np.array([str(p).lower() in wanted for p in city.province])
     if entry.cities:
         codes = {int(a): k for k, a in enumerate(city.adcode)}
         for c in entry.cities:
             if c not in codes:
-                raise InputError("no such city (adcode) in the region",
-                                 field=f"levers.{name}.cities", value=c)
+                raise InputError(
+                    "no such city (adcode) in the region", field=f"levers.{name}.cities", value=c
+                )
             mask[codes[c]] = True
     return mask
 
 
-def intensity_matrix(settings: Mapping[str, Any], start_year: int, years: int,
-                     levers: Sequence[str] = LEVER_NAMES, *, city: Any = None,
-                     inherited: np.ndarray | None = None,
-                     file: str | Path | None = None) -> np.ndarray:
+def intensity_matrix(
+    settings: Mapping[str, Any],
+    start_year: int,
+    years: int,
+    levers: Sequence[str] = LEVER_NAMES,
+    *,
+    city: Any = None,
+    inherited: np.ndarray | None = None,
+    file: str | Path | None = None,
+) -> np.ndarray:
     """Step schedules of lever intensity on a calendar.
 
     Parameters
@@ -300,14 +335,20 @@ def intensity_matrix(settings: Mapping[str, Any], start_year: int, years: int,
         setting = settings.get(name)
         if setting is None:
             continue
-        entries = (setting if isinstance(setting, list) and setting
-                   and isinstance(setting[0], LeverEntry) else parse_lever_setting(name, setting))
+        entries = (
+            setting
+            if isinstance(setting, list) and setting and isinstance(setting[0], LeverEntry)
+            else parse_lever_setting(name, setting)
+        )
         for entry in entries:
             yearly = _monthly(entry, start_year, years).reshape(years, 12).mean(axis=1)
             if n is None:
                 if entry.scoped:
-                    raise InputError("a lever scoped to provinces or cities needs the region",
-                                     file=file, field=f"levers.{name}")
+                    raise InputError(
+                        "a lever scoped to provinces or cities needs the region",
+                        file=file,
+                        field=f"levers.{name}",
+                    )
                 out[:, k] = np.maximum(out[:, k], yearly)
             else:
                 mask = _scope_mask(name, entry, city)
@@ -317,8 +358,9 @@ def intensity_matrix(settings: Mapping[str, Any], start_year: int, years: int,
         if n is None:
             out = np.maximum(out, inh[None, :])
         else:
-            out = np.maximum(out, np.broadcast_to(inh.reshape(len(levers), -1),
-                                                  (len(levers), n))[None])
+            out = np.maximum(
+                out, np.broadcast_to(inh.reshape(len(levers), -1), (len(levers), n))[None]
+            )
     return out
 
 
@@ -331,30 +373,44 @@ def scenario_from_dict(data: Mapping[str, Any], *, file: str | Path | None = Non
             try:
                 ModelParameters(params)
             except InputError as exc:
-                raise InputError(exc.reason, file=file, field=f"parameters.{exc.field}",
-                                 value=exc.value) from None
+                raise InputError(
+                    exc.reason, file=file, field=f"parameters.{exc.field}", value=exc.value
+                ) from None
         base_name = data.get("start_from")
         if base_name is not None:
             if not isinstance(base_name, str) or base_name not in _builtin_files():
-                raise InputError(f"start_from must name a built-in scenario file; known: "
-                                 f"{', '.join(sorted(_builtin_files()))}", file=file,
-                                 field="start_from", value=base_name)
+                raise InputError(
+                    f"start_from must name a built-in scenario file; known: "
+                    f"{', '.join(sorted(_builtin_files()))}",
+                    file=file,
+                    field="start_from",
+                    value=base_name,
+                )
             if base_name == data.get("name"):
-                raise InputError("a scenario cannot start from itself", file=file,
-                                 field="start_from", value=base_name)
+                raise InputError(
+                    "a scenario cannot start from itself",
+                    file=file,
+                    field="start_from",
+                    value=base_name,
+                )
             base = load_builtin(base_name)
             end = base.start_year + base.years
             if "start_year" in data and data["start_year"] != end:
-                raise InputError(f"a scenario that starts from {base_name!r} starts in {end}, "
-                                 "the year that scenario ends (omit start_year)", file=file,
-                                 field="start_year", value=data["start_year"])
+                raise InputError(
+                    f"a scenario that starts from {base_name!r} starts in {end}, "
+                    "the year that scenario ends (omit start_year)",
+                    file=file,
+                    field="start_year",
+                    value=data["start_year"],
+                )
             data["start_year"] = end
         return Scenario.model_validate(data)
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"])
-        raise InputError(err["msg"], file=file, field=field or None,
-                         value=err.get("input") if field else None) from None
+        raise InputError(
+            err["msg"], file=file, field=field or None, value=err.get("input") if field else None
+        ) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -382,8 +438,8 @@ def _countermeasure(name: str) -> Scenario:
         name=name,
         title=lever.label_en,
         description=f"{lever.label_en} ({lever.label_zh}, study section {lever.study}) at "
-                    "full intensity from the first year, added to current policy (the "
-                    "baseline: the institutions in force at the end of the history).",
+        "full intensity from the first year, added to current policy (the "
+        "baseline: the institutions in force at the end of the history).",
         start_year=base.start_year,
         years=base.years,
         start_from=base.start_from,
@@ -395,7 +451,8 @@ def builtin_names() -> list[str]:
     """Names of the built-in scenarios, in display order."""
     files = _builtin_files()
     return ["baseline", "history", *COUNTERMEASURES, "package"] + sorted(
-        set(files) - {"baseline", "history", "package"})
+        set(files) - {"baseline", "history", "package"}
+    )
 
 
 def load_builtin(name: str) -> Scenario:
@@ -406,8 +463,11 @@ def load_builtin(name: str) -> Scenario:
             return scenario_from_dict(tomllib.load(fh), file=f"builtin:{name}")
     if name in COUNTERMEASURES:
         return _countermeasure(name)
-    raise InputError(f"no built-in scenario of that name; known: {', '.join(builtin_names())}",
-                     field="scenario", value=name)
+    raise InputError(
+        f"no built-in scenario of that name; known: {', '.join(builtin_names())}",
+        field="scenario",
+        value=name,
+    )
 
 
 def builtin_scenarios() -> list[Scenario]:

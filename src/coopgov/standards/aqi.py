@@ -647,9 +647,7 @@ def aqi_report(
     if missing_policy == "per_standard":
         missing_policy = "over_100_only" if standard == "2026" else "max_available"
     if missing_policy not in ("max_available", "over_100_only", "require_all"):
-        raise InputError(
-            "unknown missing policy", field="missing_policy", value=missing_policy
-        )
+        raise InputError("unknown missing policy", field="missing_policy", value=missing_policy)
     indicators = REPORT_INDICATORS[(standard, period)]
     extras = _EXTRA_INPUTS.get((standard, period), ())
     for name in concentrations:

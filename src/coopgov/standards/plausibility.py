@@ -53,19 +53,42 @@ __all__ = [
 #: at IAQI 200, 800 ug/m3) and O3 8h (ends at IAQI 300, 800 ug/m3).  The
 #: daily report uses the 24h columns, the hourly (real-time) one the 1h
 #: columns of SO2, NO2, CO (HJ 633-2012 and 2026 alike).
-AQI_TABLE_TOP: Mapping[str, Mapping[str, float]] = MappingProxyType({
-    "day": MappingProxyType({"so2": 2620.0, "no2": 940.0, "co": 60.0, "o3_1h": 1200.0,
-                             "o3_8h": 800.0, "pm10": 600.0, "pm2_5": 500.0}),
-    "hour": MappingProxyType({"so2": 800.0, "so2_24h": 2620.0, "no2": 3840.0, "co": 150.0,
-                              "o3_1h": 1200.0, "o3_8h": 800.0, "pm10": 600.0,
-                              "pm2_5": 500.0}),
-})
+AQI_TABLE_TOP: Mapping[str, Mapping[str, float]] = MappingProxyType(
+    {
+        "day": MappingProxyType(
+            {
+                "so2": 2620.0,
+                "no2": 940.0,
+                "co": 60.0,
+                "o3_1h": 1200.0,
+                "o3_8h": 800.0,
+                "pm10": 600.0,
+                "pm2_5": 500.0,
+            }
+        ),
+        "hour": MappingProxyType(
+            {
+                "so2": 800.0,
+                "so2_24h": 2620.0,
+                "no2": 3840.0,
+                "co": 150.0,
+                "o3_1h": 1200.0,
+                "o3_8h": 800.0,
+                "pm10": 600.0,
+                "pm2_5": 500.0,
+            }
+        ),
+    }
+)
 
 #: Upper plausibility bound of each AQI input, assumption: 10 x the largest
 #: table top of the two periods.
-AQI_PLAUSIBLE_MAX: Mapping[str, float] = MappingProxyType({
-    k: 10.0 * max(AQI_TABLE_TOP[p].get(k, 0.0) for p in AQI_TABLE_TOP)
-    for k in AQI_TABLE_TOP["hour"]})
+AQI_PLAUSIBLE_MAX: Mapping[str, float] = MappingProxyType(
+    {
+        k: 10.0 * max(AQI_TABLE_TOP[p].get(k, 0.0) for p in AQI_TABLE_TOP)
+        for k in AQI_TABLE_TOP["hour"]
+    }
+)
 
 #: Saturation of dissolved oxygen in fresh water at 0 degC, 1 atm [mg/L]
 #: (Benson and Krause 1984).
@@ -74,11 +97,17 @@ DO_SATURATION_0C = 14.6
 #: Upper plausibility bound of each water indicator [mg/L], assumption:
 #: DO 2 x saturation at 0 degC; others 100 x the GB 3838-2002 class V limit
 #: (rivers; the lake TP limit is lower).
-WATER_PLAUSIBLE_MAX: Mapping[str, float] = MappingProxyType({
-    "do": 2.0 * DO_SATURATION_0C,
-    "codmn": 100.0 * 15.0, "cod": 100.0 * 40.0, "bod5": 100.0 * 10.0,
-    "nh3_n": 100.0 * 2.0, "tp": 100.0 * 0.4, "tn": 100.0 * 2.0,
-})
+WATER_PLAUSIBLE_MAX: Mapping[str, float] = MappingProxyType(
+    {
+        "do": 2.0 * DO_SATURATION_0C,
+        "codmn": 100.0 * 15.0,
+        "cod": 100.0 * 40.0,
+        "bod5": 100.0 * 10.0,
+        "nh3_n": 100.0 * 2.0,
+        "tp": 100.0 * 0.4,
+        "tn": 100.0 * 2.0,
+    }
+)
 
 
 def check_plausible(
@@ -118,21 +147,24 @@ def check_plausible(
         indicator, the value and the bound.
     """
     if on_implausible not in ("error", "warn"):
-        raise InputError("must be 'error' or 'warn'", field="on_implausible",
-                         value=on_implausible)
+        raise InputError("must be 'error' or 'warn'", field="on_implausible", value=on_implausible)
     warnings = []
     for name, value in values.items():
         unit = (units or {}).get(name, "")
         bound = bounds.get(name)
         if bound is not None and math.isfinite(value) and value > bound:
-            reason = (f"implausible: above the plausibility bound {bound:g} {unit}".rstrip()
-                      + " (an assumption; change it with --bound NAME=VALUE)")
+            reason = (
+                f"implausible: above the plausibility bound {bound:g} {unit}".rstrip()
+                + " (an assumption; change it with --bound NAME=VALUE)"
+            )
             if on_implausible == "error":
                 raise InputError(reason, field=name, value=value)
             warnings.append(f"{name}={value:g}: {reason}")
             continue
         top = None if table_top is None else table_top.get(name)
         if top is not None and value > top:
-            warnings.append(f"{name}={value:g}: above the top of the table ({top:g} {unit}"
-                            .rstrip() + "); the index is capped there")
+            warnings.append(
+                f"{name}={value:g}: above the top of the table ({top:g} {unit}".rstrip()
+                + "); the index is capped there"
+            )
     return warnings

@@ -112,9 +112,7 @@ class WarningConfig(BaseModel):
         return self
 
 
-def warning_level(
-    daily_aqi_forecast: ArrayLike, config: WarningConfig | None = None
-) -> np.ndarray:
+def warning_level(daily_aqi_forecast: ArrayLike, config: WarningConfig | None = None) -> np.ndarray:
     r"""Warning level (0 none, 1 blue .. 4 red) for a forecast of daily AQI.
 
     Parameters

@@ -84,6 +84,7 @@ CLASS_LABELS: tuple[str | None, ...] = (None, "I", "II", "III", "IV", "V", "infe
 #: Chinese labels by class integer.
 CLASS_LABELS_ZH: tuple[str | None, ...] = (None, "Ⅰ类", "Ⅱ类", "Ⅲ类", "Ⅳ类", "Ⅴ类", "劣Ⅴ类")
 
+
 def _water(water: str) -> Water:
     w = {"reservoir": "lake"}.get(water, water)
     if w not in LIMITS:

@@ -32,8 +32,13 @@ __all__ = ["DEFAULT_PREFIX", "create_dashboard_app", "mount_dashboard", "serve_d
 DEFAULT_PREFIX = "/dashboard"
 
 
-def mount_dashboard(app: FastAPI, *, prefix: str = DEFAULT_PREFIX,
-                    region_name: str = "yrd", offline_docs: bool = True) -> FastAPI:
+def mount_dashboard(
+    app: FastAPI,
+    *,
+    prefix: str = DEFAULT_PREFIX,
+    region_name: str = "yrd",
+    offline_docs: bool = True,
+) -> FastAPI:
     """Mount the dashboard (page, static files, JSON API) into a FastAPI app.
 
     Parameters
@@ -88,18 +93,24 @@ def serve_docs_offline(app: FastAPI) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     def _docs() -> HTMLResponse:
         return get_swagger_ui_html(
-            openapi_url=openapi_url, title=f"{app.title} — API",
+            openapi_url=openapi_url,
+            title=f"{app.title} — API",
             swagger_js_url="/docs/static/swagger-ui-bundle.js",
             swagger_css_url="/docs/static/swagger-ui.css",
             swagger_favicon_url="/docs/static/favicon.png",
-            swagger_ui_parameters={"validatorUrl": None})
+            swagger_ui_parameters={"validatorUrl": None},
+        )
 
     return app
 
 
-def create_dashboard_app(store: Any = None, *, platform: bool = True,
-                         region_name: str = "yrd",
-                         experiments_root: str | Path | None = None) -> FastAPI:
+def create_dashboard_app(
+    store: Any = None,
+    *,
+    platform: bool = True,
+    region_name: str = "yrd",
+    experiments_root: str | Path | None = None,
+) -> FastAPI:
     """Build the dashboard app, with the platform API beside it when it is importable.
 
     Parameters

@@ -73,14 +73,22 @@ def build_router(region_name: str = "yrd") -> APIRouter:
     @router.get("/", include_in_schema=False)
     def index() -> Response:
         html = (STATIC_DIR / "index.html").read_bytes()
-        return Response(html, media_type="text/html; charset=utf-8",
-                         headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY,
-                                  "Cache-Control": "no-cache"})
+        return Response(
+            html,
+            media_type="text/html; charset=utf-8",
+            headers={
+                "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+                "Cache-Control": "no-cache",
+            },
+        )
 
     @router.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
-        return FileResponse(plotly_js_path(), media_type="text/javascript",
-                            headers={"Cache-Control": "public, max-age=86400"})
+        return FileResponse(
+            plotly_js_path(),
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
     @router.get("/api/meta", summary="Cities, levers, force terms, scenarios, categories")
     def meta(request: Request) -> dict[str, Any]:
@@ -93,8 +101,11 @@ def build_router(region_name: str = "yrd") -> APIRouter:
         files = payloads.region_files(region_name)
         if layer not in files or not files[layer].is_file():
             raise HTTPException(404, "no such layer")
-        return FileResponse(files[layer], media_type="application/geo+json",
-                            headers={"Cache-Control": "public, max-age=3600"})
+        return FileResponse(
+            files[layer],
+            media_type="application/geo+json",
+            headers={"Cache-Control": "public, max-age=3600"},
+        )
 
     @router.post("/api/simulate", summary="Run the cooperation model on a scenario")
     def simulate(body: Annotated[dict[str, Any], Body()]) -> Any:
@@ -116,21 +127,26 @@ def build_router(region_name: str = "yrd") -> APIRouter:
     def scenario_parse(body: Annotated[dict[str, Any], Body()]) -> Any:
         """Validate an uploaded scenario TOML and return it as the page's scenario."""
         try:
-            return payloads.scenario_from_toml(str(body.get("toml") or ""),
-                                               file=str(body.get("file") or "uploaded TOML"))
+            return payloads.scenario_from_toml(
+                str(body.get("toml") or ""), file=str(body.get("file") or "uploaded TOML")
+            )
         except InputError as exc:
             return _error(exc)
 
-    @router.post("/api/bands", summary="Spread of the cooperation rate: ABM replications or "
-                                        "posterior draws")
-    def bands(body: Annotated[dict[str, Any], Body()],
-              replications: Annotated[int, Query(ge=2, le=200)] = 20,
-              kind: Annotated[Literal["abm", "posterior"], Query()] = "abm",
-              draws: Annotated[int, Query(ge=2, le=400)] = 40) -> Any:
+    @router.post(
+        "/api/bands", summary="Spread of the cooperation rate: ABM replications or posterior draws"
+    )
+    def bands(
+        body: Annotated[dict[str, Any], Body()],
+        replications: Annotated[int, Query(ge=2, le=200)] = 20,
+        kind: Annotated[Literal["abm", "posterior"], Query()] = "abm",
+        draws: Annotated[int, Query(ge=2, le=400)] = 40,
+    ) -> Any:
         """Quantile bands (5, 25, 50, 75, 95 %) of the regional cooperation rate by year."""
         try:
-            return payloads.bands_payload(body, region_name, replications=replications,
-                                          kind=kind, draws=draws)
+            return payloads.bands_payload(
+                body, region_name, replications=replications, kind=kind, draws=draws
+            )
         except InputError as exc:
             return _error(exc)
 
@@ -148,8 +164,9 @@ def build_router(region_name: str = "yrd") -> APIRouter:
             return _error(exc)
 
     @router.post("/api/forces", summary="Force terms of one city over time")
-    def forces(body: Annotated[dict[str, Any], Body()],
-               adcode: Annotated[int, Query(ge=100000, le=999999)]) -> Any:
+    def forces(
+        body: Annotated[dict[str, Any], Body()], adcode: Annotated[int, Query(ge=100000, le=999999)]
+    ) -> Any:
         """Attraction, pressure, thrust and resistance terms of a city, by year."""
         try:
             return payloads.force_payload(body, adcode, region_name)
@@ -157,13 +174,20 @@ def build_router(region_name: str = "yrd") -> APIRouter:
             return _error(exc)
 
     @router.get("/api/allocation", summary="Allocation per city (games)")
-    async def allocation(method: str = "shapley", pollutant: str = "so2",
-                         permutations: Annotated[int, Query(ge=100, le=50_000)] = 2000) -> Any:
+    async def allocation(
+        method: str = "shapley",
+        pollutant: str = "so2",
+        permutations: Annotated[int, Query(ge=100, le=50_000)] = 2000,
+    ) -> Any:
         """Emission-game gains and transfers, Shapley value, river cost sharing."""
         try:
-            return await run_in_threadpool(payloads.allocation_payload, method,
-                                           pollutant=pollutant, permutations=permutations,
-                                           region_name=region_name)
+            return await run_in_threadpool(
+                payloads.allocation_payload,
+                method,
+                pollutant=pollutant,
+                permutations=permutations,
+                region_name=region_name,
+            )
         except InputError as exc:
             return _error(exc)
 
@@ -172,21 +196,25 @@ def build_router(region_name: str = "yrd") -> APIRouter:
         """Index P and payments of a bet preset on uploaded or example samples."""
         try:
             year = body.get("year")
-            return payloads.xinan_payload(str(body.get("preset") or "xinan-round1"),
-                                          int(year) if year not in (None, "") else None,
-                                          body.get("csv") or None)
+            return payloads.xinan_payload(
+                str(body.get("preset") or "xinan-round1"),
+                int(year) if year not in (None, "") else None,
+                body.get("csv") or None,
+            )
         except InputError as exc:
             return _error(exc)
         except (TypeError, ValueError):
-            return _error(InputError("year must be an integer", field="year",
-                                     value=body.get("year")))
+            return _error(
+                InputError("year must be an integer", field="year", value=body.get("year"))
+            )
 
     @router.post("/api/compensation/per-tonne", summary="Per-tonne compensation")
     def per_tonne(body: Annotated[dict[str, Any], Body()]) -> Any:
         """Payments of a per-tonne preset on uploaded or example samples."""
         try:
-            return payloads.per_tonne_payload(str(body.get("preset") or "jiangsu-taihu"),
-                                              body.get("csv") or None)
+            return payloads.per_tonne_payload(
+                str(body.get("preset") or "jiangsu-taihu"), body.get("csv") or None
+            )
         except InputError as exc:
             return _error(exc)
 
@@ -194,8 +222,9 @@ def build_router(region_name: str = "yrd") -> APIRouter:
     def monitoring(request: Request, date: str | None = None) -> Any:
         """Today's (or a given day's) AQI by city from the platform store."""
         try:
-            return payloads.monitoring_payload(_store_of(request), payloads.parse_day(date),
-                                               region_name=region_name)
+            return payloads.monitoring_payload(
+                _store_of(request), payloads.parse_day(date), region_name=region_name
+            )
         except InputError as exc:
             return _error(exc)
 

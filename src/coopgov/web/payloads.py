@@ -128,9 +128,14 @@ def dashboard_meta(region_name: str = "yrd", *, platform: bool = False) -> dict[
     for name in list_presets():
         scheme = load_preset(name)
         kind = "bet" if isinstance(scheme, BetScheme) else "per_tonne"
-        presets[kind].append({"name": name, "title": getattr(scheme, "title", "") or name,
-                              "title_zh": PRESET_TITLES_ZH.get(name, ""),
-                              "years": list(getattr(scheme, "years", None) or []) or None})
+        presets[kind].append(
+            {
+                "name": name,
+                "title": getattr(scheme, "title", "") or name,
+                "title_zh": PRESET_TITLES_ZH.get(name, ""),
+                "years": list(getattr(scheme, "years", None) or []) or None,
+            }
+        )
     lever_zh = {lv.name: lv.label_zh for lv in LEVERS.values()}
     fields = Scenario.model_fields
 
@@ -144,29 +149,55 @@ def dashboard_meta(region_name: str = "yrd", *, platform: bool = False) -> dict[
         "limits": {"start_year": _bounds("start_year"), "years": _bounds("years")},
         "cities": cities,
         "levers": [
-            {"name": lv.name, "label_en": lv.label_en, "label_zh": lv.label_zh,
-             "study": lv.study, "yearly_cost": lv.yearly_cost, "cost_source": lv.cost_source}
+            {
+                "name": lv.name,
+                "label_en": lv.label_en,
+                "label_zh": lv.label_zh,
+                "study": lv.study,
+                "yearly_cost": lv.yearly_cost,
+                "cost_source": lv.cost_source,
+            }
             for lv in LEVERS.values()
         ],
-        "force_terms": [{"name": t.name, "family": t.family, "study": t.study}
-                        for t in FORCE_TERMS],
+        "force_terms": [
+            {"name": t.name, "family": t.family, "study": t.study} for t in FORCE_TERMS
+        ],
         "families": list(FAMILIES),
         "parameters": [
-            {"name": p.name, "default": p.default, "unit": p.unit, "bounds": list(p.bounds),
-             "description": p.description, "label_zh": PARAMETER_LABELS_ZH.get(p.name, ""),
-             "source": p.source}
+            {
+                "name": p.name,
+                "default": p.default,
+                "unit": p.unit,
+                "bounds": list(p.bounds),
+                "description": p.description,
+                "label_zh": PARAMETER_LABELS_ZH.get(p.name, ""),
+                "source": p.source,
+            }
             for p in PARAMETER_INFO.values()
         ],
         "scenarios": [
-            {"name": s.name, "title": s.title or s.name, "description": s.description,
-             "title_zh": SCENARIO_TITLES_ZH.get(s.name) or lever_zh.get(s.name, ""),
-             "start_year": s.start_year, "years": s.years, "parameters": s.parameters,
-             "start_from": s.start_from, "levers": _builder_levers(s)}
+            {
+                "name": s.name,
+                "title": s.title or s.name,
+                "description": s.description,
+                "title_zh": SCENARIO_TITLES_ZH.get(s.name) or lever_zh.get(s.name, ""),
+                "start_year": s.start_year,
+                "years": s.years,
+                "parameters": s.parameters,
+                "start_from": s.start_from,
+                "levers": _builder_levers(s),
+            }
             for s in builtin_scenarios()
         ],
         "aqi_categories": [
-            {"level": c.level, "lo": c.aqi_min, "hi": c.aqi_max, "name_zh": c.name_zh,
-             "name_en": c.name_en, "colour": c.colour_hex}
+            {
+                "level": c.level,
+                "lo": c.aqi_min,
+                "hi": c.aqi_max,
+                "name_zh": c.name_zh,
+                "name_en": c.name_en,
+                "colour": c.colour_hex,
+            }
             for c in CATEGORIES
         ],
         "compensation_presets": presets,
@@ -197,8 +228,7 @@ def _builder_levers(scenario: Any) -> dict[str, Any]:
         col = np.round(m[:, k], 3)
         change = [0] + [i for i in range(1, len(col)) if col[i] != col[i - 1]]
         sched = {str(int(years[i])): float(col[i]) for i in change if col[i] > 0 or i > 0}
-        out[name] = (sched[str(int(years[0]))] if list(sched) == [str(int(years[0]))]
-                     else sched)
+        out[name] = sched[str(int(years[0]))] if list(sched) == [str(int(years[0]))] else sched
     return out
 
 
@@ -218,9 +248,11 @@ def scenario_from_request(body: Mapping[str, Any]) -> Any:
     """
     from coopgov.scenarios import scenario_from_dict
 
-    data = {k: body[k] for k in ("start_year", "years", "levers", "parameters", "title",
-                                 "start_from")
-            if k in body and body[k] is not None}
+    data = {
+        k: body[k]
+        for k in ("start_year", "years", "levers", "parameters", "title", "start_from")
+        if k in body and body[k] is not None
+    }
     data["name"] = str(body.get("name") or "dashboard")
     return scenario_from_dict(data, file="request")
 
@@ -250,16 +282,18 @@ def scenario_toml(body: Mapping[str, Any]) -> str:
         ``[levers]`` (a number, or an inline table year = intensity).
     """
     sc = scenario_from_request(body)
-    lines = ["# Scenario exported from the coopgov dashboard.",
-             f"name = {_toml_string(sc.name)}"]
+    lines = ["# Scenario exported from the coopgov dashboard.", f"name = {_toml_string(sc.name)}"]
     if sc.title:
         lines.append(f"title = {_toml_string(sc.title)}")
     if sc.description:
         lines.append(f"description = {_toml_string(sc.description)}")
     lines.append(f"region = {_toml_string(sc.region)}")
     # a continuation takes its start year from its base
-    lines.append(f"start_from = {_toml_string(sc.start_from)}" if sc.start_from
-                 else f"start_year = {sc.start_year}")
+    lines.append(
+        f"start_from = {_toml_string(sc.start_from)}"
+        if sc.start_from
+        else f"start_year = {sc.start_year}"
+    )
     lines.append(f"years = {sc.years}")
     if sc.parameters:
         lines += ["", "[parameters]"]
@@ -300,19 +334,35 @@ def scenario_from_toml(text: str, file: str = "uploaded TOML") -> dict[str, Any]
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", file=file) from None
     sc = scenario_from_dict(data, file=file)
-    return {"name": sc.name, "title": sc.title, "start_year": sc.start_year, "years": sc.years,
-            "parameters": dict(sc.parameters),
-            "levers": {k: ({str(y): v for y, v in val.items()} if isinstance(val, dict) else val)
-                       for k, val in sc.levers.items()}}
+    return {
+        "name": sc.name,
+        "title": sc.title,
+        "start_year": sc.start_year,
+        "years": sc.years,
+        "parameters": dict(sc.parameters),
+        "levers": {
+            k: ({str(y): v for y, v in val.items()} if isinstance(val, dict) else val)
+            for k, val in sc.levers.items()
+        },
+    }
 
 
 def _simulate(body: Mapping[str, Any], region_name: str) -> tuple[Any, Any]:
     """Scenario and its simulation, from the cache when the same body was run."""
     from coopgov.dynamics.engine import simulate
 
-    key = json.dumps([region_name, body.get("start_year"), body.get("years"),
-                      body.get("levers"), body.get("parameters"), body.get("start_from")],
-                     sort_keys=True, default=str)
+    key = json.dumps(
+        [
+            region_name,
+            body.get("start_year"),
+            body.get("years"),
+            body.get("levers"),
+            body.get("parameters"),
+            body.get("start_from"),
+        ],
+        sort_keys=True,
+        default=str,
+    )
     hit = _sim_cache.get(key)
     if hit is not None:
         _sim_cache.move_to_end(key)
@@ -323,8 +373,14 @@ def _simulate(body: Mapping[str, Any], region_name: str) -> tuple[Any, Any]:
     city = _city(region_name)
     # a continuation (start_from) starts from its base's end state and institutions
     params, intensity, initial = scenario_inputs(scenario, city)
-    sim = simulate(city, [params], intensity[None], years=scenario.years,
-                   start_year=scenario.start_year, initial=initial[None])
+    sim = simulate(
+        city,
+        [params],
+        intensity[None],
+        years=scenario.years,
+        start_year=scenario.start_year,
+        initial=initial[None],
+    )
     _sim_cache[key] = (scenario, sim)
     while len(_sim_cache) > _SIM_CACHE_SIZE:
         _sim_cache.popitem(last=False)
@@ -354,8 +410,7 @@ def simulation_payload(body: Mapping[str, Any], region_name: str = "yrd") -> dic
     """
     scenario, sim = _simulate(body, region_name)
     k = 0
-    net = (sim.fiscal_transfer_states[k] + sim.compensation_received[k]
-           - sim.compensation_paid[k])
+    net = sim.fiscal_transfer_states[k] + sim.compensation_received[k] - sim.compensation_paid[k]
     lever_cost = np.append(sim.lever_cost[k], sim.lever_cost[k, -1])
     return {
         "name": scenario.name,
@@ -384,9 +439,15 @@ _band_cache: OrderedDict[str, Any] = OrderedDict()
 BAND_QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
-def bands_payload(body: Mapping[str, Any], region_name: str = "yrd", *,
-                  replications: int = 20, seed: int = 20081201, kind: str = "abm",
-                  draws: int = 40) -> dict[str, Any]:
+def bands_payload(
+    body: Mapping[str, Any],
+    region_name: str = "yrd",
+    *,
+    replications: int = 20,
+    seed: int = 20081201,
+    kind: str = "abm",
+    draws: int = 40,
+) -> dict[str, Any]:
     """Spread of the regional cooperation rate by year: ABM replications or posterior draws.
 
     The page draws the quantiles as bands around the mean-field line.
@@ -419,9 +480,22 @@ def bands_payload(body: Mapping[str, Any], region_name: str = "yrd", *,
     """
     from coopgov.scenarios.run import run_scenarios
 
-    key = json.dumps([region_name, body.get("start_year"), body.get("years"),
-                      body.get("levers"), body.get("parameters"), body.get("start_from"),
-                      replications, seed, kind, draws], sort_keys=True, default=str)
+    key = json.dumps(
+        [
+            region_name,
+            body.get("start_year"),
+            body.get("years"),
+            body.get("levers"),
+            body.get("parameters"),
+            body.get("start_from"),
+            replications,
+            seed,
+            kind,
+            draws,
+        ],
+        sort_keys=True,
+        default=str,
+    )
     hit = _band_cache.get(key)
     if hit is not None:
         return hit
@@ -429,28 +503,35 @@ def bands_payload(body: Mapping[str, Any], region_name: str = "yrd", *,
     if kind == "posterior":
         from coopgov.calibration.posterior import bundled_posterior_path, load_posterior
 
-        res = run_scenarios([scenario], replications=0, seed=int(seed),
-                            posterior=load_posterior(bundled_posterior_path()),
-                            draws=int(draws)).results[0]
+        res = run_scenarios(
+            [scenario],
+            replications=0,
+            seed=int(seed),
+            posterior=load_posterior(bundled_posterior_path()),
+            draws=int(draws),
+        ).results[0]
         reps = np.asarray(res.simulation.cooperation_rate[res.draws], float)  # (D, Y + 1)
         label = "posterior_draws"
     else:
-        res = run_scenarios([scenario], replications=int(replications),
-                            seed=int(seed)).results[0]
+        res = run_scenarios([scenario], replications=int(replications), seed=int(seed)).results[0]
         reps = np.asarray(res.abm_cooperation_rate, float)  # (R, Y + 1)
         label = "abm_replications"
-    out = {"kind": label, "replications": int(reps.shape[0]),
-           "years": [int(y) for y in res.years], "quantiles": list(BAND_QUANTILES),
-           "values": _finite(np.quantile(reps, BAND_QUANTILES, axis=0), 4),
-           "mean": _finite(reps.mean(axis=0), 4), "seed": int(seed)}
+    out = {
+        "kind": label,
+        "replications": int(reps.shape[0]),
+        "years": [int(y) for y in res.years],
+        "quantiles": list(BAND_QUANTILES),
+        "values": _finite(np.quantile(reps, BAND_QUANTILES, axis=0), 4),
+        "mean": _finite(reps.mean(axis=0), 4),
+        "seed": int(seed),
+    }
     _band_cache[key] = out
     while len(_band_cache) > _SIM_CACHE_SIZE:
         _band_cache.popitem(last=False)
     return out
 
 
-def force_payload(body: Mapping[str, Any], adcode: int,
-                  region_name: str = "yrd") -> dict[str, Any]:
+def force_payload(body: Mapping[str, Any], adcode: int, region_name: str = "yrd") -> dict[str, Any]:
     """Return the force terms of one city over time (the "force field").
 
     Parameters
@@ -480,14 +561,26 @@ def force_payload(body: Mapping[str, Any], adcode: int,
     terms = []
     total = np.zeros(sim.n_years + 1)
     for term in FORCE_TERMS:
-        values = np.broadcast_to(np.asarray(dec[term.name], float),
-                                 (1, sim.n_years + 1, sim.city.n))[0, :, i]
+        values = np.broadcast_to(
+            np.asarray(dec[term.name], float), (1, sim.n_years + 1, sim.city.n)
+        )[0, :, i]
         total += values
-        terms.append({"name": term.name, "family": term.family, "study": term.study,
-                      "values": _finite(values, 5)})
-    return {"adcode": int(adcode), "years": [int(y) for y in sim.years], "terms": terms,
-            "total": _finite(total, 5), "cooperation": _finite(sim.cooperation[0, :, i], 5),
-            "unit": "c0 (the city's reference yearly abatement cost)"}
+        terms.append(
+            {
+                "name": term.name,
+                "family": term.family,
+                "study": term.study,
+                "values": _finite(values, 5),
+            }
+        )
+    return {
+        "adcode": int(adcode),
+        "years": [int(y) for y in sim.years],
+        "terms": terms,
+        "total": _finite(total, 5),
+        "cooperation": _finite(sim.cooperation[0, :, i], 5),
+        "unit": "c0 (the city's reference yearly abatement cost)",
+    }
 
 
 # --------------------------------------------------------------------------
@@ -519,8 +612,7 @@ def river_parents(region: Any) -> np.ndarray:
     parent = np.full(len(codes), -1, dtype=np.int64)
     best = np.full(len(codes), -np.inf)
     edges = region.river_edges
-    for up, down, share in zip(edges["upstream"], edges["downstream"], edges["share"],
-                               strict=True):
+    for up, down, share in zip(edges["upstream"], edges["downstream"], edges["share"], strict=True):
         i, j = index.get(int(up)), index.get(int(down))
         if i is None or j is None or i == j:
             continue
@@ -533,9 +625,11 @@ def _river_shares(costs: np.ndarray, parent: np.ndarray, method: str) -> np.ndar
     """Apply a river-sharing rule on each tree of a forest."""
     from coopgov.games import river
 
-    rule = {"lrs": lambda c, p: river.local_responsibility_sharing(c),
-            "ues": river.upstream_equal_sharing,
-            "des": river.downstream_equal_sharing}[method]
+    rule = {
+        "lrs": lambda c, p: river.local_responsibility_sharing(c),
+        "ues": river.upstream_equal_sharing,
+        "des": river.downstream_equal_sharing,
+    }[method]
     n = parent.size
     root = np.arange(n)
     for _ in range(n):  # follow each city to its mouth
@@ -553,8 +647,7 @@ def _river_shares(costs: np.ndarray, parent: np.ndarray, method: str) -> np.ndar
 
 
 @lru_cache(maxsize=32)
-def _allocation(region_name: str, method: str, pollutant: str,
-                permutations: int) -> dict[str, Any]:
+def _allocation(region_name: str, method: str, pollutant: str, permutations: int) -> dict[str, Any]:
     from coopgov.dynamics.engine import compensation_prices
     from coopgov.games.cooperative import shapley_value_sampled
     from coopgov.games.emission import (
@@ -571,9 +664,12 @@ def _allocation(region_name: str, method: str, pollutant: str,
         if pollutant not in region.emissions.columns:
             raise InputError("unknown pollutant", field="pollutant", value=pollutant)
         game = calibrate_emission_game(
-            region.emissions[pollutant].to_numpy(float), np.asarray(region.air_transfer, float),
-            region.cities["population"].to_numpy(float), region.cities["gdp"].to_numpy(float),
-            names=tuple(region.cities["name_en"]))
+            region.emissions[pollutant].to_numpy(float),
+            np.asarray(region.air_transfer, float),
+            region.cities["population"].to_numpy(float),
+            region.cities["gdp"].to_numpy(float),
+            names=tuple(region.cities["name_en"]),
+        )
         res = solve_emission_game(game)
         out |= {"pollutant": pollutant, "unit": "yuan/yr", "total_gain": res.total_gain}
         if method == "gain":
@@ -581,14 +677,21 @@ def _allocation(region_name: str, method: str, pollutant: str,
         elif method == "chander_tulkens":
             out["values"] = _finite(chander_tulkens_transfers(res), 0)
         else:
-            est = shapley_value_sampled(EmissionCoalitionGame(game), game.n_players,
-                                        n_permutations=permutations, seed=0)
-            out |= {"values": _finite(est.value, 0), "std_error": _finite(est.std_error, 0),
-                    "permutations": int(est.n_permutations)}
+            est = shapley_value_sampled(
+                EmissionCoalitionGame(game), game.n_players, n_permutations=permutations, seed=0
+            )
+            out |= {
+                "values": _finite(est.value, 0),
+                "std_error": _finite(est.std_error, 0),
+                "permutations": int(est.n_permutations),
+            }
         return out
     if method not in ("lrs", "ues", "des"):
-        raise InputError(f"unknown method; use one of {', '.join(ALLOCATION_METHODS)}",
-                         field="method", value=method)
+        raise InputError(
+            f"unknown method; use one of {', '.join(ALLOCATION_METHODS)}",
+            field="method",
+            value=method,
+        )
     # Cleaning cost of a city's river segment: its COD and NH3-N loads cut at the
     # default water abatement rate, valued at the per-tonne scheme's prices
     # (assumption of the dashboard, coopgov 2026).
@@ -596,13 +699,18 @@ def _allocation(region_name: str, method: str, pollutant: str,
     rate = PARAMETER_INFO["water_abatement_rate"].default
     costs = rate * loads @ compensation_prices()
     parent = river_parents(region)
-    out |= {"unit": "yuan/yr", "values": _finite(_river_shares(costs, parent, method), 0),
-            "costs": _finite(costs, 0), "parent": parent.tolist()}
+    out |= {
+        "unit": "yuan/yr",
+        "values": _finite(_river_shares(costs, parent, method), 0),
+        "costs": _finite(costs, 0),
+        "parent": parent.tolist(),
+    }
     return out
 
 
-def allocation_payload(method: str, *, pollutant: str = "so2", permutations: int = 2000,
-                       region_name: str = "yrd") -> dict[str, Any]:
+def allocation_payload(
+    method: str, *, pollutant: str = "so2", permutations: int = 2000, region_name: str = "yrd"
+) -> dict[str, Any]:
     """Return an allocation per city for the map.
 
     Parameters
@@ -626,8 +734,11 @@ def allocation_payload(method: str, *, pollutant: str = "so2", permutations: int
         Shapley estimate; ``costs`` and ``parent`` for river sharing.
     """
     if method not in ALLOCATION_METHODS:
-        raise InputError(f"unknown method; use one of {', '.join(ALLOCATION_METHODS)}",
-                         field="method", value=method)
+        raise InputError(
+            f"unknown method; use one of {', '.join(ALLOCATION_METHODS)}",
+            field="method",
+            value=method,
+        )
     return _allocation(region_name, method, pollutant, int(permutations))
 
 
@@ -650,12 +761,14 @@ def _uploaded(exc: InputError, tmp: Path | None) -> InputError:
     """Name the uploaded file as such in an error, not by its temporary path."""
     if tmp is None or exc.file is None or Path(str(exc.file)) != tmp:
         return exc
-    return InputError(exc.reason, file="uploaded CSV", row=exc.row, field=exc.field,
-                      value=exc.value)
+    return InputError(
+        exc.reason, file="uploaded CSV", row=exc.row, field=exc.field, value=exc.value
+    )
 
 
-def xinan_payload(preset: str, year: int | None = None,
-                  csv_text: str | None = None) -> dict[str, Any]:
+def xinan_payload(
+    preset: str, year: int | None = None, csv_text: str | None = None
+) -> dict[str, Any]:
     """Assess a Xin'an-type bet on samples (uploaded CSV or the bundled example).
 
     Parameters
@@ -678,12 +791,21 @@ def xinan_payload(preset: str, year: int | None = None,
         if tmp is not None:
             tmp.unlink(missing_ok=True)
     s = res.scheme
-    return {"scheme": {"name": s.name, "title": s.title, "k0": getattr(s, "k0", None),
-                       "upstream": s.upstream, "downstream": s.downstream,
-                       "threshold": getattr(s, "threshold", 1.0)},
-            "example": csv_text is None or not csv_text,
-            "index": table_records(res.index), "payments": table_records(res.payments),
-            "factors": table_records(res.factors), "ignored_factors": res.ignored_factors}
+    return {
+        "scheme": {
+            "name": s.name,
+            "title": s.title,
+            "k0": getattr(s, "k0", None),
+            "upstream": s.upstream,
+            "downstream": s.downstream,
+            "threshold": getattr(s, "threshold", 1.0),
+        },
+        "example": csv_text is None or not csv_text,
+        "index": table_records(res.index),
+        "payments": table_records(res.payments),
+        "factors": table_records(res.factors),
+        "ignored_factors": res.ignored_factors,
+    }
 
 
 def per_tonne_payload(preset: str, csv_text: str | None = None) -> dict[str, Any]:
@@ -708,12 +830,16 @@ def per_tonne_payload(preset: str, csv_text: str | None = None) -> dict[str, Any
         if tmp is not None:
             tmp.unlink(missing_ok=True)
     records = res.records
-    return {"scheme": {"name": res.scheme.name, "title": res.scheme.title},
-            "example": not csv_text,
-            "totals": table_records(res.totals), "payments": table_records(res.payments),
-            "records": table_records(records.head(300)), "n_records": int(len(records)),
-            "total_amount": float(res.totals["amount"].sum()) if len(res.totals) else 0.0,
-            "ignored_factors": res.ignored_factors}
+    return {
+        "scheme": {"name": res.scheme.name, "title": res.scheme.title},
+        "example": not csv_text,
+        "totals": table_records(res.totals),
+        "payments": table_records(res.payments),
+        "records": table_records(records.head(300)),
+        "n_records": int(len(records)),
+        "total_amount": float(res.totals["amount"].sum()) if len(res.totals) else 0.0,
+        "ignored_factors": res.ignored_factors,
+    }
 
 
 # --------------------------------------------------------------------------
@@ -723,8 +849,9 @@ def _today_cst() -> date:
     return (datetime.now(UTC) + timedelta(hours=8)).date()
 
 
-def monitoring_payload(store: Any, day: date | None = None, *, region_name: str = "yrd",
-                       lookback_days: int = 1830) -> dict[str, Any]:
+def monitoring_payload(
+    store: Any, day: date | None = None, *, region_name: str = "yrd", lookback_days: int = 1830
+) -> dict[str, Any]:
     """Daily AQI of every city on a day, warning levels and regional episodes.
 
     Parameters
@@ -761,8 +888,7 @@ def monitoring_payload(store: Any, day: date | None = None, *, region_name: str 
     adcodes = [int(a) for a in region.adcodes]
     if day is None:
         end = _today_cst()
-        days, aqi = store.city_daily_aqi_matrix(adcodes, end - timedelta(days=lookback_days),
-                                                end)
+        days, aqi = store.city_daily_aqi_matrix(adcodes, end - timedelta(days=lookback_days), end)
         rows = np.flatnonzero(np.isfinite(aqi).any(axis=1))
         if rows.size == 0:
             return {"available": False, "reason": "the monitoring store holds no daily AQI"}
@@ -772,27 +898,46 @@ def monitoring_payload(store: Any, day: date | None = None, *, region_name: str 
     today = aqi[0]
     if not np.isfinite(today).any():
         first, last = data_range(store, adcodes, day, lookback_days)
-        return {"available": True, "no_data": True, "date": day.isoformat(),
-                "data_range": [first, last] if first else None}
+        return {
+            "available": True,
+            "no_data": True,
+            "date": day.isoformat(),
+            "data_range": [first, last] if first else None,
+        }
     levels = warning_matrix(aqi, horizon=horizon)[0]
     category = aqi_category(today)
-    cities = [{"adcode": a, "aqi": None if not np.isfinite(today[k]) else int(today[k]),
-               "category": int(category[k]), "warning": int(levels[k]),
-               "warning_name": LEVEL_NAMES[int(levels[k])]}
-              for k, a in enumerate(adcodes)]
+    cities = [
+        {
+            "adcode": a,
+            "aqi": None if not np.isfinite(today[k]) else int(today[k]),
+            "category": int(category[k]),
+            "warning": int(levels[k]),
+            "warning_name": LEVEL_NAMES[int(levels[k])],
+        }
+        for k, a in enumerate(adcodes)
+    ]
     episodes = regional_episodes(store, region, day - timedelta(days=6), day)
-    return {"available": True, "date": day.isoformat(), "cities": cities,
-            "episodes": episodes[-20:], "n_episodes": len(episodes),
-            "basis": "observed daily AQI as forecast (hindcast), HJ 633 categories",
-            "basis_key": "monit.basis"}
+    return {
+        "available": True,
+        "date": day.isoformat(),
+        "cities": cities,
+        "episodes": episodes[-20:],
+        "n_episodes": len(episodes),
+        "basis": "observed daily AQI as forecast (hindcast), HJ 633 categories",
+        "basis_key": "monit.basis",
+    }
 
 
-def data_range(store: Any, adcodes: list[int], around: date,
-               lookback_days: int = 1830) -> tuple[str | None, str | None]:
+def data_range(
+    store: Any, adcodes: list[int], around: date, lookback_days: int = 1830
+) -> tuple[str | None, str | None]:
     """First and last day with a daily AQI within ``lookback_days`` of ``around`` (ISO dates)."""
     end = max(around, _today_cst()) + timedelta(days=lookback_days)
-    days, aqi = store.city_daily_aqi_matrix(adcodes, around - timedelta(days=lookback_days),
-                                            min(end, around + timedelta(days=lookback_days)))
+    days, aqi = store.city_daily_aqi_matrix(
+        adcodes,
+        around - timedelta(days=lookback_days),
+        min(end, around + timedelta(days=lookback_days)),
+    )
     rows = np.flatnonzero(np.isfinite(aqi).any(axis=1))
     if rows.size == 0:
         return None, None
@@ -807,7 +952,6 @@ def parse_day(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InputError("expected a date YYYY-MM-DD", field="date", value=text) from None
-
 
 
 # --------------------------------------------------------------------------
@@ -836,8 +980,14 @@ def experiment_list(root: str | Path | None) -> list[dict[str, Any]]:
             info = json.loads(manifest.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        out.append({"name": folder.name, "complete": bool(info.get("complete")),
-                    "n_runs": info.get("n_runs"), "policies": info.get("policies", [])})
+        out.append(
+            {
+                "name": folder.name,
+                "complete": bool(info.get("complete")),
+                "n_runs": info.get("n_runs"),
+                "policies": info.get("policies", []),
+            }
+        )
     return out
 
 
@@ -884,8 +1034,9 @@ def experiment_payload(root: str | Path | None, name: str) -> dict[str, Any]:
     try:
         an = analyze_experiment(folder, write=False, report=False)
     except InputError as exc:
-        raise InputError(exc.reason, file=f"experiment {name}", field=exc.field,
-                         value=exc.value) from None
+        raise InputError(
+            exc.reason, file=f"experiment {name}", field=exc.field, value=exc.value
+        ) from None
 
     def records(table: str, query: Any = None) -> list[dict[str, Any]] | None:
         if table not in an.tables:
@@ -897,8 +1048,10 @@ def experiment_payload(root: str | Path | None, name: str) -> dict[str, Any]:
 
     first = an.manifest["policies"][0]
     out: dict[str, Any] = {
-        "name": name, "summary": json.loads(json.dumps(an.summary, default=str)),
-        "outcome": an.outcome, "policies": an.manifest["policies"],
+        "name": name,
+        "summary": json.loads(json.dumps(an.summary, default=str)),
+        "outcome": an.outcome,
+        "policies": an.manifest["policies"],
         "lever_ranking": records("lever_ranking"),
         "sobol": records("sobol", lambda f: (f.outcome == an.outcome) & (f.policy == first)),
         "morris": records("morris", lambda f: (f.outcome == an.outcome) & (f.policy == first)),
@@ -910,14 +1063,20 @@ def experiment_payload(root: str | Path | None, name: str) -> dict[str, Any]:
         lo0, hi0 = res.lower[0], res.upper[0]
         boxes = []
         for k in range(len(res.coverage)):
-            boxes.append([{"factor": n, "low": float(res.lower[k, j]),
-                           "high": float(res.upper[k, j])}
-                          for j, n in enumerate(names)
-                          if res.lower[k, j] > lo0[j] or res.upper[k, j] < hi0[j]])
+            boxes.append(
+                [
+                    {"factor": n, "low": float(res.lower[k, j]), "high": float(res.upper[k, j])}
+                    for j, n in enumerate(names)
+                    if res.lower[k, j] > lo0[j] or res.upper[k, j] < hi0[j]
+                ]
+            )
         out["prim"] = {
-            "coverage": _finite(res.coverage, 4), "density": _finite(res.density, 4),
-            "mass": _finite(res.mass, 4), "n_restricted": [int(v) for v in res.n_restricted],
-            "boxes": boxes, "chosen": int(res.chosen),
+            "coverage": _finite(res.coverage, 4),
+            "density": _finite(res.density, 4),
+            "mass": _finite(res.mass, 4),
+            "n_restricted": [int(v) for v in res.n_restricted],
+            "boxes": boxes,
+            "chosen": int(res.chosen),
             "ranges": {n: [float(lo0[j]), float(hi0[j])] for j, n in enumerate(names)},
             "cases": an.summary.get("prim", {}).get("cases_of_interest", ""),
         }

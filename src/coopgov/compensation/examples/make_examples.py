@@ -22,10 +22,18 @@ HEADER = (
 # so that the example shows both directions of payment.
 XINAN_LEVELS = {"permanganate_index": 1.90, "nh3_n": 0.11, "tn": 1.20, "tp": 0.030}
 XINAN_RATIO = {
-    2008: 1.0, 2009: 1.0, 2010: 1.0,
-    2012: 0.95, 2013: 1.25, 2014: 0.90,
-    2015: 0.92, 2016: 1.15, 2017: 0.88,
-    2018: 0.85, 2019: 0.90, 2020: 1.05,
+    2008: 1.0,
+    2009: 1.0,
+    2010: 1.0,
+    2012: 0.95,
+    2013: 1.25,
+    2014: 0.90,
+    2015: 0.92,
+    2016: 1.15,
+    2017: 0.88,
+    2018: 0.85,
+    2019: 0.90,
+    2020: 1.05,
 }
 
 
@@ -45,11 +53,15 @@ def xinan(seed: int = 20120101) -> str:
 TAIHU_SECTIONS = {
     # section: (downstream payee, contributions, flow m3/s, levels mg/L)
     "S1 canal (synthetic)": (
-        "City C", "City A:85;County B:15", 35.0,
+        "City C",
+        "City A:85;County B:15",
+        35.0,
         {"permanganate_index": 5.6, "nh3_n": 0.95, "tp": 0.21, "tn": 2.2},
     ),
     "S2 river (synthetic)": (
-        "City C", "County B:60;County D:40", 18.0,
+        "City C",
+        "County B:60;County D:40",
+        18.0,
         {"permanganate_index": 6.3, "nh3_n": 1.10, "tp": 0.26, "tn": 2.8},
     ),
 }
@@ -69,7 +81,7 @@ def taihu(seed: int = 20220101) -> str:
             for factor, level in levels.items():
                 value = level * rng.lognormal(0.0, 0.15)
                 lines.append(
-                    f"{section},{date},{factor},{value:.3f},mg/L,{q:.1f},{payee},\"{contrib}\"\n"
+                    f'{section},{date},{factor},{value:.3f},mg/L,{q:.1f},{payee},"{contrib}"\n'
                 )
     return "".join(lines)
 

@@ -50,10 +50,16 @@ RATE_LIMIT_PER_MIN = 1200
 log = logging.getLogger("coopgov.platform")
 
 
-def create_app(store: Store | str | Path | None = None, *, region: Any = None,
-               region_name: str = "yrd", response_cache_s: float | None = None,
-               rate_limit_per_min: int | None = None, access_log: bool = True,
-               max_body_bytes: int | None = None) -> FastAPI:
+def create_app(
+    store: Store | str | Path | None = None,
+    *,
+    region: Any = None,
+    region_name: str = "yrd",
+    response_cache_s: float | None = None,
+    rate_limit_per_min: int | None = None,
+    access_log: bool = True,
+    max_body_bytes: int | None = None,
+) -> FastAPI:
     """Build the API over a store.
 
     Parameters
@@ -110,25 +116,30 @@ def create_app(store: Store | str | Path | None = None, *, region: Any = None,
         title="coopgov monitoring platform",
         version=__version__,
         description="Shared monitoring data of the cities of a region: each city writes its "
-                    "own stations, every token holder reads the shared data, the public reads "
-                    "the published indices. Send the token in the `X-API-Key` header.",
+        "own stations, every token holder reads the shared data, the public reads "
+        "the published indices. Send the token in the `X-API-Key` header.",
     )
     app.state.store = store
     app.state.region = region
     app.state.region_name = region_name
     app.state.token_cache = TokenCache(store)
     app.state.response_cache = ResponseCache(
-        store, aqi.CACHE_S if response_cache_s is None else response_cache_s)
+        store, aqi.CACHE_S if response_cache_s is None else response_cache_s
+    )
     if rate_limit_per_min is None:
-        rate_limit_per_min = int(os.environ.get("COOPGOV_RATE_LIMIT_PER_MIN",
-                                                RATE_LIMIT_PER_MIN))
+        rate_limit_per_min = int(os.environ.get("COOPGOV_RATE_LIMIT_PER_MIN", RATE_LIMIT_PER_MIN))
     if max_body_bytes is None:
         max_body_bytes = int(os.environ.get("COOPGOV_MAX_BODY_BYTES", MAX_BODY_BYTES))
     for module in (stations, measurements, aqi, water, episodes, audit, tokens):
         app.include_router(module.router)
-    app.add_middleware(Gate, responses=app.state.response_cache, tokens=app.state.token_cache,
-                       limiter=RateLimiter(rate_limit_per_min), max_body_bytes=max_body_bytes,
-                       access_log=access_log)
+    app.add_middleware(
+        Gate,
+        responses=app.state.response_cache,
+        tokens=app.state.token_cache,
+        limiter=RateLimiter(rate_limit_per_min),
+        max_body_bytes=max_body_bytes,
+        access_log=access_log,
+    )
 
     def _err(status: int, payload: dict[str, Any]) -> JSONResponse:
         return JSONResponse(payload, status_code=status)
@@ -137,24 +148,34 @@ def create_app(store: Store | str | Path | None = None, *, region: Any = None,
         """Record a refused write (its own transaction); never hides the refusal itself."""
         if request.method not in _WRITE_METHODS or not request.url.path.startswith("/v1/"):
             return
-        ctx = AuditContext(principal=principal,
-                           request_id=getattr(request.state, "request_id", ""),
-                           client=request.client.host if request.client else "unknown",
-                           client_request_id=getattr(request.state, "client_request_id", ""))
+        ctx = AuditContext(
+            principal=principal,
+            request_id=getattr(request.state, "request_id", ""),
+            client=request.client.host if request.client else "unknown",
+            client_request_id=getattr(request.state, "client_request_id", ""),
+        )
         try:
-            await run_in_threadpool(store.record_refusal, ctx,
-                                    f"{request.method} {request.url.path}", request.url.path,
-                                    reason)
+            await run_in_threadpool(
+                store.record_refusal,
+                ctx,
+                f"{request.method} {request.url.path}",
+                request.url.path,
+                reason,
+            )
         except Exception:  # the store may be the problem; the caller still gets the refusal
             log.exception("could not audit a refused write")
 
     @app.exception_handler(Unauthorized)
     async def _unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
-        who = PUBLIC if not request.headers.get("x-api-key") else \
-            Principal(token_id="unknown-token", role="public")
+        who = (
+            PUBLIC
+            if not request.headers.get("x-api-key")
+            else Principal(token_id="unknown-token", role="public")
+        )
         await _audit_refusal(request, who, str(exc))
-        return JSONResponse({"error": str(exc)}, status_code=401,
-                            headers={"WWW-Authenticate": "APIKey"})
+        return JSONResponse(
+            {"error": str(exc)}, status_code=401, headers={"WWW-Authenticate": "APIKey"}
+        )
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> JSONResponse:
@@ -172,29 +193,42 @@ def create_app(store: Store | str | Path | None = None, *, region: Any = None,
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
         log.warning("store unavailable: %s", exc)  # the full text (paths) for the operator
-        return JSONResponse({"error": exc.reason}, status_code=503,
-                            headers={"Retry-After": "5"})
+        return JSONResponse({"error": exc.reason}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            {"error": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
         log.exception("internal error")
-        return JSONResponse({"error": "internal error", "request_id":
-                             getattr(request.state, "request_id", None)}, status_code=500)
+        return JSONResponse(
+            {"error": "internal error", "request_id": getattr(request.state, "request_id", None)},
+            status_code=500,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {}
         loc = [str(x) for x in first.get("loc", ())]
-        return _err(422, {"error": first.get("msg", "invalid request"),
-                          "field": ".".join(loc[1:]) or None,
-                          "value": None, "file": None, "row": None,
-                          "errors": [{"loc": [str(x) for x in e.get("loc", ())],
-                                      "msg": e.get("msg")} for e in errors[:20]]})
+        return _err(
+            422,
+            {
+                "error": first.get("msg", "invalid request"),
+                "field": ".".join(loc[1:]) or None,
+                "value": None,
+                "file": None,
+                "row": None,
+                "errors": [
+                    {"loc": [str(x) for x in e.get("loc", ())], "msg": e.get("msg")}
+                    for e in errors[:20]
+                ],
+            },
+        )
 
     return app

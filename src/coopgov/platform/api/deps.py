@@ -12,8 +12,17 @@ from starlette.concurrency import run_in_threadpool
 from coopgov.platform.auth import PUBLIC, Principal, Unauthorized, hash_token
 from coopgov.platform.store import AuditContext, Store
 
-__all__ = ["api_key", "get_store", "get_principal", "envelope", "audit_context",
-           "StoreDep", "CallerDep", "run_read", "READ_THREADS"]
+__all__ = [
+    "api_key",
+    "get_store",
+    "get_principal",
+    "envelope",
+    "audit_context",
+    "StoreDep",
+    "CallerDep",
+    "run_read",
+    "READ_THREADS",
+]
 
 #: Store reads computed at once in the thread pool (the others wait on the event loop).
 #: Reads are mostly Python and pandas work under one interpreter lock: more threads
@@ -33,11 +42,16 @@ async def run_read(func: Any, *args: Any, **kwargs: Any) -> Any:
     global _read_limiter
     if _read_limiter is None:
         _read_limiter = anyio.CapacityLimiter(READ_THREADS)
-    return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs),
-                                          limiter=_read_limiter)
+    return await anyio.to_thread.run_sync(
+        functools.partial(func, *args, **kwargs), limiter=_read_limiter
+    )
 
-api_key = APIKeyHeader(name="X-API-Key", auto_error=False,
-                       description="Token issued by `coopgov platform token issue`.")
+
+api_key = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="Token issued by `coopgov platform token issue`.",
+)
 
 
 async def get_store(request: Request) -> Store:
@@ -48,8 +62,9 @@ async def get_store(request: Request) -> Store:
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-async def get_principal(request: Request,
-                        key: Annotated[str | None, Depends(api_key)] = None) -> Principal:
+async def get_principal(
+    request: Request, key: Annotated[str | None, Depends(api_key)] = None
+) -> Principal:
     """Who is calling: the public without a token; 401 for an unknown token.
 
     Verified tokens are remembered for a few seconds
@@ -81,14 +96,24 @@ def audit_context(request: Request, principal: Principal) -> AuditContext:
     """
     rid = getattr(request.state, "request_id", None) or uuid.uuid4().hex
     client = request.client.host if request.client else "unknown"
-    return AuditContext(principal=principal, request_id=rid, client=client,
-                        client_request_id=getattr(request.state, "client_request_id", ""))
+    return AuditContext(
+        principal=principal,
+        request_id=rid,
+        client=client,
+        client_request_id=getattr(request.state, "client_request_id", ""),
+    )
 
 
-def envelope(results: list[Any], *, page: int = 1, limit: int | None = None,
-             found: int | None = None) -> dict[str, Any]:
+def envelope(
+    results: list[Any], *, page: int = 1, limit: int | None = None, found: int | None = None
+) -> dict[str, Any]:
     """Wrap results in the uniform ``{meta, results}`` answer."""
-    return {"meta": {"name": "coopgov-platform", "page": page,
-                     "limit": limit if limit is not None else len(results),
-                     "found": found if found is not None else len(results)},
-            "results": results}
+    return {
+        "meta": {
+            "name": "coopgov-platform",
+            "page": page,
+            "limit": limit if limit is not None else len(results),
+            "found": found if found is not None else len(results),
+        },
+        "results": results,
+    }

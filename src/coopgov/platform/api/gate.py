@@ -57,8 +57,15 @@ from starlette.exceptions import HTTPException
 from coopgov.platform.auth import Principal, hash_token
 from coopgov.platform.store import Store
 
-__all__ = ["Gate", "ResponseCache", "TokenCache", "RateLimiter", "BodyTooLarge", "cache_key",
-           "TOKEN_CACHE_S"]
+__all__ = [
+    "Gate",
+    "ResponseCache",
+    "TokenCache",
+    "RateLimiter",
+    "BodyTooLarge",
+    "cache_key",
+    "TOKEN_CACHE_S",
+]
 
 #: Longest time a verified token is trusted without asking the store again, s: a
 #: token revoked through another server process is refused within this time.
@@ -128,8 +135,7 @@ class ResponseCache:
             self._start(key, hit.version, hit.build, hit.scope)
         return hit.body
 
-    async def fetch(self, key: str, build: Callable[[], Any], scope: int | None = None
-                    ) -> bytes:
+    async def fetch(self, key: str, build: Callable[[], Any], scope: int | None = None) -> bytes:
         """Return the JSON bytes of ``build()`` for ``key``, computed once per version.
 
         ``build`` runs in the thread pool and returns a JSON-ready object or the
@@ -146,8 +152,9 @@ class ResponseCache:
             return hit.body
         return await asyncio.shield(self._start(key, version, build, scope))
 
-    def _start(self, key: str, version: tuple[Any, ...], build: Callable[[], Any],
-               scope: int | None = None) -> asyncio.Future[bytes]:
+    def _start(
+        self, key: str, version: tuple[Any, ...], build: Callable[[], Any], scope: int | None = None
+    ) -> asyncio.Future[bytes]:
         fut = self._inflight.get((key, version))
         if fut is None:
             fut = asyncio.ensure_future(self._compute(key, version, build, scope))
@@ -155,8 +162,9 @@ class ResponseCache:
             fut.add_done_callback(lambda f: f.cancelled() or f.exception())
         return fut
 
-    async def _compute(self, key: str, version: tuple[Any, ...], build: Callable[[], Any],
-                       scope: int | None = None) -> bytes:
+    async def _compute(
+        self, key: str, version: tuple[Any, ...], build: Callable[[], Any], scope: int | None = None
+    ) -> bytes:
         from coopgov.platform.api.deps import run_read
 
         try:
@@ -176,8 +184,7 @@ class ResponseCache:
         payload = build()
         if isinstance(payload, bytes):
             return payload
-        return json.dumps(payload, default=str, ensure_ascii=False,
-                          separators=(",", ":")).encode()
+        return json.dumps(payload, default=str, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 class BodyTooLarge(HTTPException):
@@ -196,8 +203,9 @@ class TokenCache:
     within ``ttl_s``.
     """
 
-    def __init__(self, store: Store, ttl_s: float = TOKEN_CACHE_S,
-                 max_entries: int = 10_000) -> None:
+    def __init__(
+        self, store: Store, ttl_s: float = TOKEN_CACHE_S, max_entries: int = 10_000
+    ) -> None:
         self.store = store
         self.ttl_s = float(ttl_s)
         self.max_entries = int(max_entries)
@@ -206,8 +214,7 @@ class TokenCache:
     def known(self, digest: str) -> tuple[bool, Principal | None]:
         """Return (found, principal) for a token digest; principal None: invalid token."""
         hit = self._entries.get(digest)
-        if hit is None or hit[1] != self._version() \
-                or time.monotonic() - hit[0] >= self.ttl_s:
+        if hit is None or hit[1] != self._version() or time.monotonic() - hit[0] >= self.ttl_s:
             return False, None
         return True, hit[2]
 
@@ -256,9 +263,11 @@ class RateLimiter:
         w[1] += 1
         reset = max(1, int(w[0] + self.window_s - now + 0.999))
         remaining = max(0, self.limit - int(w[1]))
-        return w[1] <= self.limit, [(b"x-ratelimit-limit", self._limit_header),
-                                    (b"x-ratelimit-remaining", str(remaining).encode()),
-                                    (b"x-ratelimit-reset", str(reset).encode())]
+        return w[1] <= self.limit, [
+            (b"x-ratelimit-limit", self._limit_header),
+            (b"x-ratelimit-remaining", str(remaining).encode()),
+            (b"x-ratelimit-reset", str(reset).encode()),
+        ]
 
 
 class Gate:
@@ -280,8 +289,16 @@ class Gate:
         Write one line per request to the ``coopgov.platform.access`` logger.
     """
 
-    def __init__(self, app: Any, *, responses: ResponseCache, tokens: TokenCache,
-                 limiter: RateLimiter, max_body_bytes: int, access_log: bool = True) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        responses: ResponseCache,
+        tokens: TokenCache,
+        limiter: RateLimiter,
+        max_body_bytes: int,
+        access_log: bool = True,
+    ) -> None:
         self.app = app
         self.access_log = access_log
         self.responses = responses
@@ -308,8 +325,9 @@ class Gate:
         state = scope.setdefault("state", {})
         state["request_id"] = rid
         if client_rid:
-            state["client_request_id"] = client_rid[:64].decode("latin-1").encode(
-                "ascii", "replace").decode()
+            state["client_request_id"] = (
+                client_rid[:64].decode("latin-1").encode("ascii", "replace").decode()
+            )
         api = scope["path"].startswith("/v1/")
         extra = [(b"x-request-id", rid.encode())]
         if api:
@@ -331,47 +349,79 @@ class Gate:
                 query = scope.get("query_string", b"")
                 access_log.info(
                     '%s "%s %s%s" %s %.1fms rid=%s caller=%s',
-                    client[0] if client else "-", scope["method"], scope["path"],
-                    "?" + query.decode("latin-1") if query else "", status[0] or "-",
-                    (time.perf_counter() - started) * 1e3, rid, caller[0])
+                    client[0] if client else "-",
+                    scope["method"],
+                    scope["path"],
+                    "?" + query.decode("latin-1") if query else "",
+                    status[0] or "-",
+                    (time.perf_counter() - started) * 1e3,
+                    rid,
+                    caller[0],
+                )
 
-    async def _handle(self, scope: Scope, receive: Receive, send: Send, tokens: list[bytes],
-                      length: bytes | None, extra: list[tuple[bytes, bytes]],
-                      caller: list[str]) -> None:
+    async def _handle(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        tokens: list[bytes],
+        length: bytes | None,
+        extra: list[tuple[bytes, bytes]],
+        caller: list[str],
+    ) -> None:
         if len(tokens) > 1:
-            await _json(send, 400, {"error": "X-API-Key sent more than once",
-                                    "field": "X-API-Key"}, [])
+            await _json(
+                send, 400, {"error": "X-API-Key sent more than once", "field": "X-API-Key"}, []
+            )
             return
         digest = hash_token(tokens[0].decode("latin-1")) if tokens else None
         known = None
         if digest is not None:
             found, known = self.tokens.known(digest)
             if not found:  # verify once (in the thread pool), then from the token cache
-                known = await run_in_threadpool(self.tokens.principal_for,
-                                                tokens[0].decode("latin-1"))
+                known = await run_in_threadpool(
+                    self.tokens.principal_for, tokens[0].decode("latin-1")
+                )
         if known is not None:
             caller[0] = known.token_id
         if self.limiter.limit > 0 and scope["path"].startswith("/v1/"):
             client = scope.get("client")
             allowed, headers = self.limiter.hit(
-                "token:" + known.token_id if known is not None
-                else "addr:" + (client[0] if client else "unknown"))
+                "token:" + known.token_id
+                if known is not None
+                else "addr:" + (client[0] if client else "unknown")
+            )
             extra += headers
             if not allowed:
                 retry = headers[-1][1]
-                await _json(send, 429, {"error": f"more than {self.limiter.limit} requests "
-                                                 "per minute"}, [(b"retry-after", retry)])
+                await _json(
+                    send,
+                    429,
+                    {"error": f"more than {self.limiter.limit} requests per minute"},
+                    [(b"retry-after", retry)],
+                )
                 return
         if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
-            await _json(send, 413, {"error": f"body larger than {self.max_body_bytes} bytes"},
-                        [(b"connection", b"close")])
+            await _json(
+                send,
+                413,
+                {"error": f"body larger than {self.max_body_bytes} bytes"},
+                [(b"connection", b"close")],
+            )
             return
         if scope["method"] == "GET" and self.responses.enabled:
             body = self.responses.current(cache_key(scope))
             if body is not None and (digest is None or known is not None):
-                await send({"type": "http.response.start", "status": 200, "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
                 return
 
@@ -398,18 +448,28 @@ class Gate:
         except BodyTooLarge:
             if response_started[0]:
                 raise
-            await _json(send, 413, {"error": f"body larger than {limit} bytes"},
-                        [(b"connection", b"close")])
+            await _json(
+                send, 413, {"error": f"body larger than {limit} bytes"}, [(b"connection", b"close")]
+            )
 
 
 _API_HEADERS = [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]
 
 
-async def _json(send: Send, status: int, payload: dict[str, Any],
-                headers: list[tuple[bytes, bytes]]) -> None:
+async def _json(
+    send: Send, status: int, payload: dict[str, Any], headers: list[tuple[bytes, bytes]]
+) -> None:
     """Send a JSON error answer (the gate's own; ``send`` adds the common headers)."""
     body = json.dumps(payload).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        *headers]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -13,11 +13,33 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ErrorBody", "Meta", "StationOut", "StationPage", "IngestReportOut",
-           "IngestReportPage", "MeasurementOut", "MeasurementPage", "QuarantineRow",
-           "QuarantinePage", "AuditEvent", "AuditPage", "WarningDay", "WarningPage",
-           "Episode", "EpisodePage", "WaterSection", "WaterPage", "TokenOut", "TokenPage",
-           "IssuedToken", "IssuedTokenPage", "READ_ERRORS", "WRITE_ERRORS", "errors"]
+__all__ = [
+    "ErrorBody",
+    "Meta",
+    "StationOut",
+    "StationPage",
+    "IngestReportOut",
+    "IngestReportPage",
+    "MeasurementOut",
+    "MeasurementPage",
+    "QuarantineRow",
+    "QuarantinePage",
+    "AuditEvent",
+    "AuditPage",
+    "WarningDay",
+    "WarningPage",
+    "Episode",
+    "EpisodePage",
+    "WaterSection",
+    "WaterPage",
+    "TokenOut",
+    "TokenPage",
+    "IssuedToken",
+    "IssuedTokenPage",
+    "READ_ERRORS",
+    "WRITE_ERRORS",
+    "errors",
+]
 
 
 class ErrorBody(BaseModel):
@@ -29,7 +51,8 @@ class ErrorBody(BaseModel):
     file: str | None = None
     row: int | None = Field(None, description="Row of the batch at fault, from 1.")
     errors: list[dict[str, Any]] | None = Field(
-        None, description="Every validation failure (422), at most 20.")
+        None, description="Every validation failure (422), at most 20."
+    )
 
 
 _WHY = {

@@ -10,9 +10,22 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from coopgov.platform.store import EARLIEST_DAY, LATEST_DAY
 
-__all__ = ["Paging", "DateRange", "DatetimeRange", "MeasurementsQuery", "DailyAQIQuery",
-           "HourlyAQIQuery", "WaterQuery", "WarningQuery", "EpisodeQuery", "AuditQuery",
-           "MAX_DAYS", "MAX_HOURLY_DAYS", "Day", "Instant"]
+__all__ = [
+    "Paging",
+    "DateRange",
+    "DatetimeRange",
+    "MeasurementsQuery",
+    "DailyAQIQuery",
+    "HourlyAQIQuery",
+    "WaterQuery",
+    "WarningQuery",
+    "EpisodeQuery",
+    "AuditQuery",
+    "MAX_DAYS",
+    "MAX_HOURLY_DAYS",
+    "Day",
+    "Instant",
+]
 
 #: Longest day range of one request (two years), d.
 MAX_DAYS = 731
@@ -21,8 +34,10 @@ MAX_HOURLY_DAYS = 31
 
 
 _DAY_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INSTANT_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
-                           r"(Z|z|[+-]\d{2}:?\d{2})?$")
+_INSTANT_TEXT = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?"
+    r"(Z|z|[+-]\d{2}:?\d{2})?$"
+)
 
 
 def _iso_text(pattern: re.Pattern[str], what: str) -> Any:
@@ -33,6 +48,7 @@ def _iso_text(pattern: re.Pattern[str], what: str) -> Any:
         if not isinstance(value, str) or not pattern.match(value):
             raise ValueError(f"expected {what}")
         return value
+
     return check
 
 
@@ -44,12 +60,19 @@ def _bounded(value: date | datetime) -> date | datetime:
 
 
 #: A day ``YYYY-MM-DD`` between :data:`EARLIEST_DAY` and :data:`LATEST_DAY`.
-Day = Annotated[date, BeforeValidator(_iso_text(_DAY_TEXT, "a day YYYY-MM-DD")),
-                AfterValidator(_bounded)]
+Day = Annotated[
+    date, BeforeValidator(_iso_text(_DAY_TEXT, "a day YYYY-MM-DD")), AfterValidator(_bounded)
+]
 #: An ISO 8601 time between :data:`EARLIEST_DAY` and :data:`LATEST_DAY`.
-Instant = Annotated[datetime, BeforeValidator(_iso_text(
-    _INSTANT_TEXT, "an ISO 8601 date-time with offset, e.g. 2025-01-01T08:00:00+08:00")),
-    AfterValidator(_bounded)]
+Instant = Annotated[
+    datetime,
+    BeforeValidator(
+        _iso_text(
+            _INSTANT_TEXT, "an ISO 8601 date-time with offset, e.g. 2025-01-01T08:00:00+08:00"
+        )
+    ),
+    AfterValidator(_bounded),
+]
 _RANGE = f"from {EARLIEST_DAY} to {LATEST_DAY}"
 
 
@@ -131,8 +154,9 @@ class EpisodeQuery(DateRange):
     """Regional episodes over a day range."""
 
     min_level: int = Field(1, ge=1, le=4, description="Lowest level in an episode (1 blue).")
-    min_share: float = Field(0.05, ge=0, le=1,
-                             description="Smallest share of imported pollution to act.")
+    min_share: float = Field(
+        0.05, ge=0, le=1, description="Smallest share of imported pollution to act."
+    )
 
 
 class AuditQuery(Paging):

@@ -28,7 +28,6 @@ router = APIRouter(tags=["aqi"])
 CACHE_S = 2.0
 
 
-
 class Category(BaseModel):
     """HJ 633 AQI category."""
 
@@ -90,12 +89,14 @@ class HourlyAQIPage(BaseModel):
 
 # The routes answer prepared JSON bytes (no response-model validation per request);
 # the models above document the answers in the OpenAPI schema.
-_DAILY_DOC: dict[int | str, dict[str, Any]] = {200: {"model": DailyAQIPage,
-                                                     "description": "Daily AQI rows."},
-                                                **READ_ERRORS}
-_HOURLY_DOC: dict[int | str, dict[str, Any]] = {200: {"model": HourlyAQIPage,
-                                                      "description": "Hourly AQI rows."},
-                                                **READ_ERRORS}
+_DAILY_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"model": DailyAQIPage, "description": "Daily AQI rows."},
+    **READ_ERRORS,
+}
+_HOURLY_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"model": HourlyAQIPage, "description": "Hourly AQI rows."},
+    **READ_ERRORS,
+}
 
 Adcode = Annotated[int, Path(ge=100000, le=999999)]
 StationId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -108,8 +109,7 @@ async def _cached(request: Request, store: Store, build: Any, scope: int) -> Res
     path and query are answered from the cache in front of the routes
     (:class:`coopgov.platform.api.gate.Gate`).
     """
-    body = await request.app.state.response_cache.fetch(cache_key(request.scope), build,
-                                                        scope)
+    body = await request.app.state.response_cache.fetch(cache_key(request.scope), build, scope)
     return Response(body, media_type="application/json")
 
 
@@ -117,30 +117,32 @@ def _days(query: DailyAQIQuery) -> tuple[date, date]:
     end = query.date_to or (datetime.now(UTC) + timedelta(hours=8)).date()
     start = query.date_from or max(end - timedelta(days=364), EARLIEST_DAY)
     if start > end:
-        raise InputError("date_from must not be after date_to", field="date_from",
-                         value=str(start))
+        raise InputError("date_from must not be after date_to", field="date_from", value=str(start))
     if (end - start).days > MAX_DAYS:
-        raise InputError(f"at most {MAX_DAYS} days per request", field="date_from",
-                         value=str(start))
+        raise InputError(
+            f"at most {MAX_DAYS} days per request", field="date_from", value=str(start)
+        )
     return start, end
 
 
-_CATEGORY_JSON = {level: json.dumps(category_label(level), ensure_ascii=False,
-                                    separators=(",", ":")) for level in range(7)}
+_CATEGORY_JSON = {
+    level: json.dumps(category_label(level), ensure_ascii=False, separators=(",", ":"))
+    for level in range(7)
+}
 
 
 def _daily(store: Store, scope: str, key: str, query: DailyAQIQuery) -> bytes:
     """JSON bytes of the daily answer, written around the stored ``detail`` JSON text."""
     start, end = _days(query)
     rows = store.daily_aqi(scope, key, start, end, detail_json=True)
-    meta = json.dumps(envelope([], limit=len(rows), found=len(rows))["meta"],
-                      separators=(",", ":"))
+    meta = json.dumps(envelope([], limit=len(rows), found=len(rows))["meta"], separators=(",", ":"))
     items = [
         f'{{"day":"{r["day"].isoformat()}","aqi":{"null" if r["aqi"] is None else r["aqi"]},'
         f'"category":{_CATEGORY_JSON[int(r["category"])]},'
         f'"primary_pollutants":{json.dumps(r["primary_pollutants"], separators=(",", ":"))},'
         f'"detail":{r["detail"]}}}'
-        for r in rows]
+        for r in rows
+    ]
     return f'{{"meta":{meta},"results":[{",".join(items)}]}}'.encode()
 
 
@@ -151,34 +153,55 @@ def _known_city(store: Store, adcode: int) -> list[str]:
     return ids
 
 
-@router.get("/v1/stations/{station_id}/aqi/daily", summary="Daily AQI of a station (public)",
-            response_class=Response, responses=_DAILY_DOC)
-async def station_daily(station_id: StationId, request: Request, store: StoreDep,
-                        caller: CallerDep, query: Annotated[DailyAQIQuery, Query()]) -> Response:
+@router.get(
+    "/v1/stations/{station_id}/aqi/daily",
+    summary="Daily AQI of a station (public)",
+    response_class=Response,
+    responses=_DAILY_DOC,
+)
+async def station_daily(
+    station_id: StationId,
+    request: Request,
+    store: StoreDep,
+    caller: CallerDep,
+    query: Annotated[DailyAQIQuery, Query()],
+) -> Response:
     """HJ 633 daily report of a station (default: the last 365 days)."""
     station = (await run_in_threadpool(store.station_index)).get(station_id)
     if station is None:
         raise HTTPException(404, "unknown station")
-    return await _cached(request, store, lambda: _daily(store, "station", station_id, query),
-                         int(station["adcode"]))
+    return await _cached(
+        request, store, lambda: _daily(store, "station", station_id, query), int(station["adcode"])
+    )
 
 
-@router.get("/v1/cities/{adcode}/aqi/daily", summary="Daily AQI of a city (public)",
-            response_class=Response, responses=_DAILY_DOC)
-async def city_daily(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
-               query: Annotated[DailyAQIQuery, Query()]) -> Response:
+@router.get(
+    "/v1/cities/{adcode}/aqi/daily",
+    summary="Daily AQI of a city (public)",
+    response_class=Response,
+    responses=_DAILY_DOC,
+)
+async def city_daily(
+    adcode: Adcode,
+    request: Request,
+    store: StoreDep,
+    caller: CallerDep,
+    query: Annotated[DailyAQIQuery, Query()],
+) -> Response:
     """HJ 633 daily report of a city from the mean of its stations (default: last 365 days)."""
     await run_in_threadpool(_known_city, store, adcode)
-    return await _cached(request, store, lambda: _daily(store, "city", str(adcode), query),
-                         adcode)
+    return await _cached(request, store, lambda: _daily(store, "city", str(adcode), query), adcode)
 
 
 def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> bytes | dict[str, Any]:
     end = query.datetime_to or datetime.now(UTC)
     start = query.datetime_from or end - timedelta(days=1)
     if end - start > timedelta(days=MAX_HOURLY_DAYS):
-        raise InputError(f"at most {MAX_HOURLY_DAYS} days of hourly AQI per request",
-                         field="datetime_from", value=start.isoformat())
+        raise InputError(
+            f"at most {MAX_HOURLY_DAYS} days of hourly AQI per request",
+            field="datetime_from",
+            value=start.isoformat(),
+        )
     frame = store.hourly_frame(station_ids, start, end)
     if frame.empty:
         return envelope([])
@@ -190,29 +213,56 @@ def _hourly(store: Store, station_ids: list[str], query: HourlyAQIQuery) -> byte
         f'"category":{_CATEGORY_JSON[int(c)]},'
         f'"primary_pollutants":{json.dumps([x for x in p.split(",") if x], separators=(",", ":"))},'
         f'"detail":{d}}}'
-        for t, a, c, p, d in zip(table["time"], table["aqi"], table["category"],
-                                 table["primary_pollutants"], table["detail"], strict=True)]
-    meta = json.dumps(envelope([], limit=len(items), found=len(items))["meta"],
-                      separators=(",", ":"))
+        for t, a, c, p, d in zip(
+            table["time"],
+            table["aqi"],
+            table["category"],
+            table["primary_pollutants"],
+            table["detail"],
+            strict=True,
+        )
+    ]
+    meta = json.dumps(
+        envelope([], limit=len(items), found=len(items))["meta"], separators=(",", ":")
+    )
     return f'{{"meta":{meta},"results":[{",".join(items)}]}}'.encode()
 
 
-@router.get("/v1/stations/{station_id}/aqi/hourly", summary="Hourly AQI of a station (public)",
-            response_class=Response, responses=_HOURLY_DOC)
-async def station_hourly(station_id: StationId, request: Request, store: StoreDep,
-                         caller: CallerDep, query: Annotated[HourlyAQIQuery, Query()]) -> Response:
+@router.get(
+    "/v1/stations/{station_id}/aqi/hourly",
+    summary="Hourly AQI of a station (public)",
+    response_class=Response,
+    responses=_HOURLY_DOC,
+)
+async def station_hourly(
+    station_id: StationId,
+    request: Request,
+    store: StoreDep,
+    caller: CallerDep,
+    query: Annotated[HourlyAQIQuery, Query()],
+) -> Response:
     """HJ 633 real-time report of a station (default: the last 24 hours; at most 31 days)."""
     station = (await run_in_threadpool(store.station_index)).get(station_id)
     if station is None:
         raise HTTPException(404, "unknown station")
-    return await _cached(request, store, lambda: _hourly(store, [station_id], query),
-                         int(station["adcode"]))
+    return await _cached(
+        request, store, lambda: _hourly(store, [station_id], query), int(station["adcode"])
+    )
 
 
-@router.get("/v1/cities/{adcode}/aqi/hourly", summary="Hourly AQI of a city (public)",
-            response_class=Response, responses=_HOURLY_DOC)
-async def city_hourly(adcode: Adcode, request: Request, store: StoreDep, caller: CallerDep,
-                query: Annotated[HourlyAQIQuery, Query()]) -> Response:
+@router.get(
+    "/v1/cities/{adcode}/aqi/hourly",
+    summary="Hourly AQI of a city (public)",
+    response_class=Response,
+    responses=_HOURLY_DOC,
+)
+async def city_hourly(
+    adcode: Adcode,
+    request: Request,
+    store: StoreDep,
+    caller: CallerDep,
+    query: Annotated[HourlyAQIQuery, Query()],
+) -> Response:
     """HJ 633 real-time report of a city (hourly mean over its stations)."""
     ids = await run_in_threadpool(_known_city, store, adcode)
     return await _cached(request, store, lambda: _hourly(store, ids, query), adcode)

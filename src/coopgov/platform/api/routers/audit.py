@@ -13,10 +13,12 @@ from coopgov.platform.api.queries import AuditQuery
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
-@router.get("", summary="Audit log (administrators)", response_model=AuditPage,
-            responses=READ_ERRORS)
-def audit_log(store: StoreDep, caller: CallerDep,
-              query: Annotated[AuditQuery, Query()]) -> dict[str, Any]:
+@router.get(
+    "", summary="Audit log (administrators)", response_model=AuditPage, responses=READ_ERRORS
+)
+def audit_log(
+    store: StoreDep, caller: CallerDep, query: Annotated[AuditQuery, Query()]
+) -> dict[str, Any]:
     """Every write and refused write: who, what, when, from which request; newest first."""
     caller.require_admin()
     rows = store.audit_log(limit=query.limit, offset=query.offset, action=query.action)

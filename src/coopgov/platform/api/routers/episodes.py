@@ -38,10 +38,18 @@ def _region(request: Request) -> Any:
     return region
 
 
-@router.get("/v1/cities/{adcode}/warnings", summary="Warning levels of a city (public)",
-            response_model=WarningPage, responses=READ_ERRORS)
-def warnings(adcode: Annotated[int, Path(ge=100000, le=999999)], store: StoreDep,
-             caller: CallerDep, query: Annotated[WarningQuery, Query()]) -> dict[str, Any]:
+@router.get(
+    "/v1/cities/{adcode}/warnings",
+    summary="Warning levels of a city (public)",
+    response_model=WarningPage,
+    responses=READ_ERRORS,
+)
+def warnings(
+    adcode: Annotated[int, Path(ge=100000, le=999999)],
+    store: StoreDep,
+    caller: CallerDep,
+    query: Annotated[WarningQuery, Query()],
+) -> dict[str, Any]:
     """Level (0 none .. 4 red) of each day (default: the last 30 days)."""
     if not store.stations(adcode=adcode, kind="air"):
         raise HTTPException(404, "no air station in this city")
@@ -49,11 +57,24 @@ def warnings(adcode: Annotated[int, Path(ge=100000, le=999999)], store: StoreDep
     return envelope(city_warnings(store, adcode, start, end))
 
 
-@router.get("/v1/episodes", summary="Regional episodes and linked action (public)",
-            response_model=EpisodePage, responses=READ_ERRORS)
-def episodes(request: Request, store: StoreDep, caller: CallerDep,
-             query: Annotated[EpisodeQuery, Query()]) -> dict[str, Any]:
+@router.get(
+    "/v1/episodes",
+    summary="Regional episodes and linked action (public)",
+    response_model=EpisodePage,
+    responses=READ_ERRORS,
+)
+def episodes(
+    request: Request, store: StoreDep, caller: CallerDep, query: Annotated[EpisodeQuery, Query()]
+) -> dict[str, Any]:
     """Neighbouring cities in warning on the same day, and the upwind cities asked to act."""
     start, end = _range(query, 30)
-    return envelope(regional_episodes(store, _region(request), start, end,
-                                      min_level=query.min_level, min_share=query.min_share))
+    return envelope(
+        regional_episodes(
+            store,
+            _region(request),
+            start,
+            end,
+            min_level=query.min_level,
+            min_share=query.min_share,
+        )
+    )

@@ -41,18 +41,26 @@ class StationIn(BaseModel):
     source: str = Field("", max_length=200)
 
 
-@router.get("", summary="List stations (public)", response_model=StationPage,
-            responses=READ_ERRORS)
-def list_stations(store: StoreDep, caller: CallerDep,
-                  query: Annotated[StationsQuery, Query()]) -> dict[str, Any]:
+@router.get("", summary="List stations (public)", response_model=StationPage, responses=READ_ERRORS)
+def list_stations(
+    store: StoreDep, caller: CallerDep, query: Annotated[StationsQuery, Query()]
+) -> dict[str, Any]:
     """Stations with their city, kind and coordinates."""
     rows = store.stations(adcode=query.adcode, kind=query.kind)
-    return envelope(rows[query.offset: query.offset + query.limit], page=query.page,
-                    limit=query.limit, found=len(rows))
+    return envelope(
+        rows[query.offset : query.offset + query.limit],
+        page=query.page,
+        limit=query.limit,
+        found=len(rows),
+    )
 
 
-@router.get("/{station_id}", summary="One station (public)", response_model=StationPage,
-            responses=READ_ERRORS)
+@router.get(
+    "/{station_id}",
+    summary="One station (public)",
+    response_model=StationPage,
+    responses=READ_ERRORS,
+)
 def get_station(station_id: StationId, store: StoreDep, caller: CallerDep) -> dict[str, Any]:
     """Return a station by id; 404 if unknown."""
     st = store.station_index().get(station_id)
@@ -61,10 +69,15 @@ def get_station(station_id: StationId, store: StoreDep, caller: CallerDep) -> di
     return envelope([st])
 
 
-@router.put("/{station_id}", summary="Create or update a station (its city or an admin)",
-            response_model=StationPage, responses=WRITE_ERRORS)
-def put_station(station_id: StationId, body: StationIn, request: Request, store: StoreDep,
-                caller: CallerDep) -> dict[str, Any]:
+@router.put(
+    "/{station_id}",
+    summary="Create or update a station (its city or an admin)",
+    response_model=StationPage,
+    responses=WRITE_ERRORS,
+)
+def put_station(
+    station_id: StationId, body: StationIn, request: Request, store: StoreDep, caller: CallerDep
+) -> dict[str, Any]:
     """Write a station of the caller's city.
 
     403 for another city's station, or for an id carrying another city's
@@ -73,8 +86,9 @@ def put_station(station_id: StationId, body: StationIn, request: Request, store:
     caller.require_reader()
     prefix = _PREFIX.match(station_id)
     if prefix and caller.role == "city" and int(prefix.group(1)) != caller.adcode:
-        raise Forbidden(f"station ids starting with {prefix.group(1)}- belong to city "
-                        f"{prefix.group(1)}")
+        raise Forbidden(
+            f"station ids starting with {prefix.group(1)}- belong to city {prefix.group(1)}"
+        )
     station = Station(station_id=station_id, **body.model_dump())
     store.upsert_stations([station], context=audit_context(request, caller))
     return envelope([store.station_index()[station_id]])

@@ -33,9 +33,11 @@ class TokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Literal["city", "admin", "reader"] = Field(
-        description="city: writes its city's stations; reader: reads; admin: administers.")
-    adcode: int | None = Field(None, ge=100000, le=999999,
-                               description="City of a city token (required for it only).")
+        description="city: writes its city's stations; reader: reads; admin: administers."
+    )
+    adcode: int | None = Field(
+        None, ge=100000, le=999999, description="City of a city token (required for it only)."
+    )
     label: str = Field("", max_length=200, description="Who holds it.")
 
     @model_validator(mode="after")
@@ -46,50 +48,72 @@ class TokenIn(BaseModel):
 
 
 def _issued(token_id: str, token: str, row: dict) -> dict:
-    return envelope([{"token_id": token_id, "role": row["role"], "adcode": row["adcode"],
-                      "token": token}])
+    return envelope(
+        [{"token_id": token_id, "role": row["role"], "adcode": row["adcode"], "token": token}]
+    )
 
 
-@router.post("", summary="Issue a token (administrators)", response_model=IssuedTokenPage,
-             responses=WRITE_ERRORS)
+@router.post(
+    "",
+    summary="Issue a token (administrators)",
+    response_model=IssuedTokenPage,
+    responses=WRITE_ERRORS,
+)
 async def issue(body: TokenIn, request: Request, store: StoreDep, caller: CallerDep) -> dict:
     """Issue a token; its secret is in this answer only (the store keeps its hash)."""
     caller.require_admin()
     token_id, token = await run_in_threadpool(
-        store.issue_token, role=body.role, adcode=body.adcode, label=body.label,
-        context=audit_context(request, caller))
+        store.issue_token,
+        role=body.role,
+        adcode=body.adcode,
+        label=body.label,
+        context=audit_context(request, caller),
+    )
     return _issued(token_id, token, {"role": body.role, "adcode": body.adcode})
 
 
-@router.get("", summary="List tokens (administrators)", response_model=TokenPage,
-            responses=READ_ERRORS)
-async def list_tokens(store: StoreDep, caller: CallerDep,
-                      query: Annotated[Paging, Query()]) -> dict:
+@router.get(
+    "", summary="List tokens (administrators)", response_model=TokenPage, responses=READ_ERRORS
+)
+async def list_tokens(
+    store: StoreDep, caller: CallerDep, query: Annotated[Paging, Query()]
+) -> dict:
     """Every issued token: id, role, city, label, dates; never a secret."""
     caller.require_admin()
     rows = await run_in_threadpool(store.tokens)
-    return envelope(rows[query.offset: query.offset + query.limit], page=query.page,
-                    limit=query.limit, found=len(rows))
+    return envelope(
+        rows[query.offset : query.offset + query.limit],
+        page=query.page,
+        limit=query.limit,
+        found=len(rows),
+    )
 
 
-@router.post("/{token_id}/rotate", summary="Give a token a new secret (administrators)",
-             response_model=IssuedTokenPage, responses=WRITE_ERRORS)
-async def rotate(token_id: TokenId, request: Request, store: StoreDep, caller: CallerDep
-                 ) -> dict:
+@router.post(
+    "/{token_id}/rotate",
+    summary="Give a token a new secret (administrators)",
+    response_model=IssuedTokenPage,
+    responses=WRITE_ERRORS,
+)
+async def rotate(token_id: TokenId, request: Request, store: StoreDep, caller: CallerDep) -> dict:
     """Same id and rights, new secret; the old secret stops working."""
     caller.require_admin()
-    token = await run_in_threadpool(store.rotate_token, token_id,
-                                    context=audit_context(request, caller))
+    token = await run_in_threadpool(
+        store.rotate_token, token_id, context=audit_context(request, caller)
+    )
     if token is None:
         raise HTTPException(404, "no active token with this id")
     row = await run_in_threadpool(store.token, token_id)
     return _issued(token_id, token, row or {"role": "", "adcode": None})
 
 
-@router.delete("/{token_id}", summary="Revoke a token (administrators)",
-               response_model=TokenPage, responses=WRITE_ERRORS)
-async def revoke(token_id: TokenId, request: Request, store: StoreDep, caller: CallerDep
-                 ) -> dict:
+@router.delete(
+    "/{token_id}",
+    summary="Revoke a token (administrators)",
+    response_model=TokenPage,
+    responses=WRITE_ERRORS,
+)
+async def revoke(token_id: TokenId, request: Request, store: StoreDep, caller: CallerDep) -> dict:
     """Revoke a token: it is refused (401) from the next request on."""
     caller.require_admin()
     if await run_in_threadpool(store.token, token_id) is None:

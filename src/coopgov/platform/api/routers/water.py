@@ -16,10 +16,15 @@ from coopgov.platform.store import EARLIEST_DAY
 router = APIRouter(prefix="/v1/water", tags=["water"])
 
 
-@router.get("/sections", summary="Water sections and their class (public)",
-            response_model=WaterPage, responses=READ_ERRORS)
-def sections(store: StoreDep, caller: CallerDep,
-             query: Annotated[WaterQuery, Query()]) -> dict[str, Any]:
+@router.get(
+    "/sections",
+    summary="Water sections and their class (public)",
+    response_model=WaterPage,
+    responses=READ_ERRORS,
+)
+def sections(
+    store: StoreDep, caller: CallerDep, query: Annotated[WaterQuery, Query()]
+) -> dict[str, Any]:
     """Single-factor class of each section over the range (default: the last 30 days)."""
     end = query.date_to or (datetime.now(UTC) + timedelta(hours=8)).date()
     start = query.date_from or max(end - timedelta(days=29), EARLIEST_DAY)
