@@ -256,7 +256,7 @@ def clean_stale_temporaries(
         The folders removed.
     """
     p = Path(path).resolve()
-    removed = []
+    removed: list[Path] = []
     if not p.parent.is_dir():
         return removed
     now = time.time()

@@ -110,8 +110,8 @@ def _kernel_logdens(x: np.ndarray, centres: np.ndarray, chol: np.ndarray) -> np.
 
 def abc_smc(
     simulate_distance: BatchDistance,
-    lower: Sequence[float],
-    upper: Sequence[float],
+    lower: Sequence[float] | np.ndarray,
+    upper: Sequence[float] | np.ndarray,
     *,
     names: Sequence[str] | None = None,
     n_particles: int = 1000,

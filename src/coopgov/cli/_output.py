@@ -9,7 +9,7 @@ import math
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import numpy as np
 import typer
@@ -79,7 +79,7 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
-def fail(error: Exception, as_json: bool = False) -> None:
+def fail(error: Exception, as_json: bool = False) -> NoReturn:
     """Report ``error`` (JSON on stdout when ``as_json``, else one line on stderr); exit 2."""
     if as_json:
         to_dict = getattr(error, "to_dict", None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -183,7 +183,7 @@ def specs_command(
     """List the built-in experiment specs."""
     from coopgov.experiments import builtin_spec_path, builtin_specs, load_spec
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, description in builtin_specs().items():
         spec = load_spec(name)
         rows.append(

@@ -304,6 +304,7 @@ def allocate_command(
                     field="game",
                 )
             with utf8_copy(game, encoding) as game_file:
+                assert game_file is not None  # utf8_copy maps a path to a path
                 g = read_game(game_file)
             n = len(g.players)
             if method == "shapley" and n > 20:

@@ -11,12 +11,14 @@ against what the modules register.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
 from typer.core import TyperGroup
 
 from coopgov.cli.app import app
+
+if TYPE_CHECKING:  # the Click that Typer carries (typer._click), not the separate package
+    from typer._click.core import Command, Context
 
 #: Top-level command -> (module that registers it, one-line help for the listing).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -54,11 +56,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
 class LazyGroup(TyperGroup):
     """The root group: lists commands from :data:`COMMANDS`, imports one module per call."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: Context) -> list[str]:
         """Every command of the table (and any registered beside it), sorted."""
         return sorted(set(COMMANDS) | set(self.commands))
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
         """The command, importing its module on first use."""
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             import typer.main
@@ -69,7 +71,7 @@ class LazyGroup(TyperGroup):
                 self.commands[cmd_name] = built.commands[cmd_name]
         return self.commands.get(cmd_name)
 
-    def format_commands(self, ctx: click.Context, formatter: Any) -> None:
+    def format_commands(self, ctx: Context, formatter: Any) -> None:
         """List the commands with their one-line help without importing their modules."""
         rows = [
             (

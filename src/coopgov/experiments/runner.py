@@ -418,9 +418,10 @@ def executor_for(
                 client = Client(scheduler, timeout="20s")
                 desc = f"dask scheduler {scheduler}"
             else:
+                assert workers is not None  # no scheduler: a local cluster was asked for
                 cluster = LocalCluster(
                     n_workers=int(workers),
-                    threads_per_worker=1,  # type: ignore[arg-type]
+                    threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
                     dashboard_address=None,

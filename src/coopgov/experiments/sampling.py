@@ -207,7 +207,9 @@ def design(spec: ExperimentSpec, unit: np.ndarray | None = None) -> pd.DataFrame
             sizes = [
                 len(g.dist.values) if g.dist.values is not None else spec.sampler.levels for g in fs
             ]
-            idx = np.unravel_index(np.arange(u.shape[0]), sizes)[k] if d else []
+            idx: np.ndarray | list[int] = (
+                np.unravel_index(np.arange(u.shape[0]), sizes)[k] if d else []
+            )
             cols[f.name] = np.asarray(f.dist.values, float)[idx]
         else:
             cols[f.name] = f.ppf(u[:, k])

@@ -554,9 +554,9 @@ class ExperimentSpec(BaseModel):
         if d == 0:
             return 1
         if s.method == "sobol":
-            return int(s.n) * ((2 * d + 2) if s.second_order else (d + 2))  # type: ignore[operator]
+            return _required_n(s) * ((2 * d + 2) if s.second_order else (d + 2))
         if s.method == "morris":
-            return int(s.n) * (d + 1)  # type: ignore[operator]
+            return _required_n(s) * (d + 1)
         if s.method == "full_factorial":
             count = 1
             for name in self.factor_names():
@@ -579,6 +579,13 @@ class ExperimentSpec(BaseModel):
         """SHA-256 of the canonical JSON form: identifies the experiment for resuming."""
         text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _required_n(sampler: SamplerSpec) -> int:
+    """The sample size of a sampler that needs one (validation guarantees it is set)."""
+    if sampler.n is None:
+        raise InputError(f"the {sampler.method} sampler needs a sample size", field="sampler.n")
+    return int(sampler.n)
 
 
 def _check_distribution(where: str, dist: DistributionSpec, bounds: tuple[float, float]) -> None:

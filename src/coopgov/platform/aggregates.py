@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from coopgov.standards import validity
-from coopgov.standards.aqi import CATEGORIES, aqi_report
+from coopgov.standards.aqi import CATEGORIES, Period, Standard, aqi_report
 
 __all__ = [
     "UTC_OFFSET_HOURS",
@@ -159,7 +160,7 @@ def city_daily_indicators(
 def _report_rows(frame: pd.DataFrame, key: str, period: str, standard: str) -> pd.DataFrame:
     indicators = ("so2", "no2", "co", "pm10", "pm2_5", "o3_8h" if period == "day" else "o3_1h")
     conc = {n: frame[n].to_numpy(dtype=float) for n in indicators if n in frame}
-    report = aqi_report(conc, period=period, standard=standard)
+    report = aqi_report(conc, period=cast(Period, period), standard=cast(Standard, standard))
     primary = np.full(len(frame), "", dtype=object)
     for name, mask in report.primary.items():
         primary = np.where(mask, np.where(primary == "", name, primary + "," + name), primary)

@@ -151,6 +151,8 @@ class DuckDBBackend(Backend):
     """
 
     name = "duckdb"
+    idle_release_s: float
+    lock_timeout_s: float
     _instances: dict[str, DuckDBBackend] = {}
     _instances_lock = threading.Lock()
 
@@ -168,11 +170,13 @@ class DuckDBBackend(Backend):
             in_memory = text.startswith(":memory:")
             key = text if in_memory else str(Path(path).resolve())
             with cls._instances_lock:
-                inst = cls._instances.get(key)
-                if inst is None:
+                found = cls._instances.get(key)
+                if found is None:
                     inst = super().__new__(cls)
                     inst._init(key, in_memory=in_memory)
                     cls._instances[key] = inst
+                else:
+                    inst = found
         inst.idle_release_s = max(float(idle_release_s), getattr(inst, "idle_release_s", 0.0))
         inst.lock_timeout_s = float(lock_timeout_s)
         return inst

@@ -503,7 +503,7 @@ def validate_batch(
     times, bad_time = t_us[t_code], t_bad[t_code]
     reject(bad_time & ~t_zone[t_code], "time", "time must be ISO 8601 with a UTC offset")
     reject(bad_time, "time", "time is not a valid ISO 8601 date-time")
-    now = np.datetime64("now", "us") if now_utc is None else np.datetime64(now_utc, "us")
+    now = np.datetime64("now", "us") if now_utc is None else now_utc.astype("datetime64[us]")
     reject(
         ~bad_time & (times > int(now.astype(np.int64)) + _HOUR_US), "time", "time is in the future"
     )

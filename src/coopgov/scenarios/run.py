@@ -160,7 +160,7 @@ class ScenarioResult:
             return self._banded_summary()
         sim, k = self.simulation, self.index
         transfers = sim.fiscal_transfer_states[k, -1].sum() + sim.compensation_paid[k, -1].sum()
-        out: dict[str, float | str | int] = {
+        out: dict[str, Any] = {
             "name": self.scenario.name,
             "title": self.scenario.title or self.scenario.name,
             "start_year": int(sim.years[0]),
@@ -982,9 +982,7 @@ def _rest_points(sim: Simulation, k: int) -> tuple[list[dict[str, Any]], int | N
     coef = np.broadcast_to(affine_coefficients(ctx), (5, sim.n_years, city.n))[:, y]
     p = {name: np.broadcast_to(v, (sim.n_years, city.n))[y] for name, v in ctx.params.items()}
     decay = p["agreement_decay"] * (1.0 - joint_maturity(p))
-    args = dict(
-        lateral=float(p["lateral_thrust"][0]), water_exposure_shares=city.water_exposure_shares
-    )
+    lateral = float(p["lateral_thrust"][0])
     end = sim.cooperation[k, -1]
     points = fixed_points(
         coef,
@@ -995,7 +993,8 @@ def _rest_points(sim: Simulation, k: int) -> tuple[list[dict[str, Any]], int | N
         city.neighbour_weights,
         starts=8,
         extra_starts=[end],
-        **args,
+        lateral=lateral,
+        water_exposure_shares=city.water_exposure_shares,
     )
     horizon = 200
     future = integrate_affine(
@@ -1006,7 +1005,7 @@ def _rest_points(sim: Simulation, k: int) -> tuple[list[dict[str, Any]], int | N
         np.full((1, horizon), p["noise"][0]),
         city.exposure_shares,
         city.neighbour_weights,
-        lateral=np.full((1, horizon), args["lateral"]),
+        lateral=np.full((1, horizon), lateral),
         water_exposure_shares=city.water_exposure_shares,
     )[0, -1]
     table = [

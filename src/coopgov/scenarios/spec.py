@@ -147,7 +147,7 @@ def parse_lever_setting(name: str, setting: Any) -> list[LeverEntry]:
     if isinstance(setting, Mapping):
         if not setting:
             raise ValueError(f"lever {name!r}: empty schedule")
-        sched = []
+        sched: list[tuple[int | None, int, float]] = []
         for key, v in setting.items():
             year, month = _schedule_key(key)
             sched.append((year, month, _intensity_value(name, v)))

@@ -47,7 +47,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +78,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
-def cache_key(scope: Scope) -> str:
+def cache_key(scope: Mapping[str, Any]) -> str:
     """Key of a request in the response cache: path and raw query string."""
     return scope["path"] + "?" + scope.get("query_string", b"").decode("latin-1")
 
