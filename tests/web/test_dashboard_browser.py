@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 
 import pytest
 from web_helpers import ARTIFACTS, JX, SH, SZ
@@ -47,6 +48,29 @@ FILLS = """
 
 def fills(dash, map_id: str) -> list[str]:
     return dash.page.evaluate(FILLS, map_id)
+
+
+def settled_fills(dash, map_id: str, timeout_s: float = 15.0) -> list[str]:
+    """The map's fills once two reads 0.3 s apart agree (the redraw after a fetch is async)."""
+    deadline = time.monotonic() + timeout_s
+    last = fills(dash, map_id)
+    while time.monotonic() < deadline:
+        dash.page.wait_for_timeout(300)
+        now = fills(dash, map_id)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
+def changed_fills(dash, map_id: str, before: list[str], timeout_s: float = 15.0) -> list[str]:
+    """The map's fills once they differ from ``before`` (or the last read at the timeout)."""
+    deadline = time.monotonic() + timeout_s
+    now = fills(dash, map_id)
+    while now == before and time.monotonic() < deadline:
+        dash.page.wait_for_timeout(100)
+        now = fills(dash, map_id)
+    return now
 
 
 def text(dash, selector: str) -> str:
@@ -146,14 +170,14 @@ def test_map_year_slider_play_and_hover(dash):
     page = dash.page
     page.select_option("#map-scenario", "package")
     page.wait_for_function("() => document.getElementById('map-year').max === '30'")
-    start = fills(dash, "map-main")
+    start = settled_fills(dash, "map-main")
     page.evaluate("""() => { const s = document.getElementById('map-year');
                      s.value = '30'; s.dispatchEvent(new Event('input')); }""")
     assert text(dash, "#map-year-label") == "2056"
-    end = fills(dash, "map-main")
+    end = changed_fills(dash, "map-main", start)
     assert end != start
     page.select_option("#map-variable", "transfers")
-    assert fills(dash, "map-main") != end
+    assert changed_fills(dash, "map-main", end) != end
     page.hover(f"#map-main path[data-adcode='{SH}']")
     assert "上海" in text(dash, "#map-details")
     page.click("#map-play")
