@@ -548,3 +548,19 @@ def test_group_commit_with_one_key_in_two_batches_keeps_revisions_apart(store):
     assert sorted((r.n_inserted, r.n_revised) for r in reports) == [(0, 1), (1, 0)]
     history = store.measurements("310100-A01", history=True)
     assert [h["revision"] for h in history] == [0, 1]
+
+
+def test_bare_carriage_return_ends_a_line(tmp_path):
+    """A bare CR ends a line for Arrow's reader; the line numbers agree with it.
+
+    Found by the fuzz test above: ``,,,\\r0`` is two malformed rows (lines 2
+    and 3), and the empty row after them is line 4.  Line numbers counted on
+    LF alone named that row "line 2", and its quarantine record replaced the
+    first malformed row's.
+    """
+    store = Store(tmp_path / "s.duckdb")
+    header = "station_id,time,pollutant,value,unit,reference_state,source"
+    report = store.ingest_csv(header + "\n,,,\r0\n,,,,,,")
+    assert report.n_quarantined == 3
+    assert sorted(r["row"] for r in report.rejected)[:2] == [2, 3]
+    assert store.count("quarantine") == 3

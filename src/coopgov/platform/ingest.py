@@ -193,19 +193,29 @@ def _read_table(
 
 
 def _record_lines(raw: bytes) -> np.ndarray:
-    """Line (1-based) on which each CSV record starts, the header first.
+    r"""Line (1-based) on which each CSV record starts, the header first.
 
     Records as the CSV reader counts them: empty lines are skipped, and a
-    quoted value may run over several lines.
+    quoted value may run over several lines.  A line ends at ``\n``,
+    ``\r\n`` or a bare ``\r``, as in Arrow's reader (RFC 4180 §2 uses CRLF;
+    files saved on classic Mac OS use CR alone).
     """
     if b'"' not in raw:
         buf = np.frombuffer(raw, dtype=np.uint8)
-        nl = np.flatnonzero(buf == 10)
-        starts = np.concatenate(([0], nl + 1))
-        ends = np.concatenate((nl, [buf.size]))
+        cr = buf == 13
+        lf = buf == 10
+        # a CR ends a line unless an LF follows it (then the LF ends the line)
+        ends_line = lf.copy()
+        ends_line[:-1] |= cr[:-1] & ~lf[1:]
+        if buf.size:
+            ends_line[-1] |= cr[-1]
+        term = np.flatnonzero(ends_line)
+        starts = np.concatenate(([0], term + 1))
+        ends = np.concatenate((term, [buf.size]))
         length = ends - starts
-        cr = (length > 0) & (buf[np.maximum(ends - 1, 0)] == 13) if buf.size else length > 0
-        return (np.flatnonzero((length - cr) > 0) + 1).astype(np.int64)
+        # a CRLF line's CR is part of its terminator, not of its content
+        has_cr = (length > 0) & cr[np.maximum(ends - 1, 0)] if buf.size else length > 0
+        return (np.flatnonzero((length - has_cr) > 0) + 1).astype(np.int64)
     import csv
 
     reader = csv.reader(io.StringIO(raw.decode("utf-8", errors="replace"), newline=""))
