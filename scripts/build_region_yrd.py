@@ -57,18 +57,34 @@ POLLUTANTS = ("so2", "nox", "pm", "cod", "nh3n")
 
 PROVINCE_ADCODE = {"Shanghai": 310000, "Jiangsu": 320000, "Zhejiang": 330000, "Anhui": 340000}
 
-# National emission totals [10^4 t], 2020 China Ecological and Environmental Statistics
-# Annual Report (2020年中国生态环境统计年报), as announced at the MEE press conference of
-# 23 Feb 2022 (two press reports).  Provincial totals per pollutant were not found in a
-# public text (see the region README): the national totals are shared out by proxies.
-NATIONAL_EMISSIONS_10KT = {"so2": 318.2, "nox": 1019.7, "pm": 611.4, "cod": 2564.8, "nh3n": 98.4}
-NATIONAL_EMISSIONS_YEAR = 2020
-NATIONAL_EMISSIONS_SOURCE = (
-    "2020年中国生态环境统计年报 (MEE), national totals as announced 2022-02-23: COD 2564.8, "
-    "NH3-N 98.4, SO2 318.2, NOx 1019.7, particulate 611.4 (10^4 t); press reports: "
-    "https://big5.cri.cn/gate/big5/taiwan.cri.cn/2022-02-23/"
-    "35cda1a5-6fae-3c5e-8672-c6f419f98e4d.html and http://49.213.3.36/doc/7_0_106306877_1.html"
-)
+# National emission totals [10^4 t] per pollutant, their year and source, and the factor that
+# carries each to 2022 (an ASSUMPTION where no 2022 total is reachable): configuration in
+# scripts/region/inputs/yrd_emission_totals.csv (rule in the region README, emissions).
+EMISSION_TOTALS_FILE = INPUTS / "yrd_emission_totals.csv"
+
+
+def read_emission_totals() -> pd.DataFrame:
+    """National totals per pollutant with year, source and the factor to 2022 (indexed by p)."""
+    df = pd.read_csv(EMISSION_TOTALS_FILE, comment="#").set_index("pollutant")
+    missing = sorted(set(POLLUTANTS) - set(df.index))
+    if missing:
+        raise SystemExit(f"{EMISSION_TOTALS_FILE}: no row for pollutant(s) {missing}")
+    for p in POLLUTANTS:
+        for col in ("total_10kt", "factor_to_2022"):
+            v = float(df.loc[p, col])
+            if not np.isfinite(v) or v <= 0:
+                raise SystemExit(
+                    f"{EMISSION_TOTALS_FILE}: pollutant {p}, field {col}: value {v!r} must be > 0"
+                )
+        for col in ("status", "factor_status"):
+            if df.loc[p, col] not in STATUSES:
+                raise SystemExit(
+                    f"{EMISSION_TOTALS_FILE}: pollutant {p}, field {col}: status "
+                    f"{df.loc[p, col]!r} not one of {STATUSES}"
+                )
+    return df
+
+
 # National 2022 denominators of the proxies: Statistical Communiqué of the PRC on the 2022
 # National Economic and Social Development (NBS, 2023-02-28), text mirrored at
 # https://fx168cj.com/article/154746 and quoted by 中国经济网 (http://82559.cc/29/1549.html).
@@ -137,6 +153,14 @@ CODES = [
     341800,
 ]
 STATUSES = ("official", "secondary", "derived", "assumption")
+# Partial-year revenue lists used by the rule partial-year-scaling (region README): province ->
+# (file, short source).
+PARTIAL_YEAR_REVENUE = {
+    "Anhui": (
+        INPUTS / "yrd_revenue_jan_jul.csv",
+        "16-city list, http://m.zgjm5.cn/files/16299.html",
+    )
+}
 
 
 def read_figures() -> pd.DataFrame:
@@ -171,9 +195,12 @@ def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFram
     * secondary_share: the same on secondary value added (GDP x share) where the
       province's secondary value added is sourced (Zhejiang, Anhui); in Jiangsu the
       GDP-weighted share of its sourced cities; Shanghai its first-half 2022 share.
-    * budget_revenue: province-ratio. GDP x (revenue / GDP of the province's cities with
-      a sourced revenue); a province with fewer than 3 sourced cities (Anhui) takes the
-      ratio of the sourced Jiangsu and Zhejiang cities.
+    * budget_revenue, Anhui: partial-year-scaling. The January-July 2022 revenue of the
+      16-city list x the mean ratio full year / January-July of the Anhui cities with a
+      sourced full-year revenue (at least 2).
+    * budget_revenue, elsewhere: province-ratio. GDP x (revenue / GDP of the province's cities with
+      a sourced revenue); a province with fewer than 2 sourced cities takes the ratio of
+      the sourced Jiangsu and Zhejiang cities.
     """
     out = figs.copy()
     out["rule"] = ""
@@ -237,12 +264,24 @@ def derive_city_figures(figs: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFram
         if todo.empty:
             continue
         have = grp[grp["status"] != "derived"]
+        partial = PARTIAL_YEAR_REVENUE.get(prov)
+        if partial is not None and len(have) >= 2:
+            jj = pd.read_csv(partial[0], comment="#").set_index("adcode")["jan_jul"]
+            ratios = have["value"].to_numpy() / jj[have["adcode"]].to_numpy()
+            scale = float(ratios.mean())
+            out.loc[todo.index, "value"] = jj[todo["adcode"]].to_numpy() * scale
+            out.loc[todo.index, "rule"] = (
+                f"partial-year-scaling: January-July 2022 revenue ({partial[1]}) x {scale:.4f}, "
+                f"the mean ratio full year / January-July of the {len(have)} {prov} cities with a "
+                "sourced full-year revenue (" + ", ".join(f"{r:.4f}" for r in ratios) + ")"
+            )
+            continue
         basis = f"the {len(have)} {prov} cities with a sourced revenue"
-        if len(have) < 3:  # too few for a province ratio (one city's ratio is noise)
+        if len(have) < 2:  # too few for a province ratio (one city's ratio is noise)
             have = rev[(rev["status"] != "derived") & rev["province"].isin(["Jiangsu", "Zhejiang"])]
             basis = (
                 f"the {len(have)} Jiangsu and Zhejiang cities with a sourced revenue "
-                f"(fewer than 3 {prov} cities have one)"
+                f"(fewer than 2 {prov} cities have one)"
             )
         ratio = float(have["value"].sum() / gdp[have["adcode"]].sum())
         out.loc[todo.index, "value"] = gdp[todo["adcode"]].to_numpy() * ratio
@@ -302,10 +341,12 @@ def derive_emissions(stats: pd.DataFrame, area_km2: np.ndarray) -> pd.DataFrame:
     """City emission bases per pollutant [t/yr] (rule in the region README).
 
     For pollutant p with proxy weights a_k (industry, population, area; sum 1):
-    the YRD total is E_nat,p x sum_k a_k Y_k / N_k, where Y_k is the YRD sum of proxy k and
-    N_k its national value (industry: national secondary value added; population and area:
-    national population, i.e. farming loads are assumed to follow the YRD's population share
-    nationally); within the YRD each city takes sum_k a_k y_ck / Y_k of it
+    the YRD total is E_nat,p x f_p x sum_k a_k Y_k / N_k (E_nat,p the national total of
+    scripts/region/inputs/yrd_emission_totals.csv, f_p its factor to 2022), where Y_k is
+    the YRD sum of proxy k and N_k its national value (industry: national secondary value
+    added; population and area: national population, i.e. farming loads are assumed to
+    follow the YRD's population share nationally); within the YRD each city takes
+    sum_k a_k y_ck / Y_k of it
     (coopgov.region.derive.apportion_by_weight with one group).
     """
     prox = emission_proxies(stats, area_km2)
@@ -321,11 +362,13 @@ def derive_emissions(stats: pd.DataFrame, area_km2: np.ndarray) -> pd.DataFrame:
     }
     cols = {}
     n = len(stats)
+    totals = read_emission_totals()
     for p in POLLUTANTS:
         a = EMISSION_PROXY_WEIGHTS[p]
         assert abs(sum(a.values()) - 1.0) < 1e-12
         weight = sum(a[k] * prox[k] / prox[k].sum() for k in a)
-        total = NATIONAL_EMISSIONS_10KT[p] * 1e4 * sum(a[k] * yrd_of_national[k] for k in a)
+        national_2022 = float(totals.loc[p, "total_10kt"] * totals.loc[p, "factor_to_2022"])
+        total = national_2022 * 1e4 * sum(a[k] * yrd_of_national[k] for k in a)
         cols[p] = apportion_by_weight(np.array([total]), np.zeros(n, int), weight)
     out = pd.DataFrame({p: np.round(v).astype(np.int64) for p, v in cols.items()})
     out.insert(0, "adcode", stats["adcode"].to_numpy())
@@ -405,17 +448,33 @@ def provenance_rows(
                         "water); centroid area-weighted in Albers equal-area",
                     }
                 )
+    etot = read_emission_totals()
     for p in POLLUTANTS:
+        e = etot.loc[p]
         rows.append(
             {
                 "adcode": 0,
                 "field": p,
-                "value": NATIONAL_EMISSIONS_10KT[p] * 1e4,
+                "value": float(e["total_10kt"]) * 1e4,
                 "unit": "t/yr",
-                "year": NATIONAL_EMISSIONS_YEAR,
-                "status": "secondary",
-                "source": NATIONAL_EMISSIONS_SOURCE,
+                "year": int(e["year"]),
+                "status": e["status"],
+                "source": e["source"],
                 "note": "national total (adcode 0 = China)",
+            }
+        )
+        rows.append(
+            {
+                "adcode": 0,
+                "field": f"emission_factor_to_{YEAR}_{p}",
+                "value": float(e["factor_to_2022"]),
+                "unit": "1",
+                "year": YEAR,
+                "status": e["factor_status"],
+                "source": "scripts/region/inputs/yrd_emission_totals.csv "
+                "(region README, emissions)",
+                "note": f"{int(e['year'])} national total x this factor stands for {YEAR}: "
+                + str(e["factor_note"]),
             }
         )
     rows.append(
@@ -465,8 +524,10 @@ def provenance_rows(
                     "unit": "t/yr",
                     "year": YEAR,
                     "status": "derived",
-                    "source": "rule of the region README (emissions): 2020 national totals "
-                    "shared out by 2022 proxies",
+                    "source": "rule of the region README (emissions): national total of "
+                    f"{int(etot.loc[p, 'year'])} x factor to {YEAR} "
+                    f"{float(etot.loc[p, 'factor_to_2022']):g} ({etot.loc[p, 'factor_status']}) "
+                    f"shared out by {YEAR} proxies",
                     "note": ", ".join(f"{k} {v:g}" for k, v in a.items()),
                 }
             )
@@ -613,6 +674,19 @@ def sources_toml(length_km: float, mean_share: float, studies: pd.DataFrame) -> 
         f"{p}: " + ", ".join(f"{k} {v:g}" for k, v in a.items())
         for p, a in EMISSION_PROXY_WEIGHTS.items()
     )
+    etot = read_emission_totals()
+    totals_years = "/".join(map(str, sorted(set(etot["year"]))))
+    totals_source = (
+        "; ".join(
+            f"{p} {etot.loc[p, 'total_10kt']:g}e4 t ({etot.loc[p, 'year']})" for p in POLLUTANTS
+        )
+        + ": "
+        + str(etot.loc["so2", "source"]).replace('"', "'")
+    )
+    factors = "; ".join(
+        f"{p} {etot.loc[p, 'factor_to_2022']:g} ({etot.loc[p, 'factor_status']})"
+        for p in POLLUTANTS
+    )
     lines = [
         "# Provenance of the bundled YRD region (generated by scripts/build_region_yrd.py).",
         "# Every figure with its status and source: statistics.csv, or `coopgov region --sources`.",
@@ -635,8 +709,10 @@ def sources_toml(length_km: float, mean_share: float, studies: pd.DataFrame) -> 
         'derived_rules = "residual-split and province-ratio, region README"',
         "",
         "[emissions]",
-        f'year = "{NATIONAL_EMISSIONS_YEAR} national totals, {YEAR} proxies"',
-        f'national_totals = "{NATIONAL_EMISSIONS_SOURCE}"',
+        f'year = "{YEAR} proxies; national totals of {totals_years}, each carried to {YEAR} by '
+        'a factor (assumption where no 2022 total is reachable)"',
+        f'national_totals = "{totals_source}"',
+        f'factors_to_{YEAR} = "{factors}"',
         f'national_denominators = "{NATIONAL_SOURCE}"',
         'rule = "derived: YRD total = national total x sum_k a_k x (YRD share of national proxy '
         "k); city share = sum_k a_k x (city share of YRD proxy k); proxies: industry = GDP x "
@@ -774,12 +850,14 @@ def main(argv: list[str] | None = None) -> None:
     t = air_transfer_matrix(lon, lat, area, length_km=length, **params)
     mean_share = float(outside_share(t, air_e).mean())
     prov = provenance_rows(figs, totals, geo, em, rivers, outlets, params, length, outside)
+    etot = read_emission_totals()
 
     atomic_write_text(OUT / "cities.csv", cities.to_csv(index=False))
     atomic_write_text(
         OUT / "emissions.csv",
-        f"# t/yr; derived ({NATIONAL_EMISSIONS_YEAR} national totals shared out "
-        f"by {YEAR} pollutant-specific proxies), see sources.toml\n" + em.to_csv(index=False),
+        f"# t/yr; derived (national totals of {'/'.join(map(str, sorted(set(etot['year']))))}"
+        f" x factor to {YEAR} (assumption), shared out by {YEAR} pollutant-specific proxies), "
+        "see sources.toml\n" + em.to_csv(index=False),
     )
     atomic_write_text(OUT / "statistics.csv", prov.to_csv(index=False))
     atomic_write_text(

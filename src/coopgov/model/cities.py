@@ -9,6 +9,7 @@ tests and synthetic regions use it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cached_property
 from typing import Any
 
@@ -58,6 +59,10 @@ class CityData:
     province : ndarray of str, shape (N,), optional
         Province of each city (English name), for levers in force in part of
         the region.
+    outside_share : ndarray, shape (N,), optional
+        Share of each city's PM2.5 transported from outside the region [1], in
+        [0, 1) (``Region.outside_share``; zeros when omitted or empty).  Abatement inside
+        the region cannot reduce it.
     """
 
     adcode: np.ndarray
@@ -73,9 +78,23 @@ class CityData:
     adjacency: np.ndarray
     river_links: np.ndarray | None = None
     province: np.ndarray | None = None
+    outside_share: np.ndarray = dataclass_field(default_factory=lambda: np.zeros(0))
 
     def __post_init__(self) -> None:
         n = self.adcode.shape[0]
+        if np.size(self.outside_share) == 0:  # omitted: no transport from outside
+            object.__setattr__(self, "outside_share", _frozen(np.zeros(n)))
+        out = np.asarray(self.outside_share, dtype=float)
+        if out.shape != (n,):
+            raise InputError(f"expected shape ({n},), got {out.shape}", field="outside_share")
+        bad = np.flatnonzero(~np.isfinite(out) | (out < 0) | (out >= 1))
+        if bad.size:
+            raise InputError(
+                "must lie in [0, 1)",
+                row=int(bad[0]) + 1,
+                field="outside_share",
+                value=float(out[bad[0]]),
+            )
         for field in ("population", "gdp", "secondary_share", "budget_revenue", "air_emissions"):
             arr = getattr(self, field)
             if arr.shape != (n,):
@@ -246,4 +265,7 @@ def city_data(region: Any) -> CityData:
         adjacency=_frozen(region.adjacency, bool),
         river_links=None if links is None else _frozen(links, np.int64),
         province=_frozen(cities["province"], object) if "province" in cities else None,
+        outside_share=_frozen(
+            np.zeros(0) if getattr(region, "outside_share", None) is None else region.outside_share
+        ),
     )

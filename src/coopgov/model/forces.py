@@ -116,12 +116,20 @@ class ForceContext:
 
 
 def _air_ratio(ctx: ForceContext) -> Any:
-    """Value of the whole abatement of the air pollution reaching a city, per c0 [1]."""
+    r"""Value of the whole abatement of the region's air pollution reaching a city, per c0 [1].
+
+    Only the PM2.5 the region's own emitters send is reducible by the region's
+    abatement: the background share ``b`` and the share ``o_i`` transported
+    from outside the region (``CityData.outside_share``) are not.
+
+    .. math:: \frac{φ\, GDP_i (1-b)(1-o_i)}{u E_i}
+    """
     city = ctx.city
     return (
         ctx.p("damage_gdp_share")
         * city.gdp
         * (1.0 - ctx.p("background_share"))
+        * (1.0 - city.outside_share)
         / (ctx.p("unit_abatement_cost") * city.air_emissions)
     )
 
@@ -144,11 +152,13 @@ def shared_interest(f: Features, ctx: ForceContext) -> Any:
     city's own abatement is :func:`own_abatement_benefit`.
 
     .. math::
-        m \left[\frac{φ\, GDP_i (1-b)}{u E_i} \sum_{j \ne i} P0_{ji} x_j
+        m \left[\frac{φ\, GDP_i (1-b)(1-o_i)}{u E_i} \sum_{j \ne i} P0_{ji} x_j
         + \frac{φ_w a_w GDP_i}{c0_i} \sum_{j \ne i} PW_{ji} x_j\right]
 
     φ ``damage_gdp_share``, φ_w ``water_damage_gdp_share``, b
-    ``background_share``, a_w ``water_abatement_rate``; units c0.
+    ``background_share``, o_i the city's share of PM2.5 from outside the region
+    (``CityData.outside_share``: cooperation inside the region cannot reduce
+    it), a_w ``water_abatement_rate``; units c0.
     """
     city = ctx.city
     m = joint_maturity(ctx.params)
@@ -248,7 +258,7 @@ def own_abatement_benefit(f: Features, ctx: ForceContext) -> Any:
     pollution comes from outside.  Study section 4.1.1 (local interest).
 
     .. math::
-        \frac{φ\, GDP_i (1-b)}{u E_i} P0_{ii} + \frac{φ_w a_w GDP_i}{c0_i} PW_{ii}
+        \frac{φ\, GDP_i (1-b)(1-o_i)}{u E_i} P0_{ii} + \frac{φ_w a_w GDP_i}{c0_i} PW_{ii}
     """
     city = ctx.city
     return _air_ratio(ctx) * np.diagonal(city.exposure_shares) + _water_ratio(ctx) * np.diagonal(

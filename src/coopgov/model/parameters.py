@@ -91,8 +91,9 @@ _INFO: list[ParameterInfo] = [
         0.25,
         "1",
         (0.05, 0.5),
-        "Share of PM2.5 at a receptor not explained by the region's anthropogenic "
-        "emissions (natural sources, inflow from outside the region).",
+        "Share of PM2.5 at a receptor not explained by anthropogenic emissions (natural "
+        "sources, secondary formation not attributed to a city); transport from outside "
+        "the region is the region's per-city outside share, applied on top.",
         _A,
     ),
     ParameterInfo(

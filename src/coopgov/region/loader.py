@@ -47,7 +47,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -586,10 +586,21 @@ def _parse_transfer(path: Path, index: dict[int, int]) -> np.ndarray:
     return validate_transfer_matrix(t, file=path, n=n)
 
 
+class _RiverRow(TypedDict):
+    """One parsed row of rivers.csv (share NaN until resolved)."""
+
+    upstream: int
+    downstream: int
+    river: str
+    decay: float
+    share: float
+    source: str
+
+
 def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
     df = _read_csv(path)
     _require(df, ["upstream", "downstream", "river", "decay"], path)
-    rows = []
+    rows: list[_RiverRow] = []
     for k in range(1, len(df) + 1):
         up = _parse_int(df["upstream"][k - 1], path, k, "upstream")
         _lookup(index, df["upstream"][k - 1], path, k, "upstream")
@@ -612,7 +623,7 @@ def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
                 field="decay",
                 value=df["decay"][k - 1],
             )
-        share = np.nan
+        share = math.nan
         if "share" in df.columns and str(df["share"][k - 1]).strip():
             share = _parse_float(df["share"][k - 1], path, k, "share")
             if not 0 <= share <= 1:
