@@ -179,7 +179,11 @@ def test_no_unverified_figure_and_documented_statuses(yrd):
     assert len(cities) == 4 * 41
     # a derived figure states its rule
     derived = cities[cities["status"] == "derived"]
-    assert derived["note"].str.contains("residual-split|province-ratio|first-half|partial-year-scaling").all()
+    assert (
+        derived["note"]
+        .str.contains("residual-split|province-ratio|first-half|partial-year-scaling")
+        .all()
+    )
 
 
 def test_anhui_gdp_from_one_release(yrd):

@@ -138,7 +138,7 @@ class HistoryProblem:
         from coopgov.model.levers import LEVER_NAMES
         from coopgov.model.parameters import PARAMETER_INFO
         from coopgov.region import load_region
-        from coopgov.scenarios import load_builtin
+        from coopgov.scenarios.spec import load_builtin
 
         unknown = [p for p in self.parameters if p not in PARAMETER_INFO]
         if unknown:

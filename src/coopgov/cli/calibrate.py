@@ -65,7 +65,7 @@ def calibrate_command(
             if out is not None:
                 import json
 
-                from coopgov.calibration.report import write_diagnostics
+                from coopgov.report.calibration import write_diagnostics
 
                 progress.update(task, description="writing")
                 with atomic_directory(out) as tmp:
