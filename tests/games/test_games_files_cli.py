@@ -42,10 +42,81 @@ def test_read_transfer_matrix(tmp_path):
     m, labels = read_transfer_matrix(p)
     np.testing.assert_allclose(m, [[0.3, 0.1], [0.2, 0.4]])
     assert labels == ["310100", "320100"]
-    p.write_text("0.3,0.1\n0.2,-0.4\n")
+    p.write_text("source,a,b\na,0.3,0.1\nb,0.2,-0.4\n")
     with pytest.raises(InputError) as err:
         read_transfer_matrix(p)
-    assert err.value.row == 2
+    assert (err.value.row, err.value.field, err.value.value) == (3, "b", "-0.4")
+
+
+def test_unlabelled_transfer_matrix_is_refused(tmp_path):
+    # a bare table of numbers cannot be aligned: its labels are required
+    p = tmp_path / "t.csv"
+    p.write_text("0.3,0.1\n0.2,0.4\n")
+    with pytest.raises(InputError) as err:
+        read_transfer_matrix(p)
+    assert err.value.file == str(p) and err.value.row == 1
+
+
+def _write(path, t, labels, rows, cols):
+    lines = ["source," + ",".join(labels[j] for j in cols)]
+    lines += [labels[i] + "," + ",".join(repr(float(t[i, j])) for j in cols) for i in rows]
+    path.write_text("# shares [-]\n" + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_shuffled_transfer_matrix_gives_the_same_matrix(tmp_path):
+    """Rows and columns in another order (each its own) give the identical matrix."""
+    rng = np.random.default_rng(7)
+    n = 12
+    t = rng.uniform(0, 1, (n, n))
+    t /= t.sum(axis=1, keepdims=True) * 1.25  # each source keeps 80 % in the region
+    labels = [f"{310100 + 100 * k}" for k in range(n)]
+    _write(tmp_path / "fwd.csv", t, labels, range(n), range(n))
+    _write(tmp_path / "shuf.csv", t, labels, rng.permutation(n), rng.permutation(n))
+    fwd, _ = read_transfer_matrix(tmp_path / "fwd.csv", labels=labels)
+    shuf, got = read_transfer_matrix(tmp_path / "shuf.csv", labels=labels)
+    assert got == labels
+    np.testing.assert_array_equal(fwd, t)
+    np.testing.assert_array_equal(shuf, t)
+    # without expected labels: rows in file order, columns put in the same order
+    m, order = read_transfer_matrix(tmp_path / "shuf.csv")
+    idx = [labels.index(x) for x in order]
+    np.testing.assert_array_equal(m, t[np.ix_(idx, idx)])
+
+
+def test_inconsistent_transfer_labels_are_refused(tmp_path):
+    p = tmp_path / "t.csv"
+    # a column label that is no row label
+    p.write_text("source,a,c\na,0.3,0.1\nb,0.2,0.4\n")
+    with pytest.raises(InputError, match="row and column labels differ") as err:
+        read_transfer_matrix(p)
+    assert (err.value.row, err.value.value) == (3, "b")
+    # a label given twice
+    p.write_text("source,a,b\na,0.3,0.1\na,0.2,0.4\n")
+    with pytest.raises(InputError, match="given twice") as err:
+        read_transfer_matrix(p)
+    assert (err.value.row, err.value.field, err.value.value) == (3, "source", "a")
+    # labels other than the expected ones
+    p.write_text("source,a,b\na,0.3,0.1\nb,0.2,0.4\n")
+    with pytest.raises(InputError, match="unknown row label") as err:
+        read_transfer_matrix(p, labels=["a", "z"])
+    assert (err.value.row, err.value.value) == (3, "b")
+    # a source whose shares sum to more than one
+    p.write_text("source,a,b\na,0.7,0.4\nb,0.2,0.4\n")
+    with pytest.raises(InputError, match="sum to more than 1") as err:
+        read_transfer_matrix(p)
+    assert (err.value.row, err.value.field, err.value.value) == (2, "row sum", 1.1)
+
+
+def test_game_csv_rows_are_lines_of_the_file(tmp_path):
+    q = tmp_path / "g.csv"
+    q.write_text("#players: A,B\ncoalition,value\nA,1\n\nB,x\nA+B,5\n")
+    with pytest.raises(InputError) as err:
+        read_game(q)
+    assert (err.value.row, err.value.value) == (5, "x")
+    q.write_text("#players: B,A\ncoalition,value\nA,1\nB,2\nA+B,5\n")
+    g = read_game(q)
+    assert g.players == ("B", "A")
+    np.testing.assert_allclose(g.values, [0, 2, 1, 5])
 
 
 def _json(args):
