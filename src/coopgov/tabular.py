@@ -279,9 +279,8 @@ def read_rows(
                 continue  # comment line
             records.append((start, rec))
     except csv.Error as exc:
-        raise InputError(
-            f"not a readable CSV file ({exc})", file=name, row=reader.line_num
-        ) from None
+        row = reader.line_num if numbering == "line" else None
+        raise InputError(f"not a readable CSV file ({exc})", file=name, row=row) from None
     if not records:
         raise InputError("empty file (no header)", file=name)
     header_line, head = records[0]
@@ -682,7 +681,7 @@ def read_matrix(
     row_texts = raw.column_text(0)
     rows = [int(r) for r in raw.row_numbers]
     row_found = _keys(row_texts, key, file=name, rows=rows, field_name=label_field, what="row")
-    if square or (row_keys is not None and col_keys is None):
+    if square and row_keys is None and col_keys is None:
         if set(row_found) != set(col_found):
             only_rows = [t for t, k in zip(row_texts, row_found, strict=True) if k not in col_found]
             if only_rows:

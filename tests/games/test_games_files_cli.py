@@ -57,8 +57,8 @@ def test_unlabelled_transfer_matrix_is_refused(tmp_path):
     assert err.value.file == str(p) and err.value.row == 1
 
 
-def _write(path, t, labels, rows, cols):
-    lines = ["source," + ",".join(labels[j] for j in cols)]
+def _write(path, t, labels, rows, cols, corner="source"):
+    lines = [corner + "," + ",".join(labels[j] for j in cols)]
     lines += [labels[i] + "," + ",".join(repr(float(t[i, j])) for j in cols) for i in rows]
     path.write_text("# shares [-]\n" + "\n".join(lines) + "\n", encoding="utf-8")
 
@@ -218,3 +218,43 @@ def test_cli_emissions_default_region():
 
     so2 = load_region("yrd").emissions["so2"].to_numpy(float)
     np.testing.assert_allclose([c["emissions_nash_t"] for c in out["cities"]], so2)
+
+
+def test_cli_emissions_with_a_shuffled_matrix(tmp_path):
+    """`games emissions --transfer`: rows and columns shuffled each their own way give the
+    identical game; a matrix whose labels do not match the region's is refused."""
+    from coopgov.region import load_region
+
+    reg = load_region("yrd")
+    t = np.array(reg.air_transfer)
+    ad = [str(int(a)) for a in reg.adcodes]
+    rng = np.random.default_rng(2026)
+    _write(tmp_path / "fwd.csv", t, ad, range(len(ad)), range(len(ad)), "adcode")
+    perm = rng.permutation(len(ad)), rng.permutation(len(ad))
+    _write(tmp_path / "shuf.csv", t, ad, *perm, "adcode")
+    base = ["games", "emissions", "--permutations", "0", "--json", "--transfer"]
+    fwd = _json([*base, str(tmp_path / "fwd.csv")])
+    shuf = _json([*base, str(tmp_path / "shuf.csv")])
+    assert fwd == shuf
+    # the columns relabelled in another order than the values: receptor 0 is no longer 0
+    text = (tmp_path / "fwd.csv").read_text(encoding="utf-8").splitlines()
+    header = text[1].split(",")
+    header[1], header[2] = header[2], header[1]
+    text[1] = ",".join(header)
+    (tmp_path / "swapped.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    swapped = _json([*base, str(tmp_path / "swapped.csv")])
+    assert swapped != fwd  # read by label: the swap is seen, not ignored
+    # an unknown label and a repeated one are refused, naming file, row and value
+    header[1] = "999999"
+    text[1] = ",".join(header)
+    (tmp_path / "bad.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    res = runner.invoke(app, [*base, str(tmp_path / "bad.csv")])
+    assert res.exit_code == 2
+    err = json.loads(res.output)
+    assert err["value"] == "999999" and err["file"].endswith("bad.csv")
+    assert "label" in err["error"]
+    header[1] = header[3]
+    text[1] = ",".join(header)
+    (tmp_path / "dup.csv").write_text("\n".join(text) + "\n", encoding="utf-8")
+    res = runner.invoke(app, [*base, str(tmp_path / "dup.csv")])
+    assert res.exit_code == 2 and "twice" in json.loads(res.output)["error"]
