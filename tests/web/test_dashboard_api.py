@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from web_helpers import JX, SH, SZ
 
 from coopgov.model.levers import LEVER_NAMES, LEVERS
+from coopgov.services.games import river_parents
 from coopgov.web import create_dashboard_app, mount_dashboard
-from coopgov.web.payloads import river_parents
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ from coopgov.compensation import (
     xinan_assessment,
 )
 from coopgov.errors import InputError
+from coopgov.services.compensation import choose_bet_scheme
 
 compensate_app = typer.Typer(
     name="compensate",
@@ -38,8 +39,6 @@ compensate_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(compensate_app, name="compensate")
-
-_ROUNDS = {1: "xinan-round1", 2: "xinan-round2", 3: "xinan-round3"}
 
 MeasurementsOption = Annotated[
     Path,
@@ -90,40 +89,6 @@ def _scheme_summary(s: BetScheme | PerTonneScheme) -> dict[str, Any]:
     return out
 
 
-def _choose_bet_scheme(round_: int | None, config: Path | None, year: int | None) -> BetScheme:
-    if round_ is not None and config is not None:
-        raise InputError("give --round or --config, not both", field="round", value=round_)
-    if config is not None:
-        scheme = load_scheme(config)
-    elif round_ is not None:
-        if round_ not in _ROUNDS:
-            raise InputError("must be 1, 2 or 3", field="round", value=round_)
-        scheme = load_preset(_ROUNDS[round_])
-    elif year is not None:
-        covering = [
-            s
-            for s in map(load_preset, _ROUNDS.values())
-            if isinstance(s, BetScheme) and s.years[0] <= year <= s.years[1]
-        ]
-        if not covering:
-            raise InputError(
-                "no bundled round covers this year; give --round or --config",
-                field="year",
-                value=year,
-            )
-        scheme = covering[0]
-    else:
-        raise InputError("give --round 1|2|3, --config FILE or --year", field="round")
-    if not isinstance(scheme, BetScheme):
-        raise InputError(
-            "not a bet scheme (scheme = 'bet' expected)",
-            file=str(config),
-            field="scheme",
-            value=scheme.scheme,
-        )
-    return scheme
-
-
 @compensate_app.command("xinan")
 def xinan_command(
     measurements: MeasurementsOption,
@@ -150,7 +115,7 @@ def xinan_command(
     """
     try:
         with utf8_copy(config, encoding) as config_file:
-            scheme = _choose_bet_scheme(round_, config_file, year)
+            scheme = choose_bet_scheme(round_, config_file, year)
         with utf8_copy(measurements, encoding) as measurements_file:
             result = xinan_assessment(measurements_file, scheme, year)
     except InputError as exc:

@@ -23,11 +23,6 @@ from coopgov.games.emission import (
     DEFAULT_INCOME_ELASTICITY,
     DEFAULT_MAC_FULL_ABATEMENT,
     DEFAULT_MARGINAL_DAMAGE,
-    EmissionCoalitionGame,
-    calibrate_emission_game,
-    chander_tulkens_transfers,
-    solve_emission_game,
-    surplus_sharing_transfers,
 )
 from coopgov.games.gamefile import read_game
 from coopgov.games.river import (
@@ -117,35 +112,24 @@ def emissions_command(
     """
     try:
         from coopgov.region import load_region
+        from coopgov.services.games import emission_game_analysis
 
         with utf8_copy(transfer, encoding) as transfer_csv:
             reg = load_region(region, transfer_csv=transfer_csv)
-        if pollutant not in reg.emissions.columns:
-            raise InputError("unknown pollutant", field="pollutant", value=pollutant)
-        matrix = reg.air_transfer
-        cities = reg.cities
-        game = calibrate_emission_game(
-            reg.emissions[pollutant].to_numpy(float),
-            np.asarray(matrix, dtype=float),
-            cities["population"].to_numpy(float),
-            cities["gdp"].to_numpy(float),
+        analysis = emission_game_analysis(
+            reg,
+            pollutant,
             marginal_damage=marginal_damage,
             income_elasticity=income_elasticity,
             mac_full_abatement=mac,
-            names=tuple(cities["name_en"]),
+            permutations=permutations,
+            seed=seed,
         )
-        res = solve_emission_game(game)
-        ct = chander_tulkens_transfers(res)
-        equal = surplus_sharing_transfers(res)
-        shapley = None
-        if permutations > 0:
-            est = shapley_value_sampled(
-                EmissionCoalitionGame(game), game.n_players, n_permutations=permutations, seed=seed
-            )
-            shapley = est
     except InputError as exc:
         fail(exc, as_json)
         return
+    cities, game, res = reg.cities, analysis.game, analysis.result
+    ct, equal, shapley = analysis.chander_tulkens, analysis.equal_surplus, analysis.shapley
     rows = []
     for k, rec in enumerate(cities.itertuples(index=False)):
         row: dict[str, Any] = {

@@ -7,12 +7,9 @@ coopgov (calibrated on observed PM2.5); ``--posterior DIR`` takes another,
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -20,7 +17,10 @@ from rich.table import Table
 from coopgov.cli._output import console, err_console
 from coopgov.cli.app import app
 from coopgov.errors import CoopgovError, InputError
-from coopgov.io import OutputRefused, atomic_directory, atomic_write_text, check_output_dir
+from coopgov.io import OutputRefused, check_output_dir
+from coopgov.services.run import dumps_strict, strict_json
+
+__all__ = ["run_command", "strict_json"]
 
 
 def _read_scenario(path: Path, encoding: str):  # noqa: ANN202 - Scenario, imported lazily
@@ -44,31 +44,8 @@ def _read_scenario(path: Path, encoding: str):  # noqa: ANN202 - Scenario, impor
 DEFAULT_DRAWS = 40
 
 
-def strict_json(obj: Any) -> Any:
-    """``obj`` with NumPy values made plain and NaN or infinite numbers made ``null``.
-
-    The result always passes ``json.dumps(..., allow_nan=False)`` (RFC 8259
-    has no NaN or Infinity).
-    """
-    if isinstance(obj, dict):
-        return {str(k): strict_json(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [strict_json(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [strict_json(v) for v in obj.tolist()]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return float(obj) if math.isfinite(float(obj)) else None
-    if obj is None or isinstance(obj, str):
-        return obj
-    return str(obj)
-
-
 def _dumps(payload: Any) -> str:
-    return json.dumps(strict_json(payload), ensure_ascii=False, indent=2, allow_nan=False)
+    return dumps_strict(payload)
 
 
 def _fail_one_line(error: Exception, as_json: bool) -> None:
@@ -151,10 +128,9 @@ def run_command(
     is the most effective per yuan.
     """
     from coopgov.calibration.posterior import bundled_posterior_path, load_posterior
-    from coopgov.region import load_region
-    from coopgov.report import write_run_report
     from coopgov.scenarios import builtin_scenarios, load_builtin
     from coopgov.scenarios.run import run_scenarios
+    from coopgov.services.run import run_payload, write_run_outputs
 
     try:
         if lang not in ("en", "zh"):
@@ -193,26 +169,8 @@ def run_command(
                 posterior_source=None if source is None else str(source),
             )
             progress.update(task, description="writing report")
-            region = load_region(results.region_name)
-            tables = results.tables()
-            payload = {
-                "scenarios": results.summary(),
-                "ranking": results.ranking(),
-                "uncertainty": results.uncertainty(),
-                "calibrated": (
-                    []
-                    if results.posterior_summary is None
-                    else results.posterior_summary.to_dict(orient="records")
-                ),
-                "seed": seed,
-                "replications": replications,
-                "region": results.region_name,
-            }
-            with atomic_directory(out, force=force, kind="run") as tmp:
-                for name, frame in tables.items():
-                    frame.to_parquet(tmp / f"{name}.parquet", index=False)
-                write_run_report(results, tmp / "report.html", region=region, lang=lang)
-                atomic_write_text(tmp / "summary.json", _dumps(payload))
+            payload = run_payload(results, seed=seed, replications=replications)
+            write_run_outputs(results, out, payload=payload, force=force, lang=lang)
     except (CoopgovError, ValueError, OutputRefused) as exc:
         _fail_one_line(exc, as_json)
         return

@@ -15,7 +15,8 @@ governance (``docs/compensation.md``):
 
 The array functions are pure, vectorised and broadcast over leading
 (scenario) axes: the dynamics' compensation lever calls them directly.
-Imports nothing of coopgov beyond :mod:`coopgov.errors`.
+Imports nothing of coopgov beyond the shared utilities :mod:`coopgov.errors`,
+:mod:`coopgov.io` and :mod:`coopgov.tabular`.
 
 Inside a simulation step, for S scenarios (shapes in brackets)::
 

@@ -3,8 +3,8 @@
 One row per sample (Xin'an bet) or per accounting period (per-tonne).  Every
 problem is reported as :class:`coopgov.errors.InputError` with the file, the
 row as the file's line number (as an editor shows it: ``#`` comment and
-blank lines above the header, and the header itself, count), the column and
-the value.  A table given as a DataFrame numbers its data rows from 1.
+blank lines, and the header itself, count; :mod:`coopgov.tabular`), the
+column and the value.  A table given as a DataFrame numbers its data rows from 1.
 
 Columns
 -------
@@ -43,7 +43,6 @@ Per-tonne kind, in addition:
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Literal
 
@@ -52,7 +51,7 @@ import pandas as pd
 
 from coopgov.compensation.config import canonical_factor
 from coopgov.errors import InputError
-from coopgov.io import read_text
+from coopgov.tabular import read_rows
 
 __all__ = ["read_measurements", "parse_contributions", "UNIT_TO_MG_L"]
 
@@ -85,26 +84,15 @@ Kind = Literal["xinan", "per_tonne"]
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, int, np.ndarray]:
-    """The table, the header's line number and each data row's line number (1-based)."""
-    text = read_text(path)  # UTF-8, else GB18030 (coopgov.io.read_text); InputError otherwise
-    lines = text.splitlines(keepends=True)
-    skip = 0
-    while skip < len(lines) and (lines[skip].lstrip().startswith("#") or not lines[skip].strip()):
-        skip += 1
-    body = "".join(lines[skip:])
-    if not body.strip():
-        raise InputError("empty table (no header)", file=str(path))
-    try:
-        table = pd.read_csv(
-            io.StringIO(body), dtype=str, keep_default_na=False, skipinitialspace=True
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"not a readable CSV table: {exc}", file=str(path)) from None
-    # data rows are the non-blank lines after the header (pandas skips blank lines)
-    data_lines = np.array([k + 1 for k in range(skip + 1, len(lines)) if lines[k].strip()])
-    if data_lines.size != len(table):  # a quoted field over several lines: count data rows
-        data_lines = skip + 1 + np.arange(1, len(table) + 1)
-    return table, skip + 1, data_lines
+    """The table, the header's line number and each data row's line number (1-based).
+
+    Read with :func:`coopgov.tabular.read_rows` (UTF-8, else GB18030; ``#``
+    comment and blank lines skipped but counted; every row as wide as the
+    header).
+    """
+    raw = read_rows(path)
+    table = pd.DataFrame(list(raw.rows), columns=list(raw.header), dtype=object)
+    return table, raw.header_row, raw.row_numbers
 
 
 def _cells_as_text(series: pd.Series) -> pd.Series:

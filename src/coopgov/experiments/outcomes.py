@@ -24,6 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from coopgov.dynamics.engine import Simulation
+from coopgov.dynamics.outcomes import outcome_trajectory
 from coopgov.experiments.spec import ExperimentSpec, OutcomeSpec
 
 __all__ = [
@@ -60,27 +61,15 @@ def outcome_columns(spec: ExperimentSpec, adcodes: Sequence[int]) -> list[str]:
 def variable_trajectory(sim: Simulation, variable: str) -> tuple[np.ndarray | None, np.ndarray]:
     """Return a variable's trajectory by city and its regional aggregate.
 
+    The variables are declared once in :data:`coopgov.dynamics.outcomes.OUTCOMES`.
+
     Returns
     -------
     city : ndarray, shape (S, T, N), or None for regional-only variables
     region : ndarray, shape (S, T)
         T = Y + 1 for states, Y for yearly flows (lever cost).
     """
-    if variable == "cooperation":
-        return sim.cooperation, sim.cooperation_rate  # type: ignore[return-value]
-    if variable == "pm25_change":
-        return sim.relative_pm25 - 1.0, sim.pm25_change  # type: ignore[return-value]
-    if variable == "lever_cost":
-        return None, sim.lever_cost  # type: ignore[return-value]
-    city = {
-        "abatement_cost": lambda: sim.abatement_cost,
-        "gdp_effect": lambda: sim.gdp_effect,
-        "damage": lambda: sim.damage,
-        "compensation_paid": lambda: sim.compensation_paid,
-        "compensation_received": lambda: sim.compensation_received,
-        "fiscal_transfer": lambda: sim.fiscal_transfer_states,
-    }[variable]()
-    return city, city.sum(axis=-1)  # type: ignore[return-value]
+    return outcome_trajectory(sim, variable)
 
 
 def state_slice(sim: Simulation, t: int) -> Simulation:

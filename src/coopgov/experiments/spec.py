@@ -63,6 +63,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from coopgov.dynamics.abm import ABMConfig
+from coopgov.dynamics.outcomes import OUTCOMES
 from coopgov.errors import InputError
 from coopgov.model.levers import COUNTERMEASURES, LEVER_NAMES, LEVERS
 from coopgov.model.parameters import PARAMETER_INFO
@@ -87,18 +88,9 @@ __all__ = [
 ]
 
 SAMPLERS = ("lhs", "monte_carlo", "sobol", "morris", "full_factorial")
-#: Variables of a run an outcome can reduce, with the regional aggregate used.
-VARIABLES: dict[str, str] = {
-    "cooperation": "mean over cities [1]",
-    "pm25_change": "population-weighted mean [1] (negative = cleaner)",
-    "abatement_cost": "sum over cities [yuan/yr]",
-    "gdp_effect": "sum over cities [yuan/yr]",
-    "damage": "sum over cities [yuan/yr]",
-    "compensation_paid": "sum over cities [yuan/yr]",
-    "compensation_received": "sum over cities [yuan/yr]",
-    "fiscal_transfer": "sum over cities [yuan/yr]",
-    "lever_cost": "regional only [yuan/yr]",
-}
+#: Variables of a run an outcome can reduce, with the regional aggregate used
+#: (declared once in :data:`coopgov.dynamics.outcomes.OUTCOMES`).
+VARIABLES: dict[str, str] = {name: o.aggregate for name, o in OUTCOMES.items()}
 REDUCTIONS = ("final", "mean", "sum", "max", "min", "year")
 #: Largest number of runs a spec may ask for (assumption: a guard against typos).
 MAX_RUNS = 50_000_000

@@ -19,11 +19,11 @@ the first data row) and one row per coalition, members joined by ``+``
 (``A+B``) or by spaces.  Player order is the order of first appearance, or a
 ``#players: A,B,C`` comment line first.
 
-Transfer matrix CSV: an ``n x n`` table of shares, row = source, column =
-receptor.  A header row is recognised by a first cell that is not a number
-(e.g. ``source``); a label column (adcodes or names) by rows having one more
-cell than there are data rows.  The shares of a source sum to at most 1 (the
-rest leaves the region), as the region loader requires.
+Transfer matrix CSV: a header row (a name for the label column, then one
+receptor label per column: adcodes or names) and one row per source (its
+label, then its shares).  Rows and columns are matched by label, never by
+position.  The shares of a source sum to at most 1 (the rest leaves the
+region), as the region loader requires.
 
 Files are read as UTF-8, else GB18030 (``encoding`` overrides; see
 :func:`coopgov.io.read_text`).  Rows in error messages are the lines of the
@@ -33,8 +33,8 @@ and blank and comment lines count.
 
 from __future__ import annotations
 
-import csv
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +44,7 @@ from numpy.typing import NDArray
 from coopgov.errors import InputError
 from coopgov.games.cooperative import MAX_EXACT_PLAYERS
 from coopgov.io import read_text
+from coopgov.tabular import Column, label_key, read_matrix, read_table
 
 __all__ = ["GameFile", "parse_game", "read_game", "read_transfer_matrix"]
 
@@ -206,42 +207,26 @@ def read_game(path: str | Path, *, encoding: str | None = None) -> GameFile:
             missing=str(doc.get("missing", "error")),
             file=file,
         )
-    lines = text.splitlines()
     players: list[str] = []
-    first = 0
-    if lines and lines[0].startswith("#players:"):
-        players = [s.strip() for s in lines[0].split(":", 1)[1].split(",") if s.strip()]
-        first = 1
-    reader = csv.DictReader(lines[first:])
-    try:
-        fieldnames = reader.fieldnames
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=file, row=first + 1) from None
-    if fieldnames is None or not {"coalition", "value"} <= set(fieldnames):
-        raise InputError("CSV game needs the columns 'coalition,value'", file=file, row=first + 1)
+    first_line = text.split("\n", 1)[0]
+    if first_line.startswith("#players:"):
+        players = [s.strip() for s in first_line.split(":", 1)[1].split(",") if s.strip()]
+    table = read_table(
+        None,
+        [
+            Column("coalition", "str", allow_empty=True),
+            Column("value", "str", allow_empty=True),
+            Column("kind", "str", required=False, allow_empty=True),
+        ],
+        text=text,
+        file=file,
+    )
     values: dict[str, float] = {}
     value_rows: list[int] = []
     kind = "profit"
-    row = first + 1
-    records = iter(reader)
-    while True:
-        try:
-            rec = next(records)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise InputError(
-                f"not a readable CSV row ({exc})", file=file, row=first + reader.line_num
-            ) from None
-        row = first + reader.line_num  # the line of the file (the first line is 1)
-        if None in rec:
-            raise InputError(
-                f"row has {len(fieldnames) + len(rec[None])} fields, the header "
-                f"has {len(fieldnames)}",
-                file=file,
-                row=row,
-            )
-        key = (rec.get("coalition") or "").strip()
+    kinds = table.values.get("kind")
+    for k, (key, value) in enumerate(zip(table["coalition"], table["value"], strict=True)):
+        row = int(table.rows[k])
         members = [s for s in key.replace("+", " ").split() if s]
         for name in members:
             if name not in players:
@@ -251,31 +236,42 @@ def read_game(path: str | Path, *, encoding: str | None = None) -> GameFile:
             raise InputError(
                 "coalition given twice", file=file, row=row, field="coalition", value=key
             )
-        values[joined] = rec.get("value")  # type: ignore[assignment]
+        values[joined] = value  # type: ignore[assignment]  # parse_game checks the number
         value_rows.append(row)
-        if len(values) == 1 and rec.get("kind"):
-            kind = str(rec["kind"]).strip()
+        if k == 0 and kinds and kinds[0]:
+            kind = kinds[0]
     if not values:
         raise InputError("CSV game has no coalition rows", file=file)
     return parse_game(players, values, kind=kind, file=file, rows=value_rows)
 
 
 def read_transfer_matrix(
-    path: str | Path, *, encoding: str | None = None, atol: float = 1e-9
+    path: str | Path,
+    *,
+    labels: Sequence[str] | None = None,
+    encoding: str | None = None,
+    atol: float = 1e-9,
 ) -> tuple[NDArray[np.float64], list[str]]:
-    """Read a source-receptor transfer matrix from CSV.
+    """Read a source-receptor transfer matrix from CSV, aligned by its labels.
 
-    The checks are those of the region loader
-    (:func:`coopgov.region.air.validate_transfer_matrix`): square, finite,
-    shares >= 0, and each source's shares summing to at most 1.  To align a
-    matrix with a region's cities by adcode, load it with
-    ``coopgov.region.load_region(name, transfer_csv=path)``.
+    The file has a header row (a name for the label column, then one
+    receptor label per column) and one row per source (its label, then its
+    shares).  Rows and columns are matched **by label**, never by position
+    (:func:`coopgov.tabular.read_matrix`): a matrix written in another city
+    order gives the same result, and labels that differ between rows and
+    columns, repeat, or (with ``labels``) are not the expected ones are
+    refused.  The checks are those of the region loader: shares finite and
+    >= 0, each source's shares summing to at most 1 (the rest leaves the
+    region).  An integer label written as ``310100.0`` means ``310100``.
 
     Parameters
     ----------
     path : str or Path
-        CSV file: ``n x n`` shares [-], row = source, column = receptor;
-        optional header row and optional first column of labels.
+        CSV file: shares [-], row = source, column = receptor.
+    labels : sequence of str, optional
+        The expected labels (e.g. the region's adcodes or player names) in
+        the order wanted; the file must have exactly these, in any order.
+        Default: the file's row order.
     encoding : str, optional
         Text encoding (default: UTF-8, else GB18030).
     atol : float
@@ -284,84 +280,26 @@ def read_transfer_matrix(
     Returns
     -------
     matrix : ndarray, shape (n, n)
-        Transfer shares [-].
+        Transfer shares [-], ``matrix[i, j]`` from source ``labels[i]`` to
+        receptor ``labels[j]``.
     labels : list of str
-        Row labels (empty strings when the file has none).
+        Row (= column) labels in the matrix's order.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the row (line of the file), the field and the value.
     """
-    p = Path(path)
-    file = str(p)
-    text = read_text(p, encoding=encoding)
-    numbered: list[tuple[int, list[str]]] = []
-    reader = csv.reader(text.splitlines())
-    try:
-        for r in reader:
-            if any(c.strip() for c in r) and not r[0].lstrip().startswith("#"):
-                numbered.append((reader.line_num, r))
-    except csv.Error as exc:
-        raise InputError(
-            f"not a readable CSV file ({exc})", file=file, row=reader.line_num
-        ) from None
-    if not numbered:
-        raise InputError("empty transfer matrix", file=file)
-    line_of = [k for k, _ in numbered]
-    rows = [r for _, r in numbered]
-
-    def numeric(cell: str) -> bool:
-        try:
-            float(cell)
-        except ValueError:
-            return False
-        return True
-
-    start = 0 if numeric(rows[0][0]) else 1  # header row: its first cell is not a number
-    body = rows[start:]
-    body_lines = line_of[start:]
-    if not body:
-        raise InputError("transfer matrix has no data rows", file=file)
-    has_labels = len(body[0]) == len(body) + 1  # label column: one cell more than rows
-    labels = [r[0].strip() for r in body] if has_labels else [""] * len(body)
-    n = len(body)
-    matrix = np.empty((n, n))
-    for i, r in enumerate(body):
-        cells = r[1:] if has_labels else r
-        if len(cells) != n:
-            raise InputError(
-                f"row has {len(cells)} values, expected {n}", file=file, row=body_lines[i]
-            )
-        for j, cell in enumerate(cells):
-            if not cell.strip():
-                raise InputError(
-                    "empty entry", file=file, row=body_lines[i], field=f"column {j + 1}", value=cell
-                )
-            try:
-                matrix[i, j] = float(cell)
-            except ValueError:
-                raise InputError(
-                    "not a number",
-                    file=file,
-                    row=body_lines[i],
-                    field=f"column {j + 1}",
-                    value=cell,
-                ) from None
-    bad = np.argwhere(~np.isfinite(matrix) | (matrix < 0))
-    if bad.size:
-        i, j = (int(x) for x in bad[0])
-        raise InputError(
-            "shares must be finite and >= 0",
-            file=file,
-            row=body_lines[i],
-            field=f"column {j + 1}",
-            value=float(matrix[i, j]),
-        )
-    sums = matrix.sum(axis=1)
-    over = np.flatnonzero(sums > 1.0 + atol)
-    if over.size:
-        i = int(over[0])
-        raise InputError(
-            "shares in the row sum to more than 1",
-            file=file,
-            row=body_lines[i],
-            field="row sum",
-            value=float(sums[i]),
-        )
-    return matrix, labels
+    keys = None if labels is None else [label_key(str(x)) for x in labels]
+    m = read_matrix(
+        path,
+        encoding=encoding,
+        row_keys=keys,
+        key=label_key,
+        square=True,
+        unit="-",
+        lower=0.0,
+        row_sum_max=1.0,
+        atol=atol,
+    )
+    return m.values, [str(x) for x in m.row_labels]

@@ -39,7 +39,6 @@ Every error is an :class:`coopgov.errors.InputError` naming file, row
 
 from __future__ import annotations
 
-import csv
 import functools
 import math
 import tomllib
@@ -57,6 +56,7 @@ from coopgov.errors import InputError
 from coopgov.io import read_text
 from coopgov.region.air import AirKernel, air_transfer_matrix, validate_transfer_matrix
 from coopgov.region.water import water_transfer_matrix
+from coopgov.tabular import integer_key, read_matrix, read_rows
 
 __all__ = [
     "Region",
@@ -260,23 +260,8 @@ class _Csv:
 
 def _read_csv(path: Path) -> _Csv:
     """Read a CSV file; lines starting with ``#`` are comments, blank lines skipped."""
-    text = read_text(path)  # UTF-8, else GB18030; InputError naming the file otherwise
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    try:
-        records = list(csv.reader(lines, skipinitialspace=True))
-    except csv.Error as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=path) from None
-    if not records:
-        raise InputError("empty file (no header)", file=path)
-    header = [h.strip() for h in records[0]]
-    rows = []
-    for k, rec in enumerate(records[1:], start=1):
-        if len(rec) != len(header):
-            raise InputError(
-                f"row has {len(rec)} fields, the header has {len(header)}", file=path, row=k
-            )
-        rows.append([x.strip() for x in rec])
-    return _Csv(header, rows)
+    raw = read_rows(path, numbering="data")  # coopgov.tabular: rows numbered from 1, header 0
+    return _Csv(list(raw.header), [list(r) for r in raw.rows])
 
 
 def _require(df: pd.DataFrame, cols: list[str] | tuple[str, ...], path: Path) -> None:
@@ -546,44 +531,17 @@ def _parse_transfer(path: Path, index: dict[int, int]) -> np.ndarray:
             )
         return validate_transfer_matrix(t, file=path, n=n)
     _require(df, ["adcode"], path)
-    cols: dict[str, int] = {}
-    for c in df.columns:
-        if c != "adcode":
-            cols[c] = _lookup(index, c, path, 0, c)
-    if len(cols) != n or len(df) != n:
-        raise InputError(
-            f"transfer matrix must be {n} x {n} (one row and column per city)", file=path
-        )
-    seen_rows: dict[int, int] = {}
-    for k in range(1, n + 1):
-        raw = df["adcode"][k - 1]
-        i = _lookup(index, raw, path, k, "adcode")
-        if i in seen_rows:
-            raise InputError(
-                f"duplicate adcode (first in row {seen_rows[i]})",
-                file=path,
-                row=k,
-                field="adcode",
-                value=raw,
-            )
-        seen_rows[i] = k
-        for c, j in cols.items():
-            v = _parse_float(df[c][k - 1], path, k, c)
-            if v < 0:
-                raise InputError(
-                    "share must be >= 0", file=path, row=k, field=c, value=df[c][k - 1]
-                )
-            t[i, j] = v
-        s = float(t[i].sum())
-        if s > 1 + 1e-9:
-            raise InputError(
-                "shares in the row sum to more than 1",
-                file=path,
-                row=k,
-                field="row sum",
-                value=round(s, 9),
-            )
-    return validate_transfer_matrix(t, file=path, n=n)
+    # aligned by adcode, rows and columns in any order (coopgov.tabular.read_matrix)
+    m = read_matrix(
+        path,
+        numbering="data",
+        row_keys=list(index),
+        key=integer_key,
+        unit="-",
+        lower=0.0,
+        row_sum_max=1.0,
+    )
+    return validate_transfer_matrix(m.values, file=path, n=n)
 
 
 class _RiverRow(TypedDict):

@@ -34,6 +34,7 @@ import pandas as pd
 
 from coopgov.dynamics.abm import ABMConfig, city_agents, run_abm
 from coopgov.dynamics.engine import Simulation, simulate
+from coopgov.dynamics.outcomes import OUTCOMES, REGIONAL_SERIES, regional_series
 from coopgov.dynamics.replicator import fixed_points, integrate_affine
 from coopgov.model.cities import CityData, city_data
 from coopgov.model.forces import FORCE_TERMS, affine_coefficients
@@ -315,18 +316,16 @@ class RunResults:
                     }
                 )
             )
-            lever_cost = np.append(sim.lever_cost[k], sim.lever_cost[k, -1])
+            series = regional_series(sim, k)
             regional.append(
                 pd.DataFrame(
                     {
                         "scenario": name,
                         "year": years,
-                        "cooperation_rate": sim.cooperation_rate[k],
-                        "pm25_change": sim.pm25_change[k],
-                        "abatement_cost_yuan": sim.abatement_cost[k].sum(-1),
-                        "gdp_effect_yuan": sim.gdp_effect[k].sum(-1),
-                        "damage_yuan": sim.damage[k].sum(-1),
-                        "lever_cost_yuan": lever_cost,
+                        **{
+                            OUTCOMES[o].column: series[OUTCOMES[o].regional]
+                            for o in REGIONAL_SERIES
+                        },
                         "pm25_ugm3": pm25_concentration(_take(sim, np.array([k])))[0],
                     }
                 )
@@ -404,14 +403,12 @@ class RunResults:
             )
             cost = np.append(r.nominal_cost, r.nominal_cost[-1])
             frame = pd.DataFrame({"scenario": name, "year": years})
-            for col, values in (
-                ("cooperation_rate", sub.cooperation_rate),
-                ("pm25_change", sub.pm25_change),
-                ("pm25_ugm3", pm25_concentration(sub)),
-                ("abatement_cost_yuan", sub.abatement_cost.sum(-1)),
-                ("gdp_effect_yuan", sub.gdp_effect.sum(-1)),
-                ("damage_yuan", sub.damage.sum(-1)),
-            ):
+            banded = [
+                (OUTCOMES[o].column, OUTCOMES[o].region(sub))
+                for o in REGIONAL_SERIES
+                if o != "lever_cost"  # at the nominal intensities, no band
+            ]
+            for col, values in [*banded, ("pm25_ugm3", pm25_concentration(sub))]:
                 q = np.quantile(values, qs, axis=0)
                 frame[col], frame[f"{col}_q05"], frame[f"{col}_q95"] = q[1], q[0], q[2]
             frame["lever_cost_yuan"] = cost

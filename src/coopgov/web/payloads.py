@@ -34,7 +34,6 @@ __all__ = [
     "force_payload",
     "monitoring_payload",
     "per_tonne_payload",
-    "river_parents",
     "scenario_from_request",
     "scenario_from_toml",
     "scenario_toml",
@@ -408,10 +407,12 @@ def simulation_payload(body: Mapping[str, Any], region_name: str = "yrd") -> dic
         state), ``abatement_cost``, ``gdp_effect``, ``damage`` [yuan/yr];
         ``intensity`` (Y, L) and ``levers``.
     """
+    from coopgov.dynamics.outcomes import OUTCOMES, REGIONAL_SERIES, regional_series
+
     scenario, sim = _simulate(body, region_name)
     k = 0
     net = sim.fiscal_transfer_states[k] + sim.compensation_received[k] - sim.compensation_paid[k]
-    lever_cost = np.append(sim.lever_cost[k], sim.lever_cost[k, -1])
+    series = regional_series(sim, k)
     return {
         "name": scenario.name,
         "start_year": int(sim.years[0]),
@@ -422,13 +423,11 @@ def simulation_payload(body: Mapping[str, Any], region_name: str = "yrd") -> dic
         "cooperation": _finite(sim.cooperation[k], 4),
         "relative_pm25": _finite(sim.relative_pm25[k], 5),
         "net_transfer": _finite(net, 0),
-        "regional": {
-            "cooperation_rate": _finite(sim.cooperation_rate[k], 5),
-            "pm25_change": _finite(sim.pm25_change[k], 5),
-            "lever_cost": _finite(lever_cost, 0),
-            "abatement_cost": _finite(sim.abatement_cost[k].sum(-1), 0),
-            "gdp_effect": _finite(sim.gdp_effect[k].sum(-1), 0),
-            "damage": _finite(sim.damage[k].sum(-1), 0),
+        "regional": {  # rates to 5 digits, yuan to the yuan
+            OUTCOMES[o].regional: _finite(
+                series[OUTCOMES[o].regional], 5 if OUTCOMES[o].unit == "1" else 0
+            )
+            for o in REGIONAL_SERIES
         },
     }
 
@@ -586,104 +585,33 @@ def force_payload(body: Mapping[str, Any], adcode: int, region_name: str = "yrd"
 # --------------------------------------------------------------------------
 # allocation
 # --------------------------------------------------------------------------
-def river_parents(region: Any) -> np.ndarray:
-    """Downstream neighbour of each city (index, ``-1`` at a mouth) from the river edges.
-
-    Parameters
-    ----------
-    region : coopgov.region.Region
-        Needs ``adcodes`` and ``river_edges`` (upstream, downstream, share).
-
-    Returns
-    -------
-    ndarray of int, shape (N,)
-        A forest: each city keeps the outflow edge carrying its largest share
-        of load (first listed on ties); cities off the river network are
-        their own mouth.
-
-    Notes
-    -----
-    Ni & Wang's river sharing needs a tree; where a river splits (a city
-    drains to two neighbours) only the main branch is kept (assumption of
-    the dashboard, coopgov 2026).
-    """
-    codes = [int(a) for a in region.adcodes]
-    index = {a: k for k, a in enumerate(codes)}
-    parent = np.full(len(codes), -1, dtype=np.int64)
-    best = np.full(len(codes), -np.inf)
-    edges = region.river_edges
-    for up, down, share in zip(edges["upstream"], edges["downstream"], edges["share"], strict=True):
-        i, j = index.get(int(up)), index.get(int(down))
-        if i is None or j is None or i == j:
-            continue
-        if float(share) > best[i]:
-            best[i], parent[i] = float(share), j
-    return parent
-
-
-def _river_shares(costs: np.ndarray, parent: np.ndarray, method: str) -> np.ndarray:
-    """Apply a river-sharing rule on each tree of a forest."""
-    from coopgov.games import river
-
-    rule = {
-        "lrs": lambda c, p: river.local_responsibility_sharing(c),
-        "ues": river.upstream_equal_sharing,
-        "des": river.downstream_equal_sharing,
-    }[method]
-    n = parent.size
-    root = np.arange(n)
-    for _ in range(n):  # follow each city to its mouth
-        nxt = np.where(parent[root] >= 0, parent[root], root)
-        if np.array_equal(nxt, root):
-            break
-        root = nxt
-    out = np.zeros(n)
-    for mouth in np.unique(root):
-        members = np.flatnonzero(root == mouth)
-        local = {int(g): k for k, g in enumerate(members)}
-        sub = np.array([local.get(int(parent[g]), -1) for g in members], dtype=np.int64)
-        out[members] = rule(costs[members], sub)
-    return out
-
-
 @lru_cache(maxsize=32)
 def _allocation(region_name: str, method: str, pollutant: str, permutations: int) -> dict[str, Any]:
-    from coopgov.dynamics.engine import compensation_prices
-    from coopgov.games.cooperative import shapley_value_sampled
-    from coopgov.games.emission import (
-        EmissionCoalitionGame,
-        calibrate_emission_game,
-        chander_tulkens_transfers,
-        solve_emission_game,
+    from coopgov.services.games import (
+        emission_game_analysis,
+        river_cleaning_costs,
+        river_parents,
+        river_sharing,
     )
-    from coopgov.model.parameters import PARAMETER_INFO
 
     region = _region(region_name)
     out: dict[str, Any] = {"method": method, "adcodes": [int(a) for a in region.adcodes]}
     if method in ("gain", "chander_tulkens", "shapley"):
-        if pollutant not in region.emissions.columns:
-            raise InputError("unknown pollutant", field="pollutant", value=pollutant)
-        game = calibrate_emission_game(
-            region.emissions[pollutant].to_numpy(float),
-            np.asarray(region.air_transfer, float),
-            region.cities["population"].to_numpy(float),
-            region.cities["gdp"].to_numpy(float),
-            names=tuple(region.cities["name_en"]),
+        an = emission_game_analysis(
+            region, pollutant, permutations=permutations if method == "shapley" else 0, seed=0
         )
-        res = solve_emission_game(game)
+        res = an.result
         out |= {"pollutant": pollutant, "unit": "yuan/yr", "total_gain": res.total_gain}
         if method == "gain":
             out["values"] = _finite(res.gain, 0)
         elif method == "chander_tulkens":
-            out["values"] = _finite(chander_tulkens_transfers(res), 0)
+            out["values"] = _finite(an.chander_tulkens, 0)
         else:
-            est = shapley_value_sampled(
-                EmissionCoalitionGame(game), game.n_players, n_permutations=permutations, seed=0
-            )
+            assert an.shapley is not None  # allocation_payload asks for >= 1 permutation
             out |= {
-                "values": _finite(est.value, 0),
-                "std_error": _finite(est.std_error, 0),
-                "permutations": int(est.n_permutations),
+                "values": _finite(an.shapley.value, 0),
+                "std_error": _finite(an.shapley.std_error, 0),
+                "permutations": int(an.shapley.n_permutations),
             }
         return out
     if method not in ("lrs", "ues", "des"):
@@ -692,16 +620,11 @@ def _allocation(region_name: str, method: str, pollutant: str, permutations: int
             field="method",
             value=method,
         )
-    # Cleaning cost of a city's river segment: its COD and NH3-N loads cut at the
-    # default water abatement rate, valued at the per-tonne scheme's prices
-    # (assumption of the dashboard, coopgov 2026).
-    loads = region.emissions[["cod", "nh3n"]].to_numpy(float)
-    rate = PARAMETER_INFO["water_abatement_rate"].default
-    costs = rate * loads @ compensation_prices()
+    costs = river_cleaning_costs(region)
     parent = river_parents(region)
     out |= {
         "unit": "yuan/yr",
-        "values": _finite(_river_shares(costs, parent, method), 0),
+        "values": _finite(river_sharing(costs, parent, method), 0),
         "costs": _finite(costs, 0),
         "parent": parent.tolist(),
     }
@@ -739,6 +662,8 @@ def allocation_payload(
             field="method",
             value=method,
         )
+    if method == "shapley" and int(permutations) < 1:
+        raise InputError("must be at least 1", field="permutations", value=permutations)
     return _allocation(region_name, method, pollutant, int(permutations))
 
 
