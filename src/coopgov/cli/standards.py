@@ -25,7 +25,7 @@ from coopgov.standards.plausibility import (
     WATER_PLAUSIBLE_MAX,
     check_plausible,
 )
-from coopgov.standards.water import CLASS_LABELS, INDICATORS, section_class
+from coopgov.standards.water import ASSESSED_INDICATORS, CLASS_LABELS, section_class
 
 BoundOpt = Annotated[
     list[str] | None,
@@ -191,7 +191,8 @@ def water_class_command(
         list[str] | None,
         typer.Argument(
             metavar="NAME=VALUE...",
-            help="Concentrations [mg/L]: do codmn cod bod5 nh3_n tp tn.",
+            help="Concentrations [mg/L]: do codmn cod bod5 nh3_n tp tn; and ph "
+            "[dimensionless] (6-9 in every class; outside: inferior V).",
         ),
     ] = None,
     water: Annotated[
@@ -207,12 +208,12 @@ def water_class_command(
     100 x the class V limit; assumptions) are refused.
     """
     try:
-        conc = _parse_pairs(values or [], INDICATORS)
+        conc = _parse_pairs(values or [], ASSESSED_INDICATORS)
         warnings = check_plausible(
             conc,
             _bounds(dict(WATER_PLAUSIBLE_MAX), bound),
             on_implausible=implausible,  # type: ignore[arg-type]
-            units=dict.fromkeys(conc, "mg/L"),
+            units={n: "" if n == "ph" else "mg/L" for n in conc},
         )
         result = section_class(conc, water=water)  # type: ignore[arg-type]
     except InputError as exc:
@@ -233,7 +234,7 @@ def water_class_command(
         return
     _warn(warnings)
     table = Table(title=f"GB 3838-2002 class, {payload['water']}")
-    for col in ("indicator", "value [mg/L]", "class"):
+    for col in ("indicator", "value [mg/L; pH none]", "class"):
         table.add_column(col)
     for name, label in payload["by_indicator"].items():
         table.add_row(name, f"{conc[name]:g}", label or "not assessed")

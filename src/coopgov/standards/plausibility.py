@@ -99,6 +99,7 @@ DO_SATURATION_0C = 14.6
 #: (rivers; the lake TP limit is lower).
 WATER_PLAUSIBLE_MAX: Mapping[str, float] = MappingProxyType(
     {
+        "ph": 14.0,  # the end of the pH scale [dimensionless]
         "do": 2.0 * DO_SATURATION_0C,
         "codmn": 100.0 * 15.0,
         "cod": 100.0 * 40.0,
