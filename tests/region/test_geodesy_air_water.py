@@ -202,8 +202,13 @@ def test_water_split_and_confluence():
 
 
 def test_water_errors():
-    with pytest.raises(InputError, match="cycle"):
+    with pytest.raises(InputError, match="cycle") as exc:
         water_transfer_matrix(3, [0, 1, 2], [1, 2, 0], [0.1, 0.1, 0.1])
+    assert exc.value.value in ("0 -> 1 -> 2 -> 0", "1 -> 2 -> 0 -> 1", "2 -> 0 -> 1 -> 2")
+    # a cycle away from the first city, among acyclic branches, is found too
+    with pytest.raises(InputError, match="cycle") as exc:
+        water_transfer_matrix(6, [0, 1, 2, 3, 4], [1, 2, 3, 4, 2], [0.1] * 5)
+    assert set(exc.value.value.split(" -> ")) == {"2", "3", "4"}
     with pytest.raises(InputError) as exc:
         water_transfer_matrix(3, [0, 1], [1, 2], [0.1, 1.5])
     assert exc.value.row == 2 and exc.value.field == "decay"
