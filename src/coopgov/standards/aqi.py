@@ -58,6 +58,8 @@ References
    even: "四舍六入五成双").
 .. [4] GB 3095-2012, Ambient air quality standards, with its 2018 amendment
    (reference state for gases).
+.. [5] coopgov ``docs/standards.md``, Tables A1-A4 (breakpoints of both
+   editions, report rules, categories, with their sources).
 """
 
 from __future__ import annotations
@@ -414,7 +416,8 @@ def aqi_category(aqi: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    .. [1] HJ 633-2012, Table 2; HJ 633-2026 (unchanged).
+    .. [1] HJ 633-2012, Table 2; HJ 633-2026 (unchanged); ``docs/standards.md``,
+       Table A4.
     """
     a = np.asarray(aqi, dtype=np.float64)
     level = np.searchsorted(_CATEGORY_UPPER, a, side="left") + 1
@@ -614,8 +617,10 @@ def iaqi(
 
     References
     ----------
-    .. [1] HJ 633-2012, section 4.2 and Table 1 with its notes.
-    .. [2] HJ 633-2026, revised Table 1 and rules.
+    .. [1] HJ 633-2012, section 4.2 and Table 1 with its notes
+       (``docs/standards.md``, Table A1).
+    .. [2] HJ 633-2026, revised Table 1 and rules (``docs/standards.md``,
+       Table A2).
     .. [3] GB/T 8170-2008, section 3.3 (rounding under 2026).
 
     Examples
@@ -780,6 +785,7 @@ def aqi_report(
     ----------
     .. [1] HJ 633-2012, sections 4-5 and Table 1 notes.
     .. [2] HJ 633-2026 (report contents, missing pollutants).
+    .. [3] ``docs/standards.md``, Table A3 (the rules of both editions).
     """
     edition = aqi_edition(standard)
     standard = edition.key
