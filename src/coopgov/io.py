@@ -5,7 +5,8 @@ Atomic output
     file is written to a temporary sibling and moved into place with
     :func:`os.replace`, which is atomic on POSIX file systems; a whole
     directory of outputs is built in a temporary sibling directory and
-    swapped in at the end.
+    swapped in at the end (in one step on Linux; see :func:`atomic_directory`
+    for exactly what a reader can see elsewhere).
 
 Output folders
     coopgov replaces or adds to a folder only if coopgov wrote it: every
@@ -31,10 +32,13 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import ctypes
+import errno
 import json
 import os
 import shutil
 import socket
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -54,6 +58,7 @@ __all__ = [
     "claim_output_dir",
     "clean_stale_temporaries",
     "decode_text",
+    "exchange_paths",
     "read_text",
     "check_encoding",
     "AUTO_ENCODING",
@@ -293,6 +298,22 @@ def atomic_directory(
     removed and ``path`` is left exactly as it was.  Stale temporary folders
     of earlier, killed runs are removed first (:func:`clean_stale_temporaries`).
 
+    What a reader of ``path`` sees during the swap:
+
+    * ``path`` did not exist: one :func:`os.replace`; the folder appears
+      whole, never half-written.
+    * ``path`` existed, on Linux (kernel 3.15 or later, glibc 2.28 or later,
+      a file system that supports it: ext4, xfs, btrfs, tmpfs, ...): the two
+      folders are exchanged in one step with ``renameat2(RENAME_EXCHANGE)``;
+      ``path`` always exists and holds either the old or the new outputs.
+    * ``path`` existed, elsewhere (macOS, Windows, or a file system without
+      the exchange): two renames, ``path`` -> ``.NAME.old-PID``, then the
+      temporary folder -> ``path``.  Between them (microseconds) ``path``
+      does not exist; a reader then finds no folder, never a mixed or
+      half-written one.  If the process dies between the two, the old
+      outputs are kept in ``.NAME.old-PID`` (with their manifest) until the
+      next run cleans them up.
+
     Raises
     ------
     OutputRefused
@@ -310,18 +331,74 @@ def atomic_directory(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old = None
-    if os.path.lexists(path):
-        old = path.with_name(f".{path.name}.old-{os.getpid()}")
-        if os.path.lexists(old):
-            shutil.rmtree(old, ignore_errors=True)
-        os.replace(path, old)
-    os.replace(tmp, path)
+    if os.path.lexists(path) and exchange_paths(tmp, path):
+        old: Path | None = tmp  # the exchange left the previous outputs here
+    else:
+        old = None
+        if os.path.lexists(path):
+            old = path.with_name(f".{path.name}.old-{os.getpid()}")
+            if os.path.lexists(old):
+                shutil.rmtree(old, ignore_errors=True)
+            os.replace(path, old)
+        os.replace(tmp, path)
     if old is not None:
         if old.is_dir() and not old.is_symlink():
             shutil.rmtree(old, ignore_errors=True)
         else:
             old.unlink(missing_ok=True)
+
+
+_AT_FDCWD = -100  # <fcntl.h>: paths relative to the current directory
+_RENAME_EXCHANGE = 2  # <linux/fs.h>
+_renameat2: Any = None
+
+
+def exchange_paths(a: str | Path, b: str | Path) -> bool:
+    """Swap two existing paths in one atomic step, where the system can.
+
+    Linux ``renameat2(2)`` with ``RENAME_EXCHANGE`` (kernel 3.15, glibc
+    2.28), called through :mod:`ctypes`.
+
+    Parameters
+    ----------
+    a, b : str or Path
+        Two existing paths on one file system.
+
+    Returns
+    -------
+    bool
+        True if they were exchanged; False if this system or file system
+        cannot (not Linux, no ``renameat2`` in the C library, ``EINVAL``,
+        ``ENOSYS``, ``ENOTSUP``): nothing was changed and the caller falls
+        back to two renames.
+
+    Raises
+    ------
+    OSError
+        Any other failure of the call (e.g. a path missing, permission).
+    """
+    global _renameat2
+    if not sys.platform.startswith("linux"):
+        return False
+    if _renameat2 is None:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            fn = libc.renameat2
+        except (OSError, AttributeError):
+            _renameat2 = False
+            return False
+        fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        fn.restype = ctypes.c_int
+        _renameat2 = fn
+    if _renameat2 is False:
+        return False
+    rc = _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
 
 
 # ---------------------------------------------------------------------------

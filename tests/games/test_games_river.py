@@ -15,6 +15,10 @@ from coopgov.games.cooperative import (
     shapley_value_sampled,
 )
 from coopgov.games.river import (
+    CallableBenefit,
+    LogBenefit,
+    PowerBenefit,
+    QuadraticBenefit,
     ambec_sprumont,
     downstream_equal_sharing,
     downstream_matrix,
@@ -133,4 +137,96 @@ def test_ambec_sprumont_in_core_and_efficient(n, seed):
     assert in_core(table, z, tol=1e-7)
     # the optimum respects the upstream-to-downstream flow constraints
     _, use = river_water_welfare(e, a, b)
+    assert np.all(np.cumsum(use) <= np.cumsum(e) + 1e-9)
+
+
+def test_ambec_sprumont_square_root_benefit_hand_computed():
+    r"""Square-root benefits b_i(x) = sqrt(x), three regions, inflows e = (1, 3, 0).
+
+    Derivation.  With b = sqrt, the marginal benefit 1/(2 sqrt x) is equal
+    across regions that share water freely, so an unconstrained stretch splits
+    its water equally; a flow constraint sum_{j<=i} x_j <= sum_{j<=i} e_j that
+    binds cuts the stretch in two.
+
+    * v({1}) = sqrt(1) = 1 (region 1 uses its own unit).
+    * v({1, 2}): 4 units; the equal split (2, 2) needs x_1 = 2 > e_1 = 1, so
+      x_1 = 1, x_2 = 3 and v = 1 + sqrt 3.
+    * v({1, 2, 3}): 4 units; the equal split 4/3 each needs x_1 = 4/3 > 1, so
+      x_1 = 1 and regions 2, 3 split 3 equally: v = 1 + 2 sqrt(3/2) = 1 + sqrt 6.
+
+    Downstream incremental distribution (Ambec & Sprumont 2002):
+    z = (1, sqrt 3, sqrt 6 - sqrt 3) ~ (1, 1.7321, 0.7174).  With all water at the
+    source, e = (1, 0, 0): v = 1, 2 sqrt(1/2) = sqrt 2, 3 sqrt(1/3) = sqrt 3, so
+    z = (1, sqrt 2 - 1, sqrt 3 - sqrt 2).
+    """
+    sqrt_benefit = PowerBenefit([1.0, 1.0, 1.0], 0.5)
+    z = ambec_sprumont([1.0, 3.0, 0.0], benefit=sqrt_benefit)
+    np.testing.assert_allclose(z, [1.0, np.sqrt(3), np.sqrt(6) - np.sqrt(3)], rtol=1e-12)
+    welfare, use = river_water_welfare([1.0, 3.0, 0.0], benefit=sqrt_benefit)
+    assert welfare == pytest.approx(1 + np.sqrt(6), rel=1e-12)
+    np.testing.assert_allclose(use, [1.0, 1.5, 1.5], rtol=1e-12)
+    z = ambec_sprumont([1.0, 0.0, 0.0], benefit=sqrt_benefit)
+    np.testing.assert_allclose(z, [1.0, np.sqrt(2) - 1, np.sqrt(3) - np.sqrt(2)], rtol=1e-12)
+    # the same benefit given as a plain function: numerical demand, same answer
+    as_function = CallableBenefit(3, np.sqrt)
+    np.testing.assert_allclose(
+        ambec_sprumont([1.0, 3.0, 0.0], benefit=as_function),
+        z_expected := [1, 3**0.5, 6**0.5 - 3**0.5],
+        rtol=1e-6,
+    )
+    with_marginal = CallableBenefit(3, np.sqrt, lambda x: 0.5 / np.sqrt(np.maximum(x, 1e-300)))
+    np.testing.assert_allclose(
+        ambec_sprumont([1.0, 3.0, 0.0], benefit=with_marginal), z_expected, rtol=1e-9
+    )
+
+
+def test_ambec_sprumont_log_benefit_hand_computed():
+    # b_i(x) = ln(1 + x): marginal 1/(1 + x), equal shares where water is shared.
+    # e = (2, 0): v({1}) = ln 3; v({1, 2}) = 2 ln 2 (one unit each) -> z = (ln 3, 2 ln 2 - ln 3)
+    z = ambec_sprumont([2.0, 0.0], benefit=LogBenefit([1.0, 1.0], 1.0))
+    np.testing.assert_allclose(z, [np.log(3), 2 * np.log(2) - np.log(3)], rtol=1e-12)
+    # a downstream region with no upstream water of its own: prefix price is infinite
+    z = ambec_sprumont([0.0, 2.0], benefit=PowerBenefit([1.0, 1.0], 0.5))
+    np.testing.assert_allclose(z, [0.0, np.sqrt(2)], atol=1e-12)
+
+
+def test_quadratic_family_is_the_default_alpha_beta():
+    e, a, b = [3.0, 1.0, 2.0], [4.0, 6.0, 5.0], [1.0, 2.0, 0.5]
+    np.testing.assert_allclose(
+        ambec_sprumont(e, a, b), ambec_sprumont(e, benefit=QuadraticBenefit(a, b)), rtol=1e-14
+    )
+
+
+def test_benefit_errors_name_the_field():
+    with pytest.raises(InputError) as err:
+        PowerBenefit([1.0, 1.0], 1.0)  # linear: not strictly concave
+    assert err.value.field == "exponent"
+    with pytest.raises(InputError) as err:
+        LogBenefit([1.0, -1.0])
+    assert (err.value.field, err.value.row) == ("scale", 2)
+    with pytest.raises(InputError) as err:
+        ambec_sprumont([1.0, 1.0], benefit=PowerBenefit([1.0, 1.0, 1.0]))
+    assert err.value.field == "benefit"
+    with pytest.raises(InputError):
+        ambec_sprumont([1.0], [1.0], [1.0], benefit=PowerBenefit([1.0]))
+    with pytest.raises(InputError):
+        ambec_sprumont([1.0], benefit=np.sqrt)  # type: ignore[arg-type]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(1, 5), st.integers(0, 2**31), st.sampled_from(["power", "log"]))
+def test_ambec_sprumont_in_core_for_concave_families(n, seed, family):
+    rng = np.random.default_rng(seed)
+    e = rng.random(n) * 5
+    k = 0.5 + rng.random(n) * 3
+    benefit = (
+        PowerBenefit(k, 0.2 + 0.7 * rng.random(n))
+        if family == "power"
+        else LogBenefit(k, 0.1 + rng.random(n))
+    )
+    z = ambec_sprumont(e, benefit=benefit)
+    table = river_water_game(e, benefit=benefit)
+    assert z.sum() == pytest.approx(table[-1], rel=1e-9)
+    assert in_core(table, z, tol=1e-7)
+    _, use = river_water_welfare(e, benefit=benefit)
     assert np.all(np.cumsum(use) <= np.cumsum(e) + 1e-9)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from coopgov.platform.store import Station
 
-SH, SZ, JX = 310100, 320500, 330400  # Shanghai, Suzhou, Jiaxing (STANDARDS.md adcodes)
+SH, SZ, JX = 310100, 320500, 330400  # Shanghai, Suzhou, Jiaxing (GB/T 2260 adcodes)
 
 STATIONS = [
     Station("310100-A01", SH, "Shanghai A", "air", 121.47, 31.23),

@@ -201,7 +201,7 @@ def test_warnings_and_episodes(api):
         store.ingest_csv(hourly_csv(sid, hours=96, values=dirty))
     store.ingest_csv(hourly_csv("330400-A01", hours=96))
     w = client.get("/v1/cities/310100/warnings?date_from=2025-01-01&date_to=2025-01-04").json()
-    # Days 1-4 > 200 and none > 300 (STANDARDS.md national rules, 4-day outlook): the
+    # Days 1-4 > 200 and none > 300 (national rules, docs/standards.md Table L1; 4-day outlook): the
     # outlook from day 1 has 4 heavy days, from day 3 two -> yellow (>= 2 days; orange and
     # red also need days > 300); from day 4 one heavy day -> blue.
     assert [d["level"] for d in w["results"]] == [2, 2, 2, 1]

@@ -18,7 +18,6 @@ from coopgov.region import (
     water_transfer_matrix,
     wgs84_to_gcj02,
 )
-from coopgov.region.geodesy import albers_forward, albers_inverse
 
 
 @given(st.floats(114.0, 123.0), st.floats(27.0, 35.5))
@@ -36,27 +35,43 @@ def test_gcj_offset_size_in_shanghai():
     assert 300 < d < 700
 
 
-def test_albers_roundtrip_and_area():
+def _build_geometry_module():
+    """The build script's geometry module (needs the ``geo`` extra)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("pyproj")
+    pytest.importorskip("shapely")
+    path = Path(__file__).parents[2] / "scripts" / "region" / "geometry.py"
+    spec = importlib.util.spec_from_file_location("_build_geometry", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def _authalic_q(lat_deg: float) -> float:
+    """Snyder (1987) eq. 3-12 on the WGS84 ellipsoid (NIMA TR8350.2)."""
+    f = 1 / 298.257223563
+    e2 = f * (2 - f)
+    e, s = np.sqrt(e2), np.sin(np.deg2rad(lat_deg))
+    return (1 - e2) * (s / (1 - e2 * s**2) - np.log((1 - e * s) / (1 + e * s)) / (2 * e))
+
+
+def test_albers_of_the_build_script_roundtrip_and_area():
+    geometry = _build_geometry_module()
     lon, lat = np.array([116.0, 118.5, 121.9]), np.array([28.0, 31.0, 34.9])
-    x, y = albers_forward(lon, lat)
-    lo, la = albers_inverse(x, y)
+    x, y = geometry.albers_forward(lon, lat)
+    lo, la = geometry.albers_inverse(x, y)
     np.testing.assert_allclose(lo, lon, atol=1e-9)
     np.testing.assert_allclose(la, lat, atol=1e-9)
+    # origin 118.5 E, 30 N maps to (0, 0)
+    np.testing.assert_allclose(geometry.albers_forward(118.5, 30.0), (0.0, 0.0), atol=1e-6)
     # equal-area check: a 0.1 deg x 0.1 deg cell at 31 N has ellipsoidal area
     # 0.5 a^2 dlam (q2 - q1) (Snyder 1987, eq. 3-12 integrated); by hand: meridian arc
     # 0.1 deg ~ 11.09 km times parallel arc 0.1 deg at 31.05 N ~ 9.55 km = 105.8 km2
-    from coopgov.region.geodesy import WGS84_A, WGS84_E2, _albers_q
-
-    dlam = np.deg2rad(0.1)
-    exact = (
-        0.5
-        * WGS84_A**2
-        * dlam
-        * (
-            _albers_q(np.sin(np.deg2rad(31.1)), WGS84_E2)
-            - _albers_q(np.sin(np.deg2rad(31.0)), WGS84_E2)
-        )
-    )
+    exact = 0.5 * 6378137.0**2 * np.deg2rad(0.1) * (_authalic_q(31.1) - _authalic_q(31.0))
     # polygon area in the plane with densified parallels
     t = np.linspace(0, 1, 200)
     ring_lon = np.concatenate(
@@ -65,7 +80,7 @@ def test_albers_roundtrip_and_area():
     ring_lat = np.concatenate(
         [np.full(200, 31.0), 31.0 + 0.1 * t, np.full(200, 31.1), 31.1 - 0.1 * t]
     )
-    px, py = albers_forward(ring_lon, ring_lat)
+    px, py = geometry.albers_forward(ring_lon, ring_lat)
     area = 0.5 * abs(np.dot(px, np.roll(py, -1)) - np.dot(py, np.roll(px, -1)))
     assert area == pytest.approx(exact, rel=1e-6)
     assert exact / 1e6 == pytest.approx(105.8, rel=0.005)
@@ -202,8 +217,13 @@ def test_water_split_and_confluence():
 
 
 def test_water_errors():
-    with pytest.raises(InputError, match="cycle"):
+    with pytest.raises(InputError, match="cycle") as exc:
         water_transfer_matrix(3, [0, 1, 2], [1, 2, 0], [0.1, 0.1, 0.1])
+    assert exc.value.value in ("0 -> 1 -> 2 -> 0", "1 -> 2 -> 0 -> 1", "2 -> 0 -> 1 -> 2")
+    # a cycle away from the first city, among acyclic branches, is found too
+    with pytest.raises(InputError, match="cycle") as exc:
+        water_transfer_matrix(6, [0, 1, 2, 3, 4], [1, 2, 3, 4, 2], [0.1] * 5)
+    assert set(exc.value.value.split(" -> ")) == {"2", "3", "4"}
     with pytest.raises(InputError) as exc:
         water_transfer_matrix(3, [0, 1], [1, 2], [0.1, 1.5])
     assert exc.value.row == 2 and exc.value.field == "decay"

@@ -1,7 +1,8 @@
 """AQI per HJ 633-2012 and HJ 633-2026.
 
 Expected numbers are hand-computed from HJ 633-2012 Table 1 (and the 2026
-changes) as listed in shared/STANDARDS.md; the arithmetic is in the comments.
+changes) as reproduced in the project's docs/standards.md (Tables A1-A3); the
+arithmetic is in the comments.
 An exact oracle (decimal rounding + rational arithmetic) checks the float
 kernel on random inputs.
 """
@@ -21,8 +22,13 @@ from coopgov.errors import InputError
 from coopgov.standards.aqi import (
     BREAKPOINTS,
     CATEGORIES,
+    DEFAULT_STANDARD,
+    EDITIONS,
+    HJ633_2012,
     REPORT_INDICATORS,
+    AQIEdition,
     aqi_category,
+    aqi_edition,
     aqi_report,
     iaqi,
     round_concentration,
@@ -63,7 +69,7 @@ def exact_iaqi(standard: str, pollutant: str, column: str, text: str) -> float:
 
 
 def test_tables_match_standards_md():
-    # shared/STANDARDS.md, HJ 633-2012 Table 1 and the 2026 changes
+    # docs/standards.md Table A1: HJ 633-2012 Table 1 and the 2026 changes
     t12, t26 = BREAKPOINTS["2012"], BREAKPOINTS["2026"]
     assert t12["so2_24h"].concentration == (0, 50, 150, 475, 800, 1600, 2100, 2620)
     assert t12["pm10_24h"].concentration[2] == 150 and t26["pm10_24h"].concentration[2] == 120
@@ -228,8 +234,10 @@ def test_bad_input():
         iaqi("so2", 1.0, averaging="8h")
     with pytest.raises(InputError):
         iaqi("o3_8h", 1.0, averaging="1h")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as e:
         iaqi("so2", 1.0, standard="2013")
+    assert e.value.field == "standard" and e.value.value == "2013"
+    assert all(k in str(e.value) for k in EDITIONS)  # names the known editions
     with pytest.raises(InputError):
         iaqi("so2", "abc")
 
@@ -445,3 +453,42 @@ def test_aqi_is_max_iaqi(conc):
         assert r.primary_pollutants()
         for name in r.primary_pollutants():
             assert float(r.iaqi[name]) == float(r.aqi)
+
+
+# ------------------------------------------------------------ the registry
+
+
+def test_editions_registry():
+    # one record per edition, keyed by its year; the default is the edition in force
+    assert DEFAULT_STANDARD in EDITIONS
+    assert aqi_edition(DEFAULT_STANDARD).code == "HJ 633-2026"
+    assert aqi_edition(DEFAULT_STANDARD).in_force == "2026-03-01"
+    for key, ed in EDITIONS.items():
+        assert ed.key == key and ed.code.endswith(key) and ed.code in ed.citation
+        assert BREAKPOINTS[key] is ed.breakpoints
+        for period, names in ed.report_indicators.items():
+            assert REPORT_INDICATORS[(key, period)] == names
+    # rounding and the missing-value policy are read from the record, not from the key
+    assert [EDITIONS[k].rounds_concentrations for k in ("2012", "2026")] == [False, True]
+    assert EDITIONS["2026"].missing_policy == "over_100_only"
+
+
+def test_a_bad_edition_record_is_refused():
+    bad = dict(HJ633_2012.breakpoints)
+    bad["pm10_24h"] = BREAKPOINTS["2012"]["pm2_5_24h"]  # misnamed column
+    with pytest.raises(ValueError, match="pm10_24h"):
+        AQIEdition(**{**HJ633_2012.__dict__, "breakpoints": bad})
+    with pytest.raises(ValueError, match="missing policy"):
+        AQIEdition(**{**HJ633_2012.__dict__, "missing_policy": "guess"})
+
+
+def test_rounding_follows_the_record_of_the_edition(monkeypatch):
+    # a hypothetical edition equal to 2012 but rounding as 2026 does: 35.4 -> 35 -> IAQI 50
+    import coopgov.standards.aqi as aqi_module
+
+    rounding_2012 = AQIEdition(**{**HJ633_2012.__dict__, "rounds_concentrations": True})
+    monkeypatch.setattr(aqi_module, "EDITIONS", {**EDITIONS, "2012": rounding_2012})
+    assert float(iaqi("pm2_5", 35.4, standard="2012")) == 50
+    monkeypatch.undo()
+    # 2012 itself does not round: 50 + 50/40 * 0.4 = 50.5 -> 51
+    assert float(iaqi("pm2_5", 35.4, standard="2012")) == 51

@@ -57,6 +57,21 @@ def test_aqi_bad_name_and_value():
     assert r.exit_code == 2
 
 
+def test_water_class_ph():
+    # GB 3838-2002 Table 1 item 2: pH 6-9 in every class
+    r = runner.invoke(app, ["water-class", "ph=7.5", "do=6.5", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["class"] == "II" and out["by_indicator"] == {"ph": "I", "do": "II"}
+    r = runner.invoke(app, ["water-class", "ph=9.6", "do=8", "--json"])
+    out = json.loads(r.output)
+    assert out["class"] == "inferior V" and out["limiting"] == ["ph"]
+    r = runner.invoke(app, ["water-class", "ph=15", "--json"])
+    assert r.exit_code == 2 and json.loads(r.output)["field"] == "ph"
+    r = runner.invoke(app, ["water-class", "ph=5.5"])
+    assert r.exit_code == 0 and "inferior V" in r.output
+
+
 def test_water_class_json():
     r = runner.invoke(app, ["water-class", "do=6.5", "nh3_n=0.6", "tp=0.05", "--json"])
     assert r.exit_code == 0, r.output
@@ -69,8 +84,8 @@ def test_water_class_json():
 
 
 def test_water_class_errors():
-    r = runner.invoke(app, ["water-class", "ph=7", "--json"])
-    assert r.exit_code == 2 and json.loads(r.output)["field"] == "ph"
+    r = runner.invoke(app, ["water-class", "temperature=7", "--json"])
+    assert r.exit_code == 2 and json.loads(r.output)["field"] == "temperature"
     r = runner.invoke(app, ["water-class", "do=x", "--json"])
     assert r.exit_code == 2 and json.loads(r.output)["value"] == "x"
     r = runner.invoke(app, ["water-class", "--water", "sea", "do=7"])

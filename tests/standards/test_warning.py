@@ -1,4 +1,4 @@
-"""Heavy-pollution warning levels, national rules of 2017-2018 (shared/STANDARDS.md)."""
+"""Heavy-pollution warning levels, national rules of 2017-2018 (docs/standards.md, Table L1)."""
 
 from __future__ import annotations
 

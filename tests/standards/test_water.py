@@ -1,4 +1,4 @@
-"""GB 3838-2002 classes; limits from GB 3838-2002 Table 1 (shared/STANDARDS.md)."""
+"""GB 3838-2002 classes; limits from GB 3838-2002 Table 1 (docs/standards.md, Table W1)."""
 
 from __future__ import annotations
 
@@ -80,10 +80,37 @@ def test_arrays_and_missing():
     assert class_label(6, language="zh") == "劣Ⅴ类"
 
 
+@pytest.mark.parametrize(
+    ("ph", "expected"),
+    # GB 3838-2002 Table 1 item 2: 6-9 in every class, limits included; outside: inferior V
+    [(6.0, 1), (7.2, 1), (9.0, 1), (5.99, 6), (9.01, 6), (0.0, 6), (14.0, 6)],
+)
+def test_ph_range_of_every_class(ph, expected):
+    assert int(indicator_class("ph", ph)) == expected
+
+
+def test_ph_decides_only_outside_its_range():
+    # DO 6.5 -> II, NH3-N 0.6 -> III: section III with pH 7 as without pH
+    base = {"do": 6.5, "nh3_n": 0.6}
+    r = section_class({**base, "ph": 7.0})
+    assert (r.label, r.by_indicator["ph"], r.limiting) == ("III", 1, ("nh3_n",))
+    # pH 5.5 (acid) or 9.5 (alkaline): worse than class V, pH the limiting indicator
+    for ph in (5.5, 9.5):
+        r = section_class({**base, "ph": ph})
+        assert (r.cls, r.label, r.limiting) == (6, "inferior V", ("ph",))
+    r = section_class({"ph": [7.0, 10.0, np.nan], "do": [8.0, 8.0, np.nan]})
+    np.testing.assert_array_equal(r.cls, [1, 6, 0])
+
+
 def test_bad_input():
     with pytest.raises(InputError) as e:
-        section_class({"ph": 7.0})
-    assert e.value.field == "ph"
+        section_class({"temperature": 7.0})
+    assert e.value.field == "temperature"
+    with pytest.raises(InputError) as e:
+        indicator_class("ph", [7.0, 15.0])
+    assert (e.value.field, e.value.value) == ("ph", 15.0)
+    with pytest.raises(InputError):
+        indicator_class("ph", -0.1)
     with pytest.raises(InputError):
         indicator_class("do", -1.0)
     with pytest.raises(InputError):
@@ -110,3 +137,17 @@ def test_class_monotone(indicator, water, values):
 def test_section_is_worst(values):
     r = section_class(values, water="lake")
     assert r.cls == max(r.by_indicator.values())
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    ph=st.floats(0, 14, allow_nan=False),
+    values=st.dictionaries(st.sampled_from(INDICATORS), st.floats(0, 50), min_size=1),
+)
+def test_ph_outside_range_is_always_inferior_v(ph, values):
+    with_ph = section_class({**values, "ph": ph}, water="lake")
+    without = section_class(values, water="lake")
+    if 6.0 <= ph <= 9.0:
+        assert with_ph.cls == max(int(without.cls), 1)
+    else:
+        assert with_ph.cls == 6

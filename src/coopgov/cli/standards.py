@@ -11,14 +11,21 @@ from rich.table import Table
 from coopgov.cli._output import console, fail, print_json
 from coopgov.cli.app import app
 from coopgov.errors import InputError
-from coopgov.standards.aqi import CATEGORIES, aqi_report
+from coopgov.standards.aqi import (
+    CATEGORIES,
+    DEFAULT_STANDARD,
+    EDITIONS,
+    POLLUTANTS,
+    aqi_edition,
+    aqi_report,
+)
 from coopgov.standards.plausibility import (
     AQI_PLAUSIBLE_MAX,
     AQI_TABLE_TOP,
     WATER_PLAUSIBLE_MAX,
     check_plausible,
 )
-from coopgov.standards.water import CLASS_LABELS, INDICATORS, section_class
+from coopgov.standards.water import ASSESSED_INDICATORS, CLASS_LABELS, section_class
 
 BoundOpt = Annotated[
     list[str] | None,
@@ -81,7 +88,13 @@ def _int_or_none(x: float) -> int | None:
     return None if math.isnan(x) else int(x)
 
 
-_AQI_NAMES = ("so2", "no2", "co", "o3_1h", "o3_8h", "pm10", "pm2_5", "so2_24h")
+# pollutants and the extra inputs some edition's report accepts (HJ 633-2012: so2_24h)
+_AQI_NAMES = tuple(
+    dict.fromkeys(
+        POLLUTANTS
+        + tuple(n for e in EDITIONS.values() for names in e.extra_inputs.values() for n in names)
+    )
+)
 
 
 @app.command("aqi")
@@ -95,8 +108,14 @@ def aqi_command(
         ),
     ] = None,
     standard: Annotated[
-        str, typer.Option("--standard", help="HJ 633 edition: 2026 or 2012.")
-    ] = "2026",
+        str,
+        typer.Option(
+            "--standard",
+            help="HJ 633 edition: "
+            + ", ".join(f"{k} ({e.code}, in force {e.in_force})" for k, e in EDITIONS.items())
+            + ".",
+        ),
+    ] = DEFAULT_STANDARD,
     period: Annotated[
         str, typer.Option("--period", help="day (daily) or hour (real-time).")
     ] = "day",
@@ -104,7 +123,7 @@ def aqi_command(
     implausible: ImplausibleOpt = "error",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Air quality index (HJ 633-2026 or HJ 633-2012) from concentrations.
+    """Air quality index (HJ 633, an edition of coopgov.standards.aqi.EDITIONS) from concentrations.
 
     Values above a plausibility bound (10 x the table's top; an assumption) are
     refused; values above the table's top are indexed at its top, with a warning.
@@ -136,7 +155,7 @@ def aqi_command(
         "primary_pollutants": report.primary_pollutants(),
         "non_attainment": report.non_attainment_pollutants(),
         "missing": report.missing_pollutants(),
-        "standard": f"HJ 633-{report.standard}",
+        "standard": aqi_edition(report.standard).code,
         "period": report.period,
         "warnings": warnings,
     }
@@ -144,7 +163,7 @@ def aqi_command(
         print_json(payload)
         return
     _warn(warnings)
-    table = Table(title=f"AQI, HJ 633-{report.standard}, {report.period} report")
+    table = Table(title=f"AQI, {aqi_edition(report.standard).code}, {report.period} report")
     for col in ("indicator", "concentration", "IAQI", "primary", "non-attainment"):
         table.add_column(col)
     for name in report.iaqi:
@@ -172,7 +191,8 @@ def water_class_command(
         list[str] | None,
         typer.Argument(
             metavar="NAME=VALUE...",
-            help="Concentrations [mg/L]: do codmn cod bod5 nh3_n tp tn.",
+            help="Concentrations [mg/L]: do codmn cod bod5 nh3_n tp tn; and ph "
+            "[dimensionless] (6-9 in every class; outside: inferior V).",
         ),
     ] = None,
     water: Annotated[
@@ -188,12 +208,12 @@ def water_class_command(
     100 x the class V limit; assumptions) are refused.
     """
     try:
-        conc = _parse_pairs(values or [], INDICATORS)
+        conc = _parse_pairs(values or [], ASSESSED_INDICATORS)
         warnings = check_plausible(
             conc,
             _bounds(dict(WATER_PLAUSIBLE_MAX), bound),
             on_implausible=implausible,  # type: ignore[arg-type]
-            units=dict.fromkeys(conc, "mg/L"),
+            units={n: "" if n == "ph" else "mg/L" for n in conc},
         )
         result = section_class(conc, water=water)  # type: ignore[arg-type]
     except InputError as exc:
@@ -214,7 +234,7 @@ def water_class_command(
         return
     _warn(warnings)
     table = Table(title=f"GB 3838-2002 class, {payload['water']}")
-    for col in ("indicator", "value [mg/L]", "class"):
+    for col in ("indicator", "value [mg/L; pH none]", "class"):
         table.add_column(col)
     for name, label in payload["by_indicator"].items():
         table.add_row(name, f"{conc[name]:g}", label or "not assessed")

@@ -19,11 +19,15 @@ tree):
 
 Each method is the Shapley value of its own cost game
 (:class:`RiverCostGame`), which the tests check.  The water-sharing problem of
-Ambec & Sprumont (2002) is :func:`ambec_sprumont`.
+Ambec & Sprumont (2002) is :func:`ambec_sprumont`, for any increasing,
+strictly concave benefit of water (:class:`Benefit`: quadratic, power, log,
+or a user's function).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,6 +38,11 @@ from coopgov.errors import InputError
 from coopgov.games.cooperative import game_table
 
 __all__ = [
+    "Benefit",
+    "CallableBenefit",
+    "LogBenefit",
+    "PowerBenefit",
+    "QuadraticBenefit",
     "RiverCostGame",
     "ambec_sprumont",
     "downstream_equal_sharing",
@@ -431,21 +440,293 @@ def river_cost_table(
 # ---------------------------------------------------------------------------
 # Ambec & Sprumont: sharing the water of a river
 # ---------------------------------------------------------------------------
-def _benefit(
-    x: NDArray[np.float64], alpha: NDArray[np.float64], beta: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    xs = np.minimum(x, alpha / beta)
-    return alpha * xs - 0.5 * beta * xs**2
+#
+# Ambec & Sprumont (2002, sect. 2) allow any benefit b_i that is increasing and
+# strictly concave (differentiable, with free disposal of water beyond a
+# satiation point).  A family below supplies, per region, the benefit b_i(x)
+# and the demand d_i(p) = argmax_x b_i(x) - p x (the inverse of the marginal
+# benefit, 0 where b_i'(0) <= p): the efficient use of a stretch of river is
+# found from demands alone.
 
 
-def _clearing_price(alpha: NDArray[np.float64], beta: NDArray[np.float64], supply: float) -> float:
-    """Price p >= 0 at which sum_i max(0, (alpha_i - p)/beta_i) equals ``supply``."""
-    if np.sum(alpha / beta) <= supply:
-        return 0.0
-    lo, hi = 0.0, float(np.max(alpha))
+class Benefit:
+    """Benefit of water use of each region: increasing and strictly concave.
+
+    Subclasses: :class:`QuadraticBenefit`, :class:`PowerBenefit`,
+    :class:`LogBenefit` (closed-form demand) and :class:`CallableBenefit`
+    (any function; demand found numerically).  Region ``i`` of the river is
+    entry ``i`` of every parameter vector.
+    """
+
+    n: int
+
+    def _value(self, x: NDArray[np.float64], sl: slice) -> NDArray[np.float64]:
+        """Benefit of the regions ``sl`` using ``x`` [hm³/yr] each [yuan/yr]."""
+        raise NotImplementedError
+
+    def _demand(self, price: float, sl: slice, cap: float) -> NDArray[np.float64]:
+        """Water use maximising b_i(x) - price·x, at most ``cap`` [hm³/yr]."""
+        raise NotImplementedError
+
+    def _top_price(self, sl: slice) -> float:
+        """Largest marginal benefit at x = 0 over ``sl`` [yuan/hm³] (may be inf)."""
+        raise NotImplementedError
+
+
+def _positive_vector(name: str, values: ArrayLike, n: int | None) -> NDArray[np.float64]:
+    arr = np.atleast_1d(np.asarray(values, dtype=float))
+    if arr.ndim != 1 or (n is not None and arr.size != n):
+        raise InputError("must be a vector with one entry per region", field=name)
+    bad = np.flatnonzero(~np.isfinite(arr) | (arr <= 0))
+    if bad.size:
+        raise InputError(
+            "must be finite and > 0", field=name, row=int(bad[0]) + 1, value=float(arr[bad[0]])
+        )
+    return arr
+
+
+@dataclass(frozen=True)
+class QuadraticBenefit(Benefit):
+    r"""Quadratic benefit with satiation: :math:`b_i(x) = \alpha_i x - \beta_i x^2/2`.
+
+    For :math:`x \le \alpha_i/\beta_i`, constant beyond (free disposal).
+
+    Parameters
+    ----------
+    alpha : array_like, shape (n,)
+        Marginal benefit of the first unit of water [yuan/hm³], > 0.
+    beta : array_like, shape (n,)
+        Slope of the marginal benefit [yuan/(hm³)²], > 0.
+
+    Notes
+    -----
+    Demand :math:`d_i(p) = \max(0, (\alpha_i - p)/\beta_i)`.  An assumption
+    of convenience (a linear demand); Ambec & Sprumont (2002) require only
+    increasing, strictly concave benefits.
+    """
+
+    alpha: NDArray[np.float64]
+    beta: NDArray[np.float64]
+
+    def __post_init__(self) -> None:
+        a = _positive_vector("alpha", self.alpha, None)
+        object.__setattr__(self, "alpha", a)
+        object.__setattr__(self, "beta", _positive_vector("beta", self.beta, a.size))
+
+    @property
+    def n(self) -> int:  # type: ignore[override]
+        """Number of regions."""
+        return int(self.alpha.size)
+
+    def _value(self, x: NDArray[np.float64], sl: slice) -> NDArray[np.float64]:
+        a, b = self.alpha[sl], self.beta[sl]
+        xs = np.minimum(x, a / b)
+        return a * xs - 0.5 * b * xs**2
+
+    def _demand(self, price: float, sl: slice, cap: float) -> NDArray[np.float64]:
+        return np.minimum(cap, np.maximum(0.0, (self.alpha[sl] - price) / self.beta[sl]))
+
+    def _top_price(self, sl: slice) -> float:
+        return float(np.max(self.alpha[sl]))
+
+
+@dataclass(frozen=True)
+class PowerBenefit(Benefit):
+    r"""Power benefit :math:`b_i(x) = k_i x^{\gamma_i}`, :math:`0 < \gamma_i < 1`.
+
+    Parameters
+    ----------
+    scale : array_like, shape (n,)
+        :math:`k_i` [yuan/yr per (hm³/yr)^γ], > 0.
+    exponent : array_like, shape (n,) or float
+        :math:`\gamma_i` [dimensionless], in (0, 1) (strict concavity).
+
+    Notes
+    -----
+    Marginal benefit :math:`k_i \gamma_i x^{\gamma_i - 1}` (infinite at 0),
+    demand :math:`d_i(p) = (k_i \gamma_i / p)^{1/(1-\gamma_i)}`.
+    ``exponent=0.5`` is the square-root benefit.
+    """
+
+    scale: NDArray[np.float64]
+    exponent: NDArray[np.float64] | float = 0.5
+
+    def __post_init__(self) -> None:
+        k = _positive_vector("scale", self.scale, None)
+        g = np.broadcast_to(np.asarray(self.exponent, dtype=float), k.shape).copy()
+        bad = np.flatnonzero(~((g > 0) & (g < 1)))
+        if bad.size:
+            raise InputError(
+                "must lie strictly between 0 and 1 (strictly concave, increasing)",
+                field="exponent",
+                row=int(bad[0]) + 1,
+                value=float(g[bad[0]]),
+            )
+        object.__setattr__(self, "scale", k)
+        object.__setattr__(self, "exponent", g)
+
+    @property
+    def n(self) -> int:  # type: ignore[override]
+        """Number of regions."""
+        return int(self.scale.size)
+
+    def _value(self, x: NDArray[np.float64], sl: slice) -> NDArray[np.float64]:
+        return self.scale[sl] * np.maximum(x, 0.0) ** np.asarray(self.exponent)[sl]
+
+    def _demand(self, price: float, sl: slice, cap: float) -> NDArray[np.float64]:
+        k, g = self.scale[sl], np.asarray(self.exponent)[sl]
+        if price <= 0.0:
+            return np.full(k.shape, cap)
+        return np.minimum(cap, (k * g / price) ** (1.0 / (1.0 - g)))
+
+    def _top_price(self, sl: slice) -> float:
+        return math.inf
+
+
+@dataclass(frozen=True)
+class LogBenefit(Benefit):
+    r"""Logarithmic benefit :math:`b_i(x) = k_i \ln(1 + x / c_i)`.
+
+    Parameters
+    ----------
+    scale : array_like, shape (n,)
+        :math:`k_i` [yuan/yr], > 0.
+    offset : array_like, shape (n,) or float
+        :math:`c_i` [hm³/yr], > 0: the use at which the marginal benefit has
+        halved.
+
+    Notes
+    -----
+    Marginal benefit :math:`k_i / (c_i + x)`, demand
+    :math:`d_i(p) = \max(0, k_i/p - c_i)`.
+    """
+
+    scale: NDArray[np.float64]
+    offset: NDArray[np.float64] | float = 1.0
+
+    def __post_init__(self) -> None:
+        k = _positive_vector("scale", self.scale, None)
+        c = _positive_vector(
+            "offset", np.broadcast_to(np.asarray(self.offset, float), k.shape), k.size
+        )
+        object.__setattr__(self, "scale", k)
+        object.__setattr__(self, "offset", c)
+
+    @property
+    def n(self) -> int:  # type: ignore[override]
+        """Number of regions."""
+        return int(self.scale.size)
+
+    def _value(self, x: NDArray[np.float64], sl: slice) -> NDArray[np.float64]:
+        return self.scale[sl] * np.log1p(np.maximum(x, 0.0) / np.asarray(self.offset)[sl])
+
+    def _demand(self, price: float, sl: slice, cap: float) -> NDArray[np.float64]:
+        k, c = self.scale[sl], np.asarray(self.offset)[sl]
+        if price <= 0.0:
+            return np.full(k.shape, cap)
+        return np.minimum(cap, np.maximum(0.0, k / price - c))
+
+    def _top_price(self, sl: slice) -> float:
+        return float(np.max(self.scale[sl] / np.asarray(self.offset)[sl]))
+
+
+@dataclass(frozen=True)
+class CallableBenefit(Benefit):
+    r"""Any increasing, strictly concave benefit given as a function.
+
+    Parameters
+    ----------
+    n : int
+        Number of regions.
+    value_fn : callable
+        ``value_fn(x)`` with ``x`` of shape (n,) [hm³/yr] returns each
+        region's benefit of its own use, shape (n,) [yuan/yr]; vectorised,
+        region ``i`` depends on ``x[i]`` only.
+    marginal_fn : callable, optional
+        Its derivative, same signature [yuan/hm³].  Default: a central
+        finite difference of ``value_fn`` (relative step 1e-6).
+
+    Notes
+    -----
+    The demand at price p solves :math:`b_i'(x) = p` by bisection on
+    :math:`[0, \text{cap}]` (80 halvings; cap = the water of the stretch),
+    so results carry a relative error of about 1e-9 with an exact marginal
+    and about 1e-6 with the finite difference.  Concavity is not checked.
+    """
+
+    n: int  # type: ignore[misc]
+    value_fn: Callable[[NDArray[np.float64]], ArrayLike]
+    marginal_fn: Callable[[NDArray[np.float64]], ArrayLike] | None = None
+
+    def __post_init__(self) -> None:
+        if not callable(self.value_fn):
+            raise InputError("benefit must be callable", field="value_fn", value=self.value_fn)
+
+    def _full(self, x: NDArray[np.float64], sl: slice) -> NDArray[np.float64]:
+        full = np.zeros(self.n)
+        full[sl] = x
+        return full
+
+    def _value(self, x: NDArray[np.float64], sl: slice) -> NDArray[np.float64]:
+        out = np.asarray(self.value_fn(self._full(x, sl)), dtype=float)
+        if out.shape != (self.n,):
+            raise InputError(
+                f"benefit function must return shape ({self.n},)", field="value_fn", value=out.shape
+            )
+        return out[sl]
+
+    def _marginal(self, x: NDArray[np.float64], sl: slice) -> NDArray[np.float64]:
+        if self.marginal_fn is not None:
+            return np.asarray(self.marginal_fn(self._full(x, sl)), dtype=float)[sl]
+        h = 1e-6 * np.maximum(x, 1e-3)
+        lo = np.maximum(x - h, 0.0)
+        return (self._value(x + h, sl) - self._value(lo, sl)) / (x + h - lo)
+
+    def _demand(self, price: float, sl: slice, cap: float) -> NDArray[np.float64]:
+        size = len(range(*sl.indices(self.n)))
+        lo, hi = np.zeros(size), np.full(size, float(cap))
+        wants_all = self._marginal(hi, sl) >= price
+        for _ in range(80):
+            mid = 0.5 * (lo + hi)
+            above = self._marginal(mid, sl) > price
+            lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
+        return np.where(wants_all, cap, 0.5 * (lo + hi))
+
+    def _top_price(self, sl: slice) -> float:
+        size = len(range(*sl.indices(self.n)))
+        return float(np.max(self._marginal(np.zeros(size), sl)))
+
+
+def _clearing_price(benefit: Benefit, sl: slice, supply: float) -> float:
+    """Price p >= 0 at which the demands of the regions ``sl`` sum to ``supply``.
+
+    Demands are capped at twice the supply, which keeps every sign of the
+    excess demand (and the sums finite for benefits whose marginal is
+    infinite at 0).  No water: the top marginal benefit (infinite for power).
+    """
+    if supply <= 0.0:
+        return benefit._top_price(sl)
+    cap = 2.0 * supply
+
+    def excess(p: float) -> float:
+        return float(np.sum(benefit._demand(p, sl, cap))) - supply
+
+    if excess(0.0) <= 0.0:
+        return 0.0  # satiated: water is free
+    # bracket [lo, hi] with hi <= 2 lo (or lo = 0) by doubling or halving from
+    # 1 yuan/hm³, so that bisection converges whatever the scale of the prices
+    top = benefit._top_price(sl)
+    lo, hi = 0.0, min(1.0, top)
+    if excess(hi) > 0.0:
+        while hi < top and excess(hi) > 0.0:
+            lo, hi = hi, min(2.0 * hi, top)
+    else:
+        while hi > 1e-300 and excess(0.5 * hi) <= 0.0:
+            hi *= 0.5
+        lo = 0.5 * hi if hi > 1e-300 else 0.0
     for _ in range(200):
         mid = 0.5 * (lo + hi)
-        if np.sum(np.maximum(0.0, (alpha - mid) / beta)) > supply:
+        if excess(mid) > 0.0:
             lo = mid
         else:
             hi = mid
@@ -455,27 +736,74 @@ def _clearing_price(alpha: NDArray[np.float64], beta: NDArray[np.float64], suppl
 
 
 def _check_water(
-    inflows: ArrayLike, alpha: ArrayLike, beta: ArrayLike
-) -> tuple[NDArray[np.float64], ...]:
+    inflows: ArrayLike,
+    alpha: ArrayLike | None,
+    beta: ArrayLike | None,
+    benefit: Benefit | None,
+) -> tuple[NDArray[np.float64], Benefit]:
     e = np.asarray(inflows, dtype=float)
-    a = np.asarray(alpha, dtype=float)
-    b = np.asarray(beta, dtype=float)
-    if e.ndim != 1 or e.size == 0 or a.shape != e.shape or b.shape != e.shape:
-        raise InputError("inflows, alpha and beta must be vectors of one length", field="inflows")
-    for name, arr, strict in (("inflows", e, False), ("alpha", a, True), ("beta", b, True)):
-        bad = np.flatnonzero(~np.isfinite(arr) | ((arr <= 0) if strict else (arr < 0)))
-        if bad.size:
+    if e.ndim != 1 or e.size == 0:
+        raise InputError("inflows must be a non-empty vector", field="inflows")
+    bad = np.flatnonzero(~np.isfinite(e) | (e < 0))
+    if bad.size:
+        raise InputError(
+            "must be finite and >= 0",
+            field="inflows",
+            row=int(bad[0]) + 1,  # 1-based entry of the vector
+            value=float(e[bad[0]]),
+        )
+    if benefit is None:
+        if alpha is None or beta is None:
+            raise InputError("give alpha and beta, or a benefit", field="benefit")
+        a, b = np.asarray(alpha, dtype=float), np.asarray(beta, dtype=float)
+        if a.shape != e.shape or b.shape != e.shape:
             raise InputError(
-                "must be finite and " + ("> 0" if strict else ">= 0"),
-                field=name,
-                row=int(bad[0]) + 1,  # 1-based entry of the vector
-                value=float(arr[bad[0]]),
+                "inflows, alpha and beta must be vectors of one length", field="inflows"
             )
-    return e, a, b
+        benefit = QuadraticBenefit(a, b)
+    elif alpha is not None or beta is not None:
+        raise InputError("give alpha and beta, or a benefit, not both", field="benefit")
+    elif not isinstance(benefit, Benefit):
+        raise InputError(
+            "must be a Benefit (QuadraticBenefit, PowerBenefit, LogBenefit, CallableBenefit)",
+            field="benefit",
+            value=type(benefit).__name__,
+        )
+    if benefit.n != e.size:
+        raise InputError(
+            f"benefit has {benefit.n} regions, inflows {e.size}", field="benefit", value=benefit.n
+        )
+    return e, benefit
+
+
+def _welfare(e: NDArray[np.float64], benefit: Benefit, lo: int, hi: int) -> tuple[float, NDArray]:
+    """Efficient use of regions lo..hi-1 with their own inflows (see river_water_welfare)."""
+    n = hi - lo
+    use = np.zeros(n)
+    start = 0
+    while start < n:
+        supply = np.cumsum(e[lo + start : hi])
+        prices = np.array(
+            [
+                _clearing_price(benefit, slice(lo + start, lo + start + k + 1), float(supply[k]))
+                for k in range(n - start)
+            ]
+        )
+        top = prices.max()
+        tie = top if math.isinf(top) else top - 1e-12 * max(1.0, top)
+        end = start + int(np.flatnonzero(prices >= tie)[-1])
+        block = slice(lo + start, lo + end + 1)
+        use[start : end + 1] = benefit._demand(top, block, float(supply[end - start]))
+        start = end + 1
+    return float(benefit._value(use, slice(lo, hi)).sum()), use
 
 
 def river_water_welfare(
-    inflows: ArrayLike, alpha: ArrayLike, beta: ArrayLike
+    inflows: ArrayLike,
+    alpha: ArrayLike | None = None,
+    beta: ArrayLike | None = None,
+    *,
+    benefit: Benefit | None = None,
 ) -> tuple[float, NDArray[np.float64]]:
     r"""Efficient use of a river's water by consecutive regions (one segment of river).
 
@@ -483,11 +811,16 @@ def river_water_welfare(
     ----------
     inflows : array_like, shape (n,)
         Water entering the river at each region, source first [hm³/yr].
-    alpha : array_like, shape (n,)
-        Marginal benefit of the first unit of water used [yuan/hm³].
-    beta : array_like, shape (n,)
-        Slope of the marginal benefit [yuan/(hm³)²]; benefit saturates at
-        ``alpha/beta`` (free disposal beyond).
+    alpha : array_like, shape (n,), optional
+        Quadratic benefit (:class:`QuadraticBenefit`): marginal benefit of
+        the first unit of water used [yuan/hm³].
+    beta : array_like, shape (n,), optional
+        Quadratic benefit: slope of the marginal benefit [yuan/(hm³)²];
+        benefit saturates at ``alpha/beta`` (free disposal beyond).
+    benefit : Benefit, optional
+        Instead of ``alpha`` and ``beta``: any increasing, strictly concave
+        benefit (:class:`PowerBenefit`, :class:`LogBenefit`,
+        :class:`CallableBenefit`, :class:`QuadraticBenefit`) [yuan/yr].
 
     Returns
     -------
@@ -498,54 +831,41 @@ def river_water_welfare(
 
     Notes
     -----
-    Benefit (assumption, quadratic with satiation):
-    :math:`b_i(x) = \alpha_i x - \beta_i x^2/2` for
-    :math:`x \le \alpha_i/\beta_i`.  The problem is
+    The problem is
 
     .. math:: \max \sum_i b_i(x_i)\ \text{s.t.}\ \sum_{j \le i} x_j \le
               \sum_{j \le i} e_j\ (\forall i),\quad x \ge 0.
 
     Water flows downstream only, so the shadow price of water is
     non-increasing downstream.  The first region's price is the largest of
-    the prices clearing each prefix :math:`\{1..k\}`; the prefix attaining it
-    is a block at that price, and the rest is solved recursively (an exact
-    pool-the-violators argument; each clearing price by bisection).
+    the prices clearing each prefix :math:`\{1..k\}` (the demands
+    :math:`d_i(p) = \arg\max_x b_i(x) - p x` summing to its water); the
+    prefix attaining it is a block at that price, and the rest is solved
+    recursively (an exact pool-the-violators argument; each clearing price
+    by bisection).  This needs only that every :math:`b_i` be increasing
+    and strictly concave, the setting of Ambec & Sprumont (2002).
 
     References
     ----------
     .. [1] Ambec, S., & Sprumont, Y. (2002). Sharing a river. Journal of
        Economic Theory 107(2), 453-462, sect. 2.
     """
-    e, a, b = _check_water(inflows, alpha, beta)
-    n = e.size
-    use = np.zeros(n)
-    start = 0
-    while start < n:
-        supply = np.cumsum(e[start:])
-        prices = np.array(
-            [
-                _clearing_price(
-                    a[start : start + k + 1], b[start : start + k + 1], float(supply[k])
-                )
-                for k in range(n - start)
-            ]
-        )
-        top = prices.max()
-        end = start + int(np.flatnonzero(prices >= top - 1e-12 * max(1.0, top))[-1])
-        use[start : end + 1] = np.maximum(0.0, (a[start : end + 1] - top) / b[start : end + 1])
-        use[start : end + 1] = np.minimum(
-            use[start : end + 1], a[start : end + 1] / b[start : end + 1]
-        )
-        start = end + 1
-    return float(_benefit(use, a, b).sum()), use
+    e, ben = _check_water(inflows, alpha, beta, benefit)
+    return _welfare(e, ben, 0, e.size)
 
 
-def river_water_game(inflows: ArrayLike, alpha: ArrayLike, beta: ArrayLike) -> NDArray[np.float64]:
+def river_water_game(
+    inflows: ArrayLike,
+    alpha: ArrayLike | None = None,
+    beta: ArrayLike | None = None,
+    *,
+    benefit: Benefit | None = None,
+) -> NDArray[np.float64]:
     """Ambec-Sprumont river game as a table over all ``2**n`` coalitions.
 
     Parameters
     ----------
-    inflows, alpha, beta : array_like, shape (n,)
+    inflows, alpha, beta, benefit
         As in :func:`river_water_welfare` [hm³/yr, yuan/hm³, yuan/(hm³)²].
 
     Returns
@@ -560,16 +880,14 @@ def river_water_game(inflows: ArrayLike, alpha: ArrayLike, beta: ArrayLike) -> N
     .. [1] Ambec, S., & Sprumont, Y. (2002). Sharing a river. Journal of
        Economic Theory 107(2), 453-462.
     """
-    e, a, b = _check_water(inflows, alpha, beta)
+    e, ben = _check_water(inflows, alpha, beta, benefit)
     n = e.size
     if n > 16:
         raise InputError("the full river game is built for at most 16 regions", value=n)
     connected = np.zeros((n, n))
     for lo in range(n):
         for hi in range(lo, n):
-            connected[lo, hi] = river_water_welfare(e[lo : hi + 1], a[lo : hi + 1], b[lo : hi + 1])[
-                0
-            ]
+            connected[lo, hi] = _welfare(e, ben, lo, hi + 1)[0]
     table = np.zeros(1 << n)
     for mask in range(1, 1 << n):
         total, i = 0.0, 0
@@ -586,17 +904,26 @@ def river_water_game(inflows: ArrayLike, alpha: ArrayLike, beta: ArrayLike) -> N
     return table
 
 
-def ambec_sprumont(inflows: ArrayLike, alpha: ArrayLike, beta: ArrayLike) -> NDArray[np.float64]:
+def ambec_sprumont(
+    inflows: ArrayLike,
+    alpha: ArrayLike | None = None,
+    beta: ArrayLike | None = None,
+    *,
+    benefit: Benefit | None = None,
+) -> NDArray[np.float64]:
     r"""Downstream incremental distribution of the welfare from a river's water.
 
     Parameters
     ----------
     inflows : array_like, shape (n,)
         Water entering at each region, source first [hm³/yr].
-    alpha : array_like, shape (n,)
-        Marginal benefit of the first unit of water [yuan/hm³].
-    beta : array_like, shape (n,)
-        Slope of marginal benefit [yuan/(hm³)²] (see :func:`river_water_welfare`).
+    alpha, beta : array_like, shape (n,), optional
+        Quadratic benefit [yuan/hm³, yuan/(hm³)²] (see
+        :func:`river_water_welfare`).
+    benefit : Benefit, optional
+        Instead of ``alpha`` and ``beta``: any increasing, strictly concave
+        benefit, e.g. ``PowerBenefit(scale, 0.5)`` for :math:`k_i\sqrt{x}`,
+        ``LogBenefit(scale, offset)`` or ``CallableBenefit(n, f)``.
 
     Returns
     -------
@@ -620,9 +947,16 @@ def ambec_sprumont(inflows: ArrayLike, alpha: ArrayLike, beta: ArrayLike) -> NDA
     ----------
     .. [1] Ambec, S., & Sprumont, Y. (2002). Sharing a river. Journal of
        Economic Theory 107(2), 453-462.
+
+    Examples
+    --------
+    Square-root benefits, all water at the source: :math:`z = (1, \sqrt2 - 1,
+    \sqrt3 - \sqrt2)`.
+
+    >>> z = ambec_sprumont([1.0, 0.0, 0.0], benefit=PowerBenefit([1.0, 1.0, 1.0], 0.5))
+    >>> [round(float(v), 6) for v in z]
+    [1.0, 0.414214, 0.317837]
     """
-    e, a, b = _check_water(inflows, alpha, beta)
-    prefix = np.array(
-        [river_water_welfare(e[: k + 1], a[: k + 1], b[: k + 1])[0] for k in range(e.size)]
-    )
+    e, ben = _check_water(inflows, alpha, beta, benefit)
+    prefix = np.array([_welfare(e, ben, 0, k + 1)[0] for k in range(e.size)])
     return np.diff(np.r_[0.0, prefix])

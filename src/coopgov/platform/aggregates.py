@@ -35,7 +35,14 @@ import numpy as np
 import pandas as pd
 
 from coopgov.standards import validity
-from coopgov.standards.aqi import CATEGORIES, Period, Standard, aqi_report
+from coopgov.standards.aqi import (
+    CATEGORIES,
+    DEFAULT_STANDARD,
+    Period,
+    Standard,
+    aqi_edition,
+    aqi_report,
+)
 
 __all__ = [
     "UTC_OFFSET_HOURS",
@@ -158,7 +165,9 @@ def city_daily_indicators(
 
 
 def _report_rows(frame: pd.DataFrame, key: str, period: str, standard: str) -> pd.DataFrame:
-    indicators = ("so2", "no2", "co", "pm10", "pm2_5", "o3_8h" if period == "day" else "o3_1h")
+    # the edition's report decides the indicators (HJ 633-2012's daily report
+    # also has the O3 1 h daily maximum)
+    indicators = aqi_edition(standard).report_indicators[period]
     conc = {n: frame[n].to_numpy(dtype=float) for n in indicators if n in frame}
     report = aqi_report(conc, period=cast(Period, period), standard=cast(Standard, standard))
     primary = np.full(len(frame), "", dtype=object)
@@ -193,7 +202,9 @@ def _report_rows(frame: pd.DataFrame, key: str, period: str, standard: str) -> p
     )
 
 
-def daily_aqi_table(indicators: pd.DataFrame, *, key: str, standard: str = "2026") -> pd.DataFrame:
+def daily_aqi_table(
+    indicators: pd.DataFrame, *, key: str, standard: str = DEFAULT_STANDARD
+) -> pd.DataFrame:
     """Daily AQI rows (key, day, aqi, category, primary_pollutants, detail JSON).
 
     Parameters
@@ -202,15 +213,15 @@ def daily_aqi_table(indicators: pd.DataFrame, *, key: str, standard: str = "2026
         Output of :func:`station_daily_indicators` or :func:`city_daily_indicators`.
     key : str
         Column naming the station or city (``station_id`` or ``adcode``).
-    standard : {'2026', '2012'}
-        Edition of HJ 633.
+    standard : str
+        Edition of HJ 633, a key of :data:`coopgov.standards.aqi.EDITIONS`.
     """
     rows = _report_rows(indicators, key, "day", standard)
     rows.insert(1, "day", pd.to_datetime(indicators["day"]).dt.date.to_numpy())
     return rows
 
 
-def hourly_aqi_table(hourly: pd.DataFrame, *, standard: str = "2026") -> pd.DataFrame:
+def hourly_aqi_table(hourly: pd.DataFrame, *, standard: str = DEFAULT_STANDARD) -> pd.DataFrame:
     """Real-time (hourly) AQI of one series of hourly values.
 
     Parameters
@@ -219,8 +230,8 @@ def hourly_aqi_table(hourly: pd.DataFrame, *, standard: str = "2026") -> pd.Data
         ``time`` (UTC), ``pollutant`` (canonical), ``value`` [µg/m³, CO mg/m³];
         several stations may be given: their values are averaged per hour
         (city real-time value, HJ 663-2013 §4).
-    standard : {'2026', '2012'}
-        Edition of HJ 633.
+    standard : str
+        Edition of HJ 633, a key of :data:`coopgov.standards.aqi.EDITIONS`.
 
     Returns
     -------

@@ -17,6 +17,7 @@ import numpy as np
 from coopgov.platform.episodes import MIN_CONTRIBUTOR_SHARE, find_episodes
 from coopgov.platform.store import Store
 from coopgov.platform.vocabulary import WATER_INDICATORS
+from coopgov.standards.warning import LEVEL_NAMES as _STANDARD_LEVEL_NAMES
 from coopgov.standards.warning import WarningConfig, warning_level
 from coopgov.standards.water import section_class
 
@@ -32,7 +33,8 @@ __all__ = [
 #: Days of (forecast) daily AQI judged for a warning issued on a day: red needs 4
 #: days above 200 (national rules 2017-2018), so 4 (assumption: no longer outlook).
 WARNING_HORIZON_DAYS = 4
-LEVEL_NAMES = {0: "none", 1: "blue", 2: "yellow", 3: "orange", 4: "red"}
+#: Level names as the API writes them: those of the standard, "none" for 0.
+LEVEL_NAMES = {k: name or "none" for k, name in enumerate(_STANDARD_LEVEL_NAMES)}
 _WATER_NAMES = {
     "DO": "do",
     "CODMn": "codmn",

@@ -70,6 +70,7 @@ from coopgov.platform.ingest import (
 from coopgov.platform.schema import SCHEMA_VERSION, ddl_for
 from coopgov.platform.vocabulary import AIR_POLLUTANTS
 from coopgov.platform.vocabulary import plausible_max as _plausible_bounds
+from coopgov.standards.aqi import DEFAULT_STANDARD, aqi_edition
 
 __all__ = [
     "Store",
@@ -257,8 +258,9 @@ class Store:
     idle_release_s : float
         DuckDB: seconds the file stays open after use (a server keeps it a
         little so that requests do not reopen it), s.
-    standard : {'2026', '2012'}
-        Edition of HJ 633 used for the published indices.
+    standard : str
+        Edition of HJ 633 used for the published indices, a key of
+        :data:`coopgov.standards.aqi.EDITIONS` (default ``DEFAULT_STANDARD``).
     plausible_max : dict of str to float, optional
         Largest plausible value per indicator in its canonical unit, replacing
         the defaults of :data:`coopgov.platform.vocabulary.PLAUSIBLE_MAX`.
@@ -269,13 +271,13 @@ class Store:
         url: str | Path | None = None,
         *,
         idle_release_s: float = 0.0,
-        standard: str = "2026",
+        standard: str = DEFAULT_STANDARD,
         plausible_max: dict[str, float] | None = None,
     ) -> None:
         self.url = str(url if url is not None else default_store_url())
         self.plausible = _plausible_bounds(plausible_max)
         self.backend: Backend = backend_for(self.url, idle_release_s=idle_release_s)
-        self.standard = standard
+        self.standard = aqi_edition(standard).key
         self.generation = 0  # bumped by every write of this process (read caches key on it)
         self._shared_generation = 0  # writes that may change any city's published answers
         self._city_generation: dict[int, int] = {}  # measurement writes, per city

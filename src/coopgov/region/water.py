@@ -10,6 +10,8 @@ load that reaches city *j*.
 
 from __future__ import annotations
 
+import graphlib
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -117,16 +119,17 @@ def water_transfer_matrix(
         raise InputError(
             "shares leaving one city sum to more than 1", field="share", value=float(out[i])
         )
-    # acyclic <=> the 0/1 edge pattern is nilpotent (no path longer than n)
-    a = np.zeros((n, n))
-    a[up, down] = 1.0
-    p = a.copy()
-    for _ in range(n):
-        if not p.any():
-            break
-        p = np.minimum(p @ a, 1.0)
-    if p.any():
-        raise InputError("the river network has a cycle")
+    # a river network must be acyclic: a topological sort finds a cycle in O(n + E)
+    graph: dict[int, set[int]] = {}
+    for i, j in zip(up.tolist(), down.tolist(), strict=True):
+        graph.setdefault(j, set()).add(i)
+    try:
+        graphlib.TopologicalSorter(graph).prepare()
+    except graphlib.CycleError as exc:
+        cycle = " -> ".join(str(c) for c in exc.args[1])  # upstream to downstream
+        raise InputError(
+            "the river network has a cycle (city indices)", field="downstream", value=cycle
+        ) from None
     w = np.linalg.solve(np.eye(n) - m, np.eye(n)) - np.eye(n)
     w[np.abs(w) < 1e-15] = 0.0
     if include_self:

@@ -40,6 +40,7 @@ __all__ = [
     "display_labels",
     "force_term_colours",
     "force_term_label",
+    "warning_level_labels",
 ]
 
 #: Okabe–Ito palette without black (Wong 2011): orange, sky blue, bluish green,
@@ -107,6 +108,21 @@ FORCE_TERM_LABELS: dict[str, tuple[str, str]] = {
     "technology": ("technology cost", "技术成本"),
     "compensation": ("ecological compensation", "生态补偿"),
 }
+
+#: What a level 0 (no warning) is called; levels 1-4 are named by the standard
+#: (:data:`coopgov.standards.warning.LEVEL_NAMES`, ``LEVEL_NAMES_ZH``).
+NO_WARNING_LABEL: tuple[str, str] = ("none", "无")
+
+
+def warning_level_labels() -> dict[int, tuple[str, str]]:
+    """Name of each heavy-pollution warning level (0 none .. 4 red) in English and Chinese."""
+    from coopgov.standards.warning import LEVEL_NAMES, LEVEL_NAMES_ZH
+
+    return {
+        k: (en, zh) if en and zh else NO_WARNING_LABEL
+        for k, (en, zh) in enumerate(zip(LEVEL_NAMES, LEVEL_NAMES_ZH, strict=True))
+    }
+
 
 PROVINCE_LABELS: dict[str, tuple[str, str]] = {
     "Shanghai": ("Shanghai", "上海"),
@@ -292,6 +308,7 @@ def display_labels() -> dict[str, Any]:
             n: list(FORCE_TERM_LABELS.get(n, (n.replace("_", " "),) * 2)) for n, _ in terms
         },
         "families": {f: list(FAMILY_LABELS.get(f, (f, f))) for f in FAMILIES},
+        "warning_levels": {str(k): list(v) for k, v in warning_level_labels().items()},
         "force_colours": force_term_colours(terms),
         "force_patterns": {n: FAMILY_PATTERNS.get(f, "") for n, f in terms},
         "provinces": {k: list(v) for k, v in PROVINCE_LABELS.items()},

@@ -8,15 +8,22 @@ The modules:
 - ``water``: GB 3838-2002 surface-water classes (single-factor method);
 - ``warning``: heavy-pollution warning levels (national rules of 2017-2018).
 
+The tables these modules implement are reproduced, with their sources, in
+the project's ``docs/standards.md``.  AQI editions are records of the
+registry :data:`coopgov.standards.aqi.EDITIONS`.
+
 This package imports nothing of coopgov beyond :mod:`coopgov.errors`.
 """
 
 from coopgov.standards.aqi import (
     CATEGORIES,
     DEFAULT_STANDARD,
+    EDITIONS,
     POLLUTANTS,
+    AQIEdition,
     AQIReport,
     aqi_category,
+    aqi_edition,
     aqi_report,
     iaqi,
 )
@@ -25,12 +32,15 @@ from coopgov.standards.warning import WarningConfig, rolling_daily_aqi, warning_
 from coopgov.standards.water import indicator_class, section_class
 
 __all__ = [
+    "AQIEdition",
     "AQIReport",
     "CATEGORIES",
     "DEFAULT_STANDARD",
+    "EDITIONS",
     "POLLUTANTS",
     "WarningConfig",
     "aqi_category",
+    "aqi_edition",
     "aqi_report",
     "harmonise_gas",
     "iaqi",

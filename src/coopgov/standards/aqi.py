@@ -2,9 +2,12 @@
 
 Individual air quality indices (IAQI) are piecewise-linear functions of a
 pollutant concentration between the breakpoints of HJ 633 Table 1; the AQI is
-the largest IAQI.  Both editions of the standard are implemented and chosen
-with ``standard="2026"`` (default, in force since 2026-03-01) or
-``standard="2012"``.
+the largest IAQI.  Both editions of the standard are implemented; each is one
+:class:`AQIEdition` record of the registry :data:`EDITIONS` (tables, report
+indicators, extra inputs, rounding, missing-value policy, citation), chosen by
+its key with ``standard=`` (default :data:`DEFAULT_STANDARD`, HJ 633-2026, in
+force since 2026-03-01).  The tables are reproduced, with their sources, in
+``docs/standards.md`` of the project.
 
 Pollutant names
 ---------------
@@ -55,10 +58,13 @@ References
    even: "四舍六入五成双").
 .. [4] GB 3095-2012, Ambient air quality standards, with its 2018 amendment
    (reference state for gases).
+.. [5] coopgov ``docs/standards.md``, Tables A1-A4 (breakpoints of both
+   editions, report rules, categories, with their sources).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -72,29 +78,34 @@ from coopgov.errors import InputError
 
 __all__ = [
     "AQICategory",
+    "AQIEdition",
     "AQIReport",
     "BREAKPOINTS",
     "BreakpointColumn",
     "CATEGORIES",
     "DEFAULT_STANDARD",
+    "EDITIONS",
+    "HJ633_2012",
+    "HJ633_2026",
     "IAQI_LEVELS",
+    "PERIODS",
     "POLLUTANTS",
     "REPORT_INDICATORS",
     "STANDARDS",
     "aqi_category",
+    "aqi_edition",
     "aqi_report",
     "iaqi",
     "round_concentration",
 ]
 
-Standard = Literal["2012", "2026"]
+#: Key of an HJ 633 edition in :data:`EDITIONS` (its year of publication).
+Standard = str
 Period = Literal["day", "hour"]
 MissingPolicy = Literal["per_standard", "max_available", "over_100_only", "require_all"]
+#: Periods of the two reports of HJ 633 section 5: daily and real-time (hourly).
+PERIODS: tuple[str, ...] = ("day", "hour")
 
-#: Editions of HJ 633 implemented here.
-STANDARDS: tuple[str, ...] = ("2012", "2026")
-#: Default edition: HJ 633-2026, in force since 2026-03-01.
-DEFAULT_STANDARD: Standard = "2026"
 #: Pollutant names accepted by :func:`iaqi`.
 POLLUTANTS: tuple[str, ...] = ("so2", "no2", "co", "o3_1h", "o3_8h", "pm10", "pm2_5")
 #: IAQI values at the breakpoints, HJ 633-2012 Table 1 (unchanged in 2026).
@@ -167,10 +178,161 @@ _TABLE_2026.update(
     }
 )
 
-#: Breakpoint tables by edition and column name (read-only).
-BREAKPOINTS: Mapping[str, Mapping[str, BreakpointColumn]] = MappingProxyType(
-    {"2012": MappingProxyType(_TABLE_2012), "2026": MappingProxyType(_TABLE_2026)}
+# Indicators of each report, by period.  HJ 633-2012 section 5: the daily
+# report has the 24 h means of SO2, NO2, CO, PM10, PM2.5 and the daily maxima of
+# O3 1 h and 8 h; the real-time report the 1 h values and the O3 8 h moving
+# average.  HJ 633-2026: the daily report has 6 indicators (O3: daily maximum
+# 8 h only); the real-time report the 1 h values of 6 pollutants.
+_ALL_SEVEN = ("so2", "no2", "co", "o3_1h", "o3_8h", "pm10", "pm2_5")
+
+
+@dataclass(frozen=True)
+class AQIEdition:
+    """One edition of HJ 633: everything in which the editions differ.
+
+    The functions of this module look an edition up in :data:`EDITIONS` and
+    read its fields; none of them compares edition names.  A future edition
+    is one more record.
+
+    Attributes
+    ----------
+    key : str
+        Key in :data:`EDITIONS`, the year of publication (``"2026"``).
+    code : str
+        Standard number, ``"HJ 633-2026"``.
+    title : str
+        Title of the standard (English).
+    in_force : str
+        Date from which it applies (ISO 8601).
+    citation : str
+        Full citation with the clauses implemented here (see also
+        ``docs/standards.md`` of the project).
+    breakpoints : Mapping[str, BreakpointColumn]
+        Table 1 by column name (``"pm2_5_24h"``).
+    report_indicators : Mapping[str, tuple of str]
+        Indicators of the daily (``"day"``) and real-time (``"hour"``) report.
+    extra_inputs : Mapping[str, tuple of str]
+        Further inputs a report accepts that are not indicators (HJ 633-2012
+        real-time report: ``so2_24h``, reported when SO2 1 h > 800 µg/m³).
+    rounds_concentrations : bool
+        Concentrations are rounded per GB/T 8170-2008 before indexing (to
+        1 µg/m³, CO to 0.1 mg/m³).
+    missing_policy : {'max_available', 'over_100_only', 'require_all'}
+        The AQI when indicators are missing (see :func:`aqi_report`).
+    """
+
+    key: str
+    code: str
+    title: str
+    in_force: str
+    citation: str
+    breakpoints: Mapping[str, BreakpointColumn]
+    report_indicators: Mapping[str, tuple[str, ...]]
+    extra_inputs: Mapping[str, tuple[str, ...]]
+    rounds_concentrations: bool
+    missing_policy: str
+
+    def __post_init__(self) -> None:
+        # A record checks itself: columns named as keyed and increasing, both
+        # reports declared over known pollutants, a known missing-value policy.
+        problems = [
+            f"column {name}: not increasing or misnamed"
+            for name, col in self.breakpoints.items()
+            if name != col.name or any(b <= a for a, b in itertools.pairwise(col.concentration))
+        ]
+        for table in (self.report_indicators, self.extra_inputs):
+            if set(table) != set(PERIODS):
+                problems.append(f"periods {sorted(table)} != {list(PERIODS)}")
+        for period, names in self.report_indicators.items():
+            problems += [f"{period} report: unknown {n}" for n in names if n not in POLLUTANTS]
+        if self.missing_policy not in ("max_available", "over_100_only", "require_all"):
+            problems.append(f"unknown missing policy {self.missing_policy!r}")
+        if problems:
+            raise ValueError(f"AQI edition {self.key}: " + "; ".join(problems))
+
+
+HJ633_2012 = AQIEdition(
+    key="2012",
+    code="HJ 633-2012",
+    title="Technical Regulation on Ambient Air Quality Index (on trial)",
+    # nationwide from 2016-01-01, with GB 3095-2012; key regions from 2012
+    in_force="2016-01-01",
+    citation=(
+        "HJ 633-2012, Technical Regulation on Ambient Air Quality Index (on trial), "
+        "Ministry of Environmental Protection, 2012: Table 1 and its notes, section 4.2, "
+        "section 5, Table 2, Appendix A"
+    ),
+    breakpoints=MappingProxyType(_TABLE_2012),
+    report_indicators=MappingProxyType({"day": _ALL_SEVEN, "hour": _ALL_SEVEN}),
+    extra_inputs=MappingProxyType({"day": (), "hour": ("so2_24h",)}),
+    rounds_concentrations=False,
+    # our reading: 2012 marks missing indicators "NA" and does not withhold the
+    # AQI (assumption, see aqi_report)
+    missing_policy="max_available",
 )
+
+HJ633_2026 = AQIEdition(
+    key="2026",
+    code="HJ 633-2026",
+    title="Technical Regulation on Ambient Air Quality Index",
+    in_force="2026-03-01",
+    citation=(
+        "HJ 633-2026, Technical Regulation on Ambient Air Quality Index, Ministry of "
+        "Ecology and Environment, published 2026-02-14, in force 2026-03-01: revised "
+        "Table 1, special values above 800 ug/m3, rounding per GB/T 8170-2008, reports "
+        "with missing pollutants"
+    ),
+    breakpoints=MappingProxyType(_TABLE_2026),
+    report_indicators=MappingProxyType(
+        {
+            "day": ("so2", "no2", "co", "o3_8h", "pm10", "pm2_5"),
+            "hour": ("so2", "no2", "co", "o3_1h", "pm10", "pm2_5"),
+        }
+    ),
+    extra_inputs=MappingProxyType({"day": (), "hour": ()}),
+    rounds_concentrations=True,
+    missing_policy="over_100_only",
+)
+
+#: The editions of HJ 633 implemented here, by key (read-only registry).
+EDITIONS: Mapping[str, AQIEdition] = MappingProxyType({e.key: e for e in (HJ633_2012, HJ633_2026)})
+#: Keys of :data:`EDITIONS`, oldest first.
+STANDARDS: tuple[str, ...] = tuple(EDITIONS)
+#: Default edition: HJ 633-2026, in force since 2026-03-01.
+DEFAULT_STANDARD: Standard = HJ633_2026.key
+
+#: Breakpoint tables by edition and column name (read-only view of :data:`EDITIONS`).
+BREAKPOINTS: Mapping[str, Mapping[str, BreakpointColumn]] = MappingProxyType(
+    {k: e.breakpoints for k, e in EDITIONS.items()}
+)
+#: Indicators of each report by (edition, period) (read-only view of :data:`EDITIONS`).
+REPORT_INDICATORS: Mapping[tuple[str, str], tuple[str, ...]] = MappingProxyType(
+    {(k, p): names for k, e in EDITIONS.items() for p, names in e.report_indicators.items()}
+)
+
+
+def aqi_edition(standard: str) -> AQIEdition:
+    """The :class:`AQIEdition` of an edition key.
+
+    Parameters
+    ----------
+    standard : str
+        Key of :data:`EDITIONS` (the year of the edition).
+
+    Raises
+    ------
+    coopgov.errors.InputError
+        Unknown edition (the message lists the known ones).
+    """
+    edition = EDITIONS.get(str(standard))
+    if edition is None:
+        raise InputError(
+            f"unknown HJ 633 edition; expected one of {', '.join(STANDARDS)}",
+            field="standard",
+            value=standard,
+        )
+    return edition
+
 
 # Column arrays prepared once for the kernel: (bp, iaqi) float64.
 _ARRAYS = {
@@ -254,7 +416,8 @@ def aqi_category(aqi: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    .. [1] HJ 633-2012, Table 2; HJ 633-2026 (unchanged).
+    .. [1] HJ 633-2012, Table 2; HJ 633-2026 (unchanged); ``docs/standards.md``,
+       Table A4.
     """
     a = np.asarray(aqi, dtype=np.float64)
     level = np.searchsorted(_CATEGORY_UPPER, a, side="left") + 1
@@ -344,16 +507,9 @@ def _column_name(pollutant: str, averaging: str | None) -> str:
     return f"{pollutant}_{averaging}"
 
 
-def _check_standard(standard: str) -> Standard:
-    standard = str(standard)
-    if standard not in STANDARDS:
-        raise InputError("standard must be '2012' or '2026'", field="standard", value=standard)
-    return cast(Standard, standard)
-
-
-def _rounding_scale(pollutant: str, standard: str, rounding: bool | None) -> float:
+def _rounding_scale(pollutant: str, edition: AQIEdition, rounding: bool | None) -> float:
     if rounding is None:
-        rounding = standard == "2026"
+        rounding = edition.rounds_concentrations
     if not rounding:
         return 0.0
     return 10.0 if pollutant == "co" else 1.0
@@ -417,8 +573,9 @@ def iaqi(
         reference state of GB 3095-2012 as amended in 2018 (see
         :func:`coopgov.standards.reference_state.harmonise_gas`).  NaN = not
         measured.
-    standard : {'2026', '2012'}
-        Edition of HJ 633.
+    standard : str
+        Edition of HJ 633: a key of :data:`EDITIONS` (default
+        :data:`DEFAULT_STANDARD`).
     averaging : {'24h', '1h'}, optional
         Averaging period of ``so2``, ``no2``, ``co`` (default ``'24h'``);
         ``pm10``/``pm2_5`` accept ``'1h'`` and use the 24 h column; not used
@@ -428,7 +585,8 @@ def iaqi(
         Does not affect the special rules for SO2 1 h and O3 8 h.
     rounding : bool, optional
         Round concentrations per GB/T 8170-2008 before indexing (to 1 µg/m³,
-        CO to 0.1 mg/m³).  Default: True for 2026, False for 2012.
+        CO to 0.1 mg/m³).  Default: the edition's ``rounds_concentrations``
+        (HJ 633-2026 rounds, HJ 633-2012 does not).
 
     Returns
     -------
@@ -459,8 +617,10 @@ def iaqi(
 
     References
     ----------
-    .. [1] HJ 633-2012, section 4.2 and Table 1 with its notes.
-    .. [2] HJ 633-2026, revised Table 1 and rules.
+    .. [1] HJ 633-2012, section 4.2 and Table 1 with its notes
+       (``docs/standards.md``, Table A1).
+    .. [2] HJ 633-2026, revised Table 1 and rules (``docs/standards.md``,
+       Table A2).
     .. [3] GB/T 8170-2008, section 3.3 (rounding under 2026).
 
     Examples
@@ -470,12 +630,12 @@ def iaqi(
     >>> float(iaqi("pm2_5", 75.0))  # 2026: 100 + 50 * (75 - 60) / (115 - 60) = 113.6
     114.0
     """
-    standard = _check_standard(standard)
+    edition = aqi_edition(standard)
     column = _column_name(pollutant, averaging)
     if beyond_table not in ("cap", "nan"):
         raise InputError("must be 'cap' or 'nan'", field="beyond_table", value=beyond_table)
-    col = BREAKPOINTS[standard][column]
-    bp, iq = _ARRAYS[(standard, column)]
+    col = edition.breakpoints[column]
+    bp, iq = _ARRAYS[(edition.key, column)]
     if col.above_top is not None:
         above_top = col.above_top
     else:
@@ -488,7 +648,7 @@ def iaqi(
         ) from exc
     flat = np.ascontiguousarray(c).reshape(-1)
     out = np.empty_like(flat)
-    scale = _rounding_scale(pollutant, standard, rounding)
+    scale = _rounding_scale(pollutant, edition, rounding)
     bad = _iaqi_kernel(flat, bp, iq, scale, above_top, out)
     if bad >= 0:
         where = "" if c.ndim == 0 else f" (flat index {bad})"
@@ -502,23 +662,6 @@ def iaqi(
 # Reports
 # --------------------------------------------------------------------------
 
-#: Indicators of each report, by (edition, period).  HJ 633-2012 section 5:
-#: the daily report has the 24 h means of SO2, NO2, CO, PM10, PM2.5 and the
-#: daily maxima of O3 1 h and 8 h; the real-time report the 1 h values and the
-#: O3 8 h moving average.  HJ 633-2026: daily report has 6 indicators (O3:
-#: daily maximum 8 h only); real-time report the 1 h values of 6 pollutants.
-REPORT_INDICATORS: Mapping[tuple[str, str], tuple[str, ...]] = MappingProxyType(
-    {
-        ("2012", "day"): ("so2", "no2", "co", "o3_1h", "o3_8h", "pm10", "pm2_5"),
-        ("2012", "hour"): ("so2", "no2", "co", "o3_1h", "o3_8h", "pm10", "pm2_5"),
-        ("2026", "day"): ("so2", "no2", "co", "o3_8h", "pm10", "pm2_5"),
-        ("2026", "hour"): ("so2", "no2", "co", "o3_1h", "pm10", "pm2_5"),
-    }
-)
-# Extra input accepted by the 2012 real-time report: the SO2 24 h value that
-# replaces a 1 h value above 800 µg/m³ (HJ 633-2012 Table 1, note 3).
-_EXTRA_INPUTS = {("2012", "hour"): ("so2_24h",)}
-
 
 @dataclass(frozen=True)
 class AQIReport:
@@ -527,7 +670,7 @@ class AQIReport:
     Attributes
     ----------
     standard : str
-        Edition ``"2012"`` or ``"2026"``.
+        Edition: a key of :data:`EDITIONS`.
     period : str
         ``"day"`` (daily report) or ``"hour"`` (real-time report).
     aqi : numpy.ndarray of float64
@@ -604,15 +747,17 @@ def aqi_report(
         are missing indicators.
     period : {'day', 'hour'}
         Daily report or real-time (hourly) report.
-    standard : {'2026', '2012'}
-        Edition of HJ 633.
+    standard : str
+        Edition of HJ 633: a key of :data:`EDITIONS` (default
+        :data:`DEFAULT_STANDARD`).
     missing_policy : {'per_standard', 'max_available', 'over_100_only', 'require_all'}
         AQI when indicators are missing.  ``'over_100_only'``: AQI of the
         remaining indicators, published only if > 100, else NA (HJ 633-2026).
         ``'max_available'``: AQI of the remaining indicators (our reading of
         HJ 633-2012, which marks missing indicators "NA" and does not withhold
         the AQI; assumption).  ``'require_all'``: NA if any is missing.
-        ``'per_standard'`` (default): the edition's rule.
+        ``'per_standard'`` (default): the edition's rule
+        (:attr:`AQIEdition.missing_policy`).
     beyond_table : {'cap', 'nan'}
         See :func:`iaqi`.
 
@@ -640,21 +785,23 @@ def aqi_report(
     ----------
     .. [1] HJ 633-2012, sections 4-5 and Table 1 notes.
     .. [2] HJ 633-2026 (report contents, missing pollutants).
+    .. [3] ``docs/standards.md``, Table A3 (the rules of both editions).
     """
-    standard = _check_standard(standard)
-    if period not in ("day", "hour"):
+    edition = aqi_edition(standard)
+    standard = edition.key
+    if period not in PERIODS:
         raise InputError("period must be 'day' or 'hour'", field="period", value=period)
     if missing_policy == "per_standard":
-        missing_policy = "over_100_only" if standard == "2026" else "max_available"
+        missing_policy = cast(MissingPolicy, edition.missing_policy)
     if missing_policy not in ("max_available", "over_100_only", "require_all"):
         raise InputError("unknown missing policy", field="missing_policy", value=missing_policy)
-    indicators = REPORT_INDICATORS[(standard, period)]
-    extras = _EXTRA_INPUTS.get((standard, period), ())
+    indicators = edition.report_indicators[period]
+    extras = edition.extra_inputs[period]
     for name in concentrations:
         if name not in indicators and name not in extras:
             if name in POLLUTANTS or name == "so2_24h":
                 reason = (
-                    f"not an indicator of the HJ 633-{standard} "
+                    f"not an indicator of the {edition.code} "
                     f"{'daily' if period == 'day' else 'real-time'} report "
                     f"(indicators: {', '.join(indicators + extras)})"
                 )

@@ -7,7 +7,8 @@ This module gives every indicator an upper plausibility bound and checks
 values against it: above the bound is an error (or a warning, on request);
 above the top of a standard's table, a warning that the index is capped.
 
-The bounds are **assumptions**, not part of any standard, and every one can
+The bounds are **assumptions**, not part of any standard (see
+``docs/standards.md``, "Plausibility bounds"), and every one can
 be replaced by the caller (``bounds=``; on the command line ``--bound
 NAME=VALUE``):
 
@@ -17,6 +18,7 @@ NAME=VALUE``):
 - Dissolved oxygen: 2 x its saturation in fresh water at 0 degC and
   1 atm, 14.6 mg/L (Benson and Krause 1984), i.e. about 200 % saturation,
   the upper end reported for algal supersaturation.
+- pH: 14, the end of the scale (GB 3838-2002 Table 1 item 2 sets 6-9).
 - Other GB 3838-2002 indicators: 100 x the class V limit of Table 1.
 
 References
@@ -99,6 +101,7 @@ DO_SATURATION_0C = 14.6
 #: (rivers; the lake TP limit is lower).
 WATER_PLAUSIBLE_MAX: Mapping[str, float] = MappingProxyType(
     {
+        "ph": 14.0,  # the end of the pH scale [dimensionless]
         "do": 2.0 * DO_SATURATION_0C,
         "codmn": 100.0 * 15.0,
         "cod": 100.0 * 40.0,

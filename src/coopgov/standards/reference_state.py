@@ -14,6 +14,7 @@ References
 .. [2] Ministry of Ecology and Environment, Amendment No. 1 to GB 3095-2012
    (2018, in force 2018-09-01): reference state 298.15 K, 1013.25 hPa for
    gaseous pollutants; actual conditions for particulates.
+.. [3] coopgov ``docs/standards.md``, Table R1.
 """
 
 from __future__ import annotations

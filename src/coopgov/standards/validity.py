@@ -20,6 +20,8 @@ References
    (on trial), section on the O3 daily maximum 8-hour mean (windows ending
    08:00-24:00, 14 valid windows; **unconfirmed**: not read in the primary
    text, so every number is a keyword argument).
+.. [3] coopgov ``docs/standards.md``, Table V1 (the rules above, with their
+   sources).
 """
 
 from __future__ import annotations

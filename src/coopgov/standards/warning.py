@@ -22,6 +22,8 @@ References
    classification of heavy pollution weather (环办大气函〔2017〕1842号,
    2017-12) and the revised heavy-pollution emergency plans of 2018.
 .. [2] HJ 633-2012 / HJ 633-2026 (AQI).
+.. [3] coopgov ``docs/standards.md``, Table L1 (the levels above, with their
+   sources).
 """
 
 from __future__ import annotations

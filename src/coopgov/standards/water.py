@@ -10,7 +10,11 @@ Indicators (mg/L): ``do`` dissolved oxygen (a *minimum*: higher is better),
 five-day biochemical oxygen demand, ``nh3_n`` ammonia nitrogen, ``tp`` total
 phosphorus (different limits for rivers and for lakes and reservoirs),
 ``tn`` total nitrogen (lakes and reservoirs).  A value equal to a limit is
-in that class.
+in that class.  ``ph`` [dimensionless] has one range for every class,
+6-9 (Table 1 item 2): inside it pH meets class I and never decides the
+section; outside it counts as worse than class V (inferior V).  The limits
+are reproduced, with their sources, in ``docs/standards.md`` of the project
+(Table W1).
 
 References
 ----------
@@ -35,10 +39,12 @@ from numpy.typing import ArrayLike
 from coopgov.errors import InputError
 
 __all__ = [
+    "ASSESSED_INDICATORS",
     "CLASS_LABELS",
     "CLASS_LABELS_ZH",
     "INDICATORS",
     "LIMITS",
+    "PH_RANGE",
     "SectionClass",
     "class_label",
     "indicator_class",
@@ -47,8 +53,12 @@ __all__ = [
 
 Water = Literal["river", "lake"]
 
-#: Indicators assessed, in GB 3838-2002 Table 1 order.
+#: Indicators with a class ladder in :data:`LIMITS` [mg/L], in GB 3838-2002 Table 1 order.
 INDICATORS: tuple[str, ...] = ("do", "codmn", "cod", "bod5", "nh3_n", "tp", "tn")
+#: pH range of every class I..V [dimensionless], GB 3838-2002 Table 1 item 2 (2002).
+PH_RANGE: tuple[float, float] = (6.0, 9.0)
+#: Every indicator :func:`section_class` assesses: pH (Table 1 item 2), then :data:`INDICATORS`.
+ASSESSED_INDICATORS: tuple[str, ...] = ("ph", *INDICATORS)
 
 #: Class limits of classes I..V [mg/L], GB 3838-2002 Table 1 (2002).
 #: ``do`` is a lower limit (>=), all others upper limits (<=).
@@ -119,10 +129,11 @@ def indicator_class(indicator: str, value: ArrayLike, *, water: Water = "river")
 
     Parameters
     ----------
-    indicator : {'do', 'codmn', 'cod', 'bod5', 'nh3_n', 'tp', 'tn'}
+    indicator : {'ph', 'do', 'codmn', 'cod', 'bod5', 'nh3_n', 'tp', 'tn'}
         Indicator.
     value : array_like
-        Concentration [mg/L], any shape; NaN = not measured.
+        Concentration [mg/L] (``ph``: pH [dimensionless], 0-14), any shape;
+        NaN = not measured.
     water : {'river', 'lake'}
         Water body (``'reservoir'`` is read as ``'lake'``); changes TP limits.
 
@@ -134,23 +145,26 @@ def indicator_class(indicator: str, value: ArrayLike, *, water: Water = "river")
     Raises
     ------
     coopgov.errors.InputError
-        Unknown indicator or water body; negative or infinite value.
+        Unknown indicator or water body; negative or infinite value; pH
+        outside 0-14.
 
     Notes
     -----
     For upper limits L_1 <= ... <= L_5 the class is the best k with
     c <= L_k; for dissolved oxygen (lower limits) the best k with c >= L_k;
     none: 6.  Equal limits (COD, BOD5 in classes I and II) give the better
-    class.
+    class.  pH: class 1 when 6 <= pH <= 9 (the range of every class), else
+    6 (worse than class V).
 
     References
     ----------
-    .. [1] GB 3838-2002, Table 1.
+    .. [1] GB 3838-2002, Table 1 (items 2-9); see ``docs/standards.md``,
+       Table W1.
     """
     water = _water(water)
-    if indicator not in INDICATORS:
+    if indicator not in ASSESSED_INDICATORS:
         raise InputError(
-            f"unknown indicator; expected one of {', '.join(INDICATORS)}",
+            f"unknown indicator; expected one of {', '.join(ASSESSED_INDICATORS)}",
             field="indicator",
             value=indicator,
         )
@@ -158,6 +172,8 @@ def indicator_class(indicator: str, value: ArrayLike, *, water: Water = "river")
         c = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise InputError("must be numeric", field=indicator, value=value) from exc
+    if indicator == "ph":
+        return _ph_class(c)
     bad = (c < 0) | np.isinf(c)
     if np.any(bad):
         raise InputError(
@@ -174,6 +190,20 @@ def indicator_class(indicator: str, value: ArrayLike, *, water: Water = "river")
     cls = (k + 1).astype(np.int8)
     cls = np.where(np.isnan(c), np.int8(0), cls).astype(np.int8)
     return cls
+
+
+def _ph_class(ph: np.ndarray) -> np.ndarray:
+    """Class of pH values: 1 inside :data:`PH_RANGE`, 6 outside, 0 for NaN."""
+    bad = (ph < 0) | (ph > 14) | np.isinf(ph)
+    if np.any(bad):
+        raise InputError(
+            "pH must be between 0 and 14",
+            field="ph",
+            value=float(ph[bad].flat[0]) if ph.ndim else float(ph),
+        )
+    lo, hi = PH_RANGE
+    cls = np.where((ph >= lo) & (ph <= hi), np.int8(1), np.int8(6))
+    return np.where(np.isnan(ph), np.int8(0), cls).astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -213,7 +243,8 @@ def section_class(
     Parameters
     ----------
     values : Mapping[str, array_like]
-        Indicator -> concentration [mg/L]; scalars or arrays that broadcast.
+        Indicator (:data:`ASSESSED_INDICATORS`) -> concentration [mg/L] or,
+        for ``ph``, pH [dimensionless]; scalars or arrays that broadcast.
         NaN or absent: not assessed.
     water : {'river', 'lake'}
         Water body (``'reservoir'`` is read as ``'lake'``).
@@ -231,9 +262,13 @@ def section_class(
     -----
     .. math:: class = \max_i class_i
 
+    A pH outside 6-9 makes the section inferior V whatever the other
+    indicators are; a pH inside never changes the class.
+
     References
     ----------
-    .. [1] GB 3838-2002, Table 1 and section 5 (assessment).
+    .. [1] GB 3838-2002, Table 1 and section 5 (assessment); see
+       ``docs/standards.md``, Table W1.
     .. [2] Technical provisions for surface water environmental quality
        assessment (trial), 2011 (unconfirmed details).
 
@@ -242,17 +277,19 @@ def section_class(
     >>> r = section_class({"do": 6.5, "nh3_n": 0.6, "tp": 0.05})
     >>> r.label, r.by_indicator
     ('III', {'do': 2, 'nh3_n': 3, 'tp': 2})
+    >>> section_class({"ph": 9.5, "do": 8.0}).label
+    'inferior V'
     """
     water = _water(water)
     for name in values:
-        if name not in INDICATORS:
+        if name not in ASSESSED_INDICATORS:
             raise InputError(
-                f"unknown indicator; expected one of {', '.join(INDICATORS)}",
+                f"unknown indicator; expected one of {', '.join(ASSESSED_INDICATORS)}",
                 field=name,
                 value=name,
             )
     by: dict[str, np.ndarray] = {}
-    for name in INDICATORS:
+    for name in ASSESSED_INDICATORS:
         if name not in values:
             continue
         cls = indicator_class(name, values[name], water=water)

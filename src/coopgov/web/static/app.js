@@ -31,6 +31,7 @@ function leverLabel(lv) { return S.lang === "zh" ? lv.label_zh : lv.label_en; }
 function labelOf(table, name) { const l = S.meta && S.meta.labels[table][name]; return l ? l[LI()] : name; }
 function forceLabel(name) { return labelOf("force_terms", name); }
 function familyLabel(name) { return labelOf("families", name); }
+function warnLabel(level) { return labelOf("warning_levels", String(level ?? 0)); }
 function party(name) { const l = S.meta && S.meta.labels.parties[name]; return l ? l[LI()] : name; }
 function provinceLabel(name) { return labelOf("provinces", name); }
 function scenarioTitle(sc) { return (S.lang === "zh" && sc.title_zh) ? sc.title_zh : sc.title; }
@@ -870,7 +871,7 @@ async function loadMonitoring() {
       const cat = c.category ? cats[c.category - 1] : null;
       const badge = el("span", {class: "badge", style: `background:${cat ? cat.colour : "#ddd"};color:${c.category >= 4 ? "#fff" : "#000"}`},
         cat ? catName(cat) : "NA");
-      return [cityName(c.adcode), c.aqi ?? "NA", badge, t("warn." + c.warning)];
+      return [cityName(c.adcode), c.aqi ?? "NA", badge, warnLabel(c.warning)];
     });
     fillTable($("monit-table"), [t("alloc.city"), t("monit.aqi"), t("monit.category"), t("monit.warning")], rows);
     const box = $("monit-episodes");
@@ -878,10 +879,10 @@ async function loadMonitoring() {
     if (!data.episodes.length) box.append(el("p", {class: "hint"}, t("monit.noepisodes")));
     const warnColour = {1: "#1f78b4", 2: "#e6c300", 3: "#ff7f00", 4: "#e31a1c"};
     for (const ep of data.episodes.slice().reverse()) {
-      const members = ep.cities.map((c) => `${cityName(c.adcode)} (${t("warn." + c.level)})`).join(", ");
-      const action = ep.linked_action.map((a) => `${cityName(a.adcode)} → ${t("warn." + a.recommended_level)} (${t("monit.share")} ${pct(a.share_of_imported)})`).join("; ");
+      const members = ep.cities.map((c) => `${cityName(c.adcode)} (${warnLabel(c.level)})`).join(", ");
+      const action = ep.linked_action.map((a) => `${cityName(a.adcode)} → ${warnLabel(a.recommended_level)} (${t("monit.share")} ${pct(a.share_of_imported)})`).join("; ");
       box.append(el("div", {class: "episode", style: `border-color:${warnColour[ep.max_level] || "#999"}`},
-        el("b", {}, `${ep.date} — ${t("monit.level")} ${t("warn." + ep.max_level)}`), el("br"),
+        el("b", {}, `${ep.date} — ${t("monit.level")} ${warnLabel(ep.max_level)}`), el("br"),
         `${t("monit.members")}: ${members}`, el("br"), `${t("monit.action")}: ${action || "–"}`));
     }
   } catch (err) { status(t("status.error") + ": " + plainError(err), true); }
@@ -1096,7 +1097,7 @@ async function start() {
   S.maps.monit = CoopMap.create($("map-monit"), {cities, provinces, onHover: (code, ev) => {
     if (code === null || !S.monitoring || !S.monitoring.available) { showTip(ev, code === null ? null : cityDetails(code)); return; }
     const c = S.monitoring.cities.find((x) => x.adcode === code);
-    showTip(ev, cityDetails(code) + `<div>AQI <b>${c && c.aqi !== null ? c.aqi : "NA"}</b>, ${esc(t("monit.warning"))}: ${esc(t("warn." + (c ? c.warning : 0)))}</div>`);
+    showTip(ev, cityDetails(code) + `<div>AQI <b>${c && c.aqi !== null ? c.aqi : "NA"}</b>, ${esc(t("monit.warning"))}: ${esc(warnLabel(c ? c.warning : 0))}</div>`);
   }});
 
   // file inputs with translated text (the browser's own "Choose File" would stay English)

@@ -1,4 +1,6 @@
-/* coopgov dashboard: labels in English and Chinese. */
+/* coopgov dashboard: texts of the page in English and Chinese.  Labels of the model's
+   own things (levers, parameters, force terms and their families, provinces, warning
+   levels, AQI categories) are declared once in Python and come with /api/meta. */
 "use strict";
 
 const I18N = {
@@ -27,8 +29,6 @@ const I18N = {
     "forces.hint": "Click a city to see the forces acting on it in the current scenario of the builder.",
     "forces.total": "payoff difference Δ", "forces.coop": "cooperation",
     "forces.unit": "units of the city's yearly abatement cost (c0)",
-    "family.attraction": "attraction", "family.pressure": "pressure", "family.thrust": "thrust",
-    "family.resistance": "resistance",
     "comp.xinan": "Xin'an-type water-quality bet", "comp.pertonne": "Per-tonne compensation (Jiangsu type)",
     "comp.preset": "Scheme", "comp.year": "Year", "comp.compute": "Compute",
     "comp.upload": "Samples CSV (empty: bundled synthetic example)",
@@ -53,7 +53,6 @@ const I18N = {
     "monit.noepisodes": "No regional episode in the seven days up to this day.",
     "monit.members": "Cities in warning", "monit.action": "Recommended linked action",
     "monit.share": "share of imported pollution", "monit.level": "level",
-    "warn.0": "none", "warn.1": "blue", "warn.2": "yellow", "warn.3": "orange", "warn.4": "red",
     "detail.city": "City", "detail.province": "Province", "detail.coop": "Cooperation",
     "detail.pm25": "PM2.5 relative to no cooperation", "detail.transfer": "Net transfers received",
     "detail.population": "Population", "detail.gdp": "GDP",
@@ -120,8 +119,6 @@ const I18N = {
     "col.cost": "期末杠杆成本（/年）", "col.cumcost": "杠杆总成本", "col.remove": "",
     "forces.hint": "点击城市，查看情景构建中当前情景下作用于它的各种力。",
     "forces.total": "收益差 Δ", "forces.coop": "合作度", "forces.unit": "单位：城市年度减排成本 (c0)",
-    "family.attraction": "吸引力", "family.pressure": "压力", "family.thrust": "推力",
-    "family.resistance": "阻力",
     "comp.xinan": "新安江式水质对赌补偿", "comp.pertonne": "按吨补偿（江苏式）", "comp.preset": "方案",
     "comp.year": "年份", "comp.compute": "计算", "comp.upload": "监测数据 CSV（留空：内置合成示例）",
     "comp.example": "内置的合成示例数据（仅作演示，并非监测记录）。",
@@ -143,7 +140,6 @@ const I18N = {
     "monit.noepisodes": "截至当日的七天内没有区域污染过程。",
     "monit.members": "预警城市", "monit.action": "建议联动措施", "monit.share": "占输入污染比例",
     "monit.level": "级别",
-    "warn.0": "无", "warn.1": "蓝色", "warn.2": "黄色", "warn.3": "橙色", "warn.4": "红色",
     "detail.city": "城市", "detail.province": "省份", "detail.coop": "合作度",
     "detail.pm25": "PM2.5（相对无合作）", "detail.transfer": "净转移支付收入", "detail.population": "人口",
     "detail.gdp": "GDP",
