@@ -176,7 +176,7 @@ def read_figures() -> pd.DataFrame:
             raise SystemExit(
                 f"yrd_city_figures.csv row {k}: a {r.status} figure needs a value and a source"
             )
-    assert sorted(set(df["adcode"])) == sorted(CODES), "city list differs from STANDARDS.md"
+    assert sorted(set(df["adcode"])) == sorted(CODES), "city list differs from the 41 YRD adcodes"
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
     df["transcribed"] = pd.to_numeric(df["transcribed"], errors="coerce")
     return df

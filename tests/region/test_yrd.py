@@ -14,7 +14,8 @@ from coopgov.region import (
     outside_share,
 )
 
-# The 41 adcodes listed in /work/shared/STANDARDS.md ("The 41 YRD cities").
+# The 41 adcodes of the YRD cities (the four provinces' prefecture-level cities;
+# the bundled cities.csv must hold exactly these).
 STANDARD_ADCODES = {
     310100,
     320100,
