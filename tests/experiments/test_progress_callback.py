@@ -21,7 +21,9 @@ def test_callback_counts_every_run_once_across_a_resume(tmp_path, tiny_dict):
     second = run_experiment(spec, tmp_path / "r", executor=SerialExecutor(), progress=calls.append)
     assert second.complete and second.chunks_skipped == 2
     # the runs already written are reported first, once; then each chunk as it lands
-    assert calls == [14, 7, 7, 7, 1] and sum(calls) == spec.n_runs
+    # (chunks finishing together land in any order)
+    assert calls[0] == 14 and sorted(calls[1:]) == [1, 7, 7, 7]
+    assert sum(calls) == spec.n_runs
 
 
 def test_no_callback_and_the_older_false_both_run_silently(tmp_path, tiny_dict, capsys):
