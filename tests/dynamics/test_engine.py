@@ -11,6 +11,7 @@ from coopgov.dynamics.networks import city_agent_network
 from coopgov.model import ModelParameters
 from coopgov.model.levers import LEVER_NAMES, LEVERS, apply_levers, lever_costs
 from coopgov.model.synthetic import synthetic_city_data
+from coopgov.testing import strategies as cst
 
 CITY = synthetic_city_data(15, seed=2)
 
@@ -25,11 +26,9 @@ def test_batch_equals_single_runs_and_chunking_does_not_matter():
         np.testing.assert_allclose(batch.cooperation[k], one.cooperation[0], rtol=1e-12)
 
 
-@given(seed=st.integers(0, 1000))
+@given(intensity=cst.lever_intensities(years=5, n_scenarios=2))
 @settings(max_examples=15, deadline=None)
-def test_outcomes_stay_in_range(seed):
-    rng = np.random.default_rng(seed)
-    intensity = rng.random((2, 5, len(LEVER_NAMES)))
+def test_outcomes_stay_in_range(intensity):
     sim = simulate(CITY, [ModelParameters()] * 2, intensity, years=5)
     assert np.all((sim.cooperation >= 0) & (sim.cooperation <= 1))
     assert np.all(sim.pm25_change <= 1e-12)

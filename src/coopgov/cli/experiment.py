@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +21,37 @@ experiment_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(experiment_app, name="experiment")
+
+
+@contextlib.contextmanager
+def _runs_bar(total: int, *, enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar of runs (rich, on stderr); yields the callback that advances it."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("[bold]runs"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("elapsed"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
+    ) as bar:
+        task = bar.add_task("runs", total=total)
+        yield lambda runs: bar.advance(task, runs)
 
 
 @experiment_app.command("run")
@@ -68,15 +101,16 @@ def run_command(
         parsed = load_spec(spec, encoding=encoding)
         folder = out if out is not None else Path("results") / parsed.experiment.name
         claim_output_dir(folder, force=force, kind="experiment", legacy=("manifest.json",))
-        summary = run_experiment(
-            parsed,
-            folder,
-            workers=workers,
-            scheduler=scheduler,
-            processes=processes,
-            chunk_size=chunk_size,
-            progress=not as_json,
-        )
+        with _runs_bar(parsed.n_runs, enabled=not as_json) as advance:
+            summary = run_experiment(
+                parsed,
+                folder,
+                workers=workers,
+                scheduler=scheduler,
+                processes=processes,
+                chunk_size=chunk_size,
+                progress=advance,
+            )
     except (InputError, OutputRefused) as exc:
         fail(exc, as_json)
         return

@@ -115,6 +115,11 @@ def relative_fiscal_capacity(
     numpy.ndarray, shape (..., N)
         f_i / f̄; 1 is the regional mean (``docs/model.md`` defines fiscal
         capacity this way).
+
+    Examples
+    --------
+    >>> relative_fiscal_capacity([1000.0, 3000.0], [100.0, 100.0]).tolist()
+    [0.5, 1.5]
     """
     fc, _ = _inputs(fiscal_capacity, population)
     m = regional_mean_capacity(fiscal_capacity, population, mean)
@@ -315,6 +320,13 @@ def net_fiscal_transfers(
     With regional financing the amount moved is
     :math:`A = \min(F, \sum g_j, \sum s_j)`; weak cities receive
     :math:`A g_i / \sum g_j` and strong ones pay :math:`A s_i / \sum s_j`.
+
+    Examples
+    --------
+    The fund of :func:`fiscal_transfers`, raised from the richer city:
+
+    >>> net_fiscal_transfers([1000.0, 3000.0], [100.0, 100.0], 50_000.0).tolist()
+    [50000.0, -50000.0]
     """
     if financing == "central":
         return fiscal_transfers(fiscal_capacity, population, fund, threshold, mean=mean)

@@ -194,6 +194,11 @@ def exceedance_multiple(concentration: ArrayLike, target: ArrayLike) -> NDArray[
     -------
     numpy.ndarray
         max(C - target, 0) / target [dimensionless].
+
+    Examples
+    --------
+    >>> exceedance_multiple([3.0, 6.0, 12.0], 4.0).tolist()  # (C - target) / target, >= 0
+    [0.0, 0.5, 2.0]
     """
     c = require_nonnegative(as_float_array(concentration, "concentration"), "concentration")
     t = require_positive(as_float_array(target, "target"), "target")
@@ -232,6 +237,13 @@ def excess_load(
 
     with C, C* in mg/L (= g/m^3), Q in m^3/s, t in s: g/m^3 x m^3 = g and
     1 g = 1e-6 t.
+
+    Examples
+    --------
+    1 mg/L (1e-6 t/m3) over target at 10 m3/s for 30 days (2,592,000 s):
+
+    >>> round(float(excess_load(5.0, 4.0, 10.0, 30 * 86400)), 6)
+    25.92
     """
     c = require_nonnegative(as_float_array(concentration, "concentration"), "concentration")
     t = require_positive(as_float_array(target, "target"), "target")

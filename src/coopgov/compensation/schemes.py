@@ -20,7 +20,13 @@ import numpy as np
 import pandas as pd
 
 from coopgov.compensation.bet import banded_transfer, bet_index, bet_transfer
-from coopgov.compensation.config import BetScheme, PerTonneScheme, load_preset, load_scheme
+from coopgov.compensation.config import (
+    BetScheme,
+    PerTonneScheme,
+    SectionInfo,
+    load_preset,
+    load_scheme,
+)
 from coopgov.compensation.measurements import parse_contributions, read_measurements
 from coopgov.compensation.per_tonne import (
     PriceTiers,
@@ -157,11 +163,46 @@ def xinan_assessment(
     Jiekou section, ``docs/compensation.md``), C_i0 the mean of the baseline
     years' samples, and P = k0 Σ k_i C_i / C_i0 (:func:`~.bet.bet_index`);
     P <= threshold: downstream pays upstream (:func:`~.bet.bet_transfer`).
+
+    Examples
+    --------
+    Round 1 on the bundled synthetic Jiekou samples: P <= 1 in 2012 and 2014
+    (Zhejiang pays Anhui 100 million yuan), P > 1 in 2013 (Anhui pays).
+
+    >>> from coopgov.compensation import example_path
+    >>> r = xinan_assessment(example_path("xinan"), "xinan-round1")
+    >>> [(int(y), round(float(p), 3)) for y, p in zip(r.index["year"], r.index["P"])]
+    [(2012, 0.81), (2013, 1.048), (2014, 0.764)]
+    >>> bet = r.payments[r.payments["kind"] == "bet"]
+    >>> [(a, b, int(x)) for a, b, x in zip(bet["payer"], bet["payee"], bet["year"])]
+    [('Zhejiang', 'Anhui', 2012), ('Anhui', 'Zhejiang', 2013), ('Zhejiang', 'Anhui', 2014)]
     """
     sch: BetScheme = _scheme_of(scheme, BetScheme)
     table = read_measurements(measurements, kind="xinan")
     file = table.attrs.get("file")
+    _check_sections(table, sch, file)
+    years = _assessment_years(table, sch, year, file)
+    assessed = sorted(
+        {f for w in [sch.weights, *sch.weights_by_year.values()] for f, v in w.items() if v > 0}
+    )
+    ignored = sorted(set(table["factor"]) - set(assessed))
+    baseline = _baseline(table, sch, assessed, file)
+    conc, weights, count_of = _annual_means(table, sch, years, assessed, file)
+    c0 = np.array([baseline[f] for f in assessed])
+    k0 = np.array([sch.k0_for(y) for y in years])
+    p = bet_index(conc, c0, weights, k0)
+    transfer = _bet_transfers(sch, p)
+    return XinanResult(
+        sch,
+        _bet_payments(sch, years, p, transfer),
+        _bet_index_table(years, p, k0, transfer),
+        _bet_factor_table(years, assessed, conc, c0, weights, k0, count_of),
+        ignored,
+    )
 
+
+def _check_sections(table: pd.DataFrame, sch: BetScheme, file: str | None) -> None:
+    """Refuse a sample taken at a section the scheme does not assess (first such row)."""
     unknown = ~table["section"].map(sch.matches_section).to_numpy(dtype=bool)
     if unknown.any():
         i = int(np.argmax(unknown))
@@ -173,6 +214,11 @@ def xinan_assessment(
             value=table["section"].iat[i],
         )
 
+
+def _assessment_years(
+    table: pd.DataFrame, sch: BetScheme, year: int | None, file: str | None
+) -> list[int]:
+    """The year asked for (inside the round), else every year of the round in the table."""
     first, last = sch.years
     if year is not None:
         if not first <= year <= last:
@@ -182,54 +228,60 @@ def xinan_assessment(
                 field="year",
                 value=year,
             )
-        years = [int(year)]
-    else:
-        present = sorted(int(y) for y in table["year"].unique())
-        years = [y for y in present if first <= y <= last]
-        if not years:
-            raise InputError(
-                f"no samples in the years of {sch.name!r} ({first}-{last})",
-                file=file,
-                field="date",
-                value=f"{present[0]}-{present[-1]}",
-            )
+        return [int(year)]
+    present = sorted(int(y) for y in table["year"].unique())
+    years = [y for y in present if first <= y <= last]
+    if not years:
+        raise InputError(
+            f"no samples in the years of {sch.name!r} ({first}-{last})",
+            file=file,
+            field="date",
+            value=f"{present[0]}-{present[-1]}",
+        )
+    return years
 
-    assessed = sorted(
-        {f for w in [sch.weights, *sch.weights_by_year.values()] for f, v in w.items() if v > 0}
-    )
-    ignored = sorted(set(table["factor"]) - set(assessed))
-    baseline = _baseline(table, sch, assessed, file)
 
+def _annual_means(
+    table: pd.DataFrame, sch: BetScheme, years: list[int], assessed: list[str], file: str | None
+) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, str], int]]:
+    """Annual mean C_i [mg/L] and weight k_i by (year, factor), and the sample counts.
+
+    A factor weighted in a year must have samples in that year.
+    """
     means = table[table["year"].isin(years)].groupby(["year", "factor"])["value_mg_l"]
     mean_of = means.mean().to_dict()
     count_of = means.size().to_dict()
-
-    n_y, n_f = len(years), len(assessed)
-    conc = np.zeros((n_y, n_f))
-    weights = np.zeros((n_y, n_f))
+    conc = np.zeros((len(years), len(assessed)))
+    weights = np.zeros((len(years), len(assessed)))
     for a, y in enumerate(years):
         w_year = sch.weights_for(y)
         for b, f in enumerate(assessed):
             weights[a, b] = w_year.get(f, 0.0)
-            if weights[a, b] > 0:
-                if (y, f) not in mean_of:
-                    raise InputError(
-                        f"no samples of {f} at {sch.section} in {y}",
-                        file=file,
-                        field="factor",
-                        value=f,
-                    )
-                conc[a, b] = mean_of[(y, f)]
-    c0 = np.array([baseline[f] for f in assessed])
-    k0 = np.array([sch.k0_for(y) for y in years])
-    p = bet_index(conc, c0, weights, k0)
+            if weights[a, b] <= 0:
+                continue
+            if (y, f) not in mean_of:
+                raise InputError(
+                    f"no samples of {f} at {sch.section} in {y}",
+                    file=file,
+                    field="factor",
+                    value=f,
+                )
+            conc[a, b] = mean_of[(y, f)]
+    return conc, weights, count_of
 
+
+def _bet_transfers(sch: BetScheme, p: np.ndarray) -> np.ndarray:
+    """Signed transfer per year [yuan] (+: downstream pays): banded, or the two-way bet."""
     if sch.bands:
         edges = [float(b.p_max) for b in sch.bands[:-1] if b.p_max is not None]
-        transfer = banded_transfer(p, edges, [b.transfer for b in sch.bands])
-    else:
-        transfer = bet_transfer(p, sch.downstream_pays, sch.upstream_pays, sch.threshold)
+        return banded_transfer(p, edges, [b.transfer for b in sch.bands])
+    return bet_transfer(p, sch.downstream_pays, sch.upstream_pays, sch.threshold)
 
+
+def _bet_payments(
+    sch: BetScheme, years: list[int], p: np.ndarray, transfer: np.ndarray
+) -> pd.DataFrame:
+    """Payments table: the bet's transfer each year (if any) and the central funds."""
     pay_rows: list[dict[str, Any]] = []
     for a, y in enumerate(years):
         t = float(transfer[a])
@@ -252,11 +304,16 @@ def xinan_assessment(
                     float(p[a]),
                 )
             )
-    payments = pd.DataFrame(
-        pay_rows,
-        columns=[*PAYMENT_COLUMNS, "kind", "round", "year", "P", "section"],
+    return pd.DataFrame(
+        pay_rows, columns=[*PAYMENT_COLUMNS, "kind", "round", "year", "P", "section"]
     )
-    index = pd.DataFrame(
+
+
+def _bet_index_table(
+    years: list[int], p: np.ndarray, k0: np.ndarray, transfer: np.ndarray
+) -> pd.DataFrame:
+    """Per year: P, k0, the signed transfer and its direction in words."""
+    return pd.DataFrame(
         {
             "year": years,
             "P": p,
@@ -272,23 +329,36 @@ def xinan_assessment(
             ],
         }
     )
+
+
+def _bet_factor_table(
+    years: list[int],
+    assessed: list[str],
+    conc: np.ndarray,
+    c0: np.ndarray,
+    weights: np.ndarray,
+    k0: np.ndarray,
+    count_of: dict[tuple[int, str], int],
+) -> pd.DataFrame:
+    """Per year and factor: annual mean, baseline, weight, C/C0, its term of P, samples."""
     factor_rows = []
     for a, y in enumerate(years):
         for b, f in enumerate(assessed):
-            ratio = conc[a, b] / c0[b] if weights[a, b] > 0 else np.nan
+            weighted = weights[a, b] > 0
+            ratio = conc[a, b] / c0[b] if weighted else np.nan
             factor_rows.append(
                 {
                     "year": y,
                     "factor": f,
-                    "annual_mean": conc[a, b] if weights[a, b] > 0 else np.nan,
+                    "annual_mean": conc[a, b] if weighted else np.nan,
                     "baseline": c0[b],
                     "weight": weights[a, b],
                     "ratio": ratio,
-                    "term": k0[a] * weights[a, b] * ratio if weights[a, b] > 0 else 0.0,
+                    "term": k0[a] * weights[a, b] * ratio if weighted else 0.0,
                     "n_samples": int(count_of.get((y, f), 0)),
                 }
             )
-    return XinanResult(sch, payments, index, pd.DataFrame(factor_rows), ignored)
+    return pd.DataFrame(factor_rows)
 
 
 def _payment(
@@ -398,12 +468,52 @@ def per_tonne_assessment(
     month (:func:`~.per_tonne.per_tonne_payment`).  Each row's payment is
     rounded to the fen and split among the upstream jurisdictions by
     contribution (:func:`~.per_tonne.split_by_contribution`).
+
+    Examples
+    --------
+    The Taihu preset on the bundled synthetic section records:
+
+    >>> from coopgov.compensation import example_path
+    >>> r = per_tonne_assessment(example_path("per-tonne"), "jiangsu-taihu")
+    >>> len(r.records), sorted(set(r.totals["payee"]))
+    (72, ['City C'])
+    >>> bool(abs(r.totals["amount"].sum() - r.records["payment"].sum()) < 0.05)  # split, not lost
+    True
     """
     sch: PerTonneScheme = _scheme_of(scheme, PerTonneScheme)
     table = read_measurements(measurements, kind="per_tonne")
     file = table.attrs.get("file")
-
     ignored = sorted(set(table["factor"]) - set(sch.factors))
+    table = _priced_rows(table, sch, file)
+    seconds = _period_seconds(table, file)
+    targets, payees, shares = _row_rules(table, sch, file)
+    conc = table["value_mg_l"].to_numpy(dtype=np.float64)
+    flow = table["flow_m3s"].to_numpy(dtype=np.float64)
+    multiple = exceedance_multiple(conc, targets)
+    payment, unit_price, tier = _price_rows(table, sch, conc, targets, flow, seconds, multiple)
+    records = pd.DataFrame(
+        {
+            "row": table["row"],
+            "section": table["section"],
+            "date": table["date"],
+            "factor": table["factor"],
+            "concentration": conc,
+            "target": targets,
+            "seconds": seconds,
+            "exceedance_multiple": multiple,
+            "tier": tier,
+            "unit_price": unit_price,
+            "excess_load_t": excess_load(conc, targets, flow, seconds),
+            "payment": payment,
+            "payee": payees,
+        }
+    )
+    payments, totals = _split_payments(table, payment, shares, payees)
+    return PerTonneResult(sch, payments, records, totals, ignored)
+
+
+def _priced_rows(table: pd.DataFrame, sch: PerTonneScheme, file: str | None) -> pd.DataFrame:
+    """The rows of a factor the scheme prices (there must be some)."""
     table = table[table["factor"].isin(list(sch.factors))].reset_index(drop=True)
     if table.empty:
         raise InputError(
@@ -411,11 +521,16 @@ def per_tonne_assessment(
             file=file,
             field="factor",
         )
+    return table
 
-    # Period of each row: explicit days, else its calendar month.
+
+def _period_seconds(table: pd.DataFrame, file: str | None) -> np.ndarray:
+    """Length of each row's accounting period [s]: explicit days, else its calendar month.
+
+    The same section, factor and period twice is refused (first repeated row).
+    """
     month_days = table["date"].dt.days_in_month.to_numpy(dtype=np.float64)
     days = np.where(np.isnan(table["period_days"]), month_days, table["period_days"])
-    seconds = days * SECONDS_PER_DAY
     period_key = np.where(
         np.isnan(table["period_days"]),
         table["date"].dt.strftime("%Y-%m"),
@@ -433,7 +548,18 @@ def per_tonne_assessment(
             field="date",
             value=str(table["date"].iat[i].date()),
         )
+    return days * SECONDS_PER_DAY
 
+
+def _row_rules(
+    table: pd.DataFrame, sch: PerTonneScheme, file: str | None
+) -> tuple[np.ndarray, list[str], list[dict[str, float]]]:
+    """Target [mg/L], payee and contribution shares of each row.
+
+    Each comes from the row itself, else the scheme's ``[sections.NAME]``,
+    else the scheme's default (target of the factor, default payee); a
+    section with contributions in neither is unknown.
+    """
     targets = np.empty(len(table))
     payees: list[str] = []
     shares: list[dict[str, float]] = []
@@ -445,37 +571,53 @@ def per_tonne_assessment(
             targets[i] = info.targets[r.factor]
         else:
             targets[i] = sch.factors[r.factor].target
-        if r.contributions:
-            contrib = parse_contributions(r.contributions, file=file, row=int(r.row))
-        elif info is not None and info.contributions:
-            contrib = dict(info.contributions)
-        else:
-            raise InputError(
-                "unknown section: no 'contributions' in the table and no "
-                f"[sections.{r.section}] in scheme {sch.name!r}",
-                file=file,
-                row=int(r.row),
-                field="section",
-                value=r.section,
-            )
-        if not contrib or sum(contrib.values()) <= 0:
-            raise InputError(
-                "contribution shares sum to zero",
-                file=file,
-                row=int(r.row),
-                field="contributions",
-                value=r.contributions,
-            )
-        shares.append(contrib)
+        shares.append(_row_contributions(r, info, sch, file))
         payees.append(
             r.downstream
             or (info.downstream if info and info.downstream else None)
             or sch.default_payee
         )
+    return targets, payees, shares
 
-    conc = table["value_mg_l"].to_numpy(dtype=np.float64)
-    flow = table["flow_m3s"].to_numpy(dtype=np.float64)
-    multiple = exceedance_multiple(conc, targets)
+
+def _row_contributions(
+    r: Any, info: SectionInfo | None, sch: PerTonneScheme, file: str | None
+) -> dict[str, float]:
+    """Contribution shares of the upstream jurisdictions for one row (row, else scheme)."""
+    if r.contributions:
+        contrib = parse_contributions(r.contributions, file=file, row=int(r.row))
+    elif info is not None and info.contributions:
+        contrib = dict(info.contributions)
+    else:
+        raise InputError(
+            "unknown section: no 'contributions' in the table and no "
+            f"[sections.{r.section}] in scheme {sch.name!r}",
+            file=file,
+            row=int(r.row),
+            field="section",
+            value=r.section,
+        )
+    if not contrib or sum(contrib.values()) <= 0:
+        raise InputError(
+            "contribution shares sum to zero",
+            file=file,
+            row=int(r.row),
+            field="contributions",
+            value=r.contributions,
+        )
+    return contrib
+
+
+def _price_rows(
+    table: pd.DataFrame,
+    sch: PerTonneScheme,
+    conc: np.ndarray,
+    targets: np.ndarray,
+    flow: np.ndarray,
+    seconds: np.ndarray,
+    multiple: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Payment [yuan, to the fen], unit price [yuan/t] and 1-based tier of each row."""
     payment = np.zeros(len(table))
     unit_price = np.zeros(len(table))
     tier = np.zeros(len(table), dtype=np.int64)
@@ -489,27 +631,16 @@ def per_tonne_assessment(
         payment[sel] = per_tonne_payment(conc[sel], targets[sel], flow[sel], seconds[sel], tiers)
         unit_price[sel] = tiers.unit_price(multiple[sel])
         tier[sel] = np.where(multiple[sel] > 0, tiers.tier_of(multiple[sel]) + 1, 0)
-    load = excess_load(conc, targets, flow, seconds)
-    payment = np.round(payment, 2)
+    return np.round(payment, 2), unit_price, tier
 
-    records = pd.DataFrame(
-        {
-            "row": table["row"],
-            "section": table["section"],
-            "date": table["date"],
-            "factor": table["factor"],
-            "concentration": conc,
-            "target": targets,
-            "seconds": seconds,
-            "exceedance_multiple": multiple,
-            "tier": tier,
-            "unit_price": unit_price,
-            "excess_load_t": load,
-            "payment": payment,
-            "payee": payees,
-        }
-    )
 
+def _split_payments(
+    table: pd.DataFrame,
+    payment: np.ndarray,
+    shares: list[dict[str, float]],
+    payees: list[str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each row's payment split by contribution, summed per (section, payer, payee) and overall."""
     owed: dict[tuple[str, str, str], float] = {}
     for i in (int(j) for j in np.flatnonzero(payment > 0)):
         names = list(shares[i])
@@ -530,7 +661,7 @@ def per_tonne_assessment(
     )
     if not totals.empty:
         totals["amount"] = totals["amount"].round(2)
-    return PerTonneResult(sch, payments, records, totals, ignored)
+    return payments, totals
 
 
 def per_tonne_compensation(
@@ -540,6 +671,13 @@ def per_tonne_compensation(
     """Payments of a per-tonne scheme: ``payer, payee, amount`` (yuan), section.
 
     See :func:`per_tonne_assessment` for parameters and errors.
+
+    Examples
+    --------
+    >>> from coopgov.compensation import example_path
+    >>> pay = per_tonne_compensation(example_path("per-tonne"), "jiangsu-taihu")
+    >>> list(pay.columns)
+    ['payer', 'payee', 'amount', 'section']
     """
     return per_tonne_assessment(measurements, scheme).payments
 

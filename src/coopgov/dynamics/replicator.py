@@ -91,6 +91,12 @@ def logistic_closed_form(
         Adjustment rate r [1/yr].
     t : array_like
         Times [yr].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> np.round(logistic_closed_form(0.5, 1.0, 1.0, np.array([0.0, 1.0, 2.0])), 4).tolist()
+    [0.5, 0.7311, 0.8808]
     """
     g = np.exp(rate * np.asarray(delta) * np.asarray(t))
     x0 = np.asarray(x0, dtype=float)

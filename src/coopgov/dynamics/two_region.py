@@ -167,7 +167,17 @@ def _jacobian(x: float, y: float, a: float, b: float, c: float, d: float) -> np.
 
 
 def rest_points(game: TwoRegionGame) -> list[RestPoint]:
-    """Corners and (when it exists) the interior rest point, classified."""
+    """Corners and (when it exists) the interior rest point, classified.
+
+    Examples
+    --------
+    The default game: the corners and one interior centre (purely imaginary
+    eigenvalues), whose orbits cycle around it.
+
+    >>> pts = rest_points(TwoRegionGame())
+    >>> [(round(p.x, 3), round(p.y, 3)) for p in pts]
+    [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0), (0.8, 0.4)]
+    """
     a, b, c, d = game.coefficients()
     pts = [(0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)]
     if b != 0 and d != 0:

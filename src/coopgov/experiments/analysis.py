@@ -437,10 +437,242 @@ def _city_effects(out: Path, manifest: dict, outcome: str, policies: list[str]) 
     return eff
 
 
+def _finished(out: Path) -> tuple[dict[str, Any], ExperimentSpec]:
+    """Manifest and spec of a results folder; refuses an unfinished experiment."""
+    manifest = load_manifest(out)
+    spec = load_spec_from_results(out)
+    if not manifest.get("complete"):
+        raise InputError("the experiment is not finished: run it again to resume", file=str(out))
+    return manifest, spec
+
+
+def _summary_head(spec: ExperimentSpec, manifest: dict[str, Any]) -> dict[str, Any]:
+    """What the experiment was: name, sizes, policies, factors, main outcome, sampler."""
+    return {
+        "name": spec.experiment.name,
+        "n_runs": manifest["n_runs"],
+        "n_scenarios": manifest["n_scenarios"],
+        "policies": manifest["policies"],
+        "factors": spec.factor_names(),
+        "main_outcome": spec.main_outcome,
+        "sampler": spec.sampler.method,
+    }
+
+
+def _main_rows(an: Analysis, table: pd.DataFrame) -> pd.DataFrame:
+    """Rows of an index table for the main outcome under the first policy."""
+    policy = an.manifest["policies"][0]
+    return table[(table["outcome"] == an.outcome) & (table["policy"] == policy)]
+
+
+def _sobol_step(
+    an: Analysis, out: Path, by_policy: dict[str, pd.DataFrame], num_resamples: int
+) -> None:
+    """Sobol indices of every regional outcome under every policy, and per city."""
+    spec, manifest = an.spec, an.manifest
+    rows, rows2 = [], []
+    for o, table in by_policy.items():
+        for p in table.columns:
+            first, second = sobol_indices(
+                spec, table[p].to_numpy(), num_resamples=num_resamples, seed=spec.sampler.seed
+            )
+            rows.append(first.reset_index().assign(outcome=o, policy=p))
+            rows2.append(second.assign(outcome=o, policy=p))
+    an.tables["sobol"] = pd.concat(rows, ignore_index=True)
+    an.tables["sobol_s2"] = pd.concat(rows2, ignore_index=True)
+    city_outcomes = [o.name for o in spec.outcomes if o.scope in ("city", "both")]
+    if city_outcomes:
+        an.tables["sobol_city"] = _sobol_city(out, spec, manifest, city_outcomes[0])
+    main = _main_rows(an, an.tables["sobol"])
+    an.summary["sobol"] = main.set_index("factor")[["S1", "S1_conf", "ST", "ST_conf"]].to_dict(
+        orient="index"
+    )
+
+
+def _sobol_city(
+    out: Path, spec: ExperimentSpec, manifest: dict[str, Any], outcome: str
+) -> pd.DataFrame:
+    """First and total Sobol indices of one city outcome in every city (first policy)."""
+    adcodes = manifest["adcodes"]
+    factor_names = spec.factor_names()
+    cols = [city_column(outcome, a) for a in adcodes]
+    df = load_results(
+        out, columns=["policy", "scenario", *cols], policies=[manifest["policies"][0]]
+    )
+    y = df.groupby("scenario")[cols].mean().to_numpy()
+    s1, st = sobol_first_total(y, len(factor_names), second_order=spec.sampler.second_order)
+    table = pd.concat(
+        [
+            pd.DataFrame(s1, index=adcodes, columns=factor_names)
+            .rename_axis("adcode")
+            .reset_index()
+            .melt("adcode", var_name="factor", value_name="S1"),
+            pd.DataFrame(st, index=adcodes, columns=factor_names)
+            .rename_axis("adcode")
+            .reset_index()
+            .melt("adcode", var_name="factor", value_name="ST")["ST"],
+        ],
+        axis=1,
+    )
+    table["outcome"] = outcome
+    return table
+
+
+def _morris_step(an: Analysis, by_policy: dict[str, pd.DataFrame]) -> None:
+    """Morris elementary effects of every regional outcome under every policy."""
+    spec = an.spec
+    rows = []
+    for o, table in by_policy.items():
+        for p in table.columns:
+            rows.append(
+                morris_indices(spec, table[p].to_numpy(), seed=spec.sampler.seed)
+                .reset_index()
+                .assign(outcome=o, policy=p)
+            )
+    an.tables["morris"] = pd.concat(rows, ignore_index=True)
+    main = _main_rows(an, an.tables["morris"])
+    an.summary["morris"] = main.set_index("factor")[["mu_star", "sigma", "mu_star_conf"]].to_dict(
+        orient="index"
+    )
+
+
+def _lever_step(
+    an: Analysis, out: Path, by_policy: dict[str, pd.DataFrame], main_scope: str
+) -> None:
+    """Lever ranking of the main outcome, and each lever's effect per city."""
+    table, shares, stability = lever_ranking(by_policy[an.outcome])
+    an.tables["lever_ranking"] = table
+    an.tables["lever_rank_shares"] = shares.reset_index()
+    an.summary["lever_ranking"] = {"table": table.to_dict(orient="records"), **stability}
+    if main_scope == "both":
+        eff = _city_effects(out, an.manifest, an.outcome, an.manifest["policies"])
+        an.tables["city_effects"] = eff
+        an.summary["city_best_lever"] = {int(a): str(eff[a].idxmax()) for a in eff.columns}
+
+
+def _feature_step(an: Analysis, out: Path, main_col: str) -> None:
+    """Feature scores of the factors for the main outcome under each policy; a sample."""
+    factor_names = an.spec.factor_names()
+    policies = an.manifest["policies"]
+    frames = []
+    sample_rows = []
+    method_name = ""
+    for p in policies:
+        df = load_results(
+            out, columns=["policy", "scenario", *factor_names, main_col], policies=[p]
+        )
+        scores, method_name = feature_scores(
+            df[factor_names].to_numpy(),
+            df[main_col].to_numpy(),
+            factor_names,
+            seed=an.spec.sampler.seed,
+        )
+        frames.append(scores.rename(p))
+        take = np.random.default_rng(0).permutation(len(df))[: max(1, 2000 // len(policies))]
+        sample_rows.append(df.iloc[np.sort(take)])
+    an.tables["feature_scores"] = pd.concat(frames, axis=1).rename_axis("factor").reset_index()
+    an.summary["feature_scoring"] = method_name
+    an.sample = pd.concat(sample_rows, ignore_index=True)
+
+
+def _prim_step(an: Analysis, out: Path, main_col: str) -> None:
+    """PRIM on the main outcome under the first policy, its simplified and pasted boxes.
+
+    Cases of interest: the main outcome below (or above) the spec's
+    threshold, by default its lower (upper) quartile.  Nothing is added when
+    every case or none is of interest.
+    """
+    factor_names = an.spec.factor_names()
+    prim_policy = an.manifest["policies"][0]
+    df = load_results(out, columns=["policy", *factor_names, main_col], policies=[prim_policy])
+    y = df[main_col].to_numpy()
+    a = an.spec.analysis
+    below = a.prim_direction == "below"
+    threshold = (
+        a.prim_threshold
+        if a.prim_threshold is not None
+        else float(np.quantile(y, 0.25 if below else 0.75))
+    )
+    interest = y < threshold if below else y > threshold
+    if not 0 < interest.sum() < len(y):
+        return
+    xs = df[factor_names].to_numpy()
+    res = prim(xs, interest, names=factor_names, alpha=a.prim_alpha, min_mass=a.prim_min_mass)
+    an.prim = res
+    an.tables["prim_trajectory"] = res.trajectory().rename_axis("step").reset_index()
+    an.tables["prim_box"] = res.box()
+    _prim_refined_boxes(an, xs, interest, res)
+    chosen = res.chosen
+    an.summary["prim"] = {
+        "policy": prim_policy,
+        "outcome": main_col,
+        "cases_of_interest": f"{main_col} {'<' if below else '>'} {threshold:.4g}",
+        "n_cases": int(interest.sum()),
+        "chosen_step": chosen,
+        "coverage": float(res.coverage[chosen]),
+        "density": float(res.density[chosen]),
+        "mass": float(res.mass[chosen]),
+        "box": res.box().to_dict(orient="records"),
+    }
+
+
+def _prim_refined_boxes(
+    an: Analysis, xs: np.ndarray, interest: np.ndarray, res: PrimResult
+) -> None:
+    """The chosen PRIM box simplified (needless limits dropped) and pasted back out."""
+    factor_names = an.spec.factor_names()
+    chosen = res.chosen
+    lo_s, hi_s = simplify_box(xs, interest, res.lower[chosen], res.upper[chosen])
+    lo_p, hi_p, pastes = paste_box(
+        xs, interest, res.lower[chosen], res.upper[chosen], alpha=an.spec.analysis.prim_alpha
+    )
+    for key, lo_b, hi_b, extra in (
+        ("simplified", lo_s, hi_s, {}),
+        ("pasted", lo_p, hi_p, {"pastes": pastes}),
+    ):
+        cov_b, den_b, mass_b = box_stats(xs, interest, lo_b, hi_b)
+        table = pd.DataFrame(
+            [
+                (n, lo_b[j], hi_b[j])
+                for j, n in enumerate(factor_names)
+                if lo_b[j] > res.lower[0, j] or hi_b[j] < res.upper[0, j]
+            ],
+            columns=["factor", "low", "high"],
+        )
+        an.tables[f"prim_box_{key}"] = table
+        an.summary[f"prim_{key}"] = {
+            "coverage": cov_b,
+            "density": den_b,
+            "mass": mass_b,
+            **extra,
+            "box": table.to_dict(orient="records"),
+        }
+
+
+def _write_analysis(an: Analysis, out: Path, report: bool) -> None:
+    """Write ``analysis/``: one CSV per table, ``analysis.json`` and the HTML report."""
+    folder = out / "analysis"
+    for name, table in an.tables.items():
+        atomic_write_text(folder / f"{name}.csv", table.to_csv(index=False))
+    atomic_write_text(
+        folder / "analysis.json", json.dumps(_finite(an.summary), indent=2, default=_json_default)
+    )
+    if report:
+        from coopgov.experiments.report import report_html
+
+        atomic_write_text(folder / "report.html", report_html(an))
+
+
 def analyze_experiment(
     out: str | Path, *, write: bool = True, report: bool = True, num_resamples: int = 100
 ) -> Analysis:
     """Analyse a finished experiment and write tables, ``analysis.json`` and ``report.html``.
+
+    The steps, each adding tables and summary entries to the
+    :class:`Analysis`: outcome means by policy; Sobol indices (Sobol
+    samplers) or Morris effects (Morris samplers); the lever ranking (when
+    single-lever policies ran beside the baseline); feature scores and PRIM
+    scenario discovery on the main outcome (when factors vary).
 
     Parameters
     ----------
@@ -458,187 +690,30 @@ def analyze_experiment(
     Analysis
     """
     out = Path(out)
-    manifest = load_manifest(out)
-    spec = load_spec_from_results(out)
-    if not manifest.get("complete"):
-        raise InputError("the experiment is not finished: run it again to resume", file=str(out))
+    manifest, spec = _finished(out)
     outcome = spec.main_outcome
     policies = manifest["policies"]
     main_scope = next(o for o in spec.outcomes if o.name == outcome).scope
     main_col = outcome if main_scope != "city" else city_column(outcome, manifest["adcodes"][0])
     an = Analysis(spec=spec, manifest=manifest, outcome=outcome)
-    factor_names = spec.factor_names()
+    an.summary = _summary_head(spec, manifest)
     regional = [o.name for o in spec.outcomes if o.scope in ("region", "both")]
-    summary: dict[str, Any] = {
-        "name": spec.experiment.name,
-        "n_runs": manifest["n_runs"],
-        "n_scenarios": manifest["n_scenarios"],
-        "policies": policies,
-        "factors": factor_names,
-        "main_outcome": outcome,
-        "sampler": spec.sampler.method,
-    }
     by_policy = {o: outcome_by_policy(out, o, policies, manifest["n_scenarios"]) for o in regional}
-    summary["outcome_means"] = {
+    an.summary["outcome_means"] = {
         o: {p: float(t[p].mean()) for p in t.columns} for o, t in by_policy.items()
     }
-
-    method = spec.sampler.method
-    if method == "sobol" and factor_names:
-        rows, rows2 = [], []
-        for o, table in by_policy.items():
-            for p in table.columns:
-                first, second = sobol_indices(
-                    spec, table[p].to_numpy(), num_resamples=num_resamples, seed=spec.sampler.seed
-                )
-                rows.append(first.reset_index().assign(outcome=o, policy=p))
-                rows2.append(second.assign(outcome=o, policy=p))
-        an.tables["sobol"] = pd.concat(rows, ignore_index=True)
-        an.tables["sobol_s2"] = pd.concat(rows2, ignore_index=True)
-        city_outcomes = [o.name for o in spec.outcomes if o.scope in ("city", "both")]
-        if city_outcomes:
-            o = city_outcomes[0]
-            cols = [city_column(o, a) for a in manifest["adcodes"]]
-            df = load_results(out, columns=["policy", "scenario", *cols], policies=[policies[0]])
-            y = df.groupby("scenario")[cols].mean().to_numpy()
-            s1, st = sobol_first_total(y, len(factor_names), second_order=spec.sampler.second_order)
-            an.tables["sobol_city"] = pd.concat(
-                [
-                    pd.DataFrame(s1, index=manifest["adcodes"], columns=factor_names)
-                    .rename_axis("adcode")
-                    .reset_index()
-                    .melt("adcode", var_name="factor", value_name="S1"),
-                    pd.DataFrame(st, index=manifest["adcodes"], columns=factor_names)
-                    .rename_axis("adcode")
-                    .reset_index()
-                    .melt("adcode", var_name="factor", value_name="ST")["ST"],
-                ],
-                axis=1,
-            )
-            an.tables["sobol_city"]["outcome"] = o
-        main = an.tables["sobol"].query("outcome == @outcome and policy == @policies[0]")
-        summary["sobol"] = main.set_index("factor")[["S1", "S1_conf", "ST", "ST_conf"]].to_dict(
-            orient="index"
-        )
-    if method == "morris" and factor_names:
-        rows = []
-        for o, table in by_policy.items():
-            for p in table.columns:
-                rows.append(
-                    morris_indices(spec, table[p].to_numpy(), seed=spec.sampler.seed)
-                    .reset_index()
-                    .assign(outcome=o, policy=p)
-                )
-        an.tables["morris"] = pd.concat(rows, ignore_index=True)
-        main = an.tables["morris"].query("outcome == @outcome and policy == @policies[0]")
-        summary["morris"] = main.set_index("factor")[["mu_star", "sigma", "mu_star_conf"]].to_dict(
-            orient="index"
-        )
-
-    levers_run = [p for p in policies if p in LEVERS]
-    if "baseline" in policies and levers_run and main_scope != "city":
-        table, shares, stability = lever_ranking(by_policy[outcome])
-        an.tables["lever_ranking"] = table
-        an.tables["lever_rank_shares"] = shares.reset_index()
-        summary["lever_ranking"] = {"table": table.to_dict(orient="records"), **stability}
-        if main_scope == "both":
-            an.tables["city_effects"] = _city_effects(out, manifest, outcome, policies)
-            eff = an.tables["city_effects"]
-            summary["city_best_lever"] = {int(a): str(eff[a].idxmax()) for a in eff.columns}
-
-    if factor_names and main_scope != "city":
-        frames = []
-        sample_rows = []
-        method_name = ""
-        for p in policies:
-            df = load_results(
-                out, columns=["policy", "scenario", *factor_names, main_col], policies=[p]
-            )
-            scores, method_name = feature_scores(
-                df[factor_names].to_numpy(),
-                df[main_col].to_numpy(),
-                factor_names,
-                seed=spec.sampler.seed,
-            )
-            frames.append(scores.rename(p))
-            take = np.random.default_rng(0).permutation(len(df))[: max(1, 2000 // len(policies))]
-            sample_rows.append(df.iloc[np.sort(take)])
-        an.tables["feature_scores"] = pd.concat(frames, axis=1).rename_axis("factor").reset_index()
-        summary["feature_scoring"] = method_name
-        an.sample = pd.concat(sample_rows, ignore_index=True)
-
-        prim_policy = policies[0]
-        df = load_results(out, columns=["policy", *factor_names, main_col], policies=[prim_policy])
-        y = df[main_col].to_numpy()
-        a = spec.analysis
-        threshold = (
-            a.prim_threshold
-            if a.prim_threshold is not None
-            else float(np.quantile(y, 0.25 if a.prim_direction == "below" else 0.75))
-        )
-        interest = y < threshold if a.prim_direction == "below" else y > threshold
-        if 0 < interest.sum() < len(y):
-            res = prim(
-                df[factor_names].to_numpy(),
-                interest,
-                names=factor_names,
-                alpha=a.prim_alpha,
-                min_mass=a.prim_min_mass,
-            )
-            an.prim = res
-            an.tables["prim_trajectory"] = res.trajectory().rename_axis("step").reset_index()
-            an.tables["prim_box"] = res.box()
-            chosen = res.chosen
-            xs = df[factor_names].to_numpy()
-            lo_s, hi_s = simplify_box(xs, interest, res.lower[chosen], res.upper[chosen])
-            lo_p, hi_p, pastes = paste_box(
-                xs, interest, res.lower[chosen], res.upper[chosen], alpha=a.prim_alpha
-            )
-            for key, lo_b, hi_b, extra in (
-                ("simplified", lo_s, hi_s, {}),
-                ("pasted", lo_p, hi_p, {"pastes": pastes}),
-            ):
-                cov_b, den_b, mass_b = box_stats(xs, interest, lo_b, hi_b)
-                table = pd.DataFrame(
-                    [
-                        (n, lo_b[j], hi_b[j])
-                        for j, n in enumerate(factor_names)
-                        if lo_b[j] > res.lower[0, j] or hi_b[j] < res.upper[0, j]
-                    ],
-                    columns=["factor", "low", "high"],
-                )
-                an.tables[f"prim_box_{key}"] = table
-                summary[f"prim_{key}"] = {
-                    "coverage": cov_b,
-                    "density": den_b,
-                    "mass": mass_b,
-                    **extra,
-                    "box": table.to_dict(orient="records"),
-                }
-            summary["prim"] = {
-                "policy": prim_policy,
-                "outcome": main_col,
-                "cases_of_interest": f"{main_col} {'<' if a.prim_direction == 'below' else '>'}"
-                f" {threshold:.4g}",
-                "n_cases": int(interest.sum()),
-                "chosen_step": chosen,
-                "coverage": float(res.coverage[chosen]),
-                "density": float(res.density[chosen]),
-                "mass": float(res.mass[chosen]),
-                "box": res.box().to_dict(orient="records"),
-            }
-    an.summary = summary
+    has_factors = bool(spec.factor_names())
+    if spec.sampler.method == "sobol" and has_factors:
+        _sobol_step(an, out, by_policy, num_resamples)
+    if spec.sampler.method == "morris" and has_factors:
+        _morris_step(an, by_policy)
+    if "baseline" in policies and any(p in LEVERS for p in policies) and main_scope != "city":
+        _lever_step(an, out, by_policy, main_scope)
+    if has_factors and main_scope != "city":
+        _feature_step(an, out, main_col)
+        _prim_step(an, out, main_col)
     if write:
-        folder = out / "analysis"
-        for name, table in an.tables.items():
-            atomic_write_text(folder / f"{name}.csv", table.to_csv(index=False))
-        atomic_write_text(
-            folder / "analysis.json", json.dumps(_finite(summary), indent=2, default=_json_default)
-        )
-        if report:
-            from coopgov.experiments.report import report_html
-
-            atomic_write_text(folder / "report.html", report_html(an))
+        _write_analysis(an, out, report)
     return an
 
 

@@ -30,7 +30,7 @@ import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -479,30 +479,97 @@ def _pool_context():
     return None
 
 
-def _progress(enabled: bool, total: int, done: int):
-    if not enabled:
-        return contextlib.nullcontext(None)
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
+def _check_execution(executor: Executor | None, workers: int | None, scheduler: str | None) -> None:
+    """Refuse contradictory ways of choosing where the chunks run."""
+    if executor is not None and (workers is not None or scheduler is not None):
+        raise InputError("give either an executor or workers/scheduler", field="executor")
+    if workers is not None and scheduler is not None:
+        raise InputError("give either --workers or --scheduler, not both", field="workers")
+
+
+def _progress_callback(progress: Any) -> Callable[[int], None] | None:
+    """The caller's progress callback (``False``, an older spelling of none, gives None)."""
+    if progress is None or progress is False:
+        return None
+    if not callable(progress):
+        raise TypeError("progress must be a callable taking the number of runs just completed")
+    return progress
+
+
+def _execution(
+    executor: Executor | None,
+    *,
+    processes: int | None,
+    workers: int | None,
+    scheduler: str | None,
+    budget: int,
+) -> contextlib.AbstractContextManager[tuple[Executor, str, int]]:
+    """The executor the chunks go to: the caller's, or one opened by :func:`executor_for`.
+
+    A run of a single chunk is computed in-process unless a pool size is given
+    (starting a pool would cost more than the chunk).
+    """
+    if executor is not None:
+        return contextlib.nullcontext((executor, "given executor", _slots(executor)))
+    return executor_for(
+        processes=processes if processes is not None else (0 if budget == 1 else None),
+        workers=workers,
+        scheduler=scheduler,
     )
 
-    return Progress(
-        TextColumn("[bold]runs"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("elapsed"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=False,
-    )
+
+def _write_chunk(out: Path, index: int, table: pa.Table) -> None:
+    """Write one finished chunk atomically (a chunk file that exists is complete)."""
+    atomic_write_bytes(_chunk_path(out, index), _table_bytes(table))
+
+
+def _run_chunks(
+    ex: Executor,
+    slots: int,
+    todo: Iterator[ChunkTask],
+    budget: int,
+    out: Path,
+    report: Callable[[int], None] | None,
+) -> int:
+    """Submit ``budget`` chunks, at most ``2 * slots`` in flight; write each as it finishes.
+
+    Returns the number of chunks written.  On any error or interruption the
+    chunks that did finish are written before the error propagates (the
+    experiment resumes from them); the others are cancelled.
+    """
+    window = 2 * slots
+    pending: dict[Future, int] = {}
+    submitted = ran = 0
+    try:
+        while submitted < budget or pending:
+            while submitted < budget and len(pending) < window:
+                task = next(todo)
+                pending[ex.submit(run_chunk, task)] = task.index
+                submitted += 1
+            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            # write every good chunk first, then report a failed one
+            for fut in sorted(finished, key=lambda f: f.exception() is not None):
+                index = pending.pop(fut)
+                table = fut.result()
+                _write_chunk(out, index, table)
+                ran += 1
+                if report is not None:
+                    report(table.num_rows)
+    except BaseException:
+        for fut, index in pending.items():
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                _write_chunk(out, index, fut.result())
+            else:
+                fut.cancel()
+        raise
+    return ran
+
+
+def _mark_complete(out: Path, manifest: dict[str, Any]) -> None:
+    """Record in the manifest that every chunk is written (once)."""
+    if not manifest.get("complete"):
+        manifest["complete"] = True
+        atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2))
 
 
 def run_experiment(
@@ -515,7 +582,7 @@ def run_experiment(
     scheduler: str | None = None,
     chunk_size: int | None = None,
     max_chunks: int | None = None,
-    progress: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Run (or resume) an experiment into the folder ``out``.
 
@@ -541,8 +608,13 @@ def run_experiment(
     max_chunks : int, optional
         Compute at most this many chunks now and stop (an incremental run);
         the rest are computed when the experiment is run again.
-    progress : bool
-        Show a progress bar (rich, on stderr) of runs done and time left.
+    progress : callable, optional
+        Called with the number of runs just completed, in the calling
+        process, as each chunk is written (out of ``spec.n_runs``); when an
+        experiment resumes, first once with the runs of the chunks already
+        written.  The library draws nothing: the command line draws its bar
+        from this callback, as :func:`coopgov.scenarios.run.run_scenarios`
+        does.
 
     Returns
     -------
@@ -550,62 +622,29 @@ def run_experiment(
     """
     t0 = time.perf_counter()
     out = Path(out)
-    if executor is not None and (workers is not None or scheduler is not None):
-        raise InputError("give either an executor or workers/scheduler", field="executor")
-    if workers is not None and scheduler is not None:
-        raise InputError("give either --workers or --scheduler, not both", field="workers")
+    _check_execution(executor, workers, scheduler)
+    report = _progress_callback(progress)
     manifest, resumed = _prepare(spec, out, chunk_size or spec.experiment.chunk_size)
     size = int(manifest["chunk_size"])
     n_chunks = int(manifest["n_chunks"])
     done = {i for i in range(n_chunks) if _chunk_path(out, i).is_file()}
     todo = (t for t in plan_chunks(spec, size) if t.index not in done)
-    budget = n_chunks - len(done) if max_chunks is None else min(max_chunks, n_chunks - len(done))
+    left = n_chunks - len(done)
+    budget = left if max_chunks is None else min(max_chunks, left)
     runs_done = sum(min(size, spec.n_runs - i * size) for i in done)
+    if report is not None and runs_done:
+        report(runs_done)
     ran = 0
     desc = "none"
     if budget > 0:
-        slots_given = _slots(executor) if executor is not None else 1
-        ctx = (
-            contextlib.nullcontext((executor, "given executor", slots_given))
-            if executor is not None
-            else executor_for(
-                processes=processes if processes is not None else (0 if budget == 1 else None),
-                workers=workers,
-                scheduler=scheduler,
-            )
+        ctx = _execution(
+            executor, processes=processes, workers=workers, scheduler=scheduler, budget=budget
         )
-        with ctx as (ex, desc, slots), _progress(progress, spec.n_runs, runs_done) as bar:
-            task_id = bar.add_task("runs", total=spec.n_runs, completed=runs_done) if bar else None
-            window = 2 * slots
-            pending: dict[Future, int] = {}
-            submitted = 0
-            try:
-                while submitted < budget or pending:
-                    while submitted < budget and len(pending) < window:
-                        task = next(todo)
-                        pending[ex.submit(run_chunk, task)] = task.index
-                        submitted += 1
-                    finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-                    # write every good chunk first, then report a failed one
-                    for fut in sorted(finished, key=lambda f: f.exception() is not None):
-                        index = pending.pop(fut)
-                        table = fut.result()
-                        atomic_write_bytes(_chunk_path(out, index), _table_bytes(table))
-                        ran += 1
-                        if bar is not None:
-                            bar.update(task_id, advance=table.num_rows)
-            except BaseException:
-                # keep what finished (an interrupted experiment resumes from it)
-                for fut, index in pending.items():
-                    if fut.done() and not fut.cancelled() and fut.exception() is None:
-                        atomic_write_bytes(_chunk_path(out, index), _table_bytes(fut.result()))
-                    else:
-                        fut.cancel()
-                raise
+        with ctx as (ex, desc, slots):
+            ran = _run_chunks(ex, slots, todo, budget, out, report)
     complete = len(done) + ran == n_chunks
-    if complete and not manifest.get("complete"):
-        manifest["complete"] = True
-        atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=2))
+    if complete:
+        _mark_complete(out, manifest)
     return RunSummary(
         out=out,
         n_runs=spec.n_runs,

@@ -421,6 +421,14 @@ def symmetric_stability(
     .. [2] Barrett, S. (1994). Oxford Economic Papers 46, 878-894.
     .. [3] Carraro, C., & Siniscalco, D. (1993). Journal of Public Economics
        52(3), 309-328.
+
+    Examples
+    --------
+    Barrett's game with ten players and equal benefit and cost slopes: only a
+    coalition of three is self-enforcing.
+
+    >>> symmetric_stability(barrett_game(10, benefit=1.0, cost=1.0)).stable_sizes
+    [3]
     """
     _check_ties(ties)
     n = game.n_players
@@ -608,6 +616,22 @@ def coalition_stability(
        Review of International Organizations 1(4), 379-396.
     .. [3] Weikard, H.-P. (2009). Cartel stability under an optimal sharing
        rule. The Manchester School 77(5), 575-593.
+
+    Examples
+    --------
+    Three players whose payoffs by coalition (rows by bitmask) are those of a
+    symmetric linear-quadratic game: every coalition of two or three is stable,
+    as :func:`symmetric_stability` finds for sizes 2 and 3.
+
+    >>> import numpy as np
+    >>> g = linear_quadratic_game(3, benefit=1.0, cost=1.0)
+    >>> members = np.array([[(s >> i) & 1 for i in range(3)] for s in range(8)], dtype=bool)
+    >>> k = members.sum(axis=1)
+    >>> pay = np.where(members, g.member_payoff[k][:, None], g.nonmember_payoff[k][:, None])
+    >>> coalition_stability(pay).stable_coalitions
+    [(0, 1, 2), (0, 1), (0, 2), (1, 2)]
+    >>> symmetric_stability(g).stable_sizes
+    [2, 3]
     """
     _check_ties(ties)
     if callable(payoffs):

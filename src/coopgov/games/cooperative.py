@@ -212,6 +212,14 @@ def shapley_value(v: ArrayLike) -> NDArray[np.float64]:
     .. [1] Shapley, L. S. (1953). A value for n-person games. In Kuhn & Tucker
        (eds.), Contributions to the Theory of Games II, Annals of Mathematics
        Studies 28, 307-317, Princeton University Press.
+
+    Examples
+    --------
+    Three players (bits 1, 2, 4): pairs are worth 60, 40 and 20, all three 90.
+
+    >>> v = [0, 0, 0, 60, 0, 40, 20, 90]
+    >>> [round(float(x), 9) for x in shapley_value(v)]
+    [40.0, 30.0, 20.0]
     """
     table, n = _as_table(v)
     half = np.arange(1 << (n - 1), dtype=np.int64)
@@ -432,6 +440,12 @@ def in_core(v: ArrayLike, x: ArrayLike, *, kind: GameKind = "profit", tol: float
     ----------
     .. [1] Gillies, D. B. (1959). Solutions to general non-zero-sum games.
        Annals of Mathematics Studies 40, 47-85.
+
+    Examples
+    --------
+    >>> v = [0, 0, 0, 60, 0, 40, 20, 90]
+    >>> in_core(v, [40.0, 30.0, 20.0]), in_core(v, [10.0, 40.0, 40.0])  # {0, 1}: 50 < 60
+    (True, False)
     """
     excess = core_excess(v, x, kind=kind)
     scale = tol * max(1.0, float(np.max(np.abs(np.asarray(v, dtype=float)))))
@@ -505,6 +519,14 @@ def nucleolus(
     .. [2] Maschler, M., Peleg, B., & Shapley, L. S. (1979). Geometric
        properties of the kernel, nucleolus, and related solution concepts.
        Mathematics of Operations Research 4(4), 303-338.
+
+    Examples
+    --------
+    The three-player game of :func:`shapley_value`:
+
+    >>> v = [0, 0, 0, 60, 0, 40, 20, 90]
+    >>> [round(float(x), 6) for x in nucleolus(v)]
+    [47.5, 27.5, 15.0]
     """
     table, n, sign = _oriented(v, kind)
     grand = table[-1]
@@ -591,6 +613,12 @@ def least_core(v: ArrayLike, *, kind: GameKind = "profit") -> tuple[NDArray[np.f
     ----------
     .. [1] Maschler, M., Peleg, B., & Shapley, L. S. (1979). Mathematics of
        Operations Research 4(4), 303-338.
+
+    Examples
+    --------
+    >>> x, eps = least_core([0, 0, 0, 60, 0, 40, 20, 90])
+    >>> [round(float(a), 6) for a in x], round(float(eps), 6)
+    ([47.5, 27.5, 15.0], -15.0)
     """
     x = nucleolus(v, kind=kind, prenucleolus=True)
     excess = core_excess(v, x, kind=kind)
@@ -638,6 +666,17 @@ def nash_bargaining(
        155-162.
     .. [2] Kalai, E. (1977). Nonsymmetric Nash solutions and replications of
        2-person bargaining. International Journal of Game Theory 6, 179-187.
+
+    Examples
+    --------
+    Dividing 100 between threat points 10 and 30: each gets its threat point
+    plus half of the surplus of 60, or a quarter and three quarters of it with
+    bargaining powers 1 and 3.
+
+    >>> nash_bargaining(100.0, [10.0, 30.0]).tolist()
+    [40.0, 60.0]
+    >>> nash_bargaining(100.0, [10.0, 30.0], [1.0, 3.0]).tolist()
+    [25.0, 75.0]
     """
     d = np.asarray(disagreement, dtype=float)
     if d.ndim != 1 or d.size == 0:

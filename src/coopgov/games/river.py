@@ -184,6 +184,11 @@ def local_responsibility_sharing(costs: ArrayLike) -> NDArray[np.float64]:
        Economic Behavior 60(1), 176-186.
     .. [2] Dong, B., Ni, D., & Wang, Y. (2012). Sharing a polluted river
        network. Environmental and Resource Economics 53(3), 367-387.
+
+    Examples
+    --------
+    >>> local_responsibility_sharing([6.0, 4.0, 2.0]).tolist()
+    [6.0, 4.0, 2.0]
     """
     return _costs(costs).copy()
 
@@ -224,6 +229,14 @@ def upstream_equal_sharing(
        Economic Behavior 60(1), 176-186.
     .. [2] Dong, B., Ni, D., & Wang, Y. (2012). Sharing a polluted river
        network. Environmental and Resource Economics 53(3), 367-387.
+
+    Examples
+    --------
+    Three regions on a line, source first: the mouth's segment (2) is shared
+    by all three, the middle one (4) by the two upstream regions.
+
+    >>> [round(float(x), 4) for x in upstream_equal_sharing([6.0, 4.0, 2.0])]
+    [8.6667, 2.6667, 0.6667]
     """
     c = _costs(costs)
     down = downstream_matrix(
@@ -269,6 +282,11 @@ def downstream_equal_sharing(
        network. Environmental and Resource Economics 53(3), 367-387.
     .. [2] Littlechild, S. C., & Owen, G. (1973). A simple expression for the
        Shapley value in a special case. Management Science 20(3), 370-372.
+
+    Examples
+    --------
+    >>> downstream_equal_sharing([6.0, 4.0, 2.0]).tolist()  # 6/3, 6/3 + 4/2, 6/3 + 4/2 + 2
+    [2.0, 4.0, 6.0]
     """
     c = _costs(costs)
     down = downstream_matrix(
@@ -432,6 +450,17 @@ def river_cost_table(
     ----------
     .. [1] Dong, B., Ni, D., & Wang, Y. (2012). Environmental and Resource
        Economics 53(3), 367-387.
+
+    Examples
+    --------
+    The Shapley value of the upstream-oriented game is Upstream Equal Sharing:
+
+    >>> from coopgov.games.cooperative import shapley_value
+    >>> table = river_cost_table([6.0, 4.0, 2.0], doctrine="ues")
+    >>> table.tolist()  # by bitmask: any coalition with region 0 pays all 12
+    [0.0, 12.0, 6.0, 12.0, 2.0, 12.0, 6.0, 12.0]
+    >>> [round(float(x), 4) for x in shapley_value(table)]
+    [8.6667, 2.6667, 0.6667]
     """
     game = river_cost_game(costs, parent, doctrine)
     return game_table(game, game.n_players)

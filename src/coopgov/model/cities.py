@@ -236,6 +236,13 @@ def city_data(region: Any) -> CityData:
         Needs ``cities`` (adcode, name_en, population, gdp, secondary_share,
         budget_revenue), ``emissions`` (so2, nox, pm, cod, nh3n [t/yr]),
         ``air_transfer``, ``water_transfer`` and ``adjacency``.
+
+    Examples
+    --------
+    >>> from coopgov.region import load_region
+    >>> city = city_data(load_region("yrd"))
+    >>> city.n, city.air_transfer.shape, int(city.adcode[0])
+    (41, (41, 41), 310100)
     """
     cities = region.cities
     em = region.emissions

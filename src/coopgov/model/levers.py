@@ -217,6 +217,18 @@ def apply_levers(
     a parameter away from its target: where a scenario's value is already
     beyond the target (e.g. an uncertain ``jm_consultation`` above the joint
     mechanism's 0.6), the lever leaves it unchanged.
+
+    Examples
+    --------
+    The law lever at full intensity completes the law (``law_completeness``
+    from its default 0.3 to 1):
+
+    >>> import numpy as np
+    >>> from coopgov.model.parameters import PARAMETER_INFO, ModelParameters
+    >>> base = {k: np.array([v]) for k, v in ModelParameters().items()}
+    >>> out = apply_levers(base, np.ones((1, 1, 1)), ["laws"])  # 1 scenario, 1 year
+    >>> float(base["law_completeness"][0]), float(out["law_completeness"].ravel()[0])
+    (0.3, 1.0)
     """
     intensity = np.asarray(intensity, dtype=float)
     if intensity.ndim not in (3, 4) or intensity.shape[2] != len(levers):

@@ -606,6 +606,16 @@ class ModelParameters(Mapping[str, float]):
         Values that replace the defaults of :data:`PARAMETER_INFO`.
     source : str, optional
         Where the overrides come from (a file name) for error messages.
+
+    Examples
+    --------
+    >>> p = ModelParameters({"initial_cooperation": 0.3})
+    >>> p["initial_cooperation"], p["adjustment_rate"]  # an override, a default
+    (0.3, 1.0)
+    >>> ModelParameters({"initial_cooperation": -1})
+    Traceback (most recent call last):
+    ...
+    coopgov.errors.InputError: field 'initial_cooperation', value -1: must be a finite number >= 0
     """
 
     def __init__(self, overrides: Mapping[str, Any] | None = None, *, source: str | None = None):

@@ -312,6 +312,16 @@ def outside_share(transfer: ArrayLike, emissions: ArrayLike | None = None) -> ND
     -------
     ndarray, shape (N,)
         :math:`\sum_{i \ne j} T_{ij}E_i / \sum_i T_{ij}E_i` [-].
+
+    Examples
+    --------
+    Two cities: 0.2 of city 0's emissions reach city 1, 0.1 of city 1's reach
+    city 0 (0.5 and 0.6 stay at home); equal emissions.
+
+    >>> import numpy as np
+    >>> t = np.array([[0.5, 0.2], [0.1, 0.6]])
+    >>> [round(float(s), 4) for s in outside_share(t)]  # 0.1 / 0.6, 0.2 / 0.8
+    [0.1667, 0.25]
     """
     t = np.asarray(transfer, dtype=float)
     e = np.ones(t.shape[0]) if emissions is None else np.asarray(emissions, dtype=float)

@@ -191,6 +191,13 @@ def haversine_km(
     ----------
     .. [1] Moritz, H. (2000). Geodetic Reference System 1980. J. Geodesy 74,
        128–133 (mean radius R1).
+
+    Examples
+    --------
+    Shanghai to Nanjing (city centres, lon/lat in degrees):
+
+    >>> round(float(haversine_km(121.47, 31.23, 118.80, 32.06)))
+    269
     """
     p1 = np.deg2rad(np.asarray(lat1, dtype=float))
     p2 = np.deg2rad(np.asarray(lat2, dtype=float))

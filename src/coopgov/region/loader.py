@@ -917,6 +917,14 @@ def load_region(
     ------
     InputError
         A missing or bad file, naming file, row, field and value.
+
+    Examples
+    --------
+    >>> yrd = load_region("yrd")
+    >>> yrd.n, [int(a) for a in yrd.adcodes[:3]]
+    (41, [310100, 320100, 320200])
+    >>> yrd.air_transfer.shape
+    (41, 41)
     """
     root, name = _resolve(name_or_path)
     if name is not None:

@@ -456,7 +456,14 @@ def builtin_names() -> list[str]:
 
 
 def load_builtin(name: str) -> Scenario:
-    """A built-in scenario by name (``baseline``, ``history``, a lever name, ``package``)."""
+    """A built-in scenario by name (``baseline``, ``history``, a lever name, ``package``).
+
+    Examples
+    --------
+    >>> s = load_builtin("package")
+    >>> s.start_from, s.start_year, s.intensity().shape  # (years, levers)
+    ('history', 2026, (30, 11))
+    """
     files = _builtin_files()
     if name in files:
         with files[name].open("rb") as fh:
@@ -471,5 +478,12 @@ def load_builtin(name: str) -> Scenario:
 
 
 def builtin_scenarios() -> list[Scenario]:
-    """All built-in scenarios."""
+    """All built-in scenarios.
+
+    Examples
+    --------
+    >>> names = [s.name for s in builtin_scenarios()]
+    >>> names[:3], len(names)
+    (['baseline', 'history', 'development_concept'], 14)
+    """
     return [load_builtin(n) for n in builtin_names()]

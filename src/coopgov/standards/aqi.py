@@ -418,6 +418,11 @@ def aqi_category(aqi: ArrayLike) -> np.ndarray:
     ----------
     .. [1] HJ 633-2012, Table 2; HJ 633-2026 (unchanged); ``docs/standards.md``,
        Table A4.
+
+    Examples
+    --------
+    >>> aqi_category([45, 120, 320]).tolist()  # excellent, lightly, severely polluted
+    [1, 3, 6]
     """
     a = np.asarray(aqi, dtype=np.float64)
     level = np.searchsorted(_CATEGORY_UPPER, a, side="left") + 1
@@ -786,6 +791,18 @@ def aqi_report(
     .. [1] HJ 633-2012, sections 4-5 and Table 1 notes.
     .. [2] HJ 633-2026 (report contents, missing pollutants).
     .. [3] ``docs/standards.md``, Table A3 (the rules of both editions).
+
+    Examples
+    --------
+    A day with PM2.5 80, PM10 120 (24 h means) and O3 150 (daily max 8 h),
+    ug/m3, under HJ 633-2026: PM2.5 sets the AQI and the day is lightly polluted.
+
+    >>> r = aqi_report({"pm2_5": 80, "pm10": 120, "o3_8h": 150})
+    >>> int(r.aqi), int(r.category), {k: int(r.iaqi[k]) for k in ("pm2_5", "pm10", "o3_8h")}
+    (119, 3, {'pm2_5': 119, 'pm10': 100, 'o3_8h': 92})
+    >>> r2012 = aqi_report({"pm2_5": 80, "pm10": 120, "o3_8h": 150}, standard="2012")
+    >>> int(r2012.aqi)  # 100 + 50 * (80 - 75) / (115 - 75) = 106.25, rounded up
+    107
     """
     edition = aqi_edition(standard)
     standard = edition.key

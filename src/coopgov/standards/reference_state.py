@@ -88,6 +88,14 @@ def convert_gas_state(
     References
     ----------
     .. [1] GB 3095-2012 section 3 and its 2018 amendment.
+
+    Examples
+    --------
+    100 ug/m3 at 273.15 K is 100 x 273.15 / 298.15 at the 2018 reference state:
+
+    >>> c = convert_gas_state(100.0, from_temperature_k=273.15, to_temperature_k=298.15)
+    >>> round(float(c), 3)
+    91.615
     """
     c = np.asarray(value, dtype=np.float64)
     t_from = np.asarray(from_temperature_k, dtype=np.float64)

@@ -130,6 +130,19 @@ def daily_mean(hourly: ArrayLike, *, min_hours: int = DAILY_MIN_HOURS) -> np.nda
     References
     ----------
     .. [1] GB 3095-2012, Table 4.
+
+    Examples
+    --------
+    20 valid hours are enough (GB 3095-2012 Table 4), 19 are not:
+
+    >>> import numpy as np
+    >>> hours = np.arange(24.0)
+    >>> hours[:4] = np.nan
+    >>> float(daily_mean(hours))  # mean of 4 .. 23
+    13.5
+    >>> hours[4] = np.nan
+    >>> float(daily_mean(hours))
+    nan
     """
     a = _array(hourly, "hourly")
     _check_hours(a, "hourly")

@@ -207,6 +207,16 @@ def rolling_daily_aqi(hourly_aqi: ArrayLike, *, min_hours: int = 24) -> np.ndarr
     References
     ----------
     .. [1] 环办大气函〔2017〕1842号 (daily AQI as any 24 consecutive hours).
+
+    Examples
+    --------
+    A day at 180, then 12 hours at 260 and 12 at 150: no calendar day exceeds
+    200 on average (180 and 205), but the 24 hours ending at noon of day 2 do.
+
+    >>> import numpy as np
+    >>> hourly = np.r_[np.full(24, 180.0), np.full(12, 260.0), np.full(12, 150.0)]
+    >>> rolling_daily_aqi(hourly).tolist()
+    [180.0, 220.0]
     """
     a = np.asarray(hourly_aqi, dtype=np.float64)
     if a.ndim == 0 or a.shape[-1] % 24 or a.shape[-1] == 0:

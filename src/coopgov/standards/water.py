@@ -160,6 +160,13 @@ def indicator_class(indicator: str, value: ArrayLike, *, water: Water = "river")
     ----------
     .. [1] GB 3838-2002, Table 1 (items 2-9); see ``docs/standards.md``,
        Table W1.
+
+    Examples
+    --------
+    >>> indicator_class("nh3_n", [0.1, 0.6, 2.5]).tolist()  # 2.5 mg/L: worse than V
+    [1, 3, 6]
+    >>> int(indicator_class("tp", 0.05, water="lake"))  # lakes have stricter TP limits
+    3
     """
     water = _water(water)
     if indicator not in ASSESSED_INDICATORS:

@@ -11,7 +11,11 @@ package), so the dashboard works offline.
 >>> from fastapi import FastAPI
 >>> from coopgov.web import mount_dashboard
 >>> app = FastAPI()
->>> mount_dashboard(app)            # the page at /dashboard/
+>>> _ = mount_dashboard(app)        # the page at /dashboard/
+>>> from fastapi.testclient import TestClient
+>>> page = TestClient(app).get("/dashboard/")
+>>> page.status_code, page.headers["content-type"].split(";")[0]
+(200, 'text/html')
 """
 
 from __future__ import annotations
