@@ -376,7 +376,7 @@ def simulate(
     >>> sim.years.tolist()
     [2026, 2027, 2028, 2029, 2030, 2031]
     >>> np.round(sim.cooperation_rate[:, -1], 1).tolist()  # regional rate in 2031
-    [0.3, 1.0]
+    [0.2, 1.0]
     """
     if isinstance(parameter_sets, Mapping):
         stacked = {k: np.asarray(parameter_sets[k], float).reshape(-1) for k in PARAMETER_INFO}
