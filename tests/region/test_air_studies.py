@@ -232,8 +232,10 @@ def test_study_rows_keep_their_lines(yrd, studies):
 #: Study rows the bundled kernel misses, with the distance to the range it is allowed
 #: (see the region README, air: a distance-decay kernel spreads the cities more than
 #: the studies do: Nanjing keeps too much of its own PM2.5, the small clean cities of
-#: southern Anhui and Lishui too little).  The test fails if another row falls outside,
-#: or one of these moves further away.
+#: southern Anhui and Lishui too little; the reason for each row, and why no cited
+#: parameter value removes it, is in the README's table "Why the 12 stay outside",
+#: reproduced by scripts/region/air_misfit_sensitivity.py).  The test fails if another
+#: row falls outside, or one of these moves further away.
 KNOWN_MISFITS: dict[tuple[str, int, str, str], float] = {
     ("gong2021", 0, "summer", "local"): 0.017,  # model 0.365, range 0.153-0.353
     ("gong2021", 0, "summer", "other_yrd"): 0.017,  # model 0.387, range 0.399-0.599
