@@ -48,6 +48,7 @@ from coopgov.region.air import (  # noqa: E402
     outside_share,
 )
 from coopgov.region.derive import apportion_by_weight  # noqa: E402
+from coopgov.tabular import read_rows  # noqa: E402
 
 OUT = ROOT / "src" / "coopgov" / "data" / "region" / "yrd"
 INPUTS = HERE / "region" / "inputs"
@@ -165,8 +166,10 @@ PARTIAL_YEAR_REVENUE = {
 
 def read_figures() -> pd.DataFrame:
     """City figures in long form (one row per city and field)."""
-    df = pd.read_csv(INPUTS / "yrd_city_figures.csv", comment="#", keep_default_na=False)
-    for k, r in enumerate(df.itertuples(index=False), start=1):
+    raw = read_rows(INPUTS / "yrd_city_figures.csv")  # rows named by their line in the file
+    df = pd.DataFrame(list(raw.rows), columns=list(raw.header), dtype=str)
+    df["adcode"] = pd.to_numeric(df["adcode"]).astype(np.int64)
+    for k, r in zip(raw.row_numbers.tolist(), df.itertuples(index=False), strict=True):
         if r.status not in ("official", "secondary", "derived"):
             raise SystemExit(
                 f"yrd_city_figures.csv row {k}: status {r.status!r} not one of "
@@ -176,7 +179,9 @@ def read_figures() -> pd.DataFrame:
             raise SystemExit(
                 f"yrd_city_figures.csv row {k}: a {r.status} figure needs a value and a source"
             )
-    assert sorted(set(df["adcode"])) == sorted(CODES), "city list differs from the 41 YRD adcodes"
+    assert sorted(set(df["adcode"])) == sorted(CODES), (
+        "city list differs from CODES (the 41 YRD cities)"
+    )
     df["value"] = pd.to_numeric(df["value"], errors="coerce")
     df["transcribed"] = pd.to_numeric(df["transcribed"], errors="coerce")
     return df

@@ -67,7 +67,23 @@ def test_emissions_transfer_goes_through_the_region_checks(tmp_path, coopgov):
     for cmd in (["games", "emissions", "--permutations", "0"], ["region"]):
         res = coopgov(*cmd, "--transfer", tmp_path / "bad.csv", "--json")
         assert res.code == 2, cmd
-        assert "sum to more than 1" in json.loads(res.out)["error"]
+        err = json.loads(res.out)
+        assert "sum to more than 1" in err["error"]
+        # the first city's row is line 2 of the file (the header is line 1)
+        assert (err["row"], err["field"]) == (2, "row sum"), cmd
+    # an adcode that is no city of the region, after a comment line: named by its line
+    text = (tmp_path / "bad.csv").read_text(encoding="utf-8").splitlines()
+    head, first, rest = text[0], text[1], text[2:]
+    first = "999999" + first[first.index(",") :]
+    (tmp_path / "unknown.csv").write_text(
+        "\n".join(["# shares [-]", head, first, *rest]) + "\n", encoding="utf-8"
+    )
+    for cmd in (["games", "emissions", "--permutations", "0"], ["region"]):
+        res = coopgov(*cmd, "--transfer", tmp_path / "unknown.csv", "--json")
+        assert res.code == 2, cmd
+        err = json.loads(res.out)
+        assert err["error"] == "unknown adcode (not in cities.csv)", cmd
+        assert (err["row"], err["field"], err["value"]) == (3, "adcode", "999999"), cmd
     # read by adcode: the same matrix with rows and columns reversed gives the same game
     _write_matrix(tmp_path / "rev.csv", t, ad, range(len(ad) - 1, -1, -1))
     _write_matrix(tmp_path / "fwd.csv", t, ad, range(len(ad)))

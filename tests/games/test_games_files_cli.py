@@ -252,7 +252,7 @@ def test_cli_emissions_with_a_shuffled_matrix(tmp_path):
     assert res.exit_code == 2
     err = json.loads(res.output)
     assert err["value"] == "999999" and err["file"].endswith("bad.csv")
-    assert "label" in err["error"]
+    assert err["error"] == "unknown adcode (not in cities.csv)" and err["row"] == 2
     header[1] = header[3]
     text[1] = ",".join(header)
     (tmp_path / "dup.csv").write_text("\n".join(text) + "\n", encoding="utf-8")

@@ -14,8 +14,9 @@ from coopgov.region import (
     outside_share,
 )
 
-# The 41 adcodes of the YRD cities (the four provinces' prefecture-level cities;
-# the bundled cities.csv must hold exactly these).
+# The 41 prefecture-level cities of Shanghai, Jiangsu, Zhejiang and Anhui, the full area of
+# the YRD integration outline (长江三角洲区域一体化发展规划纲要, State Council, 2019),
+# by their GB/T 2260 administrative division codes.
 STANDARD_ADCODES = {
     310100,
     320100,

@@ -36,6 +36,7 @@ from scipy.optimize import minimize_scalar
 
 from coopgov.errors import InputError
 from coopgov.region.air import air_transfer_matrix, outside_share
+from coopgov.tabular import read_rows
 
 __all__ = [
     "OUTSIDE_WARM_MEAN",
@@ -127,25 +128,29 @@ def read_air_studies(path: str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per reported share; ``value``, ``low``, ``high`` as floats
-        (``value`` NaN when the study gives only a range).
+        (``value`` NaN when the study gives only a range).  ``attrs["file"]``
+        and ``attrs["lines"]`` keep the file and each row's line in it.
 
     Raises
     ------
     InputError
         Missing column, unknown scope, season, quantity or role, a share
         outside [0, 1], ``low > high``, a value outside its range, or an
-        empty source; naming file, row, field and value.
+        empty source; naming file, row (the line of the file: header or
+        comment is line 1, comment and blank lines count), field and value.
     """
     path = Path(path)
-    try:
-        df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError("file not found", file=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a readable CSV file ({exc})", file=path) from None
+    raw = read_rows(path)  # rows numbered as lines of the file (coopgov.tabular)
+    df = pd.DataFrame(list(raw.rows), columns=list(raw.header), dtype=str)
+    lines = [int(x) for x in raw.row_numbers]
     missing = [c for c in STUDY_COLUMNS if c not in df.columns]
     if missing:
-        raise InputError(f"missing column(s) {', '.join(missing)}", file=path, field=missing[0])
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}",
+            file=path,
+            row=raw.header_row,
+            field=missing[0],
+        )
     allowed = {
         "scope": ("city", "mean", "each"),
         "season": tuple(SEASON_WINTER_WEIGHT),
@@ -153,7 +158,7 @@ def read_air_studies(path: str | Path) -> pd.DataFrame:
         "role": ("calibration", "check"),
     }
     out = df.copy()
-    for k, r in enumerate(df.itertuples(index=False), start=1):
+    for k, r in zip(lines, df.itertuples(index=False), strict=True):
         for col, ok in allowed.items():
             v = getattr(r, col).strip()
             if v not in ok:
@@ -200,6 +205,8 @@ def read_air_studies(path: str | Path) -> pd.DataFrame:
     for col in ("value", "low", "high"):
         out[col] = pd.to_numeric(out[col].replace("", np.nan))
     out["adcode"] = out["adcode"].astype(np.int64)
+    out.attrs["file"] = str(path)
+    out.attrs["lines"] = lines
     return out
 
 
@@ -373,17 +380,27 @@ def compare_with_studies(
     Raises
     ------
     InputError
-        A ``city`` row whose adcode is not a city of the region.
+        A ``city`` row whose adcode is not a city of the region, naming the
+        file and the row's line in it for a table from :func:`read_air_studies`
+        (else the 1-based record).
     """
     codes = [int(a) for a in np.asarray(adcodes)]
     index = {a: k for k, a in enumerate(codes)}
     rows: list[dict[str, Any]] = []
-    for k, r in enumerate(studies.itertuples(index=False), start=1):
+    lines = studies.attrs.get("lines")
+    file = studies.attrs.get("file")
+    if lines is None or len(lines) != len(studies):  # not as read: name the record (1-based)
+        lines, file = list(range(1, len(studies) + 1)), None
+    for k, r in zip(lines, studies.itertuples(index=False), strict=True):
         vals = np.asarray(shares[r.season][r.quantity], dtype=float)
         if r.scope == "city":
             if int(r.adcode) not in index:
                 raise InputError(
-                    "adcode is not a city of the region", row=k, field="adcode", value=int(r.adcode)
+                    "adcode is not a city of the region",
+                    file=file,
+                    row=k,
+                    field="adcode",
+                    value=int(r.adcode),
                 )
             pairs = [(int(r.adcode), float(vals[index[int(r.adcode)]]))]
         elif r.scope == "mean":

@@ -33,8 +33,12 @@ file                   needed    content
                                  (zeros when absent)
 =====================  ========  ===============================================
 
-Every error is an :class:`coopgov.errors.InputError` naming file, row
-(1-based data row; the header is row 0), field and value.
+Every error is an :class:`coopgov.errors.InputError` naming file, row, field
+and value.  The row is the **line of the file** as an editor shows it: the
+first line (header or comment) is row 1, and blank and ``#`` comment lines
+count (as everywhere in coopgov, :mod:`coopgov.tabular`).  A matrix's header
+labels are named by the header's line and ``column K`` (K-th column of the
+file).
 """
 
 from __future__ import annotations
@@ -234,12 +238,27 @@ class Region:
 
 
 class _Csv:
-    """A CSV file read as text columns (fast for small tables; no type guessing)."""
+    """A CSV file read as text columns, with each data row's line in the file.
 
-    def __init__(self, columns: list[str], rows: list[list[str]]) -> None:
+    Attributes
+    ----------
+    columns : list of str
+        Header names as written (stripped).
+    lines : list of int
+        Line of the file of each data row (1-based; blank and comment lines
+        count), the row number every error names.
+    header_line : int
+        Line of the header.
+    """
+
+    def __init__(
+        self, columns: list[str], rows: list[list[str]], lines: list[int], header_line: int
+    ) -> None:
         self.columns = columns
         self._data = {c: [r[i] for r in rows] for i, c in enumerate(columns)}
         self._n = len(rows)
+        self.lines = lines
+        self.header_line = header_line
 
     def __getitem__(self, col: str) -> list[str]:
         return self._data[col]
@@ -259,17 +278,23 @@ class _Csv:
 
 
 def _read_csv(path: Path) -> _Csv:
-    """Read a CSV file; lines starting with ``#`` are comments, blank lines skipped."""
-    raw = read_rows(path, numbering="data")  # coopgov.tabular: rows numbered from 1, header 0
-    return _Csv(list(raw.header), [list(r) for r in raw.rows])
+    """Read a CSV file; ``#`` comment and blank lines are skipped but counted as lines."""
+    raw = read_rows(path)  # coopgov.tabular: rows numbered as lines of the file
+    return _Csv(
+        list(raw.header),
+        [list(r) for r in raw.rows],
+        [int(x) for x in raw.row_numbers],
+        raw.header_row,
+    )
 
 
-def _require(df: pd.DataFrame, cols: list[str] | tuple[str, ...], path: Path) -> None:
+def _require(df: _Csv, cols: list[str] | tuple[str, ...], path: Path) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise InputError(
             f"missing column(s) {', '.join(missing)}; found {', '.join(df.columns) or 'none'}",
             file=path,
+            row=df.header_line,
             field=missing[0],
         )
 
@@ -299,22 +324,24 @@ def _parse_int(raw: str, path: Path, row: int, col: str) -> int:
         raise InputError("not an integer", file=path, row=row, field=col, value=raw) from None
 
 
-def _column(df: pd.DataFrame, col: str, kind: str, path: Path) -> list[Any]:
+def _column(df: _Csv, col: str, kind: str, path: Path) -> list[Any]:
     out: list[Any] = []
-    for k, raw in enumerate(df[col], start=1):
+    for line, raw in zip(df.lines, df[col], strict=True):
         if kind == "str":
             s = str(raw).strip()
             if not s:
-                raise InputError("must not be empty", file=path, row=k, field=col, value=raw)
+                raise InputError("must not be empty", file=path, row=line, field=col, value=raw)
             out.append(s)
         elif kind == "int":
-            out.append(_parse_int(str(raw), path, k, col))
+            out.append(_parse_int(str(raw), path, line, col))
         else:
-            v = _parse_float(str(raw), path, k, col)
+            v = _parse_float(str(raw), path, line, col)
             if kind in ("float+", "share") and v < 0:
-                raise InputError("must be >= 0", file=path, row=k, field=col, value=raw)
+                raise InputError("must be >= 0", file=path, row=line, field=col, value=raw)
             if kind == "share" and v > 1:
-                raise InputError("share must lie in [0, 1]", file=path, row=k, field=col, value=raw)
+                raise InputError(
+                    "share must lie in [0, 1]", file=path, row=line, field=col, value=raw
+                )
             out.append(v)
     return out
 
@@ -326,45 +353,45 @@ def _parse_cities(path: Path) -> pd.DataFrame:
         raise InputError("no cities", file=path)
     out: dict[str, list[Any]] = {c: _column(df, c, kind, path) for c, kind in CITY_COLUMNS.items()}
     seen: dict[int, int] = {}
-    for k, a in enumerate(out["adcode"], start=1):
+    for k, (line, a) in enumerate(zip(df.lines, out["adcode"], strict=True)):
         if a <= 0:
             raise InputError(
                 "adcode must be a positive integer",
                 file=path,
-                row=k,
+                row=line,
                 field="adcode",
-                value=df["adcode"][k - 1],
+                value=df["adcode"][k],
             )
         if a in seen:
             raise InputError(
                 f"duplicate adcode (first in row {seen[a]})",
                 file=path,
-                row=k,
+                row=line,
                 field="adcode",
-                value=df["adcode"][k - 1],
+                value=df["adcode"][k],
             )
-        seen[a] = k
-    for k, (lo, la) in enumerate(zip(out["lon"], out["lat"], strict=True), start=1):
+        seen[a] = line
+    for k, (line, lo, la) in enumerate(zip(df.lines, out["lon"], out["lat"], strict=True)):
         if not -180 <= lo <= 180:
             raise InputError(
                 "longitude must lie in [-180, 180]",
                 file=path,
-                row=k,
+                row=line,
                 field="lon",
-                value=df["lon"][k - 1],
+                value=df["lon"][k],
             )
         if not -90 <= la <= 90:
             raise InputError(
                 "latitude must lie in [-90, 90]",
                 file=path,
-                row=k,
+                row=line,
                 field="lat",
-                value=df["lat"][k - 1],
+                value=df["lat"][k],
             )
     for c in ("area_km2", "population"):
-        for k, v in enumerate(out[c], start=1):
+        for k, (line, v) in enumerate(zip(df.lines, out[c], strict=True)):
             if v <= 0:
-                raise InputError("must be > 0", file=path, row=k, field=c, value=df[c][k - 1])
+                raise InputError("must be > 0", file=path, row=line, field=c, value=df[c][k])
     cities = pd.DataFrame(out)
     cities["adcode"] = cities["adcode"].astype(np.int64)
     # extra columns ride along (numeric where they parse)
@@ -384,22 +411,80 @@ def _lookup(index: dict[int, int], raw: str, path: Path, row: int, col: str) -> 
     return index[a]
 
 
+def _matrix_labels(df: _Csv, index: dict[int, int], path: Path, what: str) -> dict[int, int]:
+    """Check the adcode labels of a square city matrix (``adcode`` column + one column each).
+
+    Every column label and every row label must be an adcode of ``cities.csv``,
+    each once, and every city must have its row and its column (in any
+    order).  Column labels are named by the header's line and ``column K``.
+
+    Returns
+    -------
+    dict of int to int
+        City index → line of its row.
+    """
+    inv = {i: a for a, i in index.items()}
+    cols: dict[int, int] = {}
+    for k, c in enumerate(df.columns):
+        if c == "adcode":
+            continue
+        name = f"column {k + 1}"
+        j = _lookup(index, c, path, df.header_line, name)
+        if j in cols:
+            raise InputError(
+                f"adcode given twice (first as column {cols[j] + 1})",
+                file=path,
+                row=df.header_line,
+                field=name,
+                value=c,
+            )
+        cols[j] = k
+    rows: dict[int, int] = {}
+    for line, raw in zip(df.lines, df["adcode"], strict=True):
+        i = _lookup(index, raw, path, line, "adcode")
+        if i in rows:
+            raise InputError(
+                f"adcode given twice (first in row {rows[i]})",
+                file=path,
+                row=line,
+                field="adcode",
+                value=raw,
+            )
+        rows[i] = line
+    for have, where in ((rows, "row"), (cols, "column")):
+        miss = [inv[i] for i in range(len(index)) if i not in have]
+        if miss:
+            raise InputError(
+                f"{what} matrix has no {where} for {len(miss)} city(ies) of cities.csv "
+                f"(one row and one column per city)",
+                file=path,
+                row=None if where == "row" else df.header_line,
+                field="adcode",
+                value=miss[0],
+            )
+    return rows
+
+
 def _parse_adjacency(path: Path, index: dict[int, int]) -> tuple[np.ndarray, pd.DataFrame]:
     df = _read_csv(path)
     n = len(index)
     adj = np.zeros((n, n), dtype=bool)
     if "a" in df.columns and "b" in df.columns:
-        for k, (ra, rb) in enumerate(zip(df["a"], df["b"], strict=True), start=1):
-            i = _lookup(index, ra, path, k, "a")
-            j = _lookup(index, rb, path, k, "b")
+        a_codes: list[int] = []
+        b_codes: list[int] = []
+        for line, ra, rb in zip(df.lines, df["a"], df["b"], strict=True):
+            i = _lookup(index, ra, path, line, "a")
+            j = _lookup(index, rb, path, line, "b")
             if i == j:
                 raise InputError(
-                    "a city cannot neighbour itself", file=path, row=k, field="b", value=rb
+                    "a city cannot neighbour itself", file=path, row=line, field="b", value=rb
                 )
             adj[i, j] = adj[j, i] = True
+            a_codes.append(_parse_int(ra, path, line, "a"))
+            b_codes.append(_parse_int(rb, path, line, "b"))
         edges = df.frame()
-        edges["a"] = [_parse_int(x, path, 1, "a") for x in df["a"]]
-        edges["b"] = [_parse_int(x, path, 1, "b") for x in df["b"]]
+        edges["a"] = a_codes
+        edges["b"] = b_codes
         for c in edges.columns:
             if c not in ("a", "b", "kind"):
                 num = pd.to_numeric(edges[c], errors="coerce")
@@ -407,36 +492,21 @@ def _parse_adjacency(path: Path, index: dict[int, int]) -> tuple[np.ndarray, pd.
                     edges[c] = num
         return adj, edges
     _require(df, ["adcode"], path)
-    col_idx: dict[str, int] = {}
-    for c in df.columns:
-        if c == "adcode":
-            continue
-        col_idx[c] = _lookup(index, c, path, 0, c)
-    if len(col_idx) != n or len(df) != n:
-        raise InputError(
-            f"adjacency matrix must be {n} x {n} (one row and column per city)", file=path
-        )
-    rows: dict[int, int] = {}
-    for k, raw in enumerate(df["adcode"], start=1):
-        i = _lookup(index, raw, path, k, "adcode")
-        if i in rows:
-            raise InputError(
-                f"duplicate adcode (first in row {rows[i]})",
-                file=path,
-                row=k,
-                field="adcode",
-                value=raw,
-            )
-        rows[i] = k
+    rows = _matrix_labels(df, index, path, "adjacency")
+    col_idx = {
+        c: index[_parse_int(c, path, df.header_line, c)] for c in df.columns if c != "adcode"
+    }
+    for k, (line, raw) in enumerate(zip(df.lines, df["adcode"], strict=True)):
+        i = index[_parse_int(raw, path, line, "adcode")]
         for c, j in col_idx.items():
-            v = _parse_float(df[c][k - 1], path, k, c)
+            v = _parse_float(df[c][k], path, line, c)
             if v not in (0.0, 1.0):
                 raise InputError(
                     "adjacency entries must be 0 or 1",
                     file=path,
-                    row=k,
+                    row=line,
                     field=c,
-                    value=df[c][k - 1],
+                    value=df[c][k],
                 )
             adj[i, j] = v == 1.0
     inv = {i: a for a, i in index.items()}
@@ -469,21 +539,21 @@ def _parse_emissions(
     n = len(index)
     vals = np.full((n, len(pollutants)), np.nan)
     seen: dict[int, int] = {}
-    for k, raw in enumerate(df["adcode"], start=1):
-        i = _lookup(index, raw, path, k, "adcode")
+    for k, (line, raw) in enumerate(zip(df.lines, df["adcode"], strict=True)):
+        i = _lookup(index, raw, path, line, "adcode")
         if i in seen:
             raise InputError(
                 f"duplicate adcode (first in row {seen[i]})",
                 file=path,
-                row=k,
+                row=line,
                 field="adcode",
                 value=raw,
             )
-        seen[i] = k
+        seen[i] = line
         for p, col in enumerate(pollutants):
-            v = _parse_float(df[col][k - 1], path, k, col)
+            v = _parse_float(df[col][k], path, line, col)
             if v < 0:
-                raise InputError("must be >= 0", file=path, row=k, field=col, value=df[col][k - 1])
+                raise InputError("must be >= 0", file=path, row=line, field=col, value=df[col][k])
             vals[i, p] = v
     if len(seen) != n:
         inv = {i: a for a, i in index.items()}
@@ -500,41 +570,40 @@ def _parse_transfer(path: Path, index: dict[int, int]) -> np.ndarray:
     t = np.zeros((n, n))
     if {"source", "receptor", "share"} <= set(df.columns):
         seen: dict[tuple[int, int], int] = {}
-        for k in range(1, len(df) + 1):
-            i = _lookup(index, df["source"][k - 1], path, k, "source")
-            j = _lookup(index, df["receptor"][k - 1], path, k, "receptor")
+        for k, line in enumerate(df.lines):
+            i = _lookup(index, df["source"][k], path, line, "source")
+            j = _lookup(index, df["receptor"][k], path, line, "receptor")
             if (i, j) in seen:
                 raise InputError(
                     f"duplicate pair (first in row {seen[(i, j)]})",
                     file=path,
-                    row=k,
+                    row=line,
                     field="receptor",
-                    value=df["receptor"][k - 1],
+                    value=df["receptor"][k],
                 )
-            seen[(i, j)] = k
-            v = _parse_float(df["share"][k - 1], path, k, "share")
+            seen[(i, j)] = line
+            v = _parse_float(df["share"][k], path, line, "share")
             if v < 0:
                 raise InputError(
-                    "share must be >= 0", file=path, row=k, field="share", value=df["share"][k - 1]
+                    "share must be >= 0", file=path, row=line, field="share", value=df["share"][k]
                 )
             t[i, j] = v
-        rows = t.sum(axis=1)
-        over = np.flatnonzero(rows > 1 + 1e-9)
-        if over.size:
-            inv = {i: a for a, i in index.items()}
-            i = int(over[0])
-            raise InputError(
-                "shares of this source sum to more than 1",
-                file=path,
-                field="share",
-                value=f"source {inv[i]}: {rows[i]:.6g}",
-            )
+            total = float(t[i].sum())
+            if total > 1 + 1e-9:
+                raise InputError(
+                    f"shares of source {df['source'][k]} sum to more than 1 with this row",
+                    file=path,
+                    row=line,
+                    field="share",
+                    value=round(total, 9),
+                )
         return validate_transfer_matrix(t, file=path, n=n)
     _require(df, ["adcode"], path)
-    # aligned by adcode, rows and columns in any order (coopgov.tabular.read_matrix)
+    # labels checked here (adcodes of cities.csv, each once); entries, bounds and row
+    # sums by coopgov.tabular.read_matrix, aligned by adcode (rows and columns in any order)
+    _matrix_labels(df, index, path, "transfer")
     m = read_matrix(
         path,
-        numbering="data",
         row_keys=list(index),
         key=integer_key,
         unit="-",
@@ -559,42 +628,42 @@ def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
     df = _read_csv(path)
     _require(df, ["upstream", "downstream", "river", "decay"], path)
     rows: list[_RiverRow] = []
-    for k in range(1, len(df) + 1):
-        up = _parse_int(df["upstream"][k - 1], path, k, "upstream")
-        _lookup(index, df["upstream"][k - 1], path, k, "upstream")
-        down = _parse_int(df["downstream"][k - 1], path, k, "downstream")
-        _lookup(index, df["downstream"][k - 1], path, k, "downstream")
+    for k, line in enumerate(df.lines):
+        up = _parse_int(df["upstream"][k], path, line, "upstream")
+        _lookup(index, df["upstream"][k], path, line, "upstream")
+        down = _parse_int(df["downstream"][k], path, line, "downstream")
+        _lookup(index, df["downstream"][k], path, line, "downstream")
         if up == down:
             raise InputError(
                 "upstream and downstream must differ",
                 file=path,
-                row=k,
+                row=line,
                 field="downstream",
-                value=df["downstream"][k - 1],
+                value=df["downstream"][k],
             )
-        decay = _parse_float(df["decay"][k - 1], path, k, "decay")
+        decay = _parse_float(df["decay"][k], path, line, "decay")
         if not 0 <= decay <= 1:
             raise InputError(
                 "decay must lie in [0, 1]",
                 file=path,
-                row=k,
+                row=line,
                 field="decay",
-                value=df["decay"][k - 1],
+                value=df["decay"][k],
             )
         share = math.nan
-        if "share" in df.columns and str(df["share"][k - 1]).strip():
-            share = _parse_float(df["share"][k - 1], path, k, "share")
+        if "share" in df.columns and str(df["share"][k]).strip():
+            share = _parse_float(df["share"][k], path, line, "share")
             if not 0 <= share <= 1:
                 raise InputError(
                     "share must lie in [0, 1]",
                     file=path,
-                    row=k,
+                    row=line,
                     field="share",
-                    value=df["share"][k - 1],
+                    value=df["share"][k],
                 )
-        river = str(df["river"][k - 1]).strip()
+        river = str(df["river"][k]).strip()
         if not river:
-            raise InputError("must not be empty", file=path, row=k, field="river", value="")
+            raise InputError("must not be empty", file=path, row=line, field="river", value="")
         rows.append(
             {
                 "upstream": up,
@@ -602,7 +671,7 @@ def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
                 "river": river,
                 "decay": decay,
                 "share": share,
-                "source": str(df["source"][k - 1]) if "source" in df else "",
+                "source": str(df["source"][k]) if "source" in df else "",
             }
         )
     # default share: what a city's explicit shares leave, split equally among its
@@ -615,7 +684,7 @@ def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
         else:
             given[r["upstream"]] = given.get(r["upstream"], 0.0) + r["share"]
     total: dict[int, float] = {}
-    for k, r in enumerate(rows, start=1):
+    for line, r in zip(df.lines, rows, strict=True):
         a = r["upstream"]
         if math.isnan(r["share"]):
             r["share"] = max(0.0, 1.0 - given.get(a, 0.0)) / blank[a]
@@ -624,7 +693,7 @@ def _parse_rivers(path: Path, index: dict[int, int]) -> pd.DataFrame:
             raise InputError(
                 "shares leaving this city sum to more than 1",
                 file=path,
-                row=k,
+                row=line,
                 field="share",
                 value=round(total[a], 9),
             )
@@ -641,17 +710,17 @@ def _parse_outlets(path: Path, index: dict[int, int], edges: pd.DataFrame) -> pd
     out_share: dict[int, float] = {}
     for a, s in zip(edges["upstream"], edges["share"], strict=True):
         out_share[int(a)] = out_share.get(int(a), 0.0) + float(s)
-    for k in range(1, len(df) + 1):
-        a = _parse_int(df["adcode"][k - 1], path, k, "adcode")
-        _lookup(index, df["adcode"][k - 1], path, k, "adcode")
-        share = _parse_float(df["share"][k - 1], path, k, "share")
+    for k, line in enumerate(df.lines):
+        a = _parse_int(df["adcode"][k], path, line, "adcode")
+        _lookup(index, df["adcode"][k], path, line, "adcode")
+        share = _parse_float(df["share"][k], path, line, "share")
         if not 0 <= share <= 1:
             raise InputError(
                 "share must lie in [0, 1]",
                 file=path,
-                row=k,
+                row=line,
                 field="share",
-                value=df["share"][k - 1],
+                value=df["share"][k],
             )
         out_share[a] = out_share.get(a, 0.0) + share
         if out_share[a] > 1 + 1e-9:
@@ -659,17 +728,17 @@ def _parse_outlets(path: Path, index: dict[int, int], edges: pd.DataFrame) -> pd
                 "river links and outlets of this city carry more than its load "
                 "(shares sum to more than 1)",
                 file=path,
-                row=k,
+                row=line,
                 field="share",
                 value=round(out_share[a], 9),
             )
         rows.append(
             {
                 "adcode": a,
-                "outlet": str(df["outlet"][k - 1]),
-                "river": str(df["river"][k - 1]),
+                "outlet": str(df["outlet"][k]),
+                "river": str(df["river"][k]),
                 "share": share,
-                "source": str(df["source"][k - 1]) if "source" in df else "",
+                "source": str(df["source"][k]) if "source" in df else "",
             }
         )
     return pd.DataFrame(rows, columns=["adcode", "outlet", "river", "share", "source"])
@@ -681,25 +750,25 @@ def _parse_outside(path: Path, index: dict[int, int]) -> np.ndarray:
     n = len(index)
     out = np.full(n, np.nan)
     seen: dict[int, int] = {}
-    for k in range(1, len(df) + 1):
-        i = _lookup(index, df["adcode"][k - 1], path, k, "adcode")
+    for k, line in enumerate(df.lines):
+        i = _lookup(index, df["adcode"][k], path, line, "adcode")
         if i in seen:
             raise InputError(
                 f"duplicate adcode (first in row {seen[i]})",
                 file=path,
-                row=k,
+                row=line,
                 field="adcode",
-                value=df["adcode"][k - 1],
+                value=df["adcode"][k],
             )
-        seen[i] = k
-        v = _parse_float(df["outside_share"][k - 1], path, k, "outside_share")
+        seen[i] = line
+        v = _parse_float(df["outside_share"][k], path, line, "outside_share")
         if not 0.0 <= v < 1.0:
             raise InputError(
                 "share must lie in [0, 1)",
                 file=path,
-                row=k,
+                row=line,
                 field="outside_share",
-                value=df["outside_share"][k - 1],
+                value=df["outside_share"][k],
             )
         out[i] = v
     if len(seen) != n:
@@ -714,19 +783,19 @@ def _parse_outside(path: Path, index: dict[int, int]) -> np.ndarray:
 def _parse_provenance(path: Path) -> pd.DataFrame:
     df = _read_csv(path)
     _require(df, ["adcode", "field", "value", "year", "status", "source"], path)
-    for k, st in enumerate(df["status"], start=1):
+    for line, st in zip(df.lines, df["status"], strict=True):
         if st not in PROVENANCE_STATUSES:
             raise InputError(
                 f"undocumented status; allowed: {', '.join(PROVENANCE_STATUSES)}",
                 file=path,
-                row=k,
+                row=line,
                 field="status",
                 value=st,
             )
-    for k, src in enumerate(df["source"], start=1):
+    for line, src in zip(df.lines, df["source"], strict=True):
         if not src.strip():
             raise InputError(
-                "every figure needs a source", file=path, row=k, field="source", value=src
+                "every figure needs a source", file=path, row=line, field="source", value=src
             )
     prov = df.frame()
     for c in ("adcode", "value", "year"):
