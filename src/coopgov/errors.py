@@ -27,7 +27,8 @@ class InputError(CoopgovError, ValueError):
     file : str or Path, optional
         File the input came from.
     row : int, optional
-        1-based data row (the header is row 0) or record index.
+        Line of the file (1-based; the header of a CSV file is line 1), or the
+        1-based index of a record where the input is not a file.
     field : str, optional
         Column, key or parameter name.
     value : object, optional

@@ -21,8 +21,8 @@ Row numbering
     the **line of the file** as an editor shows it: the first line is row 1
     and blank and comment lines count (a quoted field over several lines is
     named by its first line).  ``numbering="data"`` numbers the data rows
-    from 1 with the header as row 0 (the region loader's documented
-    numbering).
+    from 1 with the header as row 0 (for callers that name records
+    rather than lines; every reader of the package uses lines).
 
 Imports nothing of coopgov beyond :mod:`coopgov.errors` and :mod:`coopgov.io`,
 so that every layer may use it.
