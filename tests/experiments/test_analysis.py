@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from coopgov.errors import InputError
@@ -18,6 +18,7 @@ from coopgov.experiments.analysis import (
     sobol_indices,
 )
 from coopgov.experiments.prim import prim
+from coopgov.testing.strategies import bounded_arrays
 
 
 def _ishigami(u):
@@ -53,6 +54,19 @@ def test_sobol_reproduces_ishigami_and_salib():
     np.testing.assert_allclose(s1[1], s1[0], atol=1e-12)  # invariant to affine rescaling
 
 
+@st.composite
+def scenario_outcomes(draw, sizes, planted):
+    """Unit-cube inputs x (n, 3) and cases y = u < planted(x), u drawn in [0, 1].
+
+    The probability of a case rises with ``planted(x)``, so that PRIM has a
+    box to peel towards; repeated rows and the cube's faces are drawn too.
+    """
+    n = draw(sizes)
+    x = draw(bounded_arrays((n, 3), 0.0, 1.0))
+    u = draw(bounded_arrays(n, 0.0, 1.0))
+    return x, u < planted(x)
+
+
 def test_prim_finds_a_planted_box():
     rng = np.random.default_rng(0)
     x = rng.random((4000, 4))
@@ -68,20 +82,18 @@ def test_prim_finds_a_planted_box():
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.integers(0, 2**31), st.floats(0.05, 0.4))
-def test_prim_trajectory_invariants(seed, alpha):
-    rng = np.random.default_rng(seed)
-    x = rng.random((300, 3))
-    y = rng.random(300) < x[:, 1]
-    if not y.any():
-        return
+@given(scenario_outcomes(st.integers(20, 150), lambda x: x[:, 1]), st.floats(0.05, 0.4))
+def test_prim_trajectory_invariants(data, alpha):
+    x, y = data
+    n = y.size
+    assume(y.any())
     res = prim(x, y, alpha=alpha, min_mass=0.1)
     assert np.all((res.coverage >= 0) & (res.coverage <= 1))
     assert np.all((res.density >= 0) & (res.density <= 1))
     assert np.all(res.mass[1:] >= 0.1 - 1e-12)
     assert np.all(res.lower <= res.upper)
     # coverage · K = density · mass · n (both count the cases inside the box)
-    np.testing.assert_allclose(res.coverage * y.sum(), res.density * res.mass * 300)
+    np.testing.assert_allclose(res.coverage * y.sum(), res.density * res.mass * n)
 
 
 def test_prim_rejects_no_cases():
@@ -200,17 +212,17 @@ def test_pasting_recovers_a_dense_strip_that_peeling_cut_off():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(0, 2**31), st.floats(0.02, 0.3))
-def test_pasting_never_shrinks_the_box_nor_lowers_density_or_coverage(seed, alpha):
+@given(
+    scenario_outcomes(st.integers(20, 200), lambda x: x[:, 1] * x[:, 2]),
+    bounded_arrays(3, 0.0, 0.4),
+    bounded_arrays(3, 0.6, 1.0),
+    st.floats(0.02, 0.3),
+)
+def test_pasting_never_shrinks_the_box_nor_lowers_density_or_coverage(data, lo0, hi0, alpha):
     from coopgov.experiments.prim import box_stats, paste_box
 
-    rng = np.random.default_rng(seed)
-    x = rng.random((400, 3))
-    y = rng.random(400) < x[:, 1] * x[:, 2]
-    lo0 = rng.uniform(0.0, 0.4, 3)
-    hi0 = rng.uniform(0.6, 1.0, 3)
-    if not (np.all((x >= lo0) & (x <= hi0), axis=1)).any():
-        return
+    x, y = data
+    assume(np.all((x >= lo0) & (x <= hi0), axis=1).any())
     lo, hi, _ = paste_box(x, y, lo0, hi0, alpha=alpha)
     assert np.all(lo <= lo0) and np.all(hi >= hi0)
     cov0, den0, _ = box_stats(x, y, lo0, hi0)

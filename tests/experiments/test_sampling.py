@@ -18,6 +18,9 @@ def _spec(method="lhs", n=16, seed=1, **unc):
     )
 
 
+# The seed stays a seed here: it is the sampler's own input (the Latin hypercube
+# draws its strata permutations and jitter from it), and the property must hold
+# for every seed a user may write in [sampler]; there is no array to draw instead.
 @settings(max_examples=25, deadline=None)
 @given(st.integers(2, 60), st.integers(0, 2**31))
 def test_latin_hypercube_hits_every_stratum_once(n, seed):

@@ -23,6 +23,7 @@ from coopgov.games.coalitions import (
     symmetric_stability,
 )
 from coopgov.games.cooperative import coalition_members
+from coopgov.testing.strategies import bounded_arrays
 
 
 def test_linear_quadratic_payoffs_closed_form():
@@ -183,12 +184,21 @@ def test_enumeration_reproduces_symmetric_quadratic():
     assert table[0b111, 5] == pytest.approx(sym.nonmember_payoff[3])
 
 
+@st.composite
+def linear_quadratic_players(draw):
+    """n in 3..8 players, benefit b and cost c slopes in [0.2, 1.2], five coalitions to share."""
+    n = draw(st.integers(3, 8))
+    b = draw(bounded_arrays(n, 0.2, 1.2))
+    c = draw(bounded_arrays(n, 0.2, 1.2))
+    masks = draw(st.lists(st.integers(1, (1 << n) - 1), min_size=5, max_size=5))
+    return b, c, masks
+
+
 @settings(max_examples=25, deadline=None)
-@given(st.integers(3, 8), st.integers(0, 2**31))
-def test_transfers_weakly_enlarge_internal_stability(n, seed):
-    rng = np.random.default_rng(seed)
-    b = 0.2 + rng.random(n)
-    c = 0.2 + rng.random(n)
+@given(linear_quadratic_players())
+def test_transfers_weakly_enlarge_internal_stability(players):
+    b, c, masks = players
+    n = b.size
     table = coalition_payoffs_linear_quadratic(coalition_members(n), b, c)
     plain = coalition_stability(table)
     with_t = coalition_stability(table, transfers=True)
@@ -196,7 +206,7 @@ def test_transfers_weakly_enlarge_internal_stability(n, seed):
     assert np.all(with_t.internal[plain.internal])
     # the optimal sharing rule distributes exactly the coalition's joint payoff, and gives
     # every member at least its free-riding payoff when the surplus is >= 0 (Weikard 2009)
-    for mask in rng.integers(1, 1 << n, size=5):
+    for mask in masks:
         x = optimal_sharing_payoffs(table, int(mask))
         member = (int(mask) >> np.arange(n)) & 1 == 1
         assert x[member].sum() == pytest.approx(table[mask][member].sum())

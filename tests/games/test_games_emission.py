@@ -28,6 +28,7 @@ from coopgov.games.emission import (
     solve_emission_game,
     surplus_sharing_transfers,
 )
+from coopgov.testing.strategies import bounded_arrays
 
 
 def two_city_game() -> EmissionGame:
@@ -51,6 +52,28 @@ def random_game(n: int, seed: int, uniform: bool = False) -> EmissionGame:
         intercept=50 + 50 * rng.random(n),
         slope=0.5 + rng.random(n),
         damage=0.5 + 2 * rng.random(n),
+    )
+
+
+@st.composite
+def emission_games(draw, sizes, uniform=None):
+    """Emission games with the ranges of :func:`random_game`, every array drawn.
+
+    Local spill-overs T[i, j] in [0, 0.1] off the diagonal and [0.2, 0.6] on
+    it, or all ones for a uniformly mixed pollutant; intercepts in [50, 100],
+    slopes in [0.5, 1.5], damages in [0.5, 2.5].
+    """
+    n = draw(sizes)
+    if draw(st.booleans() if uniform is None else uniform):
+        t = np.ones((n, n))
+    else:
+        t = draw(bounded_arrays((n, n), 0.0, 0.1))
+        np.fill_diagonal(t, draw(bounded_arrays(n, 0.2, 0.6)))
+    return EmissionGame(
+        transfer=t,
+        intercept=draw(bounded_arrays(n, 50.0, 100.0)),
+        slope=draw(bounded_arrays(n, 0.5, 1.5)),
+        damage=draw(bounded_arrays(n, 0.5, 2.5)),
     )
 
 
@@ -91,9 +114,9 @@ def test_calibration_reproduces_baseline():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(2, 9), st.integers(0, 2**31), st.booleans())
-def test_chander_tulkens_makes_everyone_gain(n, seed, uniform):
-    g = random_game(n, seed, uniform)
+@given(emission_games(st.integers(2, 9)))
+def test_chander_tulkens_makes_everyone_gain(g):
+    n = g.intercept.size
     res = solve_emission_game(g)
     ct = chander_tulkens_transfers(res)
     assert ct.sum() == pytest.approx(0.0, abs=1e-8 * max(1.0, np.abs(ct).max()))
@@ -104,11 +127,11 @@ def test_chander_tulkens_makes_everyone_gain(n, seed, uniform):
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.integers(2, 7), st.integers(0, 2**31))
-def test_chander_tulkens_in_gamma_core_for_uniform_pollutant(n, seed):
+@given(emission_games(st.integers(2, 7), uniform=st.just(True)))
+def test_chander_tulkens_in_gamma_core_for_uniform_pollutant(g):
     # Chander & Tulkens (1997), Theorem: with a uniformly mixed pollutant and linear
     # damages, the CT allocation lies in the gamma-core.
-    g = random_game(n, seed, uniform=True)
+    n = g.intercept.size
     res = solve_emission_game(g)
     x = res.gain + chander_tulkens_transfers(res)
     table = game_table(EmissionCoalitionGame(g), n)

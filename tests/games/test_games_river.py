@@ -30,6 +30,7 @@ from coopgov.games.river import (
     river_water_welfare,
     upstream_equal_sharing,
 )
+from coopgov.testing.strategies import bounded_arrays
 
 METHODS = {
     "lrs": lambda c, p: local_responsibility_sharing(c),
@@ -124,13 +125,21 @@ def test_ambec_sprumont_hand_example():
     np.testing.assert_allclose(z, [0, 0, 50], atol=1e-9)
 
 
+@st.composite
+def quadratic_rivers(draw, max_regions=6):
+    """Inflows e in [0, 5] and quadratic benefits a x - b x^2 / 2, a in [1, 6], b in [0.5, 1.5]."""
+    n = draw(st.integers(1, max_regions))
+    return (
+        draw(bounded_arrays(n, 0.0, 5.0)),
+        draw(bounded_arrays(n, 1.0, 6.0)),
+        draw(bounded_arrays(n, 0.5, 1.5)),
+    )
+
+
 @settings(max_examples=25, deadline=None)
-@given(st.integers(1, 6), st.integers(0, 2**31))
-def test_ambec_sprumont_in_core_and_efficient(n, seed):
-    rng = np.random.default_rng(seed)
-    e = rng.random(n) * 5
-    a = 1 + rng.random(n) * 5
-    b = 0.5 + rng.random(n)
+@given(quadratic_rivers())
+def test_ambec_sprumont_in_core_and_efficient(river):
+    e, a, b = river
     z = ambec_sprumont(e, a, b)
     table = river_water_game(e, a, b)
     assert z.sum() == pytest.approx(table[-1])
@@ -213,17 +222,21 @@ def test_benefit_errors_name_the_field():
         ambec_sprumont([1.0], benefit=np.sqrt)  # type: ignore[arg-type]
 
 
+@st.composite
+def concave_rivers(draw, max_regions=5):
+    """Inflows e in [0, 5] and a power (k x^p, p in [0.2, 0.9]) or log benefit per region."""
+    n = draw(st.integers(1, max_regions))
+    e = draw(bounded_arrays(n, 0.0, 5.0))
+    k = draw(bounded_arrays(n, 0.5, 3.5))
+    if draw(st.sampled_from(["power", "log"])) == "power":
+        return e, PowerBenefit(k, draw(bounded_arrays(n, 0.2, 0.9)))
+    return e, LogBenefit(k, draw(bounded_arrays(n, 0.1, 1.1)))
+
+
 @settings(max_examples=25, deadline=None)
-@given(st.integers(1, 5), st.integers(0, 2**31), st.sampled_from(["power", "log"]))
-def test_ambec_sprumont_in_core_for_concave_families(n, seed, family):
-    rng = np.random.default_rng(seed)
-    e = rng.random(n) * 5
-    k = 0.5 + rng.random(n) * 3
-    benefit = (
-        PowerBenefit(k, 0.2 + 0.7 * rng.random(n))
-        if family == "power"
-        else LogBenefit(k, 0.1 + rng.random(n))
-    )
+@given(concave_rivers())
+def test_ambec_sprumont_in_core_for_concave_families(river):
+    e, benefit = river
     z = ambec_sprumont(e, benefit=benefit)
     table = river_water_game(e, benefit=benefit)
     assert z.sum() == pytest.approx(table[-1], rel=1e-9)

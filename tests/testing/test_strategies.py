@@ -100,3 +100,19 @@ def test_lever_settings_make_valid_scenarios(levers):
             first = min(int(y) for y in setting)
             assert np.all(a[: first - 2026, k] == 0)
             assert a[first - 2026, k] == pytest.approx(setting[str(first)], rel=1e-12)
+
+
+@given(cst.bounded_arrays(st.tuples(st.integers(0, 4), st.integers(1, 3)), -2.0, 3.5))
+def test_bounded_arrays_stay_inside_their_bounds(a):
+    assert a.dtype == np.float64 and a.ndim == 2 and 1 <= a.shape[1] <= 3
+    assert np.all((a >= -2.0) & (a <= 3.5))
+
+
+def test_bounded_arrays_reach_both_bounds():
+    assert find(cst.bounded_arrays(3, 0.2, 1.2), lambda a: np.any(a == 0.2)).min() == 0.2
+    assert find(cst.bounded_arrays(3, 0.2, 1.2), lambda a: np.any(a == 1.2)).max() == 1.2
+
+
+def test_bounded_arrays_reject_empty_interval():
+    with pytest.raises(ValueError, match="low <= high"):
+        cst.bounded_arrays(3, 1.0, 0.0)

@@ -5,6 +5,7 @@ that input, edge values included (a propensity of exactly 0 or 1, a city
 without neighbours, a row of a transfer matrix that sums to exactly 1, a
 parameter at its bound):
 
+- :func:`bounded_arrays`: float arrays with every value in [low, high];
 - :func:`cooperation_states`: propensities x in [0, 1], shape (S, N) or (N,);
 - :func:`transfer_matrices`: T >= 0, each row (source) summing to <= 1;
 - :func:`exposure_shares`: P >= 0, each column (receptor) summing to 1;
@@ -38,6 +39,7 @@ from coopgov.model.levers import LEVER_NAMES
 from coopgov.model.parameters import PARAMETER_INFO, ModelParameters
 
 __all__ = [
+    "bounded_arrays",
     "cooperation_states",
     "exposure_shares",
     "lever_intensities",
@@ -55,6 +57,32 @@ _SIZES = st.integers(1, 12)
 def unit_floats() -> st.SearchStrategy[float]:
     """Floats in [0, 1], both ends included, no NaN."""
     return st.floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
+
+
+def bounded_arrays(
+    shape: int | tuple[int, ...] | st.SearchStrategy[int] | st.SearchStrategy[tuple[int, ...]],
+    low: float,
+    high: float,
+) -> st.SearchStrategy[np.ndarray]:
+    """Float64 arrays of ``shape`` with every value in [low, high], both ends included.
+
+    For a model input declared on an interval (a cost, a slope, a share):
+    repeated values and the bounds themselves are drawn too, no NaN nor
+    infinity.  ``shape`` is an int, a tuple or a strategy of either.
+
+    Examples
+    --------
+    >>> from hypothesis import given
+    >>> from coopgov.testing.strategies import bounded_arrays
+    >>> @given(bounded_arrays((2, 3), 0.5, 1.5))
+    ... def test_inside(a):
+    ...     assert a.shape == (2, 3) and a.min() >= 0.5 and a.max() <= 1.5
+    >>> test_inside()
+    """
+    if not low <= high:
+        raise ValueError(f"bounded_arrays needs low <= high, got low={low!r}, high={high!r}")
+    elements = st.floats(low, high, allow_nan=False, allow_infinity=False)
+    return hnp.arrays(np.float64, shape, elements=elements)
 
 
 def _size(value: int | st.SearchStrategy[int] | None, default: st.SearchStrategy[int]):
