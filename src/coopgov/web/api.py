@@ -6,6 +6,7 @@ map's GeoJSON and the vendored plotly.js): the dashboard works offline.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -56,6 +57,14 @@ def _store_of(request: Request) -> Any:
     return getattr(request.app.state, "store", None)
 
 
+def _answer(produce: Callable[[], Any]) -> Any:
+    """What ``produce`` returns, or a 422 with its located input error."""
+    try:
+        return produce()
+    except InputError as exc:
+        return _error(exc)
+
+
 def build_router(region_name: str = "yrd") -> APIRouter:
     """Routes of the dashboard (prefix added by :func:`coopgov.web.mount_dashboard`).
 
@@ -65,6 +74,19 @@ def build_router(region_name: str = "yrd") -> APIRouter:
         Region shown and simulated.
     """
     router = APIRouter(tags=["dashboard"])
+    _add_page_routes(router)
+    _add_region_routes(router, region_name)
+    _add_scenario_routes(router, region_name)
+    _add_experiment_routes(router)
+    _add_force_routes(router, region_name)
+    _add_game_routes(router, region_name)
+    _add_compensation_routes(router)
+    _add_monitoring_routes(router, region_name)
+    return router
+
+
+def _add_page_routes(router: APIRouter) -> None:
+    """The page itself and the vendored plotly.js."""
 
     @router.get("", include_in_schema=False)
     def _bare(request: Request) -> RedirectResponse:
@@ -90,6 +112,10 @@ def build_router(region_name: str = "yrd") -> APIRouter:
             headers={"Cache-Control": "public, max-age=86400"},
         )
 
+
+def _add_region_routes(router: APIRouter, region_name: str) -> None:
+    """What the page loads once: the region's metadata and its boundaries."""
+
     @router.get("/api/meta", summary="Cities, levers, force terms, scenarios, categories")
     def meta(request: Request) -> dict[str, Any]:
         """Everything the page needs once."""
@@ -107,31 +133,30 @@ def build_router(region_name: str = "yrd") -> APIRouter:
             headers={"Cache-Control": "public, max-age=3600"},
         )
 
+
+def _add_scenario_routes(router: APIRouter, region_name: str) -> None:
+    """Simulating a scenario, its bands, and the scenario as a TOML file."""
+
     @router.post("/api/simulate", summary="Run the cooperation model on a scenario")
     def simulate(body: Annotated[dict[str, Any], Body()]) -> Any:
         """Trajectories of a scenario (levers by year, parameter overrides)."""
-        try:
-            return payloads.simulation_payload(body, region_name)
-        except InputError as exc:
-            return _error(exc)
+        return _answer(lambda: payloads.simulation_payload(body, region_name))
 
     @router.post("/api/scenario/toml", summary="The scenario as a TOML file for coopgov run")
     def scenario_toml(body: Annotated[dict[str, Any], Body()]) -> Any:
         """Validated scenario as TOML text (``coopgov run --scenario FILE``)."""
-        try:
-            return Response(payloads.scenario_toml(body), media_type="application/toml")
-        except InputError as exc:
-            return _error(exc)
+        return _answer(
+            lambda: Response(payloads.scenario_toml(body), media_type="application/toml")
+        )
 
     @router.post("/api/scenario/parse", summary="Read a scenario TOML")
     def scenario_parse(body: Annotated[dict[str, Any], Body()]) -> Any:
         """Validate an uploaded scenario TOML and return it as the page's scenario."""
-        try:
-            return payloads.scenario_from_toml(
+        return _answer(
+            lambda: payloads.scenario_from_toml(
                 str(body.get("toml") or ""), file=str(body.get("file") or "uploaded TOML")
             )
-        except InputError as exc:
-            return _error(exc)
+        )
 
     @router.post(
         "/api/bands", summary="Spread of the cooperation rate: ABM replications or posterior draws"
@@ -143,12 +168,15 @@ def build_router(region_name: str = "yrd") -> APIRouter:
         draws: Annotated[int, Query(ge=2, le=400)] = 40,
     ) -> Any:
         """Quantile bands (5, 25, 50, 75, 95 %) of the regional cooperation rate by year."""
-        try:
-            return payloads.bands_payload(
+        return _answer(
+            lambda: payloads.bands_payload(
                 body, region_name, replications=replications, kind=kind, draws=draws
             )
-        except InputError as exc:
-            return _error(exc)
+        )
+
+
+def _add_experiment_routes(router: APIRouter) -> None:
+    """Experiment results folders of the server and the analysis of one."""
 
     @router.get("/api/experiments", summary="Experiment results folders on this server")
     def experiments(request: Request) -> Any:
@@ -158,20 +186,22 @@ def build_router(region_name: str = "yrd") -> APIRouter:
     @router.get("/api/experiments/{name}", summary="Analysis of one experiment")
     def experiment(request: Request, name: str) -> Any:
         """Lever ranking, Sobol indices, PRIM trajectory with every box, feature scores."""
-        try:
-            return payloads.experiment_payload(_experiments_root(request), name)
-        except InputError as exc:
-            return _error(exc)
+        return _answer(lambda: payloads.experiment_payload(_experiments_root(request), name))
+
+
+def _add_force_routes(router: APIRouter, region_name: str) -> None:
+    """The force terms of one city."""
 
     @router.post("/api/forces", summary="Force terms of one city over time")
     def forces(
         body: Annotated[dict[str, Any], Body()], adcode: Annotated[int, Query(ge=100000, le=999999)]
     ) -> Any:
         """Attraction, pressure, thrust and resistance terms of a city, by year."""
-        try:
-            return payloads.force_payload(body, adcode, region_name)
-        except InputError as exc:
-            return _error(exc)
+        return _answer(lambda: payloads.force_payload(body, adcode, region_name))
+
+
+def _add_game_routes(router: APIRouter, region_name: str) -> None:
+    """Allocations of the games, computed off the event loop."""
 
     @router.get("/api/allocation", summary="Allocation per city (games)")
     async def allocation(
@@ -190,6 +220,10 @@ def build_router(region_name: str = "yrd") -> APIRouter:
             )
         except InputError as exc:
             return _error(exc)
+
+
+def _add_compensation_routes(router: APIRouter) -> None:
+    """Compensation rules: the Xin'an bet and per-tonne payments."""
 
     @router.post("/api/compensation/xinan", summary="Xin'an-type water-quality bet")
     def xinan(body: Annotated[dict[str, Any], Body()]) -> Any:
@@ -211,21 +245,21 @@ def build_router(region_name: str = "yrd") -> APIRouter:
     @router.post("/api/compensation/per-tonne", summary="Per-tonne compensation")
     def per_tonne(body: Annotated[dict[str, Any], Body()]) -> Any:
         """Payments of a per-tonne preset on uploaded or example samples."""
-        try:
-            return payloads.per_tonne_payload(
+        return _answer(
+            lambda: payloads.per_tonne_payload(
                 str(body.get("preset") or "jiangsu-taihu"), body.get("csv") or None
             )
-        except InputError as exc:
-            return _error(exc)
+        )
+
+
+def _add_monitoring_routes(router: APIRouter, region_name: str) -> None:
+    """Monitoring from the platform store."""
 
     @router.get("/api/monitoring", summary="Daily AQI, warnings and episodes (platform)")
     def monitoring(request: Request, date: str | None = None) -> Any:
         """Today's (or a given day's) AQI by city from the platform store."""
-        try:
-            return payloads.monitoring_payload(
+        return _answer(
+            lambda: payloads.monitoring_payload(
                 _store_of(request), payloads.parse_day(date), region_name=region_name
             )
-        except InputError as exc:
-            return _error(exc)
-
-    return router
+        )
