@@ -281,61 +281,11 @@ def allocate_command(
     payload: dict[str, Any] = {"method": method}
     try:
         if method in ("shapley", "nucleolus"):
-            if game is None:
-                raise InputError(
-                    f"--method {method} needs --game FILE (a JSON or CSV game; "
-                    "see examples/allocate/)",
-                    field="game",
-                )
-            with utf8_copy(game, encoding) as game_file:
-                assert game_file is not None  # utf8_copy maps a path to a path
-                g = read_game(game_file)
-            n = len(g.players)
-            if method == "shapley" and n > 20:
-                est = shapley_value_sampled(g.values, n_permutations=permutations)
-                alloc = est.value
-                payload["std_error"] = est.std_error
-            elif method == "shapley":
-                alloc = shapley_value(g.values)
-            else:
-                alloc = nucleolus(g.values, kind=g.kind)  # type: ignore[arg-type]
-            payload |= {"players": list(g.players), "kind": g.kind}
-            payload["in_core"] = in_core(g.values, alloc, kind=g.kind)  # type: ignore[arg-type]
+            alloc = _allocate_game_file(method, game, permutations, encoding, payload)
         elif method in ("lrs", "ues", "des"):
-            if costs is None:
-                raise InputError(f"--method {method} needs --costs c1,c2,...", field="costs")
-            c = _floats(costs, "costs")
-            par = None if parent is None else _ints(parent, "parent")
-            if method == "lrs":
-                alloc = local_responsibility_sharing(c)
-            elif method == "ues":
-                alloc = upstream_equal_sharing(c, par)
-            else:
-                alloc = downstream_equal_sharing(c, par)
-            payload |= {"players": [str(i + 1) for i in range(c.size)], "kind": "cost"}
-            if c.size <= 16:
-                costs_table = river_cost_table(c, par, method)  # type: ignore[arg-type]
-                payload["in_core"] = in_core(costs_table, alloc, kind="cost")
+            alloc = _allocate_river_costs(method, costs, parent, payload)
         elif method == "ambec-sprumont":
-            if inflows is None or benefits is None:
-                raise InputError(
-                    "--method ambec-sprumont needs --inflows and --benefits", field="benefits"
-                )
-            e = _floats(inflows, "inflows")
-            pairs = _entries(benefits, "benefits")
-            ab = np.empty((len(pairs), 2))
-            for k, pair in enumerate(pairs, start=1):
-                try:
-                    alpha, beta = (float(x) for x in pair.split(":"))
-                    ab[k - 1] = alpha, beta
-                except ValueError:
-                    raise InputError(
-                        "expected alpha:beta", field="benefits", row=k, value=pair
-                    ) from None
-            alloc = ambec_sprumont(e, ab[:, 0], ab[:, 1])
-            payload |= {"players": [str(i + 1) for i in range(e.size)], "kind": "profit"}
-            if e.size <= 12:
-                payload["in_core"] = in_core(river_water_game(e, ab[:, 0], ab[:, 1]), alloc)
+            alloc = _allocate_river_water(inflows, benefits, payload)
         else:
             raise InputError(
                 "method must be shapley, nucleolus, lrs, ues, des or ambec-sprumont",
@@ -350,6 +300,89 @@ def allocate_command(
     if as_json:
         print_json(payload)
         return
+    _print_allocation(method, payload)
+
+
+def _allocate_game_file(
+    method: str, game: Path | None, permutations: int, encoding: str, payload: dict[str, Any]
+) -> np.ndarray:
+    """Shapley value (sampled above 20 players) or nucleolus of a game file.
+
+    Adds the players, the kind, the core check and any standard error to ``payload``.
+    """
+    if game is None:
+        raise InputError(
+            f"--method {method} needs --game FILE (a JSON or CSV game; see examples/allocate/)",
+            field="game",
+        )
+    with utf8_copy(game, encoding) as game_file:
+        assert game_file is not None  # utf8_copy maps a path to a path
+        g = read_game(game_file)
+    n = len(g.players)
+    if method == "shapley" and n > 20:
+        est = shapley_value_sampled(g.values, n_permutations=permutations)
+        alloc = est.value
+        payload["std_error"] = est.std_error
+    elif method == "shapley":
+        alloc = shapley_value(g.values)
+    else:
+        alloc = nucleolus(g.values, kind=g.kind)  # type: ignore[arg-type]
+    payload |= {"players": list(g.players), "kind": g.kind}
+    payload["in_core"] = in_core(g.values, alloc, kind=g.kind)  # type: ignore[arg-type]
+    return alloc
+
+
+def _allocate_river_costs(
+    method: str, costs: str | None, parent: str | None, payload: dict[str, Any]
+) -> np.ndarray:
+    """LRS, UES or DES of the river's segment costs (core checked up to 16 regions)."""
+    if costs is None:
+        raise InputError(f"--method {method} needs --costs c1,c2,...", field="costs")
+    c = _floats(costs, "costs")
+    par = None if parent is None else _ints(parent, "parent")
+    if method == "lrs":
+        alloc = local_responsibility_sharing(c)
+    elif method == "ues":
+        alloc = upstream_equal_sharing(c, par)
+    else:
+        alloc = downstream_equal_sharing(c, par)
+    payload |= {"players": [str(i + 1) for i in range(c.size)], "kind": "cost"}
+    if c.size <= 16:
+        costs_table = river_cost_table(c, par, method)  # type: ignore[arg-type]
+        payload["in_core"] = in_core(costs_table, alloc, kind="cost")
+    return alloc
+
+
+def _quadratic_benefits(benefits: str) -> np.ndarray:
+    """The ``alpha:beta`` entries of ``--benefits`` as an (n, 2) array; a bad entry is named."""
+    pairs = _entries(benefits, "benefits")
+    ab = np.empty((len(pairs), 2))
+    for k, pair in enumerate(pairs, start=1):
+        try:
+            alpha, beta = (float(x) for x in pair.split(":"))
+            ab[k - 1] = alpha, beta
+        except ValueError:
+            raise InputError("expected alpha:beta", field="benefits", row=k, value=pair) from None
+    return ab
+
+
+def _allocate_river_water(
+    inflows: str | None, benefits: str | None, payload: dict[str, Any]
+) -> np.ndarray:
+    """Ambec-Sprumont shares of the river's water (core checked up to 12 regions)."""
+    if inflows is None or benefits is None:
+        raise InputError("--method ambec-sprumont needs --inflows and --benefits", field="benefits")
+    e = _floats(inflows, "inflows")
+    ab = _quadratic_benefits(benefits)
+    alloc = ambec_sprumont(e, ab[:, 0], ab[:, 1])
+    payload |= {"players": [str(i + 1) for i in range(e.size)], "kind": "profit"}
+    if e.size <= 12:
+        payload["in_core"] = in_core(river_water_game(e, ab[:, 0], ab[:, 1]), alloc)
+    return alloc
+
+
+def _print_allocation(method: str, payload: dict[str, Any]) -> None:
+    """The allocation as a table, its total and whether it lies in the core."""
     table = Table(title=f"allocation: {method}")
     table.add_column("player")
     table.add_column("share", justify="right")
