@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -271,25 +271,57 @@ def write_run_report(
     lang : {"en", "zh"}
         Language of every text of the report.
     """
-    from coopgov.model.forces import FORCE_TERMS
-    from coopgov.model.levers import LEVERS
-    from coopgov.report.labels import (
-        SCENARIO_TITLES_ZH,
-        category_colours,
-        city_labels,
-        force_term_colours,
-        force_term_label,
-    )
-
     if lang not in ("en", "zh"):
         raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
     summary = results.summary()
     by_name = {r.scenario.name: r for r in results.results}
-    city = results.city
-    if region is not None:
-        labels = city_labels(region.cities, lang)
+    labels = _report_city_labels(results.city, region, lang)
+    title_of = _scenario_title_function(by_name, lang)
+    banded = getattr(results, "draws", 0) > 0
+
+    sections: list[tuple[str, str]] = [_summary_section(results, summary, title_of, lang)]
+    if banded:
+        sections.append(_bands_section(results))
+        sections.extend(_band_line_sections(results))
     else:
-        labels = {int(a): str(n) for a, n in zip(city.adcode, city.name, strict=True)}
+        sections.extend(_time_sections(results, title_of, lang))
+    if region is not None and region.boundaries_path is not None:
+        sections.append(_map_section(results, region, summary, by_name, labels, title_of, lang))
+    sections.extend(
+        _force_sections(results, summary, by_name, labels, title_of, focus_adcodes, lang)
+    )
+    if banded and results.ranking():
+        sections.append(_ranking_probability_section(results))
+    else:
+        sections.extend(_per_yuan_sections(by_name, lang))
+    sections.extend(_explanation_sections(summary, lang))
+    sections.extend(_rest_point_sections(summary, lang))
+    sections.append(_calibrated_section(results))
+    sections.append((_tx("data", lang), "<p>" + _tx("data_text", lang) + "</p>"))
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    page = html_page(
+        _tx("title", lang),
+        sections,
+        lang=lang,
+        subtitle=f"{results.region_name.upper()} · {_tx('generated', lang)} {stamp}",
+    )
+    return atomic_write_text(path, page)
+
+
+def _report_city_labels(city, region, lang: str) -> dict[int, str]:
+    """City names by adcode: the region's unique labels, else the results' own names."""
+    from coopgov.report.labels import city_labels
+
+    if region is not None:
+        return city_labels(region.cities, lang)
+    return {int(a): str(n) for a, n in zip(city.adcode, city.name, strict=True)}
+
+
+def _scenario_title_function(by_name: dict, lang: str) -> Callable[[str], str]:
+    """Title of a scenario in ``lang``: its Chinese title or lever label, else its own title."""
+    from coopgov.model.levers import LEVERS
+    from coopgov.report.labels import SCENARIO_TITLES_ZH
+
     lever_zh = {lv.name: lv.label_zh for lv in LEVERS.values()}
 
     def title_of(name: str) -> str:
@@ -298,7 +330,13 @@ def write_run_report(
             return SCENARIO_TITLES_ZH.get(name) or lever_zh.get(name) or name
         return r.scenario.title if r is not None and r.scenario.title else name
 
-    sections: list[tuple[str, str]] = []
+    return title_of
+
+
+def _summary_section(
+    results, summary: list[dict], title_of: Callable[[str], str], lang: str
+) -> tuple[str, str]:
+    """Summary table: cooperation, PM2.5 change, cost and transfers of every scenario."""
     rows = [
         dict(
             s,
@@ -319,49 +357,52 @@ def write_run_report(
         ("cost_e8", _tx("cost", lang), ".1f"),
         ("transfers_e8", _tx("transfers", lang), ".2f"),
     ]
-    sections.append(
-        (
-            _tx("summary", lang),
-            _table(rows, cols)
-            + "<p class='note'>"
-            + html.escape(
-                _tx(
-                    "summary_note",
-                    lang,
-                    region=results.region_name,
-                    n=city.n,
-                    reps=results.replications,
-                    seed=results.seed,
-                )
+    return (
+        _tx("summary", lang),
+        _table(rows, cols)
+        + "<p class='note'>"
+        + html.escape(
+            _tx(
+                "summary_note",
+                lang,
+                region=results.region_name,
+                n=results.city.n,
+                reps=results.replications,
+                seed=results.seed,
             )
-            + "</p>",
         )
+        + "</p>",
     )
 
-    banded = getattr(results, "draws", 0) > 0
-    if banded:
-        sections.append(_bands_section(results))
-        sections.extend(_band_line_sections(results))
-    else:
-        styles = dict(
-            zip(
-                [r.scenario.name for r in results.results],
-                category_colours(len(results.results)),
-                strict=True,
-            )
+
+def _time_sections(results, title_of: Callable[[str], str], lang: str) -> list[tuple[str, str]]:
+    """Cooperation rate and PM2.5 change over time, one line per scenario."""
+    from coopgov.report.labels import category_colours
+
+    styles = dict(
+        zip(
+            [r.scenario.name for r in results.results],
+            category_colours(len(results.results)),
+            strict=True,
         )
+    )
+    sections = []
+    for key, variable, title, ylabel in (
+        ("coop_time", "cooperation_rate", "coop_title", "coop"),
+        ("pm_time", "pm25_change", "pm_title", "change"),
+    ):
         series = {
-            r.scenario.name: (r.years, r.simulation.cooperation_rate[r.index])
+            r.scenario.name: (r.years, getattr(r.simulation, variable)[r.index])
             for r in results.results
         }
         sections.append(
             (
-                _tx("coop_time", lang),
+                _tx(key, lang),
                 _fig(
                     line_figure(
                         series,
-                        title=_tx("coop_title", lang),
-                        ylabel=_tx("coop", lang),
+                        title=_tx(title, lang),
+                        ylabel=_tx(ylabel, lang),
                         percent=True,
                         styles=styles,
                         names={n: title_of(n) for n in series},
@@ -370,55 +411,63 @@ def write_run_report(
                 ),
             )
         )
-        series = {
-            r.scenario.name: (r.years, r.simulation.pm25_change[r.index]) for r in results.results
-        }
-        sections.append(
-            (
-                _tx("pm_time", lang),
-                _fig(
-                    line_figure(
-                        series,
-                        title=_tx("pm_title", lang),
-                        ylabel=_tx("change", lang),
-                        percent=True,
-                        styles=styles,
-                        names={n: title_of(n) for n in series},
-                        xlabel=_tx("xyear", lang),
-                    )
-                ),
+    return sections
+
+
+def _map_section(
+    results,
+    region,
+    summary: list[dict],
+    by_name: dict,
+    labels: dict[int, str],
+    title_of: Callable[[str], str],
+    lang: str,
+) -> tuple[str, str]:
+    """Maps of the cities coloured by cooperation in the last year (baseline and package)."""
+    city = results.city
+    prov = region.boundaries_path.parent / "provinces.geojson"
+    maps = []
+    for name in [n for n in ("baseline", "package") if n in by_name] or [summary[0]["name"]]:
+        r = by_name[name]
+        vals = dict(
+            zip(
+                [int(a) for a in city.adcode],
+                r.simulation.cooperation[r.index, -1].tolist(),
+                strict=True,
             )
         )
-
-    if region is not None and region.boundaries_path is not None:
-        prov = region.boundaries_path.parent / "provinces.geojson"
-        maps = []
-        for name in [n for n in ("baseline", "package") if n in by_name] or [summary[0]["name"]]:
-            r = by_name[name]
-            vals = dict(
-                zip(
-                    [int(a) for a in city.adcode],
-                    r.simulation.cooperation[r.index, -1].tolist(),
-                    strict=True,
+        maps.append(
+            _fig(
+                city_map_figure(
+                    region.boundaries_path,
+                    vals,
+                    labels=labels,
+                    vmin=0.0,
+                    vmax=1.0,
+                    colorscale="Viridis",
+                    title=_tx("map_title", lang, name=title_of(name), year=int(r.years[-1])),
+                    value_label=_tx("cooperation", lang),
+                    provinces=prov if prov.exists() else None,
                 )
             )
-            maps.append(
-                _fig(
-                    city_map_figure(
-                        region.boundaries_path,
-                        vals,
-                        labels=labels,
-                        vmin=0.0,
-                        vmax=1.0,
-                        colorscale="Viridis",
-                        title=_tx("map_title", lang, name=title_of(name), year=int(r.years[-1])),
-                        value_label=_tx("cooperation", lang),
-                        provinces=prov if prov.exists() else None,
-                    )
-                )
-            )
-        sections.append((_tx("map", lang), "<div class='grid'>" + "".join(maps) + "</div>"))
+        )
+    return (_tx("map", lang), "<div class='grid'>" + "".join(maps) + "</div>")
 
+
+def _force_sections(
+    results,
+    summary: list[dict],
+    by_name: dict,
+    labels: dict[int, str],
+    title_of: Callable[[str], str],
+    focus_adcodes: Sequence[int],
+    lang: str,
+) -> list[tuple[str, str]]:
+    """Force decomposition of the focus cities under the package (none if none is present)."""
+    from coopgov.model.forces import FORCE_TERMS
+    from coopgov.report.labels import force_term_colours, force_term_label
+
+    city = results.city
     focus_name = "package" if "package" in by_name else summary[0]["name"]
     r = by_name[focus_name]
     dec = r.simulation.decomposition(slice(r.index, r.index + 1))
@@ -450,112 +499,115 @@ def write_run_report(
                 )
             )
         )
-    if figs:
-        sections.append(
-            (
-                _tx("forces", lang, name=title_of(focus_name)),
-                "".join(figs) + "<p class='note'>" + html.escape(_tx("forces_note", lang)) + "</p>",
-            )
+    if not figs:
+        return []
+    return [
+        (
+            _tx("forces", lang, name=title_of(focus_name)),
+            "".join(figs) + "<p class='note'>" + html.escape(_tx("forces_note", lang)) + "</p>",
         )
+    ]
+
+
+def _per_yuan_sections(by_name: dict, lang: str) -> list[tuple[str, str]]:
+    """Single levers ranked by effect per yuan against the baseline (none without both)."""
+    from coopgov.model.levers import LEVERS
 
     base = by_name.get("baseline")
-    if banded and results.ranking():
-        sections.append(_ranking_probability_section(results))
-    elif base is not None:
-        names, per_yuan, pm_per_yuan = [], [], []
-        b = base.summary()
-        for lever in LEVERS.values():
-            if lever.name not in by_name:
-                continue
-            s = by_name[lever.name].summary()
-            cost_e8 = max(s["cost"], 1.0) / 1e8
-            names.append(lever.label_en if lang == "en" else lever.label_zh)
-            per_yuan.append((s["cooperation_rate"] - b["cooperation_rate"]) / cost_e8)
-            pm_per_yuan.append(-100 * (s["pm25_change"] - b["pm25_change"]) / cost_e8)
-        if names:
-            sections.append(
-                (
-                    _tx("ranked", lang),
-                    "<div class='grid'>"
-                    + _fig(
-                        ranking_figure(
-                            names,
-                            per_yuan,
-                            title=_tx("per_coop", lang),
-                            xlabel=_tx("per_coop_x", lang),
-                        )
-                    )
-                    + _fig(
-                        ranking_figure(
-                            names,
-                            pm_per_yuan,
-                            title=_tx("per_pm", lang),
-                            xlabel=_tx("per_pm_x", lang),
-                        )
-                    )
-                    + "</div><p class='note'>"
-                    + html.escape(_tx("ranked_note", lang))
-                    + "</p>",
+    if base is None:
+        return []
+    names, per_yuan, pm_per_yuan = [], [], []
+    b = base.summary()
+    for lever in LEVERS.values():
+        if lever.name not in by_name:
+            continue
+        s = by_name[lever.name].summary()
+        cost_e8 = max(s["cost"], 1.0) / 1e8
+        names.append(lever.label_en if lang == "en" else lever.label_zh)
+        per_yuan.append((s["cooperation_rate"] - b["cooperation_rate"]) / cost_e8)
+        pm_per_yuan.append(-100 * (s["pm25_change"] - b["pm25_change"]) / cost_e8)
+    if not names:
+        return []
+    return [
+        (
+            _tx("ranked", lang),
+            "<div class='grid'>"
+            + _fig(
+                ranking_figure(
+                    names,
+                    per_yuan,
+                    title=_tx("per_coop", lang),
+                    xlabel=_tx("per_coop_x", lang),
                 )
             )
+            + _fig(
+                ranking_figure(
+                    names,
+                    pm_per_yuan,
+                    title=_tx("per_pm", lang),
+                    xlabel=_tx("per_pm_x", lang),
+                )
+            )
+            + "</div><p class='note'>"
+            + html.escape(_tx("ranked_note", lang))
+            + "</p>",
+        )
+    ]
 
+
+def _explanation_sections(summary: list[dict], lang: str) -> list[tuple[str, str]]:
+    """Why each explained scenario ends where it does (none when no scenario is explained)."""
     why = [s for s in summary if s.get("explanation_terms")]
-    if why:
-        items = "".join(f"<li>{html.escape(_explain(s, lang))}</li>" for s in why)
-        sections.append(
-            (
-                _tx("why", lang),
-                f"<ul>{items}</ul><p class='note'>" + html.escape(_tx("why_note", lang)) + "</p>",
-            )
+    if not why:
+        return []
+    items = "".join(f"<li>{html.escape(_explain(s, lang))}</li>" for s in why)
+    return [
+        (
+            _tx("why", lang),
+            f"<ul>{items}</ul><p class='note'>" + html.escape(_tx("why_note", lang)) + "</p>",
         )
-    stab = [s for s in summary if s.get("rest_points")]
-    if stab:
-        rows = []
-        for s in stab:
-            pts = ", ".join(
-                f"{p['cooperation_rate']:.3f} ("
-                f"{_tx('stable' if p['stable'] else 'unstable', lang)})"
-                for p in s["rest_points"]
-            )
-            basin = s.get("basin")
-            rows.append(
-                {
-                    "name": s["name"],
-                    "points": pts,
-                    "basin": "—"
-                    if basin is None
-                    else f"{s['rest_points'][basin]['cooperation_rate']:.3f}",
-                    "bistable": _tx("yes" if s.get("bistable") else "no", lang),
-                }
-            )
-        sections.append(
-            (
-                _tx("rest", lang),
-                _table(
-                    rows,
-                    [
-                        ("name", _tx("scenario", lang), ""),
-                        ("points", _tx("rest_points", lang), ""),
-                        ("basin", _tx("heading", lang), ""),
-                        ("bistable", _tx("bistable", lang), ""),
-                    ],
-                )
-                + "<p class='note'>"
-                + html.escape(_tx("rest_note", lang))
-                + "</p>",
-            )
-        )
+    ]
 
-    sections.append(_calibrated_section(results))
-    sections.append((_tx("data", lang), "<p>" + _tx("data_text", lang) + "</p>"))
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    page = html_page(
-        _tx("title", lang),
-        sections,
-        lang=lang,
-        subtitle=f"{results.region_name.upper()} · {_tx('generated', lang)} {stamp}",
-    )
-    return atomic_write_text(path, page)
+
+def _rest_point_sections(summary: list[dict], lang: str) -> list[tuple[str, str]]:
+    """Rest points, their stability and the basin reached (none without rest points)."""
+    stab = [s for s in summary if s.get("rest_points")]
+    if not stab:
+        return []
+    rows = []
+    for s in stab:
+        pts = ", ".join(
+            f"{p['cooperation_rate']:.3f} ({_tx('stable' if p['stable'] else 'unstable', lang)})"
+            for p in s["rest_points"]
+        )
+        basin = s.get("basin")
+        rows.append(
+            {
+                "name": s["name"],
+                "points": pts,
+                "basin": "—"
+                if basin is None
+                else f"{s['rest_points'][basin]['cooperation_rate']:.3f}",
+                "bistable": _tx("yes" if s.get("bistable") else "no", lang),
+            }
+        )
+    return [
+        (
+            _tx("rest", lang),
+            _table(
+                rows,
+                [
+                    ("name", _tx("scenario", lang), ""),
+                    ("points", _tx("rest_points", lang), ""),
+                    ("basin", _tx("heading", lang), ""),
+                    ("bistable", _tx("bistable", lang), ""),
+                ],
+            )
+            + "<p class='note'>"
+            + html.escape(_tx("rest_note", lang))
+            + "</p>",
+        )
+    ]
 
 
 # --- results with uncertainty (posterior runs) -------------------------------------------------
