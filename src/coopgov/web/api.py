@@ -228,19 +228,16 @@ def _add_compensation_routes(router: APIRouter) -> None:
     @router.post("/api/compensation/xinan", summary="Xin'an-type water-quality bet")
     def xinan(body: Annotated[dict[str, Any], Body()]) -> Any:
         """Index P and payments of a bet preset on uploaded or example samples."""
+        raw = body.get("year")
         try:
-            year = body.get("year")
-            return payloads.xinan_payload(
-                str(body.get("preset") or "xinan-round1"),
-                int(year) if year not in (None, "") else None,
-                body.get("csv") or None,
-            )
-        except InputError as exc:
-            return _error(exc)
+            year = int(raw) if raw not in (None, "") else None
         except (TypeError, ValueError):
-            return _error(
-                InputError("year must be an integer", field="year", value=body.get("year"))
+            return _error(InputError("year must be an integer", field="year", value=raw))
+        return _answer(
+            lambda: payloads.xinan_payload(
+                str(body.get("preset") or "xinan-round1"), year, body.get("csv") or None
             )
+        )
 
     @router.post("/api/compensation/per-tonne", summary="Per-tonne compensation")
     def per_tonne(body: Annotated[dict[str, Any], Body()]) -> Any:
