@@ -15,7 +15,7 @@ from coopgov.dynamics.replicator import (
 )
 
 
-def _run(coef, rate, decay=0.0, noise=0.0, steps=12, x0=0.1, record="year"):
+def _run(coef, rate, decay=0.0, noise=0.0, steps=12, x0=0.1, record="year", method="riccati"):
     _, s, y, n = coef.shape
     return integrate_affine(
         np.full((s, n), x0),
@@ -27,32 +27,59 @@ def _run(coef, rate, decay=0.0, noise=0.0, steps=12, x0=0.1, record="year"):
         np.zeros((n, n)),
         steps_per_year=steps,
         record=record,
+        method=method,
     )
 
 
+@pytest.mark.parametrize(
+    "method, atol", [("riccati", 1e-13), ("exponential", 1e-13), ("rk4", 5e-4)]
+)
 @given(
     x0=st.floats(0.01, 0.99),
     delta=st.floats(-3, 3),
     rate=st.floats(0.1, 3.0),
-    scenarios=st.sampled_from([1, replicator._LANES_MIN + 3]),
+    scenarios=st.sampled_from([1, replicator._LANES_MIN + 3, replicator._LANES_EXP_MIN + 1]),
 )
-@settings(max_examples=60, deadline=None)
-def test_constant_payoff_matches_logistic_closed_form(x0, delta, rate, scenarios):
-    # dx/dt = r x (1 - x) Δ has x(t) = x0 e^{rΔt} / (1 - x0 + x0 e^{rΔt}) (Taylor & Jonker 1978);
-    # the classical RK4 step is fourth order: at monthly steps every state is within the
-    # closed form: within 5e-4 up to |rΔ| = 9 per year (the step is split where the
+@settings(max_examples=40, deadline=None)
+def test_constant_payoff_matches_logistic_closed_form(method, atol, x0, delta, rate, scenarios):
+    # dx/dt = r x (1 - x) Δ has x(t) = x0 e^{rΔt} / (1 - x0 + x0 e^{rΔt}) (Taylor & Jonker 1978).
+    # The Riccati and the exponential schemes solve the frozen-rate equation exactly, and
+    # with a constant Δ the rates are constant: every state is the closed form to rounding
+    # (Richardson's combination of exact values is exact).  The classical RK4 step is
+    # fourth order: within 5e-4 up to |rΔ| = 9 per year (the step is split where the
     # stiffness estimate times h exceeds 0.6; just below that threshold the RK4 error of
-    # the logistic reaches 3.3e-4, measured), on both integration paths (city axis and
-    # scenario axis as the SIMD axis).  The 1e-4 target is for the built-in scenarios
-    # (tests/dynamics/test_accuracy.py).
+    # the logistic reaches 3.3e-4, measured).  Every integration path is taken (city axis
+    # and scenario axis as the SIMD axis).  The 1e-4 target for the built-in scenarios
+    # is tested in tests/dynamics/test_accuracy.py.
     coef = np.zeros((5, scenarios, 10, 3))
     coef[0] = delta
-    out = _run(coef, rate, x0=x0, record="step")
-    t = np.arange(121) / 12
+    out = _run(coef, rate, x0=x0, record="step", method=method)
+    t = np.arange(out.shape[1]) / (out.shape[1] - 1) * 10
     for s in (0, scenarios - 1):
         np.testing.assert_allclose(
-            out[s, :, 0], logistic_closed_form(x0, delta, rate, t), rtol=0, atol=5e-4
+            out[s, :, 0], logistic_closed_form(x0, delta, rate, t), rtol=0, atol=atol
         )
+
+
+@pytest.mark.parametrize("scenarios", [1, replicator._LANES_MIN + 1])
+def test_riccati_step_solves_the_frozen_equation_exactly(scenarios):
+    # One uncoupled city with constant Δ, lapse and exploration:
+    #   dx/dt = rΔ x (1 - x) - λ x + μ (1 - 2x),  rΔ = 1, λ = 0.2, μ = 0.1,
+    # a Riccati equation with constant coefficients.  Its rest point in [0, 1] solves
+    # x² - 0.6 x - 0.1 = 0 (hand-derived): x* = (0.6 + sqrt(0.76)) / 2 = 0.735889894354...
+    # With u = x - x*, s = sqrt(0.76): u' = -s u - u², so
+    #   u(t) = u0 e^{-st} / (1 + u0 (1 - e^{-st}) / s)   (Bernoulli substitution).
+    coef = np.zeros((5, scenarios, 8, 1))
+    coef[0] = 1.0
+    out = _run(coef, 1.0, decay=0.2, noise=0.1, x0=0.05, steps=1)
+    s = np.sqrt(0.76)
+    x_star = (0.6 + s) / 2
+    assert x_star == pytest.approx(0.735889894354, abs=1e-12)
+    t = np.arange(9)
+    u0 = 0.05 - x_star
+    want = x_star + u0 * np.exp(-s * t) / (1 + u0 * (1 - np.exp(-s * t)) / s)
+    for k in (0, scenarios - 1):
+        np.testing.assert_allclose(out[k, :, 0], want, rtol=0, atol=1e-14)
 
 
 @given(z=st.lists(st.floats(-50, 50), min_size=1, max_size=64))
@@ -71,9 +98,10 @@ def test_integrator_exponential_clips_and_hits_exact_values():
     np.testing.assert_allclose(got[4:], np.exp([50.0, -50.0]), rtol=4.5e-16)
 
 
+@pytest.mark.parametrize("method", replicator.METHODS)
 @given(seed=st.integers(0, 10_000))
-@settings(max_examples=10, deadline=None)
-def test_batch_path_agrees_with_single_scenario_path(seed):
+@settings(max_examples=6, deadline=None)
+def test_batch_path_agrees_with_single_scenario_path(method, seed):
     # 70 scenarios take the scenario-as-SIMD-axis path in two blocks (the second one
     # short); each run alone takes the city-axis path.  13 cities: not a multiple of
     # the unrolled widths; a city without neighbours leaves a CSR row empty.
@@ -99,7 +127,7 @@ def test_batch_path_agrees_with_single_scenario_path(seed):
         p0,
         w,
     )
-    batch = integrate_affine(*args, record="step")
+    batch = integrate_affine(*args, record="step", method=method)
     for s in (0, 33, 64, 69):
         one = integrate_affine(
             *(a[s : s + 1] for a in args[:1]),
@@ -108,25 +136,29 @@ def test_batch_path_agrees_with_single_scenario_path(seed):
             p0,
             w,
             record="step",
+            method=method,
         )
         np.testing.assert_allclose(batch[s], one[0], rtol=1e-12, atol=1e-14)
 
 
-def test_decay_and_noise_follow_the_linear_closed_form():
+@pytest.mark.parametrize(
+    "method, rtol", [("riccati", 1e-13), ("exponential", 1e-13), ("rk4", 1e-8)]
+)
+def test_decay_and_noise_follow_the_linear_closed_form(method, rtol):
     # Δ = 0: dx/dt = -λ x + μ (1 - 2x) → x(t) = x* + (x0 - x*) e^{-(λ + 2μ) t},
-    # x* = μ / (λ + 2μ) = 0.02 / 0.34.
+    # x* = μ / (λ + 2μ) = 0.02 / 0.34.  The Riccati and exponential steps are exact
+    # here; RK4's error is (0.34 h)^5 / 120 per step.
     coef = np.zeros((5, 1, 60, 2))
-    out = _run(coef, 1.0, decay=0.3, noise=0.02, x0=0.9)
+    out = _run(coef, 1.0, decay=0.3, noise=0.02, x0=0.9, method=method)
     x_star = 0.02 / 0.34
     t = np.arange(61)
-    np.testing.assert_allclose(
-        out[0, :, 0], x_star + (0.9 - x_star) * np.exp(-0.34 * t), rtol=1e-8
-    )  # RK4: (0.34 h)^5 / 120 per step
+    np.testing.assert_allclose(out[0, :, 0], x_star + (0.9 - x_star) * np.exp(-0.34 * t), rtol=rtol)
 
 
+@pytest.mark.parametrize("method", replicator.METHODS)
 @given(seed=st.integers(0, 10_000), scale=st.floats(0.1, 20.0))
-@settings(max_examples=40, deadline=None)
-def test_shares_stay_in_unit_interval(seed, scale):
+@settings(max_examples=30, deadline=None)
+def test_shares_stay_in_unit_interval(method, seed, scale):
     rng = np.random.default_rng(seed)
     n = 6
     coef = rng.normal(scale=scale, size=(5, 2, 5, n))
@@ -144,6 +176,7 @@ def test_shares_stay_in_unit_interval(seed, scale):
             np.full((s_n, 5), 0.01),
             p0,
             w,
+            method=method,
         )
         assert np.all((out >= 0) & (out <= 1))
 
@@ -201,12 +234,13 @@ def test_rest_points_stable_ones_attract_integration():
             w,
         )
         end = out[0, -1]
-        # Lie splitting of selection and exploration moves the discrete rest point by
-        # O(h μ) ~ 1e-3 at monthly steps
-        assert min(np.abs(end - s).max() for s in stable) < 2e-3
+        # the default Riccati step keeps the ODE's rest points (at a rest point the
+        # frozen equation's stable root is the state itself)
+        assert min(np.abs(end - s).max() for s in stable) < 1e-8
 
 
-def test_batch_result_does_not_depend_on_the_batch_it_is_in():
+@pytest.mark.parametrize("method", replicator.METHODS)
+def test_batch_result_does_not_depend_on_the_batch_it_is_in(method):
     # From 16 scenarios on every lane of the integrator performs the same operations
     # in the same order, so a scenario gives identical bits in any batch, at any
     # position (the last block of 70 is short and repeats its last scenario).
@@ -229,7 +263,15 @@ def test_batch_result_does_not_depend_on_the_batch_it_is_in():
 
     def run(sel):
         return integrate_affine(
-            x0[sel], coef[:, sel], rate[sel], decay[sel], noise[sel], p0, w, record="step"
+            x0[sel],
+            coef[:, sel],
+            rate[sel],
+            decay[sel],
+            noise[sel],
+            p0,
+            w,
+            record="step",
+            method=method,
         )
 
     full = run(np.arange(s_n))
