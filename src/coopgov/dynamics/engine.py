@@ -75,7 +75,10 @@ def bet_outcomes(abatement: Any, target: Any, stake: Any) -> tuple[Any, Any]:
     target = np.maximum(np.asarray(target, float), 1e-12)
     p_coop = (1.0 - np.asarray(abatement, float)) / target
     p_defect = 1.0 / target
-    return (bet_transfer(p_coop, stake, stake), bet_transfer(p_defect, stake, stake))
+    p_coop, p_defect = np.broadcast_arrays(p_coop, p_defect)
+    # one call for both outcomes (the inputs are checked once)
+    both = bet_transfer(np.stack([p_coop, p_defect]), stake, stake)
+    return both[0], both[1]
 
 
 def compensation_incentive(
