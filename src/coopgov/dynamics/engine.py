@@ -350,7 +350,7 @@ def simulate(
         Lever names along the third axis of ``intensity``.
     steps_per_year : int, optional
         Integration steps per year (default: the method's,
-        :func:`coopgov.dynamics.replicator.default_steps_per_year`: 6 for
+        :func:`coopgov.dynamics.replicator.default_steps_per_year`: 4 for
         ``riccati``, 12 for ``rk4`` and ``exponential``).
     initial : ndarray, shape (S, N) or (N,), optional
         Initial propensities; ``initial_cooperation`` for every city when omitted.
@@ -359,7 +359,7 @@ def simulate(
         results beyond rounding, see :mod:`coopgov.dynamics.replicator`).
     method : {"riccati", "rk4", "exponential"}
         Integrator (:func:`coopgov.dynamics.replicator.integrate_affine`):
-        ``riccati`` (default: third order, stiff-stable, within 1e-5 of the
+        ``riccati`` (default: third order, stiff-stable, within 2e-5 of the
         ODE on the built-in scenarios), ``rk4`` (fourth order with
         stiffness sub-steps) or ``exponential`` (first order, cheapest).
 

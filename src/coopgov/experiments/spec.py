@@ -346,14 +346,16 @@ class ExperimentInfo(BaseModel):
     start_year : int
     steps_per_year : int, optional
         Integration steps per year of the mean-field engine (default: the
-        integrator's own, 6 for ``riccati``, 12 for the others).
+        integrator's own, 4 for ``riccati``, 12 for the others).
     integrator : str
         ``riccati`` (default: exact frozen-rate Riccati steps at midpoint
         rates with Richardson extrapolation, third order and stiff-stable,
-        within 1e-5 of the ODE on the built-in scenarios), ``exponential``
-        (first order, errors of order 1e-2, about 3 times cheaper) or
-        ``rk4`` (fourth order with stiffness sub-steps, about 15 times
-        slower over the whole box); see
+        within 2e-5 of the ODE on the built-in scenarios and 1e-4 over the
+        declared box, splitting steps where needed), ``exponential``
+        (first order, errors of order 1e-2 to 1e-1, about 10 times cheaper
+        over the whole box, 2 times on the built-in scenarios) or ``rk4``
+        (fourth order with stiffness sub-steps, several times slower over
+        the whole box); see
         :func:`coopgov.dynamics.replicator.integrate_affine`.
     engine : str
         ``mean_field`` (deterministic replicator ODE) or ``agent_based``.
