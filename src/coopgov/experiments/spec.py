@@ -352,7 +352,7 @@ class ExperimentInfo(BaseModel):
         rates with Richardson extrapolation, third order and stiff-stable,
         within 2e-5 of the ODE on the built-in scenarios and 1e-4 over the
         declared box, splitting steps where needed), ``exponential``
-        (first order, errors of order 1e-2 to 1e-1, about 10 times cheaper
+        (first order, errors of order 1e-2 to 1e-1, about 4 times cheaper
         over the whole box, 2 times on the built-in scenarios) or ``rk4``
         (fourth order with stiffness sub-steps, several times slower over
         the whole box); see
