@@ -313,3 +313,35 @@ def test_riccati_splits_steps_where_its_estimate_asks_and_gains_accuracy():
     # measured: 3.0e-4 with splits, 7.4e-2 with fixed quarter-year steps
     assert err_split <= 1e-3
     assert err_split < err_fixed / 30
+
+
+@pytest.mark.parametrize("method", replicator.METHODS)
+@pytest.mark.parametrize("scenarios", [1, replicator._LANES_EXP_MIN + 1])
+def test_read_only_and_writable_inputs_share_one_kernel_specialisation(method, scenarios):
+    # a read-only input (np.broadcast_to) and a writable one must reach the kernels
+    # with the same type, or a timed call could compile a second specialisation
+    rng = np.random.default_rng(3)
+    n, y_n = 5, 2
+    coef = rng.normal(size=(5, scenarios, y_n, n))
+    p0 = np.full((n, n), 1.0 / n)
+    w = np.full((n, n), 1.0 / n)
+    per_year = np.full((scenarios, y_n), 0.5)
+    args = (np.full((scenarios, n), 0.3), coef, per_year, per_year, per_year, p0, w)
+    kernels = [
+        replicator._integrate_ric,
+        replicator._integrate_ric_small,
+        replicator._integrate_exp,
+        replicator._integrate_exp_small,
+        replicator._integrate,
+        replicator._integrate_small,
+    ]
+    first = integrate_affine(*args, method=method)
+    counts = [len(k.signatures) for k in kernels]
+    frozen = []
+    for a in args:
+        b = np.broadcast_to(a, a.shape)  # a read-only view
+        assert not b.flags.writeable
+        frozen.append(b)
+    again = integrate_affine(*frozen, method=method)
+    assert [len(k.signatures) for k in kernels] == counts
+    np.testing.assert_array_equal(first, again)

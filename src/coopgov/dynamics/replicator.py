@@ -1470,6 +1470,16 @@ def _csr_in_fours_uncached(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     return ptr, idx, val
 
 
+def _kernel_array(a: Any, dtype: Any = np.float64) -> np.ndarray:
+    """``a`` as a C-contiguous, writable array (read-only inputs are copied).
+
+    One layout and one set of flags for every call, so that a kernel never
+    compiles a second specialisation (e.g. for a view from ``np.broadcast_to``).
+    """
+    out = np.ascontiguousarray(a, dtype=dtype)
+    return out if out.flags.writeable else out.copy()
+
+
 def integrate_affine(
     x0: np.ndarray,
     coef: np.ndarray,
@@ -1604,12 +1614,12 @@ def integrate_affine(
         steps_per_year = _DEFAULT_STEPS[method]
     if int(steps_per_year) < 1:
         raise ValueError(f"steps_per_year must be a positive integer, got {steps_per_year!r}")
-    coef = np.ascontiguousarray(coef, dtype=np.float64)
+    coef = _kernel_array(coef, dtype=np.float64)
     _, s_n, y_n, n = coef.shape
-    x0 = np.ascontiguousarray(np.broadcast_to(x0, (s_n, n)), dtype=np.float64)
+    x0 = _kernel_array(np.broadcast_to(x0, (s_n, n)), dtype=np.float64)
     t_n = y_n * steps_per_year + 1 if record == "step" else y_n + 1
     out = np.empty((s_n, t_n, n))
-    w = np.ascontiguousarray(neighbour_weights, dtype=np.float64)
+    w = _kernel_array(neighbour_weights, dtype=np.float64)
     p0 = np.asarray(exposure_shares, dtype=np.float64)
     pw = (
         np.zeros((n, n))
@@ -1617,13 +1627,13 @@ def integrate_affine(
         else np.asarray(water_exposure_shares, dtype=np.float64)
     )
     per_year = tuple(
-        np.ascontiguousarray(np.broadcast_to(v, (s_n, y_n)), dtype=np.float64)
+        _kernel_array(np.broadcast_to(v, (s_n, y_n)), dtype=np.float64)
         for v in (rate, noise, lateral)
     )
     decay = np.asarray(decay, dtype=np.float64)
     if decay.ndim == 2:
         decay = decay[:, :, None]
-    decay = np.ascontiguousarray(np.broadcast_to(decay, (s_n, y_n, n)))
+    decay = _kernel_array(np.broadcast_to(decay, (s_n, y_n, n)))
     rate_, noise_, kappa_ = per_year
     if method == "riccati":
         if s_n < _LANES_MIN:
@@ -1634,9 +1644,9 @@ def integrate_affine(
                 decay,
                 noise_,
                 kappa_,
-                np.ascontiguousarray(p0),
+                _kernel_array(p0),
                 w,
-                np.ascontiguousarray(pw.T),
+                _kernel_array(pw.T),
                 *_csr_in_fours(w),
                 int(steps_per_year),
                 record == "step",
@@ -1645,7 +1655,7 @@ def integrate_affine(
             )
             return out
         w_ptr, w_idx, w_val = _csr_in_fours(w)
-        q_ptr, q_idx, q_val = _csr_in_fours(np.ascontiguousarray(pw.T))
+        q_ptr, q_idx, q_val = _csr_in_fours(_kernel_array(pw.T))
         _integrate_ric(
             x0,
             coef,
@@ -1653,11 +1663,11 @@ def integrate_affine(
             decay,
             noise_,
             kappa_,
-            np.ascontiguousarray(p0.T),
+            _kernel_array(p0.T),
             w_ptr,
             w_idx,
             w_val,
-            np.ascontiguousarray(w.sum(axis=1)),
+            _kernel_array(w.sum(axis=1)),
             q_ptr,
             q_idx,
             q_val,
@@ -1677,16 +1687,16 @@ def integrate_affine(
                 decay,
                 noise_,
                 kappa_,
-                np.ascontiguousarray(p0),
+                _kernel_array(p0),
                 w,
-                np.ascontiguousarray(pw.T),
+                _kernel_array(pw.T),
                 int(steps_per_year),
                 record == "step",
                 out,
             )
             return out
         w_ptr, w_idx, w_val = _csr_in_fours(w)
-        q_ptr, q_idx, q_val = _csr_in_fours(np.ascontiguousarray(pw.T))
+        q_ptr, q_idx, q_val = _csr_in_fours(_kernel_array(pw.T))
         _integrate_exp(
             x0,
             coef,
@@ -1694,11 +1704,11 @@ def integrate_affine(
             decay,
             noise_,
             kappa_,
-            np.ascontiguousarray(p0.T),
+            _kernel_array(p0.T),
             w_ptr,
             w_idx,
             w_val,
-            np.ascontiguousarray(w.sum(axis=1)),
+            _kernel_array(w.sum(axis=1)),
             q_ptr,
             q_idx,
             q_val,
@@ -1716,16 +1726,16 @@ def integrate_affine(
             decay,
             noise_,
             kappa_,
-            np.ascontiguousarray(p0),
+            _kernel_array(p0),
             w,
-            np.ascontiguousarray(pw.T),
+            _kernel_array(pw.T),
             int(steps_per_year),
             record == "step",
             out,
         )
         return out
     w_ptr, w_idx, w_val = _csr_in_fours(w)
-    q_ptr, q_idx, q_val = _csr_in_fours(np.ascontiguousarray(pw.T))
+    q_ptr, q_idx, q_val = _csr_in_fours(_kernel_array(pw.T))
     _integrate(
         x0,
         coef,
@@ -1733,11 +1743,11 @@ def integrate_affine(
         decay,
         noise_,
         kappa_,
-        np.ascontiguousarray(p0.T),
+        _kernel_array(p0.T),
         w_ptr,
         w_idx,
         w_val,
-        np.ascontiguousarray(w.sum(axis=1)),
+        _kernel_array(w.sum(axis=1)),
         q_ptr,
         q_idx,
         q_val,
