@@ -42,7 +42,7 @@ def test_outcomes_match_a_direct_engine_call(tmp_path, tiny_dict):
         params[col] = d[col].to_numpy()
     intensity = np.zeros((12, 5, len(LEVER_NAMES)))
     intensity[:, :, LEVER_NAMES.index("enforcement")] = 1.0
-    sim = simulate(city, params, intensity, years=5, method="exponential")  # the spec default
+    sim = simulate(city, params, intensity, years=5, method="riccati")  # the spec default
     np.testing.assert_allclose(rows["final_cooperation"], sim.cooperation_rate[:, -1])
     np.testing.assert_allclose(rows["pm25"], sim.pm25_change[:, -1])
     np.testing.assert_allclose(rows["final_cooperation/310100"], sim.cooperation[:, -1, 0])

@@ -20,10 +20,24 @@ successful governments of neighbouring cities at rate κ (the lateral thrust,
 λ(1−m) under an immature mechanism, and explore at rate μ.  Δ is affine in
 the state features (see :func:`coopgov.model.forces.affine_coefficients`).
 
-Integration (:func:`integrate_affine`) is by the classical fourth-order
-Runge–Kutta method with stiffness-controlled sub-steps (default; within 1e-4
-of a tight LSODA solution on the built-in scenarios), or by a first-order
-exponential scheme for large exploratory sweeps: an exponential (logistic)
+Integration (:func:`integrate_affine`) is by default the *Riccati* scheme:
+with Δ and the imitation rates frozen, each city's equation is a Riccati
+equation with constant coefficients whose solution is known in closed form
+(through its stable root in [0, 1] and the Bernoulli substitution), so the
+stiff selection, lapse and exploration parts are integrated exactly; the
+rates are frozen at a predicted midpoint state (the exponential midpoint
+rule, second order; Hochbruck & Ostermann 2010 [7]_), and one step of h and
+two of h/2 are combined by Richardson extrapolation (third order;
+Richardson 1911 [8]_, Hairer, Nørsett & Wanner 1993 [9]_ ch. II.9), the
+result clipped to [0, 1].  The difference of the two is an error estimate
+for free: where it exceeds a tolerance (3e-4 in any city) the step is split
+in two, down to 1/16 of it (step doubling, Hairer, Nørsett & Wanner 1993
+ch. II.4).  Four steps a year keep it within 2e-5 of a tight LSODA solution
+on the built-in scenarios and within 1e-4 over the whole declared parameter
+box (tested), with no step-size limit from stiffness.  The classical
+fourth-order Runge–Kutta method with stiffness-controlled sub-steps
+(``rk4``) and a first-order exponential
+scheme (``exponential``) stay available by name: an exponential (logistic)
 step for the selection part and the exact solution of the linear
 imitation/decay/exploration part, its rates frozen over the step (Lie
 splitting):
@@ -33,10 +47,10 @@ into itself, so shares never leave [0, 1].  Scenarios are integrated in
 blocks with the scenario as the SIMD axis and the exponential evaluated in
 the integrator itself (Cody–Waite reduction and a degree-13 polynomial,
 within 1 ulp of the C library's ``exp``).  In batches of 16 scenarios
-or more a scenario's result does not depend on the batch it is in (every
-lane does the same operations); fewer scenarios take a path with the city
-as the SIMD axis and one folded matrix per year, which agrees to rounding
-(tested to 1e-12).
+or more (8 for ``riccati`` and ``rk4``) a scenario's result does not depend
+on the batch it is in (every lane does the same operations); fewer scenarios
+take a path with the city as the SIMD axis and one folded matrix per year,
+which agrees to rounding (tested to 1e-12).
 
 References
 ----------
@@ -51,6 +65,14 @@ References
    systems with pair interactions. Physica A, 181, 29-52.
 .. [6] Cody, W. J., & Waite, W. (1980). Software Manual for the Elementary
    Functions. Prentice-Hall, ch. 6 (argument reduction for exp).
+.. [7] Hochbruck, M., & Ostermann, A. (2010). Exponential integrators. Acta
+   Numerica, 19, 209-286 (exponential integrators that solve a frozen stiff
+   part exactly; the exponential midpoint rule).
+.. [8] Richardson, L. F. (1911). The approximate arithmetical solution by
+   finite differences of physical problems involving differential equations.
+   Philosophical Transactions of the Royal Society A, 210, 307-357.
+.. [9] Hairer, E., Nørsett, S. P., & Wanner, G. (1993). Solving Ordinary
+   Differential Equations I: Nonstiff Problems (2nd ed.). Springer.
 """
 
 from __future__ import annotations
@@ -71,7 +93,28 @@ __all__ = [
     "jacobian",
     "FixedPoint",
     "fixed_points",
+    "METHODS",
+    "DEFAULT_METHOD",
+    "default_steps_per_year",
 ]
+
+#: The integrators of :func:`integrate_affine`, by name.
+METHODS = ("riccati", "rk4", "exponential")
+#: The default integrator everywhere (runs, calibration, experiment sweeps).
+DEFAULT_METHOD = "riccati"
+#: Steps per year each integrator takes unless told otherwise.
+_DEFAULT_STEPS = {"riccati": 4, "rk4": 12, "exponential": 12}
+#: Riccati scheme: a step whose full and two half steps differ by more than this in
+#: any city [1] is split in two, down to 1/2^_RIC_DEPTH of the step.
+_RIC_TOL = 3e-4
+_RIC_DEPTH = 4
+
+
+def default_steps_per_year(method: str) -> int:
+    """Integration steps per year a method takes by default (riccati 4, rk4 and exponential 12)."""
+    if method not in _DEFAULT_STEPS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    return _DEFAULT_STEPS[method]
 
 
 def logistic_closed_form(
@@ -786,6 +829,618 @@ def _integrate_exp_small(
                     out[s, y + 1, i] = x[i]
 
 
+# --- the Riccati integrator: exact frozen-rate flow, midpoint rates, Richardson --
+#
+# With the payoff difference and the imitation rates frozen, a city's equation is a
+# Riccati equation with constant coefficients,
+#   x' = a x (1 − x) + c − k x,   a = rΔ, c = μ + A, k = 2μ + λ + A + B,
+# whose exact solution is known: with q(x) = −a x² + (a − k) x + c, q(0) = c >= 0 and
+# q(1) = −(μ + λ + B) <= 0, so q has a stable root x* in [0, 1], and u = x − x*
+# obeys the Bernoulli equation u' = −s u − a u² (s = sqrt((a − k)² + 4ac)):
+#   u(h) = u₀ e^{−sh} / (1 + a u₀ (1 − e^{−sh}) / s).
+# The step takes the rates at a predicted midpoint state (exponential midpoint rule,
+# second order), and two half steps and one full step are combined by Richardson
+# extrapolation (third order), the result clipped to [0, 1].
+
+
+@numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
+def _ric_rates(
+    x,
+    cf,
+    lam,
+    rt,
+    kap,
+    mu,
+    p0t,
+    w_ptr,
+    w_idx,
+    w_val,
+    w_sum,
+    q_ptr,
+    q_idx,
+    q_val,
+    px,
+    dlt,
+    succ,
+    wxs,
+    acc,
+    acc2,
+    ra,
+    rc,
+    rk,
+):
+    """The frozen rates ``a = rΔ``, ``c = μ + A``, ``k = 2μ + λ + A + B`` at states ``x``."""
+    n, sb = x.shape
+    _exposure_product(p0t, x, px)
+    for i in range(n):
+        _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc)
+        _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2)
+        for ln in range(sb):
+            d = (
+                cf[0, i, ln]
+                + cf[1, i, ln] * x[i, ln]
+                + cf[2, i, ln] * px[i, ln]
+                + cf[3, i, ln] * acc[ln]
+                + cf[4, i, ln] * acc2[ln]
+            )
+            dlt[i, ln] = d
+            wxs[i, ln] = acc[ln]
+            succ[i, ln] = x[i, ln] * max(d, 0.0)
+    for i in range(n):
+        _csr_row_lanes(w_ptr, w_idx, w_val, i, succ, acc)
+        ws = w_sum[i]
+        for ln in range(sb):
+            d = dlt[i, ln]
+            up = mu[ln] + kap[ln] * acc[ln]
+            ra[i, ln] = rt[ln] * d
+            rc[i, ln] = up
+            rk[i, ln] = up + mu[ln] + lam[i, ln] + kap[ln] * max(-d, 0.0) * (ws - wxs[i, ln])
+
+
+@numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
+def _ric_flow(x, ra, rc, rk, h, dst, s, e, t, scale_bits):
+    """``dst`` = the exact flow over ``h`` [yr] of ``x' = a x(1−x) + c − kx`` from ``x``.
+
+    Element-wise over flat arrays (cities × lanes); ``s``, ``e``, ``t`` (float64)
+    and ``scale_bits`` (int64) are work arrays of the same length.
+    """
+    f_n = x.shape[0]
+    t_bits = t.view(np.int64)
+    scale = scale_bits.view(np.float64)
+    for f in range(f_n):
+        a = ra[f]
+        b = a - rk[f]
+        root = math.sqrt(max(b * b + 4.0 * a * rc[f], 0.0))
+        s[f] = root
+        e[f] = max(-root * h, -_Z_MAX)
+    # exp(−sh) in its own loops (see _integrate_exp)
+    for f in range(f_n):
+        t[f], e[f] = _exp_parts(e[f])
+    for f in range(f_n):
+        scale_bits[f] = (t_bits[f] + 1023) << 52
+    for f in range(f_n):
+        a = ra[f]
+        c = rc[f]
+        b = a - rk[f]
+        root = s[f]
+        decay = e[f] * scale[f]
+        # the stable root, without cancellation
+        if b > 0.0:
+            xst = (b + root) / (2.0 * a)
+        elif root - b > 0.0:
+            xst = 2.0 * c / (root - b)
+        else:
+            xst = 0.0
+        xst = min(max(xst, 0.0), 1.0)
+        sh = root * h
+        # (1 − e^{−sh}) / s, by its series where the difference would cancel
+        phi = (1.0 - decay) / root if sh > 1e-5 else h * (1.0 - sh * (0.5 - sh / 6.0))
+        u = x[f] - xst
+        den = 1.0 + a * u * phi
+        xn = xst + u * decay / den if den > 0.0 else xst
+        dst[f] = min(max(xn, 0.0), 1.0)
+
+
+@numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
+def _integrate_ric(
+    x0,
+    coef,
+    rate,
+    decay,
+    noise,
+    kappa,
+    p0t,
+    w_ptr,
+    w_idx,
+    w_val,
+    w_sum,
+    q_ptr,
+    q_idx,
+    q_val,
+    steps_per_year,
+    record_steps,
+    out,
+    sb,
+    tol,
+):
+    # coef: (5, S, Y, N); rate/noise/kappa: (S, Y); decay: (S, Y, N); p0t[i, j] = P0[j, i];
+    # W and Q = PW^T in CSR padded to fours; w_sum: row sums of W; out: (S, T, N).
+    s_n, y_n, n = coef.shape[1], coef.shape[2], coef.shape[3]
+    h = 1.0 / steps_per_year
+    x = np.empty((n, sb))
+    xm = np.empty((n, sb))  # predicted midpoint state
+    xh = np.empty((n, sb))  # one full step
+    xq = np.empty((n, sb))  # two half steps
+    cf = np.empty((5, n, sb))
+    lam = np.empty((n, sb))
+    px = np.empty((n, sb))
+    dlt = np.empty((n, sb))
+    succ = np.empty((n, sb))
+    wxs = np.empty((n, sb))
+    a0 = np.empty((n, sb))  # rates at the step's start
+    c0 = np.empty((n, sb))
+    k0 = np.empty((n, sb))
+    am = np.empty((n, sb))  # rates at a midpoint
+    cm = np.empty((n, sb))
+    km = np.empty((n, sb))
+    s = np.empty(n * sb)
+    e = np.empty(n * sb)
+    t = np.empty(n * sb)
+    scale_bits = np.empty(n * sb, dtype=np.int64)
+    acc = np.empty(sb)
+    acc2 = np.empty(sb)
+    rt = np.empty(sb)
+    kap = np.empty(sb)
+    mu = np.empty(sb)
+    lane = np.empty(sb, dtype=np.int64)
+    pos = np.empty(sb, dtype=np.int64)
+    # flat views for the element-wise flow
+    f_n = n * sb
+    xf, xmf, xhf, xqf = x.reshape(f_n), xm.reshape(f_n), xh.reshape(f_n), xq.reshape(f_n)
+    a0f, c0f, k0f = a0.reshape(f_n), c0.reshape(f_n), k0.reshape(f_n)
+    amf, cmf, kmf = am.reshape(f_n), cm.reshape(f_n), km.reshape(f_n)
+    # Year by year in two passes: every scenario with unsplit steps first, noting the
+    # lanes whose estimate asks for a split; then only those scenarios again from the
+    # year's start, packed into full blocks, with splitting.  A lane that asks for no
+    # split takes in the first pass exactly the attempts it would take in the second,
+    # so its result is the same either way, and the blocks that split hold only
+    # scenarios that need it.
+    xall = np.empty((s_n, n))
+    for sc in range(s_n):
+        for i in range(n):
+            xall[sc, i] = min(max(x0[sc, i], 0.0), 1.0)
+            out[sc, 0, i] = xall[sc, i]
+    flag = np.zeros(s_n, dtype=np.bool_)
+    every = np.arange(s_n)
+    for y in range(y_n):
+        for sc in range(s_n):
+            flag[sc] = False
+        for sweep in range(2):
+            todo = every if sweep == 0 else np.nonzero(flag)[0]
+            depth = 0 if sweep == 0 else _RIC_DEPTH
+            t_n = todo.shape[0]
+            for lo in range(0, t_n, sb):
+                m = min(sb, t_n - lo)
+                for ln in range(sb):
+                    lane[ln] = todo[lo + min(ln, m - 1)]  # a short block repeats its last
+                for ln in range(sb):
+                    sc = lane[ln]
+                    for i in range(n):
+                        x[i, ln] = xall[sc, i]
+                    rt[ln] = rate[sc, y]
+                    kap[ln] = kappa[sc, y]
+                    mu[ln] = noise[sc, y]
+                    for c in range(5):
+                        for i in range(n):
+                            cf[c, i, ln] = coef[c, sc, y, i]
+                    for i in range(n):
+                        lam[i, ln] = decay[sc, y, i]
+                for _k in range(steps_per_year):
+                    # Step doubling: each node of a binary tree over the step is one attempt
+                    # (a full step and two half steps); a lane whose two results differ by
+                    # more than the tolerance splits the node in two, and the block visits
+                    # the nodes in depth-first order.  A lane is active at a node when its
+                    # position (in ticks of h / 2^depth) is the node's start, so its path
+                    # depends on its own estimates only.
+                    for ln in range(sb):
+                        pos[ln] = 0
+                    level = 0
+                    node = 0
+                    while True:
+                        hl = h / (1 << level)
+                        start = node << (_RIC_DEPTH - level)
+                        # one step of h: rates at the start, flow h/2, rates there, flow h
+                        _ric_rates(
+                            x,
+                            cf,
+                            lam,
+                            rt,
+                            kap,
+                            mu,
+                            p0t,
+                            w_ptr,
+                            w_idx,
+                            w_val,
+                            w_sum,
+                            q_ptr,
+                            q_idx,
+                            q_val,
+                            px,
+                            dlt,
+                            succ,
+                            wxs,
+                            acc,
+                            acc2,
+                            a0,
+                            c0,
+                            k0,
+                        )
+                        _ric_flow(xf, a0f, c0f, k0f, 0.5 * hl, xmf, s, e, t, scale_bits)
+                        _ric_rates(
+                            xm,
+                            cf,
+                            lam,
+                            rt,
+                            kap,
+                            mu,
+                            p0t,
+                            w_ptr,
+                            w_idx,
+                            w_val,
+                            w_sum,
+                            q_ptr,
+                            q_idx,
+                            q_val,
+                            px,
+                            dlt,
+                            succ,
+                            wxs,
+                            acc,
+                            acc2,
+                            am,
+                            cm,
+                            km,
+                        )
+                        _ric_flow(xf, amf, cmf, kmf, hl, xhf, s, e, t, scale_bits)
+                        # two steps of h/2, the first sharing the rates at the start
+                        _ric_flow(xf, a0f, c0f, k0f, 0.25 * hl, xmf, s, e, t, scale_bits)
+                        _ric_rates(
+                            xm,
+                            cf,
+                            lam,
+                            rt,
+                            kap,
+                            mu,
+                            p0t,
+                            w_ptr,
+                            w_idx,
+                            w_val,
+                            w_sum,
+                            q_ptr,
+                            q_idx,
+                            q_val,
+                            px,
+                            dlt,
+                            succ,
+                            wxs,
+                            acc,
+                            acc2,
+                            am,
+                            cm,
+                            km,
+                        )
+                        _ric_flow(xf, amf, cmf, kmf, 0.5 * hl, xqf, s, e, t, scale_bits)
+                        _ric_rates(
+                            xq,
+                            cf,
+                            lam,
+                            rt,
+                            kap,
+                            mu,
+                            p0t,
+                            w_ptr,
+                            w_idx,
+                            w_val,
+                            w_sum,
+                            q_ptr,
+                            q_idx,
+                            q_val,
+                            px,
+                            dlt,
+                            succ,
+                            wxs,
+                            acc,
+                            acc2,
+                            a0,
+                            c0,
+                            k0,
+                        )
+                        _ric_flow(xqf, a0f, c0f, k0f, 0.25 * hl, xmf, s, e, t, scale_bits)
+                        _ric_rates(
+                            xm,
+                            cf,
+                            lam,
+                            rt,
+                            kap,
+                            mu,
+                            p0t,
+                            w_ptr,
+                            w_idx,
+                            w_val,
+                            w_sum,
+                            q_ptr,
+                            q_idx,
+                            q_val,
+                            px,
+                            dlt,
+                            succ,
+                            wxs,
+                            acc,
+                            acc2,
+                            am,
+                            cm,
+                            km,
+                        )
+                        _ric_flow(xqf, amf, cmf, kmf, 0.5 * hl, xqf, s, e, t, scale_bits)
+                        split = False
+                        for ln in range(sb):
+                            if pos[ln] != start:
+                                continue
+                            est = 0.0
+                            for i in range(n):
+                                est = max(est, abs(xq[i, ln] - xh[i, ln]))
+                            if est > tol and ln < m:
+                                flag[lane[ln]] = True
+                            if est <= tol or level == depth:
+                                # Richardson: the second-order error terms cancel
+                                for i in range(n):
+                                    xr = (4.0 * xq[i, ln] - xh[i, ln]) * (1.0 / 3.0)
+                                    x[i, ln] = min(max(xr, 0.0), 1.0)
+                                pos[ln] = start + (1 << (_RIC_DEPTH - level))
+                            else:
+                                split = True
+                        if split:
+                            level += 1
+                            node *= 2
+                            continue
+                        node += 1
+                        while level > 0 and node % 2 == 0:
+                            node //= 2
+                            level -= 1
+                        if level == 0:
+                            break
+                    if record_steps:
+                        rec = y * steps_per_year + _k + 1
+                        for ln in range(m):
+                            for i in range(n):
+                                out[lane[ln], rec, i] = x[i, ln]
+                for ln in range(m):
+                    if sweep == 0 and flag[lane[ln]]:
+                        continue  # its year is done again from the start
+                    for i in range(n):
+                        xall[lane[ln], i] = x[i, ln]
+                if not record_steps:
+                    for ln in range(m):
+                        for i in range(n):
+                            out[lane[ln], y + 1, i] = x[i, ln]
+
+
+@numba.njit(cache=True, fastmath=True, error_model="numpy")
+def _ric_rates_city(x, a, d0, w_ptr, w_idx, w_val, w_sum, lam, r, kp, mu, ra, rc, rk, delta, succ):
+    """The frozen rates of :func:`_ric_rates` for one scenario (city axis), ``Δ = d0 + A x``."""
+    n = x.shape[0]
+    for i in range(n):
+        acc = d0[i]
+        for j in range(n):
+            acc += a[i, j] * x[j]
+        delta[i] = acc
+        succ[i] = x[i] * max(acc, 0.0)
+    for i in range(n):
+        g = 0.0
+        wx = 0.0
+        for q in range(w_ptr[i], w_ptr[i + 1]):
+            j = w_idx[q]
+            g += w_val[q] * succ[j]
+            wx += w_val[q] * x[j]
+        d = delta[i]
+        up = mu + kp * g
+        ra[i] = r * d
+        rc[i] = up
+        rk[i] = up + mu + lam[i] + kp * max(-d, 0.0) * (w_sum[i] - wx)
+
+
+@numba.njit(cache=True, fastmath=True, error_model="numpy")
+def _integrate_ric_small(
+    x0,
+    coef,
+    rate,
+    decay,
+    noise,
+    kappa,
+    p0,
+    w,
+    q,
+    w_ptr,
+    w_idx,
+    w_val,
+    steps_per_year,
+    record_steps,
+    out,
+    tol,
+):
+    # A few scenarios, the city as the SIMD axis, the feature terms of Δ folded into
+    # one matrix per year (as in _integrate_small); the same scheme as _integrate_ric.
+    s_n, y_n, n = coef.shape[1], coef.shape[2], coef.shape[3]
+    h = 1.0 / steps_per_year
+    a = np.empty((n, n))
+    d0 = np.empty(n)
+    lam = np.empty(n)
+    w_sum = np.empty(n)
+    x = np.empty(n)
+    xm = np.empty(n)
+    xh = np.empty(n)
+    xq = np.empty(n)
+    a0 = np.empty(n)
+    c0 = np.empty(n)
+    k0 = np.empty(n)
+    am = np.empty(n)
+    cm = np.empty(n)
+    km = np.empty(n)
+    delta = np.empty(n)
+    succ = np.empty(n)
+    s = np.empty(n)
+    e = np.empty(n)
+    t = np.empty(n)
+    scale_bits = np.empty(n, dtype=np.int64)
+    for i in range(n):
+        acc = 0.0
+        for j in range(n):
+            acc += w[i, j]
+        w_sum[i] = acc
+    for sc in range(s_n):
+        for i in range(n):
+            x[i] = min(max(x0[sc, i], 0.0), 1.0)
+            out[sc, 0, i] = x[i]
+        rec = 0
+        for yr in range(y_n):
+            for i in range(n):
+                c2 = coef[2, sc, yr, i]
+                c3 = coef[3, sc, yr, i]
+                c4 = coef[4, sc, yr, i]
+                for j in range(n):
+                    a[i, j] = c2 * p0[j, i] + c3 * w[i, j] + c4 * q[i, j]
+                a[i, i] += coef[1, sc, yr, i]
+                d0[i] = coef[0, sc, yr, i]
+                lam[i] = decay[sc, yr, i]
+            r = rate[sc, yr]
+            kp = kappa[sc, yr]
+            mu = noise[sc, yr]
+            for _k in range(steps_per_year):
+                # step doubling over a binary tree, as in _integrate_ric (one lane)
+                level = 0
+                node = 0
+                while True:
+                    hl = h / (1 << level)
+                    _ric_rates_city(
+                        x,
+                        a,
+                        d0,
+                        w_ptr,
+                        w_idx,
+                        w_val,
+                        w_sum,
+                        lam,
+                        r,
+                        kp,
+                        mu,
+                        a0,
+                        c0,
+                        k0,
+                        delta,
+                        succ,
+                    )
+                    _ric_flow(x, a0, c0, k0, 0.5 * hl, xm, s, e, t, scale_bits)
+                    _ric_rates_city(
+                        xm,
+                        a,
+                        d0,
+                        w_ptr,
+                        w_idx,
+                        w_val,
+                        w_sum,
+                        lam,
+                        r,
+                        kp,
+                        mu,
+                        am,
+                        cm,
+                        km,
+                        delta,
+                        succ,
+                    )
+                    _ric_flow(x, am, cm, km, hl, xh, s, e, t, scale_bits)
+                    _ric_flow(x, a0, c0, k0, 0.25 * hl, xm, s, e, t, scale_bits)
+                    _ric_rates_city(
+                        xm,
+                        a,
+                        d0,
+                        w_ptr,
+                        w_idx,
+                        w_val,
+                        w_sum,
+                        lam,
+                        r,
+                        kp,
+                        mu,
+                        am,
+                        cm,
+                        km,
+                        delta,
+                        succ,
+                    )
+                    _ric_flow(x, am, cm, km, 0.5 * hl, xq, s, e, t, scale_bits)
+                    _ric_rates_city(
+                        xq,
+                        a,
+                        d0,
+                        w_ptr,
+                        w_idx,
+                        w_val,
+                        w_sum,
+                        lam,
+                        r,
+                        kp,
+                        mu,
+                        a0,
+                        c0,
+                        k0,
+                        delta,
+                        succ,
+                    )
+                    _ric_flow(xq, a0, c0, k0, 0.25 * hl, xm, s, e, t, scale_bits)
+                    _ric_rates_city(
+                        xm,
+                        a,
+                        d0,
+                        w_ptr,
+                        w_idx,
+                        w_val,
+                        w_sum,
+                        lam,
+                        r,
+                        kp,
+                        mu,
+                        am,
+                        cm,
+                        km,
+                        delta,
+                        succ,
+                    )
+                    _ric_flow(xq, am, cm, km, 0.5 * hl, xq, s, e, t, scale_bits)
+                    est = 0.0
+                    for i in range(n):
+                        est = max(est, abs(xq[i] - xh[i]))
+                    if est > tol and level < _RIC_DEPTH:
+                        level += 1
+                        node *= 2
+                        continue
+                    for i in range(n):
+                        x[i] = min(max((4.0 * xq[i] - xh[i]) * (1.0 / 3.0), 0.0), 1.0)
+                    node += 1
+                    while level > 0 and node % 2 == 0:
+                        node //= 2
+                        level -= 1
+                    if level == 0:
+                        break
+                if record_steps:
+                    rec += 1
+                    for i in range(n):
+                        out[sc, rec, i] = x[i]
+            if not record_steps:
+                for i in range(n):
+                    out[sc, yr + 1, i] = x[i]
+
+
 _CSR_CACHE: dict[tuple[tuple[int, ...], bytes], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
 
@@ -821,6 +1476,16 @@ def _csr_in_fours_uncached(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nd
     return ptr, idx, val
 
 
+def _kernel_array(a: Any, dtype: Any = np.float64) -> np.ndarray:
+    """``a`` as a C-contiguous, writable array (read-only inputs are copied).
+
+    One layout and one set of flags for every call, so that a kernel never
+    compiles a second specialisation (e.g. for a view from ``np.broadcast_to``).
+    """
+    out = np.ascontiguousarray(a, dtype=dtype)
+    return out if out.flags.writeable else out.copy()
+
+
 def integrate_affine(
     x0: np.ndarray,
     coef: np.ndarray,
@@ -832,9 +1497,10 @@ def integrate_affine(
     *,
     lateral: np.ndarray | float = 0.0,
     water_exposure_shares: np.ndarray | None = None,
-    steps_per_year: int = 12,
+    steps_per_year: int | None = None,
     record: str = "year",
-    method: str = "rk4",
+    method: str = DEFAULT_METHOD,
+    tolerance: float = _RIC_TOL,
 ) -> np.ndarray:
     r"""Integrate the cooperation dynamics with an affine payoff difference.
 
@@ -866,21 +1532,42 @@ def integrate_affine(
         Lateral imitation rate κ [1/yr per c0].
     water_exposure_shares : ndarray, shape (N, N), optional
         ``PW[j, i]`` for the fifth feature ``qx``; zeros when omitted.
-    steps_per_year : int
-        Integration steps per year (12: monthly).
     record : {"year", "step"}
         Record the state at the start and the end of every year (``Y + 1``
         states) or at every step (``Y·steps + 1``).
-    method : {"rk4", "exponential"}
-        ``"rk4"`` (default): the classical fourth-order Runge–Kutta method
+    steps_per_year : int, optional
+        Integration steps per year (default :func:`default_steps_per_year`:
+        4 for ``"riccati"``, 12 for the others).
+    method : {"riccati", "rk4", "exponential"}
+        ``"riccati"`` (default): each step of h is the exact solution of the
+        Riccati equation the rates frozen at a predicted midpoint give
+        (exponential midpoint rule, Hochbruck & Ostermann 2010), combined
+        over one step of h and two of h/2 by Richardson extrapolation
+        (third order), the step split in two (recursively, down to h/16)
+        where the two differ by more than ``tolerance`` in any city; stiff
+        parts solved exactly, so stiffness never limits the step; within
+        2e-5 of LSODA at ``rtol = 1e-10`` on every built-in scenario and
+        within 1e-4 over the declared parameter box at four steps a year
+        (tested); about 2 times the cost of ``"exponential"`` on the
+        built-in scenarios, 4 times over the whole box (where it splits).
+        In a batch, each year is first run for every scenario without
+        splits, and the scenarios whose estimate asked for a split run the
+        year again from its start, packed into blocks of their own.
+        ``"rk4"``: the classical fourth-order Runge–Kutta method
         on x (Kutta 1901; Hairer, Nørsett & Wanner 1993, ch. II.1), each step
         split into sub-steps where the year's stiffness estimate L
         (:func:`_stiffness`) makes ``h L > 0.6`` (for accuracy; RK4's
-        real stability bound is 2.78), states clipped to [0, 1]; within 1e-4 of LSODA at
-        ``rtol = 1e-10`` on every built-in scenario (tested).
-        ``"exponential"``: the first-order exponential scheme below, about
-        3-4 times cheaper, exact for constant Δ, order-preserving, with
+        real stability bound is 2.78), states clipped to [0, 1]; within 1e-6
+        of LSODA on the built-in scenarios, but up to 32 sub-steps in stiff
+        corners of the parameter box.
+        ``"exponential"``: the first-order exponential scheme below, the
+        cheapest, exact for constant Δ, order-preserving, with
         errors of order 1e-2 at monthly steps.
+
+    tolerance : float
+        Riccati scheme only: the largest difference [1] between a full step
+        and two half steps before the step is split (default 3e-4; a value
+        of 1 or more never splits, fixed steps).
 
     Returns
     -------
@@ -901,19 +1588,44 @@ def integrate_affine(
         k_i = 2μ + λ_i + A_i + B_i, \; x_i^* = \frac{μ + A_i}{k_i}
 
     (exact logistic step, then the exact solution of the linear part with
-    its rates frozen; Lie splitting).  Both maps take [0, 1] into itself
+    its rates frozen; Lie splitting).
+
+    The Riccati scheme: with the rates ``a = rΔ``, ``c = μ + A`` and
+    ``k = 2μ + λ + A + B`` frozen, ``x' = a x(1 − x) + c − k x``; its
+    right-hand side is positive at 0 and negative at 1, so it has a stable
+    root ``x*`` in [0, 1], and with ``u = x − x*`` and
+    ``s = \sqrt{(a − k)^2 + 4ac}``
+
+    .. math::
+        u(h) = \frac{u_0 e^{-s h}}{1 + a u_0 (1 - e^{-s h}) / s}
+
+    (the Bernoulli equation ``u' = −s u − a u²``).  A step of h takes the
+    rates at the start, flows h/2, takes the rates there and flows h from the
+    start; ``x ← clip((4 x_{h/2,h/2} − x_h) / 3, 0, 1)`` unless
+    ``max_i |x_{h/2,h/2} − x_h| > tolerance``, in which case the step is two
+    steps of h/2 (each tested the same way, to a depth of four).  A
+    scenario's splits depend on its own estimates only: in a block of
+    scenarios every lane computes every attempt, and a lane takes the
+    results of the attempts on its own path.  The exponential scheme's two
+    maps take [0, 1] into itself
     and are order-preserving, so shares never leave [0, 1].  Both methods
     integrate blocks of up to 64 scenarios with the scenario as the SIMD axis
     (the exposure product a small GEMM over the block for RK4); fewer than
     8 (RK4) or 16 (exponential) scenarios take a path with the city as the
     SIMD axis and one folded matrix per year.
     """
-    coef = np.ascontiguousarray(coef, dtype=np.float64)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if steps_per_year is None:
+        steps_per_year = _DEFAULT_STEPS[method]
+    if int(steps_per_year) < 1:
+        raise ValueError(f"steps_per_year must be a positive integer, got {steps_per_year!r}")
+    coef = _kernel_array(coef, dtype=np.float64)
     _, s_n, y_n, n = coef.shape
-    x0 = np.ascontiguousarray(np.broadcast_to(x0, (s_n, n)), dtype=np.float64)
+    x0 = _kernel_array(np.broadcast_to(x0, (s_n, n)), dtype=np.float64)
     t_n = y_n * steps_per_year + 1 if record == "step" else y_n + 1
     out = np.empty((s_n, t_n, n))
-    w = np.ascontiguousarray(neighbour_weights, dtype=np.float64)
+    w = _kernel_array(neighbour_weights, dtype=np.float64)
     p0 = np.asarray(exposure_shares, dtype=np.float64)
     pw = (
         np.zeros((n, n))
@@ -921,16 +1633,57 @@ def integrate_affine(
         else np.asarray(water_exposure_shares, dtype=np.float64)
     )
     per_year = tuple(
-        np.ascontiguousarray(np.broadcast_to(v, (s_n, y_n)), dtype=np.float64)
+        _kernel_array(np.broadcast_to(v, (s_n, y_n)), dtype=np.float64)
         for v in (rate, noise, lateral)
     )
     decay = np.asarray(decay, dtype=np.float64)
     if decay.ndim == 2:
         decay = decay[:, :, None]
-    decay = np.ascontiguousarray(np.broadcast_to(decay, (s_n, y_n, n)))
+    decay = _kernel_array(np.broadcast_to(decay, (s_n, y_n, n)))
     rate_, noise_, kappa_ = per_year
-    if method not in ("rk4", "exponential"):
-        raise ValueError(f"method must be 'rk4' or 'exponential', got {method!r}")
+    if method == "riccati":
+        if s_n < _LANES_MIN:
+            _integrate_ric_small(
+                x0,
+                coef,
+                rate_,
+                decay,
+                noise_,
+                kappa_,
+                _kernel_array(p0),
+                w,
+                _kernel_array(pw.T),
+                *_csr_in_fours(w),
+                int(steps_per_year),
+                record == "step",
+                out,
+                float(tolerance),
+            )
+            return out
+        w_ptr, w_idx, w_val = _csr_in_fours(w)
+        q_ptr, q_idx, q_val = _csr_in_fours(_kernel_array(pw.T))
+        _integrate_ric(
+            x0,
+            coef,
+            rate_,
+            decay,
+            noise_,
+            kappa_,
+            _kernel_array(p0.T),
+            w_ptr,
+            w_idx,
+            w_val,
+            _kernel_array(w.sum(axis=1)),
+            q_ptr,
+            q_idx,
+            q_val,
+            int(steps_per_year),
+            record == "step",
+            out,
+            min(_LANES, s_n),
+            float(tolerance),
+        )
+        return out
     if method == "exponential":
         if s_n < _LANES_EXP_MIN:
             _integrate_exp_small(
@@ -940,16 +1693,16 @@ def integrate_affine(
                 decay,
                 noise_,
                 kappa_,
-                np.ascontiguousarray(p0),
+                _kernel_array(p0),
                 w,
-                np.ascontiguousarray(pw.T),
+                _kernel_array(pw.T),
                 int(steps_per_year),
                 record == "step",
                 out,
             )
             return out
         w_ptr, w_idx, w_val = _csr_in_fours(w)
-        q_ptr, q_idx, q_val = _csr_in_fours(np.ascontiguousarray(pw.T))
+        q_ptr, q_idx, q_val = _csr_in_fours(_kernel_array(pw.T))
         _integrate_exp(
             x0,
             coef,
@@ -957,11 +1710,11 @@ def integrate_affine(
             decay,
             noise_,
             kappa_,
-            np.ascontiguousarray(p0.T),
+            _kernel_array(p0.T),
             w_ptr,
             w_idx,
             w_val,
-            np.ascontiguousarray(w.sum(axis=1)),
+            _kernel_array(w.sum(axis=1)),
             q_ptr,
             q_idx,
             q_val,
@@ -979,16 +1732,16 @@ def integrate_affine(
             decay,
             noise_,
             kappa_,
-            np.ascontiguousarray(p0),
+            _kernel_array(p0),
             w,
-            np.ascontiguousarray(pw.T),
+            _kernel_array(pw.T),
             int(steps_per_year),
             record == "step",
             out,
         )
         return out
     w_ptr, w_idx, w_val = _csr_in_fours(w)
-    q_ptr, q_idx, q_val = _csr_in_fours(np.ascontiguousarray(pw.T))
+    q_ptr, q_idx, q_val = _csr_in_fours(_kernel_array(pw.T))
     _integrate(
         x0,
         coef,
@@ -996,11 +1749,11 @@ def integrate_affine(
         decay,
         noise_,
         kappa_,
-        np.ascontiguousarray(p0.T),
+        _kernel_array(p0.T),
         w_ptr,
         w_idx,
         w_val,
-        np.ascontiguousarray(w.sum(axis=1)),
+        _kernel_array(w.sum(axis=1)),
         q_ptr,
         q_idx,
         q_val,

@@ -665,9 +665,12 @@ def stack_parameters(parameter_sets: Sequence[Mapping[str, float]]) -> dict[str,
     dict of str to ndarray
         Each parameter as a float array of shape ``(S,)``.
     """
-    if len(parameter_sets) == 1:  # the common single run: no per-name list building
+    if len(parameter_sets) == 1:  # the common single run: one array, a view per name
         only = parameter_sets[0]
-        return {name: np.array([float(only[name])]) for name in PARAMETER_INFO}
+        values = np.fromiter(
+            (only[name] for name in PARAMETER_INFO), dtype=float, count=len(PARAMETER_INFO)
+        )
+        return dict(zip(PARAMETER_INFO, values.reshape(-1, 1), strict=True))
     rows = [[float(p[name]) for name in PARAMETER_INFO] for p in parameter_sets]
     table = np.array(rows, dtype=float).reshape(len(rows), len(PARAMETER_INFO))
     return {name: table[:, k].copy() for k, name in enumerate(PARAMETER_INFO)}

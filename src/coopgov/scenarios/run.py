@@ -35,7 +35,7 @@ import pandas as pd
 from coopgov.dynamics.abm import ABMConfig, city_agents, run_abm
 from coopgov.dynamics.engine import Simulation, simulate
 from coopgov.dynamics.outcomes import OUTCOMES, REGIONAL_SERIES, regional_series
-from coopgov.dynamics.replicator import fixed_points, integrate_affine
+from coopgov.dynamics.replicator import DEFAULT_METHOD, fixed_points, integrate_affine
 from coopgov.model.cities import CityData, city_data
 from coopgov.model.forces import FORCE_TERMS, affine_coefficients
 from coopgov.model.levers import COUNTERMEASURES, LEVER_NAMES, LEVERS, lever_costs
@@ -474,8 +474,8 @@ def run_scenarios(
     agents_per_city: int = 20,
     abm_config: ABMConfig | None = None,
     progress: Callable[[int], None] | None = None,
-    steps_per_year: int = 12,
-    method: str = "rk4",
+    steps_per_year: int | None = None,
+    method: str = DEFAULT_METHOD,
     posterior: pd.DataFrame | None = None,
     draws: int = DEFAULT_DRAWS,
     posterior_source: str | None = None,
@@ -499,9 +499,10 @@ def run_scenarios(
         Behavioural rule of the ABM (default :class:`ABMConfig`).
     progress : callable, optional
         Called with the number of scenarios just completed.
-    steps_per_year : int
-        Integration steps per year of the mean-field engine (12: monthly).
-    method : {"rk4", "exponential"}
+    steps_per_year : int, optional
+        Integration steps per year of the mean-field engine (default: the
+        method's, :func:`coopgov.dynamics.replicator.default_steps_per_year`).
+    method : {"riccati", "rk4", "exponential"}
         Mean-field integrator (:func:`coopgov.dynamics.engine.simulate`).
     posterior : DataFrame, optional
         Posterior draws (:func:`coopgov.calibration.load_posterior`): run
@@ -610,7 +611,11 @@ def run_scenarios(
 
 
 def scenario_inputs(
-    scenario: Scenario, city: CityData, *, steps_per_year: int = 12, method: str = "rk4"
+    scenario: Scenario,
+    city: CityData,
+    *,
+    steps_per_year: int | None = None,
+    method: str = DEFAULT_METHOD,
 ) -> tuple[Any, np.ndarray, np.ndarray]:
     """Parameters, per-city lever intensities (Y, L, N) and initial state of one scenario.
 
@@ -644,9 +649,9 @@ def _run_posterior(
     agents: Any,
     abm_config: ABMConfig,
     progress: Callable[[int], None] | None,
-    steps_per_year: int,
+    steps_per_year: int | None,
     source: str | None,
-    method: str = "rk4",
+    method: str = DEFAULT_METHOD,
 ) -> RunResults:
     """:func:`run_scenarios` over posterior draws (module description)."""
     from coopgov.calibration.posterior import posterior_summary, resample_posterior
@@ -941,7 +946,10 @@ def countermeasure_ranking(results: Sequence[ScenarioResult]) -> list[dict[str, 
 
 
 def _continuations(
-    scenarios: Sequence[Scenario], city: CityData, steps_per_year: int = 12, method: str = "rk4"
+    scenarios: Sequence[Scenario],
+    city: CityData,
+    steps_per_year: int | None = None,
+    method: str = DEFAULT_METHOD,
 ) -> dict[tuple[str, tuple[tuple[str, float], ...]], tuple[np.ndarray, np.ndarray, Any]]:
     """End state, last-year lever intensities and parameters of every base run.
 
