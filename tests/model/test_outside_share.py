@@ -102,3 +102,19 @@ def test_bundled_region_carries_its_outside_shares_into_the_model():
 
 def test_default_is_no_outside_transport():
     assert np.all(CITY.outside_share == 0.0)
+
+
+def test_pm25_outcome_reduces_only_the_within_region_share():
+    """q_i = 1 - a (1 - b)(1 - o_i) sum_j P0_ji x_j: outside transport stays (hand formula)."""
+    from coopgov.dynamics.engine import simulate
+
+    o = np.linspace(0.0, 0.6, CITY.n)
+    city = replace(CITY, outside_share=o)
+    sim = simulate(city, [ModelParameters({})], years=3)
+    p = ModelParameters({})
+    px = sim.cooperation @ city.exposure_shares
+    expected = 1.0 - p["abatement_rate"] * (1.0 - p["background_share"]) * (1.0 - o) * px
+    np.testing.assert_allclose(sim.relative_pm25, expected, rtol=1e-12)
+    # a city whose PM2.5 all came from outside would see none of the region's abatement
+    assert np.all(sim.relative_pm25[..., 0] <= 1.0)
+    assert np.all(sim.relative_pm25[..., -1] >= 1.0 - p["abatement_rate"] * 0.4)

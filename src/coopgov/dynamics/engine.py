@@ -226,11 +226,17 @@ class Simulation:
     def relative_pm25(self) -> np.ndarray:
         r"""PM2.5 at each city relative to the no-cooperation level [1], (S, Y+1, N).
 
-        .. math:: q_i = 1 - a (1 - b) \\sum_j P0_{ji} x_j
+        .. math:: q_i = 1 - a (1 - b) (1 - o_i) \\sum_j P0_{ji} x_j
+
+        a ``abatement_rate``, b ``background_share``, o_i the city's share of
+        PM2.5 transported from outside the region (``CityData.outside_share``),
+        which the region's abatement cannot reduce (the same factor as in
+        :func:`coopgov.model.forces.shared_interest`).
         """
         p = self._year_params()
         px = self.cooperation @ self.city.exposure_shares  # the px feature alone
-        return 1.0 - p["abatement_rate"] * (1.0 - p["background_share"]) * px
+        reducible = (1.0 - p["background_share"]) * (1.0 - self.city.outside_share)
+        return 1.0 - p["abatement_rate"] * reducible * px
 
     @property
     def cooperation_rate(self) -> np.ndarray:
