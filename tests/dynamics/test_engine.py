@@ -134,3 +134,29 @@ def test_engine_fiscal_transfers_equal_the_compensation_rule(funds):
     rev = CITY.budget_revenue / CITY.population
     expect = fiscal_transfers(rev, CITY.population, np.array(funds))
     np.testing.assert_allclose(sim.fiscal_transfer[:, 0], expect, rtol=1e-9, atol=1e-3)
+
+
+def test_tolerance_reaches_the_riccati_integrator():
+    # a corner of the declared box where fixed steps are off by about 2e-3 (the sixth
+    # of a seeded draw of parameter sets, found by search) and step doubling corrects it
+    from coopgov.model.parameters import PARAMETER_INFO
+
+    rng = np.random.default_rng(1)
+    for _ in range(6):
+        draw = {k: float(rng.uniform(*v.bounds)) for k, v in PARAMETER_INFO.items()}
+    params = [ModelParameters(draw)]
+    inten = np.zeros((1, 6, len(LEVER_NAMES)))
+    default = simulate(CITY, params, inten, years=6).cooperation
+    same = simulate(CITY, params, inten, years=6, tolerance=3e-4).cooperation
+    np.testing.assert_array_equal(default, same)
+    fixed = simulate(CITY, params, inten, years=6, tolerance=1.0).cooperation
+    tight = simulate(CITY, params, inten, years=6, tolerance=1e-8).cooperation
+    ref = simulate(CITY, params, inten, years=6, steps_per_year=256, tolerance=1e-10).cooperation
+    assert np.abs(fixed - ref).max() > 1e-3
+    assert np.abs(tight - ref).max() < 1e-5
+
+
+@pytest.mark.parametrize("bad", [0.0, -1e-3, float("nan"), float("inf"), "tight"])
+def test_bad_tolerance_is_refused_by_name(bad):
+    with pytest.raises(ValueError, match="tolerance must be"):
+        simulate(CITY, [ModelParameters()], years=2, tolerance=bad)

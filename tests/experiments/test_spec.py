@@ -115,3 +115,29 @@ def test_bounds_must_be_a_non_empty_sub_range(low, high):
     else:
         with pytest.raises(InputError, match="empty bounds"):
             spec_from_dict(d)
+
+
+def test_integrator_tolerance_is_declared_checked_and_fingerprinted(tiny_dict):
+    d = tiny_dict
+    plain = spec_from_dict(d)
+    assert plain.experiment.tolerance is None
+    d["experiment"]["tolerance"] = 1e-5
+    tight = spec_from_dict(d)
+    assert tight.experiment.tolerance == 1e-5
+    # an unset tolerance keeps the fingerprint of specs written before the option existed
+    # (lever-ranking's fingerprint as computed before the option was added)
+    assert load_spec("lever-ranking").fingerprint() == (
+        "e577bf65169a120d9b796ed9b85c156724e206363bed781b8f277971c26a355b"
+    )
+    assert tight.fingerprint() != plain.fingerprint()
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        d["experiment"]["tolerance"] = bad
+        with pytest.raises(InputError) as exc:
+            spec_from_dict(d)
+        assert exc.value.field == "experiment.tolerance"
+    d["experiment"]["tolerance"] = 1e-4
+    d["experiment"]["integrator"] = "rk4"
+    with pytest.raises(InputError, match="riccati integrator only") as exc:
+        spec_from_dict(d)
+    assert exc.value.field == "experiment.tolerance"
+    assert exc.value.value == 1e-4

@@ -18,7 +18,12 @@ import numpy as np
 
 from coopgov.compensation.bet import bet_transfer
 from coopgov.compensation.config import load_preset
-from coopgov.dynamics.replicator import DEFAULT_METHOD, default_steps_per_year, integrate_affine
+from coopgov.dynamics.replicator import (
+    DEFAULT_METHOD,
+    check_tolerance,
+    default_steps_per_year,
+    integrate_affine,
+)
 from coopgov.model.cities import CityData
 from coopgov.model.forces import ForceContext, affine_coefficients, decompose, payoff_difference
 from coopgov.model.levers import LEVER_NAMES, apply_levers, lever_costs
@@ -335,6 +340,7 @@ def simulate(
     initial: np.ndarray | None = None,
     chunk_size: int = 512,
     method: str = DEFAULT_METHOD,
+    tolerance: float | None = None,
 ) -> Simulation:
     """Run the mean-field cooperation dynamics for a batch of scenarios.
 
@@ -368,6 +374,10 @@ def simulate(
         ``riccati`` (default: third order, stiff-stable, within 2e-5 of the
         ODE on the built-in scenarios), ``rk4`` (fourth order with
         stiffness sub-steps) or ``exponential`` (first order, cheapest).
+    tolerance : float, optional
+        ``riccati`` only: the step-doubling tolerance [1], the largest
+        difference between a full step and two half steps before a step is
+        split (default 3e-4; 1 or more: fixed steps); a finite number > 0.
 
     Returns
     -------
@@ -392,6 +402,7 @@ def simulate(
     """
     if steps_per_year is None:
         steps_per_year = default_steps_per_year(method)
+    tolerance = check_tolerance(tolerance)
     if isinstance(parameter_sets, Mapping):
         stacked = {k: np.asarray(parameter_sets[k], float).reshape(-1) for k in PARAMETER_INFO}
     else:
@@ -455,6 +466,7 @@ def simulate(
             water_exposure_shares=city.water_exposure_shares,
             steps_per_year=steps_per_year,
             method=method,
+            tolerance=tolerance,
         )
     return Simulation(
         city=city,

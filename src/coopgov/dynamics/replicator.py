@@ -96,6 +96,8 @@ __all__ = [
     "METHODS",
     "DEFAULT_METHOD",
     "default_steps_per_year",
+    "check_tolerance",
+    "DEFAULT_TOLERANCE",
 ]
 
 #: The integrators of :func:`integrate_affine`, by name.
@@ -107,7 +109,25 @@ _DEFAULT_STEPS = {"riccati": 4, "rk4": 12, "exponential": 12}
 #: Riccati scheme: a step whose full and two half steps differ by more than this in
 #: any city [1] is split in two, down to 1/2^_RIC_DEPTH of the step.
 _RIC_TOL = 3e-4
+#: The default Riccati step-doubling tolerance [1] (public name of ``_RIC_TOL``).
+DEFAULT_TOLERANCE = _RIC_TOL
 _RIC_DEPTH = 4
+
+
+def check_tolerance(tolerance: Any) -> float:
+    """The Riccati step-doubling tolerance [1] as a float, or a clear ValueError.
+
+    ``None`` gives the default (3e-4); any other value must be a finite number > 0.
+    """
+    if tolerance is None:
+        return _RIC_TOL
+    try:
+        value = float(tolerance)
+    except (TypeError, ValueError):
+        raise ValueError(f"tolerance must be a number > 0, got {tolerance!r}") from None
+    if not np.isfinite(value) or value <= 0.0:
+        raise ValueError(f"tolerance must be a finite number > 0, got {tolerance!r}")
+    return value
 
 
 def default_steps_per_year(method: str) -> int:
@@ -1500,7 +1520,7 @@ def integrate_affine(
     steps_per_year: int | None = None,
     record: str = "year",
     method: str = DEFAULT_METHOD,
-    tolerance: float = _RIC_TOL,
+    tolerance: float | None = _RIC_TOL,
 ) -> np.ndarray:
     r"""Integrate the cooperation dynamics with an affine payoff difference.
 
@@ -1564,10 +1584,11 @@ def integrate_affine(
         cheapest, exact for constant Δ, order-preserving, with
         errors of order 1e-2 at monthly steps.
 
-    tolerance : float
+    tolerance : float, optional
         Riccati scheme only: the largest difference [1] between a full step
-        and two half steps before the step is split (default 3e-4; a value
-        of 1 or more never splits, fixed steps).
+        and two half steps before the step is split (default, and ``None``:
+        3e-4; a value of 1 or more never splits, fixed steps); must be a
+        finite number > 0.
 
     Returns
     -------
@@ -1620,6 +1641,7 @@ def integrate_affine(
         steps_per_year = _DEFAULT_STEPS[method]
     if int(steps_per_year) < 1:
         raise ValueError(f"steps_per_year must be a positive integer, got {steps_per_year!r}")
+    tolerance = check_tolerance(tolerance)
     coef = _kernel_array(coef, dtype=np.float64)
     _, s_n, y_n, n = coef.shape
     x0 = _kernel_array(np.broadcast_to(x0, (s_n, n)), dtype=np.float64)

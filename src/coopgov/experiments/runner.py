@@ -275,6 +275,7 @@ def _run_chunk(task: ChunkTask) -> pa.Table:
         steps_per_year=spec.experiment.steps_per_year,
         chunk_size=ENGINE_BATCH,
         method=spec.experiment.integrator,
+        tolerance=spec.experiment.tolerance,
     )
     if spec.experiment.engine == "agent_based":
         sim = replace(sim, cooperation=_agent_based(sim, task))

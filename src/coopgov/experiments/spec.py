@@ -349,6 +349,11 @@ class ExperimentInfo(BaseModel):
         (fourth order with stiffness sub-steps, several times slower over
         the whole box); see
         :func:`coopgov.dynamics.replicator.integrate_affine`.
+    tolerance : float, optional
+        ``riccati`` only: the step-doubling tolerance [1], the largest
+        difference between a full step and two half steps before a step is
+        split (default 3e-4; 1 or more: fixed steps); a finite number > 0.
+        Setting it with another integrator is an error.
     engine : str
         ``mean_field`` (deterministic replicator ODE) or ``agent_based``.
     replications : int
@@ -367,9 +372,21 @@ class ExperimentInfo(BaseModel):
     start_year: int = 2026
     steps_per_year: int | None = Field(default=None, ge=1, le=365)
     integrator: Literal["riccati", "rk4", "exponential"] = "riccati"
+    tolerance: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     engine: Literal["mean_field", "agent_based"] = "mean_field"
     replications: int = Field(default=1, ge=1)
     chunk_size: int = Field(default=1024, ge=1)
+
+    @model_validator(mode="after")
+    def _check_tolerance(self) -> ExperimentInfo:
+        if self.tolerance is not None and self.integrator != "riccati":
+            raise InputError(
+                f"tolerance applies to the riccati integrator only, not {self.integrator!r} "
+                '(remove it or set integrator = "riccati")',
+                field="experiment.tolerance",
+                value=self.tolerance,
+            )
+        return self
 
 
 class ExperimentSpec(BaseModel):
@@ -573,7 +590,11 @@ class ExperimentSpec(BaseModel):
 
     def fingerprint(self) -> str:
         """SHA-256 of the canonical JSON form: identifies the experiment for resuming."""
-        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        data = self.model_dump(mode="json")
+        # an unset tolerance leaves the form (and the folders written before it existed) as is
+        if data["experiment"].get("tolerance") is None:
+            data["experiment"].pop("tolerance", None)
+        text = json.dumps(data, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -476,6 +476,7 @@ def run_scenarios(
     progress: Callable[[int], None] | None = None,
     steps_per_year: int | None = None,
     method: str = DEFAULT_METHOD,
+    tolerance: float | None = None,
     posterior: pd.DataFrame | None = None,
     draws: int = DEFAULT_DRAWS,
     posterior_source: str | None = None,
@@ -504,6 +505,9 @@ def run_scenarios(
         method's, :func:`coopgov.dynamics.replicator.default_steps_per_year`).
     method : {"riccati", "rk4", "exponential"}
         Mean-field integrator (:func:`coopgov.dynamics.engine.simulate`).
+    tolerance : float, optional
+        ``riccati`` only: step-doubling tolerance [1] (default 3e-4; see
+        :func:`coopgov.dynamics.engine.simulate`).
     posterior : DataFrame, optional
         Posterior draws (:func:`coopgov.calibration.load_posterior`): run
         every scenario over ``draws`` parameter sets resampled from it by
@@ -558,8 +562,9 @@ def run_scenarios(
             steps_per_year=steps_per_year,
             source=posterior_source,
             method=method,
+            tolerance=tolerance,
         )
-    bases = _continuations(scenarios, city, steps_per_year, method)
+    bases = _continuations(scenarios, city, steps_per_year, method, tolerance)
 
     groups: dict[tuple[int, int], list[int]] = {}
     for i, s in enumerate(scenarios):
@@ -588,6 +593,7 @@ def run_scenarios(
             initial=np.stack(inits),
             steps_per_year=steps_per_year,
             method=method,
+            tolerance=tolerance,
         )
         for k, i in enumerate(members):
             abm_rate = None
@@ -616,6 +622,7 @@ def scenario_inputs(
     *,
     steps_per_year: int | None = None,
     method: str = DEFAULT_METHOD,
+    tolerance: float | None = None,
 ) -> tuple[Any, np.ndarray, np.ndarray]:
     """Parameters, per-city lever intensities (Y, L, N) and initial state of one scenario.
 
@@ -630,7 +637,7 @@ def scenario_inputs(
             scenario.intensity(LEVER_NAMES, city=city),
             np.full(city.n, scenario.model_parameters["initial_cooperation"]),
         )
-    end, inherited, params = _continuations([scenario], city, steps_per_year, method)[
+    end, inherited, params = _continuations([scenario], city, steps_per_year, method, tolerance)[
         _base_key(scenario)
     ]
     return params, scenario.intensity(LEVER_NAMES, city=city, inherited=inherited), end
@@ -652,6 +659,7 @@ def _run_posterior(
     steps_per_year: int | None,
     source: str | None,
     method: str = DEFAULT_METHOD,
+    tolerance: float | None = None,
 ) -> RunResults:
     """:func:`run_scenarios` over posterior draws (module description)."""
     from coopgov.calibration.posterior import posterior_summary, resample_posterior
@@ -698,6 +706,7 @@ def _run_posterior(
             start_year=base.start_year,
             steps_per_year=steps_per_year,
             method=method,
+            tolerance=tolerance,
         )
         bases[_base_key(s)] = (sim.cooperation[:, -1], nominal[-1], params)
 
@@ -741,6 +750,7 @@ def _run_posterior(
                 initial=inits,
                 steps_per_year=steps_per_year,
                 method=method,
+                tolerance=tolerance,
             )
             del inten
             for j, i in enumerate(chunk):
@@ -950,6 +960,7 @@ def _continuations(
     city: CityData,
     steps_per_year: int | None = None,
     method: str = DEFAULT_METHOD,
+    tolerance: float | None = None,
 ) -> dict[tuple[str, tuple[tuple[str, float], ...]], tuple[np.ndarray, np.ndarray, Any]]:
     """End state, last-year lever intensities and parameters of every base run.
 
@@ -980,6 +991,7 @@ def _continuations(
             start_year=base.start_year,
             steps_per_year=steps_per_year,
             method=method,
+            tolerance=tolerance,
         )
         out[key] = (sim.cooperation[0, -1], inten[-1], params)
     return out
