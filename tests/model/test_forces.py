@@ -168,3 +168,40 @@ def test_shared_interest_grows_with_the_share_of_pollution_from_outside(p, moved
         return shared_interest(features(state, city), ctx)[0, 0, 0]
 
     assert attraction(shifted) >= attraction(CITY) - 1e-12
+
+
+def _agrees_with_probe(ctx):
+    from coopgov.model.forces import probed_affine_coefficients
+
+    got, ref = affine_coefficients(ctx), probed_affine_coefficients(ctx)
+    assert got.shape == ref.shape
+    np.testing.assert_array_less(np.abs(got - ref), 1e-12 * np.maximum(np.abs(ref), 1.0))
+
+
+@given(
+    base=cst.parameter_sets(),
+    other=cst.parameter_sets(),
+    transfer=st.floats(0.0, 1e10),
+    incentive=st.floats(-1e9, 1e9),
+    seed=st.integers(0, 2**32 - 1),
+)
+@settings(max_examples=60, deadline=None)
+def test_closed_form_coefficients_equal_the_probed_terms(base, other, transfer, incentive, seed):
+    # two scenarios, three years, parameters by scenario, by year and, for some, by city
+    rng = np.random.default_rng(seed)
+    p0, p1 = ModelParameters(base), ModelParameters(other)
+    params = {k: np.array([p0[k], p1[k]]).reshape(2, 1, 1) for k in PARAMETER_INFO}
+    for name in rng.choice(sorted(PARAMETER_INFO), size=6, replace=False):
+        lo, hi = PARAMETER_INFO[name].bounds
+        shape = (2, 3, CITY.n) if rng.random() < 0.5 else (2, 3, 1)
+        params[name] = rng.uniform(max(lo, 1e-3), hi, shape)
+    ctx = ForceContext(
+        CITY,
+        params,
+        fiscal_transfer=transfer * rng.random((2, 3, CITY.n)),
+        compensation_incentive=incentive * rng.random((2, 3, CITY.n)),
+    )
+    _agrees_with_probe(ctx)
+    # scalars and a context without transfers
+    scalar = ForceContext(CITY, dict(p0))
+    _agrees_with_probe(scalar)

@@ -220,6 +220,35 @@ class CityData:
         return need, shares
 
     @cached_property
+    def force_constants(self) -> dict[str, np.ndarray]:
+        """Region-constant factors of the force terms, each shape (N,), read-only.
+
+        ``gdp_reducible_per_e`` GDP (1 − o) / E [yuan/t], ``gdp_per_e``
+        GDP / E [yuan/t], ``water_load_per_e`` L / E [1], ``p0_diag`` and
+        ``pw_diag`` the diagonals of the exposure shares [1],
+        ``fiscal_weight`` max(1/k − 1, 0) [1], ``population_relative``,
+        ``secondary_relative`` [1] and ``air_emissions`` E [t/yr]; used by
+        :func:`coopgov.model.forces.affine_coefficients` (E air emission
+        base, o outside share, L water load, k fiscal capacity).  Computed
+        once per instance: the fields are read-only arrays of a frozen object.
+        """
+        e = self.air_emissions
+        out = {
+            "gdp_reducible_per_e": self.gdp * (1.0 - self.outside_share) / e,
+            "gdp_per_e": self.gdp / e,
+            "water_load_per_e": self.water_load_total / e,
+            "p0_diag": np.diagonal(self.exposure_shares).copy(),
+            "pw_diag": np.diagonal(self.water_exposure_shares).copy(),
+            "fiscal_weight": np.maximum(1.0 / self.fiscal_capacity - 1.0, 0.0),
+            "population_relative": np.array(self.population_relative, dtype=float),
+            "secondary_relative": np.array(self.secondary_relative, dtype=float),
+            "air_emissions": np.array(e, dtype=float),
+        }
+        for v in out.values():
+            v.setflags(write=False)
+        return out
+
+    @cached_property
     def outflow_share(self) -> np.ndarray:
         """Share of a city's water load that reaches other cities downstream [1]."""
         w = self.water_transfer.copy()
