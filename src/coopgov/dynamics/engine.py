@@ -26,8 +26,8 @@ from coopgov.dynamics.replicator import (
 )
 from coopgov.model.cities import CityData
 from coopgov.model.forces import ForceContext, affine_coefficients, decompose, payoff_difference
-from coopgov.model.levers import LEVER_NAMES, apply_levers, lever_costs
-from coopgov.model.parameters import PARAMETER_INFO, joint_maturity, stack_parameters
+from coopgov.model.levers import LEVER_NAMES, apply_levers_table, lever_costs
+from coopgov.model.parameters import PARAMETER_INFO, joint_maturity, parameter_table
 
 __all__ = [
     "Simulation",
@@ -404,17 +404,17 @@ def simulate(
         steps_per_year = default_steps_per_year(method)
     tolerance = check_tolerance(tolerance)
     if isinstance(parameter_sets, Mapping):
-        stacked = {k: np.asarray(parameter_sets[k], float).reshape(-1) for k in PARAMETER_INFO}
+        table = np.array([np.asarray(parameter_sets[k], float).reshape(-1) for k in PARAMETER_INFO])
     else:
-        stacked = stack_parameters(parameter_sets)
-    s_n = next(iter(stacked.values())).shape[0]
+        table = parameter_table(parameter_sets)
+    s_n = table.shape[1]
     n = city.n
     if intensity is None:
         intensity = np.zeros((s_n, years, len(levers)))
     intensity = np.asarray(intensity, dtype=float)
     if intensity.shape[:2] != (s_n, years):
         raise ValueError(f"intensity must have shape ({s_n}, {years}, {len(levers)}[, {n}])")
-    params = apply_levers(stacked, intensity, levers)
+    params = apply_levers_table(table, intensity, levers)
 
     # fiscal_transfers is linear in the fund up to the total need, where it is capped:
     # evaluate the rule once for the shares and the cap, then scale by each year's fund
@@ -433,7 +433,7 @@ def simulate(
     )
 
     if initial is None:
-        x0 = np.broadcast_to(stacked["initial_cooperation"][:, None], (s_n, n))
+        x0 = np.broadcast_to(params["initial_cooperation"].reshape(s_n, 1), (s_n, n))
     else:
         x0 = np.broadcast_to(np.asarray(initial, float), (s_n, n))
     decay = np.broadcast_to(

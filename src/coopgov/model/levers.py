@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +28,7 @@ __all__ = [
     "LEVER_NAMES",
     "COUNTERMEASURES",
     "apply_levers",
+    "apply_levers_table",
     "lever_costs",
 ]
 
@@ -230,6 +233,35 @@ def apply_levers(
     >>> float(base["law_completeness"][0]), float(out["law_completeness"].ravel()[0])
     (0.3, 1.0)
     """
+    intensity = _checked_intensity(intensity, levers)
+    table, out = _scenario_columns(params)
+    return _move(out, table, intensity, levers)
+
+
+def apply_levers_table(
+    table: np.ndarray, intensity: np.ndarray, levers: Sequence[str] = LEVER_NAMES
+) -> dict[str, np.ndarray]:
+    """:func:`apply_levers` on a parameter table of shape (P, S).
+
+    Row k of ``table`` is the k-th parameter of
+    :data:`~coopgov.model.parameters.PARAMETER_INFO` (as
+    :func:`~coopgov.model.parameters.parameter_table` builds it); the result
+    is that of :func:`apply_levers` on the same values, without building one
+    array per parameter first.
+    """
+    intensity = _checked_intensity(intensity, levers)
+    table = np.asarray(table, dtype=float)
+    if table.ndim != 2 or table.shape[0] != len(PARAMETER_INFO):
+        raise InputError(
+            f"parameter table must have shape ({len(PARAMETER_INFO)}, S)",
+            field="table",
+            value=table.shape,
+        )
+    table = table.reshape(table.shape + (1, 1))
+    return _move(dict(zip(PARAMETER_INFO, table, strict=True)), table, intensity, levers)
+
+
+def _checked_intensity(intensity: Any, levers: Sequence[str]) -> np.ndarray:
     intensity = np.asarray(intensity, dtype=float)
     if intensity.ndim not in (3, 4) or intensity.shape[2] != len(levers):
         raise InputError(
@@ -237,29 +269,124 @@ def apply_levers(
             field="intensity",
             value=intensity.shape,
         )
-    if np.any((intensity < 0) | (intensity > 1)) or not np.all(np.isfinite(intensity)):
+    # NaN fails both comparisons, so a NaN or an infinite intensity is refused too
+    if intensity.size and not (intensity.min() >= 0.0 and intensity.max() <= 1.0):
         raise InputError("lever intensities must lie in [0, 1]", field="intensity")
-    out = {k: np.asarray(v, float).reshape(-1, 1, 1) for k, v in params.items()}
-    for k, name in enumerate(levers):
-        lever = LEVERS[name]
-        level = intensity[:, :, k]
-        if not level.any():
-            continue
-        if level.ndim == 2:
-            level = level[:, :, None]
-        for pname, target in lever.targets.items():
-            # a countermeasure only ever improves its parameter: it moves it towards the
-            # target from the side of the default, and leaves it where it is if the
-            # scenario's value is already past the target
-            gap = target - out[pname]
-            if target >= PARAMETER_INFO[pname].default:
-                gap = np.maximum(gap, 0.0)
+    return intensity
+
+
+def _move(
+    out: dict[str, np.ndarray],
+    table: np.ndarray | None,
+    intensity: np.ndarray,
+    levers: Sequence[str],
+) -> dict[str, np.ndarray]:
+    """Move the parameters ``out`` (views of rows of ``table`` when given) by the levers."""
+    if intensity.size:
+        active = np.asarray(intensity.any(axis=(0, 1) if intensity.ndim == 3 else (0, 1, 3)))
+    else:
+        active = np.zeros(len(levers), dtype=bool)
+    if not active.any():
+        return out
+    # levels by lever first: (L, S, Y, 1) or (L, S, Y, N)
+    by_lever = (
+        intensity.transpose(2, 0, 1) if intensity.ndim == 3 else intensity.transpose(2, 0, 1, 3)
+    )
+    row = {name: k for k, name in enumerate(out)} if table is not None else {}
+    for r, (cols, names, targets, low, high, s_cols, s_names, amounts) in enumerate(
+        _lever_rounds(_declarations(levers, active))
+    ):
+        # one round moves distinct parameters together; a parameter's later levers act in
+        # later rounds, in lever order
+        if names:
+            level = by_lever[cols]
+            if intensity.ndim == 3:
+                level = level[..., None]
+            if r == 0 and table is not None:  # nothing moved yet: rows of the table
+                value = table[[row[name] for name in names]]
+            elif len(names) == 1:
+                value = out[names[0]][None]
             else:
-                gap = np.minimum(gap, 0.0)
-            out[pname] = out[pname] + level * gap
-        for pname, amount in lever.scales.items():
-            out[pname] = out[pname] + level * amount
+                value = np.stack(np.broadcast_arrays(*(out[name] for name in names)))
+            gap = np.minimum(np.maximum(targets - value, low), high)
+            out.update(zip(names, value + level * gap, strict=True))
+        for k, name, amount in zip(s_cols, s_names, amounts, strict=True):
+            level = by_lever[k] if intensity.ndim == 4 else by_lever[k][..., None]
+            out[name] = out[name] + level * amount
     return out
+
+
+def _scenario_columns(
+    params: Mapping[str, np.ndarray],
+) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
+    """Each parameter as shape (S, 1, 1), views of one table (P, S, 1, 1) if all have length S."""
+    try:
+        table = np.array(list(params.values()), dtype=float)
+    except ValueError:
+        table = None
+    if table is None or table.ndim != 2:
+        return None, {k: np.asarray(v, float).reshape(-1, 1, 1) for k, v in params.items()}
+    table = table.reshape(table.shape + (1, 1))
+    return table, dict(zip(params, table, strict=True))
+
+
+#: A lever's column and what it declares:
+#: (column, ((parameter, target), ...), ((parameter, amount), ...)).
+_Declaration = tuple[int, tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]
+
+
+def _declarations(levers: Sequence[str], active: np.ndarray) -> tuple[_Declaration, ...]:
+    """What the active levers declare, read afresh from :data:`LEVERS` on every call."""
+    out = []
+    for k in np.flatnonzero(active).tolist():
+        lever = LEVERS[levers[k]]
+        out.append((int(k), tuple(lever.targets.items()), tuple(lever.scales.items())))
+    return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def _lever_rounds(declarations: tuple[_Declaration, ...]) -> tuple[tuple[Any, ...], ...]:
+    """The lever moves of :func:`apply_levers` grouped into rounds of distinct parameters.
+
+    Keyed on the levers' declarations (never on parameter values).  Each
+    parameter's moves are in lever order (targets before scales, as a lever
+    declares them); round r holds the r-th move of every parameter.  A round
+    is (lever columns, names, targets, lower and upper bounds of the move,
+    shaped (K, 1, 1, 1)) for the moves towards a target — a countermeasure
+    only ever improves its parameter: it moves it towards the target from the
+    side of the default and leaves it where it is if the value is already
+    past the target — then (columns, names, amounts) for the budget scales.
+    """
+    moves: dict[str, list[tuple[int, float, float]]] = {}
+    for k, targets, scales in declarations:
+        for pname, target in targets:
+            moves.setdefault(pname, []).append((k, float(target), np.nan))
+        for pname, amount in scales:
+            moves.setdefault(pname, []).append((k, np.nan, float(amount)))
+    rounds = []
+    for r in range(max((len(v) for v in moves.values()), default=0)):
+        at = {p: v[r] for p, v in moves.items() if len(v) > r}
+        names = tuple(p for p, m in at.items() if np.isnan(m[2]))
+        shape = (len(names), 1, 1, 1)
+        goal = np.array([at[p][1] for p in names]).reshape(shape)
+        up = np.array([at[p][1] >= PARAMETER_INFO[p].default for p in names]).reshape(shape)
+        s_names = tuple(p for p in at if p not in names)
+        rounds.append(
+            (
+                np.array([at[p][0] for p in names], dtype=np.intp),
+                names,
+                goal,
+                np.where(up, 0.0, -np.inf),
+                np.where(up, np.inf, 0.0),
+                tuple(at[p][0] for p in s_names),
+                s_names,
+                tuple(at[p][2] for p in s_names),
+            )
+        )
+        for a in rounds[-1]:
+            if isinstance(a, np.ndarray):
+                a.setflags(write=False)  # shared by every call with these declarations
+    return tuple(rounds)
 
 
 def lever_costs(

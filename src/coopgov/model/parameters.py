@@ -31,6 +31,7 @@ __all__ = [
     "JOINT_MECHANISM_PARTS",
     "ModelParameters",
     "stack_parameters",
+    "parameter_table",
     "joint_maturity",
     "monitoring_errors",
 ]
@@ -657,20 +658,27 @@ class ModelParameters(Mapping[str, float]):
         return f"ModelParameters({changed})"
 
 
+def parameter_table(parameter_sets: Sequence[Mapping[str, float]]) -> np.ndarray:
+    """Parameter sets as one table, shape (P, S): row k is ``PARAMETER_INFO``'s k-th parameter."""
+    names = tuple(PARAMETER_INFO)
+    rows = [
+        # a ModelParameters holds its values in PARAMETER_INFO's order
+        p._values.values() if isinstance(p, ModelParameters) else (p[name] for name in names)
+        for p in parameter_sets
+    ]
+    table = np.empty((len(names), len(rows)))
+    for j, values in enumerate(rows):
+        table[:, j] = np.fromiter(values, dtype=float, count=len(names))
+    return table
+
+
 def stack_parameters(parameter_sets: Sequence[Mapping[str, float]]) -> dict[str, np.ndarray]:
     """Stack parameter sets along a leading scenario axis.
 
     Returns
     -------
     dict of str to ndarray
-        Each parameter as a float array of shape ``(S,)``.
+        Each parameter as a float array of shape ``(S,)`` (rows of one
+        :func:`parameter_table`).
     """
-    if len(parameter_sets) == 1:  # the common single run: one array, a view per name
-        only = parameter_sets[0]
-        values = np.fromiter(
-            (only[name] for name in PARAMETER_INFO), dtype=float, count=len(PARAMETER_INFO)
-        )
-        return dict(zip(PARAMETER_INFO, values.reshape(-1, 1), strict=True))
-    rows = [[float(p[name]) for name in PARAMETER_INFO] for p in parameter_sets]
-    table = np.array(rows, dtype=float).reshape(len(rows), len(PARAMETER_INFO))
-    return {name: table[:, k].copy() for k, name in enumerate(PARAMETER_INFO)}
+    return dict(zip(PARAMETER_INFO, parameter_table(parameter_sets), strict=True))
