@@ -160,3 +160,17 @@ def test_tolerance_reaches_the_riccati_integrator():
 def test_bad_tolerance_is_refused_by_name(bad):
     with pytest.raises(ValueError, match="tolerance must be"):
         simulate(CITY, [ModelParameters()], years=2, tolerance=bad)
+
+
+@given(
+    coverage=st.floats(0.0, 1.0),
+    abatement=st.floats(0.0, 1.0),
+    target=st.one_of(st.floats(0.0, 2.0), st.sampled_from([0.0, 0.5, 0.8, 1.0])),
+    stake=st.floats(0.0, 1e9),
+)
+@settings(max_examples=80, deadline=None)
+def test_engine_bet_incentive_equals_the_bet_transfer_rule(coverage, abatement, target, stake):
+    from coopgov.dynamics.engine import _bet_incentive, compensation_incentive
+
+    args = tuple(np.full((2, 3, 1), v) for v in (coverage, abatement, target, stake))
+    np.testing.assert_array_equal(_bet_incentive(CITY, *args), compensation_incentive(CITY, *args))

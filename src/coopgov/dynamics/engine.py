@@ -102,6 +102,22 @@ def compensation_incentive(
     return np.asarray(coverage, float) * n_out * (t_coop - t_defect)
 
 
+def _bet_incentive(city: CityData, coverage: Any, abatement: Any, target: Any, stake: Any) -> Any:
+    """:func:`compensation_incentive` on the engine's checked parameter arrays.
+
+    The same arithmetic as :func:`bet_outcomes` and
+    :func:`coopgov.compensation.bet.bet_transfer` (``+A`` where P <= 1, else
+    ``−A``; equal results, tested), without the input checks a public call
+    makes: the parameters are finite and >= 0
+    (:class:`~coopgov.model.parameters.ModelParameters`) and a lever keeps
+    them so.
+    """
+    target = np.maximum(target, 1e-12)
+    p_coop, p_defect = (1.0 - abatement) / target, 1.0 / target
+    gain = np.where(p_coop <= 1.0, stake, -stake) - np.where(p_defect <= 1.0, stake, -stake)
+    return coverage * city.force_constants["river_links_out"] * gain
+
+
 def compensation_payments(
     city: CityData, cooperation: np.ndarray, coverage: Any, abatement: Any, target: Any, stake: Any
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -422,7 +438,7 @@ def simulate(
     fund = np.minimum(params["fiscal_fund"], total_need)
     transfers = np.broadcast_to(fund * shares, (s_n, years, n))
     incentive = np.broadcast_to(
-        compensation_incentive(
+        _bet_incentive(
             city,
             params["compensation_coverage"],
             params["water_abatement_rate"],

@@ -227,8 +227,10 @@ class CityData:
         GDP / E [yuan/t], ``water_load_per_e`` L / E [1], ``p0_diag`` and
         ``pw_diag`` the diagonals of the exposure shares [1],
         ``fiscal_weight`` max(1/k − 1, 0) [1], ``population_relative``,
-        ``secondary_relative`` [1] and ``air_emissions`` E [t/yr]; used by
-        :func:`coopgov.model.forces.affine_coefficients` (E air emission
+        ``secondary_relative`` [1], ``air_emissions`` E [t/yr] and
+        ``river_links_out`` the number of river links to downstream cities;
+        used by :func:`coopgov.model.forces.affine_coefficients` and the
+        engine's compensation incentive (E air emission
         base, o outside share, L water load, k fiscal capacity).  Computed
         once per instance: the fields are read-only arrays of a frozen object.
         """
@@ -243,6 +245,7 @@ class CityData:
             "population_relative": np.array(self.population_relative, dtype=float),
             "secondary_relative": np.array(self.secondary_relative, dtype=float),
             "air_emissions": np.array(e, dtype=float),
+            "river_links_out": self.river_link_matrix.sum(axis=1),
         }
         for v in out.values():
             v.setflags(write=False)
