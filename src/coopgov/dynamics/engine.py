@@ -9,6 +9,7 @@ decomposition.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -336,12 +337,34 @@ class Simulation:
         return self.cooperation * offset * ctx.c0
 
 
+#: Up to this many elements an array is broadcast by a copy, which costs less time than
+#: a broadcast view's set-up; larger ones stay views (no memory for the repeats).
+_COPY_BELOW = 1 << 15
+
+
+def _full(a: Any, shape: tuple[int, ...], *, writeable: bool = False) -> np.ndarray:
+    """``a`` broadcast to ``shape`` (itself if it has that shape).
+
+    A copy is read-only unless ``writeable`` (for arrays handed to the
+    integrator, which would otherwise copy a read-only one again).
+    """
+    a = np.asarray(a, dtype=float)
+    if a.shape == shape:
+        return a
+    if math.prod(shape) > _COPY_BELOW:
+        return np.broadcast_to(a, shape)
+    out = np.empty(shape)
+    out[...] = a
+    out.setflags(write=writeable)
+    return out
+
+
 def _regionwide(v: np.ndarray, name: str, shape: tuple[int, int]) -> np.ndarray:
     """A parameter the integrator takes per scenario and year only, shape (S, Y)."""
     v = np.asarray(v, float)
     if v.shape[-1] > 1 and np.ptp(v, axis=-1).max() > 0:
         raise ValueError(f"{name} must be the same in every city (no city-scoped lever on it)")
-    return np.broadcast_to(v[..., 0], shape)
+    return _full(v[..., 0], shape)
 
 
 def simulate(
@@ -436,8 +459,8 @@ def simulate(
     # evaluate the rule once for the shares and the cap, then scale by each year's fund
     total_need, shares = city.fiscal_rule
     fund = np.minimum(params["fiscal_fund"], total_need)
-    transfers = np.broadcast_to(fund * shares, (s_n, years, n))
-    incentive = np.broadcast_to(
+    transfers = _full(fund * shares, (s_n, years, n))
+    incentive = _full(
         _bet_incentive(
             city,
             params["compensation_coverage"],
@@ -449,11 +472,11 @@ def simulate(
     )
 
     if initial is None:
-        x0 = np.broadcast_to(params["initial_cooperation"].reshape(s_n, 1), (s_n, n))
+        x0 = _full(params["initial_cooperation"].reshape(s_n, 1), (s_n, n), writeable=True)
     else:
-        x0 = np.broadcast_to(np.asarray(initial, float), (s_n, n))
-    decay = np.broadcast_to(
-        params["agreement_decay"] * (1.0 - joint_maturity(params)), (s_n, years, n)
+        x0 = _full(initial, (s_n, n), writeable=True)
+    decay = _full(
+        params["agreement_decay"] * (1.0 - joint_maturity(params)), (s_n, years, n), writeable=True
     )
     rate = _regionwide(params["adjustment_rate"], "adjustment_rate", (s_n, years))
     noise = _regionwide(params["noise"], "noise", (s_n, years))
@@ -463,13 +486,14 @@ def simulate(
     # set in cache; results do not depend on the chunk size.
     for lo in range(0, s_n, chunk_size):
         sl = slice(lo, min(lo + chunk_size, s_n))
+        whole = sl.stop - sl.start == s_n
         ctx = ForceContext(
             city=city,
-            params={k: v[sl] for k, v in params.items()},
+            params=params if whole else {k: v[sl] for k, v in params.items()},
             fiscal_transfer=transfers[sl],
             compensation_incentive=incentive[sl],
         )
-        coef = np.broadcast_to(affine_coefficients(ctx), (5, sl.stop - sl.start, years, n))
+        coef = _full(affine_coefficients(ctx), (5, sl.stop - sl.start, years, n), writeable=True)
         traj[sl] = integrate_affine(
             x0[sl],
             coef,
