@@ -1533,6 +1533,21 @@ def _kernel_array(a: Any, dtype: Any = np.float64) -> np.ndarray:
     return out if out.flags.writeable else out.copy()
 
 
+def _kernel_copy(a: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """A fresh C-contiguous float64 copy of ``a`` broadcast to ``shape``.
+
+    What ``_kernel_array(np.broadcast_to(a, shape))`` gives, without a
+    broadcast view's set-up (a few µs a call, most of the copy's cost at
+    the sizes of a single run).
+    """
+    out = np.empty(shape)
+    try:
+        out[...] = a
+    except ValueError:
+        raise ValueError(f"cannot broadcast an input of shape {np.shape(a)} to {shape}") from None
+    return out
+
+
 def integrate_affine(
     x0: np.ndarray,
     coef: np.ndarray,
@@ -1671,7 +1686,7 @@ def integrate_affine(
     tolerance = check_tolerance(tolerance)
     coef = _kernel_array(coef, dtype=np.float64)
     _, s_n, y_n, n = coef.shape
-    x0 = _kernel_array(np.broadcast_to(x0, (s_n, n)), dtype=np.float64)
+    x0 = _kernel_copy(x0, (s_n, n))
     t_n = y_n * steps_per_year + 1 if record == "step" else y_n + 1
     out = np.empty((s_n, t_n, n))
     w = _kernel_array(neighbour_weights, dtype=np.float64)
@@ -1681,14 +1696,11 @@ def integrate_affine(
         if water_exposure_shares is None
         else np.asarray(water_exposure_shares, dtype=np.float64)
     )
-    per_year = tuple(
-        _kernel_array(np.broadcast_to(v, (s_n, y_n)), dtype=np.float64)
-        for v in (rate, noise, lateral)
-    )
+    per_year = tuple(_kernel_copy(v, (s_n, y_n)) for v in (rate, noise, lateral))
     decay = np.asarray(decay, dtype=np.float64)
     if decay.ndim == 2:
         decay = decay[:, :, None]
-    decay = _kernel_array(np.broadcast_to(decay, (s_n, y_n, n)))
+    decay = _kernel_copy(decay, (s_n, y_n, n))
     rate_, noise_, kappa_ = per_year
     if method == "riccati":
         if s_n < _LANES_MIN:
