@@ -1862,8 +1862,21 @@ def vector_field(
         - x_i Δ_i^- \sum_j W_{ij} (1 - x_j)\right] - λ_i x_i + μ (1 - 2 x_i)
     """
     d, b = _delta_linear(coef, exposure_shares, neighbour_weights, water_exposure_shares)
+    return _field(x, d, b, rate, decay, noise, neighbour_weights, lateral)
+
+
+def _field(
+    x: np.ndarray,
+    d: np.ndarray,
+    b: np.ndarray,
+    rate: float,
+    decay: Any,
+    noise: float,
+    w: np.ndarray,
+    lateral: float,
+) -> np.ndarray:
+    """:func:`vector_field` with Δ = d + B x already folded (:func:`_delta_linear`)."""
     delta = d + b @ x
-    w = neighbour_weights
     gain = w @ (x * np.maximum(delta, 0.0))
     loss = np.maximum(-delta, 0.0) * (w @ (1.0 - x))
     return (
@@ -1900,8 +1913,21 @@ def jacobian(
             + κ \operatorname{diag}(x Δ^-) W
     """
     d, b = _delta_linear(coef, exposure_shares, neighbour_weights, water_exposure_shares)
+    return _jac(x, d, b, rate, decay, noise, neighbour_weights, lateral)
+
+
+def _jac(
+    x: np.ndarray,
+    d: np.ndarray,
+    b: np.ndarray,
+    rate: float,
+    decay: Any,
+    noise: float,
+    w: np.ndarray,
+    lateral: float,
+) -> np.ndarray:
+    """:func:`jacobian` with Δ = d + B x already folded (:func:`_delta_linear`)."""
     delta = d + b @ x
-    w = neighbour_weights
     pos = np.maximum(delta, 0.0)
     neg = np.maximum(-delta, 0.0)
     g = w @ (x * pos)
@@ -1982,29 +2008,23 @@ def fixed_points(
         + list(extra_starts)
         + list(rng.random((starts, n)))
     )
-    args = (
-        coef,
-        rate,
-        decay,
-        noise,
-        exposure_shares,
-        neighbour_weights,
-        lateral,
-        water_exposure_shares,
-    )
+    # Δ = d + B x folded once for every start and iteration (the same arithmetic as
+    # vector_field and jacobian, which fold it on every call)
+    d, b = _delta_linear(coef, exposure_shares, neighbour_weights, water_exposure_shares)
+    args = (d, b, rate, decay, noise, neighbour_weights, lateral)
     found: list[FixedPoint] = []
     for start in candidates:
-        sol = optimize.root(vector_field, start, args=args, jac=jacobian, method="hybr")
+        sol = optimize.root(_field, start, args=args, jac=_jac, method="hybr")
         if not sol.success:
             continue
         x = sol.x
         if np.any(x < -1e-9) or np.any(x > 1 + 1e-9):
             continue
         x = np.clip(x, 0.0, 1.0)
-        if np.max(np.abs(vector_field(x, *args))) > 1e-8:
+        if np.max(np.abs(_field(x, *args))) > 1e-8:
             continue
         if any(np.max(np.abs(fp.x - x)) < 1e-6 for fp in found):
             continue
-        found.append(FixedPoint(x, np.linalg.eigvals(jacobian(x, *args))))
+        found.append(FixedPoint(x, np.linalg.eigvals(_jac(x, *args))))
     found.sort(key=lambda fp: fp.cooperation_rate)
     return found
