@@ -137,7 +137,11 @@ def test_batch_path_agrees_with_single_scenario_path(method, x0, p0, w, seed):
             record="step",
             method=method,
         )
-        np.testing.assert_allclose(batch[s], one[0], rtol=1e-12, atol=1e-14)
+        # the two paths order sums and evaluate exp/sqrt differently; the Riccati
+        # scheme's extrapolation (4 a - b) / 3 and its repeated split steps amplify
+        # that rounding to at most ~2e-12 absolute (seeds 124, 210, 226, 293, 544
+        # at x0 = 0, P0 = I, W = 0), so rounding is held to 1e-11 absolute.
+        np.testing.assert_allclose(batch[s], one[0], rtol=1e-12, atol=1e-11)
 
 
 @pytest.mark.parametrize(
