@@ -1702,113 +1702,20 @@ def integrate_affine(
         decay = decay[:, :, None]
     decay = _kernel_copy(decay, (s_n, y_n, n))
     rate_, noise_, kappa_ = per_year
-    if method == "riccati":
-        if s_n < _LANES_MIN:
-            _integrate_ric_small(
-                x0,
-                coef,
-                rate_,
-                decay,
-                noise_,
-                kappa_,
-                _kernel_array(p0.T),
-                w,
-                _kernel_array(pw.T),
-                int(steps_per_year),
-                record == "step",
-                out,
-                float(tolerance),
-            )
-            return out
-        w_ptr, w_idx, w_val = _csr_in_fours(w)
-        q_ptr, q_idx, q_val = _csr_in_fours(_kernel_array(pw.T))
-        _integrate_ric(
-            x0,
-            coef,
-            rate_,
-            decay,
-            noise_,
-            kappa_,
-            _kernel_array(p0.T),
-            w_ptr,
-            w_idx,
-            w_val,
-            _kernel_array(w.sum(axis=1)),
-            q_ptr,
-            q_idx,
-            q_val,
-            int(steps_per_year),
-            record == "step",
-            out,
-            min(_LANES, s_n),
-            float(tolerance),
-        )
-        return out
-    if method == "exponential":
-        if s_n < _LANES_EXP_MIN:
-            _integrate_exp_small(
-                x0,
-                coef,
-                rate_,
-                decay,
-                noise_,
-                kappa_,
-                _kernel_array(p0),
-                w,
-                _kernel_array(pw.T),
-                int(steps_per_year),
-                record == "step",
-                out,
-            )
-            return out
-        w_ptr, w_idx, w_val = _csr_in_fours(w)
-        q_ptr, q_idx, q_val = _csr_in_fours(_kernel_array(pw.T))
-        _integrate_exp(
-            x0,
-            coef,
-            rate_,
-            decay,
-            noise_,
-            kappa_,
-            _kernel_array(p0.T),
-            w_ptr,
-            w_idx,
-            w_val,
-            _kernel_array(w.sum(axis=1)),
-            q_ptr,
-            q_idx,
-            q_val,
-            int(steps_per_year),
-            record == "step",
-            out,
-            min(_LANES, s_n),
-        )
-        return out
-    if s_n < _LANES_MIN:
-        _integrate_small(
-            x0,
-            coef,
-            rate_,
-            decay,
-            noise_,
-            kappa_,
-            _kernel_array(p0),
-            w,
-            _kernel_array(pw.T),
-            int(steps_per_year),
-            record == "step",
-            out,
-        )
+    lead = (x0, coef, rate_, decay, noise_, kappa_)
+    tail = (int(steps_per_year), record == "step", out)
+    extra = (float(tolerance),) if method == "riccati" else ()
+    small, batch, fewest = _KERNELS[method]
+    if s_n < fewest:  # the city as the SIMD axis, one folded matrix per year
+        # the Riccati kernel reads P0 by receptor rows, the others by source rows
+        p_small = _kernel_array(p0.T if method == "riccati" else p0)
+        small(*lead, p_small, w, _kernel_array(pw.T), *tail, *extra)
         return out
     w_ptr, w_idx, w_val = _csr_in_fours(w)
     q_ptr, q_idx, q_val = _csr_in_fours(_kernel_array(pw.T))
-    _integrate(
-        x0,
-        coef,
-        rate_,
-        decay,
-        noise_,
-        kappa_,
+    lanes = _lanes(s_n) if method == "rk4" else min(_LANES, s_n)
+    batch(
+        *lead,
         _kernel_array(p0.T),
         w_ptr,
         w_idx,
@@ -1817,10 +1724,9 @@ def integrate_affine(
         q_ptr,
         q_idx,
         q_val,
-        int(steps_per_year),
-        record == "step",
-        out,
-        _lanes(s_n),
+        *tail,
+        lanes,
+        *extra,
     )
     return out
 
@@ -1828,6 +1734,15 @@ def integrate_affine(
 def _lanes(s_n: int) -> int:
     """Lanes per block: 64, or the batch rounded up to a multiple of 8 when smaller."""
     return _LANES if s_n >= _LANES else max(8, -(-s_n // 8) * 8)
+
+
+#: Per method: the kernel with the city as the SIMD axis, the batched kernel
+#: with the scenario as the SIMD axis, and the fewest scenarios for the latter.
+_KERNELS: dict[str, tuple[Any, Any, int]] = {
+    "riccati": (_integrate_ric_small, _integrate_ric, _LANES_MIN),
+    "exponential": (_integrate_exp_small, _integrate_exp, _LANES_EXP_MIN),
+    "rk4": (_integrate_small, _integrate, _LANES_MIN),
+}
 
 
 # --- analysis: fixed points and their stability ---------------------------
