@@ -33,34 +33,8 @@ def _errors(names, method="riccati"):
     out = {}
     for r in res.results:
         sim, k = r.simulation, r.index
-        ctx = sim.scenario_context(k)
-        y_n, n = sim.n_years, city.n
-        coef = np.broadcast_to(affine_coefficients(ctx), (5, y_n, n))
-        p = {a: np.broadcast_to(v, (y_n, n)) for a, v in ctx.params.items()}
-        decay = p["agreement_decay"] * (1 - joint_maturity(p))
-        x = sim.cooperation[k, 0]
-        ref = [x]
-        for y in range(y_n):
-            args = (
-                coef[:, y],
-                p["adjustment_rate"][y, 0],
-                decay[y],
-                p["noise"][y, 0],
-                city.exposure_shares,
-                city.neighbour_weights,
-                p["lateral_thrust"][y, 0],
-                city.water_exposure_shares,
-            )
-            x = solve_ivp(
-                lambda _t, z, a=args: vector_field(z, *a),
-                (0, 1),
-                x,
-                method="LSODA",
-                rtol=1e-10,
-                atol=1e-12,
-            ).y[:, -1]
-            ref.append(x)
-        out[r.scenario.name] = float(np.abs(sim.cooperation[k] - np.array(ref)).max())
+        ref = _reference(sim, k, city)
+        out[r.scenario.name] = float(np.abs(sim.cooperation[k] - ref).max())
     return out
 
 
