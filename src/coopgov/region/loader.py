@@ -46,7 +46,7 @@ from __future__ import annotations
 import functools
 import math
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -411,6 +411,32 @@ def _lookup(index: dict[int, int], raw: str, path: Path, row: int, col: str) -> 
     return index[a]
 
 
+def _city_rows(df: _Csv, index: dict[int, int], path: Path) -> dict[int, tuple[int, int]]:
+    """Rows of a table keyed by ``adcode``: city index → (record, line), each city once.
+
+    Unknown adcodes and a city given twice are refused, naming the line.
+    """
+    rows: dict[int, tuple[int, int]] = {}
+    for k, (line, raw) in enumerate(zip(df.lines, df["adcode"], strict=True)):
+        i = _lookup(index, raw, path, line, "adcode")
+        if i in rows:
+            raise InputError(
+                f"duplicate adcode, given twice (first in row {rows[i][1]})",
+                file=path,
+                row=line,
+                field="adcode",
+                value=raw,
+            )
+        rows[i] = (k, line)
+    return rows
+
+
+def _missing_cities(have: Container[int], index: dict[int, int]) -> list[int]:
+    """Adcodes of ``index`` whose city index is not in ``have``, in city order."""
+    inv = {i: a for a, i in index.items()}
+    return [inv[i] for i in range(len(index)) if i not in have]
+
+
 def _matrix_labels(df: _Csv, index: dict[int, int], path: Path, what: str) -> dict[int, int]:
     """Check the adcode labels of a square city matrix (``adcode`` column + one column each).
 
@@ -423,7 +449,6 @@ def _matrix_labels(df: _Csv, index: dict[int, int], path: Path, what: str) -> di
     dict of int to int
         City index → line of its row.
     """
-    inv = {i: a for a, i in index.items()}
     cols: dict[int, int] = {}
     for k, c in enumerate(df.columns):
         if c == "adcode":
@@ -439,20 +464,9 @@ def _matrix_labels(df: _Csv, index: dict[int, int], path: Path, what: str) -> di
                 value=c,
             )
         cols[j] = k
-    rows: dict[int, int] = {}
-    for line, raw in zip(df.lines, df["adcode"], strict=True):
-        i = _lookup(index, raw, path, line, "adcode")
-        if i in rows:
-            raise InputError(
-                f"adcode given twice (first in row {rows[i]})",
-                file=path,
-                row=line,
-                field="adcode",
-                value=raw,
-            )
-        rows[i] = line
+    rows = {i: line for i, (_, line) in _city_rows(df, index, path).items()}
     for have, where in ((rows, "row"), (cols, "column")):
-        miss = [inv[i] for i in range(len(index)) if i not in have]
+        miss = _missing_cities(have, index)
         if miss:
             raise InputError(
                 f"{what} matrix has no {where} for {len(miss)} city(ies) of cities.csv "
@@ -538,26 +552,15 @@ def _parse_emissions(
     _require(df, ["adcode", *pollutants], path)
     n = len(index)
     vals = np.full((n, len(pollutants)), np.nan)
-    seen: dict[int, int] = {}
-    for k, (line, raw) in enumerate(zip(df.lines, df["adcode"], strict=True)):
-        i = _lookup(index, raw, path, line, "adcode")
-        if i in seen:
-            raise InputError(
-                f"duplicate adcode (first in row {seen[i]})",
-                file=path,
-                row=line,
-                field="adcode",
-                value=raw,
-            )
-        seen[i] = line
+    seen = _city_rows(df, index, path)
+    for i, (k, line) in seen.items():
         for p, col in enumerate(pollutants):
             v = _parse_float(df[col][k], path, line, col)
             if v < 0:
                 raise InputError("must be >= 0", file=path, row=line, field=col, value=df[col][k])
             vals[i, p] = v
     if len(seen) != n:
-        inv = {i: a for a, i in index.items()}
-        miss = [inv[i] for i in range(n) if i not in seen]
+        miss = _missing_cities(seen, index)
         raise InputError(
             f"no emissions for {len(miss)} city(ies)", file=path, field="adcode", value=miss[0]
         )
@@ -749,18 +752,8 @@ def _parse_outside(path: Path, index: dict[int, int]) -> np.ndarray:
     _require(df, ["adcode", "outside_share"], path)
     n = len(index)
     out = np.full(n, np.nan)
-    seen: dict[int, int] = {}
-    for k, line in enumerate(df.lines):
-        i = _lookup(index, df["adcode"][k], path, line, "adcode")
-        if i in seen:
-            raise InputError(
-                f"duplicate adcode (first in row {seen[i]})",
-                file=path,
-                row=line,
-                field="adcode",
-                value=df["adcode"][k],
-            )
-        seen[i] = line
+    seen = _city_rows(df, index, path)
+    for i, (k, line) in seen.items():
         v = _parse_float(df["outside_share"][k], path, line, "outside_share")
         if not 0.0 <= v < 1.0:
             raise InputError(
@@ -772,8 +765,7 @@ def _parse_outside(path: Path, index: dict[int, int]) -> np.ndarray:
             )
         out[i] = v
     if len(seen) != n:
-        inv = {i: a for a, i in index.items()}
-        miss = [inv[i] for i in range(n) if i not in seen]
+        miss = _missing_cities(seen, index)
         raise InputError(
             f"no outside share for {len(miss)} city(ies)", file=path, field="adcode", value=miss[0]
         )
