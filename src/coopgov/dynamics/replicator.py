@@ -104,14 +104,22 @@ __all__ = [
 METHODS = ("riccati", "rk4", "exponential")
 #: The default integrator everywhere (runs, calibration, experiment sweeps).
 DEFAULT_METHOD = "riccati"
-#: Steps per year each integrator takes unless told otherwise.
-_DEFAULT_STEPS = {"riccati": 4, "rk4": 12, "exponential": 12}
-#: Riccati scheme: a step whose full and two half steps differ by more than this in
-#: any city [1] is split in two, down to 1/2^_RIC_DEPTH of the step.
-_RIC_TOL = 3e-4
-#: The default Riccati step-doubling tolerance [1] (public name of ``_RIC_TOL``).
+#: Steps per year each integrator takes unless told otherwise (for ``riccati``, the
+#: largest step: its controller takes smaller ones where its estimate asks).
+_DEFAULT_STEPS = {"riccati": 1, "rk4": 12, "exponential": 12}
+#: Riccati scheme: the largest difference [1] in any city between a full step and two
+#: half steps that the step-size controller accepts.
+_RIC_TOL = 1e-4
+#: The default Riccati tolerance [1] (public name of ``_RIC_TOL``).
 DEFAULT_TOLERANCE = _RIC_TOL
-_RIC_DEPTH = 4
+#: The smallest step, as a fraction of the largest (1/steps_per_year): an attempt of
+#: this size is accepted whatever its estimate.
+_RIC_MIN_STEP = 1.0 / 64.0
+#: Step-size controller (Hairer, Nørsett & Wanner 1993, ch. II.4, eq. 4.13): safety
+#: factor, and the largest growth and shrinking of the step per attempt.
+_RIC_SAFETY = 0.9
+_RIC_GROW = 4.0
+_RIC_SHRINK = 0.2
 
 
 def check_tolerance(tolerance: Any) -> float:
@@ -962,6 +970,88 @@ def _ric_flow(x, ra, rc, rk, h, dst, s, e, t, scale_bits):
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
+def _ric_flow_lanes(x, ra, rc, rk, hv, dst, s, e, t, scale_bits):
+    """:func:`_ric_flow` over (cities, lanes) arrays, lane ``ln`` flowing for ``hv[ln]`` [yr].
+
+    ``s``, ``e``, ``t`` (float64) and ``scale_bits`` (int64) are flat work
+    arrays of ``x.size`` elements.
+    """
+    n, sb = x.shape
+    t_bits = t.view(np.int64)
+    scale = scale_bits.view(np.float64)
+    for i in range(n):
+        for ln in range(sb):
+            f = i * sb + ln
+            a = ra[i, ln]
+            b = a - rk[i, ln]
+            root = math.sqrt(max(b * b + 4.0 * a * rc[i, ln], 0.0))
+            s[f] = root
+            e[f] = max(-root * hv[ln], -_Z_MAX)
+    for f in range(n * sb):
+        t[f], e[f] = _exp_parts(e[f])
+    for f in range(n * sb):
+        scale_bits[f] = (t_bits[f] + 1023) << 52
+    for i in range(n):
+        for ln in range(sb):
+            f = i * sb + ln
+            a = ra[i, ln]
+            c = rc[i, ln]
+            b = a - rk[i, ln]
+            root = s[f]
+            h = hv[ln]
+            decay = e[f] * scale[f]
+            if b > 0.0:
+                xst = (b + root) / (2.0 * a)
+            elif root - b > 0.0:
+                xst = 2.0 * c / (root - b)
+            else:
+                xst = 0.0
+            xst = min(max(xst, 0.0), 1.0)
+            sh = root * h
+            phi = (1.0 - decay) / root if sh > 1e-5 else h * (1.0 - sh * (0.5 - sh / 6.0))
+            u = x[i, ln] - xst
+            den = 1.0 + a * u * phi
+            xn = xst + u * decay / den if den > 0.0 else xst
+            dst[i, ln] = min(max(xn, 0.0), 1.0)
+
+
+@numba.njit(inline="always")
+def _ric_step_size(h, t, seg):
+    """The step [yr] to attempt from position ``t`` [yr] of a segment ``seg`` [yr] long.
+
+    ``h``, or what is left of the segment when that is less; the flag says
+    whether the step ends the segment.
+    """
+    left = seg - t
+    if h >= left * (1.0 - 1e-12):
+        return left, True
+    return h, False
+
+
+@numba.njit(inline="always")
+def _ric_control(h, hs, est, tol, h_min, h_max):
+    """Accept or reject an attempt of ``hs`` [yr] with error estimate ``est`` [1]; the next step.
+
+    The step-size controller of Hairer, Nørsett & Wanner (1993, ch. II.4,
+    eq. 4.13): ``h_new = hs · min(4, max(0.2, 0.9 (tol / est)^(1/3)))`` (the
+    estimate is that of a second-order result, O(h³)), kept within
+    ``[h_min, h_max]``; an attempt of ``h_min`` or less is accepted whatever its
+    estimate.  After an accepted step cut short by the end of a segment
+    (``hs < h``), the proposal never falls below ``h`` when the estimate allows
+    growth.
+    """
+    if est > 0.0:
+        fac = min(_RIC_GROW, max(_RIC_SHRINK, _RIC_SAFETY * (tol / est) ** (1.0 / 3.0)))
+    else:
+        fac = _RIC_GROW
+    accept = est <= tol or hs <= h_min * (1.0 + 1e-9)
+    h_new = hs * fac
+    if accept and fac >= 1.0 and h_new < h:
+        h_new = h
+    return accept, min(max(h_new, h_min), h_max)
+
+
+@numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
 def _integrate_ric(
     x0,
     coef,
@@ -985,19 +1075,25 @@ def _integrate_ric(
 ):
     # coef: (5, S, Y, N); rate/noise/kappa: (S, Y); decay: (S, Y, N); p0t[i, j] = P0[j, i];
     # W and Q = PW^T in CSR padded to fours; w_sum: row sums of W; out: (S, T, N).
+    # Each of the sb lanes runs one scenario at a time, with its own step size, from its
+    # first year to its last, then takes the next scenario: every attempt of the block
+    # is one the lane's own controller asked for, and a lane's arithmetic reads its own
+    # data only, so its result does not depend on the batch.
     s_n, y_n, n = coef.shape[1], coef.shape[2], coef.shape[3]
-    h = 1.0 / steps_per_year
+    seg = 1.0 / steps_per_year
+    h_min = seg * _RIC_MIN_STEP
     x = np.empty((n, sb))
-    xm = np.empty((n, sb))  # predicted midpoint state
+    xm = np.empty((n, sb))  # predicted midpoint states
     xh = np.empty((n, sb))  # one full step
-    xq = np.empty((n, sb))  # two half steps
+    x1 = np.empty((n, sb))  # the first of two half steps
+    x2 = np.empty((n, sb))  # two half steps
     cf = np.empty((5, n, sb))
     lam = np.empty((n, sb))
     px = np.empty((n, sb))
     dlt = np.empty((n, sb))
     succ = np.empty((n, sb))
     wxs = np.empty((n, sb))
-    a0 = np.empty((n, sb))  # rates at the step's start
+    a0 = np.empty((n, sb))  # rates at a step's start
     c0 = np.empty((n, sb))
     k0 = np.empty((n, sb))
     am = np.empty((n, sb))  # rates at a midpoint
@@ -1012,237 +1108,134 @@ def _integrate_ric(
     rt = np.empty(sb)
     kap = np.empty(sb)
     mu = np.empty(sb)
-    lane = np.empty(sb, dtype=np.int64)
-    pos = np.empty(sb, dtype=np.int64)
-    # flat views for the element-wise flow
-    f_n = n * sb
-    xf, xmf, xhf, xqf = x.reshape(f_n), xm.reshape(f_n), xh.reshape(f_n), xq.reshape(f_n)
-    a0f, c0f, k0f = a0.reshape(f_n), c0.reshape(f_n), k0.reshape(f_n)
-    amf, cmf, kmf = am.reshape(f_n), cm.reshape(f_n), km.reshape(f_n)
-    # Year by year in two passes: every scenario with unsplit steps first, noting the
-    # lanes whose estimate asks for a split; then only those scenarios again from the
-    # year's start, packed into full blocks, with splitting.  A lane that asks for no
-    # split takes in the first pass exactly the attempts it would take in the second,
-    # so its result is the same either way, and the blocks that split hold only
-    # scenarios that need it.
-    xall = np.empty((s_n, n))
-    for sc in range(s_n):
+    hv = np.empty(sb)  # each lane's step of the current flow [yr]
+    hs = np.empty(sb)  # each lane's attempted step [yr]
+    ends = np.zeros(sb, dtype=np.bool_)  # the attempt ends the lane's segment
+    sc_of = np.full(sb, -1, dtype=np.int64)  # the lane's scenario (-1: idle)
+    yr_of = np.zeros(sb, dtype=np.int64)
+    seg_of = np.zeros(sb, dtype=np.int64)  # segment (step of record) within the year
+    t_of = np.zeros(sb)  # position within the segment [yr]
+    h_of = np.zeros(sb)  # the controller's proposal [yr]
+    next_sc = 0
+    active = 0
+    for ln in range(sb):
+        # an idle lane keeps computing on its last data (finite numbers)
         for i in range(n):
-            xall[sc, i] = min(max(x0[sc, i], 0.0), 1.0)
-            out[sc, 0, i] = xall[sc, i]
-    flag = np.zeros(s_n, dtype=np.bool_)
-    every = np.arange(s_n)
-    for y in range(y_n):
-        for sc in range(s_n):
-            flag[sc] = False
-        for sweep in range(2):
-            todo = every if sweep == 0 else np.nonzero(flag)[0]
-            depth = 0 if sweep == 0 else _RIC_DEPTH
-            t_n = todo.shape[0]
-            for lo in range(0, t_n, sb):
-                m = min(sb, t_n - lo)
-                for ln in range(sb):
-                    lane[ln] = todo[lo + min(ln, m - 1)]  # a short block repeats its last
-                for ln in range(sb):
-                    sc = lane[ln]
-                    for i in range(n):
-                        x[i, ln] = xall[sc, i]
-                    rt[ln] = rate[sc, y]
-                    kap[ln] = kappa[sc, y]
-                    mu[ln] = noise[sc, y]
-                    for c in range(5):
-                        for i in range(n):
-                            cf[c, i, ln] = coef[c, sc, y, i]
-                    for i in range(n):
-                        lam[i, ln] = decay[sc, y, i]
-                for _k in range(steps_per_year):
-                    # Step doubling: each node of a binary tree over the step is one attempt
-                    # (a full step and two half steps); a lane whose two results differ by
-                    # more than the tolerance splits the node in two, and the block visits
-                    # the nodes in depth-first order.  A lane is active at a node when its
-                    # position (in ticks of h / 2^depth) is the node's start, so its path
-                    # depends on its own estimates only.
-                    for ln in range(sb):
-                        pos[ln] = 0
-                    level = 0
-                    node = 0
-                    while True:
-                        hl = h / (1 << level)
-                        start = node << (_RIC_DEPTH - level)
-                        # one step of h: rates at the start, flow h/2, rates there, flow h
-                        _ric_rates(
-                            x,
-                            cf,
-                            lam,
-                            rt,
-                            kap,
-                            mu,
-                            p0t,
-                            w_ptr,
-                            w_idx,
-                            w_val,
-                            w_sum,
-                            q_ptr,
-                            q_idx,
-                            q_val,
-                            px,
-                            dlt,
-                            succ,
-                            wxs,
-                            acc,
-                            acc2,
-                            a0,
-                            c0,
-                            k0,
-                        )
-                        _ric_flow(xf, a0f, c0f, k0f, 0.5 * hl, xmf, s, e, t, scale_bits)
-                        _ric_rates(
-                            xm,
-                            cf,
-                            lam,
-                            rt,
-                            kap,
-                            mu,
-                            p0t,
-                            w_ptr,
-                            w_idx,
-                            w_val,
-                            w_sum,
-                            q_ptr,
-                            q_idx,
-                            q_val,
-                            px,
-                            dlt,
-                            succ,
-                            wxs,
-                            acc,
-                            acc2,
-                            am,
-                            cm,
-                            km,
-                        )
-                        _ric_flow(xf, amf, cmf, kmf, hl, xhf, s, e, t, scale_bits)
-                        # two steps of h/2, the first sharing the rates at the start
-                        _ric_flow(xf, a0f, c0f, k0f, 0.25 * hl, xmf, s, e, t, scale_bits)
-                        _ric_rates(
-                            xm,
-                            cf,
-                            lam,
-                            rt,
-                            kap,
-                            mu,
-                            p0t,
-                            w_ptr,
-                            w_idx,
-                            w_val,
-                            w_sum,
-                            q_ptr,
-                            q_idx,
-                            q_val,
-                            px,
-                            dlt,
-                            succ,
-                            wxs,
-                            acc,
-                            acc2,
-                            am,
-                            cm,
-                            km,
-                        )
-                        _ric_flow(xf, amf, cmf, kmf, 0.5 * hl, xqf, s, e, t, scale_bits)
-                        _ric_rates(
-                            xq,
-                            cf,
-                            lam,
-                            rt,
-                            kap,
-                            mu,
-                            p0t,
-                            w_ptr,
-                            w_idx,
-                            w_val,
-                            w_sum,
-                            q_ptr,
-                            q_idx,
-                            q_val,
-                            px,
-                            dlt,
-                            succ,
-                            wxs,
-                            acc,
-                            acc2,
-                            a0,
-                            c0,
-                            k0,
-                        )
-                        _ric_flow(xqf, a0f, c0f, k0f, 0.25 * hl, xmf, s, e, t, scale_bits)
-                        _ric_rates(
-                            xm,
-                            cf,
-                            lam,
-                            rt,
-                            kap,
-                            mu,
-                            p0t,
-                            w_ptr,
-                            w_idx,
-                            w_val,
-                            w_sum,
-                            q_ptr,
-                            q_idx,
-                            q_val,
-                            px,
-                            dlt,
-                            succ,
-                            wxs,
-                            acc,
-                            acc2,
-                            am,
-                            cm,
-                            km,
-                        )
-                        _ric_flow(xqf, amf, cmf, kmf, 0.5 * hl, xqf, s, e, t, scale_bits)
-                        split = False
-                        for ln in range(sb):
-                            if pos[ln] != start:
-                                continue
-                            est = 0.0
-                            for i in range(n):
-                                est = max(est, abs(xq[i, ln] - xh[i, ln]))
-                            if est > tol and ln < m:
-                                flag[lane[ln]] = True
-                            if est <= tol or level == depth:
-                                # Richardson: the second-order error terms cancel
-                                for i in range(n):
-                                    xr = (4.0 * xq[i, ln] - xh[i, ln]) * (1.0 / 3.0)
-                                    x[i, ln] = min(max(xr, 0.0), 1.0)
-                                pos[ln] = start + (1 << (_RIC_DEPTH - level))
-                            else:
-                                split = True
-                        if split:
-                            level += 1
-                            node *= 2
-                            continue
-                        node += 1
-                        while level > 0 and node % 2 == 0:
-                            node //= 2
-                            level -= 1
-                        if level == 0:
-                            break
-                    if record_steps:
-                        rec = y * steps_per_year + _k + 1
-                        for ln in range(m):
-                            for i in range(n):
-                                out[lane[ln], rec, i] = x[i, ln]
-                for ln in range(m):
-                    if sweep == 0 and flag[lane[ln]]:
-                        continue  # its year is done again from the start
-                    for i in range(n):
-                        xall[lane[ln], i] = x[i, ln]
-                if not record_steps:
-                    for ln in range(m):
-                        for i in range(n):
-                            out[lane[ln], y + 1, i] = x[i, ln]
+            x[i, ln] = 0.5
+            lam[i, ln] = 0.0
+            for c in range(5):
+                cf[c, i, ln] = 0.0
+        rt[ln] = 0.0
+        kap[ln] = 0.0
+        mu[ln] = 0.0
+    while True:
+        # give idle lanes the next scenarios
+        for ln in range(sb):
+            if sc_of[ln] < 0 and next_sc < s_n:
+                sc = next_sc
+                next_sc += 1
+                sc_of[ln] = sc
+                yr_of[ln] = 0
+                seg_of[ln] = 0
+                t_of[ln] = 0.0
+                h_of[ln] = seg
+                active += 1
+                for i in range(n):
+                    xi = min(max(x0[sc, i], 0.0), 1.0)
+                    x[i, ln] = xi
+                    out[sc, 0, i] = xi
+                _ric_load_year(coef, rate, decay, noise, kappa, sc, 0, ln, cf, lam, rt, kap, mu)
+        if active == 0:
+            break
+        for ln in range(sb):
+            hs[ln], ends[ln] = _ric_step_size(h_of[ln], t_of[ln], seg)
+        # one attempt: rates at the start, flow h/2, rates there, flow h (the full step);
+        # two steps of h/2 (the first sharing the rates at the start)
+        _ric_rates(
+            x, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val,
+            px, dlt, succ, wxs, acc, acc2, a0, c0, k0,
+        )  # fmt: skip
+        for ln in range(sb):
+            hv[ln] = 0.5 * hs[ln]
+        _ric_flow_lanes(x, a0, c0, k0, hv, xm, s, e, t, scale_bits)
+        _ric_rates(
+            xm, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val,
+            px, dlt, succ, wxs, acc, acc2, am, cm, km,
+        )  # fmt: skip
+        _ric_flow_lanes(x, am, cm, km, hs, xh, s, e, t, scale_bits)
+        for ln in range(sb):
+            hv[ln] = 0.25 * hs[ln]
+        _ric_flow_lanes(x, a0, c0, k0, hv, xm, s, e, t, scale_bits)
+        _ric_rates(
+            xm, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val,
+            px, dlt, succ, wxs, acc, acc2, am, cm, km,
+        )  # fmt: skip
+        for ln in range(sb):
+            hv[ln] = 0.5 * hs[ln]
+        _ric_flow_lanes(x, am, cm, km, hv, x1, s, e, t, scale_bits)
+        _ric_rates(
+            x1, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val,
+            px, dlt, succ, wxs, acc, acc2, a0, c0, k0,
+        )  # fmt: skip
+        for ln in range(sb):
+            hv[ln] = 0.25 * hs[ln]
+        _ric_flow_lanes(x1, a0, c0, k0, hv, xm, s, e, t, scale_bits)
+        _ric_rates(
+            xm, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val,
+            px, dlt, succ, wxs, acc, acc2, am, cm, km,
+        )  # fmt: skip
+        for ln in range(sb):
+            hv[ln] = 0.5 * hs[ln]
+        _ric_flow_lanes(x1, am, cm, km, hv, x2, s, e, t, scale_bits)
+        for ln in range(sb):
+            sc = sc_of[ln]
+            if sc < 0:
+                continue
+            est = 0.0
+            for i in range(n):
+                est = max(est, abs(x2[i, ln] - xh[i, ln]))
+            accept, h_of[ln] = _ric_control(h_of[ln], hs[ln], est, tol, h_min, seg)
+            if not accept:
+                continue
+            # Richardson: the second-order error terms cancel
+            for i in range(n):
+                x[i, ln] = min(max((4.0 * x2[i, ln] - xh[i, ln]) * (1.0 / 3.0), 0.0), 1.0)
+            if not ends[ln]:
+                t_of[ln] += hs[ln]
+                continue
+            y = yr_of[ln]
+            t_of[ln] = 0.0
+            if record_steps:
+                rec = y * steps_per_year + seg_of[ln] + 1
+                for i in range(n):
+                    out[sc, rec, i] = x[i, ln]
+            seg_of[ln] += 1
+            if seg_of[ln] < steps_per_year:
+                continue
+            seg_of[ln] = 0
+            if not record_steps:
+                for i in range(n):
+                    out[sc, y + 1, i] = x[i, ln]
+            yr_of[ln] = y + 1
+            if y + 1 < y_n:
+                _ric_load_year(coef, rate, decay, noise, kappa, sc, y + 1, ln, cf, lam, rt, kap, mu)
+            else:
+                sc_of[ln] = -1
+                active -= 1
+
+
+@numba.njit(cache=True)
+def _ric_load_year(coef, rate, decay, noise, kappa, sc, y, ln, cf, lam, rt, kap, mu):
+    """Copy scenario ``sc``'s rates and coefficients of year ``y`` into lane ``ln``."""
+    n = coef.shape[3]
+    rt[ln] = rate[sc, y]
+    kap[ln] = kappa[sc, y]
+    mu[ln] = noise[sc, y]
+    for c in range(5):
+        for i in range(n):
+            cf[c, i, ln] = coef[c, sc, y, i]
+    for i in range(n):
+        lam[i, ln] = decay[sc, y, i]
 
 
 @numba.njit(cache=True, fastmath=True, error_model="numpy")
@@ -1320,9 +1313,11 @@ def _integrate_ric_small(
     tol,
 ):
     # A few scenarios, the city as the SIMD axis, the feature terms of Δ folded into
-    # one matrix per year (as in _integrate_small); the same scheme as _integrate_ric.
+    # one matrix per year (as in _integrate_small); the same scheme and step-size
+    # control as _integrate_ric.
     s_n, y_n, n = coef.shape[1], coef.shape[2], coef.shape[3]
-    h = 1.0 / steps_per_year
+    seg = 1.0 / steps_per_year
+    h_min = seg * _RIC_MIN_STEP
     a = np.empty((n, n))
     d0 = np.empty(n)
     lam = np.empty(n)
@@ -1330,10 +1325,14 @@ def _integrate_ric_small(
     x = np.empty(n)
     xm = np.empty(n)
     xh = np.empty(n)
-    xq = np.empty(n)
+    x1 = np.empty(n)
+    x2 = np.empty(n)
     a0 = np.empty(n)
     c0 = np.empty(n)
     k0 = np.empty(n)
+    a1 = np.empty(n)
+    c1 = np.empty(n)
+    k1 = np.empty(n)
     am = np.empty(n)
     cm = np.empty(n)
     km = np.empty(n)
@@ -1353,6 +1352,7 @@ def _integrate_ric_small(
         for i in range(n):
             x[i] = min(max(x0[sc, i], 0.0), 1.0)
             out[sc, 0, i] = x[i]
+        h = seg
         rec = 0
         for yr in range(y_n):
             for i in range(n):
@@ -1368,117 +1368,45 @@ def _integrate_ric_small(
             kp = kappa[sc, yr]
             mu = noise[sc, yr]
             for _k in range(steps_per_year):
-                # step doubling over a binary tree, as in _integrate_ric (one lane)
-                level = 0
-                node = 0
+                pos = 0.0
+                fresh = False  # the rates at the start are those of x
                 while True:
-                    hl = h / (1 << level)
+                    hs, ends = _ric_step_size(h, pos, seg)
+                    if not fresh:
+                        _ric_rates_city(
+                            x, a, d0, w, w_sum, lam, r, kp, mu, a0, c0, k0, delta, succ, wxs
+                        )
+                        fresh = True
+                    _ric_flow(x, a0, c0, k0, 0.5 * hs, xm, s, e, t, scale_bits)
                     _ric_rates_city(
-                        x,
-                        a,
-                        d0,
-                        w,
-                        w_sum,
-                        lam,
-                        r,
-                        kp,
-                        mu,
-                        a0,
-                        c0,
-                        k0,
-                        delta,
-                        succ,
-                        wxs,
+                        xm, a, d0, w, w_sum, lam, r, kp, mu, am, cm, km, delta, succ, wxs
                     )
-                    _ric_flow(x, a0, c0, k0, 0.5 * hl, xm, s, e, t, scale_bits)
+                    _ric_flow(x, am, cm, km, hs, xh, s, e, t, scale_bits)
+                    _ric_flow(x, a0, c0, k0, 0.25 * hs, xm, s, e, t, scale_bits)
                     _ric_rates_city(
-                        xm,
-                        a,
-                        d0,
-                        w,
-                        w_sum,
-                        lam,
-                        r,
-                        kp,
-                        mu,
-                        am,
-                        cm,
-                        km,
-                        delta,
-                        succ,
-                        wxs,
+                        xm, a, d0, w, w_sum, lam, r, kp, mu, am, cm, km, delta, succ, wxs
                     )
-                    _ric_flow(x, am, cm, km, hl, xh, s, e, t, scale_bits)
-                    _ric_flow(x, a0, c0, k0, 0.25 * hl, xm, s, e, t, scale_bits)
+                    _ric_flow(x, am, cm, km, 0.5 * hs, x1, s, e, t, scale_bits)
                     _ric_rates_city(
-                        xm,
-                        a,
-                        d0,
-                        w,
-                        w_sum,
-                        lam,
-                        r,
-                        kp,
-                        mu,
-                        am,
-                        cm,
-                        km,
-                        delta,
-                        succ,
-                        wxs,
+                        x1, a, d0, w, w_sum, lam, r, kp, mu, a1, c1, k1, delta, succ, wxs
                     )
-                    _ric_flow(x, am, cm, km, 0.5 * hl, xq, s, e, t, scale_bits)
+                    _ric_flow(x1, a1, c1, k1, 0.25 * hs, xm, s, e, t, scale_bits)
                     _ric_rates_city(
-                        xq,
-                        a,
-                        d0,
-                        w,
-                        w_sum,
-                        lam,
-                        r,
-                        kp,
-                        mu,
-                        a0,
-                        c0,
-                        k0,
-                        delta,
-                        succ,
-                        wxs,
+                        xm, a, d0, w, w_sum, lam, r, kp, mu, am, cm, km, delta, succ, wxs
                     )
-                    _ric_flow(xq, a0, c0, k0, 0.25 * hl, xm, s, e, t, scale_bits)
-                    _ric_rates_city(
-                        xm,
-                        a,
-                        d0,
-                        w,
-                        w_sum,
-                        lam,
-                        r,
-                        kp,
-                        mu,
-                        am,
-                        cm,
-                        km,
-                        delta,
-                        succ,
-                        wxs,
-                    )
-                    _ric_flow(xq, am, cm, km, 0.5 * hl, xq, s, e, t, scale_bits)
+                    _ric_flow(x1, am, cm, km, 0.5 * hs, x2, s, e, t, scale_bits)
                     est = 0.0
                     for i in range(n):
-                        est = max(est, abs(xq[i] - xh[i]))
-                    if est > tol and level < _RIC_DEPTH:
-                        level += 1
-                        node *= 2
+                        est = max(est, abs(x2[i] - xh[i]))
+                    accept, h = _ric_control(h, hs, est, tol, h_min, seg)
+                    if not accept:
                         continue
                     for i in range(n):
-                        x[i] = min(max((4.0 * xq[i] - xh[i]) * (1.0 / 3.0), 0.0), 1.0)
-                    node += 1
-                    while level > 0 and node % 2 == 0:
-                        node //= 2
-                        level -= 1
-                    if level == 0:
+                        x[i] = min(max((4.0 * x2[i] - xh[i]) * (1.0 / 3.0), 0.0), 1.0)
+                    fresh = False
+                    if ends:
                         break
+                    pos += hs
                 if record_steps:
                     rec += 1
                     for i in range(n):
