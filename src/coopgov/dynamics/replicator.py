@@ -925,6 +925,35 @@ def _ric_rates(
             rk[i, ln] = up + mu[ln] + lam[i, ln] + kap[ln] * max(-d, 0.0) * (ws - wxs[i, ln])
 
 
+@numba.njit(fastmath=_FLAGS, inline="always")
+def _ric_map(x, a, c, k, root, decay, h):
+    """The end point of the exact flow of ``x' = a x(1−x) + c − kx`` from ``x`` over ``h``.
+
+    ``root`` is ``s = sqrt((a − k)² + 4ac)`` and ``decay`` is ``e^{−sh}``.  With
+    the stable root ``x*`` and ``u = x − x*``,
+    ``u(h) = u e^{−sh} / (1 + a u (1 − e^{−sh}) / s)``, written with two
+    divisions: ``x*`` from whichever of its two forms does not cancel, and
+    ``u e^{−sh} s / (s + a u (1 − e^{−sh}))``, with the series of
+    ``(1 − e^{−sh}) / s`` where the difference would cancel (``sh <= 1e-5``).
+    """
+    b = a - k
+    # the stable root, without cancellation: (b + s) / 2a = 2c / (s − b)
+    if b > 0.0:
+        num, den = b + root, 2.0 * a
+    else:
+        num, den = 2.0 * c, root - b
+    xst = min(max(num / den, 0.0), 1.0) if den > 0.0 else 0.0
+    sh = root * h
+    if sh > 1e-5:
+        pn, pd = 1.0 - decay, root
+    else:
+        pn, pd = h * (1.0 - sh * (0.5 - sh / 6.0)), 1.0
+    u = x - xst
+    den = pd + a * u * pn
+    xn = xst + u * decay * pd / den if den > 0.0 else xst
+    return min(max(xn, 0.0), 1.0)
+
+
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
 def _ric_flow(x, ra, rc, rk, h, dst, s, e, t, scale_bits):
     """``dst`` = the exact flow over ``h`` [yr] of ``x' = a x(1−x) + c − kx`` from ``x``.
@@ -947,72 +976,35 @@ def _ric_flow(x, ra, rc, rk, h, dst, s, e, t, scale_bits):
     for f in range(f_n):
         scale_bits[f] = (t_bits[f] + 1023) << 52
     for f in range(f_n):
-        a = ra[f]
-        c = rc[f]
-        b = a - rk[f]
-        root = s[f]
-        decay = e[f] * scale[f]
-        # the stable root, without cancellation
-        if b > 0.0:
-            xst = (b + root) / (2.0 * a)
-        elif root - b > 0.0:
-            xst = 2.0 * c / (root - b)
-        else:
-            xst = 0.0
-        xst = min(max(xst, 0.0), 1.0)
-        sh = root * h
-        # (1 − e^{−sh}) / s, by its series where the difference would cancel
-        phi = (1.0 - decay) / root if sh > 1e-5 else h * (1.0 - sh * (0.5 - sh / 6.0))
-        u = x[f] - xst
-        den = 1.0 + a * u * phi
-        xn = xst + u * decay / den if den > 0.0 else xst
-        dst[f] = min(max(xn, 0.0), 1.0)
+        dst[f] = _ric_map(x[f], ra[f], rc[f], rk[f], s[f], e[f] * scale[f], h)
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
 def _ric_flow_lanes(x, ra, rc, rk, hv, dst, s, e, t, scale_bits):
     """:func:`_ric_flow` over (cities, lanes) arrays, lane ``ln`` flowing for ``hv[ln]`` [yr].
 
-    ``s``, ``e``, ``t`` (float64) and ``scale_bits`` (int64) are flat work
-    arrays of ``x.size`` elements.
+    ``s``, ``e``, ``t`` (float64) and ``scale_bits`` (int64) are work arrays
+    of at least as many elements as there are lanes.
     """
     n, sb = x.shape
     t_bits = t.view(np.int64)
     scale = scale_bits.view(np.float64)
+    # row by row, so that the work arrays stay in the first-level cache
     for i in range(n):
         for ln in range(sb):
-            f = i * sb + ln
             a = ra[i, ln]
             b = a - rk[i, ln]
             root = math.sqrt(max(b * b + 4.0 * a * rc[i, ln], 0.0))
-            s[f] = root
-            e[f] = max(-root * hv[ln], -_Z_MAX)
-    for f in range(n * sb):
-        t[f], e[f] = _exp_parts(e[f])
-    for f in range(n * sb):
-        scale_bits[f] = (t_bits[f] + 1023) << 52
-    for i in range(n):
+            s[ln] = root
+            e[ln] = max(-root * hv[ln], -_Z_MAX)
         for ln in range(sb):
-            f = i * sb + ln
-            a = ra[i, ln]
-            c = rc[i, ln]
-            b = a - rk[i, ln]
-            root = s[f]
-            h = hv[ln]
-            decay = e[f] * scale[f]
-            if b > 0.0:
-                xst = (b + root) / (2.0 * a)
-            elif root - b > 0.0:
-                xst = 2.0 * c / (root - b)
-            else:
-                xst = 0.0
-            xst = min(max(xst, 0.0), 1.0)
-            sh = root * h
-            phi = (1.0 - decay) / root if sh > 1e-5 else h * (1.0 - sh * (0.5 - sh / 6.0))
-            u = x[i, ln] - xst
-            den = 1.0 + a * u * phi
-            xn = xst + u * decay / den if den > 0.0 else xst
-            dst[i, ln] = min(max(xn, 0.0), 1.0)
+            t[ln], e[ln] = _exp_parts(e[ln])
+        for ln in range(sb):
+            scale_bits[ln] = (t_bits[ln] + 1023) << 52
+        for ln in range(sb):
+            dst[i, ln] = _ric_map(
+                x[i, ln], ra[i, ln], rc[i, ln], rk[i, ln], s[ln], e[ln] * scale[ln], hv[ln]
+            )
 
 
 @numba.njit(inline="always")
