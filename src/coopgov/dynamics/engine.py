@@ -401,8 +401,9 @@ def simulate(
         Lever names along the third axis of ``intensity``.
     steps_per_year : int, optional
         Integration steps per year (default: the method's,
-        :func:`coopgov.dynamics.replicator.default_steps_per_year`: 4 for
-        ``riccati``, 12 for ``rk4`` and ``exponential``).
+        :func:`coopgov.dynamics.replicator.default_steps_per_year`: 12 for
+        ``rk4`` and ``exponential``; for ``riccati`` the largest step is a
+        year, and its controller chooses shorter ones where needed).
     initial : ndarray, shape (S, N) or (N,), optional
         Initial propensities; ``initial_cooperation`` for every city when omitted.
     chunk_size : int
@@ -414,9 +415,10 @@ def simulate(
         ODE on the built-in scenarios), ``rk4`` (fourth order with
         stiffness sub-steps) or ``exponential`` (first order, cheapest).
     tolerance : float, optional
-        ``riccati`` only: the step-doubling tolerance [1], the largest
-        difference between a full step and two half steps before a step is
-        split (default 3e-4; 1 or more: fixed steps); a finite number > 0.
+        ``riccati`` only: the error tolerance [1], the largest difference
+        in any city between a full step and two half steps that the
+        step-size controller accepts (default 1e-4; 1 or more: fixed steps
+        of ``1/steps_per_year``); a finite number > 0.
 
     Returns
     -------

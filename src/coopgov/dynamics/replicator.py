@@ -30,11 +30,12 @@ rule, second order; Hochbruck & Ostermann 2010 [7]_), and one step of h and
 two of h/2 are combined by Richardson extrapolation (third order;
 Richardson 1911 [8]_, Hairer, Nørsett & Wanner 1993 [9]_ ch. II.9), the
 result clipped to [0, 1].  The difference of the two is an error estimate
-for free: where it exceeds a tolerance (3e-4 in any city) the step is split
-in two, down to 1/16 of it (step doubling, Hairer, Nørsett & Wanner 1993
-ch. II.4).  Four steps a year keep it within 2e-5 of a tight LSODA solution
-on the built-in scenarios and within 1e-4 over the whole declared parameter
-box (tested), with no step-size limit from stiffness.  The classical
+for free, and a step-size controller (Hairer, Nørsett & Wanner 1993
+ch. II.4) keeps it within a tolerance (1e-4 in every city): steps of up to
+a year where the rates change slowly, shorter ones through fast transients,
+down to 1/64 of a year.  This keeps the result within 2e-5 of a tight
+LSODA solution on the built-in scenarios and within 1e-4 over the whole
+declared parameter box (tested), with no step-size limit from stiffness.  The classical
 fourth-order Runge–Kutta method with stiffness-controlled sub-steps
 (``rk4``) and a first-order exponential
 scheme (``exponential``) stay available by name: an exponential (logistic)
@@ -123,9 +124,9 @@ _RIC_SHRINK = 0.2
 
 
 def check_tolerance(tolerance: Any) -> float:
-    """The Riccati step-doubling tolerance [1] as a float, or a clear ValueError.
+    """The Riccati scheme's error tolerance [1] as a float, or a clear ValueError.
 
-    ``None`` gives the default (3e-4); any other value must be a finite number > 0.
+    ``None`` gives the default (1e-4); any other value must be a finite number > 0.
     """
     if tolerance is None:
         return _RIC_TOL
@@ -139,7 +140,11 @@ def check_tolerance(tolerance: Any) -> float:
 
 
 def default_steps_per_year(method: str) -> int:
-    """Integration steps per year a method takes by default (riccati 4, rk4 and exponential 12)."""
+    """Integration steps per year a method takes by default (rk4 and exponential 12).
+
+    For ``riccati``, 1: its largest step is a year, and its step-size
+    controller takes shorter ones where its error estimate asks.
+    """
     if method not in _DEFAULT_STEPS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     return _DEFAULT_STEPS[method]
@@ -1011,12 +1016,15 @@ def _ric_flow_lanes(x, ra, rc, rk, hv, dst, s, e, t, scale_bits):
 def _ric_step_size(h, t, seg):
     """The step [yr] to attempt from position ``t`` [yr] of a segment ``seg`` [yr] long.
 
-    ``h``, or what is left of the segment when that is less; the flag says
-    whether the step ends the segment.
+    ``h``, or what is left of the segment when that is less (the flag then
+    says that the step ends the segment), or half of what is left when ``h``
+    would leave less than itself (two even steps instead of a short one).
     """
     left = seg - t
     if h >= left * (1.0 - 1e-12):
         return left, True
+    if 2.0 * h > left:
+        return 0.5 * left, False
     return h, False
 
 
@@ -1519,22 +1527,22 @@ def integrate_affine(
         states) or at every step (``Y·steps + 1``).
     steps_per_year : int, optional
         Integration steps per year (default :func:`default_steps_per_year`:
-        4 for ``"riccati"``, 12 for the others).
+        12 for ``"rk4"`` and ``"exponential"``); for ``"riccati"`` the
+        largest step is ``1/steps_per_year`` (default 1: a year), and with
+        ``record="step"`` a state is recorded at each such interval.
     method : {"riccati", "rk4", "exponential"}
         ``"riccati"`` (default): each step of h is the exact solution of the
         Riccati equation the rates frozen at a predicted midpoint give
         (exponential midpoint rule, Hochbruck & Ostermann 2010), combined
         over one step of h and two of h/2 by Richardson extrapolation
-        (third order), the step split in two (recursively, down to h/16)
-        where the two differ by more than ``tolerance`` in any city; stiff
-        parts solved exactly, so stiffness never limits the step; within
-        2e-5 of LSODA at ``rtol = 1e-10`` on every built-in scenario and
-        within 1e-4 over the declared parameter box at four steps a year
-        (tested); about 2 times the cost of ``"exponential"`` on the
-        built-in scenarios, 4 times over the whole box (where it splits).
-        In a batch, each year is first run for every scenario without
-        splits, and the scenarios whose estimate asked for a split run the
-        year again from its start, packed into blocks of their own.
+        (third order), the step size set by a controller that keeps the
+        difference of the two within ``tolerance`` in every city (Hairer,
+        Nørsett & Wanner 1993, ch. II.4): up to ``1/steps_per_year``, down to
+        1/64 of it; stiff parts solved exactly, so stiffness never limits the
+        step; within 2e-5 of LSODA at ``rtol = 1e-10`` on every built-in
+        scenario and within 1e-4 over the declared parameter box (tested).
+        In a batch, each lane of a block runs one scenario with its own
+        steps and takes the next scenario when it is done.
         ``"rk4"``: the classical fourth-order Runge–Kutta method
         on x (Kutta 1901; Hairer, Nørsett & Wanner 1993, ch. II.1), each step
         split into sub-steps where the year's stiffness estimate L
@@ -1547,10 +1555,10 @@ def integrate_affine(
         errors of order 1e-2 at monthly steps.
 
     tolerance : float, optional
-        Riccati scheme only: the largest difference [1] between a full step
-        and two half steps before the step is split (default, and ``None``:
-        3e-4; a value of 1 or more never splits, fixed steps); must be a
-        finite number > 0.
+        Riccati scheme only: the largest difference [1] in any city between
+        a full step and two half steps that the controller accepts (default,
+        and ``None``: 1e-4; a value of 1 or more accepts every step: fixed
+        steps of ``1/steps_per_year``); must be a finite number > 0.
 
     Returns
     -------
@@ -1584,11 +1592,13 @@ def integrate_affine(
 
     (the Bernoulli equation ``u' = −s u − a u²``).  A step of h takes the
     rates at the start, flows h/2, takes the rates there and flows h from the
-    start; ``x ← clip((4 x_{h/2,h/2} − x_h) / 3, 0, 1)`` unless
-    ``max_i |x_{h/2,h/2} − x_h| > tolerance``, in which case the step is two
-    steps of h/2 (each tested the same way, to a depth of four).  A
-    scenario's splits depend on its own estimates only: in a block of
-    scenarios every lane computes every attempt, and a lane takes the
+    start; ``x ← clip((4 x_{h/2,h/2} − x_h) / 3, 0, 1)`` if
+    ``e = max_i |x_{h/2,h/2} − x_h| <= tolerance`` (or h is the smallest
+    step), and the step is tried again otherwise; either way the next step is
+    ``h · min(4, max(0.2, 0.9 (tolerance / e)^{1/3}))``, no longer than what is
+    left of the year (two even steps where one would leave a short rest).  A
+    scenario's steps depend on its own estimates only: in a block of
+    scenarios every lane attempts its own step, and a lane takes the
     results of the attempts on its own path.  The exponential scheme's two
     maps take [0, 1] into itself
     and are order-preserving, so shares never leave [0, 1].  Both methods

@@ -338,21 +338,23 @@ class ExperimentInfo(BaseModel):
     start_year : int
     steps_per_year : int, optional
         Integration steps per year of the mean-field engine (default: the
-        integrator's own, 4 for ``riccati``, 12 for the others).
+        integrator's own: for ``riccati`` the largest step, 1 a year; 12
+        for the others).
     integrator : str
         ``riccati`` (default: exact frozen-rate Riccati steps at midpoint
         rates with Richardson extrapolation, third order and stiff-stable,
         within 2e-5 of the ODE on the built-in scenarios and 1e-4 over the
-        declared box, splitting steps where needed), ``exponential``
+        declared box, its step size controlled), ``exponential``
         (first order, errors of order 1e-2 to 1e-1, about 4 times cheaper
         over the whole box, 2 times on the built-in scenarios) or ``rk4``
         (fourth order with stiffness sub-steps, several times slower over
         the whole box); see
         :func:`coopgov.dynamics.replicator.integrate_affine`.
     tolerance : float, optional
-        ``riccati`` only: the step-doubling tolerance [1], the largest
-        difference between a full step and two half steps before a step is
-        split (default 3e-4; 1 or more: fixed steps); a finite number > 0.
+        ``riccati`` only: the error tolerance [1], the largest difference
+        in any city between a full step and two half steps that the
+        step-size controller accepts (default 1e-4; 1 or more: fixed steps);
+        a finite number > 0.
         Setting it with another integrator is an error.
     engine : str
         ``mean_field`` (deterministic replicator ODE) or ``agent_based``.

@@ -506,7 +506,7 @@ def run_scenarios(
     method : {"riccati", "rk4", "exponential"}
         Mean-field integrator (:func:`coopgov.dynamics.engine.simulate`).
     tolerance : float, optional
-        ``riccati`` only: step-doubling tolerance [1] (default 3e-4; see
+        ``riccati`` only: error tolerance [1] (default 1e-4; see
         :func:`coopgov.dynamics.engine.simulate`).
     posterior : DataFrame, optional
         Posterior draws (:func:`coopgov.calibration.load_posterior`): run
