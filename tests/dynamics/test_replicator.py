@@ -356,3 +356,32 @@ def test_read_only_and_writable_inputs_share_one_kernel_specialisation(method, s
     again = integrate_affine(*frozen, method=method)
     assert [len(k.signatures) for k in kernels] == counts
     np.testing.assert_array_equal(first, again)
+
+
+def test_riccati_attempts_count_the_steps_tried_and_are_the_same_in_a_batch():
+    # with a tolerance of 1 every step is accepted: exactly one attempt a year per
+    # scenario at one step a year; with the default tolerance the scenario that moves
+    # fast (a strong payoff difference that changes with its state) tries more steps
+    # than the one at rest (a constant Δ: the frozen-rate step is exact)
+    y_n, n = 5, 3
+    coef = np.zeros((5, 9, y_n, n))
+    coef[0, 0] = 6.0  # fast selection towards cooperation, Δ = 6 − 12 x
+    coef[1, 0] = -12.0
+    args = (np.full((9, y_n), 2.0), np.full((9, y_n), 0.1), np.full((9, y_n), 0.01))
+    x0 = np.full((9, n), 0.05)
+    fixed = np.empty(9, dtype=np.int64)
+    integrate_affine(x0, coef, *args, np.eye(n), np.zeros((n, n)), tolerance=1.0, attempts=fixed)
+    assert fixed.tolist() == [y_n] * 9
+    tries = np.empty(9, dtype=np.int64)
+    batch = integrate_affine(x0, coef, *args, np.eye(n), np.zeros((n, n)), attempts=tries)
+    assert tries[0] > tries[1] >= y_n
+    one = np.empty(1, dtype=np.int64)
+    single = integrate_affine(
+        x0[:1], coef[:, :1], *(a[:1] for a in args), np.eye(n), np.zeros((n, n)), attempts=one
+    )
+    assert one[0] == tries[0]
+    np.testing.assert_allclose(single[0], batch[0], rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="attempts must be"):
+        integrate_affine(x0, coef, *args, np.eye(n), np.zeros((n, n)), attempts=np.empty(9))
+    with pytest.raises(ValueError, match="attempts must be"):
+        integrate_affine(x0, coef, *args, np.eye(n), np.zeros((n, n)), method="rk4", attempts=tries)

@@ -199,6 +199,7 @@ _FLAGS = {"nnan", "ninf", "nsz", "arcp", "contract"}  # no reassociation
 _LANES = 64
 _LANES_MIN = 8  # below this many scenarios the city axis is the SIMD axis (RK4)
 _LANES_EXP_MIN = 16  # the same for the exponential integrator
+_LANES_NARROWEST = 8  # a Riccati block narrows down to this many lanes
 # exp(z) = 2^k · exp(q), z = k ln 2 + q, |q| <= ln2 / 2 (Cody & Waite 1980):
 # k = round(z / ln 2) by adding and subtracting 1.5·2^52, ln 2 split in a high part
 # exact in 32 bits and a low part (the fdlibm constants), exp(q) by its Taylor
@@ -261,13 +262,13 @@ def exp(z: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(fastmath=_FLAGS, inline="always")
-def _csr_row_lanes(ptr, idx, val, i, src, acc):
-    """``acc[ln] = Σ_q val[q] src[idx[q], ln]`` over CSR row ``i``, for every lane.
+def _csr_row_lanes(ptr, idx, val, i, src, acc, width):
+    """``acc[ln] = Σ_q val[q] src[idx[q], ln]`` over CSR row ``i``, for the first ``width`` lanes.
 
     Rows are padded to fours (:func:`_csr_in_fours`); the sum runs in the
     same order in every lane, so a lane's result does not depend on the others.
     """
-    for ln in range(acc.shape[0]):
+    for ln in range(width):
         acc[ln] = 0.0
     for q in range(ptr[i], ptr[i + 1], 4):
         j0 = idx[q]
@@ -278,7 +279,7 @@ def _csr_row_lanes(ptr, idx, val, i, src, acc):
         v1 = val[q + 1]
         v2 = val[q + 2]
         v3 = val[q + 3]
-        for ln in range(acc.shape[0]):
+        for ln in range(width):
             acc[ln] = (
                 acc[ln] + v0 * src[j0, ln] + v1 * src[j1, ln] + v2 * src[j2, ln] + v3 * src[j3, ln]
             )
@@ -355,8 +356,8 @@ def _rhs_lanes(
     n, sb = x.shape
     np.dot(p0t, x, px)  # px[i] = Σ_j P0[j, i] x_j: a small GEMM over the lanes
     for i in range(n):
-        _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc)
-        _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2)
+        _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc, sb)
+        _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2, sb)
         for ln in range(sb):
             d = (
                 cf[0, i, ln]
@@ -369,7 +370,7 @@ def _rhs_lanes(
             wxs[i, ln] = acc[ln]
             succ[i, ln] = x[i, ln] * max(d, 0.0)
     for i in range(n):
-        _csr_row_lanes(w_ptr, w_idx, w_val, i, succ, acc)
+        _csr_row_lanes(w_ptr, w_idx, w_val, i, succ, acc, sb)
         ws = w_sum[i]
         for ln in range(sb):
             d = delta[i, ln]
@@ -615,18 +616,18 @@ def _integrate_small(
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
-def _exposure_product(p0t, x, px):
-    """``px[i, ln] = Σ_j p0t[i, j] x[j, ln]``, summed in the same order in every lane.
+def _exposure_product(p0t, x, px, width):
+    """``px[i, ln] = Σ_j p0t[i, j] x[j, ln]`` for the first ``width`` lanes, each summed alike.
 
     Eight columns of ``p0t`` per pass over the lanes, so each pass does eight
     multiply-adds per load and store of the accumulator row.  (Two rows per
     pass measured slower here: the compiler's overlap checks grow with the
     rows written.)
     """
-    n, sb = x.shape
+    n = x.shape[0]
     n8 = n - n % 8
     for i in range(n):
-        for ln in range(sb):
+        for ln in range(width):
             px[i, ln] = 0.0
         for j in range(0, n8, 8):
             a0 = p0t[i, j]
@@ -637,7 +638,7 @@ def _exposure_product(p0t, x, px):
             a5 = p0t[i, j + 5]
             a6 = p0t[i, j + 6]
             a7 = p0t[i, j + 7]
-            for ln in range(sb):
+            for ln in range(width):
                 px[i, ln] = (
                     px[i, ln]
                     + a0 * x[j, ln]
@@ -651,7 +652,7 @@ def _exposure_product(p0t, x, px):
                 )
         for j in range(n8, n):
             a0 = p0t[i, j]
-            for ln in range(sb):
+            for ln in range(width):
                 px[i, ln] = px[i, ln] + a0 * x[j, ln]
 
 
@@ -724,10 +725,10 @@ def _integrate_exp(
                     lam[i, ln] = decay[s, y, i]
             for _k in range(steps_per_year):
                 # Jacobi update: every city's Δ and flows are taken at the same state
-                _exposure_product(p0t, x, px)
+                _exposure_product(p0t, x, px, sb)
                 for i in range(n):
-                    _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc)
-                    _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2)
+                    _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc, sb)
+                    _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2, sb)
                     for ln in range(sb):
                         d = (
                             cf[0, i, ln]
@@ -741,7 +742,7 @@ def _integrate_exp(
                         succ[i, ln] = x[i, ln] * max(d, 0.0)
                 # lateral imitation and the linear lapse/exploration rates of each city
                 for i in range(n):
-                    _csr_row_lanes(w_ptr, w_idx, w_val, i, succ, acc)
+                    _csr_row_lanes(w_ptr, w_idx, w_val, i, succ, acc, sb)
                     base = i * sb
                     ws = w_sum[i]
                     for ln in range(sb):
@@ -901,13 +902,17 @@ def _ric_rates(
     ra,
     rc,
     rk,
+    sb,
 ):
-    """The frozen rates ``a = rΔ``, ``c = μ + A``, ``k = 2μ + λ + A + B`` at states ``x``."""
-    n, sb = x.shape
-    _exposure_product(p0t, x, px)
+    """The frozen rates ``a = rΔ``, ``c = μ + A``, ``k = 2μ + λ + A + B`` at states ``x``.
+
+    For the first ``sb`` lanes (the active ones of a block).
+    """
+    n = x.shape[0]
+    _exposure_product(p0t, x, px, sb)
     for i in range(n):
-        _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc)
-        _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2)
+        _csr_row_lanes(w_ptr, w_idx, w_val, i, x, acc, sb)
+        _csr_row_lanes(q_ptr, q_idx, q_val, i, x, acc2, sb)
         for ln in range(sb):
             d = (
                 cf[0, i, ln]
@@ -920,7 +925,7 @@ def _ric_rates(
             wxs[i, ln] = acc[ln]
             succ[i, ln] = x[i, ln] * max(d, 0.0)
     for i in range(n):
-        _csr_row_lanes(w_ptr, w_idx, w_val, i, succ, acc)
+        _csr_row_lanes(w_ptr, w_idx, w_val, i, succ, acc, sb)
         ws = w_sum[i]
         for ln in range(sb):
             d = dlt[i, ln]
@@ -985,13 +990,15 @@ def _ric_flow(x, ra, rc, rk, h, dst, s, e, t, scale_bits):
 
 
 @numba.njit(cache=True, fastmath=_FLAGS, error_model="numpy")
-def _ric_flow_lanes(x, ra, rc, rk, hv, dst, s, e, t, scale_bits):
+def _ric_flow_lanes(x, ra, rc, rk, hv, dst, s, e, t, scale_bits, sb):
     """:func:`_ric_flow` over (cities, lanes) arrays, lane ``ln`` flowing for ``hv[ln]`` [yr].
+
+    For the first ``sb`` lanes.
 
     ``s``, ``e``, ``t`` (float64) and ``scale_bits`` (int64) are work arrays
     of at least as many elements as there are lanes.
     """
-    n, sb = x.shape
+    n = x.shape[0]
     t_bits = t.view(np.int64)
     scale = scale_bits.view(np.float64)
     # row by row, so that the work arrays stay in the first-level cache
@@ -1072,9 +1079,11 @@ def _integrate_ric(
     out,
     sb,
     tol,
+    tries,
 ):
     # coef: (5, S, Y, N); rate/noise/kappa: (S, Y); decay: (S, Y, N); p0t[i, j] = P0[j, i];
-    # W and Q = PW^T in CSR padded to fours; w_sum: row sums of W; out: (S, T, N).
+    # W and Q = PW^T in CSR padded to fours; w_sum: row sums of W; out: (S, T, N);
+    # tries: (S,), the attempted steps of each scenario.
     # Each of the sb lanes runs one scenario at a time, with its own step size, from its
     # first year to its last, then takes the next scenario: every attempt of the block
     # is one the lane's own controller asked for, and a lane's arithmetic reads its own
@@ -1118,6 +1127,7 @@ def _integrate_ric(
     h_of = np.zeros(sb)  # the controller's proposal [yr]
     next_sc = 0
     active = 0
+    width = sb  # lanes in use: the block narrows as the last scenarios finish
     for ln in range(sb):
         # an idle lane keeps computing on its last data (finite numbers)
         for i in range(n):
@@ -1147,50 +1157,55 @@ def _integrate_ric(
                 _ric_load_year(coef, rate, decay, noise, kappa, sc, 0, ln, cf, lam, rt, kap, mu)
         if active == 0:
             break
-        for ln in range(sb):
+        if next_sc == s_n and 2 * active <= width and width > _LANES_NARROWEST:
+            # no scenario left to start: move the running ones to the first lanes and
+            # narrow the block, so that the last long runs do not drag idle lanes along
+            width = _ric_pack(width, sc_of, yr_of, seg_of, t_of, h_of, x, cf, lam, rt, kap, mu)
+        for ln in range(width):
             hs[ln], ends[ln] = _ric_step_size(h_of[ln], t_of[ln], seg)
         # one attempt: rates at the start, flow h/2, rates there, flow h (the full step);
         # two steps of h/2 (the first sharing the rates at the start)
         _ric_rates(
             x, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val,
-            px, dlt, succ, wxs, acc, acc2, a0, c0, k0,
+            px, dlt, succ, wxs, acc, acc2, a0, c0, k0, width,
         )  # fmt: skip
-        for ln in range(sb):
+        for ln in range(width):
             hv[ln] = 0.5 * hs[ln]
-        _ric_flow_lanes(x, a0, c0, k0, hv, xm, s, e, t, scale_bits)
+        _ric_flow_lanes(x, a0, c0, k0, hv, xm, s, e, t, scale_bits, width)
         _ric_rates(
             xm, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val,
-            px, dlt, succ, wxs, acc, acc2, am, cm, km,
+            px, dlt, succ, wxs, acc, acc2, am, cm, km, width,
         )  # fmt: skip
-        _ric_flow_lanes(x, am, cm, km, hs, xh, s, e, t, scale_bits)
-        for ln in range(sb):
+        _ric_flow_lanes(x, am, cm, km, hs, xh, s, e, t, scale_bits, width)
+        for ln in range(width):
             hv[ln] = 0.25 * hs[ln]
-        _ric_flow_lanes(x, a0, c0, k0, hv, xm, s, e, t, scale_bits)
+        _ric_flow_lanes(x, a0, c0, k0, hv, xm, s, e, t, scale_bits, width)
         _ric_rates(
             xm, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val,
-            px, dlt, succ, wxs, acc, acc2, am, cm, km,
+            px, dlt, succ, wxs, acc, acc2, am, cm, km, width,
         )  # fmt: skip
-        for ln in range(sb):
+        for ln in range(width):
             hv[ln] = 0.5 * hs[ln]
-        _ric_flow_lanes(x, am, cm, km, hv, x1, s, e, t, scale_bits)
+        _ric_flow_lanes(x, am, cm, km, hv, x1, s, e, t, scale_bits, width)
         _ric_rates(
             x1, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val,
-            px, dlt, succ, wxs, acc, acc2, a0, c0, k0,
+            px, dlt, succ, wxs, acc, acc2, a0, c0, k0, width,
         )  # fmt: skip
-        for ln in range(sb):
+        for ln in range(width):
             hv[ln] = 0.25 * hs[ln]
-        _ric_flow_lanes(x1, a0, c0, k0, hv, xm, s, e, t, scale_bits)
+        _ric_flow_lanes(x1, a0, c0, k0, hv, xm, s, e, t, scale_bits, width)
         _ric_rates(
             xm, cf, lam, rt, kap, mu, p0t, w_ptr, w_idx, w_val, w_sum, q_ptr, q_idx, q_val,
-            px, dlt, succ, wxs, acc, acc2, am, cm, km,
+            px, dlt, succ, wxs, acc, acc2, am, cm, km, width,
         )  # fmt: skip
-        for ln in range(sb):
+        for ln in range(width):
             hv[ln] = 0.5 * hs[ln]
-        _ric_flow_lanes(x1, am, cm, km, hv, x2, s, e, t, scale_bits)
-        for ln in range(sb):
+        _ric_flow_lanes(x1, am, cm, km, hv, x2, s, e, t, scale_bits, width)
+        for ln in range(width):
             sc = sc_of[ln]
             if sc < 0:
                 continue
+            tries[sc] += 1
             est = 0.0
             for i in range(n):
                 est = max(est, abs(x2[i, ln] - xh[i, ln]))
@@ -1222,6 +1237,34 @@ def _integrate_ric(
             else:
                 sc_of[ln] = -1
                 active -= 1
+
+
+@numba.njit(cache=True)
+def _ric_pack(width, sc_of, yr_of, seg_of, t_of, h_of, x, cf, lam, rt, kap, mu):
+    """Move the running lanes of a block to its first lanes; the new width.
+
+    The width is the number of running lanes rounded up to a multiple of
+    four, at least :data:`_LANES_NARROWEST`; the lanes beyond the running ones
+    are idle copies of finite data.  A lane's arithmetic reads its own column
+    only, so where it runs does not change its results.
+    """
+    n = x.shape[0]
+    k = 0
+    for ln in range(width):
+        if sc_of[ln] < 0:
+            continue
+        if k != ln:
+            sc_of[k], yr_of[k], seg_of[k] = sc_of[ln], yr_of[ln], seg_of[ln]
+            t_of[k], h_of[k] = t_of[ln], h_of[ln]
+            rt[k], kap[k], mu[k] = rt[ln], kap[ln], mu[ln]
+            for i in range(n):
+                x[i, k] = x[i, ln]
+                lam[i, k] = lam[i, ln]
+                for c in range(5):
+                    cf[c, i, k] = cf[c, i, ln]
+            sc_of[ln] = -1
+        k += 1
+    return max(_LANES_NARROWEST, -(-k // 4) * 4)
 
 
 @numba.njit(cache=True)
@@ -1311,6 +1354,7 @@ def _integrate_ric_small(
     record_steps,
     out,
     tol,
+    tries,
 ):
     # A few scenarios, the city as the SIMD axis, the feature terms of Δ folded into
     # one matrix per year (as in _integrate_small); the same scheme and step-size
@@ -1395,6 +1439,7 @@ def _integrate_ric_small(
                         xm, a, d0, w, w_sum, lam, r, kp, mu, am, cm, km, delta, succ, wxs
                     )
                     _ric_flow(x1, am, cm, km, 0.5 * hs, x2, s, e, t, scale_bits)
+                    tries[sc] += 1
                     est = 0.0
                     for i in range(n):
                         est = max(est, abs(x2[i] - xh[i]))
@@ -1491,6 +1536,7 @@ def integrate_affine(
     record: str = "year",
     method: str = DEFAULT_METHOD,
     tolerance: float | None = _RIC_TOL,
+    attempts: np.ndarray | None = None,
 ) -> np.ndarray:
     r"""Integrate the cooperation dynamics with an affine payoff difference.
 
@@ -1559,6 +1605,10 @@ def integrate_affine(
         a full step and two half steps that the controller accepts (default,
         and ``None``: 1e-4; a value of 1 or more accepts every step: fixed
         steps of ``1/steps_per_year``); must be a finite number > 0.
+    attempts : ndarray of int64, shape (S,), optional
+        Riccati scheme only: receives the steps attempted for each scenario
+        (accepted and rejected; each costs five evaluations of the rates and
+        six exact flows), for diagnostics and cost accounting.
 
     Returns
     -------
@@ -1634,7 +1684,20 @@ def integrate_affine(
     rate_, noise_, kappa_ = per_year
     lead = (x0, coef, rate_, decay, noise_, kappa_)
     tail = (int(steps_per_year), record == "step", out)
-    extra = (float(tolerance),) if method == "riccati" else ()
+    if attempts is not None and (
+        method != "riccati"
+        or not isinstance(attempts, np.ndarray)
+        or attempts.shape != (s_n,)
+        or attempts.dtype != np.int64
+        or not attempts.flags.c_contiguous
+        or not attempts.flags.writeable
+    ):
+        raise ValueError(
+            f"attempts must be a writable int64 array of shape ({s_n},), riccati scheme only"
+        )
+    tries = np.zeros(s_n, dtype=np.int64) if attempts is None else attempts
+    tries[:] = 0
+    extra = (float(tolerance), tries) if method == "riccati" else ()
     small, batch, fewest = _KERNELS[method]
     if s_n < fewest:  # the city as the SIMD axis, one folded matrix per year
         # the Riccati kernel reads P0 by receptor rows, the others by source rows
