@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from coopgov.dynamics.abm import CityAgents, _delta_into
+from coopgov.dynamics.abm import CityAgents, _delta_into, _field_matrix
 
 __all__ = ["ABMInputs", "abm_inputs", "run_numpy", "run_floor", "event_probabilities"]
 
@@ -216,11 +216,18 @@ def _floor_kernel(state, city_ptr, probs, rng):
 
 
 @numba.njit
-def delta_loop(steps, delta, x, coef, p0t, w, pwt):
-    """Evaluate Δ ``steps`` times with the ABM kernel's own routine (its per-step cost)."""
-    for _ in range(steps):
-        _delta_into(delta, x, coef, 0, p0t, w, pwt)
-        x[0] = x[0] + 0.0 * delta[0]  # a dependence, so the loop is not folded away
+def delta_loop(years, steps_per_year, delta, x, coef, p0, wt, pw):
+    """Evaluate Δ as the ABM kernel does, with its own routines (its per-step cost).
+
+    Once a year the interaction terms are folded into one matrix; each step
+    evaluates Δ from it.
+    """
+    at = np.empty((x.shape[0], x.shape[0]))
+    for _ in range(years):
+        _field_matrix(at, coef, 0, p0, wt, pw)
+        for _ in range(steps_per_year):
+            _delta_into(delta, x, coef, 0, at)
+            x[0] = x[0] + 0.0 * delta[0]  # a dependence, so the loop is not folded away
     return delta
 
 

@@ -108,16 +108,18 @@ def coopgov_and_floor(agents, inp, cfg: ABMConfig, probs, repeat: int) -> dict:
     }
 
 
-def delta_cost(inp, steps: int) -> float:
-    """CPU seconds of ``steps`` evaluations of Δ (the kernel's own per-step routine)."""
+def delta_cost(inp, years: int, steps_per_year: int) -> float:
+    """CPU seconds of Δ over ``years`` of ``steps_per_year`` steps (the kernel's own routines)."""
     n = inp.p0.shape[0]
     x = np.full(n, 0.3)
     d = np.empty(n)
-    p0t, pwt = np.ascontiguousarray(inp.p0.T), np.ascontiguousarray(inp.pw.T)
+    wt = np.ascontiguousarray(inp.w.T)
     coef = np.ascontiguousarray(inp.coef)
 
     return timed(
-        lambda: delta_loop(steps, d, x, coef, p0t, inp.w, pwt), 3, kernels=[delta_loop]
+        lambda: delta_loop(years, steps_per_year, d, x, coef, inp.p0, wt, inp.pw),
+        3,
+        kernels=[delta_loop],
     ).cpu_s
 
 
@@ -225,7 +227,7 @@ def bench(quick: bool = False, repeat: int = 7) -> list[Row]:
         floor_cpu = pair["updates"] / t_floor.cpu_s
         events = run_floor(agents, probs, 0)
         # the model's own per-step work, which the floor leaves out: Δ over 41 cities
-        delta_s = delta_cost(inp, YEARS * cfg.steps_per_year) * pair["updates"] / updates
+        delta_s = delta_cost(inp, YEARS, cfg.steps_per_year) * pair["updates"] / updates
         mesa = mesa_rates(agents.counts, inp, cfg, m, quick)
         best_name, best = "NumPy (vectorised)", np_cpu
         for label, v in mesa.items():

@@ -141,32 +141,43 @@ def city_agents(counts: Any) -> CityAgents:
     return CityAgents(ptr)
 
 
+#: Cap on a geometric gap before its conversion to an integer [agents]: a gap this long
+#: leaves every city, and the cap keeps the float-to-int conversion defined when the event
+#: probability is tiny.
+_GAP_CAP = 2.0**62
+
+
 @numba.njit(cache=True)
-def _gap(inv_log_q, rng):
-    # geometric gap to the next event of probability p (inv_log_q = 1 / ln(1 - p) < 0)
-    return int(np.log(1.0 - rng.random()) * inv_log_q)
+def _field_matrix(at, coef, y, p0, wt, pw):
+    """The three interaction terms of Δ in year ``y`` folded into one matrix (stored transposed).
+
+    ``at[j, i] = c2_i P0[j, i] + c3_i W[i, j] + c4_i PW[j, i]``, so that
+    ``Δ_i = c0_i + c1_i x_i + Σ_j at[j, i] x_j`` (the affine field of
+    :func:`coopgov.model.forces.affine_coefficients`); the coefficients are
+    constant within a year, so the fold is done once a year.
+    """
+    n = at.shape[0]
+    for j in range(n):
+        for i in range(n):
+            at[j, i] = (
+                coef[2, y, i] * p0[j, i] + coef[3, y, i] * wt[j, i] + coef[4, y, i] * pw[j, i]
+            )
 
 
 @numba.njit(cache=True, fastmath={"reassoc", "contract", "nsz"})
-def _delta_into(delta, x, coef, y, p0t, w, pwt):
-    # Δ_i = c0 + c1 x_i + c2 (x P0)_i + c3 (W x)_i + c4 (x PW)_i, the sums reassociated
-    # so that they vectorise (the order of a 41-term sum changes the last bits only)
+def _delta_into(delta, x, coef, y, at):
+    """Δ_i = c0_i + c1_i x_i + Σ_j at[j, i] x_j, as one column update per city j.
+
+    The updates run over i (contiguous), so they vectorise without a horizontal
+    sum; the order of a 41-term sum changes only the last bits.
+    """
     n = x.shape[0]
     for i in range(n):
-        px = 0.0
-        wx = 0.0
-        qx = 0.0
-        for j in range(n):
-            px += p0t[i, j] * x[j]
-            wx += w[i, j] * x[j]
-            qx += pwt[i, j] * x[j]
-        delta[i] = (
-            coef[0, y, i]
-            + coef[1, y, i] * x[i]
-            + coef[2, y, i] * px
-            + coef[3, y, i] * wx
-            + coef[4, y, i] * qx
-        )
+        delta[i] = coef[0, y, i] + coef[1, y, i] * x[i]
+    for j in range(n):
+        xj = x[j]
+        for i in range(n):
+            delta[i] += at[j, i] * xj
 
 
 @numba.njit(cache=True)
@@ -174,9 +185,9 @@ def _run(
     state,
     city_ptr,
     coef,
-    p0t,
-    w,
-    pwt,
+    p0,
+    wt,
+    pw,
     nb_ptr,
     nb_idx,
     rate,
@@ -187,20 +198,23 @@ def _run(
     rng,
     out,
 ):
-    # p0t, pwt: the exposure matrices transposed (row i holds column i), so that
-    # the Δ sums read memory in order
+    # p0, pw: the exposure matrices; wt: the neighbour weights transposed
     n = city_ptr.shape[0] - 1
     y_n = coef.shape[1]
     h = 1.0 / steps_per_year
     ones = np.zeros(n, dtype=np.int64)
     change = np.zeros(n, dtype=np.int64)
     counts = np.zeros(n)
+    inv_deg = np.zeros(n)
     for i in range(n):
         counts[i] = city_ptr[i + 1] - city_ptr[i]
+        if nb_ptr[i + 1] > nb_ptr[i]:
+            inv_deg[i] = 1.0 / (nb_ptr[i + 1] - nb_ptr[i])
         for a in range(city_ptr[i], city_ptr[i + 1]):
             ones[i] += state[a]
     x = np.empty(n)
     delta = np.empty(n)
+    at = np.empty((n, n))
     flips = np.empty(state.shape[0], dtype=np.int64)
     for i in range(n):
         x[i] = ones[i] / counts[i]
@@ -209,69 +223,77 @@ def _run(
         r = rate[y]
         kp = kappa[y]
         mu = noise[y]
+        _field_matrix(at, coef, y, p0, wt, pw)
         for _k in range(steps_per_year):
-            _delta_into(delta, x, coef, y, p0t, w, pwt)
+            _delta_into(delta, x, coef, y, at)
             n_flips = 0
             for i in range(n):
                 d = delta[i]
-                within = r * abs(d)
-                # bound of the lateral acceptance: neighbours' Δ⁺ and own Δ⁻
-                bound = max(-d, 0.0)
+                d_pos = d if d > 0.0 else 0.0
+                d_neg = -d if d < 0.0 else 0.0
+                # over the neighbours: the bound of the lateral acceptance (neighbours' Δ⁺
+                # and own Δ⁻), Σ_j x_j and Σ_j x_j Δ_j⁺
+                bound = d_neg
+                sx = 0.0
+                sxd = 0.0
                 for q in range(nb_ptr[i], nb_ptr[i + 1]):
-                    bound = max(bound, delta[nb_idx[q]])
-                deg = nb_ptr[i + 1] - nb_ptr[i]
-                lateral = kp * bound if deg > 0 else 0.0
+                    j = nb_idx[q]
+                    dj = delta[j]
+                    xj = x[j]
+                    bound = max(bound, dj)
+                    sx += xj
+                    if dj > 0.0:
+                        sxd += xj * dj
+                xi = x[i]
                 lapse = decay[y, i]
-                total = within + lateral + lapse + mu
-                p = min(1.0, total * h)
+                # event rate R_i (the rates' bounds), and the rates of the events that
+                # switch a defector (up) or a cooperator (down), given the state at the
+                # start of the step
+                total = r * (d_pos + d_neg) + lapse + mu
+                up = r * d_pos * xi + mu
+                down = r * d_neg * (1.0 - xi) + lapse + mu
+                if inv_deg[i] > 0.0:
+                    total += kp * bound
+                    up += kp * sxd * inv_deg[i]
+                    down += kp * d_neg * (1.0 - sx * inv_deg[i])
+                p = total * h
                 if p <= 0.0:
                     continue
-                inv_log_q = 1.0 / np.log1p(-p) if p < 1.0 else -0.0
                 lo = city_ptr[i]
-                m = city_ptr[i + 1] - lo
-                a = lo + (0 if p >= 1.0 else _gap(inv_log_q, rng))
-                if a >= lo + m:
-                    continue  # no event in this city this step
-                # per-city scales that turn a uniform in a kind's interval into an index
-                m_within = m / within if within > 0.0 else 0.0
-                deg_lateral = deg / lateral if lateral > 0.0 else 0.0
-                # the strategy that imitation within the city can leave (-1: none)
-                leaver = 0 if d > 0.0 else (1 if d < 0.0 else -1)
-                while a < lo + m:
-                    s = state[a]
-                    # one uniform picks the kind of event and, rescaled within the
-                    # kind's interval, the partner (recycling of uniforms, Devroye
-                    # 1986, ch. II)
-                    u = rng.random() * total
-                    new = s
-                    if u < within:
-                        if s == leaver:
-                            b = lo + min(int(u * m_within), m - 1)
-                            if state[b] != s:
-                                new = 1 - s
-                    elif u < within + lateral:
-                        # the same uniform, rescaled again, picks the neighbouring
-                        # city, its agent and the acceptance (the index scales use
-                        # about log2(total/lateral · deg · m_j) of its 53 bits)
-                        v = (u - within) * deg_lateral
-                        k = min(int(v), deg - 1)
-                        j = nb_idx[nb_ptr[i] + k]
-                        mj = city_ptr[j + 1] - city_ptr[j]
-                        v = (v - k) * mj
-                        kb = min(int(v), mj - 1)
-                        if state[city_ptr[j] + kb] != s:
-                            gain = max(delta[j], 0.0) if s == 0 else max(-d, 0.0)
-                            if (v - kb) * bound < gain:
-                                new = 1 - s
-                    elif u < within + lateral + lapse:
-                        new = 0
-                    else:
-                        new = 1 - s
-                    if new != s:
-                        flips[n_flips] = a
-                        n_flips += 1
-                        change[i] += 1 - 2 * s
-                    a += 1 if p >= 1.0 else 1 + _gap(inv_log_q, rng)
+                hi = city_ptr[i + 1]
+                if p < 1.0:
+                    inv_log_q = 1.0 / np.log1p(-p)
+                    # geometric gap to the next event: the integer part of an exponential
+                    # variate e; its fractional part is independent of the gap and, through
+                    # the thresholds th0, th1, decides the event (see the module notes)
+                    e = min(np.log(1.0 - rng.random()) * inv_log_q, _GAP_CAP)
+                    g = int(e)
+                    if g >= hi - lo:
+                        continue  # no event in this city this step
+                    a = lo + g
+                    th0 = np.log1p(h * up - p) * inv_log_q
+                    th1 = np.log1p(h * down - p) * inv_log_q
+                    while True:
+                        s = state[a]
+                        if e - g > (th1 if s else th0):
+                            flips[n_flips] = a
+                            n_flips += 1
+                            change[i] += 1 - 2 * s
+                        e = min(np.log(1.0 - rng.random()) * inv_log_q, _GAP_CAP)
+                        g = int(e)
+                        a += 1 + g
+                        if a >= hi:
+                            break
+                else:
+                    # every agent has an event: one uniform decides it
+                    psi0 = up / total
+                    psi1 = down / total
+                    for a in range(lo, hi):
+                        s = state[a]
+                        if rng.random() < (psi1 if s else psi0):
+                            flips[n_flips] = a
+                            n_flips += 1
+                            change[i] += 1 - 2 * s
             # apply the step's changes after all decisions (synchronous update)
             for f in range(n_flips):
                 a = flips[f]
@@ -370,11 +392,12 @@ def run_abm_coef(
     n = agents.n_cities
     y_n = coef.shape[1]
     w = _pinned(neighbour_weights, np.float64)
-    p0t = _pinned(np.asarray(exposure_shares, dtype=np.float64).T, np.float64)
-    pwt = (
+    wt = _pinned(w.T, np.float64)
+    p0 = _pinned(exposure_shares, np.float64)
+    pw = (
         np.zeros((n, n))
         if water_exposure_shares is None
-        else _pinned(np.asarray(water_exposure_shares, dtype=np.float64).T, np.float64)
+        else _pinned(water_exposure_shares, np.float64)
     )
     nb = w > 0
     nb_ptr = np.zeros(n + 1, dtype=np.int64)
@@ -403,9 +426,9 @@ def run_abm_coef(
             state,
             city_ptr,
             coef,
-            p0t,
-            w,
-            pwt,
+            p0,
+            wt,
+            pw,
             nb_ptr,
             nb_idx,
             per_year[0],
