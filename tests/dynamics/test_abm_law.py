@@ -151,3 +151,39 @@ def test_shares_are_counts_of_the_final_state(counts, r, kappa, mu, steps, initi
     for k in range(2):
         last = [res.final_state[k, ptr[i] : ptr[i + 1]].mean() for i in range(N)]
         np.testing.assert_allclose(shares[k, -1], last, atol=1e-12)
+
+
+def _kwargs(**over):
+    kw = {
+        "coef": C[:, None, :],
+        "exposure_shares": P0,
+        "neighbour_weights": W,
+        "rate": 1.0,
+        "lateral": 0.5,
+        "decay": 0.1,
+        "noise": 0.02,
+        "replications": 1,
+    }
+    kw.update(over)
+    return kw
+
+
+@pytest.mark.parametrize(
+    ("over", "message"),
+    [
+        ({"coef": np.zeros((5, 1, 3))}, r"coef: expected shape \(5, years, 4\)"),
+        ({"coef": np.full((5, 1, 4), np.nan)}, r"coef: entry \(0, 0, 0\) is nan"),
+        ({"exposure_shares": np.eye(3)}, r"exposure_shares: expected a number or shape \(4, 4\)"),
+        ({"rate": -1.0}, r"rate: entry \(0,\) is -1.0; must be finite, at least 0.0"),
+        ({"noise": [0.1, 0.2]}, r"noise: expected a number or shape \(1,\), got shape \(2,\)"),
+        ({"decay": np.full((1, 4), np.inf)}, r"decay: entry \(0, 0\) is inf"),
+        ({"initial": 1.5}, r"initial: entry \(0,\) is 1.5; must be finite, at least 0.0, at most"),
+        ({"neighbour_weights": np.where(W > 0, 0.3, 0.0)}, r"neighbour_weights: .*row 0"),
+        ({"neighbour_weights": -W}, r"neighbour_weights: entry \(0, 1\) is -0.5"),
+        ({"replications": -1}, "replications: must be at least 0"),
+        ({"config": ABMConfig(steps_per_year=0)}, "steps_per_year: must be at least 1"),
+    ],
+)
+def test_bad_input_is_named(over, message):
+    with pytest.raises(ValueError, match=message):
+        run_abm_coef(city_agents(np.full(N, 5)), **_kwargs(**over))

@@ -180,6 +180,14 @@ def _delta_into(delta, x, coef, y, at):
             delta[i] += at[j, i] * xj
 
 
+@numba.njit(cache=True, fastmath={"contract"})
+def _delta_add(delta, i, dx, coef, y, at):
+    """Δ after city i's share changed by ``dx``: Δ is affine in x, so Δ += dx ∂Δ/∂x_i."""
+    for k in range(delta.shape[0]):
+        delta[k] += at[i, k] * dx
+    delta[i] += coef[1, y, i] * dx
+
+
 @numba.njit(cache=True)
 def _run(
     state,
@@ -224,8 +232,9 @@ def _run(
         kp = kappa[y]
         mu = noise[y]
         _field_matrix(at, coef, y, p0, wt, pw)
+        # Δ in full once a year; within the year it follows the shares that change
+        _delta_into(delta, x, coef, y, at)
         for _k in range(steps_per_year):
-            _delta_into(delta, x, coef, y, at)
             n_flips = 0
             for i in range(n):
                 d = delta[i]
@@ -302,7 +311,9 @@ def _run(
                 if change[i] != 0:
                     ones[i] += change[i]
                     change[i] = 0
-                    x[i] = ones[i] / counts[i]
+                    x_new = ones[i] / counts[i]
+                    _delta_add(delta, i, x_new - x[i], coef, y, at)
+                    x[i] = x_new
         out[y + 1] = x
     return state
 
@@ -318,6 +329,51 @@ def _pinned(a: Any, dtype: Any) -> np.ndarray:
     one signature.
     """
     return np.require(a, dtype=dtype, requirements=("C", "A", "W"))
+
+
+def _checked(
+    name: str,
+    a: Any,
+    shape: tuple[int, ...] | None,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+) -> np.ndarray:
+    """``a`` as a pinned float64 array of ``shape`` (a number is broadcast), finite, in [lo, hi].
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, and the position and value of the first bad entry.
+    """
+    try:
+        arr = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}: not numbers ({exc})") from None
+    if shape is not None and arr.shape != shape:
+        try:
+            arr = np.broadcast_to(arr, shape)
+        except ValueError:
+            raise ValueError(
+                f"{name}: expected a number or shape {shape}, got shape {arr.shape}"
+            ) from None
+    if arr.size == 0 or (
+        np.isfinite(arr).all()
+        and (lo is None or arr.min() >= lo)
+        and (hi is None or arr.max() <= hi)
+    ):
+        return _pinned(arr, np.float64)
+    bad = ~np.isfinite(arr)
+    if lo is not None:
+        bad |= arr < lo
+    if hi is not None:
+        bad |= arr > hi
+    if bad.any():
+        where = tuple(int(k) for k in np.argwhere(bad)[0])
+        allowed = "finite" + (f", at least {lo}" if lo is not None else "")
+        allowed += f", at most {hi}" if hi is not None else ""
+        raise ValueError(f"{name}: entry {where} is {float(arr[where])!r}; must be {allowed}")
+    return _pinned(arr, np.float64)
 
 
 @dataclass(frozen=True)
@@ -388,35 +444,45 @@ def run_abm_coef(
     ABMResult
     """
     config = config or ABMConfig()
-    coef = _pinned(coef, np.float64)
+    steps = int(config.steps_per_year)
+    if steps < 1:
+        raise ValueError(f"ABMConfig.steps_per_year: must be at least 1, got {steps}")
+    if int(replications) < 0:
+        raise ValueError(f"replications: must be at least 0, got {replications}")
     n = agents.n_cities
+    coef = _checked("coef", coef, None)
+    if coef.ndim != 3 or coef.shape[0] != 5 or coef.shape[2] != n:
+        raise ValueError(f"coef: expected shape (5, years, {n}), got {coef.shape}")
     y_n = coef.shape[1]
-    w = _pinned(neighbour_weights, np.float64)
+    w = _checked("neighbour_weights", neighbour_weights, (n, n), lo=0.0)
     wt = _pinned(w.T, np.float64)
-    p0 = _pinned(exposure_shares, np.float64)
+    p0 = _checked("exposure_shares", exposure_shares, (n, n))
     pw = (
         np.zeros((n, n))
         if water_exposure_shares is None
-        else _pinned(water_exposure_shares, np.float64)
+        else _checked("water_exposure_shares", water_exposure_shares, (n, n))
     )
     nb = w > 0
+    deg = nb.sum(axis=1)
     nb_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(nb.sum(axis=1), out=nb_ptr[1:])
+    np.cumsum(deg, out=nb_ptr[1:])
     nb_idx = _pinned(np.nonzero(nb)[1], np.int64)
-    if not np.allclose(w[nb], np.repeat(1.0 / np.maximum(np.diff(nb_ptr), 1), np.diff(nb_ptr))):
+    off = np.abs(w - nb / np.maximum(deg, 1)[:, None])
+    if off.max() > 1e-9:
+        i, j = np.unravel_index(int(np.argmax(off)), off.shape)
         raise ValueError(
-            "the agent-based model needs equal neighbour weights (row-normalised adjacency)"
+            "neighbour_weights: the agent-based model needs equal weights on each row "
+            f"(row-normalised adjacency); row {i}, column {j} holds {float(w[i, j])!r}, expected "
+            f"{1.0 / max(int(deg[i]), 1)!r}"
         )
     per_year = [
-        _pinned(np.broadcast_to(np.asarray(v, float), (y_n,)), np.float64)
-        for v in (rate, lateral, noise)
+        _checked(name, v, (y_n,), lo=0.0)
+        for name, v in (("rate", rate), ("lateral", lateral), ("noise", noise))
     ]
-    decay = np.asarray(decay, float)
-    decay = _pinned(
-        np.broadcast_to(decay[:, None] if decay.ndim == 1 else decay, (y_n, n)), np.float64
-    )
+    decay_a = np.asarray(decay, dtype=np.float64)
+    decay = _checked("decay", decay_a[:, None] if decay_a.ndim == 1 else decay_a, (y_n, n), lo=0.0)
     city_ptr = _pinned(agents.city_ptr, np.int64)
-    p_init = np.repeat(np.broadcast_to(np.asarray(initial, float), (n,)), agents.counts)
+    p_init = np.repeat(_checked("initial", initial, (n,), lo=0.0, hi=1.0), agents.counts)
     out = np.empty((replications, y_n + 1, n))
     final = np.empty((replications, agents.n_agents), dtype=np.int8)
     for r, child in enumerate(np.random.SeedSequence(seed).spawn(replications)):
