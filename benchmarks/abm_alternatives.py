@@ -15,9 +15,12 @@ exploration μ; per step an agent has an event with probability
 * :func:`run_floor` — the measured floor: a minimal compiled (Numba) loop
   with the same random generator (NumPy's PCG64 through Numba) that visits
   the same agents coopgov's kernel visits (geometric skipping with the same
-  per-city event probabilities, recorded step by step from a run) and only
-  draws the events and flips them: no Δ, no choice of kind or partner.  The
-  ABM cannot do less work per event than this.
+  per-city event probabilities, recorded step by step from a run: one
+  uniform and one logarithm per event, as in coopgov's kernel) and only
+  flips them: no Δ, no rates, no decision whether the event switches its
+  agent.  coopgov's kernel decides each event from the fractional part of
+  the same gap draw, so the floor has no draw left to save; the ABM cannot
+  do less work per event than this.
 * the Mesa model of the same rule is :mod:`mesa_city_model`.
 
 The inputs are those of :func:`coopgov.dynamics.abm.run_abm_coef`, gathered

@@ -187,3 +187,27 @@ def _kwargs(**over):
 def test_bad_input_is_named(over, message):
     with pytest.raises(ValueError, match=message):
         run_abm_coef(city_agents(np.full(N, 5)), **_kwargs(**over))
+
+
+def test_updated_field_equals_the_field_evaluated_in_full():
+    # Δ is followed through a year of share changes by updates; it must stay the
+    # affine field of the current shares (rounding only)
+    from coopgov.dynamics.abm import _delta_add, _delta_into, _field_matrix
+
+    coef = np.ascontiguousarray(C[:, None, :])
+    at = np.empty((N, N))
+    _field_matrix(at, coef, 0, P0, np.ascontiguousarray(W.T), PW)
+    rng = np.random.default_rng(2)
+    x = rng.random(N)
+    d = np.empty(N)
+    _delta_into(d, x, coef, 0, at)
+    np.testing.assert_allclose(
+        d, C[0] + C[1] * x + C[2] * (x @ P0) + C[3] * (W @ x) + C[4] * (x @ PW)
+    )
+    for _ in range(48 * N):
+        i = int(rng.integers(N))
+        new = rng.random()
+        _delta_add(d, i, new - x[i], coef, 0, at)
+        x[i] = new
+    full = C[0] + C[1] * x + C[2] * (x @ P0) + C[3] * (W @ x) + C[4] * (x @ PW)
+    np.testing.assert_allclose(d, full, rtol=0, atol=1e-12)

@@ -26,13 +26,13 @@ Derivation of the mean field
 Let ``x_i`` be the share of cooperators in city i.  Per unit time, defectors
 become cooperators at the expected rate (per defector)
 
-.. math:: x_i r Δ_i^+ + κ \sum_j W_{ij} x_j Δ_j^+ + μ
+.. math:: up_i = x_i r Δ_i^+ + κ \sum_j W_{ij} x_j Δ_j^+ + μ
 
 and cooperators become defectors at the rate (per cooperator)
 
-.. math:: (1 - x_i) r Δ_i^- + κ Δ_i^- \sum_j W_{ij} (1 - x_j) + λ(1 - m_i) + μ.
+.. math:: down_i = (1 - x_i) r Δ_i^- + κ Δ_i^- \sum_j W_{ij} (1 - x_j) + λ(1 - m_i) + μ.
 
-So ``ẋ_i = (1 − x_i)·(first) − x_i·(second)``; with ``Δ⁺ − Δ⁻ = Δ`` this is
+So ``ẋ_i = (1 − x_i) up_i − x_i down_i``; with ``Δ⁺ − Δ⁻ = Δ`` this is
 
 .. math::
     \dot x_i = r x_i (1 - x_i) Δ_i
@@ -47,18 +47,46 @@ of order ``1/sqrt(M_i)``.
 Simulation
 ----------
 Time advances in steps of ``h = 1/steps_per_year``.  In city i an agent has
-an event in a step with probability ``min(1, R_i h)``, ``R_i`` the sum of the
-four rates' bounds (uniformisation of the continuous-time chain, Jensen
-1953); the event's kind is drawn in proportion to the rates, and a
+an event in a step with probability ``p_i = min(1, R_i h)``, ``R_i`` the sum
+of the four rates' bounds (uniformisation of the continuous-time chain,
+Jensen 1953); the event's kind is one of the four in proportion to the
+rates, its partner is drawn as described above, and a
 proportional-imitation event succeeds with probability ``advantage /
 bound``.  The expected change per step is then ``h`` times the rates above
 (first order in h, like the mean-field integrator).  Events are found by
 geometric skipping within each city, so the cost grows with the number of
-events, not of agents; decisions read the state at the start of the step.
-One uniform per event picks its kind and, rescaled within the kind's
-interval, the partner (recycling of uniforms, Devroye 1986); the arrays the
-kernel reads are pinned to one layout and set of flags, so that it compiles
-one specialisation whatever the caller passes.
+events, not of agents; decisions read the state at the start of the step
+and the step's switches are applied together.
+
+Only whether an event switches its agent enters the chain, not its kind or
+partner.  Given the state at the start of the step, every event draws its
+kind and partner afresh, so an event switches a defector of city i with
+probability ``ψ⁰_i = up_i / R_i`` and a cooperator with ``ψ¹_i = down_i /
+R_i``, independently of every other event, where ``up_i`` and ``down_i``
+are the per-capita rates of the derivation above (kind probability ×
+probability that the partner plays the other strategy × acceptance, summed
+over the kinds; for a lateral event the bound cancels).  The kernel draws
+this one Bernoulli trial per event: the same Markov chain of strategies,
+without drawing kinds and partners.  Its uniform is recycled from the
+event's own geometric gap (Devroye 1986): the gap is the integer part of
+``E = ln U / ln(1 − p)``, U uniform (Knuth 1998, 3.4.1), an exponential
+variate whose fractional part F is independent of its integer part (the
+exponential is memoryless), with ``P(F > t) = ((1 − p)^t − (1 − p)) / p``.
+So the event switches when ``F > θ``, ``θ = ln(1 − p + h·rate) / ln(1 − p)``, which happens with
+probability ``h·rate / p = ψ``; θ costs two logarithms per city and step, an
+event none.  U has NumPy's 53-bit resolution, so the switching probability
+is exact up to about ``1e-14 / p`` (the 2⁻⁵³ grid of U over the about
+``37 / p`` gaps it resolves, and the rounding of the logarithm), far below
+what any run can detect.  When ``R_i h ≥ 1`` every agent has an event and
+one uniform per agent decides it (ψ = rate / R_i).
+
+Δ is affine in the shares: its three interaction terms are folded into one
+matrix once a year (when the coefficients change), Δ is evaluated in full at
+the start of the year and, within it, updated for the cities whose share
+changed (``Δ += Δx_j ∂Δ/∂x_j``; on the YRD field the accumulated rounding
+stays within about 1e-14 over a year with every share changing every step).
+The arrays the kernel reads are pinned to one layout and set of flags, so
+that it compiles one specialisation whatever the caller passes.
 State lives in arrays; the kernel is compiled with Numba and draws from a
 NumPy ``Generator`` per replication, seeded from
 :class:`numpy.random.SeedSequence`, so runs are reproducible.
@@ -77,7 +105,10 @@ References
 .. [5] Jensen, A. (1953). Markoff chains as an aid in the study of Markoff
    processes. Skandinavisk Aktuarietidskrift, 36, 87-91.
 .. [6] Devroye, L. (1986). Non-Uniform Random Variate Generation. Springer,
-   ch. II (a uniform conditioned on a subinterval and rescaled is uniform).
+   ch. II (recycling of uniforms).
+.. [7] Knuth, D. E. (1998). The Art of Computer Programming, vol. 2, 3rd ed.
+   Addison-Wesley, section 3.4.1 (the geometric distribution from the
+   logarithm of a uniform, as the integer part of an exponential variate).
 """
 
 from __future__ import annotations
