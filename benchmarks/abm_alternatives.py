@@ -15,9 +15,12 @@ exploration μ; per step an agent has an event with probability
 * :func:`run_floor` — the measured floor: a minimal compiled (Numba) loop
   with the same random generator (NumPy's PCG64 through Numba) that visits
   the same agents coopgov's kernel visits (geometric skipping with the same
-  per-city event probabilities, recorded step by step from a run) and only
-  draws the events and flips them: no Δ, no choice of kind or partner.  The
-  ABM cannot do less work per event than this.
+  per-city event probabilities, recorded step by step from a run: one
+  uniform and one logarithm per event, as in coopgov's kernel) and only
+  flips them: no Δ, no rates, no decision whether the event switches its
+  agent.  coopgov's kernel decides each event from the fractional part of
+  the same gap draw, so the floor has no draw left to save; the ABM cannot
+  do less work per event than this.
 * the Mesa model of the same rule is :mod:`mesa_city_model`.
 
 The inputs are those of :func:`coopgov.dynamics.abm.run_abm_coef`, gathered
@@ -32,7 +35,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from coopgov.dynamics.abm import CityAgents, _delta_into
+from coopgov.dynamics.abm import CityAgents, _delta_into, _field_matrix
 
 __all__ = ["ABMInputs", "abm_inputs", "run_numpy", "run_floor", "event_probabilities"]
 
@@ -216,11 +219,18 @@ def _floor_kernel(state, city_ptr, probs, rng):
 
 
 @numba.njit
-def delta_loop(steps, delta, x, coef, p0t, w, pwt):
-    """Evaluate Δ ``steps`` times with the ABM kernel's own routine (its per-step cost)."""
-    for _ in range(steps):
-        _delta_into(delta, x, coef, 0, p0t, w, pwt)
-        x[0] = x[0] + 0.0 * delta[0]  # a dependence, so the loop is not folded away
+def delta_loop(years, steps_per_year, delta, x, coef, p0, wt, pw):
+    """Evaluate Δ as the ABM kernel does, with its own routines (its per-step cost).
+
+    Once a year the interaction terms are folded into one matrix; each step
+    evaluates Δ from it.
+    """
+    at = np.empty((x.shape[0], x.shape[0]))
+    for _ in range(years):
+        _field_matrix(at, coef, 0, p0, wt, pw)
+        for _ in range(steps_per_year):
+            _delta_into(delta, x, coef, 0, at)
+            x[0] = x[0] + 0.0 * delta[0]  # a dependence, so the loop is not folded away
     return delta
 
 
