@@ -1399,13 +1399,21 @@ def _integrate_ric_small(
         h = seg
         rec = 0
         for yr in range(y_n):
+            # the folded matrix changes only when the year's feature coefficients do
+            same = yr > 0
+            if same:
+                for c in range(1, 5):
+                    for i in range(n):
+                        if coef[c, sc, yr, i] != coef[c, sc, yr - 1, i]:
+                            same = False
             for i in range(n):
-                c2 = coef[2, sc, yr, i]
-                c3 = coef[3, sc, yr, i]
-                c4 = coef[4, sc, yr, i]
-                for j in range(n):
-                    a[i, j] = c2 * p0t[i, j] + c3 * w[i, j] + c4 * q[i, j]
-                a[i, i] += coef[1, sc, yr, i]
+                if not same:
+                    c2 = coef[2, sc, yr, i]
+                    c3 = coef[3, sc, yr, i]
+                    c4 = coef[4, sc, yr, i]
+                    for j in range(n):
+                        a[i, j] = c2 * p0t[i, j] + c3 * w[i, j] + c4 * q[i, j]
+                    a[i, i] += coef[1, sc, yr, i]
                 d0[i] = coef[0, sc, yr, i]
                 lam[i] = decay[sc, yr, i]
             r = rate[sc, yr]
