@@ -135,3 +135,20 @@ def test_slots_of_a_given_executor():
 
     # a Dask client executor runs as many tasks at once as its workers have threads
     assert _slots(FakeDaskExecutor()) == 4
+
+
+def test_a_folder_of_another_engine_revision_is_not_resumed(tmp_path, tiny_dict):
+    # runs written by an earlier revision of the integrator's numerics (e.g. before
+    # the Riccati step-size controller) differ beyond rounding: never mixed with new ones
+    spec = spec_from_dict(tiny_dict)
+    out = tmp_path / "r"
+    run_experiment(spec, out, executor=SerialExecutor(), max_chunks=2)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["engine_revision"] == runner_mod.engine_revision(spec)
+    assert manifest["engine_revision"].startswith("mean_field/riccati/")
+    del manifest["engine_revision"]  # as written before revisions were recorded
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(InputError, match="another revision") as err:
+        run_experiment(spec, out, executor=SerialExecutor())
+    assert err.value.field == "engine_revision"
+    assert "manifest.json" in str(err.value)

@@ -119,7 +119,20 @@ from typing import Any
 import numba
 import numpy as np
 
-__all__ = ["ABMConfig", "ABMResult", "CityAgents", "city_agents", "run_abm", "run_abm_coef"]
+__all__ = [
+    "ABMConfig",
+    "ABMResult",
+    "CityAgents",
+    "city_agents",
+    "run_abm",
+    "run_abm_coef",
+    "REVISION",
+]
+
+#: Revision of the kernel's random stream: raised whenever the same seed gives other
+#: draws (2: one switching trial per event, recycled from its geometric gap, 2026-12),
+#: so that runs of another revision are never mixed with new ones (experiment folders).
+REVISION = 2
 
 
 @dataclass(frozen=True)

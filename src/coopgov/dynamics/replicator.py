@@ -96,6 +96,7 @@ __all__ = [
     "fixed_points",
     "METHODS",
     "DEFAULT_METHOD",
+    "REVISION",
     "default_steps_per_year",
     "check_tolerance",
     "DEFAULT_TOLERANCE",
@@ -105,6 +106,10 @@ __all__ = [
 METHODS = ("riccati", "rk4", "exponential")
 #: The default integrator everywhere (runs, calibration, experiment sweeps).
 DEFAULT_METHOD = "riccati"
+#: Revision of each integrator's numerics: raised whenever a change moves results by
+#: more than rounding (riccati 2: the step-size controller, 2026-12), so that results
+#: written by another revision are never mixed with new ones (experiment folders).
+REVISION = {"riccati": 2, "rk4": 1, "exponential": 1}
 #: Steps per year each integrator takes unless told otherwise (for ``riccati``, the
 #: largest step: its controller takes smaller ones where its estimate asks).
 _DEFAULT_STEPS = {"riccati": 1, "rk4": 12, "exponential": 12}

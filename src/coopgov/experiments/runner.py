@@ -336,6 +336,19 @@ def load_spec_from_results(out: str | Path) -> ExperimentSpec:
     return ExperimentSpec.model_validate_json((Path(out) / "spec.json").read_text())
 
 
+def engine_revision(spec: ExperimentSpec) -> str:
+    """The engine and revision of its numerics the spec's runs use, e.g. ``mean_field/riccati/2``.
+
+    Stored in the manifest; a folder of another revision is not resumed.
+    """
+    from coopgov.dynamics import abm, replicator  # imported where runs are made (numba)
+
+    ex = spec.experiment
+    if ex.engine == "agent_based":
+        return f"agent_based/{abm.REVISION}"
+    return f"mean_field/{ex.integrator}/{replicator.REVISION[ex.integrator]}"
+
+
 def _prepare(spec: ExperimentSpec, out: Path, chunk_size: int) -> tuple[dict[str, Any], bool]:
     """Create the results folder or check that it holds this experiment."""
     fingerprint = spec.fingerprint()
@@ -349,6 +362,15 @@ def _prepare(spec: ExperimentSpec, out: Path, chunk_size: int) -> tuple[dict[str
                 field="fingerprint",
                 value=manifest.get("fingerprint", "")[:12],
             )
+        if manifest.get("engine_revision") != engine_revision(spec):
+            raise InputError(
+                "the folder holds runs of another revision of the engine's numerics "
+                f"({engine_revision(spec)} now), which would mix with new runs; choose "
+                "another --out or remove it",
+                file=str(out / MANIFEST),
+                field="engine_revision",
+                value=manifest.get("engine_revision"),
+            )
         return manifest, True
     out.mkdir(parents=True, exist_ok=True)
     city = _city(spec.experiment.region)
@@ -357,6 +379,7 @@ def _prepare(spec: ExperimentSpec, out: Path, chunk_size: int) -> tuple[dict[str
         "format": FORMAT_VERSION,
         "name": spec.experiment.name,
         "fingerprint": fingerprint,
+        "engine_revision": engine_revision(spec),
         "n_runs": spec.n_runs,
         "n_scenarios": spec.n_scenarios,
         "policies": spec.policy_names(),
