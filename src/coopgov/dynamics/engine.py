@@ -477,9 +477,8 @@ def simulate(
         x0 = _full(params["initial_cooperation"].reshape(s_n, 1), (s_n, n), writeable=True)
     else:
         x0 = _full(initial, (s_n, n), writeable=True)
-    decay = _full(
-        params["agreement_decay"] * (1.0 - joint_maturity(params)), (s_n, years, n), writeable=True
-    )
+    maturity = joint_maturity(params)  # once, for the decay and the coefficients
+    decay = _full(params["agreement_decay"] * (1.0 - maturity), (s_n, years, n), writeable=True)
     rate = _regionwide(params["adjustment_rate"], "adjustment_rate", (s_n, years))
     noise = _regionwide(params["noise"], "noise", (s_n, years))
     kappa = _regionwide(params["lateral_thrust"], "lateral_thrust", (s_n, years))
@@ -495,7 +494,9 @@ def simulate(
             fiscal_transfer=transfers[sl],
             compensation_incentive=incentive[sl],
         )
-        coef = _full(affine_coefficients(ctx), (5, sl.stop - sl.start, years, n), writeable=True)
+        coef = affine_coefficients(ctx, maturity=maturity if whole else maturity[sl])
+        if coef.shape != (5, sl.stop - sl.start, years, n):  # a new array, writeable
+            coef = _full(coef, (5, sl.stop - sl.start, years, n), writeable=True)
         traj[sl] = integrate_affine(
             x0[sl],
             coef,
