@@ -111,11 +111,14 @@ def _bet_incentive(city: CityData, coverage: Any, abatement: Any, target: Any, s
     ``−A``; equal results, tested), without the input checks a public call
     makes: the parameters are finite and >= 0
     (:class:`~coopgov.model.parameters.ModelParameters`) and a lever keeps
-    them so.
+    them so.  As the abatement is >= 0, ``P_C <= P_D``: the difference of the
+    two transfers is ``A − (−A) = 2A`` where the section meets its target when
+    the city cooperates and misses it when it defects, and 0 otherwise.
     """
     target = np.maximum(target, 1e-12)
-    p_coop, p_defect = (1.0 - abatement) / target, 1.0 / target
-    gain = np.where(p_coop <= 1.0, stake, -stake) - np.where(p_defect <= 1.0, stake, -stake)
+    met_coop = (1.0 - abatement) / target <= 1.0
+    met_defect = 1.0 / target <= 1.0
+    gain = np.where(met_coop > met_defect, stake + stake, 0.0)
     return coverage * city.force_constants["river_links_out"] * gain
 
 
@@ -359,12 +362,11 @@ def _full(a: Any, shape: tuple[int, ...], *, writeable: bool = False) -> np.ndar
     return out
 
 
-def _regionwide(v: np.ndarray, name: str, shape: tuple[int, int]) -> np.ndarray:
-    """A parameter the integrator takes per scenario and year only, shape (S, Y)."""
-    v = np.asarray(v, float)
+def _regionwide(v: np.ndarray, name: str) -> np.ndarray:
+    """A parameter the integrator takes per scenario and year only, shape (S, Y or 1)."""
     if v.shape[-1] > 1 and np.ptp(v, axis=-1).max() > 0:
         raise ValueError(f"{name} must be the same in every city (no city-scoped lever on it)")
-    return _full(v[..., 0], shape)
+    return v[..., 0]
 
 
 def simulate(
@@ -473,15 +475,17 @@ def simulate(
         (s_n, years, n),
     )
 
+    # the integrator copies its per-scenario inputs into its own layout, broadcasting
+    # them to (S, N), (S, Y) or (S, Y, N): they are handed over as they are
     if initial is None:
-        x0 = _full(params["initial_cooperation"].reshape(s_n, 1), (s_n, n), writeable=True)
+        x0 = params["initial_cooperation"].reshape(s_n, 1)
     else:
-        x0 = _full(initial, (s_n, n), writeable=True)
+        x0 = _full(initial, (s_n, n))
     maturity = joint_maturity(params)  # once, for the decay and the coefficients
-    decay = _full(params["agreement_decay"] * (1.0 - maturity), (s_n, years, n), writeable=True)
-    rate = _regionwide(params["adjustment_rate"], "adjustment_rate", (s_n, years))
-    noise = _regionwide(params["noise"], "noise", (s_n, years))
-    kappa = _regionwide(params["lateral_thrust"], "lateral_thrust", (s_n, years))
+    decay = params["agreement_decay"] * (1.0 - maturity)
+    rate = _regionwide(params["adjustment_rate"], "adjustment_rate")
+    noise = _regionwide(params["noise"], "noise")
+    kappa = _regionwide(params["lateral_thrust"], "lateral_thrust")
     traj = np.empty((s_n, years + 1, n))
     # Chunks keep the coefficient arrays small and the integrator's working
     # set in cache; results do not depend on the chunk size.

@@ -580,7 +580,10 @@ def joint_maturity(params: Mapping[str, Any]) -> Any:
     abatement that is conditional on one's own cooperation (reciprocity)
     and slows the lapse of agreements.
     """
-    return sum(params[name] for name in JOINT_MECHANISM_PARTS) / len(JOINT_MECHANISM_PARTS)
+    total = params[JOINT_MECHANISM_PARTS[0]]
+    for name in JOINT_MECHANISM_PARTS[1:]:
+        total = total + params[name]
+    return total / len(JOINT_MECHANISM_PARTS)
 
 
 def monitoring_errors(params: Mapping[str, Any]) -> tuple[Any, Any]:
