@@ -119,7 +119,7 @@ def _bet_incentive(city: CityData, coverage: Any, abatement: Any, target: Any, s
     met_coop = (1.0 - abatement) / target <= 1.0
     met_defect = 1.0 / target <= 1.0
     gain = np.where(met_coop > met_defect, stake + stake, 0.0)
-    return coverage * city.force_constants["river_links_out"] * gain
+    return (coverage * gain) * city.force_constants["river_links_out"]
 
 
 def compensation_payments(

@@ -728,57 +728,81 @@ def _affine_kernel(
         s_n, y_n = _extent(s_n, v.shape[0]), _extent(y_n, v.shape[1])
         _extent(n_c, v.shape[2])
     out = np.empty((5, s_n, y_n, n_c))
-    ua = flat = air_f = water_f = fiscal_f = pop_f = sec_f = load_f = c_w = m_i = 0.0
     for s in range(s_n):
         for y in range(y_n):
-            for i in range(n_c):
-                if i == 0 or per_city:
-                    # the factors of the parameters (scenario, year; city when scoped)
-                    u_i, a_i, tau_i = _at(u, s, y, i), _at(a, s, y, i), _at(tau, s, y, i)
-                    m_i, nu_i, dis_i = _at(m, s, y, i), _at(nu, s, y, i), _at(disclosure, s, y, i)
-                    ua = u_i * a_i
-                    sucker = _at(sucker_cost, s, y, i) * (1.0 - m_i)
-                    vertical = _at(reward, s, y, i) + _at(penalty, s, y, i) * _at(
-                        law, s, y, i
-                    ) * _at(detection, s, y, i)
-                    flat = (
-                        _at(promotion_value, s, y, i) * _at(env_weight, s, y, i)
-                        + _at(legitimacy_, s, y, i) * _at(concept, s, y, i)
-                        + vertical * (1.0 - _at(errors, s, y, i))
-                        + _at(bottom_up, s, y, i) * (nu_i + (1.0 - nu_i) * dis_i)
-                        - sucker
-                        - _at(info_cost, s, y, i) * (1.0 - _at(info_sharing, s, y, i))
-                        - tau_i
-                    )
-                    air_f = _at(phi, s, y, i) * (1.0 - _at(background, s, y, i)) / u_i
-                    a_w_i = _at(a_w, s, y, i)
-                    water_f = _at(phi_w, s, y, i) * a_w_i / ua
-                    fiscal_f = _at(beta, s, y, i) * tau_i
-                    pop_f = _at(rho, s, y, i) * dis_i
-                    sec_f = _at(gdp_weight, s, y, i) * _at(gdp_loss, s, y, i) * tau_i
-                    load_f = tau_i * _at(u_w, s, y, i) * a_w_i / ua
-                    c_w = _at(admin, s, y, i) + sucker
-                # the city factors
-                air = air_f * k[0, i]
-                water = water_f * k[1, i]
-                own = air * k[2, i] + water * k[3, i]
-                fiscal = fiscal_f * k[4, i]
-                inv_c0 = 1.0 / (ua * k[8, i])
-                out[0, s, y, i] = (
-                    flat
-                    + pop_f * k[5, i]
-                    - sec_f * k[6, i]
-                    + own
-                    - fiscal
-                    + min(_at(transfer, s, y, i) * inv_c0, fiscal)
-                    - load_f * k[7, i]
-                    + _at(incentive, s, y, i) * inv_c0
-                )
-                out[1, s, y, i] = -m_i * own
-                out[2, s, y, i] = m_i * air
-                out[3, s, y, i] = c_w
-                out[4, s, y, i] = m_i * water
+            if per_city:
+                for i in range(n_c):
+                    f = _parameter_factors(params, s, y, i)
+                    _coefficients_at(out, s, y, i, f, k, transfer, incentive)
+            else:  # the parameter factors once for all cities
+                f = _parameter_factors(params, s, y, 0)
+                for i in range(n_c):
+                    _coefficients_at(out, s, y, i, f, k, transfer, incentive)
     return out
+
+
+@numba.njit(inline="always")
+def _parameter_factors(params, s, y, i):
+    """The factors of the closed form that depend on parameters only, at one point."""
+    (
+        u, a, tau, sucker_cost, nu, disclosure, reward, penalty, law, detection,
+        promotion_value, env_weight, legitimacy_, concept, bottom_up, info_cost, info_sharing,
+        phi, background, phi_w, a_w, beta, rho, gdp_weight, gdp_loss, u_w, admin, m, errors,
+    ) = params  # fmt: skip
+    u_i, a_i, tau_i = _at(u, s, y, i), _at(a, s, y, i), _at(tau, s, y, i)
+    m_i, nu_i, dis_i = _at(m, s, y, i), _at(nu, s, y, i), _at(disclosure, s, y, i)
+    ua = u_i * a_i
+    sucker = _at(sucker_cost, s, y, i) * (1.0 - m_i)
+    vertical = _at(reward, s, y, i) + _at(penalty, s, y, i) * _at(law, s, y, i) * _at(
+        detection, s, y, i
+    )
+    flat = (
+        _at(promotion_value, s, y, i) * _at(env_weight, s, y, i)
+        + _at(legitimacy_, s, y, i) * _at(concept, s, y, i)
+        + vertical * (1.0 - _at(errors, s, y, i))
+        + _at(bottom_up, s, y, i) * (nu_i + (1.0 - nu_i) * dis_i)
+        - sucker
+        - _at(info_cost, s, y, i) * (1.0 - _at(info_sharing, s, y, i))
+        - tau_i
+    )
+    a_w_i = _at(a_w, s, y, i)
+    return (
+        ua,
+        flat,
+        _at(phi, s, y, i) * (1.0 - _at(background, s, y, i)) / u_i,  # air
+        _at(phi_w, s, y, i) * a_w_i / ua,  # water
+        _at(beta, s, y, i) * tau_i,  # fiscal weight
+        _at(rho, s, y, i) * dis_i,  # public opinion
+        _at(gdp_weight, s, y, i) * _at(gdp_loss, s, y, i) * tau_i,  # economic interest
+        tau_i * _at(u_w, s, y, i) * a_w_i / ua,  # water abatement
+        _at(admin, s, y, i) + sucker,  # c_w
+        m_i,
+    )
+
+
+@numba.njit(inline="always")
+def _coefficients_at(out, s, y, i, f, k, transfer, incentive):
+    """The five coefficients at scenario s, year y, city i from the factors ``f``."""
+    ua, flat, air_f, water_f, fiscal_f, pop_f, sec_f, load_f, c_w, m_i = f
+    air = air_f * k[0, i]
+    water = water_f * k[1, i]
+    own = air * k[2, i] + water * k[3, i]
+    fiscal = fiscal_f * k[4, i]
+    inv_c0 = 1.0 / (ua * k[8, i])
+    out[0, s, y, i] = (
+        flat
+        + pop_f * k[5, i]
+        - sec_f * k[6, i]
+        + own
+        - fiscal
+        + min(_at(transfer, s, y, i) * inv_c0, fiscal)
+        - load_f * k[7, i]
+        + _at(incentive, s, y, i) * inv_c0
+    )
+    out[1, s, y, i] = -m_i * own
+    out[2, s, y, i] = m_i * air
+    out[3, s, y, i] = c_w
+    out[4, s, y, i] = m_i * water
 
 
 _IN = numba.types.Array(numba.float64, 3, "A", readonly=True)

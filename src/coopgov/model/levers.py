@@ -418,22 +418,25 @@ def _lever_moves(base, level, slot, column, goal, kind):
     if base.shape[1] not in (1, s_n) or level.shape[0] not in (1, s_n):
         raise ValueError("parameters and intensities have different numbers of scenarios")
     out = np.empty((k_n, s_n, y_n, c_n))
+    v = np.empty(k_n)  # the parameters at one scenario, year and city
     for s in range(s_n):
         s_b = s if base.shape[1] > 1 else 0
         s_l = s if level.shape[0] > 1 else 0
         for y in range(y_n):
             for c in range(c_n):
                 for k in range(k_n):
-                    out[k, s, y, c] = base[k, s_b]
-                for j in range(slot.shape[0]):
-                    v = out[slot[j], s, y, c]
+                    v[k] = base[k, s_b]
+                for j in range(slot.shape[0]):  # in order: a parameter's moves in lever order
                     lam = level[s_l, y, column[j], c]
+                    value = v[slot[j]]
                     if kind[j] == _MOVE_SCALE:
-                        out[slot[j], s, y, c] = v + lam * goal[j]
+                        v[slot[j]] = value + lam * goal[j]
                     elif kind[j] == _MOVE_TOWARDS_ABOVE:
-                        out[slot[j], s, y, c] = v + lam * max(goal[j] - v, 0.0)
+                        v[slot[j]] = value + lam * max(goal[j] - value, 0.0)
                     else:
-                        out[slot[j], s, y, c] = v + lam * min(goal[j] - v, 0.0)
+                        v[slot[j]] = value + lam * min(goal[j] - value, 0.0)
+                for k in range(k_n):
+                    out[k, s, y, c] = v[k]
     return out
 
 
