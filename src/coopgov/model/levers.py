@@ -262,8 +262,8 @@ def apply_levers_table(
     return _move(out, table, intensity, levers, top)
 
 
-def _checked_intensity(intensity: Any, levers: Sequence[str]) -> tuple[np.ndarray, Any]:
-    """The intensities as a float array and each lever's largest intensity (None if empty)."""
+def _checked_intensity(intensity: Any, levers: Sequence[str]) -> tuple[np.ndarray, list[float]]:
+    """The intensities as a float array and each lever's largest intensity (none if empty)."""
     intensity = np.asarray(intensity, dtype=float)
     if intensity.ndim not in (3, 4) or intensity.shape[2] != len(levers):
         raise InputError(
@@ -272,11 +272,11 @@ def _checked_intensity(intensity: Any, levers: Sequence[str]) -> tuple[np.ndarra
             value=intensity.shape,
         )
     if not intensity.size:
-        return intensity, None
-    top = intensity.max(axis=(0, 1) if intensity.ndim == 3 else (0, 1, 3))
-    # NaN fails both comparisons (and propagates through the maxima), so a NaN or an
-    # infinite intensity is refused too
-    if not (intensity.min() >= 0.0 and top.max() <= 1.0):
+        return intensity, []
+    top = intensity.max(axis=(0, 1) if intensity.ndim == 3 else (0, 1, 3)).tolist()
+    # NaN fails the comparison (the minimum propagates it), so a NaN or an infinite
+    # intensity is refused too
+    if not (intensity.min() >= 0.0 and max(top) <= 1.0):
         raise InputError("lever intensities must lie in [0, 1]", field="intensity")
     return intensity, top
 
@@ -286,17 +286,18 @@ def _move(
     table: np.ndarray | None,
     intensity: np.ndarray,
     levers: Sequence[str],
-    top: Any,
+    top: list[float],
 ) -> dict[str, np.ndarray]:
-    """Move the parameters ``out`` by the active levers (``top`` > 0).
+    """Move the parameters ``out`` by the active levers (largest intensity ``top`` > 0).
 
     ``table`` (P, S), in the order of :data:`PARAMETER_INFO`, holds the
     values of ``out`` when given; the moved parameters are replaced by
     arrays of shape (S, Y, 1), or (S, Y, N) for intensities by city.
     """
-    if top is None or not top.any():
+    columns = tuple(k for k, level in enumerate(top) if level > 0.0)
+    if not columns:
         return out
-    names, rows, moves = _lever_plan(levers, tuple(np.flatnonzero(top).tolist()))
+    names, rows, moves = _lever_plan(levers, columns)
     if table is not None:
         base = table[rows]
     else:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -664,15 +665,14 @@ class ModelParameters(Mapping[str, float]):
 def parameter_table(parameter_sets: Sequence[Mapping[str, float]]) -> np.ndarray:
     """Parameter sets as one table, shape (P, S): row k is ``PARAMETER_INFO``'s k-th parameter."""
     names = tuple(PARAMETER_INFO)
-    rows = [
+    values = chain.from_iterable(
         # a ModelParameters holds its values in PARAMETER_INFO's order
         p._values.values() if isinstance(p, ModelParameters) else (p[name] for name in names)
         for p in parameter_sets
-    ]
-    table = np.empty((len(names), len(rows)))
-    for j, values in enumerate(rows):
-        table[:, j] = np.fromiter(values, dtype=float, count=len(names))
-    return table
+    )
+    table = np.fromiter(values, dtype=float).reshape(-1, len(names)).T
+    # rows contiguous for several sets (one set: the transposed column already is)
+    return table if table.shape[1] == 1 else np.ascontiguousarray(table)
 
 
 def stack_parameters(parameter_sets: Sequence[Mapping[str, float]]) -> dict[str, np.ndarray]:
