@@ -104,7 +104,9 @@ def compensation_incentive(
     return np.asarray(coverage, float) * n_out * (t_coop - t_defect)
 
 
-def _bet_incentive(city: CityData, coverage: Any, abatement: Any, target: Any, stake: Any) -> Any:
+def _bet_incentive(
+    city: CityData, coverage: Any, abatement: Any, target: Any, stake: Any, *, years: int = 1
+) -> Any:
     """:func:`compensation_incentive` on the engine's checked parameter arrays.
 
     The same arithmetic as :func:`bet_outcomes` and
@@ -113,12 +115,13 @@ def _bet_incentive(city: CityData, coverage: Any, abatement: Any, target: Any, s
     makes: the parameters are finite and >= 0
     (:class:`~coopgov.model.parameters.ModelParameters`) and a lever keeps
     them so.  The four parameters are three-dimensional arrays (S or 1,
-    Y or 1, N or 1); the result has shape (S, Y or 1, N).  One compiled
+    Y or 1, N or 1); the result has shape (S, Y or 1, N), with Y at least
+    ``years`` (the years written out even where nothing changes by year).  One compiled
     pass (:func:`_bet_incentive_kernel`): a handful of operations per
     scenario and year, which as array operations would cost a call each.
     """
     return _compiled_bet()(
-        coverage, abatement, target, stake, city.force_constants["river_links_out"]
+        coverage, abatement, target, stake, city.force_constants["river_links_out"], years
     )
 
 
@@ -128,7 +131,7 @@ def _bet_at(a: np.ndarray, s: int, y: int, i: int) -> float:
     return a[s if a.shape[0] > 1 else 0, y if a.shape[1] > 1 else 0, i if a.shape[2] > 1 else 0]
 
 
-def _bet_incentive_kernel(coverage, abatement, target, stake, links_out):
+def _bet_incentive_kernel(coverage, abatement, target, stake, links_out, years):
     r"""The bet incentive ``c n^{out}_i [T(P_C) − T(P_D)]`` at every scenario, year and city.
 
     With ``P_C = (1 − a_w) / t`` and ``P_D = 1 / t`` (target ``t`` floored
@@ -138,7 +141,7 @@ def _bet_incentive_kernel(coverage, abatement, target, stake, links_out):
     0 [yuan/yr].
     """
     n_c = links_out.shape[0]
-    s_n = y_n = 1
+    s_n, y_n = 1, years
     per_city = False
     for v in (coverage, abatement, target, stake):
         s_n = max(s_n, v.shape[0])
@@ -177,7 +180,12 @@ def _bet_gain(abatement: Any, target: Any, stake: Any, s: int, y: int, i: int) -
 _BET_IN = numba.types.Array(numba.float64, 3, "A", readonly=True)
 #: One compiled version for every layout and flag of the inputs.
 _BET_SIGNATURE = numba.types.Array(numba.float64, 3, "C")(
-    _BET_IN, _BET_IN, _BET_IN, _BET_IN, numba.types.Array(numba.float64, 1, "A", readonly=True)
+    _BET_IN,
+    _BET_IN,
+    _BET_IN,
+    _BET_IN,
+    numba.types.Array(numba.float64, 1, "A", readonly=True),
+    numba.int64,
 )
 
 
@@ -527,8 +535,14 @@ def simulate(
     # fiscal_transfers is linear in the fund up to the total need, where it is capped:
     # evaluate the rule once for the shares and the cap, then scale by each year's fund
     total_need, shares = city.fiscal_rule
+    full = (s_n, years, n)
+    small = math.prod(full) <= _COPY_BELOW  # full copies; else views of the natural shapes
     fund = np.minimum(params["fiscal_fund"], total_need)
-    transfers = _full(fund * shares, (s_n, years, n))
+    if small:
+        transfers = np.multiply(fund, shares, out=np.empty(full))
+        transfers.setflags(write=False)
+    else:
+        transfers = _full(fund * shares, full)
     incentive = _full(
         _bet_incentive(
             city,
@@ -536,9 +550,11 @@ def simulate(
             params["water_abatement_rate"],
             params["compensation_target"],
             params["compensation_stake"],
+            years=years if small else 1,
         ),
-        (s_n, years, n),
+        full,
     )
+    incentive.setflags(write=False)
 
     # the integrator copies its per-scenario inputs into its own layout, broadcasting
     # them to (S, N), (S, Y) or (S, Y, N): they are handed over as they are

@@ -573,7 +573,8 @@ def affine_coefficients(ctx: ForceContext, *, maturity: Any = None) -> np.ndarra
     scenarios, years and cities: each point costs a few dozen
     floating-point operations, so a NumPy expression per factor would spend
     its time on the calls, not the arithmetic.  The parameter factors are
-    evaluated once per scenario and year unless a parameter varies by city.
+    evaluated once per scenario (and year, where a parameter varies by year)
+    unless a parameter varies by city.
 
     Parameters
     ----------
@@ -595,7 +596,7 @@ def affine_coefficients(ctx: ForceContext, *, maturity: Any = None) -> np.ndarra
     m = joint_maturity(p) if maturity is None else maturity
     fp, fn = monitoring_errors(p)
     args = [p[name] for name in _COEFFICIENT_PARAMETERS]
-    args += (m, fp + fn, ctx.fiscal_transfer, ctx.compensation_incentive)
+    args += (m, fp, fn, ctx.fiscal_transfer, ctx.compensation_incentive)
     table = _city_table(ctx.city)
     try:
         # the engine's arrays are already (S, Y or 1, N or 1): no conversion
@@ -699,7 +700,7 @@ def _at(a: np.ndarray, s: int, y: int, i: int) -> float:
 def _affine_kernel(
     u, a, tau, sucker_cost, nu, disclosure, reward, penalty, law, detection,
     promotion_value, env_weight, legitimacy_, concept, bottom_up, info_cost, info_sharing,
-    phi, background, phi_w, a_w, beta, rho, gdp_weight, gdp_loss, u_w, admin, m, errors,
+    phi, background, phi_w, a_w, beta, rho, gdp_weight, gdp_loss, u_w, admin, m, e_fp, e_fn,
     transfer, incentive, k,
 ):  # fmt: skip
     r"""The closed form of :func:`affine_coefficients` at every scenario, year and city.
@@ -707,37 +708,48 @@ def _affine_kernel(
     Each argument up to ``incentive`` is a three-dimensional array (S or 1,
     Y or 1, N or 1) broadcast as NumPy would: the parameters named in
     :data:`_COEFFICIENT_PARAMETERS` [their units], ``m`` the maturity [1],
-    ``errors`` ``e_fp + e_fn`` [1], ``transfer`` T [yuan/yr] and ``incentive``
+    ``e_fp`` and ``e_fn`` the monitoring errors [1], ``transfer`` T [yuan/yr] and ``incentive``
     ΔT [yuan/yr]; ``k`` the (9, N) city factors of :data:`_CITY_FACTORS`.
-    The factors that depend on parameters only are evaluated at the first
-    city and reused for the others unless some parameter varies by city.
+    The factors that depend on parameters only are evaluated once per
+    scenario and year (once per scenario if no parameter varies by year) and
+    reused for every city unless some parameter varies by city.
     Returns the (5, S, Y, N) array ``[d, c_x, c_p, c_w, c_q]`` [c0].
     """
     n_c = k.shape[1]
     params = (
         u, a, tau, sucker_cost, nu, disclosure, reward, penalty, law, detection,
         promotion_value, env_weight, legitimacy_, concept, bottom_up, info_cost, info_sharing,
-        phi, background, phi_w, a_w, beta, rho, gdp_weight, gdp_loss, u_w, admin, m, errors,
+        phi, background, phi_w, a_w, beta, rho, gdp_weight, gdp_loss, u_w, admin, m, e_fp, e_fn,
     )  # fmt: skip
-    s_n, y_n, per_city = 1, 1, False
+    s_n, y_n, per_year, per_city = 1, 1, False, False
     for v in params:
         s_n, y_n = _extent(s_n, v.shape[0]), _extent(y_n, v.shape[1])
         _extent(n_c, v.shape[2])
+        per_year |= v.shape[1] > 1
         per_city |= v.shape[2] > 1
     for v in (transfer, incentive):
         s_n, y_n = _extent(s_n, v.shape[0]), _extent(y_n, v.shape[1])
         _extent(n_c, v.shape[2])
     out = np.empty((5, s_n, y_n, n_c))
     for s in range(s_n):
+        f = _parameter_factors(params, s, 0, 0)
         for y in range(y_n):
+            # the transfers and incentives of this scenario and year, by city (or one value)
+            t_row = transfer[s if transfer.shape[0] > 1 else 0, y if transfer.shape[1] > 1 else 0]
+            i_row = incentive[
+                s if incentive.shape[0] > 1 else 0, y if incentive.shape[1] > 1 else 0
+            ]
+            t_step = 1 if t_row.shape[0] > 1 else 0
+            i_step = 1 if i_row.shape[0] > 1 else 0
             if per_city:
                 for i in range(n_c):
                     f = _parameter_factors(params, s, y, i)
-                    _coefficients_at(out, s, y, i, f, k, transfer, incentive)
-            else:  # the parameter factors once for all cities
-                f = _parameter_factors(params, s, y, 0)
+                    _coefficients_at(out, s, y, i, f, k, t_row[i * t_step], i_row[i * i_step])
+            else:  # the parameter factors once for all cities (and years, if constant)
+                if per_year:
+                    f = _parameter_factors(params, s, y, 0)
                 for i in range(n_c):
-                    _coefficients_at(out, s, y, i, f, k, transfer, incentive)
+                    _coefficients_at(out, s, y, i, f, k, t_row[i * t_step], i_row[i * i_step])
     return out
 
 
@@ -747,7 +759,7 @@ def _parameter_factors(params, s, y, i):
     (
         u, a, tau, sucker_cost, nu, disclosure, reward, penalty, law, detection,
         promotion_value, env_weight, legitimacy_, concept, bottom_up, info_cost, info_sharing,
-        phi, background, phi_w, a_w, beta, rho, gdp_weight, gdp_loss, u_w, admin, m, errors,
+        phi, background, phi_w, a_w, beta, rho, gdp_weight, gdp_loss, u_w, admin, m, e_fp, e_fn,
     ) = params  # fmt: skip
     u_i, a_i, tau_i = _at(u, s, y, i), _at(a, s, y, i), _at(tau, s, y, i)
     m_i, nu_i, dis_i = _at(m, s, y, i), _at(nu, s, y, i), _at(disclosure, s, y, i)
@@ -759,7 +771,7 @@ def _parameter_factors(params, s, y, i):
     flat = (
         _at(promotion_value, s, y, i) * _at(env_weight, s, y, i)
         + _at(legitimacy_, s, y, i) * _at(concept, s, y, i)
-        + vertical * (1.0 - _at(errors, s, y, i))
+        + vertical * (1.0 - (_at(e_fp, s, y, i) + _at(e_fn, s, y, i)))
         + _at(bottom_up, s, y, i) * (nu_i + (1.0 - nu_i) * dis_i)
         - sucker
         - _at(info_cost, s, y, i) * (1.0 - _at(info_sharing, s, y, i))
@@ -782,7 +794,10 @@ def _parameter_factors(params, s, y, i):
 
 @numba.njit(inline="always")
 def _coefficients_at(out, s, y, i, f, k, transfer, incentive):
-    """The five coefficients at scenario s, year y, city i from the factors ``f``."""
+    """The five coefficients at scenario s, year y, city i from the factors ``f``.
+
+    ``transfer`` and ``incentive`` are the city's T and ΔT there [yuan/yr].
+    """
     ua, flat, air_f, water_f, fiscal_f, pop_f, sec_f, load_f, c_w, m_i = f
     air = air_f * k[0, i]
     water = water_f * k[1, i]
@@ -795,9 +810,9 @@ def _coefficients_at(out, s, y, i, f, k, transfer, incentive):
         - sec_f * k[6, i]
         + own
         - fiscal
-        + min(_at(transfer, s, y, i) * inv_c0, fiscal)
+        + min(transfer * inv_c0, fiscal)
         - load_f * k[7, i]
-        + _at(incentive, s, y, i) * inv_c0
+        + incentive * inv_c0
     )
     out[1, s, y, i] = -m_i * own
     out[2, s, y, i] = m_i * air
@@ -808,7 +823,7 @@ def _coefficients_at(out, s, y, i, f, k, transfer, incentive):
 _IN = numba.types.Array(numba.float64, 3, "A", readonly=True)
 #: Every input read-only of any layout, so one compiled version serves every call.
 _KERNEL_SIGNATURE = numba.types.Array(numba.float64, 4, "C")(
-    *([_IN] * 31), numba.types.Array(numba.float64, 2, "A", readonly=True)
+    *([_IN] * 32), numba.types.Array(numba.float64, 2, "C", readonly=True)
 )
 
 

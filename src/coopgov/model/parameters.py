@@ -561,6 +561,7 @@ _INFO: list[ParameterInfo] = [
 ]
 
 PARAMETER_INFO: dict[str, ParameterInfo] = {p.name: p for p in _INFO}
+_NAMES = tuple(PARAMETER_INFO)
 
 #: The parts of the joint prevention and control mechanism (study 5.2.2).
 JOINT_MECHANISM_PARTS: tuple[str, ...] = (
@@ -664,15 +665,17 @@ class ModelParameters(Mapping[str, float]):
 
 def parameter_table(parameter_sets: Sequence[Mapping[str, float]]) -> np.ndarray:
     """Parameter sets as one table, shape (P, S): row k is ``PARAMETER_INFO``'s k-th parameter."""
-    names = tuple(PARAMETER_INFO)
-    values = chain.from_iterable(
+    names = _NAMES
+    rows = [
         # a ModelParameters holds its values in PARAMETER_INFO's order
-        p._values.values() if isinstance(p, ModelParameters) else (p[name] for name in names)
+        p._values.values() if isinstance(p, ModelParameters) else [p[name] for name in names]
         for p in parameter_sets
-    )
-    table = np.fromiter(values, dtype=float).reshape(-1, len(names)).T
-    # rows contiguous for several sets (one set: the transposed column already is)
-    return table if table.shape[1] == 1 else np.ascontiguousarray(table)
+    ]
+    values = rows[0] if len(rows) == 1 else chain.from_iterable(rows)
+    table = np.fromiter(values, dtype=float, count=len(names) * len(rows))
+    table = table.reshape(len(rows), len(names)).T
+    # one set: the transposed row is a contiguous column already
+    return table if len(rows) == 1 else np.ascontiguousarray(table)
 
 
 def stack_parameters(parameter_sets: Sequence[Mapping[str, float]]) -> dict[str, np.ndarray]:
