@@ -205,3 +205,24 @@ def test_closed_form_coefficients_equal_the_probed_terms(base, other, transfer, 
     # scalars and a context without transfers
     scalar = ForceContext(CITY, dict(p0))
     _agrees_with_probe(scalar)
+
+
+def test_coefficients_of_contexts_of_any_number_of_axes_equal_the_probed_terms():
+    # scalars, per-city vectors and four leading axes all take the general path
+    p = ModelParameters({"disclosure": 0.4, "jm_consultation": 0.5})
+    rng = np.random.default_rng(3)
+    scalar = ForceContext(CITY, dict(p.items()), fiscal_transfer=1e6)
+    _agrees_with_probe(scalar)
+    assert affine_coefficients(scalar).shape == (5, CITY.n)
+    params = {k: np.full((2, 1, 3, 1, 1), v) for k, v in p.items()}
+    params["abatement_rate"] = rng.uniform(0.1, 0.4, (2, 1, 3, 2, CITY.n))
+    deep = ForceContext(CITY, params, compensation_incentive=np.full(CITY.n, 3e6))
+    _agrees_with_probe(deep)
+    assert affine_coefficients(deep).shape == (5, 2, 1, 3, 2, CITY.n)
+
+
+def test_coefficients_refuse_arrays_that_do_not_broadcast():
+    params = {k: np.full((2, 1, 1), v) for k, v in ModelParameters().items()}
+    params["detection"] = np.full((3, 1, 1), 0.2)  # three scenarios among two
+    with pytest.raises(ValueError):
+        affine_coefficients(ForceContext(CITY, params))

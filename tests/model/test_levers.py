@@ -72,3 +72,42 @@ def test_a_changed_lever_declaration_is_read_afresh(monkeypatch):
     changed = Lever("laws", "Laws", "法律", "5.2.1", targets={"law_completeness": 0.9})
     monkeypatch.setitem(levers_module.LEVERS, "laws", changed)
     assert apply_levers(base, inten, ["laws"])["law_completeness"].item() == pytest.approx(0.9)
+
+
+def test_an_unknown_lever_or_parameter_is_a_located_error(monkeypatch):
+    from coopgov.errors import InputError
+
+    base = stack_parameters([ModelParameters()])
+    with pytest.raises(InputError, match="unknown lever") as err:
+        apply_levers(base, np.ones((1, 1, 1)), ["no_such_lever"])
+    assert "no_such_lever" in str(err.value)
+    typo = Lever("laws", "Laws", "法律", "5.2.1", targets={"law_completenes": 0.9})
+    monkeypatch.setitem(levers_module.LEVERS, "laws", typo)
+    with pytest.raises(InputError, match="unknown parameter") as err:
+        apply_levers(base, np.ones((1, 1, 1)), ["laws"])
+    assert "law_completenes" in str(err.value)
+
+
+def test_a_lever_declaration_changed_in_place_is_read_afresh():
+    base = stack_parameters([ModelParameters()])
+    inten = np.ones((1, 1, 1))
+    lever = LEVERS["laws"]
+    assert apply_levers(base, inten, ["laws"])["law_completeness"].item() == 1.0
+    saved = dict(lever.targets)
+    try:
+        lever.targets["law_completeness"] = 0.8  # type: ignore[index]
+        assert apply_levers(base, inten, ["laws"])["law_completeness"].item() == pytest.approx(0.8)
+    finally:
+        lever.targets.clear()  # type: ignore[attr-defined]
+        lever.targets.update(saved)  # type: ignore[attr-defined]
+    assert apply_levers(base, inten, ["laws"])["law_completeness"].item() == 1.0
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -0.1, 1.5])
+def test_intensities_outside_0_1_are_refused(bad):
+    from coopgov.errors import InputError
+
+    inten = np.full((1, 2, len(LEVER_NAMES)), 0.5)
+    inten[0, 1, 3] = bad
+    with pytest.raises(InputError, match=r"\[0, 1\]"):
+        apply_levers_table(parameter_table([ModelParameters()]), inten)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
+import numba
 import numpy as np
 
 from coopgov.compensation.bet import bet_transfer
@@ -103,7 +104,9 @@ def compensation_incentive(
     return np.asarray(coverage, float) * n_out * (t_coop - t_defect)
 
 
-def _bet_incentive(city: CityData, coverage: Any, abatement: Any, target: Any, stake: Any) -> Any:
+def _bet_incentive(
+    city: CityData, coverage: Any, abatement: Any, target: Any, stake: Any, *, years: int = 1
+) -> Any:
     """:func:`compensation_incentive` on the engine's checked parameter arrays.
 
     The same arithmetic as :func:`bet_outcomes` and
@@ -111,12 +114,85 @@ def _bet_incentive(city: CityData, coverage: Any, abatement: Any, target: Any, s
     ``−A``; equal results, tested), without the input checks a public call
     makes: the parameters are finite and >= 0
     (:class:`~coopgov.model.parameters.ModelParameters`) and a lever keeps
-    them so.
+    them so.  The four parameters are three-dimensional arrays (S or 1,
+    Y or 1, N or 1); the result has shape (S, Y or 1, N), with Y at least
+    ``years`` (the years written out even where nothing changes by year).  One compiled
+    pass (:func:`_bet_incentive_kernel`): a handful of operations per
+    scenario and year, which as array operations would cost a call each.
     """
-    target = np.maximum(target, 1e-12)
-    p_coop, p_defect = (1.0 - abatement) / target, 1.0 / target
-    gain = np.where(p_coop <= 1.0, stake, -stake) - np.where(p_defect <= 1.0, stake, -stake)
-    return coverage * city.force_constants["river_links_out"] * gain
+    return _compiled_bet()(
+        coverage, abatement, target, stake, city.force_constants["river_links_out"], years
+    )
+
+
+@numba.njit(inline="always")
+def _bet_at(a: np.ndarray, s: int, y: int, i: int) -> float:
+    """``a[s, y, i]`` with NumPy broadcasting of the axes of length 1."""
+    return a[s if a.shape[0] > 1 else 0, y if a.shape[1] > 1 else 0, i if a.shape[2] > 1 else 0]
+
+
+def _bet_incentive_kernel(coverage, abatement, target, stake, links_out, years):
+    r"""The bet incentive ``c n^{out}_i [T(P_C) − T(P_D)]`` at every scenario, year and city.
+
+    With ``P_C = (1 − a_w) / t`` and ``P_D = 1 / t`` (target ``t`` floored
+    at 1e-12) the transfers are ``+A`` where P <= 1 and ``−A`` otherwise;
+    as the abatement is >= 0, ``P_C <= P_D`` and the difference is
+    ``A − (−A) = 2A`` where only the cooperating city meets the target, else
+    0 [yuan/yr].
+    """
+    n_c = links_out.shape[0]
+    s_n, y_n = 1, years
+    per_city = False
+    for v in (coverage, abatement, target, stake):
+        s_n = max(s_n, v.shape[0])
+        y_n = max(y_n, v.shape[1])
+        if v.shape[2] not in (1, n_c):
+            raise ValueError("bet parameters do not broadcast to the cities")
+        per_city |= v.shape[2] > 1
+    for v in (coverage, abatement, target, stake):
+        if v.shape[0] not in (1, s_n) or v.shape[1] not in (1, y_n):
+            raise ValueError("bet parameters do not broadcast together")
+    out = np.empty((s_n, y_n, n_c))
+    for s in range(s_n):
+        for y in range(y_n):
+            if per_city:
+                for i in range(n_c):
+                    gain = _bet_gain(abatement, target, stake, s, y, i)
+                    out[s, y, i] = _bet_at(coverage, s, y, i) * links_out[i] * gain
+            else:  # the gain once for all cities
+                gain = _bet_gain(abatement, target, stake, s, y, 0)
+                c = _bet_at(coverage, s, y, 0)
+                for i in range(n_c):
+                    out[s, y, i] = c * links_out[i] * gain
+    return out
+
+
+@numba.njit(inline="always")
+def _bet_gain(abatement: Any, target: Any, stake: Any, s: int, y: int, i: int) -> float:
+    """``T(P_C) − T(P_D)`` at one point [yuan/yr] (:func:`_bet_incentive_kernel`)."""
+    t = max(_bet_at(target, s, y, i), 1e-12)
+    met_coop = (1.0 - _bet_at(abatement, s, y, i)) / t <= 1.0
+    met_defect = 1.0 / t <= 1.0
+    stake_i = _bet_at(stake, s, y, i)
+    return stake_i + stake_i if met_coop and not met_defect else 0.0
+
+
+_BET_IN = numba.types.Array(numba.float64, 3, "A", readonly=True)
+#: One compiled version for every layout and flag of the inputs.
+_BET_SIGNATURE = numba.types.Array(numba.float64, 3, "C")(
+    _BET_IN,
+    _BET_IN,
+    _BET_IN,
+    _BET_IN,
+    numba.types.Array(numba.float64, 1, "A", readonly=True),
+    numba.int64,
+)
+
+
+@lru_cache(maxsize=1)
+def _compiled_bet() -> Any:
+    """:func:`_bet_incentive_kernel` compiled for :data:`_BET_SIGNATURE` on first use."""
+    return numba.njit(_BET_SIGNATURE, cache=True)(_bet_incentive_kernel)
 
 
 def compensation_payments(
@@ -345,10 +421,10 @@ _COPY_BELOW = 1 << 15
 def _full(a: Any, shape: tuple[int, ...], *, writeable: bool = False) -> np.ndarray:
     """``a`` broadcast to ``shape`` (itself if it has that shape).
 
-    A copy is read-only unless ``writeable`` (for arrays handed to the
-    integrator, which would otherwise copy a read-only one again).
+    A copy is read-only unless ``writeable``.
     """
-    a = np.asarray(a, dtype=float)
+    if not isinstance(a, np.ndarray):
+        a = np.asarray(a, dtype=float)
     if a.shape == shape:
         return a
     if math.prod(shape) > _COPY_BELOW:
@@ -359,12 +435,11 @@ def _full(a: Any, shape: tuple[int, ...], *, writeable: bool = False) -> np.ndar
     return out
 
 
-def _regionwide(v: np.ndarray, name: str, shape: tuple[int, int]) -> np.ndarray:
-    """A parameter the integrator takes per scenario and year only, shape (S, Y)."""
-    v = np.asarray(v, float)
+def _regionwide(v: np.ndarray, name: str) -> np.ndarray:
+    """A parameter the integrator takes per scenario and year only, shape (S, Y or 1)."""
     if v.shape[-1] > 1 and np.ptp(v, axis=-1).max() > 0:
         raise ValueError(f"{name} must be the same in every city (no city-scoped lever on it)")
-    return _full(v[..., 0], shape)
+    return v[..., 0]
 
 
 def simulate(
@@ -460,8 +535,14 @@ def simulate(
     # fiscal_transfers is linear in the fund up to the total need, where it is capped:
     # evaluate the rule once for the shares and the cap, then scale by each year's fund
     total_need, shares = city.fiscal_rule
+    full = (s_n, years, n)
+    small = math.prod(full) <= _COPY_BELOW  # full copies; else views of the natural shapes
     fund = np.minimum(params["fiscal_fund"], total_need)
-    transfers = _full(fund * shares, (s_n, years, n))
+    if small:
+        transfers = np.multiply(fund, shares, out=np.empty(full))
+        transfers.setflags(write=False)
+    else:
+        transfers = _full(fund * shares, full)
     incentive = _full(
         _bet_incentive(
             city,
@@ -469,47 +550,64 @@ def simulate(
             params["water_abatement_rate"],
             params["compensation_target"],
             params["compensation_stake"],
+            years=years if small else 1,
         ),
-        (s_n, years, n),
+        full,
     )
+    incentive.setflags(write=False)
 
+    # the integrator copies its per-scenario inputs into its own layout, broadcasting
+    # them to (S, N), (S, Y) or (S, Y, N): they are handed over as they are
     if initial is None:
-        x0 = _full(params["initial_cooperation"].reshape(s_n, 1), (s_n, n), writeable=True)
+        x0 = params["initial_cooperation"].reshape(s_n, 1)
     else:
-        x0 = _full(initial, (s_n, n), writeable=True)
-    decay = _full(
-        params["agreement_decay"] * (1.0 - joint_maturity(params)), (s_n, years, n), writeable=True
-    )
-    rate = _regionwide(params["adjustment_rate"], "adjustment_rate", (s_n, years))
-    noise = _regionwide(params["noise"], "noise", (s_n, years))
-    kappa = _regionwide(params["lateral_thrust"], "lateral_thrust", (s_n, years))
-    traj = np.empty((s_n, years + 1, n))
+        x0 = _full(initial, (s_n, n))
+    maturity = joint_maturity(params)  # once, for the decay and the coefficients
+    decay = params["agreement_decay"] * (1.0 - maturity)
+    rate = _regionwide(params["adjustment_rate"], "adjustment_rate")
+    noise = _regionwide(params["noise"], "noise")
+    kappa = _regionwide(params["lateral_thrust"], "lateral_thrust")
+    traj = None
     # Chunks keep the coefficient arrays small and the integrator's working
     # set in cache; results do not depend on the chunk size.
     for lo in range(0, s_n, chunk_size):
         sl = slice(lo, min(lo + chunk_size, s_n))
-        whole = sl.stop - sl.start == s_n
+        part: tuple[Any, ...]
+        if sl.stop - sl.start == s_n:  # one chunk: the arrays themselves
+            part = (params, maturity, transfers, incentive, x0, rate, decay, noise, kappa)
+        else:
+            part = (
+                {k: v[sl] for k, v in params.items()},
+                *(v[sl] for v in (maturity, transfers, incentive, x0, rate, decay, noise, kappa)),
+            )
         ctx = ForceContext(
-            city=city,
-            params=params if whole else {k: v[sl] for k, v in params.items()},
-            fiscal_transfer=transfers[sl],
-            compensation_incentive=incentive[sl],
+            city=city, params=part[0], fiscal_transfer=part[2], compensation_incentive=part[3]
         )
-        coef = _full(affine_coefficients(ctx), (5, sl.stop - sl.start, years, n), writeable=True)
-        traj[sl] = integrate_affine(
-            x0[sl],
+        coef = affine_coefficients(ctx, maturity=part[1])
+        if coef.shape != (5, sl.stop - sl.start, years, n):  # a new array, writeable
+            coef = _full(coef, (5, sl.stop - sl.start, years, n), writeable=True)
+        result = integrate_affine(
+            part[4],
             coef,
-            rate[sl],
-            decay[sl],
-            noise[sl],
+            part[5],
+            part[6],
+            part[7],
             city.exposure_shares,
             city.neighbour_weights,
-            lateral=kappa[sl],
+            lateral=part[8],
             water_exposure_shares=city.water_exposure_shares,
             steps_per_year=steps_per_year,
             method=method,
             tolerance=tolerance,
         )
+        if traj is None and sl.stop - sl.start == s_n:
+            traj = result
+        else:
+            if traj is None:
+                traj = np.empty((s_n, years + 1, n))
+            traj[sl] = result
+    if traj is None:  # no scenarios
+        traj = np.empty((s_n, years + 1, n))
     return Simulation(
         city=city,
         start_year=start_year,

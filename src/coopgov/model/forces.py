@@ -36,8 +36,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+import numba
 import numpy as np
 
 from coopgov.model.cities import CityData
@@ -538,7 +540,7 @@ def payoff_difference(x: np.ndarray, ctx: ForceContext) -> Any:
     return sum(decompose(x, ctx, lateral=False).values())
 
 
-def affine_coefficients(ctx: ForceContext) -> np.ndarray:
+def affine_coefficients(ctx: ForceContext, *, maturity: Any = None) -> np.ndarray:
     r"""Coefficients of Δ as an affine function of the state features.
 
     .. math:: Δ_i = d_i + c^x_i x_i + c^p_i px_i + c^w_i wx_i + c^q_i qx_i
@@ -567,53 +569,268 @@ def affine_coefficients(ctx: ForceContext) -> np.ndarray:
     region-constant factors come from :attr:`CityData.force_constants
     <coopgov.model.cities.CityData.force_constants>`.
 
+    The closed form is one compiled loop (:func:`_affine_kernel`) over the
+    scenarios, years and cities: each point costs a few dozen
+    floating-point operations, so a NumPy expression per factor would spend
+    its time on the calls, not the arithmetic.  The parameter factors are
+    evaluated once per scenario (and year, where a parameter varies by year)
+    unless a parameter varies by city.
+
+    Parameters
+    ----------
+    ctx : ForceContext
+        Parameters, fiscal transfers [yuan/yr] and compensation incentive
+        [yuan/yr], each broadcastable to ``(..., N)``.
+    maturity : array_like, optional
+        The joint mechanism's maturity ``m`` [1] when the caller has it
+        already (:func:`~coopgov.model.parameters.joint_maturity` of
+        ``ctx.params``); computed from ``ctx.params`` when omitted.
+
     Returns
     -------
     ndarray, shape (5, ..., N)
         ``[d, c_x, c_p, c_w, c_q]``; the middle axes are those the
-        context's arrays broadcast to.
+        context's arrays broadcast to.  A new, writeable, C-contiguous array.
     """
     p = ctx.params
-    k = ctx.city.force_constants
-    m = joint_maturity(p)
+    m = joint_maturity(p) if maturity is None else maturity
     fp, fn = monitoring_errors(p)
-    u, a, tau = p["unit_abatement_cost"], p["abatement_rate"], p["technology_cost"]
-    ua = u * a
-    sucker = p["sucker_cost"] * (1.0 - m)
-    nu, disclosure = p["ngo_activity"], p["disclosure"]
-    vt = p["central_reward"] + p["central_penalty"] * p["law_completeness"] * p["detection"]
-    # the terms constant over the cities, on the (small) parameter arrays
-    flat = (
-        p["promotion_value"] * p["env_weight"]
-        + p["legitimacy"] * p["development_concept"]
-        + vt * (1.0 - (fp + fn))
-        + p["bottom_up"] * (nu + (1.0 - nu) * disclosure)
-        - sucker
-        - p["information_cost"] * (1.0 - p["information_sharing"])
-        - tau
+    args = [p[name] for name in _COEFFICIENT_PARAMETERS]
+    args += (m, fp, fn, ctx.fiscal_transfer, ctx.compensation_incentive)
+    table = _city_table(ctx.city)
+    try:
+        # the engine's arrays are already (S, Y or 1, N or 1): no conversion
+        return _compiled_kernel()(*args, table)
+    except TypeError:  # not all three-dimensional float arrays: bring them to that form
+        pass
+    arrays = [np.asarray(a, dtype=float) for a in args]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays), (ctx.city.n,))
+    lead = shape[:-1]
+    flat = len(lead) > 2
+    three = []
+    for a in arrays:
+        a = a.reshape((1,) * (len(shape) - a.ndim) + a.shape)
+        if flat:  # more than two leading axes: one axis of their product
+            a = np.broadcast_to(a, lead + a.shape[-1:]).reshape(1, -1, a.shape[-1])
+        else:
+            a = a.reshape((1,) * (3 - a.ndim) + a.shape)
+        three.append(a)
+    return _compiled_kernel()(*three, table).reshape((5,) + shape)
+
+
+#: The parameters the closed form reads, in the order of :func:`_affine_kernel`'s arguments.
+_COEFFICIENT_PARAMETERS = (
+    "unit_abatement_cost",
+    "abatement_rate",
+    "technology_cost",
+    "sucker_cost",
+    "ngo_activity",
+    "disclosure",
+    "central_reward",
+    "central_penalty",
+    "law_completeness",
+    "detection",
+    "promotion_value",
+    "env_weight",
+    "legitimacy",
+    "development_concept",
+    "bottom_up",
+    "information_cost",
+    "information_sharing",
+    "damage_gdp_share",
+    "background_share",
+    "water_damage_gdp_share",
+    "water_abatement_rate",
+    "fiscal_burden",
+    "public_opinion",
+    "gdp_weight",
+    "gdp_loss",
+    "unit_water_abatement_cost",
+    "admin_saving",
+)
+
+#: Rows of the city table the closed form reads (:attr:`CityData.force_constants`).
+_CITY_FACTORS = (
+    "gdp_reducible_per_e",
+    "gdp_per_e",
+    "p0_diag",
+    "pw_diag",
+    "fiscal_weight",
+    "population_relative",
+    "secondary_relative",
+    "water_load_per_e",
+    "air_emissions",
+)
+
+#: The last few regions' city tables, by identity (the region's constants never change:
+#: CityData is frozen); each entry keeps its CityData alive so that an id is not reused.
+_CITY_TABLES: dict[int, tuple[CityData, np.ndarray]] = {}
+
+
+def _city_table(city: CityData) -> np.ndarray:
+    """The region-constant factors of :data:`_CITY_FACTORS` as one read-only (9, N) array."""
+    hit = _CITY_TABLES.get(id(city))
+    if hit is not None and hit[0] is city:
+        return hit[1]
+    k = city.force_constants
+    table = np.array([k[name] for name in _CITY_FACTORS], dtype=float)
+    table.setflags(write=False)
+    if len(_CITY_TABLES) >= 8:
+        _CITY_TABLES.pop(next(iter(_CITY_TABLES)))
+    _CITY_TABLES[id(city)] = (city, table)
+    return table
+
+
+@numba.njit(inline="always")
+def _extent(extent: int, size: int) -> int:
+    """Broadcast one axis of length ``size`` into ``extent`` (NumPy's rule)."""
+    if size == 1 or size == extent:
+        return extent
+    if extent == 1:
+        return size
+    raise ValueError("force context arrays do not broadcast together")
+
+
+@numba.njit(inline="always")
+def _at(a: np.ndarray, s: int, y: int, i: int) -> float:
+    """``a[s, y, i]`` with NumPy broadcasting of the axes of length 1."""
+    return a[s if a.shape[0] > 1 else 0, y if a.shape[1] > 1 else 0, i if a.shape[2] > 1 else 0]
+
+
+def _affine_kernel(
+    u, a, tau, sucker_cost, nu, disclosure, reward, penalty, law, detection,
+    promotion_value, env_weight, legitimacy_, concept, bottom_up, info_cost, info_sharing,
+    phi, background, phi_w, a_w, beta, rho, gdp_weight, gdp_loss, u_w, admin, m, e_fp, e_fn,
+    transfer, incentive, k,
+):  # fmt: skip
+    r"""The closed form of :func:`affine_coefficients` at every scenario, year and city.
+
+    Each argument up to ``incentive`` is a three-dimensional array (S or 1,
+    Y or 1, N or 1) broadcast as NumPy would: the parameters named in
+    :data:`_COEFFICIENT_PARAMETERS` [their units], ``m`` the maturity [1],
+    ``e_fp`` and ``e_fn`` the monitoring errors [1], ``transfer`` T [yuan/yr] and ``incentive``
+    ΔT [yuan/yr]; ``k`` the (9, N) city factors of :data:`_CITY_FACTORS`.
+    The factors that depend on parameters only are evaluated once per
+    scenario and year (once per scenario if no parameter varies by year) and
+    reused for every city unless some parameter varies by city.
+    Returns the (5, S, Y, N) array ``[d, c_x, c_p, c_w, c_q]`` [c0].
+    """
+    n_c = k.shape[1]
+    params = (
+        u, a, tau, sucker_cost, nu, disclosure, reward, penalty, law, detection,
+        promotion_value, env_weight, legitimacy_, concept, bottom_up, info_cost, info_sharing,
+        phi, background, phi_w, a_w, beta, rho, gdp_weight, gdp_loss, u_w, admin, m, e_fp, e_fn,
+    )  # fmt: skip
+    s_n, y_n, per_year, per_city = 1, 1, False, False
+    for v in params:
+        s_n, y_n = _extent(s_n, v.shape[0]), _extent(y_n, v.shape[1])
+        _extent(n_c, v.shape[2])
+        per_year |= v.shape[1] > 1
+        per_city |= v.shape[2] > 1
+    for v in (transfer, incentive):
+        s_n, y_n = _extent(s_n, v.shape[0]), _extent(y_n, v.shape[1])
+        _extent(n_c, v.shape[2])
+    out = np.empty((5, s_n, y_n, n_c))
+    for s in range(s_n):
+        f = _parameter_factors(params, s, 0, 0)
+        for y in range(y_n):
+            # the transfers and incentives of this scenario and year, by city (or one value)
+            t_row = transfer[s if transfer.shape[0] > 1 else 0, y if transfer.shape[1] > 1 else 0]
+            i_row = incentive[
+                s if incentive.shape[0] > 1 else 0, y if incentive.shape[1] > 1 else 0
+            ]
+            t_step = 1 if t_row.shape[0] > 1 else 0
+            i_step = 1 if i_row.shape[0] > 1 else 0
+            if per_city:
+                for i in range(n_c):
+                    f = _parameter_factors(params, s, y, i)
+                    _coefficients_at(out, s, y, i, f, k, t_row[i * t_step], i_row[i * i_step])
+            else:  # the parameter factors once for all cities (and years, if constant)
+                if per_year:
+                    f = _parameter_factors(params, s, y, 0)
+                for i in range(n_c):
+                    _coefficients_at(out, s, y, i, f, k, t_row[i * t_step], i_row[i * i_step])
+    return out
+
+
+@numba.njit(inline="always")
+def _parameter_factors(params, s, y, i):
+    """The factors of the closed form that depend on parameters only, at one point."""
+    (
+        u, a, tau, sucker_cost, nu, disclosure, reward, penalty, law, detection,
+        promotion_value, env_weight, legitimacy_, concept, bottom_up, info_cost, info_sharing,
+        phi, background, phi_w, a_w, beta, rho, gdp_weight, gdp_loss, u_w, admin, m, e_fp, e_fn,
+    ) = params  # fmt: skip
+    u_i, a_i, tau_i = _at(u, s, y, i), _at(a, s, y, i), _at(tau, s, y, i)
+    m_i, nu_i, dis_i = _at(m, s, y, i), _at(nu, s, y, i), _at(disclosure, s, y, i)
+    ua = u_i * a_i
+    sucker = _at(sucker_cost, s, y, i) * (1.0 - m_i)
+    vertical = _at(reward, s, y, i) + _at(penalty, s, y, i) * _at(law, s, y, i) * _at(
+        detection, s, y, i
     )
-    air = (p["damage_gdp_share"] * (1.0 - p["background_share"]) / u) * k["gdp_reducible_per_e"]
-    water = (p["water_damage_gdp_share"] * p["water_abatement_rate"] / ua) * k["gdp_per_e"]
-    own = air * k["p0_diag"] + water * k["pw_diag"]
-    fiscal = (p["fiscal_burden"] * tau) * k["fiscal_weight"]
-    inv_c0 = 1.0 / (ua * k["air_emissions"])
-    d = (
+    flat = (
+        _at(promotion_value, s, y, i) * _at(env_weight, s, y, i)
+        + _at(legitimacy_, s, y, i) * _at(concept, s, y, i)
+        + vertical * (1.0 - (_at(e_fp, s, y, i) + _at(e_fn, s, y, i)))
+        + _at(bottom_up, s, y, i) * (nu_i + (1.0 - nu_i) * dis_i)
+        - sucker
+        - _at(info_cost, s, y, i) * (1.0 - _at(info_sharing, s, y, i))
+        - tau_i
+    )
+    a_w_i = _at(a_w, s, y, i)
+    return (
+        ua,
+        flat,
+        _at(phi, s, y, i) * (1.0 - _at(background, s, y, i)) / u_i,  # air
+        _at(phi_w, s, y, i) * a_w_i / ua,  # water
+        _at(beta, s, y, i) * tau_i,  # fiscal weight
+        _at(rho, s, y, i) * dis_i,  # public opinion
+        _at(gdp_weight, s, y, i) * _at(gdp_loss, s, y, i) * tau_i,  # economic interest
+        tau_i * _at(u_w, s, y, i) * a_w_i / ua,  # water abatement
+        _at(admin, s, y, i) + sucker,  # c_w
+        m_i,
+    )
+
+
+@numba.njit(inline="always")
+def _coefficients_at(out, s, y, i, f, k, transfer, incentive):
+    """The five coefficients at scenario s, year y, city i from the factors ``f``.
+
+    ``transfer`` and ``incentive`` are the city's T and ΔT there [yuan/yr].
+    """
+    ua, flat, air_f, water_f, fiscal_f, pop_f, sec_f, load_f, c_w, m_i = f
+    air = air_f * k[0, i]
+    water = water_f * k[1, i]
+    own = air * k[2, i] + water * k[3, i]
+    fiscal = fiscal_f * k[4, i]
+    inv_c0 = 1.0 / (ua * k[8, i])
+    out[0, s, y, i] = (
         flat
-        + (p["public_opinion"] * disclosure) * k["population_relative"]
-        - (p["gdp_weight"] * p["gdp_loss"] * tau) * k["secondary_relative"]
+        + pop_f * k[5, i]
+        - sec_f * k[6, i]
         + own
         - fiscal
-        + np.minimum(ctx.fiscal_transfer * inv_c0, fiscal)
-        - (tau * p["unit_water_abatement_cost"] * p["water_abatement_rate"] / ua)
-        * k["water_load_per_e"]
-        + ctx.compensation_incentive * inv_c0
+        + min(transfer * inv_c0, fiscal)
+        - load_f * k[7, i]
+        + incentive * inv_c0
     )
-    parts = (d, -m * own, m * air, p["admin_saving"] + sucker, m * water)
-    shape = np.broadcast_shapes(*(np.shape(v) for v in parts), (ctx.city.n,))
-    coef = np.empty((5,) + shape)
-    for j, v in enumerate(parts):
-        coef[j] = v
-    return coef
+    out[1, s, y, i] = -m_i * own
+    out[2, s, y, i] = m_i * air
+    out[3, s, y, i] = c_w
+    out[4, s, y, i] = m_i * water
+
+
+_IN = numba.types.Array(numba.float64, 3, "A", readonly=True)
+#: Every input read-only of any layout, so one compiled version serves every call.
+_KERNEL_SIGNATURE = numba.types.Array(numba.float64, 4, "C")(
+    *([_IN] * 32), numba.types.Array(numba.float64, 2, "C", readonly=True)
+)
+
+
+@lru_cache(maxsize=1)
+def _compiled_kernel() -> Any:
+    """:func:`_affine_kernel` compiled for :data:`_KERNEL_SIGNATURE` on first use (disk-cached)."""
+    return numba.njit(_KERNEL_SIGNATURE, cache=True, error_model="numpy")(_affine_kernel)
 
 
 def probed_affine_coefficients(ctx: ForceContext) -> np.ndarray:

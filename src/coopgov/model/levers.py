@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numba
 import numpy as np
 
 from coopgov.errors import InputError
@@ -233,9 +234,9 @@ def apply_levers(
     >>> float(base["law_completeness"][0]), float(out["law_completeness"].ravel()[0])
     (0.3, 1.0)
     """
-    intensity = _checked_intensity(intensity, levers)
+    intensity, top = _checked_intensity(intensity, levers)
     table, out = _scenario_columns(params)
-    return _move(out, table, intensity, levers)
+    return _move(out, table, intensity, levers, top)
 
 
 def apply_levers_table(
@@ -249,7 +250,7 @@ def apply_levers_table(
     is that of :func:`apply_levers` on the same values, without building one
     array per parameter first.
     """
-    intensity = _checked_intensity(intensity, levers)
+    intensity, top = _checked_intensity(intensity, levers)
     table = np.asarray(table, dtype=float)
     if table.ndim != 2 or table.shape[0] != len(PARAMETER_INFO):
         raise InputError(
@@ -257,11 +258,12 @@ def apply_levers_table(
             field="table",
             value=table.shape,
         )
-    table = table.reshape(table.shape + (1, 1))
-    return _move(dict(zip(PARAMETER_INFO, table, strict=True)), table, intensity, levers)
+    out = dict(zip(PARAMETER_INFO, table.reshape(table.shape + (1, 1)), strict=True))
+    return _move(out, table, intensity, levers, top)
 
 
-def _checked_intensity(intensity: Any, levers: Sequence[str]) -> np.ndarray:
+def _checked_intensity(intensity: Any, levers: Sequence[str]) -> tuple[np.ndarray, list[float]]:
+    """The intensities as a float array and each lever's largest intensity (none if empty)."""
     intensity = np.asarray(intensity, dtype=float)
     if intensity.ndim not in (3, 4) or intensity.shape[2] != len(levers):
         raise InputError(
@@ -269,10 +271,14 @@ def _checked_intensity(intensity: Any, levers: Sequence[str]) -> np.ndarray:
             field="intensity",
             value=intensity.shape,
         )
-    # NaN fails both comparisons, so a NaN or an infinite intensity is refused too
-    if intensity.size and not (intensity.min() >= 0.0 and intensity.max() <= 1.0):
+    if not intensity.size:
+        return intensity, []
+    top = intensity.max(axis=(0, 1) if intensity.ndim == 3 else (0, 1, 3)).tolist()
+    # NaN fails the comparison (the minimum propagates it), so a NaN or an infinite
+    # intensity is refused too
+    if not (intensity.min() >= 0.0 and max(top) <= 1.0):
         raise InputError("lever intensities must lie in [0, 1]", field="intensity")
-    return intensity
+    return intensity, top
 
 
 def _move(
@@ -280,113 +286,177 @@ def _move(
     table: np.ndarray | None,
     intensity: np.ndarray,
     levers: Sequence[str],
+    top: list[float],
 ) -> dict[str, np.ndarray]:
-    """Move the parameters ``out`` (views of rows of ``table`` when given) by the levers."""
-    if intensity.size:
-        active = np.asarray(intensity.any(axis=(0, 1) if intensity.ndim == 3 else (0, 1, 3)))
-    else:
-        active = np.zeros(len(levers), dtype=bool)
-    if not active.any():
+    """Move the parameters ``out`` by the active levers (largest intensity ``top`` > 0).
+
+    ``table`` (P, S), in the order of :data:`PARAMETER_INFO`, holds the
+    values of ``out`` when given; the moved parameters are replaced by
+    arrays of shape (S, Y, 1), or (S, Y, N) for intensities by city.
+    """
+    columns = tuple(k for k, level in enumerate(top) if level > 0.0)
+    if not columns:
         return out
-    # levels by lever first: (L, S, Y, 1) or (L, S, Y, N)
-    by_lever = (
-        intensity.transpose(2, 0, 1) if intensity.ndim == 3 else intensity.transpose(2, 0, 1, 3)
-    )
-    row = {name: k for k, name in enumerate(out)} if table is not None else {}
-    for r, (cols, names, targets, low, high, s_cols, s_names, amounts) in enumerate(
-        _lever_rounds(_declarations(levers, active))
-    ):
-        # one round moves distinct parameters together; a parameter's later levers act in
-        # later rounds, in lever order
-        if names:
-            level = by_lever[cols]
-            if intensity.ndim == 3:
-                level = level[..., None]
-            if r == 0 and table is not None:  # nothing moved yet: rows of the table
-                value = table[[row[name] for name in names]]
-            elif len(names) == 1:
-                value = out[names[0]][None]
-            else:
-                value = np.stack(np.broadcast_arrays(*(out[name] for name in names)))
-            gap = np.minimum(np.maximum(targets - value, low), high)
-            out.update(zip(names, value + level * gap, strict=True))
-        for k, name, amount in zip(s_cols, s_names, amounts, strict=True):
-            level = by_lever[k] if intensity.ndim == 4 else by_lever[k][..., None]
-            out[name] = out[name] + level * amount
+    names, rows, moves = _lever_plan(levers, columns)
+    if table is not None:
+        base = table[rows]
+    else:
+        base = np.array(np.broadcast_arrays(*(np.reshape(out[name], -1) for name in names)))
+    level = intensity if intensity.ndim == 4 else intensity[..., None]
+    out.update(zip(names, _compiled_move()(base, level, *moves), strict=True))
     return out
 
 
 def _scenario_columns(
     params: Mapping[str, np.ndarray],
 ) -> tuple[np.ndarray | None, dict[str, np.ndarray]]:
-    """Each parameter as shape (S, 1, 1), views of one table (P, S, 1, 1) if all have length S."""
-    try:
-        table = np.array(list(params.values()), dtype=float)
-    except ValueError:
-        table = None
-    if table is None or table.ndim != 2:
-        return None, {k: np.asarray(v, float).reshape(-1, 1, 1) for k, v in params.items()}
-    table = table.reshape(table.shape + (1, 1))
-    return table, dict(zip(params, table, strict=True))
+    """Each parameter as shape (S, 1, 1): views of one table (P, S) if it can be one.
 
-
-#: A lever's column and what it declares:
-#: (column, ((parameter, target), ...), ((parameter, amount), ...)).
-_Declaration = tuple[int, tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]
-
-
-def _declarations(levers: Sequence[str], active: np.ndarray) -> tuple[_Declaration, ...]:
-    """What the active levers declare, read afresh from :data:`LEVERS` on every call."""
-    out = []
-    for k in np.flatnonzero(active).tolist():
-        lever = LEVERS[levers[k]]
-        out.append((int(k), tuple(lever.targets.items()), tuple(lever.scales.items())))
-    return tuple(out)
-
-
-@lru_cache(maxsize=64)
-def _lever_rounds(declarations: tuple[_Declaration, ...]) -> tuple[tuple[Any, ...], ...]:
-    """The lever moves of :func:`apply_levers` grouped into rounds of distinct parameters.
-
-    Keyed on the levers' declarations (never on parameter values).  Each
-    parameter's moves are in lever order (targets before scales, as a lever
-    declares them); round r holds the r-th move of every parameter.  A round
-    is (lever columns, names, targets, lower and upper bounds of the move,
-    shaped (K, 1, 1, 1)) for the moves towards a target — a countermeasure
-    only ever improves its parameter: it moves it towards the target from the
-    side of the default and leaves it where it is if the value is already
-    past the target — then (columns, names, amounts) for the budget scales.
+    The table is built only when ``params`` holds the parameters of
+    :data:`PARAMETER_INFO` in their order, all of length S.
     """
-    moves: dict[str, list[tuple[int, float, float]]] = {}
-    for k, targets, scales in declarations:
-        for pname, target in targets:
-            moves.setdefault(pname, []).append((k, float(target), np.nan))
-        for pname, amount in scales:
-            moves.setdefault(pname, []).append((k, np.nan, float(amount)))
-    rounds = []
-    for r in range(max((len(v) for v in moves.values()), default=0)):
-        at = {p: v[r] for p, v in moves.items() if len(v) > r}
-        names = tuple(p for p, m in at.items() if np.isnan(m[2]))
-        shape = (len(names), 1, 1, 1)
-        goal = np.array([at[p][1] for p in names]).reshape(shape)
-        up = np.array([at[p][1] >= PARAMETER_INFO[p].default for p in names]).reshape(shape)
-        s_names = tuple(p for p in at if p not in names)
-        rounds.append(
-            (
-                np.array([at[p][0] for p in names], dtype=np.intp),
-                names,
-                goal,
-                np.where(up, 0.0, -np.inf),
-                np.where(up, np.inf, 0.0),
-                tuple(at[p][0] for p in s_names),
-                s_names,
-                tuple(at[p][2] for p in s_names),
+    if tuple(params) == _PARAMETER_NAMES:
+        try:
+            table = np.array(list(params.values()), dtype=float)
+        except ValueError:  # of different lengths
+            table = None
+        if table is not None and table.ndim == 2:
+            return table, dict(zip(params, table.reshape(table.shape + (1, 1)), strict=True))
+    return None, {k: np.asarray(v, float).reshape(-1, 1, 1) for k, v in params.items()}
+
+
+_PARAMETER_NAMES = tuple(PARAMETER_INFO)
+_ROW = {name: k for k, name in enumerate(PARAMETER_INFO)}
+
+#: Lever plans by (lever names, active columns), with what each lever declared when the
+#: plan was made: a plan is used only while LEVERS still holds those very levers with
+#: those very targets and scales (declarations are read afresh; plans never depend on
+#: parameter values).
+_PLANS: dict[tuple[Any, ...], tuple[tuple[Any, ...], tuple[Any, ...]]] = {}
+
+_MOVE_TOWARDS_ABOVE, _MOVE_TOWARDS_BELOW, _MOVE_SCALE = 0, 1, 2
+
+
+def _lever_plan(levers: Sequence[str], columns: tuple[int, ...]) -> tuple[Any, ...]:
+    """The moves of the active levers ``columns``, in lever order.
+
+    Returns the moved parameters' names (in order of their first move),
+    their rows in :data:`PARAMETER_INFO` and the moves as four read-only
+    arrays: the moved parameter (index into the names), the lever column,
+    the target or amount, and the kind (towards a target above the
+    parameter's default, towards one below it, or a budget scale).  A
+    lever's targets come before its scales, as it declares them.
+    """
+    key = (tuple(levers), columns)
+    hit = _PLANS.get(key)
+    if hit is not None:
+        declared, plan = hit
+        for k, lever, targets, scales in declared:
+            now = LEVERS.get(key[0][k])
+            if now is not lever or now.targets != targets or now.scales != scales:
+                break
+        else:
+            return plan
+    declared_now = []
+    moves: list[tuple[str, int, float, int]] = []
+    for k in columns:
+        if key[0][k] not in LEVERS:
+            raise InputError(
+                f"unknown lever; known: {', '.join(LEVERS)}", field="levers", value=key[0][k]
             )
-        )
-        for a in rounds[-1]:
-            if isinstance(a, np.ndarray):
-                a.setflags(write=False)  # shared by every call with these declarations
-    return tuple(rounds)
+        lever = LEVERS[key[0][k]]
+        declared_now.append((k, lever, dict(lever.targets), dict(lever.scales)))
+        for field_, pairs in (("targets", lever.targets), ("scales", lever.scales)):
+            for pname, value in pairs.items():
+                if pname not in PARAMETER_INFO:
+                    raise InputError(
+                        f"lever {lever.name!r} moves an unknown parameter",
+                        field=field_,
+                        value=pname,
+                    )
+                if field_ == "scales":
+                    kind = _MOVE_SCALE
+                elif value >= PARAMETER_INFO[pname].default:
+                    kind = _MOVE_TOWARDS_ABOVE
+                else:
+                    kind = _MOVE_TOWARDS_BELOW
+                moves.append((pname, k, float(value), kind))
+    names = tuple(dict.fromkeys(m[0] for m in moves))
+    slot = {name: j for j, name in enumerate(names)}
+    arrays = (
+        np.array([_ROW[name] for name in names], dtype=np.intp),
+        np.array([slot[m[0]] for m in moves], dtype=np.int64),
+        np.array([m[1] for m in moves], dtype=np.int64),
+        np.array([m[2] for m in moves], dtype=float),
+        np.array([m[3] for m in moves], dtype=np.int64),
+    )
+    for a in arrays:
+        a.setflags(write=False)  # shared by every call with these declarations
+    plan = (names, arrays[0], arrays[1:])
+    if len(_PLANS) >= 64:
+        _PLANS.pop(next(iter(_PLANS)))
+    _PLANS[key] = (tuple(declared_now), plan)
+    return plan
+
+
+def _lever_moves(base, level, slot, column, goal, kind):
+    r"""Apply the moves of :func:`_lever_plan` at every scenario, year and city.
+
+    ``base`` (K, S or 1) the moved parameters' values before any lever;
+    ``level`` (S or 1, Y, L, C) the intensities ``λ`` (C = 1, or N for
+    intensities by city).  Move j acts on parameter ``slot[j]`` with lever
+    ``column[j]``, in order: towards the target ``g`` (module docstring)
+
+    .. math:: v \leftarrow v + λ \max(g - v, 0) \quad	ext{or}\quad v + λ \min(g - v, 0)
+
+    for a target above or below the parameter's default (a lever never moves
+    a parameter away from its target), or a budget scale ``v ← v + λ g``.
+    Returns the (K, S, Y, C) values after the moves.
+    """
+    k_n = base.shape[0]
+    s_n = max(base.shape[1], level.shape[0])
+    _, y_n, _, c_n = level.shape
+    if base.shape[1] not in (1, s_n) or level.shape[0] not in (1, s_n):
+        raise ValueError("parameters and intensities have different numbers of scenarios")
+    out = np.empty((k_n, s_n, y_n, c_n))
+    v = np.empty(k_n)  # the parameters at one scenario, year and city
+    for s in range(s_n):
+        s_b = s if base.shape[1] > 1 else 0
+        s_l = s if level.shape[0] > 1 else 0
+        for y in range(y_n):
+            for c in range(c_n):
+                for k in range(k_n):
+                    v[k] = base[k, s_b]
+                for j in range(slot.shape[0]):  # in order: a parameter's moves in lever order
+                    lam = level[s_l, y, column[j], c]
+                    value = v[slot[j]]
+                    if kind[j] == _MOVE_SCALE:
+                        v[slot[j]] = value + lam * goal[j]
+                    elif kind[j] == _MOVE_TOWARDS_ABOVE:
+                        v[slot[j]] = value + lam * max(goal[j] - value, 0.0)
+                    else:
+                        v[slot[j]] = value + lam * min(goal[j] - value, 0.0)
+                for k in range(k_n):
+                    out[k, s, y, c] = v[k]
+    return out
+
+
+_R_INT = numba.types.Array(numba.int64, 1, "A", readonly=True)
+#: One compiled version for every layout and flag of the inputs.
+_MOVE_SIGNATURE = numba.types.Array(numba.float64, 4, "C")(
+    numba.types.Array(numba.float64, 2, "A", readonly=True),
+    numba.types.Array(numba.float64, 4, "A", readonly=True),
+    _R_INT,
+    _R_INT,
+    numba.types.Array(numba.float64, 1, "A", readonly=True),
+    _R_INT,
+)
+
+
+@lru_cache(maxsize=1)
+def _compiled_move() -> Any:
+    """:func:`_lever_moves` compiled for :data:`_MOVE_SIGNATURE` on first use (disk-cached)."""
+    return numba.njit(_MOVE_SIGNATURE, cache=True)(_lever_moves)
 
 
 def lever_costs(

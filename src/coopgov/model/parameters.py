@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -560,6 +561,7 @@ _INFO: list[ParameterInfo] = [
 ]
 
 PARAMETER_INFO: dict[str, ParameterInfo] = {p.name: p for p in _INFO}
+_NAMES = tuple(PARAMETER_INFO)
 
 #: The parts of the joint prevention and control mechanism (study 5.2.2).
 JOINT_MECHANISM_PARTS: tuple[str, ...] = (
@@ -580,7 +582,10 @@ def joint_maturity(params: Mapping[str, Any]) -> Any:
     abatement that is conditional on one's own cooperation (reciprocity)
     and slows the lapse of agreements.
     """
-    return sum(params[name] for name in JOINT_MECHANISM_PARTS) / len(JOINT_MECHANISM_PARTS)
+    total = params[JOINT_MECHANISM_PARTS[0]]
+    for name in JOINT_MECHANISM_PARTS[1:]:
+        total = total + params[name]
+    return total / len(JOINT_MECHANISM_PARTS)
 
 
 def monitoring_errors(params: Mapping[str, Any]) -> tuple[Any, Any]:
@@ -660,16 +665,17 @@ class ModelParameters(Mapping[str, float]):
 
 def parameter_table(parameter_sets: Sequence[Mapping[str, float]]) -> np.ndarray:
     """Parameter sets as one table, shape (P, S): row k is ``PARAMETER_INFO``'s k-th parameter."""
-    names = tuple(PARAMETER_INFO)
+    names = _NAMES
     rows = [
         # a ModelParameters holds its values in PARAMETER_INFO's order
-        p._values.values() if isinstance(p, ModelParameters) else (p[name] for name in names)
+        p._values.values() if isinstance(p, ModelParameters) else [p[name] for name in names]
         for p in parameter_sets
     ]
-    table = np.empty((len(names), len(rows)))
-    for j, values in enumerate(rows):
-        table[:, j] = np.fromiter(values, dtype=float, count=len(names))
-    return table
+    values = rows[0] if len(rows) == 1 else chain.from_iterable(rows)
+    table = np.fromiter(values, dtype=float, count=len(names) * len(rows))
+    table = table.reshape(len(rows), len(names)).T
+    # one set: the transposed row is a contiguous column already
+    return table if len(rows) == 1 else np.ascontiguousarray(table)
 
 
 def stack_parameters(parameter_sets: Sequence[Mapping[str, float]]) -> dict[str, np.ndarray]:
