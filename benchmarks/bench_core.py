@@ -53,7 +53,7 @@ from coopgov.dynamics import engine as engine_module  # noqa: E402
 from coopgov.dynamics import replicator  # noqa: E402
 from coopgov.dynamics.abm import ABMConfig, city_agents  # noqa: E402
 from coopgov.dynamics.engine import simulate  # noqa: E402
-from coopgov.model import ModelParameters, city_data  # noqa: E402
+from coopgov.model import ModelParameters, city_data, forces, levers  # noqa: E402  # noqa: E402
 from coopgov.model.levers import LEVER_NAMES  # noqa: E402
 from coopgov.region import load_region  # noqa: E402
 
@@ -64,6 +64,10 @@ _KERNELS = [
     replicator._integrate_exp_small,
     replicator._integrate,
     replicator._integrate_small,
+    # the set-up's compiled passes (one explicit signature each)
+    forces._compiled_kernel(),
+    levers._compiled_move(),
+    engine_module._compiled_bet(),
 ]
 
 
