@@ -385,3 +385,45 @@ def test_riccati_attempts_count_the_steps_tried_and_are_the_same_in_a_batch():
         integrate_affine(x0, coef, *args, np.eye(n), np.zeros((n, n)), attempts=np.empty(9))
     with pytest.raises(ValueError, match="attempts must be"):
         integrate_affine(x0, coef, *args, np.eye(n), np.zeros((n, n)), method="rk4", attempts=tries)
+
+
+@pytest.mark.parametrize("s_n", [1, 20])
+def test_riccati_without_a_year_returns_the_clipped_initial_states(s_n):
+    # no year to integrate: nothing is read from the (empty) yearly arrays
+    n = 3
+    x0 = np.tile([-0.5, 0.3, 1.5], (s_n, 1))
+    args = (np.zeros((5, s_n, 0, n)), np.ones((s_n, 0)), np.zeros((s_n, 0)), np.zeros((s_n, 0)))
+    out = integrate_affine(x0, *args, np.eye(n), np.zeros((n, n)))
+    np.testing.assert_array_equal(out, np.tile([0.0, 0.3, 1.0], (s_n, 1, 1)))
+
+
+def test_riccati_records_each_step_of_record_alike_in_a_batch_and_alone():
+    # with four steps of record a year the controller still chooses its own steps
+    # within each quarter; a batch of 20 and each run alone record the same states
+    rng = np.random.default_rng(3)
+    s_n, y_n, n = 20, 3, 13
+    coef = rng.normal(scale=3.0, size=(5, s_n, y_n, n))
+    x0 = rng.random((s_n, n))
+    p0 = rng.dirichlet(np.ones(n), n)
+    w = np.roll(np.eye(n), 1, axis=1)
+    rates = (
+        rng.uniform(0.5, 3, (s_n, y_n)),
+        rng.uniform(0, 0.5, (s_n, y_n)),
+        rng.uniform(0, 0.05, (s_n, y_n)),
+    )
+    batch = integrate_affine(x0, coef, *rates, p0, w, record="step", steps_per_year=4)
+    assert batch.shape == (s_n, 4 * y_n + 1, n)
+    for s in (0, 7, 19):
+        one = integrate_affine(
+            x0[s : s + 1],
+            coef[:, s : s + 1],
+            *(r[s : s + 1] for r in rates),
+            p0,
+            w,
+            record="step",
+            steps_per_year=4,
+        )
+        np.testing.assert_allclose(batch[s], one[0], rtol=1e-12, atol=1e-11)
+    # the states at the year ends are those of a yearly record at the same largest step
+    yearly = integrate_affine(x0, coef, *rates, p0, w, steps_per_year=4)
+    np.testing.assert_array_equal(batch[:, ::4], yearly)

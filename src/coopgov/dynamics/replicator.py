@@ -1143,6 +1143,11 @@ def _integrate_ric(
         rt[ln] = 0.0
         kap[ln] = 0.0
         mu[ln] = 0.0
+    if y_n == 0:  # no year to run: the initial states are the whole result
+        for sc in range(s_n):
+            for i in range(n):
+                out[sc, 0, i] = min(max(x0[sc, i], 0.0), 1.0)
+        return
     while True:
         # give idle lanes the next scenarios
         for ln in range(sb):
