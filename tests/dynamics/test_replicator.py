@@ -427,3 +427,33 @@ def test_riccati_records_each_step_of_record_alike_in_a_batch_and_alone():
     # the states at the year ends are those of a yearly record at the same largest step
     yearly = integrate_affine(x0, coef, *rates, p0, w, steps_per_year=4)
     np.testing.assert_array_equal(batch[:, ::4], yearly)
+
+
+@pytest.mark.parametrize("method", replicator.METHODS)
+@pytest.mark.parametrize(
+    "field, index", [("coef", (1, 0, 1, 2)), ("rate", (0, 1)), ("x0", (0, 2)), ("decay", (0, 0))]
+)
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_inputs_are_refused_by_name_and_entry(method, field, index, bad):
+    # the kernels assume finite values (their loops end because their estimates are
+    # finite): a NaN or infinity is named with its entry instead of integrated
+    n, y_n = 3, 2
+    inputs = {
+        "x0": np.full((1, n), 0.3),
+        "coef": np.zeros((5, 1, y_n, n)),
+        "rate": np.ones((1, y_n)),
+        "decay": np.zeros((1, y_n)),
+        "noise": np.zeros((1, y_n)),
+    }
+    inputs[field][index] = bad
+    with pytest.raises(ValueError, match=rf"{field}: entry \(.*\) is .*; must be finite"):
+        integrate_affine(
+            inputs["x0"],
+            inputs["coef"],
+            inputs["rate"],
+            inputs["decay"],
+            inputs["noise"],
+            np.eye(n),
+            np.zeros((n, n)),
+            method=method,
+        )

@@ -81,6 +81,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numba
@@ -1048,9 +1049,10 @@ def _ric_control(h, hs, est, tol, h_min, h_max):
     eq. 4.13): ``h_new = hs · min(4, max(0.2, 0.9 (tol / est)^(1/3)))`` (the
     estimate is that of a second-order result, O(h³)), kept within
     ``[h_min, h_max]``; an attempt of ``h_min`` or less is accepted whatever its
-    estimate.  After an accepted step cut short by the end of a segment
-    (``hs < h``), the proposal never falls below ``h`` when the estimate allows
-    growth.
+    estimate, and a rejected attempt is followed by one of at most half its
+    step (so the attempts on a step always end).  After an accepted step cut
+    short by the end of a segment (``hs < h``), the proposal never falls below
+    ``h`` when the estimate allows growth.
     """
     if est > 0.0:
         fac = min(_RIC_GROW, max(_RIC_SHRINK, _RIC_SAFETY * (tol / est) ** (1.0 / 3.0)))
@@ -1060,6 +1062,8 @@ def _ric_control(h, hs, est, tol, h_min, h_max):
     h_new = hs * fac
     if accept and fac >= 1.0 and h_new < h:
         h_new = h
+    if not accept:
+        h_new = min(h_new, 0.5 * hs)  # a rejected step at least halves: the loop ends
     return accept, min(max(h_new, h_min), h_max)
 
 
@@ -1701,6 +1705,12 @@ def integrate_affine(
     decay = _kernel_copy(decay, (s_n, y_n, n))
     rate_, noise_, kappa_ = per_year
     lead = (x0, coef, rate_, decay, noise_, kappa_)
+    _check_finite(
+        ("x0", "coef", "rate", "decay", "noise", "lateral"),
+        lead,
+        ("exposure_shares", "neighbour_weights", "water_exposure_shares"),
+        (p0, w, pw),
+    )
     tail = (int(steps_per_year), record == "step", out)
     if attempts is not None and (
         method != "riccati"
@@ -1740,6 +1750,62 @@ def integrate_affine(
         *extra,
     )
     return out
+
+
+def _first_non_finite(x0, coef, rate, decay, noise, lateral, p0, w, pw):
+    """``(argument, flat index)`` of the first NaN or infinite input, or ``(-1, -1)``.
+
+    Each array is summed first (NaN and infinities propagate through a sum;
+    the sum vectorises), and searched only when its sum is not finite (a sum
+    of finite values can also overflow near 1e308; such values pass).
+    Compiled with reassociation only, so that the finiteness tests are kept.
+    """
+    arrays = (
+        x0.ravel(),
+        coef.ravel(),
+        rate.ravel(),
+        decay.ravel(),
+        noise.ravel(),
+        lateral.ravel(),
+        p0.ravel(),
+        w.ravel(),
+        pw.ravel(),
+    )
+    for a, flat in enumerate(arrays):
+        total = 0.0
+        for k in range(flat.shape[0]):
+            total += flat[k]
+        if math.isfinite(total):
+            continue
+        for k in range(flat.shape[0]):
+            if not math.isfinite(flat[k]):
+                return a, k
+    return -1, -1
+
+
+def _readonly(ndim: int) -> Any:
+    return numba.types.Array(numba.float64, ndim, "C", readonly=True)
+
+
+@lru_cache(maxsize=1)
+def _compiled_first_non_finite() -> Any:
+    """:func:`_first_non_finite` for C-contiguous inputs, one signature (disk-cached)."""
+    sig = numba.types.UniTuple(numba.int64, 2)(*(_readonly(d) for d in (2, 4, 2, 3, 2, 2, 2, 2, 2)))
+    return numba.njit(sig, cache=True, fastmath={"reassoc"})(_first_non_finite)
+
+
+def _check_finite(names, arrays, matrix_names, matrices) -> None:
+    """A ValueError naming the argument, the entry and its value unless every value is finite.
+
+    The kernels are compiled on the assumption that no value is NaN or
+    infinite (their step-size loops end because their estimates are finite).
+    """
+    matrices = tuple(np.ascontiguousarray(m, dtype=np.float64) for m in matrices)
+    a, k = _compiled_first_non_finite()(*arrays, *matrices)
+    if a >= 0:
+        name, value = (*names, *matrix_names)[a], (*arrays, *matrices)[a]
+        where = tuple(int(i) for i in np.unravel_index(k, value.shape))
+        raise ValueError(f"{name}: entry {where} is {value[where]}; must be finite")
 
 
 def _lanes(s_n: int) -> int:
