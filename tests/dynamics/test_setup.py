@@ -26,31 +26,15 @@ from coopgov.dynamics.engine import compensation_incentive, simulate
 from coopgov.dynamics.replicator import integrate_affine
 from coopgov.model import ModelParameters, city_data
 from coopgov.model.forces import ForceContext, probed_affine_coefficients
-from coopgov.model.levers import LEVER_NAMES, LEVERS
+from coopgov.model.levers import LEVER_NAMES
 from coopgov.model.parameters import PARAMETER_INFO, joint_maturity, stack_parameters
 from coopgov.region import load_region
 from coopgov.scenarios import builtin_scenarios
 from coopgov.scenarios.run import scenario_inputs
 from coopgov.testing import strategies as cst
+from coopgov.testing.reference import levers_one_at_a_time
 
 CITY = city_data(load_region("yrd"))
-
-
-def _levers_one_by_one(params, intensity):
-    """Levers applied one after the other (module docstring of coopgov.model.levers)."""
-    out = {k: np.asarray(v, float).reshape(-1, 1, 1) for k, v in params.items()}
-    for k, name in enumerate(LEVER_NAMES):
-        level = intensity[:, :, k]
-        if not level.any():
-            continue
-        level = level[:, :, None] if level.ndim == 2 else level
-        for pname, target in LEVERS[name].targets.items():
-            gap = target - out[pname]
-            up = target >= PARAMETER_INFO[pname].default
-            out[pname] = out[pname] + level * (np.maximum(gap, 0) if up else np.minimum(gap, 0))
-        for pname, amount in LEVERS[name].scales.items():
-            out[pname] = out[pname] + level * amount
-    return out
 
 
 def _reference(parameter_sets, intensity, years, initial=None, method="riccati"):
@@ -59,7 +43,7 @@ def _reference(parameter_sets, intensity, years, initial=None, method="riccati")
     full = (s_n, years, n)
     p = {
         k: np.broadcast_to(v, (s_n, years, v.shape[-1]))
-        for k, v in _levers_one_by_one(stack_parameters(parameter_sets), intensity).items()
+        for k, v in levers_one_at_a_time(stack_parameters(parameter_sets), intensity).items()
     }
     revenue_per_head = CITY.budget_revenue / CITY.population
     # a fund by city (the fiscal lever in part of the region): each city gets its share of
@@ -148,7 +132,7 @@ def test_drawn_parameters_and_levers_equal_the_set_up_from_the_definitions(sets,
     ref = _reference(params, intensity, years)
     np.testing.assert_allclose(sim.cooperation, ref, rtol=0, atol=1e-12)
     # what the simulation keeps for the outcomes is the reference's too
-    p = _levers_one_by_one(stack_parameters(params), intensity)
+    p = levers_one_at_a_time(stack_parameters(params), intensity)
     for k in PARAMETER_INFO:
         a, b = np.broadcast_arrays(sim.params[k], p[k])
         np.testing.assert_array_equal(a, b, err_msg=k)

@@ -10,23 +10,7 @@ from coopgov.model import levers as levers_module
 from coopgov.model.levers import LEVER_NAMES, LEVERS, Lever, apply_levers, apply_levers_table
 from coopgov.model.parameters import PARAMETER_INFO, parameter_table, stack_parameters
 from coopgov.testing import strategies as cst
-
-
-def _one_lever_at_a_time(params, intensity, levers):
-    """The definition (module docstring of coopgov.model.levers), lever by lever."""
-    out = {k: np.asarray(v, float).reshape(-1, 1, 1) for k, v in params.items()}
-    for k, name in enumerate(levers):
-        level = intensity[:, :, k]
-        if not level.any():
-            continue
-        level = level[:, :, None] if level.ndim == 2 else level
-        for pname, target in LEVERS[name].targets.items():
-            gap = target - out[pname]
-            up = target >= PARAMETER_INFO[pname].default
-            out[pname] = out[pname] + level * (np.maximum(gap, 0) if up else np.minimum(gap, 0))
-        for pname, amount in LEVERS[name].scales.items():
-            out[pname] = out[pname] + level * amount
-    return out
+from coopgov.testing.reference import levers_one_at_a_time
 
 
 @given(
@@ -42,7 +26,7 @@ def test_rounds_equal_the_lever_by_lever_definition(sets, seed, per_city):
     on = rng.random(l_n) < 0.6  # some levers off
     intensity = rng.random(shape) * on.reshape((1, 1, l_n) + (1,) * (len(shape) - 3))
     params = stack_parameters([ModelParameters(p) for p in sets])
-    want = _one_lever_at_a_time(params, intensity, LEVER_NAMES)
+    want = levers_one_at_a_time(params, intensity, LEVER_NAMES)
     for got in (
         apply_levers(params, intensity),
         apply_levers_table(parameter_table([ModelParameters(p) for p in sets]), intensity),
